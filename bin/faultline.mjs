@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `faultline` command. The CLI is TypeScript; tsx compiles it in-process on first load.
+import { register } from "tsx/esm/api";
+
+register();
+const { main } = await import("../sim/cli/main.ts");
+process.exitCode = await main(process.argv.slice(2));

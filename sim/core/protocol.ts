@@ -1,0 +1,147 @@
+/**
+ * The node contract: protocols are sans-IO state machines (etcd-raft style). The engine hands a node one input at a
+ * time; the node changes its own state and asks for effects through its NodeContext. A protocol test needs no
+ * network and no engine: build a context that records effects, feed inputs, assert on what was recorded.
+ */
+import type { Rng } from "./rng.ts";
+import type { Micros, NodeId } from "./types.ts";
+
+/** The operations of the standard client workload (a key-value store). Protocols may define their own. */
+export type KvOp =
+  | { f: "read"; key: string }
+  | { f: "write"; key: string; value: string }
+  | { f: "cas"; key: string; expected: string | null; value: string }
+  | { f: "append"; key: string; value: string };
+
+/**
+ * What a node answers a client request with, through `ctx.reply(requestId, reply)`.
+ * - ok: the operation took effect (value: the read result, or whatever the op returns).
+ * - fail: the operation certainly did NOT take effect (e.g. cas mismatch is `ok` with value false, not fail).
+ * - redirect: not the leader / wrong node; the client retries the same request (same requestId) at `leader` if given,
+ *   otherwise at another node. Redirect means "not applied by me".
+ * A node that cannot know (e.g. lost leadership after appending) should stay silent: the client times out and
+ * records an indeterminate `info` op, as Jepsen does.
+ */
+export type ClientReply =
+  | { type: "ok"; value?: unknown }
+  | { type: "fail"; error: string }
+  | { type: "redirect"; leader?: NodeId };
+
+export type Input<M, Op = KvOp> =
+  /** First boot, or restart after a crash (durable state is back; volatile state was rebuilt by `create`). */
+  | { kind: "start"; restart: boolean }
+  | { kind: "message"; from: NodeId; msg: M }
+  | { kind: "timer"; name: string }
+  /**
+   * A client request. `requestId` is unique per logical operation and stays the same when the client retries it at
+   * another node, so it doubles as the de-duplication key (apply each requestId at most once).
+   */
+  | { kind: "client"; requestId: number; clientId: string; op: Op };
+
+/** Returned by `ctx.read` when a stored value fails its checksum (a disk fault corrupted or tore it). */
+export const CORRUPT: unique symbol = Symbol.for("faultline.corrupt");
+export type Corrupt = typeof CORRUPT;
+
+export interface NodeContext<M> {
+  readonly id: NodeId;
+  /** Every other node of the topology, in topology order. */
+  readonly peers: readonly NodeId[];
+  /** Every node of the topology including this one, in topology order. */
+  readonly nodes: readonly NodeId[];
+  /** The datacenter this node is in. */
+  readonly dc: string;
+  /** The datacenter of any node. */
+  dcOf(node: NodeId): string;
+  /** This node's local clock: virtual time plus its offset and drift. Integer microseconds. */
+  now(): Micros;
+  /** The node's own random stream (`node:<id>`); survives restarts as a stream (it is not reset). */
+  readonly rng: Rng;
+  /** Send a message. Messages are values: never mutate one after sending it. */
+  send(to: NodeId, msg: M): void;
+  /** Set (or reset) the timer `name` to fire `after` microseconds of local time from now. */
+  setTimer(name: string, after: Micros): void;
+  cancelTimer(name: string): void;
+  /** Write a value to durable storage (copied as JSON). Durable only after `sync()`. `undefined` deletes the key. */
+  persist(key: string, value: unknown): void;
+  /** fsync: every write persisted so far survives a crash from now on. */
+  sync(): void;
+  /** Read durable storage (including this incarnation's unsynced writes). undefined if absent, CORRUPT if damaged. */
+  read(key: string): unknown;
+  /** Keys currently in storage, sorted. */
+  keys(prefix?: string): string[];
+  /** Answer a client request; only the first reply to a requestId counts. */
+  reply(requestId: number, reply: ClientReply): void;
+  /** A note on the timeline. */
+  note(text: string, data?: Record<string, unknown>): void;
+}
+
+/** Small summary of a node's state, recorded in the trace whenever it changes and shown by the viewer. */
+export interface NodeView {
+  role?: string;
+  term?: number;
+  leader?: NodeId | null;
+  commitIndex?: number;
+  [field: string]: unknown;
+}
+
+/** What an invariant sees: every node's current state (undefined while crashed) and view. */
+export interface InvariantContext<S> {
+  readonly now: Micros;
+  readonly nodes: readonly NodeId[];
+  /** state[i] is node i's volatile state, or undefined while it is down. */
+  readonly states: readonly (S | undefined)[];
+  /** up[i] is false while node i is crashed. */
+  readonly up: readonly boolean[];
+  /** Durable storage of node i (synced and unsynced writes, as the node would read them). */
+  storage(i: number): { read(key: string): unknown; keys(prefix?: string): string[] };
+  /** Options the protocol was created with. */
+  readonly options: unknown;
+}
+
+export interface Invariant<S> {
+  name: string;
+  description: string;
+  /**
+   * Make a fresh checker for one run (it may keep memory across calls, e.g. the leader seen for each term).
+   * The checker is called after each step of node `stepped` (its index) and returns null, or a message describing
+   * the violation.
+   */
+  create(): (ctx: InvariantContext<S>, stepped: number) => string | null;
+}
+
+/** A named progress condition for liveness checks ("a leader exists"). */
+export interface ProgressCondition<S> {
+  name: string;
+  description: string;
+  holds(ctx: InvariantContext<S>): boolean;
+}
+
+export interface ProtocolOptionDoc {
+  name: string;
+  type: string;
+  default: unknown;
+  description: string;
+}
+
+export interface Protocol<S, M, Op = KvOp> {
+  name: string;
+  description: string;
+  /** Options with their defaults, for `faultline protocols` and the scenario docs. */
+  options: readonly ProtocolOptionDoc[];
+  /** Build volatile state from durable storage (ctx.read). `options` is the scenario's `protocol.options`. */
+  create(ctx: NodeContext<M>, options: unknown, bugs: ReadonlySet<string>): S;
+  step(state: S, input: Input<M, Op>, ctx: NodeContext<M>): void;
+  view(state: S): NodeView;
+  /** Approximate encoded size of a message in bytes (for bandwidth); defaults to a fixed 128 bytes. */
+  messageSize?(msg: M): number;
+  /** Message type for the trace/viewer (defaults to msg.type ?? msg.kind). */
+  messageType?(msg: M): string;
+  invariants: readonly Invariant<S>[];
+  progress?: readonly ProgressCondition<S>[];
+  /** Named bug variants a scenario or `--bug` can switch on: name -> description. */
+  bugs: Readonly<Record<string, string>>;
+}
+
+// biome-ignore lint: the registry holds protocols of every state/message type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds protocols of any S/M/Op.
+export type AnyProtocol = Protocol<any, any, any>;
