@@ -1,5 +1,8 @@
 /** Every protocol Faultline ships, registered by name. Entry points (CLI, viewer, tests) pass this to the engine. */
 import { ProtocolRegistry } from "../sim/core/registry.ts";
+import { echo } from "./echo/index.ts";
+import { register } from "./register/index.ts";
 
 export const registry = new ProtocolRegistry();
-// Each protocol adds one line here: registry.register(<protocol>);
+registry.register(echo);
+registry.register(register);

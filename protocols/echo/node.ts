@@ -1,0 +1,88 @@
+import type { Input, NodeContext } from "../../sim/core/protocol.ts";
+import { assertNever, type Micros } from "../../sim/core/types.ts";
+import type { EchoMsg } from "./messages.ts";
+
+export interface EchoOptions {
+  /** Pings each node keeps outstanding. */
+  inFlight: number;
+  /** A ping not echoed within this long is sent again (lost messages are recovered by this retry). */
+  retryMicros: Micros;
+  /** Stop after this many echoes per node (0: never). */
+  maxEchoes: number;
+}
+
+export const ECHO_DEFAULTS: EchoOptions = { inFlight: 20, retryMicros: 200_000, maxEchoes: 0 };
+
+export interface EchoState {
+  options: EchoOptions;
+  nextSeq: number;
+  /** seq -> peer, for pings not yet echoed. Timer `retry:<slot>` re-sends slot's ping. */
+  slots: { seq: number; peer: string }[];
+  echoed: number;
+  retries: number;
+}
+
+export function createEcho(options: unknown): EchoState {
+  const o = { ...ECHO_DEFAULTS, ...(options as Partial<EchoOptions>) };
+  return { options: o, nextSeq: 1, slots: [], echoed: 0, retries: 0 };
+}
+
+/** Slot timers are named by slot index, interned once, so the hot path builds no strings. */
+const TIMER_NAMES: string[] = [];
+function timerName(slot: number): string {
+  let name = TIMER_NAMES[slot];
+  if (name === undefined) {
+    name = `retry:${slot}`;
+    TIMER_NAMES[slot] = name;
+  }
+  return name;
+}
+
+function fire(s: EchoState, slot: number, ctx: NodeContext<EchoMsg>): void {
+  if (ctx.peers.length === 0) return;
+  const peer = ctx.peers[ctx.rng.int(ctx.peers.length)] as string;
+  const seq = s.nextSeq++;
+  s.slots[slot] = { seq, peer };
+  ctx.send(peer, { type: "ping", seq: seq * 1024 + slot });
+  ctx.setTimer(timerName(slot), s.options.retryMicros);
+}
+
+export function stepEcho(s: EchoState, input: Input<EchoMsg, never>, ctx: NodeContext<EchoMsg>): void {
+  switch (input.kind) {
+    case "start":
+      for (let slot = 0; slot < s.options.inFlight; slot++) fire(s, slot, ctx);
+      return;
+    case "message": {
+      const m = input.msg;
+      switch (m.type) {
+        case "ping":
+          ctx.send(input.from, { type: "echo", seq: m.seq });
+          return;
+        case "echo": {
+          const slot = m.seq % 1024;
+          const cur = s.slots[slot];
+          if (cur === undefined || cur.seq * 1024 + slot !== m.seq) return; // a late echo of a retried ping
+          s.echoed++;
+          if (s.options.maxEchoes > 0 && s.echoed >= s.options.maxEchoes) {
+            ctx.cancelTimer(timerName(slot));
+            return;
+          }
+          fire(s, slot, ctx);
+          return;
+        }
+        default:
+          return assertNever(m, "echo message");
+      }
+    }
+    case "timer": {
+      const slot = Number(input.name.slice(6));
+      s.retries++;
+      fire(s, slot, ctx);
+      return;
+    }
+    case "client":
+      return;
+    default:
+      return assertNever(input, "input");
+  }
+}

@@ -1,0 +1,157 @@
+import type { DiskFaultKind } from "../trace/events.ts";
+import type { FaultAction, LinkSpec } from "../scenario/resolved.ts";
+import { assertNever } from "../core/types.ts";
+import {
+  EV_RANDOM_FAULT,
+  RANDOM_CLOCK,
+  RANDOM_CRASH,
+  RANDOM_DISK,
+  RANDOM_PARTITION,
+  nextArrival,
+  randomRate,
+  randomSplit,
+} from "./faults.ts";
+import type { NodeRuntime } from "./node.ts";
+import type { World } from "./simulation.ts";
+
+export const EV_RESTART = 8; // a = node
+export const EV_HEAL = 9; // payload = partition id
+
+/** Apply one fault to the world now, and trace it. */
+export function applyFault(world: World, f: FaultAction): void {
+  const now = world.scheduler.now;
+  switch (f.action) {
+    case "crash": {
+      const i = world.topology.indexOf(f.node);
+      if (!(world.nodes[i] as NodeRuntime).up) return;
+      world.crash(i);
+      if (f.restartAfterMicros !== null) {
+        world.scheduler.schedule(now + f.restartAfterMicros, EV_RESTART, i);
+        world.liveness?.faultUntil(now + f.restartAfterMicros);
+      }
+      return;
+    }
+    case "restart": {
+      const i = world.topology.indexOf(f.node);
+      if ((world.nodes[i] as NodeRuntime).up) return;
+      world.metrics.restarts = (world.metrics.restarts ?? 0) + 1;
+      world.sink.restart(now, i);
+      world.liveness?.faultUntil(now);
+      world.boot(i, true);
+      return;
+    }
+    case "partition": {
+      const blocks = world.partitions.start(f.id, f.spec);
+      world.metrics.partitions = (world.metrics.partitions ?? 0) + 1;
+      world.sink.partition(now, f.id, f.spec.kind, blocks);
+      if (f.healAfterMicros !== null) {
+        world.scheduler.schedule(now + f.healAfterMicros, EV_HEAL, 0, 0, f.id);
+        world.liveness?.faultUntil(now + f.healAfterMicros);
+      }
+      return;
+    }
+    case "heal": {
+      const healed = f.id === null ? world.partitions.healAll().length > 0 : world.partitions.heal(f.id);
+      if (!healed) return;
+      world.metrics.heals = (world.metrics.heals ?? 0) + 1;
+      world.sink.heal(now, f.id ?? "*");
+      world.liveness?.faultUntil(now);
+      return;
+    }
+    case "link": {
+      world.network.applyLink(f.from, f.to, f.oneWay, f.change);
+      world.metrics.linkChanges = (world.metrics.linkChanges ?? 0) + 1;
+      world.sink.link(now, f.from, f.to, { ...f.change, oneWay: f.oneWay } as Record<string, unknown>);
+      world.liveness?.faultUntil(now);
+      return;
+    }
+    case "clock": {
+      const i = world.topology.indexOf(f.node);
+      const n = world.nodes[i] as NodeRuntime;
+      n.clock.set(now, f.offsetMicros, f.driftPpm);
+      world.metrics.clockChanges = (world.metrics.clockChanges ?? 0) + 1;
+      world.sink.clock(now, i, n.clock.offsetMicros, n.clock.driftPpm);
+      return;
+    }
+    case "disk":
+      return diskFault(world, world.topology.indexOf(f.node), f.fault, f.key);
+    default:
+      return assertNever(f, "fault action");
+  }
+}
+
+function diskFault(world: World, i: number, fault: DiskFaultKind, key: string | null): void {
+  const n = world.nodes[i] as NodeRuntime;
+  let damaged: string | null = key;
+  switch (fault) {
+    case "lose-unsynced":
+      n.disk.crash(false); // a lying write cache: unsynced writes vanish now
+      break;
+    case "torn-write":
+      n.tornArmed = true;
+      break;
+    case "corrupt":
+      damaged = n.disk.corrupt(key, (k) => world.faultRng.int(k));
+      break;
+    default:
+      assertNever(fault, "disk fault");
+  }
+  world.metrics.diskFaults = (world.metrics.diskFaults ?? 0) + 1;
+  world.sink.disk(world.scheduler.now, i, fault, damaged);
+}
+
+/** Schedule the first arrival of each random fault kind with a non-zero rate. */
+export function startRandomFaults(world: World): void {
+  const random = world.scenario.faults.random;
+  if (random === null) return;
+  for (const kind of [RANDOM_CRASH, RANDOM_PARTITION, RANDOM_CLOCK, RANDOM_DISK]) {
+    const rate = randomRate(random, kind, world.topology.nodeCount);
+    if (rate > 0) world.scheduler.schedule(nextArrival(0, rate, world.faultRng), EV_RANDOM_FAULT, kind);
+  }
+  if (random.stopAtMicros !== null) world.liveness?.faultUntil(random.stopAtMicros);
+}
+
+/** A random fault of `kind` arrives: apply it (if allowed) and schedule the next one. */
+export function onRandomFault(world: World, kind: number): void {
+  const random = world.scenario.faults.random;
+  if (random === null) return;
+  const now = world.scheduler.now;
+  if (random.stopAtMicros !== null && now >= random.stopAtMicros) return;
+  const rng = world.faultRng;
+  const nodes = world.nodeIds;
+  switch (kind) {
+    case RANDOM_CRASH: {
+      const down = world.nodes.filter((n) => !n.up).length;
+      const up = world.nodes.filter((n) => n.up);
+      if (down < random.maxDown && up.length > 0) {
+        const victim = rng.pick(up);
+        const after = Math.round(rng.range(random.restartAfterMinMicros, random.restartAfterMaxMicros));
+        applyFault(world, { action: "crash", node: victim.id, restartAfterMicros: after });
+      }
+      break;
+    }
+    case RANDOM_PARTITION: {
+      if (nodes.length < 2) break;
+      const groups = randomSplit(nodes, rng);
+      const id = `random-${++world.randomPartitionCount}`;
+      const healAfter = Math.round(rng.range(random.partitionDurationMinMicros, random.partitionDurationMaxMicros));
+      applyFault(world, { action: "partition", id, spec: { kind: "symmetric", groups }, healAfterMicros: healAfter });
+      break;
+    }
+    case RANDOM_CLOCK: {
+      const node = rng.pick(nodes);
+      const offset = Math.round(rng.range(-random.clockSkewMaxMicros, random.clockSkewMaxMicros));
+      applyFault(world, { action: "clock", node, offsetMicros: offset, driftPpm: null });
+      break;
+    }
+    case RANDOM_DISK: {
+      const node = rng.pick(nodes);
+      applyFault(world, { action: "disk", node, fault: rng.pick(random.diskFaultKinds), key: null });
+      break;
+    }
+  }
+  const rate = randomRate(random, kind, nodes.length);
+  world.scheduler.schedule(nextArrival(now, rate, rng), EV_RANDOM_FAULT, kind);
+}
+
+export type { LinkSpec };

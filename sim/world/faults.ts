@@ -1,0 +1,87 @@
+import type { Rng } from "../core/rng.ts";
+import type { Micros, NodeId } from "../core/types.ts";
+import type { FaultAction, RandomFaults, ScheduledFault } from "../scenario/resolved.ts";
+import { assertNever } from "../core/types.ts";
+
+/** Scheduler event kinds of fault injection. */
+export const EV_FAULT = 3; // payload = FaultAction
+export const EV_RANDOM_FAULT = 6; // a = RandomKind
+
+export const RANDOM_CRASH = 0;
+export const RANDOM_PARTITION = 1;
+export const RANDOM_CLOCK = 2;
+export const RANDOM_DISK = 3;
+
+/**
+ * When a scheduled fault stops disturbing the system: crashes end at their restart, partitions at their heal, other
+ * faults at the moment they happen. A crash without restart or a partition that is never healed never ends
+ * (Infinity): liveness is then not checked.
+ */
+export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
+  let quiet = 0;
+  const healedAt = new Map<string, Micros>();
+  const restartAt = new Map<NodeId, Micros>();
+  let healAllAt = Number.POSITIVE_INFINITY;
+  for (const f of schedule) {
+    if (f.action === "heal") {
+      if (f.id === null) healAllAt = Math.min(healAllAt, f.atMicros);
+      else if (!healedAt.has(f.id)) healedAt.set(f.id, f.atMicros);
+    }
+    if (f.action === "restart") restartAt.set(f.node, f.atMicros);
+  }
+  for (const f of schedule) quiet = Math.max(quiet, faultEnd(f, healedAt, restartAt, healAllAt));
+  return quiet;
+}
+
+function faultEnd(f: ScheduledFault, healedAt: Map<string, Micros>, restartAt: Map<NodeId, Micros>, healAllAt: Micros): Micros {
+  const a: FaultAction = f;
+  switch (a.action) {
+    case "crash": {
+      if (a.restartAfterMicros !== null) return f.atMicros + a.restartAfterMicros;
+      const r = restartAt.get(a.node);
+      return r !== undefined && r >= f.atMicros ? r : Number.POSITIVE_INFINITY;
+    }
+    case "partition": {
+      if (a.healAfterMicros !== null) return f.atMicros + a.healAfterMicros;
+      const h = healedAt.get(a.id);
+      if (h !== undefined && h >= f.atMicros) return h;
+      return healAllAt >= f.atMicros ? healAllAt : Number.POSITIVE_INFINITY;
+    }
+    case "restart":
+    case "heal":
+    case "link":
+    case "clock":
+    case "disk":
+      return f.atMicros;
+    default:
+      return assertNever(a, "fault action");
+  }
+}
+
+/** Rate (events per second) of one random fault kind, given the node count. */
+export function randomRate(random: RandomFaults, kind: number, nodes: number): number {
+  switch (kind) {
+    case RANDOM_CRASH:
+      return random.crashRate * nodes;
+    case RANDOM_PARTITION:
+      return random.partitionRate;
+    case RANDOM_CLOCK:
+      return random.clockSkewRate * nodes;
+    case RANDOM_DISK:
+      return random.diskFaultKinds.length > 0 ? random.diskFaultRate * nodes : 0;
+    default:
+      return 0;
+  }
+}
+
+/** Next arrival of a Poisson process of `ratePerSecond` after `now`. */
+export function nextArrival(now: Micros, ratePerSecond: number, rng: Rng): Micros {
+  return now + Math.max(1, Math.round(rng.exponential(1e6 / ratePerSecond)));
+}
+
+/** A random split of the nodes into two non-empty groups. */
+export function randomSplit(nodes: readonly NodeId[], rng: Rng): [NodeId[], NodeId[]] {
+  const shuffled = rng.shuffle([...nodes]);
+  const cut = 1 + rng.int(shuffled.length - 1);
+  return [shuffled.slice(0, cut), shuffled.slice(cut)];
+}

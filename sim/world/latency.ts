@@ -1,0 +1,43 @@
+import type { Rng } from "../core/rng.ts";
+import type { Micros } from "../core/types.ts";
+import type { LatencyDist } from "../scenario/resolved.ts";
+import { assertNever } from "../core/types.ts";
+
+/** Draw one latency from `dist`, as integer microseconds >= 0. */
+export function sampleLatency(dist: LatencyDist, rng: Rng): Micros {
+  switch (dist.kind) {
+    case "constant":
+      return dist.valueMicros;
+    case "uniform":
+      return Math.round(dist.minMicros + (dist.maxMicros - dist.minMicros) * rng.next());
+    case "normal":
+      return Math.max(0, Math.round(dist.meanMicros + dist.stddevMicros * rng.normal()));
+    case "lognormal":
+      return Math.round(dist.medianMicros * Math.exp(dist.sigma * rng.normal()));
+    case "pareto": {
+      let u = rng.next();
+      while (u === 0) u = rng.next();
+      return Math.min(dist.capMicros, Math.round(dist.scaleMicros * u ** (-1 / dist.shape)));
+    }
+    default:
+      return assertNever(dist, "latency distribution");
+  }
+}
+
+/** The mean of `dist` in micros (for summaries and statistical tests). */
+export function meanLatency(dist: LatencyDist): number {
+  switch (dist.kind) {
+    case "constant":
+      return dist.valueMicros;
+    case "uniform":
+      return (dist.minMicros + dist.maxMicros) / 2;
+    case "normal":
+      return dist.meanMicros;
+    case "lognormal":
+      return dist.medianMicros * Math.exp((dist.sigma * dist.sigma) / 2);
+    case "pareto":
+      return dist.shape > 1 ? (dist.shape * dist.scaleMicros) / (dist.shape - 1) : Number.POSITIVE_INFINITY;
+    default:
+      return assertNever(dist, "latency distribution");
+  }
+}

@@ -1,0 +1,198 @@
+import type { Rng } from "../core/rng.ts";
+import type { Scheduler } from "../core/scheduler.ts";
+import type { Micros } from "../core/types.ts";
+import type { LinkSpec, ResolvedScenario } from "../scenario/resolved.ts";
+import type { DropReason } from "../trace/events.ts";
+import type { TraceSink } from "../trace/sink.ts";
+import { sampleLatency } from "./latency.ts";
+import type { Partitions } from "./partitions.ts";
+import type { Topology } from "./topology.ts";
+
+/** Scheduler event kind the network uses for deliveries (a = message slot). */
+export const EV_DELIVER = 1;
+
+const DROP_REASONS: readonly DropReason[] = ["loss", "partition", "crash", "link-down", "queue-full"];
+
+export interface NetworkCounters {
+  sent: number;
+  delivered: number;
+  dropped: number;
+  duplicated: number;
+  dropsByReason: Record<DropReason, number>;
+}
+
+/**
+ * The simulated network. Links are per directed datacenter pair (d*D + e); each has a LinkSpec that may change at
+ * run time. Bandwidth is modelled per directed endpoint pair: a message occupies the wire for
+ * ceil(bytes / blockBytes) * blockBytes / bandwidth and waits behind earlier messages on the same pair.
+ *
+ * In-flight messages live in slot arrays (from, to, id, sentAt, body) so a delivery event carries one int.
+ */
+export class Network {
+  readonly counters: NetworkCounters;
+  private readonly links: LinkSpec[];
+  private readonly dcCount: number;
+  private readonly endpoints: number;
+  private busyUntil: Float64Array | null = null;
+  private nextId = 1;
+
+  private mFrom = new Int32Array(1024);
+  private mTo = new Int32Array(1024);
+  private mId = new Float64Array(1024);
+  private mSent = new Float64Array(1024);
+  private mBody: unknown[] = new Array(1024).fill(undefined);
+  private mFree: number[] = [];
+  private mNext = 0;
+
+  constructor(
+    scenario: ResolvedScenario,
+    private readonly topology: Topology,
+    private readonly partitions: Partitions,
+    private readonly scheduler: Scheduler,
+    private readonly rng: Rng,
+    private readonly sink: TraceSink,
+  ) {
+    this.dcCount = topology.dcNames.length;
+    this.endpoints = topology.endpointCount;
+    this.links = [];
+    for (let a = 0; a < this.dcCount; a++) {
+      for (let b = 0; b < this.dcCount; b++) {
+        this.links.push({ ...(a === b ? scenario.network.intraDc : scenario.network.interDc) });
+      }
+    }
+    for (const o of scenario.network.links) this.applyLink(o.from, o.to, o.oneWay, o.spec);
+    this.counters = {
+      sent: 0,
+      delivered: 0,
+      dropped: 0,
+      duplicated: 0,
+      dropsByReason: { loss: 0, partition: 0, crash: 0, "link-down": 0, "queue-full": 0 },
+    };
+    this.ensureBandwidthState();
+  }
+
+  /** The spec of the directed link from DC index a to DC index b. */
+  link(a: number, b: number): LinkSpec {
+    return this.links[a * this.dcCount + b] as LinkSpec;
+  }
+
+  /** Change the link(s) between two DCs (both directions unless oneWay). */
+  applyLink(from: string, to: string, oneWay: boolean, change: Partial<LinkSpec>): void {
+    const a = this.topology.dcIndex(from);
+    const b = this.topology.dcIndex(to);
+    const set = (x: number, y: number) => {
+      const i = x * this.dcCount + y;
+      this.links[i] = { ...(this.links[i] as LinkSpec), ...change };
+    };
+    set(a, b);
+    if (!oneWay && a !== b) set(b, a);
+    this.ensureBandwidthState();
+  }
+
+  /**
+   * Send `body` from endpoint `from` to endpoint `to`. Returns the message id. Losses decided at send time are
+   * traced at send time; partition and crash drops are decided again on arrival.
+   */
+  send(from: number, to: number, body: unknown, type: string, bytes: number): number {
+    const now = this.scheduler.now;
+    const id = this.nextId++;
+    this.counters.sent++;
+    this.sink.send(now, from, to, id, type, body, bytes);
+    const spec = this.links[(this.topology.dcOfEndpoint[from] as number) * this.dcCount + (this.topology.dcOfEndpoint[to] as number)] as LinkSpec;
+    if (!spec.up) return this.dropNow(from, to, id, "link-down"), id;
+    if (this.partitions.blocked(from, to)) return this.dropNow(from, to, id, "partition"), id;
+    if (spec.loss > 0 && this.rng.next() < spec.loss) return this.dropNow(from, to, id, "loss"), id;
+    let departAt = now;
+    if (spec.bandwidthBytesPerSecond !== null && this.busyUntil !== null) {
+      const pair = from * this.endpoints + to;
+      const start = Math.max(now, this.busyUntil[pair] as number);
+      const queuedBytes = ((start - now) * spec.bandwidthBytesPerSecond) / 1e6;
+      if (queuedBytes + bytes > spec.queueLimitBytes) return this.dropNow(from, to, id, "queue-full"), id;
+      const wireBytes = Math.ceil(bytes / spec.blockBytes) * spec.blockBytes;
+      departAt = start + Math.ceil((wireBytes * 1e6) / spec.bandwidthBytesPerSecond);
+      this.busyUntil[pair] = departAt;
+    }
+    this.schedule(from, to, id, now, body, departAt + sampleLatency(spec.latency, this.rng));
+    if (spec.duplicate > 0 && this.rng.next() < spec.duplicate) {
+      const copy = this.nextId++;
+      this.counters.duplicated++;
+      this.sink.duplicate(now, from, to, id, copy);
+      this.schedule(from, to, copy, now, body, departAt + sampleLatency(spec.latency, this.rng));
+    }
+    return id;
+  }
+
+  /**
+   * Take the message in `slot` off the wire at its delivery time. Returns its body when it should be handed to
+   * `to`, or undefined when it was dropped on arrival (partition now in force, receiver down).
+   * `isUp(to)` says whether the receiving endpoint is up.
+   */
+  arrive(slot: number, isUp: (endpoint: number) => boolean): { from: number; to: number; body: unknown } | undefined {
+    const from = this.mFrom[slot] as number;
+    const to = this.mTo[slot] as number;
+    const id = this.mId[slot] as number;
+    const sentAt = this.mSent[slot] as number;
+    const body = this.mBody[slot];
+    this.mBody[slot] = undefined;
+    this.mFree.push(slot);
+    const now = this.scheduler.now;
+    if (this.partitions.blocked(from, to)) return this.dropNow(from, to, id, "partition"), undefined;
+    if (!isUp(to)) return this.dropNow(from, to, id, "crash"), undefined;
+    this.counters.delivered++;
+    this.sink.deliver(now, from, to, id, sentAt);
+    return { from, to, body };
+  }
+
+  get inFlight(): number {
+    return this.mNext - this.mFree.length;
+  }
+
+  private schedule(from: number, to: number, id: number, sentAt: Micros, body: unknown, at: Micros): void {
+    const slot = this.allocSlot();
+    this.mFrom[slot] = from;
+    this.mTo[slot] = to;
+    this.mId[slot] = id;
+    this.mSent[slot] = sentAt;
+    this.mBody[slot] = body;
+    this.scheduler.schedule(at, EV_DELIVER, slot, 0);
+  }
+
+  private dropNow(from: number, to: number, id: number, why: DropReason): void {
+    this.counters.dropped++;
+    this.counters.dropsByReason[why]++;
+    this.sink.drop(this.scheduler.now, from, to, id, why);
+  }
+
+  private allocSlot(): number {
+    const free = this.mFree.pop();
+    if (free !== undefined) return free;
+    if (this.mNext === this.mFrom.length) {
+      const cap = this.mFrom.length * 2;
+      const gi = (x: Int32Array) => {
+        const y = new Int32Array(cap);
+        y.set(x);
+        return y;
+      };
+      const gf = (x: Float64Array) => {
+        const y = new Float64Array(cap);
+        y.set(x);
+        return y;
+      };
+      this.mFrom = gi(this.mFrom);
+      this.mTo = gi(this.mTo);
+      this.mId = gf(this.mId);
+      this.mSent = gf(this.mSent);
+      for (let i = this.mBody.length; i < cap; i++) this.mBody.push(undefined);
+    }
+    return this.mNext++;
+  }
+
+  private ensureBandwidthState(): void {
+    if (this.busyUntil !== null) return;
+    if (this.links.some((l) => l.bandwidthBytesPerSecond !== null)) {
+      this.busyUntil = new Float64Array(this.endpoints * this.endpoints);
+    }
+  }
+}
+
+export { DROP_REASONS };

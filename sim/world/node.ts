@@ -1,0 +1,80 @@
+import type { ClientReply, NodeContext, NodeView } from "../core/protocol.ts";
+import type { Rng } from "../core/rng.ts";
+import type { Micros, NodeId } from "../core/types.ts";
+import { NodeClock } from "./clock.ts";
+import { Disk } from "./disk.ts";
+
+/** What a node's context needs from the world around it. */
+export interface NodeHost {
+  readonly nodeIds: readonly NodeId[];
+  now(): Micros;
+  dcOf(node: NodeId): string;
+  send(from: number, to: NodeId, msg: unknown): void;
+  setTimer(node: number, name: string, afterLocalMicros: Micros): void;
+  cancelTimer(node: number, name: string): void;
+  reply(node: number, requestId: number, reply: ClientReply): void;
+  note(node: number, text: string, data: Record<string, unknown> | undefined): void;
+}
+
+/** One simulated node: its protocol state (undefined while down), disk, clock and timers. */
+export class NodeRuntime {
+  up = true;
+  incarnation = 0;
+  state: unknown = undefined;
+  lastView: NodeView | undefined = undefined;
+  /** Timer name -> scheduler handle. */
+  readonly timers = new Map<string, number>();
+  readonly disk = new Disk();
+  readonly clock = new NodeClock();
+  /** A torn-write fault is armed: the next crash tears the last unsynced write. */
+  tornArmed = false;
+  readonly ctx: NodeContext<unknown>;
+
+  constructor(
+    readonly index: number,
+    readonly id: NodeId,
+    readonly dc: string,
+    host: NodeHost,
+    rng: Rng,
+  ) {
+    this.ctx = makeContext(this, host, rng);
+  }
+}
+
+function makeContext(node: NodeRuntime, host: NodeHost, rng: Rng): NodeContext<unknown> {
+  const peers = host.nodeIds.filter((id) => id !== node.id);
+  return {
+    id: node.id,
+    peers,
+    nodes: host.nodeIds,
+    dc: node.dc,
+    dcOf: (id) => host.dcOf(id),
+    now: () => node.clock.local(host.now()),
+    rng,
+    send: (to, msg) => host.send(node.index, to, msg),
+    setTimer: (name, after) => host.setTimer(node.index, name, after),
+    cancelTimer: (name) => host.cancelTimer(node.index, name),
+    persist: (key, value) => node.disk.persist(key, value),
+    sync: () => node.disk.sync(),
+    read: (key) => node.disk.read(key),
+    keys: (prefix) => node.disk.keys(prefix),
+    reply: (requestId, reply) => host.reply(node.index, requestId, reply),
+    note: (text, data) => host.note(node.index, text, data),
+  };
+}
+
+/** Shallow equality of two views (views are small flat records). */
+export function sameView(a: NodeView | undefined, b: NodeView): boolean {
+  if (a === undefined) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const key of kb) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (typeof x === "object" && typeof y === "object" && x !== null && y !== null && JSON.stringify(x) === JSON.stringify(y)) continue;
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,406 @@
+import { assert } from "../core/assert.ts";
+import { LimitExceededError } from "../core/limits.ts";
+import type { AnyProtocol, ClientReply, InvariantContext, KvOp, NodeView } from "../core/protocol.ts";
+import { RngStreams, type Rng } from "../core/rng.ts";
+import { Scheduler } from "../core/scheduler.ts";
+import type { Micros, NodeId } from "../core/types.ts";
+import type { HistoryOp } from "../check/history.ts";
+import { activeInvariants, type ActiveInvariant } from "../check/invariants.ts";
+import { checkLinearizability } from "../check/linearizability.ts";
+import { EV_LIVENESS, LivenessWatch } from "../check/liveness.ts";
+import type { FaultAction, ResolvedScenario } from "../scenario/resolved.ts";
+import type { TraceHeader } from "../trace/events.ts";
+import { TraceRecorder } from "../trace/recorder.ts";
+import { NULL_SINK, type TraceSink } from "../trace/sink.ts";
+import { applyFault, EV_HEAL, EV_RESTART, startRandomFaults, onRandomFault } from "./faultInjector.ts";
+import { EV_FAULT, EV_RANDOM_FAULT, scheduleQuietAt } from "./faults.ts";
+import { Network, EV_DELIVER } from "./network.ts";
+import { NodeRuntime, sameView, type NodeHost } from "./node.ts";
+import { Partitions } from "./partitions.ts";
+import type { RunOptions, RunResult, Violation } from "./result.ts";
+import { Topology } from "./topology.ts";
+import { Clients, EV_CLIENT_NEXT, EV_CLIENT_TIMEOUT, type ClientHost } from "./workload.ts";
+
+export const ENGINE_VERSION = "0.1.0";
+const EV_TIMER = 2; // a = node, b = incarnation, payload = timer name
+const CLIENT_MESSAGE_BYTES = 96;
+
+/** A client request or reply as it crosses the network. */
+interface ClientRequestMsg {
+  requestId: number;
+  clientId: string;
+  op: KvOp;
+}
+interface ClientReplyMsg {
+  requestId: number;
+  reply: ClientReply;
+}
+
+/**
+ * One run: the world (topology, network, nodes, clients, faults, checks) driven by the scheduler.
+ * Everything random comes from named streams of the run's seed; nothing reads real time.
+ */
+export class World implements NodeHost, ClientHost {
+  readonly scheduler: Scheduler;
+  readonly topology: Topology;
+  readonly partitions: Partitions;
+  readonly network: Network;
+  readonly nodes: NodeRuntime[];
+  readonly clients: Clients;
+  readonly protocol: AnyProtocol;
+  readonly bugs: ReadonlySet<string>;
+  readonly sink: TraceSink;
+  readonly recorder: TraceRecorder | null;
+  readonly header: TraceHeader;
+  readonly faultRng: Rng;
+  readonly violations: Violation[] = [];
+  readonly metrics: Record<string, number> = { crashes: 0, restarts: 0, partitions: 0, heals: 0, diskFaults: 0, clockChanges: 0, linkChanges: 0, stateChanges: 0 };
+  readonly invariants: ActiveInvariant[];
+  readonly invariantCtx: InvariantContext<unknown>;
+  readonly liveness: LivenessWatch | null;
+  readonly nodeIds: NodeId[];
+  private readonly states: unknown[];
+  private readonly upFlags: boolean[];
+  private stopReason: RunResult["stop"] | null = null;
+  randomPartitionCount = 0;
+
+  constructor(
+    readonly scenario: ResolvedScenario,
+    readonly seed: number | string,
+    protocol: AnyProtocol,
+    bugs: readonly string[],
+    sinkOption: RunOptions["sink"],
+  ) {
+    const streams = new RngStreams(seed);
+    this.protocol = protocol;
+    this.bugs = new Set(bugs);
+    this.scheduler = new Scheduler(scenario.limits.maxPending);
+    this.topology = new Topology(scenario);
+    this.nodeIds = this.topology.nodeIds;
+    this.header = makeHeader(scenario, seed, [...bugs], this.topology);
+    const record = sinkOption === "record" || (sinkOption === undefined && scenario.trace.enabled);
+    this.recorder = record ? new TraceRecorder(this.header) : null;
+    this.sink = typeof sinkOption === "object" ? sinkOption : (this.recorder ?? NULL_SINK);
+    this.partitions = new Partitions(this.topology);
+    this.network = new Network(scenario, this.topology, this.partitions, this.scheduler, streams.stream("network"), this.sink);
+    this.faultRng = streams.stream("faults");
+    this.nodes = this.nodeIds.map((id, i) => new NodeRuntime(i, id, this.topology.dcName(i), this, streams.stream(`node:${id}`)));
+    this.states = new Array(this.nodes.length).fill(undefined);
+    this.upFlags = new Array(this.nodes.length).fill(true);
+    this.invariantCtx = this.makeInvariantContext();
+    this.invariants = activeInvariants(protocol, scenario.checks.invariants);
+    const clientRngs = this.topology.clientIds.map((c) => streams.stream(`workload:${c}`));
+    this.clients = new Clients(scenario.workload, this, clientRngs);
+    this.clients.hostIndexOf = (id) => (this.topology.has(id) ? this.topology.indexOf(id) : -1);
+    const live = scenario.checks.liveness;
+    this.liveness =
+      live === null
+        ? null
+        : new LivenessWatch(live, protocol.progress ?? [], scheduleQuietAt(scenario.faults.schedule), () => this.clients.lastOkMicros);
+  }
+
+  // --- NodeHost --------------------------------------------------------------------------------------------------
+
+  now(): Micros {
+    return this.scheduler.now;
+  }
+
+  dcOf(node: NodeId): string {
+    return this.topology.dcName(this.topology.indexOf(node));
+  }
+
+  send(from: number, to: NodeId, msg: unknown): void {
+    const node = this.nodes[from] as NodeRuntime;
+    if (!node.up) return;
+    const target = this.topology.indexOf(to);
+    const p = this.protocol;
+    const type = p.messageType ? p.messageType(msg) : messageTypeOf(msg);
+    const bytes = p.messageSize ? p.messageSize(msg) : 128;
+    this.network.send(from, target, msg, type, bytes);
+  }
+
+  setTimer(node: number, name: string, afterLocalMicros: Micros): void {
+    const n = this.nodes[node] as NodeRuntime;
+    if (!n.up) return;
+    assert(afterLocalMicros >= 0 && Number.isFinite(afterLocalMicros), () => `timer ${name} on ${n.id}: delay must be a finite number >= 0, got ${afterLocalMicros}`);
+    const old = n.timers.get(name);
+    if (old !== undefined) this.scheduler.cancel(old);
+    const at = this.scheduler.now + n.clock.virtualDelay(Math.round(afterLocalMicros));
+    n.timers.set(name, this.scheduler.schedule(at, EV_TIMER, node, n.incarnation, name));
+  }
+
+  cancelTimer(node: number, name: string): void {
+    const n = this.nodes[node] as NodeRuntime;
+    const old = n.timers.get(name);
+    if (old === undefined) return;
+    this.scheduler.cancel(old);
+    n.timers.delete(name);
+  }
+
+  reply(node: number, requestId: number, reply: ClientReply): void {
+    const n = this.nodes[node] as NodeRuntime;
+    if (!n.up) return;
+    const client = this.clients.ownerOf(requestId);
+    if (client === undefined) return; // the client already gave up or got an answer
+    const body: ClientReplyMsg = { requestId, reply };
+    this.network.send(node, this.topology.nodeCount + client, body, "client-reply", CLIENT_MESSAGE_BYTES);
+  }
+
+  note(node: number, text: string, data: Record<string, unknown> | undefined): void {
+    this.sink.note(this.scheduler.now, node, text, data);
+  }
+
+  // --- ClientHost ------------------------------------------------------------------------------------------------
+
+  get nodeCount(): number {
+    return this.topology.nodeCount;
+  }
+
+  schedule(at: Micros, kind: number, a: number, b: number): number {
+    return this.scheduler.schedule(at, kind, a, b);
+  }
+
+  cancel(handle: number): void {
+    this.scheduler.cancel(handle);
+  }
+
+  sendRequest(client: number, node: number, requestId: number, op: KvOp): void {
+    const body: ClientRequestMsg = { requestId, clientId: this.topology.clientIds[client] as string, op };
+    this.network.send(this.topology.nodeCount + client, node, body, "client-request", CLIENT_MESSAGE_BYTES);
+  }
+
+  localNodes(client: number): number[] {
+    return this.topology.nodesIn(this.topology.dcName(this.topology.nodeCount + client));
+  }
+
+  recordInvoke(client: number, process: number, requestId: number, node: number, op: KvOp): void {
+    this.sink.invoke(this.scheduler.now, client, process, requestId, node, op);
+  }
+
+  recordComplete(op: HistoryOp, node: number): void {
+    const client = Number(op.client.slice(1)) - 1;
+    this.sink.complete(this.scheduler.now, op.outcome, client, op.process, op.requestId, node, op.outcome === "ok" ? op.result : op.outcome === "fail" ? null : null);
+  }
+
+  // --- nodes -----------------------------------------------------------------------------------------------------
+
+  /** Boot (or reboot) node i: build its state from its disk and feed it `start`. */
+  boot(i: number, restart: boolean): void {
+    const n = this.nodes[i] as NodeRuntime;
+    n.up = true;
+    this.upFlags[i] = true;
+    n.state = this.protocol.create(n.ctx, this.scenario.protocol.options, this.bugs);
+    this.states[i] = n.state;
+    this.step(i, { kind: "start", restart });
+  }
+
+  /** Crash node i: volatile state and timers are gone, unsynced writes lost (or torn). */
+  crash(i: number): void {
+    const n = this.nodes[i] as NodeRuntime;
+    if (!n.up) return;
+    n.up = false;
+    this.upFlags[i] = false;
+    n.state = undefined;
+    this.states[i] = undefined;
+    n.lastView = undefined;
+    for (const h of n.timers.values()) this.scheduler.cancel(h);
+    n.timers.clear();
+    n.incarnation++;
+    const torn = n.disk.crash(n.tornArmed);
+    n.tornArmed = false;
+    this.metrics.crashes = (this.metrics.crashes ?? 0) + 1;
+    this.sink.crash(this.scheduler.now, i);
+    if (torn !== null) this.sink.note(this.scheduler.now, i, `torn write: ${torn} damaged by the crash`, { key: torn });
+  }
+
+  step(i: number, input: Parameters<AnyProtocol["step"]>[1]): void {
+    const n = this.nodes[i] as NodeRuntime;
+    this.protocol.step(n.state, input, n.ctx);
+    if (!n.up) return;
+    const view = this.protocol.view(n.state) as NodeView;
+    if (!sameView(n.lastView, view)) {
+      n.lastView = view;
+      this.metrics.stateChanges = (this.metrics.stateChanges ?? 0) + 1;
+      this.sink.state(this.scheduler.now, i, view as Record<string, unknown>);
+    }
+    for (const inv of this.invariants) {
+      const message = inv.run(this.invariantCtx, i);
+      if (message !== null) this.violate(inv.check, message, i);
+    }
+  }
+
+  violate(check: string, message: string, node: number): void {
+    this.violations.push({ check, message, atMicros: this.scheduler.now, node: node >= 0 ? (this.nodeIds[node] as string) : null });
+    this.sink.violation(this.scheduler.now, check, message, node);
+    if (this.scenario.checks.stopOnViolation) this.stopReason = "violation";
+  }
+
+  // --- the loop --------------------------------------------------------------------------------------------------
+
+  run(durationMicros: Micros, maxEvents: number, onProgress?: RunOptions["onProgress"]): RunResult["stop"] {
+    for (let i = 0; i < this.nodes.length; i++) this.boot(i, false);
+    for (const f of this.scenario.faults.schedule) this.scheduler.schedule(f.atMicros, EV_FAULT, 0, 0, f as FaultAction);
+    startRandomFaults(this);
+    this.clients.start();
+    if (this.liveness !== null) this.scheduler.schedule(this.liveness.pollMicros, EV_LIVENESS);
+    const s = this.scheduler;
+    while (this.stopReason === null) {
+      if (!s.pop()) return "idle";
+      if (s.now > durationMicros) {
+        s.now = durationMicros;
+        return "duration";
+      }
+      this.dispatch(s.kind, s.a, s.b, s.payload);
+      if (s.processed >= maxEvents) {
+        throw new LimitExceededError("maxEvents", maxEvents, `the run processed ${maxEvents} events without finishing (limits.maxEvents) at t=${s.now}us`);
+      }
+      if (onProgress !== undefined && (s.processed & 0xffff) === 0) onProgress(s.now, s.processed);
+    }
+    return this.stopReason;
+  }
+
+  private dispatch(kind: number, a: number, b: number, payload: unknown): void {
+    switch (kind) {
+      case EV_DELIVER:
+        return this.deliver(a);
+      case EV_TIMER: {
+        const n = this.nodes[a] as NodeRuntime;
+        const name = payload as string;
+        if (!n.up || n.incarnation !== b) return;
+        n.timers.delete(name);
+        this.sink.timer(this.scheduler.now, a, name);
+        return this.step(a, { kind: "timer", name });
+      }
+      case EV_FAULT:
+        return applyFault(this, payload as FaultAction);
+      case EV_RESTART:
+        return applyFault(this, { action: "restart", node: this.nodeIds[a] as string });
+      case EV_HEAL:
+        return applyFault(this, { action: "heal", id: payload as string });
+      case EV_RANDOM_FAULT:
+        return onRandomFault(this, a);
+      case EV_CLIENT_NEXT:
+        return this.clients.next(a);
+      case EV_CLIENT_TIMEOUT:
+        return this.clients.timeout(a, b);
+      case EV_LIVENESS:
+        return this.pollLiveness();
+      default:
+        throw new Error(`unknown scheduler event kind ${kind}`);
+    }
+  }
+
+  private deliver(slot: number): void {
+    const m = this.network.arrive(slot, (e) => e >= this.topology.nodeCount || (this.nodes[e] as NodeRuntime).up);
+    if (m === undefined) return;
+    const nodeCount = this.topology.nodeCount;
+    if (m.to >= nodeCount) {
+      const r = m.body as ClientReplyMsg;
+      return this.clients.reply(m.to - nodeCount, m.from, r.requestId, r.reply);
+    }
+    if (m.from >= nodeCount) {
+      const r = m.body as ClientRequestMsg;
+      return this.step(m.to, { kind: "client", requestId: r.requestId, clientId: r.clientId, op: r.op });
+    }
+    this.step(m.to, { kind: "message", from: this.nodeIds[m.from] as string, msg: m.body });
+  }
+
+  private pollLiveness(): void {
+    const watch = this.liveness;
+    if (watch === null) return;
+    for (const miss of watch.poll(this.scheduler.now, this.invariantCtx)) this.violate(`liveness.${miss.name}`, miss.message, -1);
+    this.scheduler.schedule(this.scheduler.now + watch.pollMicros, EV_LIVENESS);
+  }
+
+  private makeInvariantContext(): InvariantContext<unknown> {
+    const world = this;
+    return {
+      get now() {
+        return world.scheduler.now;
+      },
+      nodes: this.nodeIds,
+      states: this.states,
+      up: this.upFlags,
+      storage: (i) => {
+        const disk = (this.nodes[i] as NodeRuntime).disk;
+        return { read: (key) => disk.read(key), keys: (prefix) => disk.keys(prefix) };
+      },
+      options: this.scenario.protocol.options,
+    };
+  }
+}
+
+function messageTypeOf(msg: unknown): string {
+  if (typeof msg === "object" && msg !== null) {
+    const m = msg as { type?: unknown; kind?: unknown };
+    if (typeof m.type === "string") return m.type;
+    if (typeof m.kind === "string") return m.kind;
+  }
+  return "message";
+}
+
+function makeHeader(scenario: ResolvedScenario, seed: number | string, bugs: string[], topology: Topology): TraceHeader {
+  return {
+    format: "faultline-trace",
+    version: 1,
+    engine: ENGINE_VERSION,
+    seed,
+    bugs,
+    scenario,
+    nodes: topology.nodeIds.map((id, i) => ({ id, dc: topology.dcName(i) })),
+    clients: topology.clientIds.map((id, c) => ({ id, dc: topology.dcName(topology.nodeCount + c) })),
+  };
+}
+
+/** Run a scenario to completion. Deterministic: the same scenario, seed and bugs give the same result and trace. */
+export function runScenario(scenario: ResolvedScenario, options: RunOptions): RunResult {
+  const protocol = options.registry.get(scenario.protocol.name);
+  if (protocol === undefined) {
+    throw new Error(`unknown protocol "${scenario.protocol.name}" (known: ${options.registry.names().join(", ")})`);
+  }
+  const seed = options.seed ?? scenario.seed;
+  const bugs = [...new Set([...scenario.bugs, ...(options.bugs ?? [])])].sort();
+  for (const b of bugs) {
+    if (!(b in protocol.bugs)) throw new Error(`protocol ${protocol.name} has no bug variant "${b}" (it has: ${Object.keys(protocol.bugs).join(", ") || "none"})`);
+  }
+  const durationMicros = options.durationMicros ?? scenario.durationMicros;
+  const world = new World({ ...scenario, durationMicros }, seed, protocol, bugs, options.sink);
+  let stop: RunResult["stop"];
+  let limitMessage: string | null = null;
+  try {
+    stop = world.run(durationMicros, scenario.limits.maxEvents, options.onProgress);
+  } catch (e) {
+    if (!(e instanceof LimitExceededError)) throw e;
+    stop = "limit";
+    limitMessage = e.message;
+  }
+  world.clients.finish();
+  const history = world.clients.history;
+  let linearizability: RunResult["linearizability"] = null;
+  if (scenario.checks.linearizability && stop !== "limit") {
+    linearizability = checkLinearizability(history);
+    if (linearizability.verdict === "violation") {
+      world.violations.push({ check: "linearizability", message: linearizability.message, atMicros: world.scheduler.now, node: null });
+      world.sink.violation(world.scheduler.now, "linearizability", linearizability.message, -1);
+    }
+  }
+  const simulatedMicros = stop === "duration" ? durationMicros : world.scheduler.now;
+  world.recorder?.finish(simulatedMicros, stop);
+  return {
+    scenario: world.header.scenario,
+    seed,
+    bugs,
+    stop,
+    limitMessage,
+    simulatedMicros,
+    events: world.scheduler.processed,
+    messages: { ...world.network.counters, dropsByReason: { ...world.network.counters.dropsByReason } },
+    clientOps: { ...world.clients.counts },
+    violations: world.violations,
+    history,
+    linearizability,
+    header: world.header,
+    trace: world.recorder,
+    metrics: { ...world.metrics },
+  };
+}

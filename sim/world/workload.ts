@@ -1,0 +1,218 @@
+import type { ClientReply, KvOp } from "../core/protocol.ts";
+import type { Rng } from "../core/rng.ts";
+import type { Micros } from "../core/types.ts";
+import type { HistoryOp } from "../check/history.ts";
+import type { Workload } from "../scenario/resolved.ts";
+
+/** Scheduler event kinds of the workload. */
+export const EV_CLIENT_NEXT = 4; // a = client
+export const EV_CLIENT_TIMEOUT = 5; // a = client, b = requestId
+
+/** What the workload needs from the world. */
+export interface ClientHost {
+  readonly nodeCount: number;
+  now(): Micros;
+  schedule(at: Micros, kind: number, a: number, b: number): number;
+  cancel(handle: number): void;
+  /** Send a request from client `client` to node index `node`. */
+  sendRequest(client: number, node: number, requestId: number, op: KvOp): void;
+  /** Node indices in the client's own datacenter. */
+  localNodes(client: number): number[];
+  recordInvoke(client: number, process: number, requestId: number, node: number, op: KvOp): void;
+  recordComplete(op: HistoryOp, node: number): void;
+}
+
+interface Pending {
+  requestId: number;
+  op: KvOp;
+  invokeMicros: Micros;
+  node: number;
+  redirects: number;
+  timeout: number;
+}
+
+/**
+ * Clients of the standard key-value workload. Each client runs one operation at a time (a Jepsen process) with an
+ * exponential think time between operations. A redirect is followed (same requestId) up to maxRedirects times; a
+ * timeout records the op as `info` (indeterminate) and the client continues as a new process, as in Jepsen.
+ */
+export class Clients {
+  readonly history: HistoryOp[] = [];
+  readonly counts = { invoked: 0, ok: 0, fail: 0, info: 0 };
+  private readonly pending: (Pending | null)[];
+  private readonly process: number[];
+  private readonly opCount: number[];
+  private readonly leaderHint: number[];
+  private nextProcess: number;
+  private nextRequestId = 1;
+  /** requestId -> client index, for routing replies. */
+  private readonly owner = new Map<number, number>();
+  private readonly mixTotal: number;
+  /** Time the last op completed ok (for the built-in "client-ok" liveness condition). */
+  lastOkMicros = -1;
+
+  constructor(
+    private readonly spec: Workload,
+    private readonly host: ClientHost,
+    private readonly rngs: Rng[],
+  ) {
+    const n = spec.clients;
+    this.pending = new Array(n).fill(null);
+    this.process = Array.from({ length: n }, (_, i) => i);
+    this.nextProcess = n;
+    this.opCount = new Array(n).fill(0);
+    this.leaderHint = new Array(n).fill(-1);
+    const m = spec.mix;
+    this.mixTotal = m.read + m.write + m.cas + m.append;
+  }
+
+  start(): void {
+    if (this.spec.ratePerClient <= 0 || this.mixTotal <= 0) return;
+    for (let c = 0; c < this.spec.clients; c++) this.scheduleNext(c, this.spec.startMicros);
+  }
+
+  ownerOf(requestId: number): number | undefined {
+    return this.owner.get(requestId);
+  }
+
+  /** Think time is over: invoke the next op. */
+  next(c: number): void {
+    const now = this.host.now();
+    if (this.spec.stopMicros !== null && now >= this.spec.stopMicros) return;
+    const rng = this.rngs[c] as Rng;
+    const op = this.makeOp(c, rng);
+    const requestId = this.nextRequestId++;
+    const node = this.pickNode(c, rng);
+    const timeout = this.host.schedule(now + this.spec.timeoutMicros, EV_CLIENT_TIMEOUT, c, requestId);
+    this.pending[c] = { requestId, op, invokeMicros: now, node, redirects: 0, timeout };
+    this.owner.set(requestId, c);
+    this.counts.invoked++;
+    this.host.recordInvoke(c, this.process[c] as number, requestId, node, op);
+    this.host.sendRequest(c, node, requestId, op);
+  }
+
+  /** A reply from node `node` for `requestId` reached client `c`. */
+  reply(c: number, node: number, requestId: number, reply: ClientReply): void {
+    const p = this.pending[c];
+    if (p === null || p === undefined || p.requestId !== requestId) return; // late or duplicate reply
+    switch (reply.type) {
+      case "ok":
+        this.complete(c, p, "ok", reply.value, node);
+        return;
+      case "fail":
+        this.complete(c, p, "fail", reply.error, node);
+        return;
+      case "redirect": {
+        if (p.redirects >= this.spec.maxRedirects) {
+          this.complete(c, p, "fail", "too many redirects", node);
+          return;
+        }
+        p.redirects++;
+        let target = reply.leader !== undefined ? this.hostIndexOf(reply.leader) : -1;
+        if (target === node || target < 0) target = this.otherNode(node, this.rngs[c] as Rng);
+        if (target >= 0 && reply.leader !== undefined) this.leaderHint[c] = target;
+        p.node = target;
+        this.host.sendRequest(c, target, requestId, p.op);
+        return;
+      }
+    }
+  }
+
+  /** Client `c`'s op `requestId` timed out: indeterminate. */
+  timeout(c: number, requestId: number): void {
+    const p = this.pending[c];
+    if (p === null || p === undefined || p.requestId !== requestId) return;
+    this.leaderHint[c] = -1;
+    this.complete(c, p, "info", "timeout", -1);
+  }
+
+  /** At the end of the run, ops still pending are indeterminate. */
+  finish(): void {
+    for (let c = 0; c < this.pending.length; c++) {
+      const p = this.pending[c];
+      if (p === null || p === undefined) continue;
+      this.history.push(this.historyOp(c, p, "info", null, null));
+      this.counts.info++;
+      this.pending[c] = null;
+    }
+  }
+
+  /** Node names -> index, resolved by the world (set after construction). */
+  hostIndexOf: (id: string) => number = () => -1;
+
+  private complete(c: number, p: Pending, outcome: "ok" | "fail" | "info", value: unknown, node: number): void {
+    const now = this.host.now();
+    this.host.cancel(p.timeout);
+    this.owner.delete(p.requestId);
+    this.pending[c] = null;
+    const op = this.historyOp(c, p, outcome, outcome === "info" ? null : now, outcome === "ok" ? value : null);
+    this.history.push(op);
+    this.counts[outcome]++;
+    if (outcome === "ok") {
+      this.lastOkMicros = now;
+      if (node >= 0) this.leaderHint[c] = node;
+    }
+    this.host.recordComplete(op, node);
+    if (outcome === "info") this.process[c] = this.nextProcess++;
+    this.scheduleNext(c, now);
+  }
+
+  private historyOp(c: number, p: Pending, outcome: HistoryOp["outcome"], completeMicros: Micros | null, result: unknown): HistoryOp {
+    return {
+      process: this.process[c] as number,
+      client: `c${c + 1}`,
+      requestId: p.requestId,
+      op: p.op,
+      invokeMicros: p.invokeMicros,
+      completeMicros,
+      outcome,
+      result: result === undefined ? null : result,
+    };
+  }
+
+  private scheduleNext(c: number, from: Micros): void {
+    const rng = this.rngs[c] as Rng;
+    const at = from + Math.max(1, Math.round(rng.exponential(1e6 / this.spec.ratePerClient)));
+    if (this.spec.stopMicros !== null && at >= this.spec.stopMicros) return;
+    this.host.schedule(at, EV_CLIENT_NEXT, c, 0);
+  }
+
+  private makeOp(c: number, rng: Rng): KvOp {
+    const key = `k${rng.int(Math.max(1, this.spec.keys))}`;
+    const n = (this.opCount[c] as number) + 1;
+    this.opCount[c] = n;
+    const value = `c${c + 1}:${n}`;
+    const m = this.spec.mix;
+    let r = rng.next() * this.mixTotal;
+    if ((r -= m.read) < 0) return { f: "read", key };
+    if ((r -= m.write) < 0) return { f: "write", key, value };
+    if ((r -= m.cas) < 0) {
+      const expected = rng.chance(0.2) ? null : `c${rng.int(this.spec.clients) + 1}:${1 + rng.int(Math.max(1, n))}`;
+      return { f: "cas", key, expected, value };
+    }
+    return { f: "append", key, value };
+  }
+
+  private pickNode(c: number, rng: Rng): number {
+    const n = this.host.nodeCount;
+    switch (this.spec.target) {
+      case "leader": {
+        const hint = this.leaderHint[c] as number;
+        return hint >= 0 ? hint : rng.int(n);
+      }
+      case "local": {
+        const local = this.host.localNodes(c);
+        return local.length > 0 ? rng.pick(local) : rng.int(n);
+      }
+      case "random":
+        return rng.int(n);
+    }
+  }
+
+  private otherNode(node: number, rng: Rng): number {
+    const n = this.host.nodeCount;
+    if (n === 1) return node;
+    const k = rng.int(n - 1);
+    return k >= node ? k + 1 : k;
+  }
+}
