@@ -4,4 +4,5 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("../sim/cli/main.ts");
-process.exitCode = await main(process.argv.slice(2));
+const { registry } = await import("../protocols/index.ts");
+process.exitCode = await main(process.argv.slice(2), { registry });

@@ -1,0 +1,9 @@
+import type { CliCommand } from "../command.ts";
+import { protocolsCommand } from "./protocols.ts";
+import { replayCommand } from "./replay.ts";
+import { runCommand } from "./run.ts";
+import { sweepCommand } from "./sweep.ts";
+import { validateCommand } from "./validate.ts";
+
+/** Every `faultline` command, in help order. */
+export const COMMANDS: CliCommand[] = [runCommand, replayCommand, validateCommand, sweepCommand, protocolsCommand];

@@ -1,0 +1,42 @@
+import { formatMicros } from "../core/units.ts";
+import type { HistoryOp } from "../check/history.ts";
+import type { RunResult } from "../world/result.ts";
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+}
+
+export function latencyStats(history: readonly HistoryOp[]): { p50: number; p99: number; max: number; n: number } {
+  const lat = history.filter((h) => h.outcome === "ok" && h.completeMicros !== null).map((h) => (h.completeMicros as number) - h.invokeMicros);
+  lat.sort((a, b) => a - b);
+  return { p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), max: lat[lat.length - 1] ?? 0, n: lat.length };
+}
+
+/** The human summary of a run. */
+export function formatSummary(file: string, r: RunResult, wallMs: number): string {
+  const m = r.messages;
+  const drops = Object.entries(m.dropsByReason)
+    .filter(([, n]) => n > 0)
+    .map(([why, n]) => `${why} ${n}`)
+    .join(", ");
+  const lat = latencyStats(r.history);
+  const c = r.clientOps;
+  const lines = [
+    `scenario   ${r.scenario.name} (${file})  protocol ${r.scenario.protocol.name}${r.bugs.length ? `  bugs: ${r.bugs.join(", ")}` : ""}`,
+    `seed       ${r.seed}`,
+    `simulated  ${formatMicros(r.simulatedMicros)} in ${wallMs.toFixed(0)} ms wall  (${r.events} events, ${wallMs > 0 ? ((r.events / wallMs) * 1000 / 1e6).toFixed(2) : "-"}M events/s)  stop: ${r.stop}`,
+    `messages   sent ${m.sent}, delivered ${m.delivered}, dropped ${m.dropped}${drops ? ` (${drops})` : ""}, duplicated ${m.duplicated}`,
+    `clients    invoked ${c.invoked}: ok ${c.ok}, fail ${c.fail}, info ${c.info}${lat.n ? `  latency p50 ${formatMicros(lat.p50)}, p99 ${formatMicros(lat.p99)}, max ${formatMicros(lat.max)}` : ""}`,
+    `faults     crashes ${r.metrics.crashes ?? 0}, restarts ${r.metrics.restarts ?? 0}, partitions ${r.metrics.partitions ?? 0}, heals ${r.metrics.heals ?? 0}, link changes ${r.metrics.linkChanges ?? 0}, clock changes ${r.metrics.clockChanges ?? 0}, disk faults ${r.metrics.diskFaults ?? 0}`,
+  ];
+  const safety = r.violations.filter((v) => !v.check.startsWith("liveness") && v.check !== "linearizability");
+  const live = r.violations.filter((v) => v.check.startsWith("liveness"));
+  lines.push(`safety     ${safety.length === 0 ? "OK" : `VIOLATED: ${safety.map((v) => `${v.check} at ${formatMicros(v.atMicros)}: ${v.message}`).join("; ")}`}`);
+  const lin = r.linearizability;
+  lines.push(`linearizable ${lin === null ? "not checked" : lin.verdict === "ok" ? `OK (${lin.message})` : `${lin.verdict.toUpperCase()}: ${lin.message}`}`);
+  const liveSpec = r.scenario.checks.liveness;
+  lines.push(`liveness   ${liveSpec === null ? "not checked" : live.length === 0 ? `OK (${liveSpec.require.join(", ")} within ${formatMicros(liveSpec.windowMicros)} of the last fault)` : `VIOLATED: ${live.map((v) => v.message).join("; ")}`}`);
+  if (r.stop === "limit") lines.push(`limit      ${r.limitMessage}`);
+  return lines.join("\n");
+}

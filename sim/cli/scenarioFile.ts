@@ -1,0 +1,39 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import type { ProtocolRegistry } from "../core/registry.ts";
+import { parseScenario } from "../scenario/load.ts";
+import type { ResolvedScenario } from "../scenario/resolved.ts";
+import { UsageError } from "./command.ts";
+
+/** Read and resolve a scenario file; a missing or unreadable file is a UsageError naming it. */
+export function loadScenarioFile(path: string, registry: ProtocolRegistry): ResolvedScenario {
+  if (!existsSync(path)) throw new UsageError(`cannot read ${path}: no such file`);
+  if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${path}: it is a directory, expected a scenario file`);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseScenario(text, path, registry);
+}
+
+/** Parse a --seed value: an integer, or any other non-empty string used as a string seed only with a prefix. */
+export function parseSeedFlag(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (!/^-?\d+$/.test(text)) throw new UsageError(`--seed: expected an integer, got ${JSON.stringify(text)}`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--seed: ${text} is too large (expected an integer below 2^53)`);
+  return n;
+}
+
+export function bugList(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+/** The one-line repro of a run. */
+export function reproLine(file: string, seed: number | string, bugs: readonly string[], scenarioBugs: readonly string[] = []): string {
+  const extra = bugs.filter((b) => !scenarioBugs.includes(b));
+  return `faultline run ${file} --seed ${seed}${extra.map((b) => ` --bug ${b}`).join("")}`;
+}

@@ -1,0 +1,44 @@
+import type { ProtocolRegistry } from "../core/registry.ts";
+import type { ResolvedScenario } from "../scenario/resolved.ts";
+import { runScenario } from "../world/simulation.ts";
+
+export interface SweepFailure {
+  scenario: string;
+  file: string;
+  seed: number;
+  check: string;
+  message: string;
+  repro: string;
+}
+
+export interface SweepOptions {
+  registry: ProtocolRegistry;
+  seeds: number;
+  from: number;
+  bugs: string[];
+  failFast: boolean;
+  onRun?: (done: number, total: number, failures: number) => void;
+}
+
+/** Run every scenario for seeds from..from+seeds-1, untraced; collect failures (violations or limits). */
+export function sweep(files: readonly { file: string; scenario: ResolvedScenario }[], o: SweepOptions): { runs: number; failures: SweepFailure[]; events: number } {
+  const failures: SweepFailure[] = [];
+  const total = files.length * o.seeds;
+  let runs = 0;
+  let events = 0;
+  for (const { file, scenario } of files) {
+    for (let seed = o.from; seed < o.from + o.seeds; seed++) {
+      const r = runScenario(scenario, { registry: o.registry, seed, bugs: o.bugs, sink: "none" });
+      runs++;
+      events += r.events;
+      const bugs = r.bugs.filter((b) => !scenario.bugs.includes(b));
+      const repro = `faultline run ${file} --seed ${seed}${bugs.map((b) => ` --bug ${b}`).join("")}`;
+      const first = r.violations[0];
+      if (first !== undefined) failures.push({ scenario: scenario.name, file, seed, check: first.check, message: first.message, repro });
+      else if (r.stop === "limit") failures.push({ scenario: scenario.name, file, seed, check: "limit", message: r.limitMessage ?? "limit", repro });
+      o.onRun?.(runs, total, failures.length);
+      if (o.failFast && failures.length > 0) return { runs, failures, events };
+    }
+  }
+  return { runs, failures, events };
+}

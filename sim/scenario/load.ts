@@ -1,0 +1,89 @@
+/**
+ * Scenario loading: text (YAML or JSON) -> validated -> resolved, with errors that name the file, the field path
+ * inside it and what was expected: `scenarios/x.yaml: network.links[2].loss: expected a number in [0, 1], got 1.5`.
+ * Browser-safe: the viewer's what-if editor uses it too.
+ */
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import type { ProtocolRegistry } from "../core/registry.ts";
+import { resolveScenario } from "./resolve.ts";
+import type { ResolvedScenario } from "./resolved.ts";
+import { ScenarioSchema } from "./schema.ts";
+
+export class ScenarioError extends Error {
+  override name = "ScenarioError";
+  constructor(
+    readonly source: string,
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(path === "" ? `${source}: ${detail}` : `${source}: ${path}: ${detail}`);
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`;
+    else out += out === "" ? String(p) : `.${String(p)}`;
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+/** Unknown fields first: a misspelt field also shows up as a missing one, and the misspelling is the real cause. */
+function rank(issue: z.core.$ZodIssue): number {
+  return issue.code === "unrecognized_keys" ? 0 : 1;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, root: unknown): { path: string; message: string } {
+  const path = [...issue.path];
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys;
+    const parent = path.length === 0 ? "the top level" : formatPath(path);
+    const at = formatPath([...path, keys[0] as string]);
+    return { path: at, message: `unknown field${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")} in ${parent}` };
+  }
+  const got = valueAt(root, path);
+  if (got === undefined && issue.code === "invalid_type") return { path: formatPath(path), message: `missing required field (expected ${issue.expected})` };
+  const shown = got === undefined ? "nothing" : JSON.stringify(got);
+  const message = issue.message.includes("got ") ? issue.message : `${issue.message}, got ${shown}`;
+  return { path: formatPath(path), message };
+}
+
+/** Parse YAML or JSON text into plain data; syntax errors carry line and column. */
+export function parseScenarioData(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err !== undefined) {
+    const pos = err.linePos?.[0];
+    const where = pos ? `line ${pos.line}, column ${pos.col}` : "";
+    throw new ScenarioError(source, "", `not valid YAML/JSON${where ? ` (${where})` : ""}: ${err.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`);
+  }
+  const data = doc.toJS() as unknown;
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ScenarioError(source, "", "expected a mapping of scenario fields (name, duration, protocol, topology, ...)");
+  }
+  return data;
+}
+
+/** Text -> a resolved scenario. With a registry, the protocol, its bugs and invariants are checked too. */
+export function parseScenario(text: string, source: string, registry?: ProtocolRegistry): ResolvedScenario {
+  const data = parseScenarioData(text, source);
+  const parsed = ScenarioSchema.safeParse(data);
+  if (!parsed.success) {
+    const issues = [...parsed.error.issues].sort((a, b) => rank(a) - rank(b));
+    const issue = issues[0] as z.core.$ZodIssue;
+    const { path, message } = describeIssue(issue, data);
+    throw new ScenarioError(source, path, message);
+  }
+  return resolveScenario(parsed.data, source, registry);
+}

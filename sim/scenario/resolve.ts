@@ -1,0 +1,229 @@
+import type { ProtocolRegistry } from "../core/registry.ts";
+import type { NodeId } from "../core/types.ts";
+import { ScenarioError } from "./load.ts";
+import type { FaultAction, LinkSpec, PartitionSpec, RandomFaults, ResolvedScenario, ScheduledFault } from "./resolved.ts";
+import type { FaultInput, LinkInput, ScenarioInput } from "./schema.ts";
+
+export const DEFAULT_INTRA_DC: LinkSpec = {
+  latency: { kind: "uniform", minMicros: 200, maxMicros: 1_000 },
+  loss: 0,
+  duplicate: 0,
+  bandwidthBytesPerSecond: null,
+  blockBytes: 1,
+  queueLimitBytes: 64 * 1024 * 1024,
+  up: true,
+};
+export const DEFAULT_INTER_DC: LinkSpec = { ...DEFAULT_INTRA_DC, latency: { kind: "uniform", minMicros: 30_000, maxMicros: 80_000 } };
+
+function linkChange(l: LinkInput): Partial<LinkSpec> {
+  const c: Partial<LinkSpec> = {};
+  if (l.latency !== undefined) c.latency = l.latency;
+  if (l.loss !== undefined) c.loss = l.loss;
+  if (l.duplicate !== undefined) c.duplicate = l.duplicate;
+  if (l.bandwidth !== undefined) c.bandwidthBytesPerSecond = l.bandwidth === "unlimited" ? null : l.bandwidth;
+  if (l.block !== undefined) c.blockBytes = Math.max(1, l.block);
+  if (l.queueLimit !== undefined) c.queueLimitBytes = l.queueLimit;
+  if (l.up !== undefined) c.up = l.up;
+  return c;
+}
+
+/** Cross-checks and defaults: the schema-valid input becomes the ResolvedScenario the engine runs. */
+export function resolveScenario(input: ScenarioInput, source: string, registry?: ProtocolRegistry): ResolvedScenario {
+  const fail = (path: string, message: string): never => {
+    throw new ScenarioError(source, path, message);
+  };
+  const dcs = resolveTopology(input, fail);
+  const dcNames = dcs.map((d) => d.name);
+  const nodeIds = dcs.flatMap((d) => d.nodes);
+  const expand = (names: string[], path: string): NodeId[] => {
+    const out: NodeId[] = [];
+    names.forEach((n, i) => {
+      const dc = dcs.find((d) => d.name === n);
+      if (dc !== undefined) out.push(...dc.nodes);
+      else if (nodeIds.includes(n)) out.push(n);
+      else fail(`${path}[${i}]`, `unknown node or datacenter "${n}" (nodes: ${nodeIds.join(", ")}; datacenters: ${dcNames.join(", ")})`);
+    });
+    return [...new Set(out)];
+  };
+  const checkDc = (name: string, path: string) => {
+    if (!dcNames.includes(name)) fail(path, `unknown datacenter "${name}" (datacenters: ${dcNames.join(", ")})`);
+  };
+  const checkNode = (name: string, path: string) => {
+    if (!nodeIds.includes(name)) fail(path, `unknown node "${name}" (nodes: ${nodeIds.join(", ")})`);
+  };
+
+  const net = input.network ?? {};
+  const intraDc = { ...DEFAULT_INTRA_DC, ...linkChange(net.intraDc ?? {}) };
+  const interDc = { ...DEFAULT_INTER_DC, ...linkChange(net.interDc ?? {}) };
+  const links = (net.links ?? []).map((l, i) => {
+    checkDc(l.between[0], `network.links[${i}].between[0]`);
+    checkDc(l.between[1], `network.links[${i}].between[1]`);
+    const base = l.between[0] === l.between[1] ? intraDc : interDc;
+    return { from: l.between[0], to: l.between[1], oneWay: l.oneWay ?? false, spec: { ...base, ...linkChange(l) } };
+  });
+
+  const schedule = resolveSchedule(input.faults?.schedule ?? [], { expand, checkDc, checkNode, fail });
+  const random = resolveRandom(input.faults?.random);
+  const w = input.workload ?? {};
+  (w.placement ?? []).forEach((p, i) => checkDc(p, `workload.placement[${i}]`));
+  const clients = w.clients ?? 0;
+  const scenario: ResolvedScenario = {
+    name: input.name,
+    description: input.description ?? "",
+    seed: input.seed ?? 1,
+    durationMicros: input.duration,
+    protocol: { name: input.protocol.name, options: input.protocol.options ?? {} },
+    bugs: input.bugs ?? [],
+    topology: { datacenters: dcs },
+    network: { intraDc, interDc, links },
+    workload: {
+      clients,
+      placement: w.placement ?? [],
+      ratePerClient: w.rate ?? 10,
+      mix: { read: w.mix?.read ?? 1, write: w.mix?.write ?? 1, cas: w.mix?.cas ?? 0, append: w.mix?.append ?? 0 },
+      keys: w.keys ?? 3,
+      timeoutMicros: w.timeout ?? 1_000_000,
+      maxRedirects: w.maxRedirects ?? 5,
+      target: w.target ?? "leader",
+      startMicros: w.start ?? 0,
+      stopMicros: w.stop ?? null,
+    },
+    faults: { schedule, random },
+    checks: {
+      invariants: input.checks?.invariants === undefined || input.checks.invariants === "*" ? ["*"] : input.checks.invariants,
+      linearizability: input.checks?.linearizability ?? clients > 0,
+      liveness: input.checks?.liveness ? { require: input.checks.liveness.require, windowMicros: input.checks.liveness.window } : null,
+      stopOnViolation: input.checks?.stopOnViolation ?? true,
+    },
+    limits: { maxEvents: input.limits?.maxEvents ?? 50_000_000, maxPending: input.limits?.maxPending ?? 4_000_000 },
+    trace: { enabled: input.trace?.enabled ?? true, recordMessages: input.trace?.recordMessages ?? true },
+  };
+  if (registry !== undefined) checkProtocol(scenario, registry, fail);
+  return scenario;
+}
+
+function resolveTopology(input: ScenarioInput, fail: (p: string, m: string) => never): { name: string; nodes: NodeId[] }[] {
+  let counter = 0;
+  const seen = new Set<string>();
+  const dcs = input.topology.datacenters.map((dc, i) => {
+    if (seen.has(dc.name)) fail(`topology.datacenters[${i}].name`, `datacenter "${dc.name}" is declared twice`);
+    seen.add(dc.name);
+    const nodes = typeof dc.nodes === "number" ? Array.from({ length: dc.nodes }, () => `n${++counter}`) : dc.nodes;
+    return { name: dc.name, nodes };
+  });
+  const all = new Set<string>();
+  dcs.forEach((dc, i) =>
+    dc.nodes.forEach((n, j) => {
+      if (all.has(n) || seen.has(n)) fail(`topology.datacenters[${i}].nodes[${j}]`, `node name "${n}" is used twice (node and datacenter names must be unique)`);
+      all.add(n);
+    }),
+  );
+  if (all.size > 1000) fail("topology.datacenters", `at most 1000 nodes, got ${all.size}`);
+  return dcs;
+}
+
+interface Checkers {
+  expand: (names: string[], path: string) => NodeId[];
+  checkDc: (name: string, path: string) => void;
+  checkNode: (name: string, path: string) => void;
+  fail: (path: string, message: string) => never;
+}
+
+function resolveSchedule(faults: FaultInput[], c: Checkers): ScheduledFault[] {
+  const partitionIds = new Set<string>();
+  let auto = 0;
+  const out = faults.map((f, i): ScheduledFault => {
+    const at = f.at;
+    const path = `faults.schedule[${i}]`;
+    return { atMicros: at, ...resolveAction(f, path, c, partitionIds, () => `p${++auto}`) };
+  });
+  // Stable by time: faults at the same time keep file order.
+  return out.map((f, i) => ({ f, i })).sort((a, b) => a.f.atMicros - b.f.atMicros || a.i - b.i).map((x) => x.f);
+}
+
+function resolveAction(f: FaultInput, path: string, c: Checkers, ids: Set<string>, nextId: () => string): FaultAction {
+  if (f.crash !== undefined) {
+    c.checkNode(f.crash, `${path}.crash`);
+    return { action: "crash", node: f.crash, restartAfterMicros: f.restartAfter ?? null };
+  }
+  if (f.restart !== undefined) {
+    c.checkNode(f.restart, `${path}.restart`);
+    return { action: "restart", node: f.restart };
+  }
+  if (f.partition !== undefined) {
+    const id = f.id ?? nextId();
+    ids.add(id);
+    return { action: "partition", id, spec: resolvePartition(f.partition, `${path}.partition`, c), healAfterMicros: f.healAfter ?? null };
+  }
+  if (f.heal !== undefined) {
+    if (f.heal !== "all" && !ids.has(f.heal)) c.fail(`${path}.heal`, `no partition with id "${f.heal}" starts before this heal (use "all" or a partition's id)`);
+    return { action: "heal", id: f.heal === "all" ? null : f.heal };
+  }
+  if (f.link !== undefined) {
+    c.checkDc(f.link.between[0], `${path}.link.between[0]`);
+    c.checkDc(f.link.between[1], `${path}.link.between[1]`);
+    return { action: "link", from: f.link.between[0], to: f.link.between[1], oneWay: f.link.oneWay ?? false, change: linkChange(f.link) };
+  }
+  if (f.clock !== undefined) {
+    c.checkNode(f.clock, `${path}.clock`);
+    return { action: "clock", node: f.clock, offsetMicros: f.offset ?? null, driftPpm: f.drift ?? null };
+  }
+  if (f.disk !== undefined) {
+    c.checkNode(f.disk, `${path}.disk`);
+    return { action: "disk", node: f.disk, fault: f.fault ?? "corrupt", key: f.key ?? null };
+  }
+  return c.fail(path, "expected one action");
+}
+
+function resolvePartition(p: NonNullable<FaultInput["partition"]>, path: string, c: Checkers): PartitionSpec {
+  if (p.groups !== undefined) return { kind: "symmetric", groups: p.groups.map((g, i) => c.expand(g, `${path}.groups[${i}]`)) };
+  if (p.oneway !== undefined) return { kind: "oneway", from: c.expand(p.oneway.from, `${path}.oneway.from`), to: c.expand(p.oneway.to, `${path}.oneway.to`) };
+  if (p.bridge !== undefined && p.sides !== undefined) {
+    c.checkNode(p.bridge, `${path}.bridge`);
+    return { kind: "bridge", bridge: p.bridge, sides: [c.expand(p.sides[0], `${path}.sides[0]`), c.expand(p.sides[1], `${path}.sides[1]`)] };
+  }
+  if (p.isolateDc !== undefined) {
+    c.checkDc(p.isolateDc, `${path}.isolateDc`);
+    return { kind: "isolate-dc", dc: p.isolateDc };
+  }
+  return c.fail(path, "expected exactly one of groups, oneway, bridge, isolateDc");
+}
+
+function resolveRandom(r: NonNullable<ScenarioInput["faults"]>["random"]): RandomFaults | null {
+  if (r === undefined) return null;
+  return {
+    crashRate: r.crashRate ?? 0,
+    restartAfterMinMicros: r.restartAfter?.[0] ?? 1_000_000,
+    restartAfterMaxMicros: r.restartAfter?.[1] ?? 5_000_000,
+    partitionRate: r.partitionRate ?? 0,
+    partitionDurationMinMicros: r.partitionDuration?.[0] ?? 1_000_000,
+    partitionDurationMaxMicros: r.partitionDuration?.[1] ?? 5_000_000,
+    clockSkewRate: r.clockSkewRate ?? 0,
+    clockSkewMaxMicros: r.clockSkewMax ?? 100_000,
+    diskFaultRate: r.diskFaultRate ?? 0,
+    diskFaultKinds: r.diskFaults ?? ["lose-unsynced", "torn-write", "corrupt"],
+    stopAtMicros: r.stopAt ?? null,
+    maxDown: r.maxDown ?? 1,
+  };
+}
+
+function checkProtocol(s: ResolvedScenario, registry: ProtocolRegistry, fail: (p: string, m: string) => never): void {
+  const p = registry.get(s.protocol.name);
+  if (p === undefined) fail("protocol.name", `unknown protocol "${s.protocol.name}" (known: ${registry.names().join(", ")})`);
+  const known = Object.keys(p.bugs);
+  s.bugs.forEach((b, i) => {
+    if (!known.includes(b)) fail(`bugs[${i}]`, `protocol ${p.name} has no bug variant "${b}" (it has: ${known.join(", ") || "none"})`);
+  });
+  const invariants = p.invariants.map((x) => x.name);
+  s.checks.invariants.forEach((n, i) => {
+    if (n !== "*" && !invariants.includes(n)) fail(`checks.invariants[${i}]`, `protocol ${p.name} has no invariant "${n}" (it has: ${invariants.join(", ") || "none"})`);
+  });
+  const progress = ["client-ok", ...(p.progress ?? []).map((x) => x.name)];
+  s.checks.liveness?.require.forEach((n, i) => {
+    if (!progress.includes(n)) fail(`checks.liveness.require[${i}]`, `unknown progress condition "${n}" for ${p.name} (it has: ${progress.join(", ")})`);
+  });
+  const options = new Set(p.options.map((o) => o.name));
+  for (const key of Object.keys(s.protocol.options)) {
+    if (!options.has(key)) fail(`protocol.options.${key}`, `protocol ${p.name} has no option "${key}" (it has: ${[...options].join(", ") || "none"})`);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The scenario file format (YAML or JSON), as a zod schema. Objects are strict: an unknown field is an error.
+ * Durations, sizes, bandwidths and rates are strings with units, parsed here into engine units. The cross-checks
+ * that need the whole file (node names, protocol, bugs) happen in resolve.ts.
+ */
+import { z } from "zod";
+import { parseBandwidth, parseDuration, parsePpm, parseRate, parseSignedDuration, parseSize, UnitError } from "../core/units.ts";
+import type { LatencyDist } from "./resolved.ts";
+
+function unit<T>(parse: (s: string) => T, what: string) {
+  return z.string({ error: `expected a ${what}` }).transform((s, ctx) => {
+    try {
+      return parse(s);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: e instanceof UnitError ? e.message : String(e), input: s });
+      return z.NEVER;
+    }
+  });
+}
+
+export const Duration = unit(parseDuration, 'duration with a unit, like "40ms"');
+export const SignedDuration = unit(parseSignedDuration, 'duration with a unit, like "-20ms"');
+export const Size = unit(parseSize, 'size with a unit, like "4KiB"');
+export const Rate = unit(parseRate, 'rate like "10/s"');
+const Probability = z.number({ error: "expected a number in [0, 1]" }).min(0, "expected a number in [0, 1]").max(1, "expected a number in [0, 1]");
+
+/** "40ms" | "uniform(30ms, 80ms)" | "normal(40ms, 5ms)" | "lognormal(40ms, 0.5)" | "pareto(10ms, 1.5, 2s)" */
+export function parseLatency(text: string): LatencyDist {
+  const m = /^\s*(constant|uniform|normal|lognormal|pareto)\s*\(([^)]*)\)\s*$/.exec(text);
+  if (m === null) return { kind: "constant", valueMicros: parseDuration(text) };
+  const args = (m[2] as string).split(",").map((a) => a.trim());
+  const want = (n: number, shape: string) => {
+    if (args.length !== n) throw new UnitError(`expected ${shape}, got ${JSON.stringify(text)}`);
+  };
+  const num = (s: string, what: string) => {
+    const v = Number(s);
+    if (!Number.isFinite(v) || v <= 0) throw new UnitError(`expected ${what} to be a number > 0 in ${JSON.stringify(text)}`);
+    return v;
+  };
+  switch (m[1]) {
+    case "constant":
+      want(1, "constant(D)");
+      return { kind: "constant", valueMicros: parseDuration(args[0] as string) };
+    case "uniform": {
+      want(2, "uniform(MIN, MAX)");
+      const min = parseDuration(args[0] as string);
+      const max = parseDuration(args[1] as string);
+      if (max < min) throw new UnitError(`expected MIN <= MAX in ${JSON.stringify(text)}`);
+      return { kind: "uniform", minMicros: min, maxMicros: max };
+    }
+    case "normal":
+      want(2, "normal(MEAN, STDDEV)");
+      return { kind: "normal", meanMicros: parseDuration(args[0] as string), stddevMicros: parseDuration(args[1] as string) };
+    case "lognormal":
+      want(2, "lognormal(MEDIAN, SIGMA)");
+      return { kind: "lognormal", medianMicros: parseDuration(args[0] as string), sigma: num(args[1] as string, "SIGMA") };
+    default:
+      want(3, "pareto(SCALE, SHAPE, CAP)");
+      return { kind: "pareto", scaleMicros: parseDuration(args[0] as string), shape: num(args[1] as string, "SHAPE"), capMicros: parseDuration(args[2] as string) };
+  }
+}
+
+export const Latency = unit(parseLatency, 'latency like "40ms" or "uniform(30ms, 80ms)"');
+
+/** "uniform(1s, 5s)" or "2s" -> [min, max] micros. */
+export const DurationRange = unit((s: string): [number, number] => {
+  const d = parseLatency(s);
+  if (d.kind === "constant") return [d.valueMicros, d.valueMicros];
+  if (d.kind === "uniform") return [d.minMicros, d.maxMicros];
+  throw new UnitError(`expected a duration or "uniform(MIN, MAX)", got ${JSON.stringify(s)}`);
+}, 'duration range like "uniform(1s, 5s)"');
+
+const Bandwidth = z.union([z.literal("unlimited"), unit(parseBandwidth, 'bandwidth like "100Mbps"')]);
+
+export const LinkFields = {
+  latency: Latency.optional(),
+  loss: Probability.optional(),
+  duplicate: Probability.optional(),
+  bandwidth: Bandwidth.optional(),
+  block: Size.optional(),
+  queueLimit: Size.optional(),
+  up: z.boolean().optional(),
+};
+export const Link = z.strictObject(LinkFields);
+const Between = z.tuple([z.string(), z.string()], { error: "expected [DC, DC]" });
+const LinkOverride = z.strictObject({ between: Between, oneWay: z.boolean().optional(), ...LinkFields });
+
+const Names = z.array(z.string()).min(1, "expected at least one node or datacenter name");
+const Partition = z.strictObject({
+  groups: z.array(Names).min(2, "expected at least two groups").optional(),
+  oneway: z.strictObject({ from: Names, to: Names }).optional(),
+  bridge: z.string().optional(),
+  sides: z.tuple([Names, Names]).optional(),
+  isolateDc: z.string().optional(),
+});
+
+const DiskFault = z.enum(["lose-unsynced", "torn-write", "corrupt"]);
+
+export const FAULT_ACTIONS = ["crash", "restart", "partition", "heal", "link", "clock", "disk"] as const;
+
+const Fault = z
+  .strictObject({
+    at: Duration,
+    crash: z.string().optional(),
+    restartAfter: Duration.optional(),
+    restart: z.string().optional(),
+    partition: Partition.optional(),
+    id: z.string().optional(),
+    healAfter: Duration.optional(),
+    heal: z.string().optional(),
+    link: LinkOverride.optional(),
+    clock: z.string().optional(),
+    offset: SignedDuration.optional(),
+    drift: unit(parsePpm, 'drift like "200ppm"').optional(),
+    disk: z.string().optional(),
+    fault: DiskFault.optional(),
+    key: z.string().optional(),
+  })
+  .superRefine((f, ctx) => {
+    const present = FAULT_ACTIONS.filter((a) => f[a] !== undefined);
+    if (present.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message: present.length === 0 ? `expected one action: ${FAULT_ACTIONS.join(", ")}` : `expected exactly one action, got ${present.join(" and ")}`,
+      });
+    }
+    if (f.disk !== undefined && f.fault === undefined) ctx.addIssue({ code: "custom", path: ["fault"], message: "a disk fault needs `fault: lose-unsynced | torn-write | corrupt`" });
+    if (f.partition !== undefined) {
+      const p = f.partition;
+      const kinds = [p.groups, p.oneway, p.bridge, p.isolateDc].filter((x) => x !== undefined).length;
+      if (kinds !== 1) ctx.addIssue({ code: "custom", path: ["partition"], message: "expected exactly one of groups, oneway, bridge (with sides), isolateDc" });
+      if (p.bridge !== undefined && p.sides === undefined) ctx.addIssue({ code: "custom", path: ["partition", "sides"], message: "a bridge partition needs `sides: [[...], [...]]`" });
+    }
+    if (f.clock !== undefined && f.offset === undefined && f.drift === undefined) ctx.addIssue({ code: "custom", path: ["clock"], message: "a clock fault needs `offset` and/or `drift`" });
+  });
+
+const RandomFaults = z.strictObject({
+  crashRate: Rate.optional(),
+  restartAfter: DurationRange.optional(),
+  partitionRate: Rate.optional(),
+  partitionDuration: DurationRange.optional(),
+  clockSkewRate: Rate.optional(),
+  clockSkewMax: Duration.optional(),
+  diskFaultRate: Rate.optional(),
+  diskFaults: z.array(DiskFault).optional(),
+  stopAt: Duration.nullable().optional(),
+  maxDown: z.number().int().min(0).optional(),
+});
+
+const Count = z.number({ error: "expected a whole number" }).int("expected a whole number").min(0, "expected a number >= 0");
+
+export const ScenarioSchema = z.strictObject({
+  name: z.string({ error: "expected a name (string)" }).min(1),
+  description: z.string().optional(),
+  seed: z.union([z.number().int(), z.string()]).optional(),
+  duration: Duration,
+  protocol: z.strictObject({ name: z.string({ error: "expected a protocol name" }), options: z.record(z.string(), z.unknown()).optional() }),
+  bugs: z.array(z.string()).optional(),
+  topology: z.strictObject({
+    datacenters: z
+      .array(z.strictObject({ name: z.string(), nodes: z.union([z.number().int().min(1, "expected at least 1 node"), z.array(z.string()).min(1)]) }))
+      .min(1, "expected at least one datacenter"),
+  }),
+  network: z
+    .strictObject({ intraDc: Link.optional(), interDc: Link.optional(), links: z.array(LinkOverride).optional() })
+    .optional(),
+  workload: z
+    .strictObject({
+      clients: Count.optional(),
+      rate: Rate.optional(),
+      mix: z.strictObject({ read: z.number().min(0).optional(), write: z.number().min(0).optional(), cas: z.number().min(0).optional(), append: z.number().min(0).optional() }).optional(),
+      keys: z.number().int().min(1).optional(),
+      timeout: Duration.optional(),
+      maxRedirects: Count.optional(),
+      target: z.enum(["random", "leader", "local"]).optional(),
+      start: Duration.optional(),
+      stop: Duration.nullable().optional(),
+      placement: z.array(z.string()).optional(),
+    })
+    .optional(),
+  faults: z.strictObject({ schedule: z.array(Fault).optional(), random: RandomFaults.optional() }).optional(),
+  checks: z
+    .strictObject({
+      invariants: z.union([z.literal("*"), z.array(z.string())]).optional(),
+      linearizability: z.boolean().optional(),
+      liveness: z.strictObject({ require: z.array(z.string()).min(1), window: Duration }).nullable().optional(),
+      stopOnViolation: z.boolean().optional(),
+    })
+    .optional(),
+  limits: z.strictObject({ maxEvents: z.number().int().min(1).optional(), maxPending: z.number().int().min(1).max(4_000_000).optional() }).optional(),
+  trace: z.strictObject({ enabled: z.boolean().optional(), recordMessages: z.boolean().optional() }).optional(),
+});
+
+export type ScenarioInput = z.output<typeof ScenarioSchema>;
+export type FaultInput = z.output<typeof Fault>;
+export type LinkInput = z.output<typeof Link>;

@@ -1,0 +1,157 @@
+/**
+ * Reading traces (browser-safe). A trace is NDJSON: header line, event lines, footer line. Errors name the source,
+ * the line and what was expected; a trace without its footer is reported as truncated.
+ */
+import { z } from "zod";
+import type { TraceEvent, TraceEventKind, TraceFooter, TraceHeader } from "./events.ts";
+import { TRACE_EVENT_KINDS, TRACE_FORMAT, TRACE_VERSION } from "./events.ts";
+
+export class TraceFormatError extends Error {
+  override name = "TraceFormatError";
+  constructor(
+    readonly source: string,
+    readonly line: number,
+    detail: string,
+  ) {
+    super(line > 0 ? `${source}: line ${line}: ${detail}` : `${source}: ${detail}`);
+  }
+}
+
+export interface ParsedTrace {
+  header: TraceHeader;
+  events: TraceEvent[];
+  footer: TraceFooter;
+}
+
+const HeaderSchema = z.looseObject({
+  format: z.literal(TRACE_FORMAT),
+  version: z.number().int(),
+  engine: z.string(),
+  seed: z.union([z.number(), z.string()]),
+  bugs: z.array(z.string()),
+  scenario: z.looseObject({ name: z.string(), protocol: z.looseObject({ name: z.string() }), topology: z.looseObject({}) }),
+  nodes: z.array(z.object({ id: z.string(), dc: z.string() })),
+  clients: z.array(z.object({ id: z.string(), dc: z.string() })),
+});
+
+const KINDS = new Set<string>(TRACE_EVENT_KINDS);
+
+/** Required fields per kind and their JSON types ("s" string, "n" number, "a" any). */
+const FIELDS: Record<TraceEventKind, Record<string, "s" | "n" | "a">> = {
+  send: { n: "s", to: "s", i: "n", ty: "s", b: "n" },
+  deliver: { n: "s", from: "s", i: "n", st: "n" },
+  drop: { n: "s", to: "s", i: "n", why: "s" },
+  duplicate: { n: "s", to: "s", i: "n", copy: "n" },
+  timer: { n: "s", name: "s" },
+  crash: { n: "s" },
+  restart: { n: "s" },
+  partition: { id: "s", kind: "s", blocks: "a" },
+  heal: { id: "s" },
+  link: { a: "s", b: "s", change: "a" },
+  clock: { n: "s", offset: "n", drift: "n" },
+  disk: { n: "s", fault: "s" },
+  invoke: { c: "s", p: "n", r: "n", n: "s" },
+  ok: { c: "s", p: "n", r: "n" },
+  fail: { c: "s", p: "n", r: "n" },
+  info: { c: "s", p: "n", r: "n" },
+  state: { n: "s", v: "a" },
+  note: { n: "s", text: "s" },
+  violation: { check: "s", message: "s" },
+};
+
+/** Incremental reader: feed lines in order, then `finish()`. */
+export class TraceLineReader {
+  header: TraceHeader | null = null;
+  footer: TraceFooter | null = null;
+  readonly events: TraceEvent[] = [];
+  private lineNo = 0;
+
+  get lines(): number {
+    return this.lineNo;
+  }
+  private lastTime = 0;
+
+  constructor(readonly source: string) {}
+
+  push(line: string): void {
+    this.lineNo++;
+    if (line.trim() === "") return;
+    const fail = (detail: string): never => {
+      throw new TraceFormatError(this.source, this.lineNo, detail);
+    };
+    if (this.footer !== null) fail("unexpected content after the end line");
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch {
+      fail(`not valid JSON (${line.length > 60 ? `${line.slice(0, 60)}...` : line})`);
+    }
+    if (obj === null || typeof obj !== "object" || Array.isArray(obj)) fail("expected a JSON object");
+    const o = obj as Record<string, unknown>;
+    if (this.header === null) return this.readHeader(o, fail);
+    if (o.k === "end") {
+      if (typeof o.events !== "number" || o.events !== this.events.length) fail(`the end line counts ${String(o.events)} events but the trace has ${this.events.length}`);
+      this.footer = o as unknown as TraceFooter;
+      return;
+    }
+    this.events.push(this.readEvent(o, fail));
+  }
+
+  finish(): ParsedTrace {
+    if (this.header === null) throw new TraceFormatError(this.source, 0, "empty: expected a trace header line");
+    if (this.footer === null) {
+      throw new TraceFormatError(this.source, this.lineNo, `truncated: the trace ends at line ${this.lineNo} without its end line`);
+    }
+    return { header: this.header, events: this.events, footer: this.footer };
+  }
+
+  private readHeader(o: Record<string, unknown>, fail: (d: string) => never): void {
+    if (o.format !== TRACE_FORMAT) fail(`not a Faultline trace: expected a header with "format": "${TRACE_FORMAT}"`);
+    if (o.version !== TRACE_VERSION) fail(`unsupported trace version ${String(o.version)} (this Faultline reads version ${TRACE_VERSION})`);
+    const r = HeaderSchema.safeParse(o);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      fail(`bad header: ${issue?.path.join(".") || "header"}: ${issue?.message ?? "invalid"}`);
+    }
+    this.header = o as unknown as TraceHeader;
+  }
+
+  private readEvent(o: Record<string, unknown>, fail: (d: string) => never): TraceEvent {
+    const t = o.t;
+    if (typeof t !== "number" || !Number.isFinite(t)) fail('expected a numeric time "t"');
+    const k = o.k;
+    if (typeof k !== "string" || !KINDS.has(k)) fail(`unknown event kind ${JSON.stringify(k)} (expected one of ${TRACE_EVENT_KINDS.join(", ")})`);
+    if ((t as number) < this.lastTime) fail(`events out of time order: t=${String(t)} after t=${this.lastTime}`);
+    this.lastTime = t as number;
+    const fields = FIELDS[k as TraceEventKind];
+    for (const f in fields) {
+      const want = fields[f];
+      const v = o[f];
+      if (v === undefined) fail(`${k} event is missing field "${f}"`);
+      if (want === "s" && typeof v !== "string") fail(`${k} event field "${f}" should be a string`);
+      if (want === "n" && typeof v !== "number") fail(`${k} event field "${f}" should be a number`);
+    }
+    return o as unknown as TraceEvent;
+  }
+}
+
+/** Parse a whole trace text. */
+export function parseTrace(text: string, source: string): ParsedTrace {
+  const reader = new TraceLineReader(source);
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    if (end === text.length && line.trim() !== "") {
+      try {
+        JSON.parse(line);
+      } catch {
+        throw new TraceFormatError(source, reader.lines + 1, `truncated: the last line is cut off (no end line; the file stops mid-event)`);
+      }
+    }
+    reader.push(line);
+    start = end + 1;
+  }
+  return reader.finish();
+}
