@@ -22,23 +22,38 @@ const K = {
 const OUTCOME_KIND = { ok: K.ok, fail: K.fail, info: K.info } as const;
 
 /**
- * The in-memory trace: columnar typed arrays, one row per event, plus one array of object references for payloads
- * (messages, ops, views). Appending stores numbers and one reference; nothing is serialised until the end.
- * Repeated strings (message types, timer names, drop reasons) are interned to small integers.
+ * The in-memory trace: columnar typed arrays in fixed-size chunks, one row per event, plus one array of object
+ * references for the rows that carry a payload (messages, ops, views). Appending stores numbers and at most one
+ * reference; nothing is serialised until the end. Repeated strings (message types, timer names, drop reasons) are
+ * interned to small integers. Chunks are never copied: on this machine first-touch page faults dominate, so doubling
+ * and copying columns cost more than the writes themselves (measured: 300ns/row with doubling arrays).
  *
  * Row layout by kind: n = node/endpoint/client index, p = peer index, x = message or request id, y = sent time /
  * copy id / bytes / process / offset, s = interned string, o = payload.
  */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+
+/** One chunk of rows. Chunks are never copied or resized: growing the trace allocates a new chunk. */
+class Chunk {
+  readonly t = new Float64Array(CHUNK);
+  readonly k = new Uint8Array(CHUNK);
+  readonly n = new Int32Array(CHUNK);
+  readonly p = new Int32Array(CHUNK);
+  readonly x = new Float64Array(CHUNK);
+  readonly y = new Float64Array(CHUNK);
+  readonly s = new Int32Array(CHUNK);
+  /** Index into the recorder's payload array, or -1. */
+  readonly o = new Int32Array(CHUNK);
+}
+
 export class TraceRecorder implements TraceSink {
-  private t = new Float64Array(1 << 12);
-  private k = new Uint8Array(1 << 12);
-  private n = new Int32Array(1 << 12);
-  private p = new Int32Array(1 << 12);
-  private x = new Float64Array(1 << 12);
-  private y = new Float64Array(1 << 12);
-  private s = new Int32Array(1 << 12);
-  private o: unknown[] = [];
+  private readonly chunks: Chunk[] = [];
+  private cur: Chunk = new Chunk();
   private len = 0;
+  /** Payload references (messages, ops, views), only for rows that have one. Grown with push (stays packed). */
+  private readonly payloads: unknown[] = [];
   private readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
   private readonly endpointJson: string[];
@@ -47,6 +62,7 @@ export class TraceRecorder implements TraceSink {
   private readonly recordMessages: boolean;
 
   constructor(readonly header: TraceHeader) {
+    this.chunks.push(this.cur);
     this.endpointJson = [...header.nodes.map((n) => n.id), ...header.clients.map((c) => c.id)].map((id) => JSON.stringify(id));
     this.clientJson = header.clients.map((c) => JSON.stringify(c.id));
     this.recordMessages = header.scenario.trace.recordMessages;
@@ -58,17 +74,22 @@ export class TraceRecorder implements TraceSink {
 
   /** Bytes held by the typed columns (payload objects not included). */
   get columnBytes(): number {
-    return this.t.length * (8 + 1 + 4 + 4 + 8 + 8 + 4 + 8);
+    return this.chunks.length * CHUNK * (8 + 1 + 4 + 4 + 8 + 8 + 4 + 4);
   }
 
   finish(t: Micros, stop: TraceFooter["stop"]): void {
     this.footer = { k: "end", t, events: this.len, stop };
   }
 
+  /** Time of row i. */
+  timeOf(i: number): Micros {
+    return (this.chunks[i >>> CHUNK_BITS] as Chunk).t[i & MASK] as number;
+  }
+
   // --- TraceSink -------------------------------------------------------------------------------------------------
 
   send(t: Micros, from: number, to: number, id: number, type: string, msg: unknown, bytes: number): void {
-    this.row(t, K.send, from, to, id, bytes, this.intern(type), this.recordMessages ? msg : null);
+    this.row(t, K.send, from, to, id, bytes, this.intern(type), this.recordMessages ? msg : undefined);
   }
   deliver(t: Micros, from: number, to: number, id: number, sentAt: Micros): void {
     this.row(t, K.deliver, to, from, id, sentAt, 0, undefined);
@@ -125,7 +146,7 @@ export class TraceRecorder implements TraceSink {
   *lines(): Generator<string> {
     yield JSON.stringify(this.header);
     for (let i = 0; i < this.len; i++) yield this.line(i);
-    yield JSON.stringify(this.footer ?? { k: "end", t: this.len > 0 ? this.t[this.len - 1] : 0, events: this.len, stop: "duration" });
+    yield JSON.stringify(this.footer ?? { k: "end", t: this.len > 0 ? this.timeOf(this.len - 1) : 0, events: this.len, stop: "duration" });
   }
 
   toNdjson(): string {
@@ -152,15 +173,19 @@ export class TraceRecorder implements TraceSink {
 
   /** One event as a JSON line, built by hand from the columns (JSON.stringify only for payloads). */
   line(i: number): string {
-    const t = this.t[i] as number;
-    const n = this.n[i] as number;
-    const p = this.p[i] as number;
-    const x = this.x[i] as number;
-    const y = this.y[i] as number;
-    const o = this.o[i];
+    const c = this.chunks[i >>> CHUNK_BITS] as Chunk;
+    const j = i & MASK;
+    const t = c.t[j] as number;
+    const n = c.n[j] as number;
+    const p = c.p[j] as number;
+    const x = c.x[j] as number;
+    const y = c.y[j] as number;
+    const oi = c.o[j] as number;
+    const o = oi < 0 ? undefined : this.payloads[oi];
+    const kind = c.k[j] as number;
     const ep = this.endpointJson;
-    const str = () => JSON.stringify(this.strings[this.s[i] as number]);
-    switch (this.k[i]) {
+    const str = () => JSON.stringify(this.strings[c.s[j] as number]);
+    switch (kind) {
       case K.send:
         return `{"t":${t},"k":"send","n":${ep[n]},"to":${ep[p]},"i":${x},"ty":${str()},"m":${o === undefined ? "null" : JSON.stringify(o)},"b":${y}}`;
       case K.deliver:
@@ -194,8 +219,8 @@ export class TraceRecorder implements TraceSink {
       case K.ok:
       case K.fail:
       case K.info: {
-        const kind = this.k[i] === K.ok ? "ok" : this.k[i] === K.fail ? "fail" : "info";
-        return `{"t":${t},"k":"${kind}","c":${this.clientJson[n]},"p":${y},"r":${x},"n":${p < 0 ? "null" : ep[p]},"v":${JSON.stringify(o ?? null)}}`;
+        const outcome = kind === K.ok ? "ok" : kind === K.fail ? "fail" : "info";
+        return `{"t":${t},"k":"${outcome}","c":${this.clientJson[n]},"p":${y},"r":${x},"n":${p < 0 ? "null" : ep[p]},"v":${JSON.stringify(o ?? null)}}`;
       }
       case K.state:
         return `{"t":${t},"k":"state","n":${ep[n]},"v":${JSON.stringify(o)}}`;
@@ -210,7 +235,7 @@ export class TraceRecorder implements TraceSink {
         return `{"t":${t},"k":"violation","check":${JSON.stringify(v.check)},"message":${JSON.stringify(v.message)}${node}}`;
       }
       default:
-        throw new Error(`trace row ${i} has unknown kind ${this.k[i]}`);
+        throw new Error(`trace row ${i} has unknown kind ${kind}`);
     }
   }
 
@@ -226,38 +251,25 @@ export class TraceRecorder implements TraceSink {
 
   private row(t: Micros, k: number, n: number, p: number, x: number, y: number, s: number, o: unknown): void {
     const i = this.len;
-    if (i === this.t.length) this.grow();
-    this.t[i] = t;
-    this.k[i] = k;
-    this.n[i] = n;
-    this.p[i] = p;
-    this.x[i] = x;
-    this.y[i] = y;
-    this.s[i] = s;
-    this.o[i] = o;
+    const j = i & MASK;
+    let c = this.cur;
+    if (j === 0 && i > 0) {
+      c = new Chunk();
+      this.chunks.push(c);
+      this.cur = c;
+    }
+    c.t[j] = t;
+    c.k[j] = k;
+    c.n[j] = n;
+    c.p[j] = p;
+    c.x[j] = x;
+    c.y[j] = y;
+    c.s[j] = s;
+    if (o === undefined) c.o[j] = -1;
+    else {
+      c.o[j] = this.payloads.length;
+      this.payloads.push(o);
+    }
     this.len = i + 1;
-  }
-
-  private grow(): void {
-    const cap = this.t.length * 2;
-    const f = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const g = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.t = f(this.t);
-    const k = new Uint8Array(cap);
-    k.set(this.k);
-    this.k = k;
-    this.n = g(this.n);
-    this.p = g(this.p);
-    this.x = f(this.x);
-    this.y = f(this.y);
-    this.s = g(this.s);
   }
 }

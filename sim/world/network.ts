@@ -123,11 +123,11 @@ export class Network {
   }
 
   /**
-   * Take the message in `slot` off the wire at its delivery time. Returns its body when it should be handed to
-   * `to`, or undefined when it was dropped on arrival (partition now in force, receiver down).
-   * `isUp(to)` says whether the receiving endpoint is up.
+   * Take the message in `slot` off the wire at its delivery time. Returns true when it should be handed to `to`,
+   * false when it was dropped on arrival (partition now in force, receiver down).
+   * `isUp(to)` says whether the receiving endpoint is up. On true, arrivedFrom/arrivedTo/arrivedBody hold the message.
    */
-  arrive(slot: number, isUp: (endpoint: number) => boolean): { from: number; to: number; body: unknown } | undefined {
+  arrive(slot: number, isUp: (endpoint: number) => boolean): boolean {
     const from = this.mFrom[slot] as number;
     const to = this.mTo[slot] as number;
     const id = this.mId[slot] as number;
@@ -136,12 +136,20 @@ export class Network {
     this.mBody[slot] = undefined;
     this.mFree.push(slot);
     const now = this.scheduler.now;
-    if (this.partitions.blocked(from, to)) return this.dropNow(from, to, id, "partition"), undefined;
-    if (!isUp(to)) return this.dropNow(from, to, id, "crash"), undefined;
+    if (this.partitions.blocked(from, to)) return this.dropNow(from, to, id, "partition"), false;
+    if (!isUp(to)) return this.dropNow(from, to, id, "crash"), false;
     this.counters.delivered++;
     this.sink.deliver(now, from, to, id, sentAt);
-    return { from, to, body };
+    this.arrivedFrom = from;
+    this.arrivedTo = to;
+    this.arrivedBody = body;
+    return true;
   }
+
+  /** The message `arrive` last returned true for (no object per delivery). */
+  arrivedFrom = 0;
+  arrivedTo = 0;
+  arrivedBody: unknown = undefined;
 
   get inFlight(): number {
     return this.mNext - this.mFree.length;

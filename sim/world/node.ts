@@ -66,15 +66,16 @@ function makeContext(node: NodeRuntime, host: NodeHost, rng: Rng): NodeContext<u
 /** Shallow equality of two views (views are small flat records). */
 export function sameView(a: NodeView | undefined, b: NodeView): boolean {
   if (a === undefined) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (const key of kb) {
+  let nb = 0;
+  for (const key in b) {
+    nb++;
     const x = a[key];
     const y = b[key];
     if (x === y) continue;
-    if (typeof x === "object" && typeof y === "object" && x !== null && y !== null && JSON.stringify(x) === JSON.stringify(y)) continue;
-    return false;
+    if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
+    if (JSON.stringify(x) !== JSON.stringify(y)) return false;
   }
-  return true;
+  let na = 0;
+  for (const _ in a) na++;
+  return na === nb;
 }

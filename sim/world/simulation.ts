@@ -61,6 +61,8 @@ export class World implements NodeHost, ClientHost {
   readonly nodeIds: NodeId[];
   private readonly states: unknown[];
   private readonly upFlags: boolean[];
+  /** Is endpoint e up? Clients always are. */
+  private readonly isUp = (e: number): boolean => e >= this.nodes.length || (this.nodes[e] as NodeRuntime).up;
   private stopReason: RunResult["stop"] | null = null;
   randomPartitionCount = 0;
 
@@ -122,7 +124,9 @@ export class World implements NodeHost, ClientHost {
   setTimer(node: number, name: string, afterLocalMicros: Micros): void {
     const n = this.nodes[node] as NodeRuntime;
     if (!n.up) return;
-    assert(afterLocalMicros >= 0 && Number.isFinite(afterLocalMicros), () => `timer ${name} on ${n.id}: delay must be a finite number >= 0, got ${afterLocalMicros}`);
+    if (!(afterLocalMicros >= 0 && afterLocalMicros < Number.POSITIVE_INFINITY)) {
+      assert(false, `timer ${name} on ${n.id}: delay must be a finite number >= 0, got ${afterLocalMicros}`);
+    }
     const old = n.timers.get(name);
     if (old !== undefined) this.scheduler.cancel(old);
     const at = this.scheduler.now + n.clock.virtualDelay(Math.round(afterLocalMicros));
@@ -291,18 +295,22 @@ export class World implements NodeHost, ClientHost {
   }
 
   private deliver(slot: number): void {
-    const m = this.network.arrive(slot, (e) => e >= this.topology.nodeCount || (this.nodes[e] as NodeRuntime).up);
-    if (m === undefined) return;
+    const net = this.network;
+    if (!net.arrive(slot, this.isUp)) return;
     const nodeCount = this.topology.nodeCount;
-    if (m.to >= nodeCount) {
-      const r = m.body as ClientReplyMsg;
-      return this.clients.reply(m.to - nodeCount, m.from, r.requestId, r.reply);
+    const from = net.arrivedFrom;
+    const to = net.arrivedTo;
+    const body = net.arrivedBody;
+    net.arrivedBody = undefined;
+    if (to >= nodeCount) {
+      const r = body as ClientReplyMsg;
+      return this.clients.reply(to - nodeCount, from, r.requestId, r.reply);
     }
-    if (m.from >= nodeCount) {
-      const r = m.body as ClientRequestMsg;
-      return this.step(m.to, { kind: "client", requestId: r.requestId, clientId: r.clientId, op: r.op });
+    if (from >= nodeCount) {
+      const r = body as ClientRequestMsg;
+      return this.step(to, { kind: "client", requestId: r.requestId, clientId: r.clientId, op: r.op });
     }
-    this.step(m.to, { kind: "message", from: this.nodeIds[m.from] as string, msg: m.body });
+    this.step(to, { kind: "message", from: this.nodeIds[from] as string, msg: body });
   }
 
   private pollLiveness(): void {

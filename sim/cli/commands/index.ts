@@ -1,4 +1,5 @@
 import type { CliCommand } from "../command.ts";
+import { benchCommand } from "./bench.ts";
 import { protocolsCommand } from "./protocols.ts";
 import { replayCommand } from "./replay.ts";
 import { runCommand } from "./run.ts";
@@ -6,4 +7,4 @@ import { sweepCommand } from "./sweep.ts";
 import { validateCommand } from "./validate.ts";
 
 /** Every `faultline` command, in help order. */
-export const COMMANDS: CliCommand[] = [runCommand, replayCommand, validateCommand, sweepCommand, protocolsCommand];
+export const COMMANDS: CliCommand[] = [runCommand, replayCommand, validateCommand, sweepCommand, protocolsCommand, benchCommand];

@@ -1,0 +1,45 @@
+import { ProtocolRegistry } from "../sim/core/registry.ts";
+import { runScenario } from "../sim/world/simulation.ts";
+import type { BenchResult } from "./types.ts";
+import { timerStorm } from "./workloads/pending.ts";
+import { WORKLOADS } from "./workloads/index.ts";
+
+/** Run the benchmark workloads (all but the opt-in ones, or those named in `only`). */
+export function runBenchmarks(registry: ProtocolRegistry, opts: { only?: string[]; onResult?: (r: BenchResult) => void } = {}): { results: BenchResult[] } {
+  const reg = new ProtocolRegistry();
+  for (const p of registry.list()) reg.register(p);
+  if (reg.get(timerStorm.name) === undefined) reg.register(timerStorm);
+  const chosen = WORKLOADS.filter((w) => (opts.only && opts.only.length > 0 ? opts.only.includes(w.name) : !w.optIn));
+  const results: BenchResult[] = [];
+  for (const w of chosen) {
+    const scenario = w.make();
+    globalThis.gc?.();
+    const t0 = performance.now();
+    const r = runScenario(scenario, { registry: reg, sink: w.traced ? "record" : "none" });
+    const wallMs = performance.now() - t0;
+    const heapMB = Math.round(process.memoryUsage().rss / 2 ** 20);
+    const result: BenchResult = {
+      name: w.name,
+      events: r.events,
+      eventsPerSecond: Math.round(r.events / (wallMs / 1000)),
+      traced: w.traced,
+      wallMs: Math.round(wallMs),
+      simulatedSeconds: r.simulatedMicros / 1e6,
+      simulatedSecondsPerWallSecond: Math.round((r.simulatedMicros / 1e6 / (wallMs / 1000)) * 10) / 10,
+      heapMB,
+      traceEvents: r.trace?.count ?? 0,
+    };
+    if (r.stop === "limit") throw new Error(`benchmark ${w.name} hit a limit: ${r.limitMessage}`);
+    results.push(result);
+    opts.onResult?.(result);
+  }
+  return { results };
+}
+
+export function formatBenchTable(results: readonly BenchResult[]): string {
+  const head = ["workload", "events", "events/s", "traced", "wall ms", "sim s/wall s", "rss MB", "trace events"];
+  const rows = results.map((r) => [r.name, String(r.events), `${(r.eventsPerSecond / 1e6).toFixed(2)}M`, r.traced ? "yes" : "no", String(r.wallMs), String(r.simulatedSecondsPerWallSecond), String(r.heapMB), String(r.traceEvents)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
+  return [fmt(head), fmt(widths.map((w) => "-".repeat(w))), ...rows.map(fmt)].join("\n");
+}

@@ -1,0 +1,21 @@
+import type { ResolvedScenario } from "../sim/scenario/resolved.ts";
+
+export interface BenchWorkload {
+  name: string;
+  traced: boolean;
+  /** Only run when named with --only. */
+  optIn?: boolean;
+  make(): ResolvedScenario;
+}
+
+export interface BenchResult {
+  name: string;
+  events: number;
+  eventsPerSecond: number;
+  traced: boolean;
+  wallMs: number;
+  simulatedSeconds: number;
+  simulatedSecondsPerWallSecond: number;
+  heapMB: number;
+  traceEvents: number;
+}

@@ -1,0 +1,6 @@
+import type { BenchWorkload } from "../types.ts";
+import { pending1e6, pendingGrowth } from "./pending.ts";
+import { mem10m, ping5, ping5Untraced } from "./ping.ts";
+
+/** Every benchmark workload, in table order. Protocol engineers add theirs here. */
+export const WORKLOADS: BenchWorkload[] = [ping5, ping5Untraced, pending1e6, ...pendingGrowth, mem10m];
