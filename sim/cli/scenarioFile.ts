@@ -18,12 +18,12 @@ export function loadScenarioFile(path: string, registry: ProtocolRegistry): Reso
 }
 
 /** Parse a --seed value: an integer, or any other non-empty string used as a string seed only with a prefix. */
-export function parseSeedFlag(value: unknown): number | undefined {
+export function parseSeedFlag(value: unknown, flag = "--seed"): number | undefined {
   if (value === undefined) return undefined;
   const text = String(value);
-  if (!/^-?\d+$/.test(text)) throw new UsageError(`--seed: expected an integer, got ${JSON.stringify(text)}`);
+  if (!/^-?\d+$/.test(text)) throw new UsageError(`${flag}: expected an integer, got ${JSON.stringify(text)}`);
   const n = Number(text);
-  if (!Number.isSafeInteger(n)) throw new UsageError(`--seed: ${text} is too large (expected an integer below 2^53)`);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`${flag}: ${text} is too large (expected an integer below 2^53)`);
   return n;
 }
 

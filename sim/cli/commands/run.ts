@@ -31,7 +31,7 @@ export const runCommand: CliCommand = {
       .option("seed", { type: "string", describe: "root seed (integer); overrides the scenario's" })
       .option("duration", { type: "string", describe: 'simulated duration, like "30s"; overrides the scenario\'s' })
       .option("trace", { type: "string", describe: "trace output path (.ndjson or .ndjson.gz); default traces/<name>-seed<N>.ndjson.gz" })
-      .option("no-trace-file", { type: "boolean", describe: "do not write a trace file" })
+      .option("trace-file", { type: "boolean", default: true, describe: "write a trace file (--no-trace-file to skip)" })
       .option("json", { type: "boolean", describe: "print one JSON object instead of the summary" })
       .option("check-determinism", { type: "boolean", describe: "run twice and compare trace hashes" })
       .option("bug", { type: "string", array: true, describe: "switch on a protocol's bug variant (repeatable)" }),
@@ -55,7 +55,7 @@ export const runCommand: CliCommand = {
       const again = runScenario(scenario, { registry: ctx.registry, seed, durationMicros, bugs, sink: "record" });
       deterministic = again.trace?.hash() === hash;
     }
-    const writeTrace = argv["no-trace-file"] !== true;
+    const writeTrace = argv["trace-file"] !== false;
     const tracePath = writeTrace ? (argv.trace !== undefined ? String(argv.trace) : defaultTracePath(scenario.name, seed)) : null;
     if (tracePath !== null && result.trace !== null) writeTraceFile(tracePath, result.trace);
     const failed = result.violations.length > 0 || result.stop === "limit" || deterministic === false;

@@ -16,9 +16,9 @@ export const sweepCommand: CliCommand = {
       .option("json", { type: "boolean", describe: 'print {"runs", "failures": [...]}' })
       .option("bug", { type: "string", array: true, describe: "switch on a bug variant (repeatable)" }),
   async run(argv, ctx) {
-    const seeds = parseSeedFlag(argv.seeds);
+    const seeds = parseSeedFlag(argv.seeds, "--seeds");
     if (seeds === undefined || seeds < 1) throw new UsageError(`--seeds: expected a positive integer, got ${JSON.stringify(argv.seeds)}`);
-    const from = parseSeedFlag(argv.from) ?? 1;
+    const from = parseSeedFlag(argv.from, "--from") ?? 1;
     const bugs = bugList(argv.bug);
     const files = ((argv.files as string[]) ?? []).map((file) => ({ file, scenario: loadScenarioFile(file, ctx.registry) }));
     for (const { file, scenario } of files) {

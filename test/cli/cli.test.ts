@@ -1,0 +1,106 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "../..");
+const tmp = mkdtempSync(join(tmpdir(), "faultline-cli-"));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [resolve(root, "bin/faultline.mjs"), ...args], { cwd: root, encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const noStack = (text: string) => expect(text).not.toMatch(/^\s+at /m);
+
+describe("faultline CLI", () => {
+  it("runs a scenario, writes its trace and exits 0 when every check holds", () => {
+    const trace = join(tmp, "demo.ndjson.gz");
+    const r = cli("run", "scenarios/demo.yaml", "--seed", "3", "--trace", trace, "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ scenario: "demo", seed: 3, violations: [], trace });
+    for (const k of ["events", "simulatedMicros", "wallMs"]) expect(typeof j[k]).toBe("number");
+    for (const k of ["sent", "delivered", "dropped", "duplicated"]) expect(typeof j.messages[k]).toBe("number");
+    expect(existsSync(trace)).toBe(true);
+    const replay = cli("replay", trace);
+    expect(replay.code).toBe(0);
+    expect(replay.out).toMatch(/reproduces byte for byte/);
+  });
+
+  it("exits 1 with a one-line repro when a check fails", () => {
+    const r = cli("sweep", "scenarios/demo.yaml", "--seeds", "40", "--bug", "ack-before-replicate", "--json");
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j.runs).toBe(40);
+    expect(j.failures.length).toBeGreaterThan(0);
+    const f = j.failures[0];
+    expect(f).toMatchObject({ scenario: "demo" });
+    expect(f.repro).toBe(`faultline run scenarios/demo.yaml --seed ${f.seed} --bug ack-before-replicate`);
+    const run = cli("run", "scenarios/demo.yaml", "--seed", String(f.seed), "--bug", "ack-before-replicate", "--trace", join(tmp, "fail.ndjson"));
+    expect(run.code).toBe(1);
+    expect(run.out).toContain(`repro: ${f.repro}`);
+    expect(run.out).toContain(join(tmp, "fail.ndjson"));
+  });
+
+  it.each([
+    [["run", "scenarios/demo.yaml", "--seed", "abc"], /--seed: expected an integer, got "abc"/],
+    [["run", "scenarios/demo.yaml", "--frobnicate"], /Unknown argument: frobnicate/],
+    [["run", "missing.yaml"], /cannot read missing.yaml: no such file/],
+    [["run", "scenarios/demo.yaml", "--duration", "10"], /--duration: expected a duration with a unit/],
+    [["run", "scenarios/demo.yaml", "--bug", "nope"], /no bug variant "nope"/],
+    [["replay", "missing.ndjson"], /cannot read missing.ndjson: no such file/],
+    [["sweep", "scenarios/demo.yaml", "--seeds", "x"], /--seeds: expected an integer/],
+    [["frob"], /Unknown argument: frob|Unknown command/],
+  ])("rejects %j with a clear message, exit 2 and no stack trace", (args, pattern) => {
+    const r = cli(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(pattern);
+    noStack(r.err);
+  });
+
+  it("rejects a bad scenario file naming the file and field, and leaves no trace file behind", () => {
+    const bad = join(tmp, "bad.yaml");
+    writeFileSync(bad, "name: x\nduration: 1s\nprotocol: { name: register }\ntopology: { datacenters: [{ name: a, nodes: 3 }] }\nnetwork: { intraDc: { loss: 2 } }\n");
+    const out = join(tmp, "bad-out.ndjson");
+    const r = cli("run", bad, "--trace", out);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${bad}: network.intraDc.loss: expected a number in [0, 1], got 2`);
+    noStack(r.err);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("rejects truncated and corrupt traces naming the line", () => {
+    const good = join(tmp, "good.ndjson");
+    expect(cli("run", "scenarios/demo.yaml", "--trace", good).code).toBe(0);
+    const text = readFileSync(good, "utf8");
+    const lines = text.split("\n");
+    const truncated = join(tmp, "truncated.ndjson");
+    writeFileSync(truncated, `${lines.slice(0, 100).join("\n")}\n`);
+    const t = cli("replay", truncated);
+    expect(t.code).toBe(2);
+    expect(t.err).toMatch(/truncated: the trace ends at line \d+ without its end line/);
+    const corrupt = join(tmp, "corrupt.ndjson");
+    writeFileSync(corrupt, [...lines.slice(0, 50), "{not json", ...lines.slice(51)].join("\n"));
+    const c = cli("replay", corrupt);
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/line 51: not valid JSON/);
+    noStack(c.err + t.err);
+    expect(readdirSync(tmp).filter((f) => f.includes(".tmp-"))).toEqual([]);
+  });
+
+  it("lists protocols as JSON", () => {
+    const r = cli("protocols", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    const register = j.protocols.find((p: { name: string }) => p.name === "register");
+    expect(register.invariants).toContain("agreement");
+    expect(register.bugs).toContain("ack-before-replicate");
+    expect(register.options.map((o: { name: string }) => o.name)).toContain("mode");
+  });
+
+  it("validates scenario files", () => {
+    expect(cli("validate", "scenarios/demo.yaml").code).toBe(0);
+  });
+});

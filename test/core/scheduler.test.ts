@@ -1,0 +1,56 @@
+import { test as fcTest, fc } from "@fast-check/vitest";
+import { describe, expect, it } from "vitest";
+import { LimitExceededError } from "../../sim/core/limits.ts";
+import { Scheduler } from "../../sim/core/scheduler.ts";
+
+describe("scheduler", () => {
+  it("pops events in (time, scheduling order) order", () => {
+    const s = new Scheduler(100);
+    s.schedule(50, 1, 1);
+    s.schedule(10, 1, 2);
+    s.schedule(50, 1, 3);
+    s.schedule(10, 1, 4);
+    const out: number[] = [];
+    while (s.pop()) out.push(s.a);
+    expect(out).toEqual([2, 4, 1, 3]);
+  });
+
+  it("never delivers a cancelled event, and cancelling twice or after it ran is harmless", () => {
+    const s = new Scheduler(100);
+    const h = s.schedule(5, 1, 1);
+    s.schedule(6, 1, 2);
+    s.cancel(h);
+    s.cancel(h);
+    expect(s.pending).toBe(1);
+    expect(s.pop()).toBe(true);
+    expect(s.a).toBe(2);
+    s.cancel(h);
+    expect(s.pop()).toBe(false);
+  });
+
+  it("fails with a named limit when too many events are pending", () => {
+    const s = new Scheduler(10);
+    for (let i = 0; i < 10; i++) s.schedule(i, 1);
+    expect(() => s.schedule(11, 1)).toThrow(LimitExceededError);
+    expect(() => s.schedule(11, 1)).toThrow(/limits.maxPending/);
+  });
+
+  fcTest.prop([fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.boolean()), { minLength: 1, maxLength: 400 })])(
+    "matches a stable sort of the scheduled events, with random cancellations",
+    (items) => {
+      const s = new Scheduler(10_000, 16);
+      const handles = items.map(([t], i) => s.schedule(t, 1, i));
+      items.forEach(([, cancel], i) => {
+        if (cancel) s.cancel(handles[i] as number);
+      });
+      const expected = items
+        .map(([t, cancel], i) => ({ t, i, cancel }))
+        .filter((x) => !x.cancel)
+        .sort((a, b) => a.t - b.t || a.i - b.i)
+        .map((x) => x.i);
+      const got: number[] = [];
+      while (s.pop()) got.push(s.a);
+      expect(got).toEqual(expected);
+    },
+  );
+});

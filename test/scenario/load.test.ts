@@ -1,0 +1,61 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { registry } from "../../protocols/index.ts";
+import { parseScenario, ScenarioError } from "../../sim/scenario/load.ts";
+
+const base = `name: t
+duration: 5s
+protocol: { name: register }
+topology:
+  datacenters:
+    - { name: a, nodes: 2 }
+    - { name: b, nodes: [x1, x2] }
+`;
+
+function error(text: string, source = "s.yaml"): string {
+  try {
+    parseScenario(text, source, registry);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScenarioError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a ScenarioError");
+}
+
+describe("scenario loading", () => {
+  it("resolves defaults, names nodes across datacenters and converts units", () => {
+    const s = parseScenario(`${base}network:\n  interDc: { latency: "uniform(30ms, 80ms)", loss: 0.01, bandwidth: 100Mbps }\n`, "s.yaml", registry);
+    expect(s.topology.datacenters).toEqual([{ name: "a", nodes: ["n1", "n2"] }, { name: "b", nodes: ["x1", "x2"] }]);
+    expect(s.durationMicros).toBe(5_000_000);
+    expect(s.network.interDc).toMatchObject({ latency: { kind: "uniform", minMicros: 30_000, maxMicros: 80_000 }, loss: 0.01, bandwidthBytesPerSecond: 12_500_000 });
+    expect(s.checks).toEqual({ invariants: ["*"], linearizability: false, liveness: null, stopOnViolation: true });
+  });
+
+  it("loads every scenario in scenarios/", async () => {
+    const { readdirSync } = await import("node:fs");
+    const dir = resolve(import.meta.dirname, "../../scenarios");
+    for (const f of readdirSync(dir).filter((x) => x.endsWith(".yaml"))) {
+      expect(() => parseScenario(readFileSync(resolve(dir, f), "utf8"), f, registry), f).not.toThrow();
+    }
+  });
+
+  it.each([
+    ["malformed YAML", "name: [unclosed\n", /s\.yaml: not valid YAML\/JSON \(line \d+, column \d+\)/],
+    ["an unknown top-level field", `${base}colour: blue\n`, /s\.yaml: colour: unknown field "colour"/],
+    ["an unknown nested field", `${base}network: { interDc: { lossy: 0.1 } }\n`, /network\.interDc\.lossy: unknown field "lossy"/],
+    ["a wrong type", `${base}workload: { clients: "four" }\n`, /workload\.clients: expected a whole number, got "four"/],
+    ["a unit-less duration", base.replace("5s", "5"), /duration: expected a duration with a unit, like "40ms", got 5/],
+    ["a negative duration", base.replace("5s", "-5s"), /duration: expected a duration >= 0/],
+    ["loss outside [0, 1]", `${base}network:\n  links: [{ between: [a, b], loss: 1.5 }]\n`, /network\.links\[0\]\.loss: expected a number in \[0, 1\], got 1\.5/],
+    ["an unknown node in a fault", `${base}faults: { schedule: [{ at: 1s, crash: n9 }] }\n`, /faults\.schedule\[0\]\.crash: unknown node "n9"/],
+    ["an unknown DC in a partition", `${base}faults: { schedule: [{ at: 1s, partition: { isolateDc: mars } }] }\n`, /faults\.schedule\[0\]\.partition\.isolateDc: unknown datacenter "mars"/],
+    ["an unknown protocol", base.replace("register", "zab"), /protocol\.name: unknown protocol "zab"/],
+    ["an unknown bug", `${base}bugs: [typo]\n`, /bugs\[0\]: protocol register has no bug variant "typo"/],
+    ["a fault with two actions", `${base}faults: { schedule: [{ at: 1s, crash: n1, restart: n2 }] }\n`, /faults\.schedule\[0\]: expected exactly one action/],
+    ["a heal of an unknown partition", `${base}faults: { schedule: [{ at: 1s, heal: p9 }] }\n`, /faults\.schedule\[0\]\.heal: no partition with id "p9"/],
+    ["a duplicate node name", base.replace("[x1, x2]", "[n1, x2]"), /topology\.datacenters\[1\]\.nodes\[0\]: node name "n1" is used twice/],
+  ])("rejects %s with the file, the field path and what was expected", (_what, text, pattern) => {
+    expect(error(text)).toMatch(pattern);
+  });
+});

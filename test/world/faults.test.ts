@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { CORRUPT, type Protocol } from "../../sim/core/protocol.ts";
+import { ProtocolRegistry } from "../../sim/core/registry.ts";
+import { Disk } from "../../sim/world/disk.ts";
+import { NodeClock } from "../../sim/world/clock.ts";
+import { runScenario } from "../../sim/world/simulation.ts";
+import { scenario } from "./fixtures.ts";
+
+describe("disk", () => {
+  it("loses unsynced writes on a crash and keeps synced ones", () => {
+    const d = new Disk();
+    d.persist("a", 1);
+    d.sync();
+    d.persist("b", 2);
+    d.persist("a", 3);
+    expect(d.read("a")).toBe(3);
+    d.crash(false);
+    expect(d.read("a")).toBe(1);
+    expect(d.read("b")).toBeUndefined();
+    expect(d.keys()).toEqual(["a"]);
+  });
+
+  it("copies values, so mutating an object after persisting it does not change the disk", () => {
+    const d = new Disk();
+    const v = { log: [1, 2] };
+    d.persist("v", v);
+    v.log.push(3);
+    expect(d.read("v")).toEqual({ log: [1, 2] });
+  });
+
+  it("detects a corrupted value through its checksum", () => {
+    const d = new Disk();
+    d.persist("k", { term: 5, votedFor: "n2" });
+    d.sync();
+    expect(d.corrupt("k", (n) => Math.min(3, n - 1))).toBe("k");
+    expect(d.read("k")).toBe(CORRUPT);
+  });
+
+  it("a torn write survives the crash damaged, and the damage is detected", () => {
+    const d = new Disk();
+    d.persist("x", "old");
+    d.sync();
+    d.persist("x", "a much longer new value");
+    expect(d.crash(true)).toBe("x");
+    expect(d.read("x")).toBe(CORRUPT);
+  });
+
+  it("deletes keys with undefined, durably only after sync", () => {
+    const d = new Disk();
+    d.persist("k", 1);
+    d.sync();
+    d.persist("k", undefined);
+    expect(d.read("k")).toBeUndefined();
+    d.crash(false);
+    expect(d.read("k")).toBe(1);
+  });
+});
+
+describe("clocks", () => {
+  it("adds offset and accumulates drift from when it was set", () => {
+    const c = new NodeClock();
+    expect(c.local(1_000_000)).toBe(1_000_000);
+    c.set(1_000_000, 50_000, null);
+    expect(c.local(2_000_000)).toBe(2_050_000);
+    c.set(2_000_000, null, 1000); // 1000ppm = 1ms per second
+    expect(c.local(4_000_000)).toBe(4_000_000 + 50_000 + 2_000);
+    expect(c.virtualDelay(1_001_000)).toBe(1_000_000);
+  });
+});
+
+/** A node that counts its timer firings and writes a synced and an unsynced key at start. */
+interface TickState {
+  ticks: number;
+  restored: unknown;
+  unsynced: unknown;
+  now: number[];
+}
+const ticker: Protocol<TickState, never, never> = {
+  name: "ticker",
+  description: "test",
+  options: [],
+  create: (ctx) => ({ ticks: 0, restored: ctx.read("synced"), unsynced: ctx.read("unsynced"), now: [] }),
+  step: (s, input, ctx) => {
+    if (input.kind === "start") {
+      ctx.persist("synced", input.restart ? "again" : "first");
+      ctx.sync();
+      ctx.persist("unsynced", "lost?");
+      ctx.setTimer("tick", 100_000);
+    } else if (input.kind === "timer") {
+      s.ticks++;
+      s.now.push(ctx.now());
+      ctx.setTimer("tick", 100_000);
+    }
+  },
+  view: (s) => ({ ticks: s.ticks, restored: s.restored as string, unsynced: (s.unsynced ?? null) as string }),
+  invariants: [],
+  bugs: {},
+};
+const reg = new ProtocolRegistry().register(ticker);
+
+describe("crash and restart", () => {
+  it("a crash drops pending timers and volatile state; a restart rebuilds state from synced storage only", () => {
+    const s = scenario({
+      protocol: { name: "ticker", options: {} },
+      topology: { datacenters: [{ name: "a", nodes: ["n1"] }] },
+      durationMicros: 1_000_000,
+      faults: { schedule: [{ atMicros: 350_000, action: "crash", node: "n1", restartAfterMicros: 300_000 }], random: null },
+    });
+    const r = runScenario(s, { registry: reg, sink: "record" });
+    const events = [...(r.trace?.events() ?? [])];
+    const timers = events.filter((e) => e.k === "timer").map((e) => e.t);
+    // ticks at 100,200,300ms; none while down (350..650ms); after restart at 650ms: 750, 850, 950ms
+    expect(timers).toEqual([100_000, 200_000, 300_000, 750_000, 850_000, 950_000]);
+    const states = events.filter((e) => e.k === "state").map((e) => (e as { v: Record<string, unknown> }).v);
+    const afterRestart = states.find((v) => v.restored === "first");
+    expect(afterRestart).toEqual({ ticks: 0, restored: "first", unsynced: null });
+  });
+
+  it("a clock fault changes what ctx.now() returns", () => {
+    const s = scenario({
+      protocol: { name: "ticker", options: {} },
+      topology: { datacenters: [{ name: "a", nodes: ["n1"] }] },
+      durationMicros: 450_000,
+      faults: { schedule: [{ atMicros: 250_000, action: "clock", node: "n1", offsetMicros: 5_000, driftPpm: null }], random: null },
+      trace: { enabled: true, recordMessages: true },
+    });
+    const r = runScenario(s, { registry: reg, sink: "record" });
+    expect(r.metrics.clockChanges).toBe(1);
+    const clock = [...(r.trace?.events() ?? [])].find((e) => e.k === "clock");
+    expect(clock).toMatchObject({ t: 250_000, n: "n1", offset: 5_000, drift: 0 });
+  });
+});
