@@ -1,8 +1,10 @@
 /** Every protocol Faultline ships, registered by name. Entry points (CLI, viewer, tests) pass this to the engine. */
 import { ProtocolRegistry } from "../sim/core/registry.ts";
 import { echo } from "./echo/index.ts";
+import { raft } from "./raft/index.ts";
 import { register } from "./register/index.ts";
 
 export const registry = new ProtocolRegistry();
 registry.register(echo);
 registry.register(register);
+registry.register(raft);

@@ -1,0 +1,43 @@
+import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
+import { raftBugs } from "./bugs.ts";
+import { raftInvariants } from "./invariants.ts";
+import type { RaftMsg } from "./messages.ts";
+import { createRaft, raftView, stepRaft } from "./node.ts";
+import { RAFT_OPTION_DOCS } from "./options.ts";
+import type { RaftState } from "./state.ts";
+
+function entriesBytes(m: RaftMsg): number {
+  if (m.type === "append") return 64 + 96 * m.entries.length;
+  if (m.type === "snapshot") return 128 + 64 * (m.snapshot.kv.length + m.snapshot.sessions.length);
+  return 48;
+}
+
+/** Raft with PreVote, CheckQuorum, batching, snapshots, single-server membership changes and a KV state machine. */
+export const raft: Protocol<RaftState, RaftMsg, KvOp> = {
+  name: "raft",
+  description: "Raft consensus with PreVote, CheckQuorum, batched replication, snapshots, single-server membership changes and a linearizable KV store.",
+  options: RAFT_OPTION_DOCS,
+  create: createRaft,
+  step: stepRaft,
+  view: raftView,
+  messageSize: entriesBytes,
+  messageType: (m) => m.type,
+  invariants: raftInvariants,
+  progress: [
+    {
+      name: "leader",
+      description: "A live leader whose term is the highest among live nodes.",
+      holds: (ctx) => {
+        let maxTerm = -1;
+        let leaderTerm = -1;
+        ctx.states.forEach((s) => {
+          if (s === undefined) return;
+          maxTerm = Math.max(maxTerm, s.term);
+          if (s.role === "leader") leaderTerm = Math.max(leaderTerm, s.term);
+        });
+        return leaderTerm >= 0 && leaderTerm === maxTerm;
+      },
+    },
+  ],
+  bugs: raftBugs,
+};

@@ -1,0 +1,68 @@
+import type { Entry } from "./messages.ts";
+
+/**
+ * The in-memory log: entries base+1..lastIndex, where `base` is the last index covered by the snapshot (0 if none).
+ * `version` changes whenever entries are removed from the end, so incremental checks can tell a rewrite from growth.
+ */
+export class RaftLog {
+  entries: Entry[] = [];
+  base = 0;
+  baseTerm = 0;
+  version = 0;
+
+  get lastIndex(): number {
+    return this.base + this.entries.length;
+  }
+
+  get lastTerm(): number {
+    return this.entries.length > 0 ? (this.entries[this.entries.length - 1] as Entry).term : this.baseTerm;
+  }
+
+  /** Term of entry i: baseTerm at the snapshot point, undefined if compacted away or beyond the end. */
+  term(i: number): number | undefined {
+    if (i === this.base) return this.baseTerm;
+    if (i < this.base || i > this.lastIndex) return undefined;
+    return (this.entries[i - this.base - 1] as Entry).term;
+  }
+
+  entry(i: number): Entry | undefined {
+    if (i <= this.base || i > this.lastIndex) return undefined;
+    return this.entries[i - this.base - 1];
+  }
+
+  /** Entries from..to inclusive (clamped to what is held). */
+  slice(from: number, to: number): Entry[] {
+    const lo = Math.max(from, this.base + 1) - this.base - 1;
+    const hi = Math.min(to, this.lastIndex) - this.base;
+    return lo < hi ? this.entries.slice(lo, hi) : [];
+  }
+
+  append(e: Entry): number {
+    this.entries.push(e);
+    return this.lastIndex;
+  }
+
+  /** Remove entries from index i on. */
+  truncateFrom(i: number): void {
+    if (i > this.lastIndex) return;
+    this.entries.length = Math.max(0, i - this.base - 1);
+    this.version++;
+  }
+
+  /** Drop entries up to `index` (now covered by a snapshot whose last entry has `term`). */
+  compact(index: number, term: number): void {
+    if (index <= this.base) return;
+    if (index >= this.lastIndex) this.entries = [];
+    else this.entries = this.entries.slice(index - this.base);
+    this.base = index;
+    this.baseTerm = term;
+  }
+
+  /** First index of the run of entries with the same term as entry i (for fast backtracking hints). */
+  firstIndexOfTerm(i: number): number {
+    const t = this.term(i);
+    let j = i;
+    while (j - 1 > this.base && this.term(j - 1) === t) j--;
+    return j;
+  }
+}

@@ -1,0 +1,70 @@
+import type { NodeContext } from "../../sim/core/protocol.ts";
+import { kvApply } from "../../sim/check/models.ts";
+import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
+import type { RaftState } from "./state.ts";
+import { saveSnapshot } from "./storage.ts";
+
+/** Voters in force at index i (for snapshots): the latest config entry at or before i. */
+function votersAt(s: RaftState, i: number): string[] {
+  for (let j = i; j > s.log.base; j--) {
+    const e = s.log.entry(j) as Entry;
+    if (e.cmd.type === "config") return e.cmd.voters;
+  }
+  return s.snapshotVoters;
+}
+
+/**
+ * Apply committed entries to the key-value state machine. Each client's latest request and its result are kept in a
+ * session, so a retried request (same requestId) is answered from the session and never applied twice.
+ * The leader answers the client waiting for each entry it applies.
+ */
+export function applyCommitted(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  while (s.applied < s.commit) {
+    const i = s.applied + 1;
+    const e = s.log.entry(i);
+    if (e === undefined) break; // covered by a snapshot we do not hold yet
+    s.applied = i;
+    if (e.cmd.type !== "kv") continue;
+    const { requestId, clientId, op } = e.cmd;
+    const session = s.sessions.get(clientId);
+    let result: unknown;
+    if (session !== undefined && session.requestId >= requestId) {
+      result = session.requestId === requestId ? session.result : undefined;
+    } else {
+      const r = kvApply(s.kv.get(op.key) ?? null, op);
+      if (r.value === null) s.kv.delete(op.key);
+      else s.kv.set(op.key, r.value);
+      result = r.result;
+      s.sessions.set(clientId, { requestId, result });
+    }
+    if (s.role === "leader" && s.pending.get(i) === requestId) {
+      s.pending.delete(i);
+      s.pendingRequests.delete(requestId);
+      ctx.reply(requestId, { type: "ok", value: result });
+    }
+  }
+  maybeSnapshot(s, ctx);
+}
+
+function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  if (s.o.snapshotEvery <= 0 || s.applied - s.log.base < s.o.snapshotEvery) return;
+  const lastIndex = s.applied;
+  const lastTerm = s.log.term(lastIndex) as number;
+  const snap: Snapshot = {
+    lastIndex,
+    lastTerm,
+    kv: [...s.kv].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    sessions: [...s.sessions].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([c, x]) => [c, { ...x }]),
+    voters: votersAt(s, lastIndex),
+  };
+  saveSnapshot(s, ctx, snap, lastIndex);
+  ctx.sync();
+  s.snapshotVoters = snap.voters;
+  s.log.compact(lastIndex, lastTerm);
+  ctx.note(`snapshot at index ${lastIndex}`, { lastIndex, lastTerm });
+}
+
+export function currentSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): Snapshot | undefined {
+  const snap = ctx.read("snapshot");
+  return typeof snap === "object" && snap !== null ? (snap as Snapshot) : undefined;
+}

@@ -1,0 +1,40 @@
+import type { KvOp } from "../../sim/core/protocol.ts";
+import type { NodeId } from "../../sim/core/types.ts";
+
+/** A command in the replicated log. */
+export type Command =
+  | { type: "kv"; requestId: number; clientId: string; op: KvOp }
+  /** Appended by every new leader so it can commit (and learn the commit point of) earlier entries. */
+  | { type: "noop" }
+  /** Single-server membership change: the new voter set, in force as soon as it is in the log. */
+  | { type: "config"; voters: NodeId[] };
+
+export interface Entry {
+  term: number;
+  /** Unique per entry: "r<requestId>", "noop<term>", "cfg<term>.<index>". Used by the checks. */
+  id: string;
+  cmd: Command;
+}
+
+/** Per-client session: the latest request applied and its result (de-duplicates retries). */
+export interface Session {
+  requestId: number;
+  result: unknown;
+}
+
+export interface Snapshot {
+  lastIndex: number;
+  lastTerm: number;
+  kv: [string, string][];
+  sessions: [string, Session][];
+  voters: NodeId[];
+}
+
+export type RaftMsg =
+  | { type: "vote"; term: number; lastIndex: number; lastTerm: number; pre: boolean }
+  | { type: "vote-resp"; term: number; granted: boolean; pre: boolean }
+  | { type: "append"; term: number; prevIndex: number; prevTerm: number; entries: Entry[]; commit: number }
+  /** match: the follower's last index known to match the leader (on success); hint: where to retry (on failure). */
+  | { type: "append-resp"; term: number; success: boolean; match: number; hintIndex: number; hintTerm: number }
+  | { type: "snapshot"; term: number; snapshot: Snapshot }
+  | { type: "snapshot-resp"; term: number; match: number };

@@ -1,0 +1,105 @@
+import type { ClientReply, Input, KvOp, NodeContext } from "../../sim/core/protocol.ts";
+import { assertNever } from "../../sim/core/types.ts";
+import { onElectionTimeout, onVoteRequest, onVoteResponse, resetElectionTimer } from "./election.ts";
+import { applyCommitted } from "./machine.ts";
+import type { RaftMsg } from "./messages.ts";
+import { RAFT_DEFAULTS, type RaftOptions } from "./options.ts";
+import { appendLocal, armFlush, flush, onAppend, onAppendResponse, onHeartbeat, onSnapshot, onSnapshotResponse } from "./replication.ts";
+import { initialState, type RaftState } from "./state.ts";
+import { load } from "./storage.ts";
+
+export function createRaft(ctx: NodeContext<RaftMsg>, options: unknown, bugs: ReadonlySet<string>): RaftState {
+  const o: RaftOptions = { ...RAFT_DEFAULTS, ...(options as Partial<RaftOptions>) };
+  const s = initialState(ctx.id, ctx.nodes, o, {
+    commitOldTerm: bugs.has("commit-old-term"),
+    forgetVote: bugs.has("forget-vote"),
+    noPrevLogCheck: bugs.has("no-prev-log-check"),
+    noStepDown: bugs.has("no-step-down"),
+  });
+  load(s, ctx);
+  return s;
+}
+
+export function stepRaft(s: RaftState, input: Input<RaftMsg, KvOp>, ctx: NodeContext<RaftMsg>): void {
+  switch (input.kind) {
+    case "start":
+      applyCommitted(s, ctx);
+      resetElectionTimer(s, ctx);
+      return;
+    case "timer":
+      return onTimer(s, input.name, ctx);
+    case "message":
+      return onMessage(s, input.from, input.msg, ctx);
+    case "client":
+      return onClient(s, input.requestId, input.clientId, input.op, ctx);
+    default:
+      return assertNever(input, "input");
+  }
+}
+
+function onTimer(s: RaftState, name: string, ctx: NodeContext<RaftMsg>): void {
+  switch (name) {
+    case "election":
+      return onElectionTimeout(s, ctx);
+    case "heartbeat":
+      return onHeartbeat(s, ctx);
+    case "flush":
+      if (s.role === "leader") flush(s, ctx);
+      else s.flushArmed = false;
+      return;
+    default:
+      ctx.note(`unknown timer ${name}`);
+  }
+}
+
+function onMessage(s: RaftState, from: string, m: RaftMsg, ctx: NodeContext<RaftMsg>): void {
+  switch (m.type) {
+    case "vote":
+      return onVoteRequest(s, ctx, from, m);
+    case "vote-resp":
+      return onVoteResponse(s, ctx, from, m);
+    case "append":
+      return onAppend(s, ctx, from, m);
+    case "append-resp":
+      return onAppendResponse(s, ctx, from, m);
+    case "snapshot":
+      return onSnapshot(s, ctx, from, m);
+    case "snapshot-resp":
+      return onSnapshotResponse(s, ctx, from, m);
+    default:
+      return assertNever(m, "raft message");
+  }
+}
+
+/**
+ * Client requests: followers redirect to the leader they know; the leader answers a retry of an applied request from
+ * the client's session, and otherwise appends the command (reads too: reads go through the log, so a deposed leader
+ * can never answer a stale read).
+ */
+function onClient(s: RaftState, requestId: number, clientId: string, op: KvOp, ctx: NodeContext<RaftMsg>): void {
+  if (s.role !== "leader") {
+    const reply: ClientReply = s.leader !== null && s.leader !== s.id ? { type: "redirect", leader: s.leader } : { type: "redirect" };
+    return ctx.reply(requestId, reply);
+  }
+  const session = s.sessions.get(clientId);
+  if (session !== undefined && session.requestId === requestId) return ctx.reply(requestId, { type: "ok", value: session.result });
+  if (s.pendingRequests.has(requestId)) return; // already in the log; answered when applied
+  const index = appendLocal(s, ctx, { term: s.term, id: `r${requestId}`, cmd: { type: "kv", requestId, clientId, op } });
+  s.pending.set(index, requestId);
+  s.pendingRequests.add(requestId);
+  armFlush(s, ctx);
+}
+
+export function raftView(s: RaftState): Record<string, unknown> {
+  return {
+    role: s.damaged ? `${s.role} (damaged)` : s.role,
+    term: s.term,
+    votedFor: s.votedFor,
+    leader: s.leader,
+    commitIndex: s.commit,
+    lastApplied: s.applied,
+    logLength: s.log.lastIndex,
+    snapshotIndex: s.log.base,
+    voters: s.voters.length,
+  };
+}

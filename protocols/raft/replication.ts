@@ -1,0 +1,209 @@
+import type { NodeContext } from "../../sim/core/protocol.ts";
+import type { NodeId } from "../../sim/core/types.ts";
+import { becomeFollower, resetElectionTimer } from "./election.ts";
+import { applyCommitted, currentSnapshot } from "./machine.ts";
+import type { Entry, RaftMsg } from "./messages.ts";
+import { quorum, type RaftState } from "./state.ts";
+import { installSnapshotState, recomputeVoters, saveEntries, saveSnapshot, sync } from "./storage.ts";
+
+export function becomeLeader(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  s.role = "leader";
+  s.leader = s.id;
+  s.leaderSince = ctx.now();
+  s.next = new Map();
+  s.match = new Map();
+  s.lastAck = new Map();
+  for (const p of ctx.peers) {
+    s.next.set(p, s.log.lastIndex + 1);
+    s.match.set(p, 0);
+    s.lastAck.set(p, ctx.now());
+  }
+  ctx.cancelTimer("election");
+  // A no-op of the new term lets the leader commit (and so learn the commit point of) earlier entries.
+  if (s.o.noopOnElection) appendLocal(s, ctx, { term: s.term, id: `noop${s.term}`, cmd: { type: "noop" } });
+  flush(s, ctx);
+  ctx.setTimer("heartbeat", s.o.heartbeatMicros);
+}
+
+/** Leader: append an entry to the local log (persisted now, synced at the next flush). */
+export function appendLocal(s: RaftState, ctx: NodeContext<RaftMsg>, e: Entry): number {
+  const index = s.log.append(e);
+  saveEntries(s, ctx, index, index);
+  if (e.cmd.type === "config") recomputeVoters(s);
+  return index;
+}
+
+/** Leader: sync what was appended and send it to every follower that lacks it. */
+export function flush(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  s.flushArmed = false;
+  if (s.synced < s.log.lastIndex) sync(s, ctx);
+  for (const p of ctx.peers) if ((s.next.get(p) ?? 1) <= s.log.lastIndex) sendAppend(s, ctx, p);
+  advanceCommit(s, ctx);
+}
+
+export function armFlush(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  if (s.o.batchMicros <= 0) return flush(s, ctx);
+  if (s.flushArmed) return;
+  s.flushArmed = true;
+  ctx.setTimer("flush", s.o.batchMicros);
+}
+
+/** Send follower `to` the entries it lacks (optimistically advancing nextIndex), or the snapshot. */
+export function sendAppend(s: RaftState, ctx: NodeContext<RaftMsg>, to: NodeId): void {
+  const next = Math.min(s.log.lastIndex + 1, Math.max(1, s.next.get(to) ?? s.log.lastIndex + 1));
+  if (next <= s.log.base) {
+    const snapshot = currentSnapshot(s, ctx);
+    if (snapshot !== undefined) ctx.send(to, { type: "snapshot", term: s.term, snapshot });
+    return;
+  }
+  const prevIndex = next - 1;
+  const entries = s.log.slice(next, Math.min(s.synced, next + s.o.maxBatch - 1));
+  ctx.send(to, { type: "append", term: s.term, prevIndex, prevTerm: s.log.term(prevIndex) as number, entries, commit: s.commit });
+  s.next.set(to, next + entries.length);
+}
+
+/** Leader heartbeat: CheckQuorum, membership changes, and an AppendEntries to everyone. */
+export function onHeartbeat(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  if (s.role !== "leader") return;
+  const now = ctx.now();
+  if (s.o.checkQuorum && now - s.leaderSince >= s.o.electionMaxMicros) {
+    let live = s.voters.includes(s.id) ? 1 : 0;
+    for (const v of s.voters) if (v !== s.id && now - (s.lastAck.get(v) ?? Number.NEGATIVE_INFINITY) < s.o.electionMaxMicros) live++;
+    if (live < quorum(s)) {
+      ctx.note(`leader ${s.id} lost its quorum (heard from ${live} of ${s.voters.length} voters): stepping down`);
+      return becomeFollower(s, ctx, s.term, null);
+    }
+  }
+  proposeReconfiguration(s, ctx, now);
+  // Heartbeats carry only synced entries; new client entries go out with the next flush (batching).
+  for (const p of ctx.peers) sendAppend(s, ctx, p);
+  advanceCommit(s, ctx);
+  ctx.setTimer("heartbeat", s.o.heartbeatMicros);
+}
+
+function proposeReconfiguration(s: RaftState, ctx: NodeContext<RaftMsg>, now: number): void {
+  const step = s.o.reconfigure[s.reconfigStep];
+  if (step === undefined || now < step.atMicros || s.configIndex > s.commit) return;
+  let voters = [...s.voters];
+  if (step.add !== undefined && !voters.includes(step.add)) voters.push(step.add);
+  if (step.remove !== undefined) voters = voters.filter((v) => v !== step.remove);
+  voters.sort();
+  s.reconfigStep++;
+  const index = s.log.lastIndex + 1;
+  appendLocal(s, ctx, { term: s.term, id: `cfg${s.term}.${index}`, cmd: { type: "config", voters } });
+  armFlush(s, ctx);
+  ctx.note(`membership change proposed at index ${index}: voters ${voters.join(", ")}`, { voters });
+}
+
+/**
+ * Commit rule: the highest index stored on a quorum of voters, and only if that entry is of the leader's own term
+ * (Raft paper 5.4.2). The commit-old-term bug drops the term check (Figure 8).
+ */
+export function advanceCommit(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  if (s.role !== "leader") return;
+  const acked = s.voters.map((v) => (v === s.id ? s.synced : (s.match.get(v) ?? 0))).sort((a, b) => b - a);
+  const n = acked[quorum(s) - 1] ?? 0;
+  if (n > s.commit && (s.bug.commitOldTerm || s.log.term(n) === s.term)) {
+    s.commit = n;
+    applyCommitted(s, ctx);
+    if (!s.voters.includes(s.id) && s.configIndex <= s.commit) {
+      ctx.note(`leader ${s.id} is no longer a voter: stepping down`);
+      becomeFollower(s, ctx, s.term, null);
+    }
+  }
+}
+
+export function onAppend(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId, m: Extract<RaftMsg, { type: "append" }>): void {
+  const reject = (hintIndex: number, hintTerm: number) =>
+    ctx.send(from, { type: "append-resp", term: s.term, success: false, match: 0, hintIndex, hintTerm });
+  if (m.term < s.term) return reject(0, 0);
+  if (m.term > s.term || s.role !== "follower") becomeFollower(s, ctx, m.term, from);
+  if (s.role === "leader") return reject(0, 0); // no-step-down bug: a leader ignores the other leader
+  s.leader = from;
+  s.lastLeaderContact = ctx.now();
+  resetElectionTimer(s, ctx);
+  if (m.prevIndex > s.log.lastIndex) return reject(s.log.lastIndex + 1, 0);
+  const prevTerm = s.log.term(m.prevIndex);
+  if (!s.bug.noPrevLogCheck && prevTerm !== undefined && prevTerm !== m.prevTerm) {
+    return reject(s.log.firstIndexOfTerm(m.prevIndex), prevTerm);
+  }
+  const oldLast = s.log.lastIndex;
+  let firstChanged = Number.POSITIVE_INFINITY;
+  m.entries.forEach((e, k) => {
+    const index = m.prevIndex + 1 + k;
+    if (index <= s.log.base) return;
+    const have = s.log.term(index);
+    if (have === e.term) return;
+    if (have !== undefined) s.log.truncateFrom(index);
+    s.log.append(e);
+    firstChanged = Math.min(firstChanged, index);
+  });
+  if (firstChanged !== Number.POSITIVE_INFINITY) {
+    saveEntries(s, ctx, firstChanged, oldLast);
+    recomputeVoters(s);
+  }
+  sync(s, ctx);
+  const lastNew = m.prevIndex + m.entries.length;
+  if (m.commit > s.commit) {
+    s.commit = Math.max(s.commit, Math.min(m.commit, lastNew));
+    applyCommitted(s, ctx);
+  }
+  ctx.send(from, { type: "append-resp", term: s.term, success: true, match: lastNew, hintIndex: 0, hintTerm: 0 });
+}
+
+export function onAppendResponse(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId, m: Extract<RaftMsg, { type: "append-resp" }>): void {
+  if (m.term > s.term) return becomeFollower(s, ctx, m.term, null);
+  if (s.role !== "leader" || m.term !== s.term) return;
+  s.lastAck.set(from, ctx.now());
+  if (m.success) {
+    if (m.match > (s.match.get(from) ?? 0)) s.match.set(from, m.match);
+    if (m.match + 1 > (s.next.get(from) ?? 0)) s.next.set(from, m.match + 1);
+    advanceCommit(s, ctx);
+    if ((s.next.get(from) ?? 1) <= s.synced) sendAppend(s, ctx, from);
+    return;
+  }
+  // Fast backtracking: skip the follower's whole conflicting term, or to its end.
+  let next = m.hintIndex;
+  if (m.hintTerm > 0) {
+    for (let i = s.log.lastIndex; i > s.log.base; i--) {
+      const t = s.log.term(i) as number;
+      if (t === m.hintTerm) {
+        next = i + 1;
+        break;
+      }
+      if (t < m.hintTerm) break;
+    }
+  }
+  s.next.set(from, Math.max((s.match.get(from) ?? 0) + 1, Math.min(next, s.log.lastIndex + 1)));
+  sendAppend(s, ctx, from);
+}
+
+export function onSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId, m: Extract<RaftMsg, { type: "snapshot" }>): void {
+  if (m.term < s.term) return ctx.send(from, { type: "append-resp", term: s.term, success: false, match: 0, hintIndex: 0, hintTerm: 0 });
+  if (m.term > s.term || s.role !== "follower") becomeFollower(s, ctx, m.term, from);
+  if (s.role === "leader") return;
+  s.leader = from;
+  s.lastLeaderContact = ctx.now();
+  resetElectionTimer(s, ctx);
+  const snap = m.snapshot;
+  if (snap.lastIndex > s.commit) {
+    const oldLast = s.log.lastIndex;
+    installSnapshotState(s, snap);
+    saveSnapshot(s, ctx, snap, Math.max(oldLast, snap.lastIndex));
+    saveEntries(s, ctx, snap.lastIndex + 1, snap.lastIndex);
+    recomputeVoters(s);
+    sync(s, ctx);
+    ctx.note(`installed snapshot up to index ${snap.lastIndex} from ${from}`);
+  }
+  ctx.send(from, { type: "snapshot-resp", term: s.term, match: Math.max(s.commit, snap.lastIndex) });
+}
+
+export function onSnapshotResponse(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId, m: Extract<RaftMsg, { type: "snapshot-resp" }>): void {
+  if (m.term > s.term) return becomeFollower(s, ctx, m.term, null);
+  if (s.role !== "leader" || m.term !== s.term) return;
+  s.lastAck.set(from, ctx.now());
+  if (m.match > (s.match.get(from) ?? 0)) s.match.set(from, m.match);
+  s.next.set(from, Math.max(s.next.get(from) ?? 0, m.match + 1));
+  advanceCommit(s, ctx);
+  if ((s.next.get(from) ?? 1) <= s.synced) sendAppend(s, ctx, from);
+}

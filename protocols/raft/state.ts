@@ -1,0 +1,88 @@
+import type { NodeId } from "../../sim/core/types.ts";
+import { RaftLog } from "./log.ts";
+import type { Session } from "./messages.ts";
+import type { RaftOptions } from "./options.ts";
+
+export type Role = "follower" | "precandidate" | "candidate" | "leader";
+
+export interface RaftBugFlags {
+  commitOldTerm: boolean;
+  forgetVote: boolean;
+  noPrevLogCheck: boolean;
+  noStepDown: boolean;
+}
+
+/** A Raft node's state: persistent (term, votedFor, log, snapshot) and volatile (everything else). */
+export interface RaftState {
+  o: RaftOptions;
+  bug: RaftBugFlags;
+  id: NodeId;
+  term: number;
+  votedFor: NodeId | null;
+  log: RaftLog;
+  /** Last index known durable on this node's disk (the leader counts itself only up to here). */
+  synced: number;
+  role: Role;
+  leader: NodeId | null;
+  commit: number;
+  applied: number;
+  kv: Map<string, string>;
+  sessions: Map<string, Session>;
+  /** Voters of the configuration in force (the latest config entry in the log, committed or not). */
+  voters: NodeId[];
+  configIndex: number;
+  votes: Set<NodeId>;
+  next: Map<NodeId, number>;
+  match: Map<NodeId, number>;
+  /** Local time of the last message from each peer (leader, for CheckQuorum). */
+  lastAck: Map<NodeId, number>;
+  leaderSince: number;
+  /** Local time this node last heard from a current leader (for PreVote and CheckQuorum stickiness). */
+  lastLeaderContact: number;
+  /** Leader only: log index -> requestId of the client waiting for it. */
+  pending: Map<number, number>;
+  pendingRequests: Set<number>;
+  flushArmed: boolean;
+  /** Storage failed its checksum: this node no longer votes or campaigns (it may have lost what it promised). */
+  damaged: boolean;
+  reconfigStep: number;
+  /** Snapshot voters (config in force at the snapshot point). */
+  snapshotVoters: NodeId[];
+}
+
+export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOptions, bug: RaftBugFlags): RaftState {
+  const voters = o.voters ?? [...nodes];
+  return {
+    o,
+    bug,
+    id,
+    term: 0,
+    votedFor: null,
+    log: new RaftLog(),
+    synced: 0,
+    role: "follower",
+    leader: null,
+    commit: 0,
+    applied: 0,
+    kv: new Map(),
+    sessions: new Map(),
+    voters,
+    configIndex: 0,
+    votes: new Set(),
+    next: new Map(),
+    match: new Map(),
+    lastAck: new Map(),
+    leaderSince: 0,
+    lastLeaderContact: Number.NEGATIVE_INFINITY,
+    pending: new Map(),
+    pendingRequests: new Set(),
+    flushArmed: false,
+    damaged: false,
+    reconfigStep: 0,
+    snapshotVoters: voters,
+  };
+}
+
+export function quorum(s: RaftState): number {
+  return Math.floor(s.voters.length / 2) + 1;
+}
