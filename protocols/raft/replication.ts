@@ -89,6 +89,7 @@ function proposeReconfiguration(s: RaftState, ctx: NodeContext<RaftMsg>, now: nu
   if (step.remove !== undefined) voters = voters.filter((v) => v !== step.remove);
   voters.sort();
   s.reconfigStep++;
+  if (voters.join(",") === [...s.voters].sort().join(",")) return; // already in force (proposed by an earlier leader)
   const index = s.log.lastIndex + 1;
   appendLocal(s, ctx, { term: s.term, id: `cfg${s.term}.${index}`, cmd: { type: "config", voters } });
   armFlush(s, ctx);
@@ -129,18 +130,24 @@ export function onAppend(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId, 
   }
   const oldLast = s.log.lastIndex;
   let firstChanged = Number.POSITIVE_INFINITY;
+  let configChanged = false;
   m.entries.forEach((e, k) => {
     const index = m.prevIndex + 1 + k;
     if (index <= s.log.base) return;
     const have = s.log.term(index);
     if (have === e.term) return;
-    if (have !== undefined) s.log.truncateFrom(index);
+    if (have !== undefined) {
+      if (index <= s.configIndex) configChanged = true;
+      s.log.truncateFrom(index);
+    }
     s.log.append(e);
+    if (e.cmd.type === "config") configChanged = true;
     firstChanged = Math.min(firstChanged, index);
   });
   if (firstChanged !== Number.POSITIVE_INFINITY) {
     saveEntries(s, ctx, firstChanged, oldLast);
-    recomputeVoters(s);
+    // The configuration in force is the latest config entry: rescan only if one was added or truncated away.
+    if (configChanged) recomputeVoters(s);
   }
   sync(s, ctx);
   const lastNew = m.prevIndex + m.entries.length;

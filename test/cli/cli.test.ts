@@ -30,15 +30,15 @@ describe("faultline CLI", () => {
   });
 
   it("exits 1 with a one-line repro when a check fails", () => {
-    const r = cli("sweep", "scenarios/demo.yaml", "--seeds", "40", "--bug", "ack-before-replicate", "--json");
+    const r = cli("sweep", "scenarios/register-primary-backup.yaml", "--seeds", "40", "--bug", "ack-before-replicate", "--json");
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
     expect(j.runs).toBe(40);
     expect(j.failures.length).toBeGreaterThan(0);
     const f = j.failures[0];
-    expect(f).toMatchObject({ scenario: "demo" });
-    expect(f.repro).toBe(`faultline run scenarios/demo.yaml --seed ${f.seed} --bug ack-before-replicate`);
-    const run = cli("run", "scenarios/demo.yaml", "--seed", String(f.seed), "--bug", "ack-before-replicate", "--trace", join(tmp, "fail.ndjson"));
+    expect(f).toMatchObject({ scenario: "register-primary-backup" });
+    expect(f.repro).toBe(`faultline run scenarios/register-primary-backup.yaml --seed ${f.seed} --bug ack-before-replicate`);
+    const run = cli("run", "scenarios/register-primary-backup.yaml", "--seed", String(f.seed), "--bug", "ack-before-replicate", "--trace", join(tmp, "fail.ndjson"));
     expect(run.code).toBe(1);
     expect(run.out).toContain(`repro: ${f.repro}`);
     expect(run.out).toContain(join(tmp, "fail.ndjson"));

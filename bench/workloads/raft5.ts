@@ -1,0 +1,19 @@
+import type { ResolvedScenario } from "../../sim/scenario/resolved.ts";
+import type { BenchWorkload } from "../types.ts";
+import { pingScenario } from "./ping.ts";
+
+/** 5 Raft nodes in 3 DCs (30-80ms WAN), 50 clients x 20 ops/s = 1,000 client ops/s, every invariant checked. */
+export function raft5Scenario(traced: boolean): ResolvedScenario {
+  const s = pingScenario(120_000_000, traced);
+  return {
+    ...s,
+    name: "raft-5",
+    protocol: { name: "raft", options: { electionMinMicros: 600_000, electionMaxMicros: 1_200_000, heartbeatMicros: 120_000, batchMicros: 5_000 } },
+    network: { ...s.network, intraDc: { ...s.network.intraDc, loss: 0 }, interDc: { ...s.network.interDc, loss: 0 } },
+    workload: { clients: 50, placement: [], ratePerClient: 20, mix: { read: 2, write: 2, cas: 1, append: 1 }, keys: 32, timeoutMicros: 2_000_000, maxRedirects: 5, target: "leader", startMicros: 0, stopMicros: null },
+    checks: { invariants: ["*"], linearizability: false, liveness: null, stopOnViolation: true },
+  };
+}
+
+export const raft5: BenchWorkload = { name: "raft-5", traced: false, make: () => raft5Scenario(false) };
+export const raft5Traced: BenchWorkload = { name: "raft-5-traced", traced: true, make: () => raft5Scenario(true) };
