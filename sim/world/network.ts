@@ -90,10 +90,11 @@ export class Network {
   }
 
   /**
-   * Send `body` from endpoint `from` to endpoint `to`. Returns the message id. Losses decided at send time are
+   * Send `body` from endpoint `from` to endpoint `to`. Returns the message id. Client traffic is not duplicable:
+   * clients talk over connections, and a duplicated request would turn a "fail" (certainly not applied) into a lie. Losses decided at send time are
    * traced at send time; partition and crash drops are decided again on arrival.
    */
-  send(from: number, to: number, body: unknown, type: string, bytes: number): number {
+  send(from: number, to: number, body: unknown, type: string, bytes: number, duplicable = true): number {
     const now = this.scheduler.now;
     const id = this.nextId++;
     this.counters.sent++;
@@ -113,7 +114,7 @@ export class Network {
       this.busyUntil[pair] = departAt;
     }
     this.schedule(from, to, id, now, body, departAt + sampleLatency(spec.latency, this.rng));
-    if (spec.duplicate > 0 && this.rng.next() < spec.duplicate) {
+    if (duplicable && spec.duplicate > 0 && this.rng.next() < spec.duplicate) {
       const copy = this.nextId++;
       this.counters.duplicated++;
       this.sink.duplicate(now, from, to, id, copy);

@@ -147,7 +147,7 @@ export class World implements NodeHost, ClientHost {
     const client = this.clients.ownerOf(requestId);
     if (client === undefined) return; // the client already gave up or got an answer
     const body: ClientReplyMsg = { requestId, reply };
-    this.network.send(node, this.topology.nodeCount + client, body, "client-reply", CLIENT_MESSAGE_BYTES);
+    this.network.send(node, this.topology.nodeCount + client, body, "client-reply", CLIENT_MESSAGE_BYTES, false);
   }
 
   note(node: number, text: string, data: Record<string, unknown> | undefined): void {
@@ -170,7 +170,7 @@ export class World implements NodeHost, ClientHost {
 
   sendRequest(client: number, node: number, requestId: number, op: KvOp): void {
     const body: ClientRequestMsg = { requestId, clientId: this.topology.clientIds[client] as string, op };
-    this.network.send(this.topology.nodeCount + client, node, body, "client-request", CLIENT_MESSAGE_BYTES);
+    this.network.send(this.topology.nodeCount + client, node, body, "client-request", CLIENT_MESSAGE_BYTES, false);
   }
 
   localNodes(client: number): number[] {
