@@ -1,5 +1,6 @@
 import type { CliCommand } from "../command.ts";
 import { benchCommand } from "./bench.ts";
+import { exportCommand } from "./export.ts";
 import { protocolsCommand } from "./protocols.ts";
 import { replayCommand } from "./replay.ts";
 import { runCommand } from "./run.ts";
@@ -7,4 +8,4 @@ import { sweepCommand } from "./sweep.ts";
 import { validateCommand } from "./validate.ts";
 
 /** Every `faultline` command, in help order. */
-export const COMMANDS: CliCommand[] = [runCommand, replayCommand, validateCommand, sweepCommand, protocolsCommand, benchCommand];
+export const COMMANDS: CliCommand[] = [runCommand, replayCommand, validateCommand, sweepCommand, protocolsCommand, exportCommand, benchCommand];
