@@ -6,6 +6,7 @@ import { replayCommand } from "./replay.ts";
 import { runCommand } from "./run.ts";
 import { sweepCommand } from "./sweep.ts";
 import { validateCommand } from "./validate.ts";
+import { viewCommand } from "./view.ts";
 
 /** Every `faultline` command, in help order. */
-export const COMMANDS: CliCommand[] = [runCommand, replayCommand, validateCommand, sweepCommand, protocolsCommand, exportCommand, benchCommand];
+export const COMMANDS: CliCommand[] = [runCommand, replayCommand, validateCommand, sweepCommand, protocolsCommand, viewCommand, exportCommand, benchCommand];

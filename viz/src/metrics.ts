@@ -1,0 +1,74 @@
+/** The metrics panel: small d3 charts over time (messages/s, drops/s, client latency, availability, replication lag). */
+import * as d3 from "d3";
+import type { Model } from "./model.ts";
+
+interface Series {
+  title: string;
+  points: [number, number][];
+  color: string;
+  unit: string;
+}
+
+const BUCKETS = 60;
+
+export function computeSeries(model: Model): Series[] {
+  const w = Math.max(1, model.tMax / BUCKETS);
+  const sent = new Array(BUCKETS).fill(0);
+  const dropped = new Array(BUCKETS).fill(0);
+  for (let k = 0; k < model.msgCount; k++) {
+    const b = Math.min(BUCKETS - 1, Math.floor((model.msgT0[k] as number) / w));
+    sent[b]++;
+    if (model.msgStatus[k] === 1) dropped[b]++;
+  }
+  const perSec = (n: number) => (n / w) * 1e6;
+  const latency: [number, number][] = [];
+  const okB = new Array(BUCKETS).fill(0);
+  const doneB = new Array(BUCKETS).fill(0);
+  for (const op of model.ops) {
+    if (op.outcome === "pending") continue;
+    const b = Math.min(BUCKETS - 1, Math.floor(op.t1 / w));
+    doneB[b]++;
+    if (op.outcome === "ok") {
+      okB[b]++;
+      latency.push([op.t1, (op.t1 - op.t0) / 1000]);
+    }
+  }
+  latency.sort((a, b) => a[0] - b[0]);
+  const lag: [number, number][] = [];
+  const commit = model.lanes.map(() => 0);
+  const changes = model.states.flatMap((list, lane) => list.map((s) => ({ t: s.t, lane, c: s.v.commitIndex })));
+  changes.sort((a, b) => a.t - b.t);
+  for (const ch of changes) {
+    if (typeof ch.c !== "number") continue;
+    commit[ch.lane] = ch.c;
+    const nodes = commit.filter((_, i) => model.lanes[i]?.kind === "node");
+    lag.push([ch.t, Math.max(...nodes) - Math.min(...nodes)]);
+  }
+  const xs = (i: number) => (i + 0.5) * w;
+  return [
+    { title: "messages sent per second", points: sent.map((n, i) => [xs(i), perSec(n)]), color: "#4e79a7", unit: "/s" },
+    { title: "messages dropped per second", points: dropped.map((n, i) => [xs(i), perSec(n)]), color: "#d62728", unit: "/s" },
+    { title: "client latency of ok ops (ms)", points: latency, color: "#2e9e5b", unit: "ms" },
+    { title: "availability (ok / completed ops)", points: doneB.map((n, i) => [xs(i), n === 0 ? 0 : okB[i] / n]), color: "#e8a33d", unit: "" },
+    { title: "replication lag (max - min commitIndex)", points: lag, color: "#8e44ad", unit: "entries" },
+  ];
+}
+
+export function renderMetrics(el: HTMLElement, model: Model, onPick: (t: number) => void): void {
+  el.replaceChildren();
+  const width = 310;
+  const height = 70;
+  for (const s of computeSeries(model)) {
+    const title = document.createElement("div");
+    title.className = "chart-title";
+    const max = d3.max(s.points, (p) => p[1]) ?? 0;
+    title.textContent = `${s.title} — max ${Number.isInteger(max) ? max : max.toFixed(2)}${s.unit === "/s" ? "/s" : ""}`;
+    el.append(title);
+    const svg = d3.select(el).append("svg").attr("width", width).attr("height", height).attr("class", "metric-chart");
+    const x = d3.scaleLinear().domain([0, model.tMax]).range([4, width - 4]);
+    const y = d3.scaleLinear().domain([0, max || 1]).nice().range([height - 14, 4]);
+    svg.append("g").attr("transform", `translate(0,${height - 14})`).call(d3.axisBottom(x).ticks(4).tickFormat((t) => `${+(Number(t) / 1e6).toFixed(1)}s`)).attr("font-size", 9);
+    svg.append("path").datum(s.points).attr("fill", "none").attr("stroke", s.color).attr("stroke-width", 1.5).attr("d", d3.line<[number, number]>().x((p) => x(p[0])).y((p) => y(p[1])));
+    svg.on("click", (ev: MouseEvent) => onPick(x.invert(d3.pointer(ev)[0])));
+  }
+}
