@@ -1,0 +1,13 @@
+import { launchBrowser } from "./browser.ts";
+import { serve } from "./server.ts";
+const server = await serve(process.argv[2] ?? "traces/demo-seed1.ndjson.gz");
+const b = await launchBrowser();
+const page = await b.newPage({ viewport: { width: 1500, height: 900 } });
+page.on("console", (m) => console.log("console:", m.text()));
+page.on("pageerror", (e) => console.log("pageerror:", e.message));
+await page.goto(server.url);
+await page.waitForFunction(() => (window as any).faultline?.ready === true, null, { timeout: 30000 });
+await page.waitForTimeout(500);
+await page.screenshot({ path: "/tmp/view1.png" });
+console.log(await page.evaluate(() => JSON.stringify((window as any).faultline.lastRender)), await page.evaluate(() => (window as any).faultline.loadMs));
+await b.close(); await server.close();

@@ -1,0 +1,162 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registry } from "../../protocols/index.ts";
+import { writeTraceFile } from "../../sim/cli/traceFile.ts";
+import type { ViewServer } from "../../sim/cli/viewServer.ts";
+import { parseScenario } from "../../sim/scenario/load.ts";
+import { runScenario } from "../../sim/world/simulation.ts";
+import { launchBrowser } from "./browser.ts";
+import { serve } from "./server.ts";
+
+const root = resolve(import.meta.dirname, "../..");
+const tmp = mkdtempSync(join(tmpdir(), "faultline-e2e-"));
+const scenario = (name: string) => parseScenario(readFileSync(resolve(root, "scenarios", name), "utf8"), name, registry);
+
+/** A trace with a violation: Figure 8 with the commit-old-term bug. */
+function violatingTrace(): string {
+  const r = runScenario(scenario("raft-figure8.yaml"), { registry, seed: 1, bugs: ["commit-old-term"], sink: "record" });
+  const path = join(tmp, "figure8.ndjson.gz");
+  if (r.trace) writeTraceFile(path, r.trace);
+  return path;
+}
+
+/** A trace whose note carries markup: it must show literally, never as HTML. */
+function hostileTrace(): string {
+  const r = runScenario({ ...scenario("demo.yaml"), durationMicros: 3_000_000 }, { registry, seed: 2, sink: "record" });
+  const lines = (r.trace?.toNdjson() ?? "").trimEnd().split("\n");
+  const footer = JSON.parse(lines.pop() as string);
+  const payload = `<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">`;
+  const note = { t: footer.t, k: "note", n: "n1", text: payload };
+  lines.push(JSON.stringify(note), JSON.stringify({ ...footer, events: footer.events + 1 }));
+  const path = join(tmp, "hostile.ndjson");
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+let browser: Browser;
+let server: ViewServer;
+let page: Page;
+
+async function open(url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(() => window.faultline?.ready === true, null, { timeout: 60_000 });
+}
+const cursor = () => page.evaluate(() => window.faultline.state.cursor);
+
+beforeAll(async () => {
+  server = await serve(violatingTrace());
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  page.on("dialog", (d) => void d.dismiss());
+  await open(server.url);
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("viewer in headless Chromium", () => {
+  it("draws one lane per node and client, message arrows and the violation markers", async () => {
+    expect(await page.locator("svg.overlay text.lane").count()).toBe(5 + 3);
+    expect(Number(await page.locator("#main-view canvas").getAttribute("data-arrows"))).toBeGreaterThan(100);
+    expect(await page.locator("#main-view .violation-marker").count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("#violations .violation-item").first().textContent()).toMatch(/raft\.leader-completeness/);
+    await page.screenshot({ path: join(tmp, "viewer.png") });
+  });
+
+  it("jumps to a violation, steps between events and scrubs with the minimap", async () => {
+    await page.locator("#violations .violation-item").first().click();
+    const atViolation = await cursor();
+    expect(atViolation).toBeGreaterThan(0);
+    expect(await page.locator("#cursor").textContent()).not.toBe("t = 0us");
+    await expect.poll(() => page.locator("#inspector .inspector-table").count()).toBe(1);
+    // The run stopped at the violation: step back, then forward again.
+    await page.locator("#step-prev").click();
+    const before = await cursor();
+    expect(before).toBeLessThan(atViolation);
+    await page.locator("#step-next").click();
+    const after = await cursor();
+    expect(after).toBeGreaterThan(before);
+    expect(after).toBeLessThanOrEqual(atViolation);
+    await page.locator("#reset-zoom").click();
+    const t0Before = await page.evaluate(() => window.faultline.state.t0);
+    await page.locator("#main-view svg.overlay").dispatchEvent("wheel", { deltaY: -600, clientX: 700, clientY: 400 });
+    await expect.poll(() => page.evaluate(() => window.faultline.state.t1 - window.faultline.state.t0)).toBeLessThan(await page.evaluate(() => window.faultline.state.model?.tMax ?? 0));
+    const box = await page.locator("#minimap").boundingBox();
+    if (box) await page.mouse.click(box.x + box.width * 0.8, box.y + 10);
+    expect(await page.evaluate(() => window.faultline.state.t0)).toBeGreaterThan(t0Before);
+  });
+
+  it("filters lanes and message types", async () => {
+    await page.locator("#reset-zoom").click();
+    await page.locator("details:has(#filters) summary").click();
+    const arrows = Number(await page.locator("#main-view canvas").getAttribute("data-arrows"));
+    await page.locator('#filters label[data-lane="n5"] input').uncheck();
+    expect(await page.locator("svg.overlay text.lane").count()).toBe(7);
+    await page.locator('#filters label[data-type="append"] input').uncheck();
+    expect(Number(await page.locator("#main-view canvas").getAttribute("data-arrows"))).toBeLessThan(arrows);
+    await page.locator('#filters label[data-lane="n5"] input').check();
+    await page.locator('#filters label[data-type="append"] input').check();
+    expect(await page.locator("svg.overlay text.lane").count()).toBe(8);
+  });
+
+  it("re-simulates a what-if variant in the page and marks the first divergence", async () => {
+    await page.locator("details#whatif-panel summary").click();
+    await page.locator("#whatif-seed").fill("2");
+    await page.locator("#whatif-run").click();
+    await expect.poll(() => page.locator("#compare-title").textContent(), { timeout: 60_000 }).toMatch(/first divergence at event \d+/);
+    expect(await page.locator("#compare-view").isVisible()).toBe(true);
+    expect(await page.locator("#main-view svg.overlay text.divergence-label").count() + (await page.locator("#compare-view svg.overlay text.divergence-label").count())).toBeGreaterThan(0);
+    await page.locator("#whatif-share").click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#s=[A-Za-z0-9_-]+$/);
+    // the link alone (no trace) re-simulates the same run in a fresh page
+    const link = `${server.url.split("?")[0]}${await page.evaluate(() => location.hash)}`;
+    const other = await browser.newPage();
+    try {
+      await other.goto(link);
+      await other.waitForFunction(() => window.faultline?.ready === true, null, { timeout: 60_000 });
+      expect(await other.evaluate(() => window.faultline.state.model?.header.seed)).toBe(2);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("exports SVG and the trace, and re-imports the exported trace", async () => {
+    await page.locator("details:has([data-export]) summary").click();
+    const [svgDownload] = await Promise.all([page.waitForEvent("download"), page.locator('[data-export="svg"]').click()]);
+    const svg = readFileSync((await svgDownload.path()) as string, "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).toContain('class="lane"');
+    const [chrome] = await Promise.all([page.waitForEvent("download"), page.locator('[data-export="chrome"]').click()]);
+    expect(JSON.parse(readFileSync((await chrome.path()) as string, "utf8")).traceEvents.length).toBeGreaterThan(100);
+    const [traceDownload] = await Promise.all([page.waitForEvent("download"), page.locator('[data-export="trace"]').click()]);
+    const exported = join(tmp, "exported.ndjson");
+    await traceDownload.saveAs(exported);
+    const events = await page.evaluate(() => window.faultline.state.model?.evT.length);
+    await page.evaluate(() => {
+      window.faultline.ready = false;
+    });
+    await page.locator("#file-input").setInputFiles(exported);
+    await page.waitForFunction(() => window.faultline.ready === true);
+    expect(await page.evaluate(() => window.faultline.state.model?.evT.length)).toBe(events);
+  });
+
+  it("shows markup from a trace as text, never as HTML", async () => {
+    const hostile = await serve(hostileTrace());
+    try {
+      await open(hostile.url);
+      const texts = await page.locator("#main-view svg.overlay .marker-note").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.text ?? ""));
+      expect(texts.some((t) => t.includes("<script>window.__xss = 1</script>"))).toBe(true);
+      await page.locator("#search").fill("onerror");
+      expect(await page.locator("#main-view svg.overlay .marker-note").count()).toBe(1);
+      expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await page.locator("img").count()).toBe(0);
+    } finally {
+      await hostile.close();
+    }
+  });
+});
