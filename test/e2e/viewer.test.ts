@@ -115,14 +115,11 @@ describe("viewer in headless Chromium", () => {
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#s=[A-Za-z0-9_-]+$/);
     // the link alone (no trace) re-simulates the same run in a fresh page
     const link = `${server.url.split("?")[0]}${await page.evaluate(() => location.hash)}`;
-    const other = await browser.newPage();
-    try {
-      await other.goto(link);
-      await other.waitForFunction(() => window.faultline?.ready === true, null, { timeout: 60_000 });
-      expect(await other.evaluate(() => window.faultline.state.model?.header.seed)).toBe(2);
-    } finally {
-      await other.close();
-    }
+    await page.goto("about:blank");
+    await open(link);
+    expect(await page.evaluate(() => window.faultline.state.model?.header.seed)).toBe(2);
+    await page.goto("about:blank");
+    await open(server.url);
   });
 
   it("exports SVG and the trace, and re-imports the exported trace", async () => {
