@@ -55,6 +55,8 @@ export class TraceRecorder implements TraceSink {
   /** Payload references (messages, ops, views), only for rows that have one. Grown with push (stays packed). */
   private readonly payloads: unknown[] = [];
   private readonly strings: string[] = [];
+  /** JSON of each interned string, computed once. */
+  private readonly stringJson: string[] = [];
   private readonly stringIndex = new Map<string, number>();
   private readonly endpointJson: string[];
   private readonly clientJson: string[];
@@ -184,7 +186,7 @@ export class TraceRecorder implements TraceSink {
     const o = oi < 0 ? undefined : this.payloads[oi];
     const kind = c.k[j] as number;
     const ep = this.endpointJson;
-    const str = () => JSON.stringify(this.strings[c.s[j] as number]);
+    const str = () => this.stringJson[c.s[j] as number] as string;
     switch (kind) {
       case K.send:
         return `{"t":${t},"k":"send","n":${ep[n]},"to":${ep[p]},"i":${x},"ty":${str()},"m":${o === undefined ? "null" : JSON.stringify(o)},"b":${y}}`;
@@ -244,6 +246,7 @@ export class TraceRecorder implements TraceSink {
     if (i === undefined) {
       i = this.strings.length;
       this.strings.push(text);
+      this.stringJson.push(JSON.stringify(text));
       this.stringIndex.set(text, i);
     }
     return i;
