@@ -1,5 +1,6 @@
 import { assert } from "./assert.ts";
 import { LIMITS, LimitExceededError } from "./limits.ts";
+import { growFloat64, growInt32, growUint8 } from "./typed.ts";
 import type { Micros } from "./types.ts";
 
 /** Handle of a scheduled event: `seq * SLOT_SPACE + slot`. Pass it to `cancel`. */
@@ -141,26 +142,12 @@ export class Scheduler {
 
   private grow(): void {
     const cap = Math.min(this.sKind.length * 2, SLOT_SPACE);
-    const growF = (x: Float64Array) => {
-      const y = new Float64Array(cap);
-      y.set(x);
-      return y;
-    };
-    const growI = (x: Int32Array) => {
-      const y = new Int32Array(cap);
-      y.set(x);
-      return y;
-    };
-    const heap = new Float64Array(cap * 3);
-    heap.set(this.heap);
-    this.heap = heap;
-    const kinds = new Uint8Array(cap);
-    kinds.set(this.sKind);
-    this.sKind = kinds;
-    this.sA = growI(this.sA);
-    this.sB = growI(this.sB);
-    this.sSeq = growF(this.sSeq);
-    this.freeSlots = growI(this.freeSlots);
+    this.heap = growFloat64(this.heap, cap * 3);
+    this.sKind = growUint8(this.sKind, cap);
+    this.sA = growInt32(this.sA, cap);
+    this.sB = growInt32(this.sB, cap);
+    this.sSeq = growFloat64(this.sSeq, cap);
+    this.freeSlots = growInt32(this.freeSlots, cap);
     for (let i = this.sPayload.length; i < cap; i++) this.sPayload.push(undefined);
   }
 

@@ -1,4 +1,5 @@
 import type { Rng } from "../core/rng.ts";
+import { growFloat64, growInt32 } from "../core/typed.ts";
 import type { Scheduler } from "../core/scheduler.ts";
 import type { Micros } from "../core/types.ts";
 import type { LinkSpec, ResolvedScenario } from "../scenario/resolved.ts";
@@ -177,20 +178,10 @@ export class Network {
     if (free !== undefined) return free;
     if (this.mNext === this.mFrom.length) {
       const cap = this.mFrom.length * 2;
-      const gi = (x: Int32Array) => {
-        const y = new Int32Array(cap);
-        y.set(x);
-        return y;
-      };
-      const gf = (x: Float64Array) => {
-        const y = new Float64Array(cap);
-        y.set(x);
-        return y;
-      };
-      this.mFrom = gi(this.mFrom);
-      this.mTo = gi(this.mTo);
-      this.mId = gf(this.mId);
-      this.mSent = gf(this.mSent);
+      this.mFrom = growInt32(this.mFrom, cap);
+      this.mTo = growInt32(this.mTo, cap);
+      this.mId = growFloat64(this.mId, cap);
+      this.mSent = growFloat64(this.mSent, cap);
       for (let i = this.mBody.length; i < cap; i++) this.mBody.push(undefined);
     }
     return this.mNext++;

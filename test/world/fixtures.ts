@@ -1,16 +1,8 @@
+import { DEFAULT_INTRA_DC } from "../../sim/scenario/resolve.ts";
 import type { LinkSpec, ResolvedScenario } from "../../sim/scenario/resolved.ts";
 
 export function link(over: Partial<LinkSpec> = {}): LinkSpec {
-  return {
-    latency: { kind: "uniform", minMicros: 200, maxMicros: 1000 },
-    loss: 0,
-    duplicate: 0,
-    bandwidthBytesPerSecond: null,
-    blockBytes: 1,
-    queueLimitBytes: 64 * 1024 * 1024,
-    up: true,
-    ...over,
-  };
+  return { ...DEFAULT_INTRA_DC, ...over };
 }
 
 /** A resolved scenario for tests, built without the loader: 3 DCs, n1..n5 by default. */
