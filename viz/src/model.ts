@@ -79,6 +79,8 @@ export interface Model {
   states: StateChange[][];
   markers: Marker[];
   violations: Marker[];
+  /** Raft overlay: each time a leader's commit index advanced, the acknowledgements (message indices) it had. */
+  commits: { t: number; lane: number; index: number; acks: number[] }[];
   /** Canonical event lines (for divergence): JSON of each event. */
   lines?: string[];
 }
@@ -125,6 +127,9 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[], k
   const markers: Marker[] = [];
   const violations: Marker[] = [];
   const lines: string[] = [];
+  const commits: Model["commits"] = [];
+  const lastAck: Map<number, number>[] = lanes.map(() => new Map());
+  const lastCommit = new Float64Array(lanes.length);
   let tMax = 0;
   for (let i = 0; i < n; i++) {
     const e = events[i] as TraceEvent;
@@ -159,6 +164,7 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[], k
         if (k !== undefined) {
           msgT1[k] = e.t;
           msgStatus[k] = 0;
+          if (types[msgType[k] as number] === "append-resp") lastAck[lane(e.n)]?.set(msgFrom[k] as number, k);
         }
         evLane[i] = lane(e.n);
         break;
@@ -176,6 +182,8 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[], k
       case "crash":
         evLane[i] = lane(e.n);
         downSince.set(evLane[i] as number, e.t);
+        // A crash ends the node's state span (role, term band, leadership) until it restarts.
+        states[lane(e.n)]?.push({ t: e.t, v: { role: "down" }, event: i });
         markers.push({ t: e.t, lane: evLane[i] as number, kind: "crash", text: `${e.n} crashed`, event: i });
         break;
       case "restart": {
@@ -239,6 +247,11 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[], k
       case "state":
         evLane[i] = lane(e.n);
         states[lane(e.n)]?.push({ t: e.t, v: e.v, event: i });
+        if (e.v.role === "leader" && typeof e.v.commitIndex === "number" && e.v.commitIndex > (lastCommit[lane(e.n)] ?? 0)) {
+          const acks = [...(lastAck[lane(e.n)]?.values() ?? [])].filter((k) => (msgT1[k] as number) <= e.t && (msgT1[k] as number) >= e.t - 10_000_000);
+          commits.push({ t: e.t, lane: lane(e.n), index: e.v.commitIndex, acks });
+        }
+        if (typeof e.v.commitIndex === "number") lastCommit[lane(e.n)] = e.v.commitIndex;
         break;
       case "note":
         evLane[i] = lane(e.n);
@@ -255,7 +268,7 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[], k
   for (const p of openPartitions.values()) p.t1 = tMax;
   for (const b of ops) if (Number.isNaN(b.t1)) b.t1 = tMax;
   for (let k = 0; k < m; k++) if (Number.isNaN(msgT1[k] as number)) msgT1[k] = tMax;
-  const model: Model = { header, lanes, dcs, tMax, evT, evKind, evLane, kinds: KINDS, msgT0, msgT1, msgFrom, msgTo, msgType, msgStatus, msgEvent, msgCount: m, types, dropWhy, ops, down, partitions, states, markers, violations };
+  const model: Model = { header, lanes, dcs, tMax, evT, evKind, evLane, kinds: KINDS, msgT0, msgT1, msgFrom, msgTo, msgType, msgStatus, msgEvent, msgCount: m, types, dropWhy, ops, down, partitions, states, markers, violations, commits };
   if (keepLines) model.lines = lines;
   return model;
 }

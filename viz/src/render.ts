@@ -150,6 +150,18 @@ export function layout(model: Model, vp: Viewport, f: Filters, sel: Selection | 
     prims.push({ p: "line", x1: x(t0), y1: y0, x2: x(t1), y2: yEnd, stroke: color, width: inCone ? 1.6 : 1, opacity: cone !== null && !inCone ? 0.5 : 0.75, dash: dropped ? "3,2" : undefined, cls: dropped ? "arrow drop" : "arrow" });
     if (dropped) prims.push({ p: "mark", x: x(t1), y: yEnd, shape: "x", size: 4, fill: "#d62728", cls: "drop-mark", title: `${model.types[model.msgType[k] as number]} dropped: ${model.dropWhy[k]}` });
   }
+  // Raft overlay: the acknowledgements that let a leader advance its commit index (when few enough are in view)
+  const commitsInView = model.commits.filter((c) => c.t >= vp.t0 && c.t <= vp.t1 && !Number.isNaN(ys[c.lane] as number));
+  if (commitsInView.length <= 40 && !f.hiddenKinds.has("commit")) {
+    for (const c of commitsInView) {
+      for (const k of c.acks) {
+        const y0 = ys[model.msgFrom[k] as number] as number;
+        if (Number.isNaN(y0)) continue;
+        prims.push({ p: "line", x1: x(model.msgT0[k] as number), y1: y0, x2: x(model.msgT1[k] as number), y2: ys[c.lane] as number, stroke: "#e0a800", width: 2.5, opacity: 0.9, cls: "quorum-ack" });
+      }
+      prims.push({ p: "mark", x: x(c.t), y: (ys[c.lane] as number) - laneH * 0.3, shape: "dot", size: 3, fill: "#e0a800", cls: "commit-mark", title: `commit index ${c.index} (acknowledged by ${c.acks.map((k) => model.lanes[model.msgFrom[k] as number]?.id).join(", ")})`, t: c.t, lane: c.lane });
+    }
+  }
   // state changes and notes as ticks, faults as marks
   model.lanes.forEach((lane, l) => {
     const y = ys[l] as number;
