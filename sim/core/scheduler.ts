@@ -1,6 +1,6 @@
 import { assert } from "./assert.ts";
 import { LIMITS, LimitExceededError } from "./limits.ts";
-import { growFloat64, growInt32, growUint8 } from "./typed.ts";
+import { growFloat64, growInt32 } from "./typed.ts";
 import type { Micros } from "./types.ts";
 
 /** Handle of a scheduled event: `seq * SLOT_SPACE + slot`. Pass it to `cancel`. */
@@ -34,11 +34,13 @@ export class Scheduler {
   private heap: Float64Array;
   private size = 0;
 
-  private sKind: Uint8Array;
-  private sA: Int32Array;
-  private sB: Int32Array;
-  private sSeq: Float64Array;
+  /**
+   * Slot data, interleaved: slot i occupies sData[4i..4i+3] = (kind, a, b, seq), so scheduling, cancelling and popping
+   * an event touch one cache line of slot data instead of four arrays (measured: the difference at 1e6 pending).
+   */
+  private sData: Float64Array;
   private sPayload: unknown[];
+  private slotCapacity: number;
   private freeSlots: Int32Array;
   private freeCount = 0;
   private nextSlot = 0;
@@ -52,10 +54,8 @@ export class Scheduler {
     assert(maxPending > 0 && maxPending < SLOT_SPACE, () => `maxPending must be in (0, ${SLOT_SPACE}), got ${maxPending}`);
     const cap = Math.max(16, Math.min(initialCapacity, maxPending));
     this.heap = new Float64Array(cap * 3);
-    this.sKind = new Uint8Array(cap);
-    this.sA = new Int32Array(cap);
-    this.sB = new Int32Array(cap);
-    this.sSeq = new Float64Array(cap);
+    this.sData = new Float64Array(cap * 4);
+    this.slotCapacity = cap;
     this.sPayload = new Array(cap).fill(undefined);
     this.freeSlots = new Int32Array(cap);
   }
@@ -77,10 +77,12 @@ export class Scheduler {
     }
     const slot = this.allocSlot();
     const seq = this.seq++;
-    this.sKind[slot] = kind;
-    this.sA[slot] = a;
-    this.sB[slot] = b;
-    this.sSeq[slot] = seq;
+    const d = this.sData;
+    const o = slot * 4;
+    d[o] = kind;
+    d[o + 1] = a;
+    d[o + 2] = b;
+    d[o + 3] = seq;
     this.sPayload[slot] = payload;
     this.push(at, seq, slot);
     return seq * SLOT_SPACE + slot;
@@ -90,8 +92,9 @@ export class Scheduler {
   cancel(handle: EventHandle): void {
     const slot = handle % SLOT_SPACE;
     const seq = (handle - slot) / SLOT_SPACE;
-    if (slot < this.nextSlot && this.sSeq[slot] === seq && this.sKind[slot] !== CANCELLED) {
-      this.sKind[slot] = CANCELLED;
+    const o = slot * 4;
+    if (slot < this.nextSlot && this.sData[o + 3] === seq && this.sData[o] !== CANCELLED) {
+      this.sData[o] = CANCELLED;
       this.sPayload[slot] = undefined;
       this.cancelledPending++;
     }
@@ -101,10 +104,10 @@ export class Scheduler {
   peekTime(): Micros {
     while (this.size > 0) {
       const slot = this.heap[2] as number;
-      if (this.sKind[slot] !== CANCELLED) return this.heap[0] as number;
+      if (this.sData[slot * 4] !== CANCELLED) return this.heap[0] as number;
       this.popTop();
       this.cancelledPending--;
-      this.sSeq[slot] = -1;
+      this.sData[slot * 4 + 3] = -1;
       this.freeSlots[this.freeCount++] = slot;
     }
     return Number.POSITIVE_INFINITY;
@@ -115,8 +118,10 @@ export class Scheduler {
     while (this.size > 0) {
       const time = this.heap[0] as number;
       const slot = this.popTop();
-      const kind = this.sKind[slot] as number;
-      this.sSeq[slot] = -1;
+      const d = this.sData;
+      const o = slot * 4;
+      const kind = d[o] as number;
+      d[o + 3] = -1;
       this.freeSlots[this.freeCount++] = slot;
       if (kind === CANCELLED) {
         this.cancelledPending--;
@@ -124,8 +129,8 @@ export class Scheduler {
       }
       this.now = time;
       this.kind = kind;
-      this.a = this.sA[slot] as number;
-      this.b = this.sB[slot] as number;
+      this.a = d[o + 1] as number;
+      this.b = d[o + 2] as number;
       this.payload = this.sPayload[slot];
       this.sPayload[slot] = undefined;
       this.processed++;
@@ -136,17 +141,15 @@ export class Scheduler {
 
   private allocSlot(): number {
     if (this.freeCount > 0) return this.freeSlots[--this.freeCount] as number;
-    if (this.nextSlot === this.sKind.length) this.grow();
+    if (this.nextSlot === this.slotCapacity) this.grow();
     return this.nextSlot++;
   }
 
   private grow(): void {
-    const cap = Math.min(this.sKind.length * 2, SLOT_SPACE);
+    const cap = Math.min(this.slotCapacity * 2, SLOT_SPACE);
+    this.slotCapacity = cap;
     this.heap = growFloat64(this.heap, cap * 3);
-    this.sKind = growUint8(this.sKind, cap);
-    this.sA = growInt32(this.sA, cap);
-    this.sB = growInt32(this.sB, cap);
-    this.sSeq = growFloat64(this.sSeq, cap);
+    this.sData = growFloat64(this.sData, cap * 4);
     this.freeSlots = growInt32(this.freeSlots, cap);
     for (let i = this.sPayload.length; i < cap; i++) this.sPayload.push(undefined);
   }
