@@ -1,25 +1,48 @@
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { formatBenchTable, runBenchmarks } from "../../../bench/run.ts";
-import type { CliCommand } from "../command.ts";
+import type { BenchResult } from "../../../bench/types.ts";
+import { WORKLOADS } from "../../../bench/workloads/index.ts";
+import { UsageError, type CliCommand } from "../command.ts";
 import { writeFileAtomic } from "../traceFile.ts";
+
+const BIN = resolve(import.meta.dirname, "../../../bin/faultline.mjs");
+
+/** Run one workload in a fresh process, so no workload inherits another's heap, JIT state or garbage. */
+function isolated(name: string): BenchResult {
+  const r = spawnSync(process.execPath, ["--max-old-space-size=4096", BIN, "bench", "--only", name, "--json", "--no-isolate"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`benchmark ${name} failed: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
+  return (JSON.parse(r.stdout) as { results: BenchResult[] }).results[0] as BenchResult;
+}
 
 export const benchCommand: CliCommand = {
   command: "bench",
-  describe: "Run the benchmark workloads and print events/s (ping-5, pending-1e6, growth series; --only mem-10m)",
+  describe: "Run the benchmark workloads and print events/s (ping-5, pending-1e6, growth series, raft-5; --only mem-10m)",
   builder: (y: Argv) =>
     y
       .option("json", { type: "boolean", describe: 'print {"results": [...]}' })
       .option("only", { type: "string", array: true, describe: "run only these workloads (also opt-in ones like mem-10m)" })
-      .option("out", { type: "string", describe: "also write the JSON results to this file" }),
+      .option("out", { type: "string", describe: "also write the JSON results to this file" })
+      .option("isolate", { type: "boolean", default: true, describe: "run each workload in its own process (--no-isolate: all in this one)" }),
   async run(argv, ctx) {
     const only = argv.only as string[] | undefined;
-    const { results } = runBenchmarks(ctx.registry, {
-      only,
-      onResult: (r) => {
-        if (!argv.json) ctx.stderr(`  ${r.name}: ${(r.eventsPerSecond / 1e6).toFixed(2)}M events/s`);
-      },
-    });
+    for (const name of only ?? []) {
+      if (!WORKLOADS.some((w) => w.name === name)) throw new UsageError(`--only: no workload "${name}" (workloads: ${WORKLOADS.map((w) => w.name).join(", ")})`);
+    }
+    const chosen = WORKLOADS.filter((w) => (only && only.length > 0 ? only.includes(w.name) : !w.optIn)).map((w) => w.name);
+    const progress = (r: BenchResult) => {
+      if (!argv.json) ctx.stderr(`  ${r.name}: ${(r.eventsPerSecond / 1e6).toFixed(2)}M events/s`);
+    };
+    let results: BenchResult[];
+    if (argv.isolate !== false && chosen.length > 1) {
+      results = chosen.map((name) => {
+        const r = isolated(name);
+        progress(r);
+        return r;
+      });
+    } else results = runBenchmarks(ctx.registry, { only: chosen, onResult: progress }).results;
     const json = JSON.stringify({ results });
     if (argv.out !== undefined) writeFileAtomic(String(argv.out), (fd) => writeFileSync(fd, `${json}\n`));
     ctx.stdout(argv.json ? json : formatBenchTable(results));
