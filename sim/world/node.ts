@@ -4,6 +4,11 @@ import type { Micros, NodeId } from "../core/types.ts";
 import { NodeClock } from "./clock.ts";
 import { Disk } from "./disk.ts";
 
+export interface TimerSlot {
+  name: string;
+  handle: number;
+}
+
 /** What a node's context needs from the world around it. */
 export interface NodeHost {
   readonly nodeIds: readonly NodeId[];
@@ -22,8 +27,11 @@ export class NodeRuntime {
   incarnation = 0;
   state: unknown = undefined;
   lastView: NodeView | undefined = undefined;
-  /** Timer name -> scheduler handle. */
-  readonly timers = new Map<string, number>();
+  /**
+   * Timer name -> its slot: the scheduler handle of the pending firing, or -1. The slot object is the event's
+   * payload, so firing marks it without a map lookup and re-arming costs one lookup.
+   */
+  readonly timers = new Map<string, TimerSlot>();
   readonly disk = new Disk();
   readonly clock = new NodeClock();
   /** A torn-write fault is armed: the next crash tears the last unsynced write. */

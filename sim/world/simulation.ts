@@ -15,14 +15,14 @@ import { NULL_SINK, type TraceSink } from "../trace/sink.ts";
 import { applyFault, EV_HEAL, EV_RESTART, startRandomFaults, onRandomFault } from "./faultInjector.ts";
 import { EV_FAULT, EV_RANDOM_FAULT, scheduleQuietAt } from "./faults.ts";
 import { Network, EV_DELIVER } from "./network.ts";
-import { NodeRuntime, sameView, type NodeHost } from "./node.ts";
+import { NodeRuntime, sameView, type NodeHost, type TimerSlot } from "./node.ts";
 import { Partitions } from "./partitions.ts";
 import type { RunOptions, RunResult, Violation } from "./result.ts";
 import { Topology } from "./topology.ts";
 import { Clients, EV_CLIENT_NEXT, EV_CLIENT_TIMEOUT, type ClientHost } from "./workload.ts";
 
 export const ENGINE_VERSION = "0.1.0";
-const EV_TIMER = 2; // a = node, b = incarnation, payload = timer name
+const EV_TIMER = 2; // a = node, b = incarnation, payload = the TimerSlot
 const CLIENT_MESSAGE_BYTES = 96;
 
 /** A client request or reply as it crosses the network. */
@@ -127,18 +127,21 @@ export class World implements NodeHost, ClientHost {
     if (!(afterLocalMicros >= 0 && afterLocalMicros < Number.POSITIVE_INFINITY)) {
       assert(false, `timer ${name} on ${n.id}: delay must be a finite number >= 0, got ${afterLocalMicros}`);
     }
-    const old = n.timers.get(name);
-    if (old !== undefined) this.scheduler.cancel(old);
+    let slot = n.timers.get(name);
+    if (slot === undefined) {
+      slot = { name, handle: -1 };
+      n.timers.set(name, slot);
+    } else if (slot.handle >= 0) this.scheduler.cancel(slot.handle);
     const at = this.scheduler.now + n.clock.virtualDelay(Math.round(afterLocalMicros));
-    n.timers.set(name, this.scheduler.schedule(at, EV_TIMER, node, n.incarnation, name));
+    slot.handle = this.scheduler.schedule(at, EV_TIMER, node, n.incarnation, slot);
   }
 
   cancelTimer(node: number, name: string): void {
     const n = this.nodes[node] as NodeRuntime;
-    const old = n.timers.get(name);
-    if (old === undefined) return;
-    this.scheduler.cancel(old);
-    n.timers.delete(name);
+    const slot = n.timers.get(name);
+    if (slot === undefined || slot.handle < 0) return;
+    this.scheduler.cancel(slot.handle);
+    slot.handle = -1;
   }
 
   reply(node: number, requestId: number, reply: ClientReply): void {
@@ -207,7 +210,7 @@ export class World implements NodeHost, ClientHost {
     n.state = undefined;
     this.states[i] = undefined;
     n.lastView = undefined;
-    for (const h of n.timers.values()) this.scheduler.cancel(h);
+    for (const slot of n.timers.values()) if (slot.handle >= 0) this.scheduler.cancel(slot.handle);
     n.timers.clear();
     n.incarnation++;
     const torn = n.disk.crash(n.tornArmed);
@@ -269,12 +272,11 @@ export class World implements NodeHost, ClientHost {
         return this.deliver(a);
       case EV_TIMER: {
         const n = this.nodes[a] as NodeRuntime;
-        const name = payload as string;
+        const slot = payload as TimerSlot;
         if (!n.up || n.incarnation !== b) return;
-        // The fired handle stays in n.timers: cancelling a handle that already ran is a no-op, and leaving it saves
-        // a delete + insert on every firing (this is the hot path with many pending timers).
-        this.sink.timer(this.scheduler.now, a, name);
-        return this.step(a, { kind: "timer", name });
+        slot.handle = -1;
+        this.sink.timer(this.scheduler.now, a, slot.name);
+        return this.step(a, { kind: "timer", name: slot.name });
       }
       case EV_FAULT:
         return applyFault(this, payload as FaultAction);
