@@ -184,9 +184,9 @@ export class World implements NodeHost, ClientHost {
     this.sink.invoke(this.scheduler.now, client, process, requestId, node, op);
   }
 
-  recordComplete(op: HistoryOp, node: number): void {
+  recordComplete(op: HistoryOp, node: number, value: unknown): void {
     const client = Number(op.client.slice(1)) - 1;
-    this.sink.complete(this.scheduler.now, op.outcome, client, op.process, op.requestId, node, op.outcome === "ok" ? op.result : op.outcome === "fail" ? null : null);
+    this.sink.complete(this.scheduler.now, op.outcome, client, op.process, op.requestId, node, value);
   }
 
   // --- nodes -----------------------------------------------------------------------------------------------------

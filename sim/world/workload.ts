@@ -19,7 +19,8 @@ export interface ClientHost {
   /** Node indices in the client's own datacenter. */
   localNodes(client: number): number[];
   recordInvoke(client: number, process: number, requestId: number, node: number, op: KvOp): void;
-  recordComplete(op: HistoryOp, node: number): void;
+  /** `value` is what the trace shows: the result of an ok op, the error of a failed one, null for info. */
+  recordComplete(op: HistoryOp, node: number, value: unknown): void;
 }
 
 interface Pending {
@@ -152,7 +153,7 @@ export class Clients {
       this.lastOkMicros = now;
       if (node >= 0) this.leaderHint[c] = node;
     }
-    this.host.recordComplete(op, node);
+    this.host.recordComplete(op, node, outcome === "info" ? null : (value ?? null));
     if (outcome === "info") this.process[c] = this.nextProcess++;
     this.scheduleNext(c, now);
   }

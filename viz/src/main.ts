@@ -157,12 +157,12 @@ function drawView(el: HTMLElement, model: Model, divergence: number | null): { a
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   drawCanvas(ctx, prims, vp.width, vp.height);
   canvas.dataset.arrows = String(arrows);
-  drawOverlay(el.querySelector("svg") as SVGSVGElement, model, prims, vp);
+  drawOverlay(el.querySelector("svg") as SVGSVGElement, prims, vp);
   return { arrows, prims: prims.length };
 }
 
 /** Interactive marks (faults, notes, violations, cursor) as SVG elements; titles set with textContent. */
-function drawOverlay(svg: SVGSVGElement, model: Model, prims: readonly Prim[], vp: Viewport): void {
+function drawOverlay(svg: SVGSVGElement, prims: readonly Prim[], vp: Viewport): void {
   const sel = d3.select(svg);
   sel.selectAll("*").remove();
   const x = (t: number) => LABEL_WIDTH + ((t - vp.t0) / Math.max(1, vp.t1 - vp.t0)) * (vp.width - LABEL_WIDTH - 8);
@@ -176,7 +176,6 @@ function drawOverlay(svg: SVGSVGElement, model: Model, prims: readonly Prim[], v
     if (p.p !== "mark") continue;
     const holder = document.createElementNS("http://www.w3.org/2000/svg", "g");
     holder.setAttribute("class", p.cls ?? "mark");
-    holder.innerHTML = "";
     const shape = document.createElementNS("http://www.w3.org/2000/svg", "path");
     const s = p.size;
     const d = p.shape === "x" ? `M${p.x - s},${p.y - s}L${p.x + s},${p.y + s}M${p.x - s},${p.y + s}L${p.x + s},${p.y - s}` : p.shape === "tri" ? `M${p.x},${p.y - s}L${p.x + s},${p.y + s * 0.8}L${p.x - s},${p.y + s * 0.8}Z` : p.shape === "diamond" ? `M${p.x},${p.y - s}L${p.x + s},${p.y}L${p.x},${p.y + s}L${p.x - s},${p.y}Z` : `M${p.x - s},${p.y}a${s},${s} 0 1,0 ${2 * s},0a${s},${s} 0 1,0 ${-2 * s},0`;
@@ -206,7 +205,6 @@ function drawOverlay(svg: SVGSVGElement, model: Model, prims: readonly Prim[], v
     svg.append(holder);
   }
   sel.append("line").attr("class", "cursor-line").attr("x1", x(state.cursor)).attr("x2", x(state.cursor)).attr("y1", 20).attr("y2", vp.height).attr("stroke", "#1f2933").attr("stroke-width", 1);
-  void model;
 }
 
 function showTooltip(ev: MouseEvent, text: string): void {
