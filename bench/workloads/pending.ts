@@ -8,6 +8,8 @@ interface StormState {
   meanMicros: number;
 }
 
+const STORM_VIEW = { role: "storm" };
+
 /**
  * A benchmark-only protocol: each node holds `timers` named timers, each re-armed with a random delay when it fires,
  * so the queue holds nodes * timers pending events throughout the run.
@@ -30,7 +32,7 @@ export const timerStorm: Protocol<StormState, never, never> = {
       ctx.setTimer(input.name, Math.floor(ctx.rng.next() * 2 * s.meanMicros));
     }
   },
-  view: () => ({ role: "storm" }),
+  view: () => STORM_VIEW,
   invariants: [],
   bugs: {},
 };

@@ -20,11 +20,12 @@ export interface EchoState {
   slots: { seq: number; peer: string }[];
   echoed: number;
   retries: number;
+  view: { role: string; inFlight: number };
 }
 
 export function createEcho(options: unknown): EchoState {
   const o = { ...ECHO_DEFAULTS, ...(options as Partial<EchoOptions>) };
-  return { options: o, nextSeq: 1, slots: [], echoed: 0, retries: 0 };
+  return { options: o, nextSeq: 1, slots: [], echoed: 0, retries: 0, view: { role: "echo", inFlight: o.inFlight } };
 }
 
 /** Slot timers are named by slot index, interned once, so the hot path builds no strings. */

@@ -32,16 +32,17 @@ const DELETED: Stored = { text: "", sum: -1 };
 export class Disk {
   private readonly durable = new Map<string, Stored>();
   private pending = new Map<string, Stored>();
+  /** The key written last since the last sync (the one a torn write damages). */
+  private lastPending: string | null = null;
 
   persist(key: string, value: unknown): void {
     if (value === undefined) {
-      this.pending.delete(key);
       this.pending.set(key, DELETED);
+      this.lastPending = key;
       return;
     }
-    const text = JSON.stringify(value);
-    this.pending.delete(key); // keep insertion order = write order
-    this.pending.set(key, { text, sum: -1 });
+    this.pending.set(key, { text: JSON.stringify(value), sum: -1 });
+    this.lastPending = key;
   }
 
   sync(): void {
@@ -50,6 +51,7 @@ export class Disk {
       else this.durable.set(key, stored);
     }
     this.pending.clear();
+    this.lastPending = null;
   }
 
   get unsyncedCount(): number {
@@ -81,13 +83,9 @@ export class Disk {
   /** A crash: unsynced writes are lost; with `tornLast`, the last unsynced write lands damaged instead. */
   crash(tornLast: boolean): string | null {
     let torn: string | null = null;
-    if (tornLast && this.pending.size > 0) {
-      let lastKey = "";
-      let last: Stored = DELETED;
-      for (const [k, s] of this.pending) {
-        lastKey = k;
-        last = s;
-      }
+    if (tornLast && this.lastPending !== null) {
+      const lastKey = this.lastPending;
+      const last = this.pending.get(lastKey) ?? DELETED;
       if (last !== DELETED) {
         const cut = Math.max(0, Math.floor(last.text.length / 2));
         this.durable.set(lastKey, { text: last.text.slice(0, cut), sum: checksum(last.text) });
@@ -95,6 +93,7 @@ export class Disk {
       }
     }
     this.pending = new Map();
+    this.lastPending = null;
     return torn;
   }
 

@@ -225,7 +225,8 @@ export class World implements NodeHost, ClientHost {
     this.protocol.step(n.state, input, n.ctx);
     if (!n.up) return;
     const view = this.protocol.view(n.state) as NodeView;
-    if (!sameView(n.lastView, view)) {
+    // A protocol may return the very same object while nothing changed: then there is nothing to compare.
+    if (view !== n.lastView && !sameView(n.lastView, view)) {
       n.lastView = view;
       this.metrics.stateChanges = (this.metrics.stateChanges ?? 0) + 1;
       this.sink.state(this.scheduler.now, i, view as Record<string, unknown>);
