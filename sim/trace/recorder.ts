@@ -22,8 +22,8 @@ const K = {
 const OUTCOME_KIND = { ok: K.ok, fail: K.fail, info: K.info } as const;
 
 /**
- * The in-memory trace: columnar typed arrays in fixed-size chunks, one row per event, plus one array of object
- * references for the rows that carry a payload (messages, ops, views). Appending stores numbers and at most one
+ * The in-memory trace: columnar typed arrays in fixed-size chunks, one row per event, plus a chunk-sized array of
+ * object references for the rows that carry a payload (messages, ops, views). Appending stores numbers and at most one
  * reference; nothing is serialised until the end. Repeated strings (message types, timer names, drop reasons) are
  * interned to small integers. Chunks are never copied: on this machine first-touch page faults dominate, so doubling
  * and copying columns cost more than the writes themselves (measured: 300ns/row with doubling arrays).
@@ -44,16 +44,17 @@ class Chunk {
   readonly x = new Float64Array(CHUNK);
   readonly y = new Float64Array(CHUNK);
   readonly s = new Int32Array(CHUNK);
-  /** Index into the recorder's payload array, or -1. */
-  readonly o = new Int32Array(CHUNK);
+  /** Payload references (messages, ops, views), undefined for rows without one. Below V8's limit for fast arrays. */
+  readonly o: unknown[] = new Array(CHUNK);
 }
 
 export class TraceRecorder implements TraceSink {
   private readonly chunks: Chunk[] = [];
   private cur: Chunk = new Chunk();
   private len = 0;
-  /** Payload references (messages, ops, views), only for rows that have one. Grown with push (stays packed). */
-  private readonly payloads: unknown[] = [];
+  /** One-entry caches in front of the intern map: consecutive rows often repeat a message type or timer name. */
+  private lastText = "";
+  private lastTextIndex = -1;
   private readonly strings: string[] = [];
   /** JSON of each interned string, computed once. */
   private readonly stringJson: string[] = [];
@@ -76,7 +77,7 @@ export class TraceRecorder implements TraceSink {
 
   /** Bytes held by the typed columns (payload objects not included). */
   get columnBytes(): number {
-    return this.chunks.length * CHUNK * (8 + 1 + 4 + 4 + 8 + 8 + 4 + 4);
+    return this.chunks.length * CHUNK * (8 + 1 + 4 + 4 + 8 + 8 + 4 + 8);
   }
 
   finish(t: Micros, stop: TraceFooter["stop"]): void {
@@ -182,8 +183,7 @@ export class TraceRecorder implements TraceSink {
     const p = c.p[j] as number;
     const x = c.x[j] as number;
     const y = c.y[j] as number;
-    const oi = c.o[j] as number;
-    const o = oi < 0 ? undefined : this.payloads[oi];
+    const o = c.o[j];
     const kind = c.k[j] as number;
     const ep = this.endpointJson;
     const str = () => this.stringJson[c.s[j] as number] as string;
@@ -242,6 +242,7 @@ export class TraceRecorder implements TraceSink {
   }
 
   private intern(text: string): number {
+    if (text === this.lastText) return this.lastTextIndex;
     let i = this.stringIndex.get(text);
     if (i === undefined) {
       i = this.strings.length;
@@ -249,6 +250,8 @@ export class TraceRecorder implements TraceSink {
       this.stringJson.push(JSON.stringify(text));
       this.stringIndex.set(text, i);
     }
+    this.lastText = text;
+    this.lastTextIndex = i;
     return i;
   }
 
@@ -268,11 +271,7 @@ export class TraceRecorder implements TraceSink {
     c.x[j] = x;
     c.y[j] = y;
     c.s[j] = s;
-    if (o === undefined) c.o[j] = -1;
-    else {
-      c.o[j] = this.payloads.length;
-      this.payloads.push(o);
-    }
+    c.o[j] = o;
     this.len = i + 1;
   }
 }
