@@ -29,6 +29,6 @@ const first = await page.evaluate(() => window.faultline.lastRender);
 await page.locator("#main-view svg.overlay").dispatchEvent("wheel", { deltaY: -800, clientX: 700, clientY: 400 });
 await page.waitForTimeout(200);
 const zoomed = await page.evaluate(() => window.faultline.lastRender);
-console.log(JSON.stringify({ traceEvents: r.trace?.count, loadMs, inPageLoadMs: await page.evaluate(() => Math.round(window.faultline.loadMs)), firstRenderMs: Math.round(first.ms), zoomedRenderMs: Math.round(zoomed.ms), arrowsDrawn: zoomed.arrows }));
+console.log(JSON.stringify({ traceEvents: r.trace?.count, loadMs, inPageLoadMs: await page.evaluate(() => Math.round(window.faultline.loadMs)), timings: await page.evaluate(() => window.faultline.timings), firstRenderMs: Math.round(first.ms), zoomedRenderMs: Math.round(zoomed.ms), arrowsDrawn: zoomed.arrows }));
 await browser.close();
 await server.close();

@@ -49,7 +49,10 @@ export async function startViewServer(tracePath: string, port: number): Promise<
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname === "/trace") {
-      res.writeHead(200, { "content-type": "application/octet-stream", "cache-control": "no-store" });
+      // A gzip trace goes out as gzip content-encoding: the browser's network stack inflates it natively, several
+      // times faster than a DecompressionStream in the page (1.8 s for a 1M-event trace).
+      const gz = traceBytes[0] === 0x1f && traceBytes[1] === 0x8b;
+      res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store", ...(gz ? { "content-encoding": "gzip" } : {}) });
       res.end(traceBytes);
       return;
     }

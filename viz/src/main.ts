@@ -53,7 +53,7 @@ const state: ViewState = {
 
 declare global {
   interface Window {
-    faultline: { state: ViewState; ready: boolean; lastRender: { arrows: number; prims: number; ms: number }; loadMs: number };
+    faultline: { state: ViewState; ready: boolean; lastRender: { arrows: number; prims: number; ms: number }; loadMs: number; timings?: { decodeMs: number; parseMs: number; transferMs: number } };
   }
 }
 window.faultline = { state, ready: false, lastRender: { arrows: 0, prims: 0, ms: 0 }, loadMs: 0 };
@@ -69,6 +69,8 @@ async function loadBytes(bytes: ArrayBuffer, source: string): Promise<void> {
   setStatus(`loading ${source}...`);
   try {
     const r = await call({ op: "load", bytes, source }, [bytes]);
+    const timings = r.timings as { decodeMs: number; parseMs: number; sentAt: number };
+    window.faultline.timings = { decodeMs: timings.decodeMs, parseMs: timings.parseMs, transferMs: Date.now() - timings.sentAt };
     showModel(r.model as Model);
     window.faultline.loadMs = performance.now() - t0;
     setStatus(`${(r.model as Model).evT.length} events, loaded in ${Math.round(window.faultline.loadMs)} ms`);

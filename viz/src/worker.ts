@@ -11,6 +11,11 @@ import { parseTrace } from "../../sim/trace/reader.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
 import { buildModel } from "./model.ts";
 
+/** The model's typed columns, transferred (moved, not copied) to the page. */
+function columnBuffers(model: ReturnType<typeof buildModel>): Transferable[] {
+  return [model.evT, model.evKind, model.evLane, model.msgT0, model.msgT1, model.msgFrom, model.msgTo, model.msgType, model.msgStatus, model.msgEvent].map((a) => a.buffer as ArrayBuffer);
+}
+
 const traces: Record<string, { header: TraceHeader; events: TraceEvent[]; text: string }> = {};
 const KEEP_LINES_BELOW = 400_000;
 
@@ -35,15 +40,17 @@ self.onmessage = async (ev: MessageEvent) => {
   const msg = ev.data as { id: number; op: string; [k: string]: unknown };
   try {
     if (msg.op === "load") {
+      const t0 = performance.now();
       const text = await decode(msg.bytes as ArrayBuffer);
+      const decodeMs = performance.now() - t0;
       const { model, parseMs } = load("main", text, String(msg.source));
-      self.postMessage({ id: msg.id, ok: true, model, parseMs });
+      self.postMessage({ id: msg.id, ok: true, model, timings: { decodeMs, parseMs, sentAt: Date.now() } }, columnBuffers(model));
     } else if (msg.op === "simulate") {
       const scenario = msg.scenario as ResolvedScenario;
       const r = runScenario(scenario, { registry, seed: msg.seed as number, sink: "record" });
       const text = r.trace?.toNdjson() ?? "";
       const { model } = load("whatif", text, "what-if");
-      self.postMessage({ id: msg.id, ok: true, model, summary: { violations: r.violations, events: r.events, stop: r.stop, clientOps: r.clientOps } });
+      self.postMessage({ id: msg.id, ok: true, model, summary: { violations: r.violations, events: r.events, stop: r.stop, clientOps: r.clientOps } }, columnBuffers(model));
     } else if (msg.op === "export") {
       const t = traces[String(msg.which)];
       if (t === undefined) throw new Error("no trace loaded");

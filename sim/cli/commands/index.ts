@@ -1,5 +1,6 @@
 import type { CliCommand } from "../command.ts";
 import { benchCommand } from "./bench.ts";
+import { checkCommand } from "./check.ts";
 import { exportCommand } from "./export.ts";
 import { protocolsCommand } from "./protocols.ts";
 import { replayCommand } from "./replay.ts";
@@ -9,4 +10,4 @@ import { validateCommand } from "./validate.ts";
 import { viewCommand } from "./view.ts";
 
 /** Every `faultline` command, in help order. */
-export const COMMANDS: CliCommand[] = [runCommand, replayCommand, validateCommand, sweepCommand, protocolsCommand, viewCommand, exportCommand, benchCommand];
+export const COMMANDS: CliCommand[] = [runCommand, replayCommand, validateCommand, sweepCommand, protocolsCommand, viewCommand, exportCommand, checkCommand, benchCommand];
