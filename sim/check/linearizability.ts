@@ -82,7 +82,22 @@ function unlift(e: Entry): void {
   if (e.next) e.next.prev = e;
 }
 
-function checkKey(key: string, ops: readonly HistoryOp[], budget: { left: number; explored: number }): Omit<LinearizabilityResult, "explored"> {
+/**
+ * An exact, short memo key for the linearized set. Ops are sorted by invocation, so the set is nearly a prefix: full
+ * words below the first gap and empty words above the last set bit are implied by the two word indices.
+ */
+function bitsetKey(bits: Uint32Array): string {
+  let lo = 0;
+  while (lo < bits.length && bits[lo] === 0xffffffff) lo++;
+  let hi = bits.length - 1;
+  while (hi >= lo && bits[hi] === 0) hi--;
+  let out = `${lo}:`;
+  for (let i = lo; i <= hi; i++) out += `${bits[i] as number},`;
+  return out;
+}
+
+function checkKey(key: string, unsorted: readonly HistoryOp[], budget: { left: number; explored: number }): Omit<LinearizabilityResult, "explored"> {
+  const ops = [...unsorted].sort((a, b) => a.invokeMicros - b.invokeMicros);
   const head = buildEntries(ops);
   const words = Math.ceil(ops.length / 32);
   const linearized = new Uint32Array(words);
@@ -104,7 +119,7 @@ function checkKey(key: string, ops: readonly HistoryOp[], budget: { left: number
         const w = entry.op >>> 5;
         const bit = 1 << (entry.op & 31);
         linearized[w] = (linearized[w] as number) | bit;
-        const cacheKey = `${linearized.join(",")}|${next.value === null ? "\u0000" : next.value}`;
+        const cacheKey = `${bitsetKey(linearized)}|${next.value === null ? "\u0000" : next.value}`;
         if (!cache.has(cacheKey)) {
           cache.add(cacheKey);
           stack.push({ entry, state });
