@@ -35,6 +35,12 @@ const HeaderSchema = z.looseObject({
 });
 
 const KINDS = new Set<string>(TRACE_EVENT_KINDS);
+/** FIELDS as arrays of [field, type], for a tight validation loop. */
+let FIELD_LISTS: Map<string, [string, "s" | "n" | "a"][]> | null = null;
+function fieldList(kind: string): [string, "s" | "n" | "a"][] {
+  if (FIELD_LISTS === null) FIELD_LISTS = new Map(Object.entries(FIELDS).map(([k, f]) => [k, Object.entries(f)]));
+  return FIELD_LISTS.get(kind) ?? [];
+}
 
 /** Required fields per kind and their JSON types ("s" string, "n" number, "a" any). */
 const FIELDS: Record<TraceEventKind, Record<string, "s" | "n" | "a">> = {
@@ -123,9 +129,9 @@ export class TraceLineReader {
     if (typeof k !== "string" || !KINDS.has(k)) fail(`unknown event kind ${JSON.stringify(k)} (expected one of ${TRACE_EVENT_KINDS.join(", ")})`);
     if ((t as number) < this.lastTime) fail(`events out of time order: t=${String(t)} after t=${this.lastTime}`);
     this.lastTime = t as number;
-    const fields = FIELDS[k as TraceEventKind];
-    for (const f in fields) {
-      const want = fields[f];
+    const fields = fieldList(k as TraceEventKind);
+    for (let j = 0; j < fields.length; j++) {
+      const [f, want] = fields[j] as [string, "s" | "n" | "a"];
       const v = o[f];
       if (v === undefined) fail(`${k} event is missing field "${f}"`);
       if (want === "s" && typeof v !== "string") fail(`${k} event field "${f}" should be a string`);

@@ -115,7 +115,20 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[], k
   const types: string[] = [];
   const typeIndex = new Map<string, number>();
   const dropWhy: string[] = new Array(sends).fill("");
-  const msgById = new Map<number, number>();
+  // Message ids are sequential from 1 (copies included): a typed array indexed by id beats a map.
+  let maxId = 0;
+  for (const e of events) if (e.k === "send" && e.i > maxId) maxId = e.i;
+  else if (e.k === "duplicate" && e.copy > maxId) maxId = e.copy;
+  const msgIndexById = new Int32Array(maxId + 2).fill(-1);
+  const msgById = {
+    get: (id: number): number | undefined => {
+      const k = id >= 0 && id < msgIndexById.length ? (msgIndexById[id] as number) : -1;
+      return k < 0 ? undefined : k;
+    },
+    set: (id: number, k: number): void => {
+      if (id >= 0 && id < msgIndexById.length) msgIndexById[id] = k;
+    },
+  };
   let m = 0;
   const ops: OpBar[] = [];
   const opByReq = new Map<number, OpBar>();
