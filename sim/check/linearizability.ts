@@ -105,8 +105,9 @@ function checkKey(key: string, unsorted: readonly HistoryOp[], budget: { left: n
   const stack: { entry: Entry; state: KvValue }[] = [];
   let state: KvValue = null;
   let remaining = ops.filter((h) => h.outcome !== "info").length;
-  let deepest = 0;
+  // The deepest point where a return was reached before its call could be placed: that op cannot follow that prefix.
   let stuckAt = -1;
+  let stuckPrefix: number[] = [];
   let entry = head.next;
   while (remaining > 0 && entry !== null) {
     if (--budget.left < 0) return { verdict: "unknown", message: `search limit reached while checking key ${key} (${ops.length} ops)`, key };
@@ -125,7 +126,6 @@ function checkKey(key: string, unsorted: readonly HistoryOp[], budget: { left: n
           stack.push({ entry, state });
           state = next.value;
           if (h.outcome !== "info") remaining--;
-          if (stack.length > deepest) deepest = stack.length;
           lift(entry);
           entry = head.next;
           continue;
@@ -135,10 +135,11 @@ function checkKey(key: string, unsorted: readonly HistoryOp[], budget: { left: n
       entry = entry.next;
     } else {
       // A return before its call was placed: backtrack.
-      if (stack.length === 0) {
+      if (stuckAt < 0 || stack.length > stuckPrefix.length) {
         stuckAt = entry.op;
-        break;
+        stuckPrefix = stack.map((x) => x.entry.op);
       }
+      if (stack.length === 0) break;
       const top = stack.pop() as { entry: Entry; state: KvValue };
       const h = ops[top.entry.op] as HistoryOp;
       if (h.outcome !== "info") remaining++;
@@ -149,7 +150,7 @@ function checkKey(key: string, unsorted: readonly HistoryOp[], budget: { left: n
     }
   }
   if (remaining === 0) return { verdict: "ok", message: `key ${key}: linearizable`, key };
-  return explainViolation(key, ops, stuckAt, deepest);
+  return explainViolation(key, ops, stuckAt, stuckPrefix);
 }
 
 function describe(h: HistoryOp): string {
@@ -160,14 +161,16 @@ function describe(h: HistoryOp): string {
   return `${h.client} r${h.requestId} ${o.f}${arg}${res} [${h.invokeMicros}us..${end}us, ${h.outcome}]`;
 }
 
-function explainViolation(key: string, ops: readonly HistoryOp[], stuckAt: number, deepest: number): Omit<LinearizabilityResult, "explored"> {
+function explainViolation(key: string, ops: readonly HistoryOp[], stuckAt: number, prefix: readonly number[]): Omit<LinearizabilityResult, "explored"> {
   const stuck = stuckAt >= 0 ? (ops[stuckAt] as HistoryOp) : null;
-  // The ops concurrent with or just before the one that could not be placed explain the failure.
-  const window = stuck === null ? [] : ops.filter((h) => h.invokeMicros <= (stuck.completeMicros ?? Number.POSITIVE_INFINITY) && (h.completeMicros ?? Number.POSITIVE_INFINITY) >= stuck.invokeMicros - 1);
-  const shown = window.slice(0, 8);
+  if (stuck === null) return { verdict: "violation", message: `key ${key}: not linearizable`, key, ops: [] };
+  // The tail of the longest valid order, plus the ops overlapping the one that cannot be placed, explain the failure.
+  const tail = prefix.slice(-4).map((i) => ops[i] as HistoryOp);
+  const end = stuck.completeMicros ?? Number.POSITIVE_INFINITY;
+  const around = ops.filter((h) => h !== stuck && !tail.includes(h) && h.invokeMicros <= end && (h.completeMicros ?? Number.POSITIVE_INFINITY) >= stuck.invokeMicros).slice(0, 6);
   const message =
-    stuck === null
-      ? `key ${key}: not linearizable`
-      : `key ${key}: not linearizable: no order of the ops explains ${describe(stuck)} (deepest valid prefix: ${deepest} ops). Ops around it: ${shown.map(describe).join("; ")}`;
-  return { verdict: "violation", message, key, ops: (stuck ? [stuck, ...shown] : []).map((h) => h.requestId) };
+    `key ${key}: not linearizable: ${describe(stuck)} cannot take effect in any order of the ops before it; ` +
+    `the longest valid order has ${prefix.length} ops${tail.length > 0 ? `, ending ${tail.map(describe).join("; ")}` : ""}` +
+    (around.length > 0 ? `; concurrent with it: ${around.map(describe).join("; ")}` : "");
+  return { verdict: "violation", message, key, ops: [stuck, ...tail, ...around].map((h) => h.requestId) };
 }

@@ -48,6 +48,44 @@ describe("linearizability", () => {
     expect(checkLinearizability(h).verdict).toBe("violation");
   });
 
+  it("rejects a lost write: a read after a completed write still sees the old value", () => {
+    const h = [op(0, w("k", "a"), 0, 10), op(1, w("k", "b"), 5, 15), op(2, r("k"), 20, 30, "b"), op(2, r("k"), 40, 50, "a")];
+    expect(checkLinearizability(h).verdict).toBe("violation");
+  });
+
+  it("rejects two cas ops that both claim to have replaced the same value", () => {
+    const cas = (value: string): KvOp => ({ f: "cas", key: "k", expected: "a", value });
+    const h = [op(0, w("k", "a"), 0, 10), op(1, cas("b"), 20, 40, true), op(2, cas("c"), 20, 40, true)];
+    expect(checkLinearizability(h).verdict).toBe("violation");
+    h[2]!.result = false;
+    expect(checkLinearizability(h).verdict).toBe("ok");
+  });
+
+  it("assumes an info write happened when a later read saw its value, and rejects a read that contradicts every order", () => {
+    const h = [op(0, w("k", "a"), 0, 10), op(1, w("k", "b"), 20, null), op(2, r("k"), 30, 40, "b"), op(2, r("k"), 50, 60, "a")];
+    expect(checkLinearizability(h).verdict).toBe("violation");
+    h.pop();
+    expect(checkLinearizability(h).verdict).toBe("ok");
+  });
+
+  it("never lets an info op take effect before it was invoked", () => {
+    const h = [op(0, r("k"), 0, 10, "a"), op(1, w("k", "a"), 20, null)];
+    expect(checkLinearizability(h).verdict).toBe("violation");
+  });
+
+  it("reads appended values joined by commas", () => {
+    const a = (value: string): KvOp => ({ f: "append", key: "k", value });
+    expect(checkLinearizability([op(0, a("x"), 0, 10), op(0, a("y"), 20, 30), op(1, r("k"), 40, 50, "x,y")]).verdict).toBe("ok");
+    expect(checkLinearizability([op(0, a("x"), 0, 10), op(0, a("y"), 20, 30), op(1, r("k"), 40, 50, "y,x")]).verdict).toBe("violation");
+  });
+
+  it("names the key and the op that cannot be placed, with its times", () => {
+    const h = [op(0, w("k", "a"), 0, 10), op(0, w("k", "b"), 20, 30), op(1, r("k"), 40, 50, "a")];
+    const res = checkLinearizability(h);
+    expect(res.message).toMatch(/key k: .*read = "a" \[40us\.\.50us, ok\]/);
+    expect(res.ops).toContain(h[2]!.requestId);
+  });
+
   it("checks keys independently", () => {
     const h = [op(0, w("x", "1"), 0, 10), op(1, w("y", "2"), 0, 10), op(0, r("y"), 20, 30, "2"), op(1, r("x"), 20, 30, "1")];
     expect(checkLinearizability(h).verdict).toBe("ok");
@@ -83,6 +121,13 @@ describe("linearizability", () => {
     const h = generate(spec);
     const read = h.find((x) => x.op.f === "read") as HistoryOp;
     read.result = "never-written";
+    expect(checkLinearizability(h).verdict).toBe("violation");
+  });
+  fcTest.prop([ops.filter((s) => s.some(([f]) => f === "write"))])("catches a stale read after two later sequential writes (planted bug)", (spec) => {
+    const h = generate(spec);
+    const end = 20 * spec.length + 100;
+    const old = (h.find((x) => x.op.f === "write")?.op as { value: string }).value;
+    h.push(op(0, w("k0", `${old}-x`), end, end + 10), op(1, w("k0", `${old}-y`), end + 20, end + 30), op(2, r("k0"), end + 40, end + 50, `${old}-x`));
     expect(checkLinearizability(h).verdict).toBe("violation");
   });
 });
