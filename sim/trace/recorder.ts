@@ -22,36 +22,59 @@ const K = {
 const OUTCOME_KIND = { ok: K.ok, fail: K.fail, info: K.info } as const;
 
 /**
- * The in-memory trace: columnar typed arrays in fixed-size chunks, one row per event, plus a chunk-sized array of
- * object references for the rows that carry a payload (messages, ops, views). Appending stores numbers and at most one
- * reference; nothing is serialised until the end. Repeated strings (message types, timer names, drop reasons) are
- * interned to small integers. Chunks are never copied: on this machine first-touch page faults dominate, so doubling
- * and copying columns cost more than the writes themselves (measured: 300ns/row with doubling arrays).
+ * The in-memory trace: columnar typed arrays in fixed-size chunks, one row per event, plus per chunk a dense array of
+ * the payload objects (messages, ops, views) of the rows that carry one. Appending stores a few small integers and at
+ * most one reference; nothing is serialised until the end. Repeated strings (message types, timer names, drop
+ * reasons) are interned to small integers.
  *
- * Row layout by kind: n = node/endpoint/client index, p = peer index, x = message or request id, y = sent time /
- * copy id / bytes / process / offset, s = interned string, o = payload.
+ * Rows are 21 bytes. On this VM every fresh page costs a fault of ~12us (about 3ns per byte retained), so bytes per
+ * row is the cost that matters: the first layout (Float64 time and ids, an object slot per row: 45 bytes) spent
+ * more time faulting in the trace than running the simulation. Time is stored as a Uint32 offset from an epoch base
+ * (a new epoch starts whenever an offset would not fit, so any run length works); endpoints as Uint16; ids, sizes
+ * and counters as Uint32. Values that do not fit (a delivery delay of over 71 minutes, a clock's offset and drift)
+ * go to the row's payload. Bit 0x80 of the kind says the row has a payload, so payload i of a chunk belongs to the
+ * i-th flagged row.
+ *
+ * Row layout by kind: n = node/endpoint/client index, p = peer index, x = message or request id, y = bytes /
+ * delivery delay / copy id / process, s = interned string.
  */
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
+const HAS_PAYLOAD = 0x80;
+const KIND_MASK = 0x7f;
+/** Endpoint index meaning "none" (-1). */
+const NO_ENDPOINT = 0xffff;
+const U32_MAX = 0xffffffff;
+/** y of a deliver row whose delay does not fit: the sent time is the payload. */
+const WIDE = U32_MAX;
 
 /** One chunk of rows. Chunks are never copied or resized: growing the trace allocates a new chunk. */
 class Chunk {
-  readonly t = new Float64Array(CHUNK);
+  readonly t = new Uint32Array(CHUNK);
   readonly k = new Uint8Array(CHUNK);
-  readonly n = new Int32Array(CHUNK);
-  readonly p = new Int32Array(CHUNK);
-  readonly x = new Float64Array(CHUNK);
-  readonly y = new Float64Array(CHUNK);
-  readonly s = new Int32Array(CHUNK);
-  /** Payload references (messages, ops, views), undefined for rows without one. Below V8's limit for fast arrays. */
-  readonly o: unknown[] = new Array(CHUNK);
+  readonly n = new Uint16Array(CHUNK);
+  readonly p = new Uint16Array(CHUNK);
+  readonly x = new Uint32Array(CHUNK);
+  readonly y = new Uint32Array(CHUNK);
+  readonly s = new Uint32Array(CHUNK);
+  /** Payloads of the flagged rows, in row order. */
+  readonly o: unknown[] = [];
+}
+
+function u32(v: number, what: string): number {
+  assert(v >= 0 && v <= U32_MAX && Number.isInteger(v), () => `trace: ${what} must be an integer in [0, 2^32), got ${v}`);
+  return v;
 }
 
 export class TraceRecorder implements TraceSink {
   private readonly chunks: Chunk[] = [];
   private cur: Chunk = new Chunk();
   private len = 0;
+  /** Time epochs: rows from epochRow[e] on store t - epochBase[e]. */
+  private readonly epochRow: number[] = [0];
+  private readonly epochBase: number[] = [0];
+  private base = 0;
   /** One-entry caches in front of the intern map: consecutive rows often repeat a message type or timer name. */
   private lastText = "";
   private lastTextIndex = -1;
@@ -66,6 +89,8 @@ export class TraceRecorder implements TraceSink {
 
   constructor(readonly header: TraceHeader) {
     this.chunks.push(this.cur);
+    const endpoints = header.nodes.length + header.clients.length;
+    assert(endpoints < NO_ENDPOINT, () => `trace: at most ${NO_ENDPOINT - 1} nodes and clients together, got ${endpoints}`);
     this.endpointJson = [...header.nodes.map((n) => n.id), ...header.clients.map((c) => c.id)].map((id) => JSON.stringify(id));
     this.clientJson = header.clients.map((c) => JSON.stringify(c.id));
     this.recordMessages = header.scenario.trace.recordMessages;
@@ -77,7 +102,7 @@ export class TraceRecorder implements TraceSink {
 
   /** Bytes held by the typed columns (payload objects not included). */
   get columnBytes(): number {
-    return this.chunks.length * CHUNK * (8 + 1 + 4 + 4 + 8 + 8 + 4 + 8);
+    return this.chunks.length * CHUNK * (4 + 1 + 2 + 2 + 4 + 4 + 4);
   }
 
   finish(t: Micros, stop: TraceFooter["stop"]): void {
@@ -86,61 +111,64 @@ export class TraceRecorder implements TraceSink {
 
   /** Time of row i. */
   timeOf(i: number): Micros {
-    return (this.chunks[i >>> CHUNK_BITS] as Chunk).t[i & MASK] as number;
+    return this.baseOf(i) + ((this.chunks[i >>> CHUNK_BITS] as Chunk).t[i & MASK] as number);
   }
 
   // --- TraceSink -------------------------------------------------------------------------------------------------
 
   send(t: Micros, from: number, to: number, id: number, type: string, msg: unknown, bytes: number): void {
-    this.row(t, K.send, from, to, id, bytes, this.intern(type), this.recordMessages ? msg : undefined);
+    if (this.recordMessages) this.rowP(t, K.send, from, to, id, bytes, this.intern(type), msg);
+    else this.row(t, K.send, from, to, id, bytes, this.intern(type));
   }
   deliver(t: Micros, from: number, to: number, id: number, sentAt: Micros): void {
-    this.row(t, K.deliver, to, from, id, sentAt, 0, undefined);
+    const delay = t - sentAt;
+    if (delay >= 0 && delay < WIDE) this.row(t, K.deliver, to, from, id, delay, 0);
+    else this.rowP(t, K.deliver, to, from, id, WIDE, 0, sentAt);
   }
   drop(t: Micros, from: number, to: number, id: number, why: DropReason): void {
-    this.row(t, K.drop, from, to, id, 0, this.intern(why), undefined);
+    this.row(t, K.drop, from, to, id, 0, this.intern(why));
   }
   duplicate(t: Micros, from: number, to: number, id: number, copy: number): void {
-    this.row(t, K.duplicate, from, to, id, copy, 0, undefined);
+    this.row(t, K.duplicate, from, to, id, copy, 0);
   }
   timer(t: Micros, node: number, name: string): void {
-    this.row(t, K.timer, node, 0, 0, 0, this.intern(name), undefined);
+    this.row(t, K.timer, node, 0, 0, 0, this.intern(name));
   }
   crash(t: Micros, node: number): void {
-    this.row(t, K.crash, node, 0, 0, 0, 0, undefined);
+    this.row(t, K.crash, node, 0, 0, 0, 0);
   }
   restart(t: Micros, node: number): void {
-    this.row(t, K.restart, node, 0, 0, 0, 0, undefined);
+    this.row(t, K.restart, node, 0, 0, 0, 0);
   }
   partition(t: Micros, id: string, kind: PartitionKind, blocks: BlockedDirection[]): void {
-    this.row(t, K.partition, 0, 0, 0, 0, this.intern(kind), { id, blocks });
+    this.rowP(t, K.partition, 0, 0, 0, 0, this.intern(kind), { id, blocks });
   }
   heal(t: Micros, id: string): void {
-    this.row(t, K.heal, 0, 0, 0, 0, this.intern(id), undefined);
+    this.row(t, K.heal, 0, 0, 0, 0, this.intern(id));
   }
   link(t: Micros, a: string, b: string, change: Record<string, unknown>): void {
-    this.row(t, K.link, 0, 0, 0, 0, 0, { a, b, change });
+    this.rowP(t, K.link, 0, 0, 0, 0, 0, { a, b, change });
   }
   clock(t: Micros, node: number, offset: Micros, drift: number): void {
-    this.row(t, K.clock, node, 0, offset, drift, 0, undefined);
+    this.rowP(t, K.clock, node, 0, 0, 0, 0, [offset, drift]);
   }
   disk(t: Micros, node: number, fault: DiskFaultKind, key: string | null): void {
-    this.row(t, K.disk, node, 0, 0, 0, this.intern(fault), key);
+    this.rowP(t, K.disk, node, 0, 0, 0, this.intern(fault), key);
   }
   invoke(t: Micros, client: number, process: number, req: number, node: number, op: unknown): void {
-    this.row(t, K.invoke, client, node, req, process, 0, op);
+    this.rowP(t, K.invoke, client, node, req, process, 0, op);
   }
   complete(t: Micros, outcome: ClientOpOutcome, client: number, process: number, req: number, node: number, value: unknown): void {
-    this.row(t, OUTCOME_KIND[outcome], client, node, req, process, 0, value);
+    this.rowP(t, OUTCOME_KIND[outcome], client, node, req, process, 0, value);
   }
   state(t: Micros, node: number, view: Record<string, unknown>): void {
-    this.row(t, K.state, node, 0, 0, 0, 0, view);
+    this.rowP(t, K.state, node, 0, 0, 0, 0, view);
   }
   note(t: Micros, node: number, text: string, data: Record<string, unknown> | undefined): void {
-    this.row(t, K.note, node, 0, 0, 0, 0, data === undefined ? { text } : { text, data });
+    this.rowP(t, K.note, node, 0, 0, 0, 0, data === undefined ? { text } : { text, data });
   }
   violation(t: Micros, check: string, message: string, node: number): void {
-    this.row(t, K.violation, node, 0, 0, 0, 0, { check, message });
+    this.rowP(t, K.violation, node, 0, 0, 0, 0, { check, message });
   }
 
   // --- reading back ----------------------------------------------------------------------------------------------
@@ -148,7 +176,26 @@ export class TraceRecorder implements TraceSink {
   /** The NDJSON lines of the trace (header, events, footer), without newlines. */
   *lines(): Generator<string> {
     yield JSON.stringify(this.header);
-    for (let i = 0; i < this.len; i++) yield this.line(i);
+    let chunk = -1;
+    let c = this.cur;
+    let payload = 0;
+    let epoch = 0;
+    let nextEpochRow = this.epochRow.length > 1 ? (this.epochRow[1] as number) : Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.len; i++) {
+      if (i >>> CHUNK_BITS !== chunk) {
+        chunk = i >>> CHUNK_BITS;
+        c = this.chunks[chunk] as Chunk;
+        payload = 0;
+      }
+      if (i === nextEpochRow) {
+        epoch++;
+        nextEpochRow = epoch + 1 < this.epochRow.length ? (this.epochRow[epoch + 1] as number) : Number.POSITIVE_INFINITY;
+      }
+      const j = i & MASK;
+      const flagged = ((c.k[j] as number) & HAS_PAYLOAD) !== 0;
+      yield this.format(c, j, this.epochBase[epoch] as number, flagged ? c.o[payload] : undefined);
+      if (flagged) payload++;
+    }
     yield JSON.stringify(this.footer ?? { k: "end", t: this.len > 0 ? this.timeOf(this.len - 1) : 0, events: this.len, stop: "duration" });
   }
 
@@ -166,32 +213,45 @@ export class TraceRecorder implements TraceSink {
   }
 
   event(i: number): TraceEvent {
-    assert(i >= 0 && i < this.len, () => `trace event ${i} out of range [0, ${this.len})`);
     return JSON.parse(this.line(i)) as TraceEvent;
   }
 
   *events(): Generator<TraceEvent> {
-    for (let i = 0; i < this.len; i++) yield this.event(i);
+    let first = true;
+    for (const l of this.lines()) {
+      if (first) first = false;
+      else if (l.startsWith('{"k":"end"')) return;
+      else yield JSON.parse(l) as TraceEvent;
+    }
   }
 
-  /** One event as a JSON line, built by hand from the columns (JSON.stringify only for payloads). */
+  /** One event as a JSON line (random access: finds the row's payload by counting the flagged rows before it). */
   line(i: number): string {
+    assert(i >= 0 && i < this.len, () => `trace event ${i} out of range [0, ${this.len})`);
     const c = this.chunks[i >>> CHUNK_BITS] as Chunk;
     const j = i & MASK;
-    const t = c.t[j] as number;
-    const n = c.n[j] as number;
-    const p = c.p[j] as number;
+    let payload = 0;
+    for (let r = 0; r < j; r++) if (((c.k[r] as number) & HAS_PAYLOAD) !== 0) payload++;
+    return this.format(c, j, this.baseOf(i), ((c.k[j] as number) & HAS_PAYLOAD) !== 0 ? c.o[payload] : undefined);
+  }
+
+  /** Row j of chunk c as a JSON line, built by hand from the columns (JSON.stringify only for payloads). */
+  private format(c: Chunk, j: number, base: number, o: unknown): string {
+    const t = base + (c.t[j] as number);
+    const nRaw = c.n[j] as number;
+    const pRaw = c.p[j] as number;
+    const n = nRaw === NO_ENDPOINT ? -1 : nRaw;
+    const p = pRaw === NO_ENDPOINT ? -1 : pRaw;
     const x = c.x[j] as number;
     const y = c.y[j] as number;
-    const o = c.o[j];
-    const kind = c.k[j] as number;
+    const kind = (c.k[j] as number) & KIND_MASK;
     const ep = this.endpointJson;
     const str = () => this.stringJson[c.s[j] as number] as string;
     switch (kind) {
       case K.send:
         return `{"t":${t},"k":"send","n":${ep[n]},"to":${ep[p]},"i":${x},"ty":${str()},"m":${o === undefined ? "null" : JSON.stringify(o)},"b":${y}}`;
       case K.deliver:
-        return `{"t":${t},"k":"deliver","n":${ep[n]},"from":${ep[p]},"i":${x},"st":${y}}`;
+        return `{"t":${t},"k":"deliver","n":${ep[n]},"from":${ep[p]},"i":${x},"st":${y === WIDE && o !== undefined ? (o as number) : t - y}}`;
       case K.drop:
         return `{"t":${t},"k":"drop","n":${ep[n]},"to":${ep[p]},"i":${x},"why":${str()}}`;
       case K.duplicate:
@@ -212,8 +272,10 @@ export class TraceRecorder implements TraceSink {
         const v = o as { a: string; b: string; change: Record<string, unknown> };
         return `{"t":${t},"k":"link","a":${JSON.stringify(v.a)},"b":${JSON.stringify(v.b)},"change":${JSON.stringify(v.change)}}`;
       }
-      case K.clock:
-        return `{"t":${t},"k":"clock","n":${ep[n]},"offset":${x},"drift":${y}}`;
+      case K.clock: {
+        const v = o as [number, number];
+        return `{"t":${t},"k":"clock","n":${ep[n]},"offset":${JSON.stringify(v[0])},"drift":${JSON.stringify(v[1])}}`;
+      }
       case K.disk:
         return `{"t":${t},"k":"disk","n":${ep[n]},"fault":${str()},"key":${JSON.stringify(o ?? null)}}`;
       case K.invoke:
@@ -237,8 +299,21 @@ export class TraceRecorder implements TraceSink {
         return `{"t":${t},"k":"violation","check":${JSON.stringify(v.check)},"message":${JSON.stringify(v.message)}${node}}`;
       }
       default:
-        throw new Error(`trace row ${i} has unknown kind ${kind}`);
+        throw new Error(`trace row has unknown kind ${kind}`);
     }
+  }
+
+  /** Epoch base time of row i. */
+  private baseOf(i: number): number {
+    const rows = this.epochRow;
+    let lo = 0;
+    let hi = rows.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((rows[mid] as number) <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.epochBase[lo] as number;
   }
 
   private intern(text: string): number {
@@ -255,7 +330,13 @@ export class TraceRecorder implements TraceSink {
     return i;
   }
 
-  private row(t: Micros, k: number, n: number, p: number, x: number, y: number, s: number, o: unknown): void {
+  /** Append a row with a payload. */
+  private rowP(t: Micros, k: number, n: number, p: number, x: number, y: number, s: number, o: unknown): void {
+    this.row(t, k | HAS_PAYLOAD, n, p, x, y, s);
+    this.cur.o.push(o);
+  }
+
+  private row(t: Micros, k: number, n: number, p: number, x: number, y: number, s: number): void {
     const i = this.len;
     const j = i & MASK;
     let c = this.cur;
@@ -264,14 +345,20 @@ export class TraceRecorder implements TraceSink {
       this.chunks.push(c);
       this.cur = c;
     }
-    c.t[j] = t;
+    let dt = t - this.base;
+    if (!(dt >= 0 && dt <= U32_MAX)) {
+      this.epochRow.push(i);
+      this.epochBase.push(t);
+      this.base = t;
+      dt = 0;
+    }
+    c.t[j] = dt;
     c.k[j] = k;
-    c.n[j] = n;
-    c.p[j] = p;
-    c.x[j] = x;
-    c.y[j] = y;
+    c.n[j] = n < 0 ? NO_ENDPOINT : n;
+    c.p[j] = p < 0 ? NO_ENDPOINT : p;
+    c.x[j] = x <= U32_MAX && x >= 0 ? x : u32(x, "an id");
+    c.y[j] = y <= U32_MAX && y >= 0 ? y : u32(y, "a size or counter");
     c.s[j] = s;
-    c.o[j] = o;
     this.len = i + 1;
   }
 }

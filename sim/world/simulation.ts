@@ -117,7 +117,8 @@ export class World implements NodeHost, ClientHost {
     const target = this.topology.indexOf(to);
     const p = this.protocol;
     const type = p.messageType ? p.messageType(msg) : messageTypeOf(msg);
-    const bytes = p.messageSize ? p.messageSize(msg) : 128;
+    // Sizes are whole bytes (the trace stores them as integers; bandwidth rounds up to blocks anyway).
+    const bytes = p.messageSize ? Math.max(0, Math.ceil(p.messageSize(msg))) : 128;
     this.network.send(from, target, msg, type, bytes);
   }
 
@@ -131,9 +132,12 @@ export class World implements NodeHost, ClientHost {
     if (slot === undefined) {
       slot = { name, handle: -1 };
       n.timers.set(name, slot);
-    } else if (slot.handle >= 0) this.scheduler.cancel(slot.handle);
+    }
     const at = this.scheduler.now + n.clock.virtualDelay(Math.round(afterLocalMicros));
-    slot.handle = this.scheduler.schedule(at, EV_TIMER, node, n.incarnation, slot);
+    slot.handle =
+      slot.handle >= 0
+        ? this.scheduler.reschedule(slot.handle, at, EV_TIMER, node, n.incarnation, slot)
+        : this.scheduler.schedule(at, EV_TIMER, node, n.incarnation, slot);
   }
 
   cancelTimer(node: number, name: string): void {

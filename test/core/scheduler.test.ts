@@ -53,4 +53,62 @@ describe("scheduler", () => {
       expect(got).toEqual(expected);
     },
   );
+
+  fcTest.prop([
+    fc.array(
+      fc.oneof(
+        fc.record({ op: fc.constant("schedule" as const), t: fc.integer({ min: 0, max: 500 }) }),
+        fc.record({ op: fc.constant("move" as const), which: fc.nat(), t: fc.integer({ min: 0, max: 500 }) }),
+        fc.record({ op: fc.constant("cancel" as const), which: fc.nat() }),
+        fc.record({ op: fc.constant("pop" as const) }),
+      ),
+      { minLength: 1, maxLength: 300 },
+    ),
+  ])("reschedule orders events exactly as cancel + schedule would, earlier or later, interleaved with pops", (ops) => {
+    // Reference: a list of live events (time, seq, label); reschedule = cancel + schedule with a fresh seq.
+    const s = new Scheduler(10_000, 16);
+    let seq = 0;
+    let label = 0;
+    const live: { t: number; seq: number; label: number; handle: number }[] = [];
+    const popped: number[] = [];
+    const expected: number[] = [];
+    const refPop = () => {
+      live.sort((a, b) => a.t - b.t || a.seq - b.seq);
+      const e = live.shift();
+      if (e !== undefined) expected.push(e.label);
+      return e;
+    };
+    let now = 0;
+    for (const o of ops) {
+      if (o.op === "schedule") {
+        const t = now + o.t;
+        const l = label++;
+        live.push({ t, seq: seq++, label: l, handle: s.schedule(t, 1, l) });
+      } else if (o.op === "move" && live.length > 0) {
+        const e = live[o.which % live.length] as (typeof live)[number];
+        const t = now + o.t;
+        e.handle = s.reschedule(e.handle, t, 1, e.label);
+        e.t = t;
+        e.seq = seq++;
+      } else if (o.op === "cancel" && live.length > 0) {
+        const [e] = live.splice(o.which % live.length, 1);
+        s.cancel((e as (typeof live)[number]).handle);
+      } else if (o.op === "pop") {
+        const e = refPop();
+        expect(s.pop()).toBe(e !== undefined);
+        if (e !== undefined) {
+          popped.push(s.a);
+          now = s.now;
+          expect(s.now).toBe(e.t);
+        }
+      }
+    }
+    while (refPop() !== undefined) {
+      expect(s.pop()).toBe(true);
+      popped.push(s.a);
+    }
+    expect(s.pop()).toBe(false);
+    expect(popped).toEqual(expected);
+    expect(s.pending).toBe(0);
+  });
 });
