@@ -11,6 +11,7 @@ import type {
   TraceFooter,
   TraceHeader,
 } from "./events.ts";
+import { CodecTables, Cursor, putUv, V_REF, zz } from "./codec.ts";
 import { TraceHash } from "./hash.ts";
 import type { TraceSink } from "./sink.ts";
 
@@ -22,75 +23,59 @@ const K = {
 const OUTCOME_KIND = { ok: K.ok, fail: K.fail, info: K.info } as const;
 
 /**
- * The in-memory trace: columnar typed arrays in fixed-size chunks, one row per event, plus per chunk a dense array of
- * the payload objects (messages, ops, views) of the rows that carry one. Appending stores a few small integers and at
- * most one reference; nothing is serialised until the end. Repeated strings (message types, timer names, drop
- * reasons) are interned to small integers.
+ * The in-memory trace: rows encoded as bytes into fixed 1 MiB blocks (see codec.ts), one row per event. A row is a
+ * kind byte, the time since the previous row (zigzag varint), then the kind's fields as varints: endpoint indices
+ * (+1, so -1 is 0), message ids as deltas from the last sent id, a delivery's delay instead of its send time,
+ * interned strings by index. Payloads (messages, ops, views, values) are encoded inline when they are primitives or
+ * flat objects, and otherwise kept as references in the block's object list and serialised at the end.
  *
- * Rows are 21 bytes. On this VM every fresh page costs a fault of ~12us (about 3ns per byte retained), so bytes per
- * row is the cost that matters: the first layout (Float64 time and ids, an object slot per row: 45 bytes) spent
- * more time faulting in the trace than running the simulation. Time is stored as a Uint32 offset from an epoch base
- * (a new epoch starts whenever an offset would not fit, so any run length works); endpoints as Uint16; ids, sizes
- * and counters as Uint32. Values that do not fit (a delivery delay of over 71 minutes, a clock's offset and drift)
- * go to the row's payload. Bit 0x80 of the kind says the row has a payload, so payload i of a chunk belongs to the
- * i-th flagged row.
- *
- * Row layout by kind: n = node/endpoint/client index, p = peer index, x = message or request id, y = bytes /
- * delivery delay / copy id / process, s = interned string.
+ * Bytes per row is the cost that matters here: each fresh page costs a ~12us fault on this VM, and each retained
+ * object costs the garbage collector. Measured on ping-5 (5.3M rows): the first layout (typed columns of Float64s
+ * plus an object per message, 45 bytes a row and a 40-byte object per send) spent more time than the simulation
+ * itself; this one averages about 10 bytes a row and keeps no message objects.
  */
-const CHUNK_BITS = 16;
-const CHUNK = 1 << CHUNK_BITS;
-const MASK = CHUNK - 1;
-const HAS_PAYLOAD = 0x80;
-const KIND_MASK = 0x7f;
-/** Endpoint index meaning "none" (-1). */
-const NO_ENDPOINT = 0xffff;
-const U32_MAX = 0xffffffff;
-/** y of a deliver row whose delay does not fit: the sent time is the payload. */
-const WIDE = U32_MAX;
+const BLOCK_BYTES = 1 << 20;
+/** Room a row's fixed fields may need (kind, time delta and up to five varints). */
+const ROW_ROOM = 64;
+/** Hints for flat-object shapes: fixed call sites first, then one per message type. */
+const HINT_VIEW = 0;
+const HINT_OP = 1;
+const HINT_VALUE = 2;
+const HINT_NOTE = 3;
+const HINT_MESSAGE = 4;
 
-/** One chunk of rows. Chunks are never copied or resized: growing the trace allocates a new chunk. */
-class Chunk {
-  readonly t = new Uint32Array(CHUNK);
-  readonly k = new Uint8Array(CHUNK);
-  readonly n = new Uint16Array(CHUNK);
-  readonly p = new Uint16Array(CHUNK);
-  readonly x = new Uint32Array(CHUNK);
-  readonly y = new Uint32Array(CHUNK);
-  readonly s = new Uint32Array(CHUNK);
-  /** Payloads of the flagged rows, in row order. */
-  readonly o: unknown[] = [];
-}
-
-function u32(v: number, what: string): number {
-  assert(v >= 0 && v <= U32_MAX && Number.isInteger(v), () => `trace: ${what} must be an integer in [0, 2^32), got ${v}`);
-  return v;
+class Block {
+  readonly b = new Uint8Array(BLOCK_BYTES);
+  /** Payloads kept as references, in row order. */
+  readonly refs: unknown[] = [];
+  /** Decoder state at the block's first row. */
+  constructor(
+    readonly firstRow: number,
+    readonly startTime: number,
+    readonly startMessageId: number,
+  ) {}
+  end = 0;
 }
 
 export class TraceRecorder implements TraceSink {
-  private readonly chunks: Chunk[] = [];
-  private cur: Chunk = new Chunk();
+  private readonly blocks: Block[] = [];
+  private cur: Block;
+  private buf: Uint8Array;
+  private pos = 0;
   private len = 0;
-  /** Time epochs: rows from epochRow[e] on store t - epochBase[e]. */
-  private readonly epochRow: number[] = [0];
-  private readonly epochBase: number[] = [0];
-  private base = 0;
-  /** One-entry caches in front of the intern map: consecutive rows often repeat a message type or timer name. */
-  private lastText = "";
-  private lastTextIndex = -1;
-  private readonly strings: string[] = [];
-  /** JSON of each interned string, computed once. */
-  private readonly stringJson: string[] = [];
-  private readonly stringIndex = new Map<string, number>();
+  private lastTime = 0;
+  /** The id of the last message sent: message ids in rows are stored relative to it. */
+  private lastId = 0;
+  private readonly tables = new CodecTables();
   private readonly endpointJson: string[];
   private readonly clientJson: string[];
   private footer: TraceFooter | null = null;
   private readonly recordMessages: boolean;
 
   constructor(readonly header: TraceHeader) {
-    this.chunks.push(this.cur);
-    const endpoints = header.nodes.length + header.clients.length;
-    assert(endpoints < NO_ENDPOINT, () => `trace: at most ${NO_ENDPOINT - 1} nodes and clients together, got ${endpoints}`);
+    this.cur = new Block(0, 0, 0);
+    this.blocks.push(this.cur);
+    this.buf = this.cur.b;
     this.endpointJson = [...header.nodes.map((n) => n.id), ...header.clients.map((c) => c.id)].map((id) => JSON.stringify(id));
     this.clientJson = header.clients.map((c) => JSON.stringify(c.id));
     this.recordMessages = header.scenario.trace.recordMessages;
@@ -100,75 +85,111 @@ export class TraceRecorder implements TraceSink {
     return this.len;
   }
 
-  /** Bytes held by the typed columns (payload objects not included). */
-  get columnBytes(): number {
-    return this.chunks.length * CHUNK * (4 + 1 + 2 + 2 + 4 + 4 + 4);
+  /** Bytes of encoded rows (payloads kept as references not included). */
+  get encodedBytes(): number {
+    return (this.blocks.length - 1) * BLOCK_BYTES + this.pos;
   }
 
   finish(t: Micros, stop: TraceFooter["stop"]): void {
     this.footer = { k: "end", t, events: this.len, stop };
   }
 
-  /** Time of row i. */
-  timeOf(i: number): Micros {
-    return this.baseOf(i) + ((this.chunks[i >>> CHUNK_BITS] as Chunk).t[i & MASK] as number);
-  }
-
   // --- TraceSink -------------------------------------------------------------------------------------------------
 
   send(t: Micros, from: number, to: number, id: number, type: string, msg: unknown, bytes: number): void {
-    if (this.recordMessages) this.rowP(t, K.send, from, to, id, bytes, this.intern(type), msg);
-    else this.row(t, K.send, from, to, id, bytes, this.intern(type));
+    const s = this.tables.intern(type);
+    let pos = this.head(t, K.send);
+    const b = this.buf;
+    pos = putUv(b, pos, from + 1);
+    pos = putUv(b, pos, to + 1);
+    pos = putUv(b, pos, zz(id - this.lastId));
+    this.lastId = id;
+    pos = putUv(b, pos, bytes);
+    pos = putUv(b, pos, s);
+    this.pos = pos;
+    if (this.recordMessages) this.value(msg, HINT_MESSAGE + s);
   }
   deliver(t: Micros, from: number, to: number, id: number, sentAt: Micros): void {
-    const delay = t - sentAt;
-    if (delay >= 0 && delay < WIDE) this.row(t, K.deliver, to, from, id, delay, 0);
-    else this.rowP(t, K.deliver, to, from, id, WIDE, 0, sentAt);
+    let pos = this.head(t, K.deliver);
+    const b = this.buf;
+    pos = putUv(b, pos, to + 1);
+    pos = putUv(b, pos, from + 1);
+    pos = putUv(b, pos, zz(id - this.lastId));
+    this.pos = putUv(b, pos, zz(t - sentAt));
   }
   drop(t: Micros, from: number, to: number, id: number, why: DropReason): void {
-    this.row(t, K.drop, from, to, id, 0, this.intern(why));
+    const s = this.tables.intern(why);
+    let pos = this.head(t, K.drop);
+    const b = this.buf;
+    pos = putUv(b, pos, from + 1);
+    pos = putUv(b, pos, to + 1);
+    pos = putUv(b, pos, zz(id - this.lastId));
+    this.pos = putUv(b, pos, s);
   }
   duplicate(t: Micros, from: number, to: number, id: number, copy: number): void {
-    this.row(t, K.duplicate, from, to, id, copy, 0);
+    let pos = this.head(t, K.duplicate);
+    const b = this.buf;
+    pos = putUv(b, pos, from + 1);
+    pos = putUv(b, pos, to + 1);
+    pos = putUv(b, pos, zz(id - this.lastId));
+    this.pos = putUv(b, pos, zz(copy - this.lastId));
   }
   timer(t: Micros, node: number, name: string): void {
-    this.row(t, K.timer, node, 0, 0, 0, this.intern(name));
+    const s = this.tables.intern(name);
+    const pos = putUv(this.buf, this.head(t, K.timer), node + 1);
+    this.pos = putUv(this.buf, pos, s);
   }
   crash(t: Micros, node: number): void {
-    this.row(t, K.crash, node, 0, 0, 0, 0);
+    this.pos = putUv(this.buf, this.head(t, K.crash), node + 1);
   }
   restart(t: Micros, node: number): void {
-    this.row(t, K.restart, node, 0, 0, 0, 0);
+    this.pos = putUv(this.buf, this.head(t, K.restart), node + 1);
   }
   partition(t: Micros, id: string, kind: PartitionKind, blocks: BlockedDirection[]): void {
-    this.rowP(t, K.partition, 0, 0, 0, 0, this.intern(kind), { id, blocks });
+    const s = this.tables.intern(kind);
+    this.pos = putUv(this.buf, this.head(t, K.partition), s);
+    this.ref({ id, blocks });
   }
   heal(t: Micros, id: string): void {
-    this.row(t, K.heal, 0, 0, 0, 0, this.intern(id));
+    const s = this.tables.intern(id);
+    this.pos = putUv(this.buf, this.head(t, K.heal), s);
   }
   link(t: Micros, a: string, b: string, change: Record<string, unknown>): void {
-    this.rowP(t, K.link, 0, 0, 0, 0, 0, { a, b, change });
+    this.pos = this.head(t, K.link);
+    this.ref({ a, b, change });
   }
   clock(t: Micros, node: number, offset: Micros, drift: number): void {
-    this.rowP(t, K.clock, node, 0, 0, 0, 0, [offset, drift]);
+    this.pos = putUv(this.buf, this.head(t, K.clock), node + 1);
+    this.value(offset, HINT_VALUE);
+    this.value(drift, HINT_VALUE);
   }
   disk(t: Micros, node: number, fault: DiskFaultKind, key: string | null): void {
-    this.rowP(t, K.disk, node, 0, 0, 0, this.intern(fault), key);
+    const s = this.tables.intern(fault);
+    const pos = putUv(this.buf, this.head(t, K.disk), node + 1);
+    this.pos = putUv(this.buf, pos, s);
+    this.value(key, HINT_VALUE);
   }
   invoke(t: Micros, client: number, process: number, req: number, node: number, op: unknown): void {
-    this.rowP(t, K.invoke, client, node, req, process, 0, op);
+    this.client(t, K.invoke, client, process, req, node);
+    this.value(op, HINT_OP);
   }
   complete(t: Micros, outcome: ClientOpOutcome, client: number, process: number, req: number, node: number, value: unknown): void {
-    this.rowP(t, OUTCOME_KIND[outcome], client, node, req, process, 0, value);
+    this.client(t, OUTCOME_KIND[outcome], client, process, req, node);
+    this.value(value, HINT_VALUE);
   }
   state(t: Micros, node: number, view: Record<string, unknown>): void {
-    this.rowP(t, K.state, node, 0, 0, 0, 0, view);
+    this.pos = putUv(this.buf, this.head(t, K.state), node + 1);
+    this.value(view, HINT_VIEW);
   }
   note(t: Micros, node: number, text: string, data: Record<string, unknown> | undefined): void {
-    this.rowP(t, K.note, node, 0, 0, 0, 0, data === undefined ? { text } : { text, data });
+    this.pos = putUv(this.buf, this.head(t, K.note), node + 1);
+    this.value(text, HINT_VALUE);
+    this.value(data, HINT_NOTE);
   }
   violation(t: Micros, check: string, message: string, node: number): void {
-    this.rowP(t, K.violation, node, 0, 0, 0, 0, { check, message });
+    this.pos = putUv(this.buf, this.head(t, K.violation), node + 1);
+    this.value(check, HINT_VALUE);
+    this.value(message, HINT_VALUE);
   }
 
   // --- reading back ----------------------------------------------------------------------------------------------
@@ -176,27 +197,13 @@ export class TraceRecorder implements TraceSink {
   /** The NDJSON lines of the trace (header, events, footer), without newlines. */
   *lines(): Generator<string> {
     yield JSON.stringify(this.header);
-    let chunk = -1;
-    let c = this.cur;
-    let payload = 0;
-    let epoch = 0;
-    let nextEpochRow = this.epochRow.length > 1 ? (this.epochRow[1] as number) : Number.POSITIVE_INFINITY;
-    for (let i = 0; i < this.len; i++) {
-      if (i >>> CHUNK_BITS !== chunk) {
-        chunk = i >>> CHUNK_BITS;
-        c = this.chunks[chunk] as Chunk;
-        payload = 0;
-      }
-      if (i === nextEpochRow) {
-        epoch++;
-        nextEpochRow = epoch + 1 < this.epochRow.length ? (this.epochRow[epoch + 1] as number) : Number.POSITIVE_INFINITY;
-      }
-      const j = i & MASK;
-      const flagged = ((c.k[j] as number) & HAS_PAYLOAD) !== 0;
-      yield this.format(c, j, this.epochBase[epoch] as number, flagged ? c.o[payload] : undefined);
-      if (flagged) payload++;
+    const c = new Cursor();
+    for (const block of this.blocks) {
+      this.enter(c, block);
+      const rows = this.rowsIn(block);
+      for (let r = 0; r < rows; r++) yield this.decode(c);
     }
-    yield JSON.stringify(this.footer ?? { k: "end", t: this.len > 0 ? this.timeOf(this.len - 1) : 0, events: this.len, stop: "duration" });
+    yield JSON.stringify(this.footer ?? { k: "end", t: this.len > 0 ? this.lastTime : 0, events: this.len, stop: "duration" });
   }
 
   toNdjson(): string {
@@ -217,148 +224,204 @@ export class TraceRecorder implements TraceSink {
   }
 
   *events(): Generator<TraceEvent> {
-    let first = true;
+    let i = -1;
     for (const l of this.lines()) {
-      if (first) first = false;
-      else if (l.startsWith('{"k":"end"')) return;
-      else yield JSON.parse(l) as TraceEvent;
+      if (i >= 0 && i < this.len) yield JSON.parse(l) as TraceEvent;
+      i++;
     }
   }
 
-  /** One event as a JSON line (random access: finds the row's payload by counting the flagged rows before it). */
+  /** One event as a JSON line (random access: decodes its block up to the row). */
   line(i: number): string {
     assert(i >= 0 && i < this.len, () => `trace event ${i} out of range [0, ${this.len})`);
-    const c = this.chunks[i >>> CHUNK_BITS] as Chunk;
-    const j = i & MASK;
-    let payload = 0;
-    for (let r = 0; r < j; r++) if (((c.k[r] as number) & HAS_PAYLOAD) !== 0) payload++;
-    return this.format(c, j, this.baseOf(i), ((c.k[j] as number) & HAS_PAYLOAD) !== 0 ? c.o[payload] : undefined);
+    let lo = 0;
+    let hi = this.blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.blocks[mid] as Block).firstRow <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    const block = this.blocks[lo] as Block;
+    const c = new Cursor();
+    this.enter(c, block);
+    for (let r = block.firstRow; r < i; r++) this.decode(c);
+    return this.decode(c);
   }
 
-  /** Row j of chunk c as a JSON line, built by hand from the columns (JSON.stringify only for payloads). */
-  private format(c: Chunk, j: number, base: number, o: unknown): string {
-    const t = base + (c.t[j] as number);
-    const nRaw = c.n[j] as number;
-    const pRaw = c.p[j] as number;
-    const n = nRaw === NO_ENDPOINT ? -1 : nRaw;
-    const p = pRaw === NO_ENDPOINT ? -1 : pRaw;
-    const x = c.x[j] as number;
-    const y = c.y[j] as number;
-    const kind = (c.k[j] as number) & KIND_MASK;
+  // --- encoding --------------------------------------------------------------------------------------------------
+
+  /** Start a row: room for its fixed fields, the kind and the time delta. Returns the position after them. */
+  private head(t: Micros, kind: number): number {
+    if (this.pos + ROW_ROOM > BLOCK_BYTES) this.newBlock();
+    if (!Number.isSafeInteger(t)) assert(false, `trace: event time must be a whole number of microseconds, got ${t}`);
+    const b = this.buf;
+    b[this.pos] = kind;
+    const pos = putUv(b, this.pos + 1, zz(t - this.lastTime));
+    this.lastTime = t;
+    this.len++;
+    return pos;
+  }
+
+  private client(t: Micros, kind: number, client: number, process: number, req: number, node: number): void {
+    let pos = this.head(t, kind);
+    const b = this.buf;
+    pos = putUv(b, pos, client + 1);
+    pos = putUv(b, pos, node + 1);
+    pos = putUv(b, pos, req);
+    this.pos = putUv(b, pos, process);
+  }
+
+  /** Encode a payload inline when it is a primitive or a flat object, else keep a reference. */
+  private value(v: unknown, hint: number): void {
+    const b = this.buf;
+    if (this.pos + ROW_ROOM > BLOCK_BYTES) {
+      // The row's start is in this block, so its payload must be too: keep a reference.
+      this.ref(v);
+      return;
+    }
+    let pos = typeof v === "object" && v !== null ? this.tables.putFlat(b, this.pos, BLOCK_BYTES, v, hint) : this.tables.putPrimitive(b, this.pos, v);
+    if (pos < 0) return this.ref(v);
+    this.pos = pos;
+  }
+
+  private ref(v: unknown): void {
+    this.buf[this.pos++] = V_REF;
+    this.cur.refs.push(v);
+  }
+
+  private newBlock(): void {
+    this.cur.end = this.pos;
+    this.cur = new Block(this.len, this.lastTime, this.lastId);
+    this.blocks.push(this.cur);
+    this.buf = this.cur.b;
+    this.pos = 0;
+  }
+
+  // --- decoding --------------------------------------------------------------------------------------------------
+
+  private enter(c: Cursor, block: Block): void {
+    c.b = block.b;
+    c.pos = 0;
+    c.ref = 0;
+    c.refs = block.refs;
+    this.decTime = block.startTime;
+    this.decId = block.startMessageId;
+  }
+
+  private rowsIn(block: Block): number {
+    const i = this.blocks.indexOf(block);
+    const next = this.blocks[i + 1];
+    return (next === undefined ? this.len : next.firstRow) - block.firstRow;
+  }
+
+  private decTime = 0;
+  private decId = 0;
+
+  /** The row at the cursor as a JSON line, built by hand (JSON.stringify only for referenced payloads). */
+  private decode(c: Cursor): string {
+    const kind = c.b[c.pos++] as number;
+    const t = (this.decTime += c.sv());
     const ep = this.endpointJson;
-    const str = () => this.stringJson[c.s[j] as number] as string;
+    const tb = this.tables;
+    const str = () => tb.stringJson[c.uv()] as string;
+    const orNull = (v: string | undefined) => v ?? "null";
     switch (kind) {
-      case K.send:
-        return `{"t":${t},"k":"send","n":${ep[n]},"to":${ep[p]},"i":${x},"ty":${str()},"m":${o === undefined ? "null" : JSON.stringify(o)},"b":${y}}`;
-      case K.deliver:
-        return `{"t":${t},"k":"deliver","n":${ep[n]},"from":${ep[p]},"i":${x},"st":${y === WIDE && o !== undefined ? (o as number) : t - y}}`;
-      case K.drop:
-        return `{"t":${t},"k":"drop","n":${ep[n]},"to":${ep[p]},"i":${x},"why":${str()}}`;
-      case K.duplicate:
-        return `{"t":${t},"k":"duplicate","n":${ep[n]},"to":${ep[p]},"i":${x},"copy":${y}}`;
-      case K.timer:
+      case K.send: {
+        const n = c.uv() - 1;
+        const to = c.uv() - 1;
+        const id = (this.decId += c.sv());
+        const bytes = c.uv();
+        const ty = str();
+        const m = this.recordMessages ? orNull(c.json(tb)) : "null";
+        return `{"t":${t},"k":"send","n":${ep[n]},"to":${ep[to]},"i":${id},"ty":${ty},"m":${m},"b":${bytes}}`;
+      }
+      case K.deliver: {
+        const n = c.uv() - 1;
+        const from = c.uv() - 1;
+        const id = this.decId + c.sv();
+        const st = t - c.sv();
+        return `{"t":${t},"k":"deliver","n":${ep[n]},"from":${ep[from]},"i":${id},"st":${st}}`;
+      }
+      case K.drop: {
+        const n = c.uv() - 1;
+        const to = c.uv() - 1;
+        const id = this.decId + c.sv();
+        return `{"t":${t},"k":"drop","n":${ep[n]},"to":${ep[to]},"i":${id},"why":${str()}}`;
+      }
+      case K.duplicate: {
+        const n = c.uv() - 1;
+        const to = c.uv() - 1;
+        const id = this.decId + c.sv();
+        const copy = this.decId + c.sv();
+        return `{"t":${t},"k":"duplicate","n":${ep[n]},"to":${ep[to]},"i":${id},"copy":${copy}}`;
+      }
+      case K.timer: {
+        const n = c.uv() - 1;
         return `{"t":${t},"k":"timer","n":${ep[n]},"name":${str()}}`;
+      }
       case K.crash:
-        return `{"t":${t},"k":"crash","n":${ep[n]}}`;
+        return `{"t":${t},"k":"crash","n":${ep[c.uv() - 1]}}`;
       case K.restart:
-        return `{"t":${t},"k":"restart","n":${ep[n]}}`;
+        return `{"t":${t},"k":"restart","n":${ep[c.uv() - 1]}}`;
       case K.partition: {
-        const v = o as { id: string; blocks: BlockedDirection[] };
-        return `{"t":${t},"k":"partition","id":${JSON.stringify(v.id)},"kind":${str()},"blocks":${JSON.stringify(v.blocks)}}`;
+        const kindJson = str();
+        c.pos++; // V_REF
+        const v = c.refs[c.ref++] as { id: string; blocks: BlockedDirection[] };
+        return `{"t":${t},"k":"partition","id":${JSON.stringify(v.id)},"kind":${kindJson},"blocks":${JSON.stringify(v.blocks)}}`;
       }
       case K.heal:
         return `{"t":${t},"k":"heal","id":${str()}}`;
       case K.link: {
-        const v = o as { a: string; b: string; change: Record<string, unknown> };
+        c.pos++; // V_REF
+        const v = c.refs[c.ref++] as { a: string; b: string; change: Record<string, unknown> };
         return `{"t":${t},"k":"link","a":${JSON.stringify(v.a)},"b":${JSON.stringify(v.b)},"change":${JSON.stringify(v.change)}}`;
       }
       case K.clock: {
-        const v = o as [number, number];
-        return `{"t":${t},"k":"clock","n":${ep[n]},"offset":${JSON.stringify(v[0])},"drift":${JSON.stringify(v[1])}}`;
+        const n = c.uv() - 1;
+        const offset = orNull(c.json(tb));
+        const drift = orNull(c.json(tb));
+        return `{"t":${t},"k":"clock","n":${ep[n]},"offset":${offset},"drift":${drift}}`;
       }
-      case K.disk:
-        return `{"t":${t},"k":"disk","n":${ep[n]},"fault":${str()},"key":${JSON.stringify(o ?? null)}}`;
-      case K.invoke:
-        return `{"t":${t},"k":"invoke","c":${this.clientJson[n]},"p":${y},"r":${x},"n":${ep[p]},"op":${JSON.stringify(o)}}`;
+      case K.disk: {
+        const n = c.uv() - 1;
+        const fault = str();
+        return `{"t":${t},"k":"disk","n":${ep[n]},"fault":${fault},"key":${orNull(c.json(tb))}}`;
+      }
+      case K.invoke: {
+        const client = c.uv() - 1;
+        const node = c.uv() - 1;
+        const req = c.uv();
+        const process = c.uv();
+        return `{"t":${t},"k":"invoke","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${ep[node]},"op":${orNull(c.json(tb))}}`;
+      }
       case K.ok:
       case K.fail:
       case K.info: {
         const outcome = kind === K.ok ? "ok" : kind === K.fail ? "fail" : "info";
-        return `{"t":${t},"k":"${outcome}","c":${this.clientJson[n]},"p":${y},"r":${x},"n":${p < 0 ? "null" : ep[p]},"v":${JSON.stringify(o ?? null)}}`;
+        const client = c.uv() - 1;
+        const node = c.uv() - 1;
+        const req = c.uv();
+        const process = c.uv();
+        return `{"t":${t},"k":"${outcome}","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${node < 0 ? "null" : ep[node]},"v":${orNull(c.json(tb))}}`;
       }
-      case K.state:
-        return `{"t":${t},"k":"state","n":${ep[n]},"v":${JSON.stringify(o)}}`;
+      case K.state: {
+        const n = c.uv() - 1;
+        return `{"t":${t},"k":"state","n":${ep[n]},"v":${orNull(c.json(tb))}}`;
+      }
       case K.note: {
-        const v = o as { text: string; data?: Record<string, unknown> };
-        const data = v.data === undefined ? "" : `,"data":${JSON.stringify(v.data)}`;
-        return `{"t":${t},"k":"note","n":${ep[n]},"text":${JSON.stringify(v.text)}${data}}`;
+        const n = c.uv() - 1;
+        const text = orNull(c.json(tb));
+        const data = c.json(tb);
+        return `{"t":${t},"k":"note","n":${ep[n]},"text":${text}${data === undefined ? "" : `,"data":${data}`}}`;
       }
       case K.violation: {
-        const v = o as { check: string; message: string };
-        const node = n >= 0 ? `,"n":${ep[n]}` : "";
-        return `{"t":${t},"k":"violation","check":${JSON.stringify(v.check)},"message":${JSON.stringify(v.message)}${node}}`;
+        const n = c.uv() - 1;
+        const check = orNull(c.json(tb));
+        const message = orNull(c.json(tb));
+        return `{"t":${t},"k":"violation","check":${check},"message":${message}${n >= 0 ? `,"n":${ep[n]}` : ""}}`;
       }
       default:
         throw new Error(`trace row has unknown kind ${kind}`);
     }
-  }
-
-  /** Epoch base time of row i. */
-  private baseOf(i: number): number {
-    const rows = this.epochRow;
-    let lo = 0;
-    let hi = rows.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((rows[mid] as number) <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.epochBase[lo] as number;
-  }
-
-  private intern(text: string): number {
-    if (text === this.lastText) return this.lastTextIndex;
-    let i = this.stringIndex.get(text);
-    if (i === undefined) {
-      i = this.strings.length;
-      this.strings.push(text);
-      this.stringJson.push(JSON.stringify(text));
-      this.stringIndex.set(text, i);
-    }
-    this.lastText = text;
-    this.lastTextIndex = i;
-    return i;
-  }
-
-  /** Append a row with a payload. */
-  private rowP(t: Micros, k: number, n: number, p: number, x: number, y: number, s: number, o: unknown): void {
-    this.row(t, k | HAS_PAYLOAD, n, p, x, y, s);
-    this.cur.o.push(o);
-  }
-
-  private row(t: Micros, k: number, n: number, p: number, x: number, y: number, s: number): void {
-    const i = this.len;
-    const j = i & MASK;
-    let c = this.cur;
-    if (j === 0 && i > 0) {
-      c = new Chunk();
-      this.chunks.push(c);
-      this.cur = c;
-    }
-    let dt = t - this.base;
-    if (!(dt >= 0 && dt <= U32_MAX)) {
-      this.epochRow.push(i);
-      this.epochBase.push(t);
-      this.base = t;
-      dt = 0;
-    }
-    c.t[j] = dt;
-    c.k[j] = k;
-    c.n[j] = n < 0 ? NO_ENDPOINT : n;
-    c.p[j] = p < 0 ? NO_ENDPOINT : p;
-    c.x[j] = x <= U32_MAX && x >= 0 ? x : u32(x, "an id");
-    c.y[j] = y <= U32_MAX && y >= 0 ? y : u32(y, "a size or counter");
-    c.s[j] = s;
-    this.len = i + 1;
   }
 }

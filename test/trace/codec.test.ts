@@ -1,0 +1,164 @@
+import { test as fcTest, fc } from "@fast-check/vitest";
+import { describe, expect, it } from "vitest";
+import { CodecTables, Cursor, putUv, unzz, zz } from "../../sim/trace/codec.ts";
+import { TraceRecorder } from "../../sim/trace/recorder.ts";
+import type { TraceHeader } from "../../sim/trace/events.ts";
+
+/** Encode v as a payload the way the recorder does (flat or primitive, else a reference) and decode it again. */
+function roundTrip(tables: CodecTables, v: unknown, hint = 0): string | undefined {
+  const b = new Uint8Array(4096);
+  const refs: unknown[] = [];
+  let pos = typeof v === "object" && v !== null ? tables.putFlat(b, 0, b.length, v, hint) : tables.putPrimitive(b, 0, v);
+  if (pos < 0) {
+    b[0] = 0;
+    refs.push(v);
+    pos = 1;
+  }
+  const c = new Cursor();
+  c.b = b;
+  c.refs = refs;
+  const out = c.json(tables);
+  expect(c.pos).toBe(pos);
+  return out;
+}
+
+const primitive = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(0, -0, 2 ** 31, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 60, Number.NaN, Infinity, -Infinity, 0.1, 1e-7),
+  fc.string(),
+  fc.string({ unit: "grapheme", maxLength: 80 }),
+  fc.constantFrom("\u2028", "\ud800", '"quoted"\\\n', "<script>alert(1)</script>"),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+);
+
+describe("trace codec", () => {
+  fcTest.prop([fc.nat({ max: Number.MAX_SAFE_INTEGER })])("varints round-trip every safe integer", (v) => {
+    const b = new Uint8Array(16);
+    const end = putUv(b, 0, v);
+    const c = new Cursor();
+    c.b = b;
+    expect(c.uv()).toBe(v);
+    expect(c.pos).toBe(end);
+  });
+
+  fcTest.prop([fc.integer({ min: -(2 ** 51), max: 2 ** 51 })])("zigzag round-trips", (v) => {
+    expect(unzz(zz(v))).toBe(v);
+  });
+
+  fcTest.prop([primitive])("a primitive decodes to exactly what JSON.stringify writes", (v) => {
+    expect(roundTrip(new CodecTables(), v)).toBe(JSON.stringify(v));
+  });
+
+  fcTest.prop([fc.array(fc.dictionary(fc.string({ maxLength: 6 }), primitive, { maxKeys: 20 }), { minLength: 1, maxLength: 8 })])(
+    "objects decode to exactly what JSON.stringify writes, whatever the shapes seen before at the same hint",
+    (objects) => {
+      const tables = new CodecTables();
+      for (const o of objects) expect(roundTrip(tables, o, 3)).toBe(JSON.stringify(o));
+    },
+  );
+
+  fcTest.prop([fc.jsonValue()])("nested values fall back to references and still decode exactly", (v) => {
+    expect(roundTrip(new CodecTables(), v)).toBe(JSON.stringify(v));
+  });
+
+  it("keeps objects it cannot store flat as references: nested, arrays, class instances, toJSON, null prototype", () => {
+    class Msg {
+      constructor(readonly type: string) {}
+    }
+    const bare = Object.create(null) as Record<string, unknown>;
+    bare.a = 1;
+    const tables = new CodecTables();
+    const b = new Uint8Array(256);
+    for (const v of [{ a: { b: 1 } }, [1, 2], new Msg("x"), { toJSON: () => "j" }, bare, { f: () => 1 }, { big: 1n }]) {
+      expect(tables.putFlat(b, 0, b.length, v, 0)).toBe(-1);
+    }
+    // Integer-like keys come first, as in JSON.stringify.
+    expect(roundTrip(tables, { b: 1, 2: "x", a: 2, 1: true })).toBe(JSON.stringify({ b: 1, 2: "x", a: 2, 1: true }));
+  });
+});
+
+describe("trace recorder", () => {
+  const header = (recordMessages: boolean): TraceHeader =>
+    ({
+      format: "faultline-trace",
+      version: 1,
+      engine: "test",
+      seed: 1,
+      bugs: [],
+      scenario: { trace: { enabled: true, recordMessages } },
+      nodes: [
+        { id: "n1", dc: "a" },
+        { id: "n2", dc: "b" },
+      ],
+      clients: [{ id: "c1", dc: "a" }],
+    }) as unknown as TraceHeader;
+
+  fcTest.prop([
+    fc.array(
+      fc.tuple(fc.nat({ max: 5_000_000 }), fc.nat({ max: 6 }), fc.jsonValue({ maxDepth: 2 }), fc.dictionary(fc.string({ maxLength: 4 }), primitive, { maxKeys: 5 })),
+      { maxLength: 200 },
+    ),
+    fc.boolean(),
+  ])("writes the same lines as serialising every event directly, across blocks and time jumps", (steps, recordMessages) => {
+    const r = new TraceRecorder(header(recordMessages));
+    const expected: string[] = [];
+    let t = 0;
+    let id = 0;
+    for (const [dt, what, value, flat] of steps) {
+      t += dt * (what === 6 ? 1_000_000 : 1); // some jumps of hours, past 32 bits of microseconds
+      switch (what) {
+        case 0: {
+          id++;
+          const msg = { type: "m", ...flat };
+          r.send(t, 0, 1, id, "m", msg, 100 + dt);
+          expected.push(JSON.stringify({ t, k: "send", n: "n1", to: "n2", i: id, ty: "m", m: recordMessages ? msg : null, b: 100 + dt }));
+          break;
+        }
+        case 1:
+          r.deliver(t, 0, 1, Math.max(1, id - (dt % 3)), t - dt);
+          expected.push(JSON.stringify({ t, k: "deliver", n: "n2", from: "n1", i: Math.max(1, id - (dt % 3)), st: t - dt }));
+          break;
+        case 2:
+          r.state(t, 1, flat);
+          expected.push(JSON.stringify({ t, k: "state", n: "n2", v: flat }));
+          break;
+        case 3:
+          r.complete(t, "ok", 0, 7, dt, -1, value);
+          expected.push(JSON.stringify({ t, k: "ok", c: "c1", p: 7, r: dt, n: null, v: value ?? null }));
+          break;
+        case 4:
+          r.note(t, 0, `note ${dt} <b>`, dt % 2 === 0 ? undefined : (flat as Record<string, unknown>));
+          expected.push(JSON.stringify({ t, k: "note", n: "n1", text: `note ${dt} <b>`, data: dt % 2 === 0 ? undefined : flat }));
+          break;
+        case 5:
+          r.clock(t, 1, -dt, dt / 7);
+          expected.push(JSON.stringify({ t, k: "clock", n: "n2", offset: -dt, drift: dt / 7 }));
+          break;
+        default:
+          r.timer(t, 0, `retry:${dt % 5}`);
+          expected.push(JSON.stringify({ t, k: "timer", n: "n1", name: `retry:${dt % 5}` }));
+      }
+    }
+    const lines = [...r.lines()].slice(1, -1);
+    expect(lines).toEqual(expected);
+    for (const i of [0, Math.floor(expected.length / 2), expected.length - 1]) if (i >= 0 && i < expected.length) expect(r.line(i)).toBe(expected[i]);
+  });
+
+  it("spans many blocks and reads any row back", () => {
+    const r = new TraceRecorder(header(true));
+    const n = 300_000;
+    for (let i = 1; i <= n; i++) r.send(i * 3, i % 2, (i + 1) % 2, i, i % 2 ? "ping" : "echo", { type: i % 2 ? "ping" : "echo", seq: i * 1024, note: "x".repeat(i % 70) }, 64);
+    expect(r.count).toBe(n);
+    expect(r.encodedBytes).toBeGreaterThan(1 << 20);
+    for (const i of [0, 1, 99_999, 150_000, n - 1]) {
+      const e = r.event(i) as { t: number; i: number; m: { seq: number; note: string } };
+      expect(e.t).toBe((i + 1) * 3);
+      expect(e.i).toBe(i + 1);
+      expect(e.m.seq).toBe((i + 1) * 1024);
+      expect(e.m.note).toBe("x".repeat((i + 1) % 70));
+    }
+  });
+});
