@@ -6,7 +6,10 @@ import { Disk } from "./disk.ts";
 
 export interface TimerSlot {
   name: string;
+  /** Scheduler handle of the pending firing, or -1. */
   handle: number;
+  /** Virtual time the pending firing is due. */
+  at: number;
 }
 
 /** What a node's context needs from the world around it. */
@@ -32,6 +35,8 @@ export class NodeRuntime {
    * payload, so firing marks it without a map lookup and re-arming costs one lookup.
    */
   readonly timers = new Map<string, TimerSlot>();
+  /** The timer that fired last: a handler usually re-arms it, and then needs no map lookup. */
+  lastFired: TimerSlot | null = null;
   readonly disk = new Disk();
   readonly clock = new NodeClock();
   /** A torn-write fault is armed: the next crash tears the last unsynced write. */

@@ -128,16 +128,20 @@ export class World implements NodeHost, ClientHost {
     if (!(afterLocalMicros >= 0 && afterLocalMicros < Number.POSITIVE_INFINITY)) {
       assert(false, `timer ${name} on ${n.id}: delay must be a finite number >= 0, got ${afterLocalMicros}`);
     }
-    let slot = n.timers.get(name);
-    if (slot === undefined) {
-      slot = { name, handle: -1 };
-      n.timers.set(name, slot);
+    let slot = n.lastFired;
+    if (slot === null || slot.name !== name) {
+      slot = n.timers.get(name) ?? null;
+      if (slot === null) {
+        slot = { name, handle: -1, at: 0 };
+        n.timers.set(name, slot);
+      }
     }
     const at = this.scheduler.now + n.clock.virtualDelay(Math.round(afterLocalMicros));
     slot.handle =
       slot.handle >= 0
-        ? this.scheduler.reschedule(slot.handle, at, EV_TIMER, node, n.incarnation, slot)
+        ? this.scheduler.reschedule(slot.handle, slot.at, at, EV_TIMER, node, n.incarnation, slot)
         : this.scheduler.schedule(at, EV_TIMER, node, n.incarnation, slot);
+    slot.at = at;
   }
 
   cancelTimer(node: number, name: string): void {
@@ -216,6 +220,7 @@ export class World implements NodeHost, ClientHost {
     n.lastView = undefined;
     for (const slot of n.timers.values()) if (slot.handle >= 0) this.scheduler.cancel(slot.handle);
     n.timers.clear();
+    n.lastFired = null;
     n.incarnation++;
     const torn = n.disk.crash(n.tornArmed);
     n.tornArmed = false;
@@ -280,6 +285,7 @@ export class World implements NodeHost, ClientHost {
         const slot = payload as TimerSlot;
         if (!n.up || n.incarnation !== b) return;
         slot.handle = -1;
+        n.lastFired = slot;
         this.sink.timer(this.scheduler.now, a, slot.name);
         return this.step(a, { kind: "timer", name: slot.name });
       }

@@ -87,7 +87,7 @@ describe("scheduler", () => {
       } else if (o.op === "move" && live.length > 0) {
         const e = live[o.which % live.length] as (typeof live)[number];
         const t = now + o.t;
-        e.handle = s.reschedule(e.handle, t, 1, e.label);
+        e.handle = s.reschedule(e.handle, e.t, t, 1, e.label);
         e.t = t;
         e.seq = seq++;
       } else if (o.op === "cancel" && live.length > 0) {
