@@ -3,8 +3,10 @@ import { ProtocolRegistry } from "../sim/core/registry.ts";
 import { echo } from "./echo/index.ts";
 import { raft } from "./raft/index.ts";
 import { register } from "./register/index.ts";
+import { twoPc } from "./twopc/index.ts";
 
 export const registry = new ProtocolRegistry();
 registry.register(echo);
 registry.register(register);
 registry.register(raft);
+registry.register(twoPc);

@@ -128,6 +128,12 @@ export interface Protocol<S, M, Op = KvOp> {
   description: string;
   /** Options with their defaults, for `faultline protocols` and the scenario docs. */
   options: readonly ProtocolOptionDoc[];
+  /**
+   * Check the values of `protocol.options` (the loader already checked their names): types, ranges, node ids. Return
+   * the first problem as a path inside the options ("coordinator", "replicas") and a message, or null. The loader
+   * reports it with the file and `protocol.options.<path>`.
+   */
+  checkOptions?(options: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): { path: string; message: string } | null;
   /** Build volatile state from durable storage (ctx.read). `options` is the scenario's `protocol.options`. */
   create(ctx: NodeContext<M>, options: unknown, bugs: ReadonlySet<string>): S;
   step(state: S, input: Input<M, Op>, ctx: NodeContext<M>): void;

@@ -226,4 +226,6 @@ function checkProtocol(s: ResolvedScenario, registry: ProtocolRegistry, fail: (p
   for (const key of Object.keys(s.protocol.options)) {
     if (!options.has(key)) fail(`protocol.options.${key}`, `protocol ${p.name} has no option "${key}" (it has: ${[...options].join(", ") || "none"})`);
   }
+  const problem = p.checkOptions?.(s.protocol.options, s.topology.datacenters.flatMap((d) => d.nodes)) ?? null;
+  if (problem !== null) fail(`protocol.options.${problem.path}`, problem.message);
 }

@@ -1,0 +1,28 @@
+import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
+import { twoPcBugs } from "./bugs.ts";
+import { twoPcInvariants } from "./invariants.ts";
+import type { TwoPcMsg } from "./messages.ts";
+import { blockedCount, createTwoPc, stepTwoPc, twoPcView } from "./node.ts";
+import { checkCommitOptions, COMMIT_OPTION_DOCS } from "./options.ts";
+import type { TwoPcState } from "./state.ts";
+import { commitProgress } from "./progress.ts";
+
+/**
+ * Two-phase commit over a sharded key-value store: one coordinator, the other nodes participants; each key lives on
+ * `replicas` participants and every client op is a transaction over them. Presumed abort; a prepared participant
+ * blocks while the coordinator is unreachable.
+ */
+export const twoPc: Protocol<TwoPcState, TwoPcMsg, KvOp> = {
+  name: "2pc",
+  description: "Two-phase commit (presumed abort) over a sharded, replicated key-value store: a coordinator and participants voting under per-key locks.",
+  options: COMMIT_OPTION_DOCS,
+  checkOptions: (o, nodes) => checkCommitOptions(o, nodes),
+  create: createTwoPc,
+  step: stepTwoPc,
+  view: twoPcView,
+  messageSize: (m) => (m.type === "prepare" ? 96 + 16 * m.participants.length : 48),
+  messageType: (m) => m.type,
+  invariants: twoPcInvariants,
+  progress: commitProgress<TwoPcState>((s) => s.isCoordinator, (s) => !s.isCoordinator && !s.damaged && blockedCount(s) === 0),
+  bugs: twoPcBugs,
+};
