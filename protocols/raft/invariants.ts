@@ -27,19 +27,29 @@ const leaderAppendOnly: Invariant<RaftState> = {
   name: "leader-append-only",
   description: "A leader never overwrites or deletes entries in its log; it only appends new entries.",
   create: () => {
-    const seen: ({ term: number; last: number; lastTerm: number; version: number } | undefined)[] = [];
+    // Per node, what its log looked like at its last step as leader (term -1: not a leader then). Numbers, not
+    // objects: this runs after every step of every node.
+    const term: number[] = [];
+    const last: number[] = [];
+    const lastTerm: number[] = [];
+    const version: number[] = [];
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
       if (s === undefined || s.role !== "leader") {
-        seen[i] = undefined;
+        term[i] = -1;
         return null;
       }
-      const prev = seen[i];
-      const now = { term: s.term, last: s.log.lastIndex, lastTerm: s.log.lastTerm, version: s.log.version };
-      seen[i] = now;
-      if (prev === undefined || prev.term !== s.term) return null;
-      if (now.last < prev.last || now.version !== prev.version || (prev.last > s.log.base && s.log.term(prev.last) !== prev.lastTerm)) {
-        return `leader ${ctx.nodes[i]} of term ${s.term} rewrote its log: it held ${prev.last} entries (last term ${prev.lastTerm}), now ${now.last} (version ${prev.version} -> ${now.version})`;
+      const prevTerm = term[i] ?? -1;
+      const prevLast = last[i] as number;
+      const prevLastTerm = lastTerm[i] as number;
+      const prevVersion = version[i] as number;
+      term[i] = s.term;
+      last[i] = s.log.lastIndex;
+      lastTerm[i] = s.log.lastTerm;
+      version[i] = s.log.version;
+      if (prevTerm !== s.term) return null;
+      if (s.log.lastIndex < prevLast || s.log.version !== prevVersion || (prevLast > s.log.base && s.log.term(prevLast) !== prevLastTerm)) {
+        return `leader ${ctx.nodes[i]} of term ${s.term} rewrote its log: it held ${prevLast} entries (last term ${prevLastTerm}), now ${s.log.lastIndex} (version ${prevVersion} -> ${s.log.version})`;
       }
       return null;
     };
@@ -49,42 +59,70 @@ const leaderAppendOnly: Invariant<RaftState> = {
 /**
  * If two logs contain an entry with the same index and term, the logs are identical up to that index. Checked
  * incrementally: every (index, term) ever held anywhere must always denote the same entry with the same predecessor
- * term, which by induction is the Log Matching property.
+ * term, which by induction is the Log Matching property. The first term seen at an index lives in arrays indexed by
+ * log index (no allocation per entry); other terms at the same index, which only elections with divergent logs
+ * produce, in a map.
  */
 const logMatching: Invariant<RaftState> = {
   name: "log-matching",
   description: "If two logs contain an entry with the same index and term, the logs are identical in all entries up through that index.",
   create: () => {
-    const known = new Map<string, string>();
-    const checked: { upTo: number; version: number }[] = [];
+    const firstTerm: number[] = [];
+    /** Predecessor term of the entry, or -1 when it was not known (the predecessor was compacted away). */
+    const firstPrev: number[] = [];
+    const firstId: string[] = [];
+    const others = new Map<string, { prev: number; id: string }>();
+    const checkedUpTo: number[] = [];
+    const checkedVersion: number[] = [];
+    const describe = (prev: number) => (prev < 0 ? "?" : String(prev));
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
       if (s === undefined) {
-        checked[i] = { upTo: 0, version: -1 };
+        checkedVersion[i] = -1;
         return null;
       }
-      const c = checked[i];
-      const from = c !== undefined && c.version === s.log.version ? c.upTo + 1 : s.log.base + 1;
-      for (let k = Math.max(from, s.log.base + 1); k <= s.log.lastIndex; k++) {
-        const e = s.log.entry(k) as Entry;
-        const key = `${k}:${e.term}`;
-        const value = `${s.log.term(k - 1) ?? "?"}|${e.id}`;
-        const had = known.get(key);
-        if (had === undefined) known.set(key, value);
-        else if (had !== value && !had.startsWith("?") && !value.startsWith("?")) {
-          return `logs disagree at index ${k} term ${e.term}: ${ctx.nodes[i]} holds ${e.id} after term ${value.split("|")[0]}, another node held ${had.split("|")[1]} after term ${had.split("|")[0]}`;
+      const log = s.log;
+      const from = checkedVersion[i] === log.version ? (checkedUpTo[i] as number) + 1 : log.base + 1;
+      for (let k = Math.max(from, log.base + 1); k <= log.lastIndex; k++) {
+        const e = log.entry(k) as Entry;
+        const prev = log.term(k - 1) ?? -1;
+        let hadPrev: number;
+        let hadId: string;
+        const t = firstTerm[k];
+        if (t === undefined) {
+          firstTerm[k] = e.term;
+          firstPrev[k] = prev;
+          firstId[k] = e.id;
+          continue;
+        }
+        if (t === e.term) {
+          hadPrev = firstPrev[k] as number;
+          hadId = firstId[k] as string;
+        } else {
+          const key = `${k}:${e.term}`;
+          const had = others.get(key);
+          if (had === undefined) {
+            others.set(key, { prev, id: e.id });
+            continue;
+          }
+          hadPrev = had.prev;
+          hadId = had.id;
+        }
+        if (hadPrev >= 0 && prev >= 0 && (hadPrev !== prev || hadId !== e.id)) {
+          return `logs disagree at index ${k} term ${e.term}: ${ctx.nodes[i]} holds ${e.id} after term ${describe(prev)}, another node held ${hadId} after term ${describe(hadPrev)}`;
         }
       }
-      checked[i] = { upTo: s.log.lastIndex, version: s.log.version };
+      checkedUpTo[i] = log.lastIndex;
+      checkedVersion[i] = log.version;
       return null;
     };
   },
 };
 
-/** Committed entries (as the checks saw them) by index. Shared by Leader Completeness. */
-function recordCommitted(committed: Map<number, Entry>, s: RaftState): void {
-  for (let k = Math.min(s.commit, s.log.lastIndex); k > s.log.base && !committed.has(k); k--) {
-    committed.set(k, s.log.entry(k) as Entry);
+/** Committed entries (as the checks saw them), by index. Shared by Leader Completeness. */
+function recordCommitted(committed: (Entry | undefined)[], s: RaftState): void {
+  for (let k = Math.min(s.commit, s.log.lastIndex); k > s.log.base && committed[k] === undefined; k--) {
+    committed[k] = s.log.entry(k) as Entry;
   }
 }
 
@@ -93,7 +131,7 @@ const leaderCompleteness: Invariant<RaftState> = {
   name: "leader-completeness",
   description: "If a log entry is committed in a given term, it is present in the logs of the leaders of all higher terms.",
   create: () => {
-    const committed = new Map<number, Entry>();
+    const committed: (Entry | undefined)[] = [];
     const checkedLeaderTerm = new Map<string, number>();
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
@@ -103,8 +141,9 @@ const leaderCompleteness: Invariant<RaftState> = {
       const id = ctx.nodes[i] as string;
       if (checkedLeaderTerm.get(id) === s.term) return null;
       checkedLeaderTerm.set(id, s.term);
-      for (const [k, e] of committed) {
-        if (e.term >= s.term || k <= s.log.base) continue;
+      for (let k = s.log.base + 1; k < committed.length; k++) {
+        const e = committed[k];
+        if (e === undefined || e.term >= s.term) continue;
         const mine = s.log.entry(k);
         if (mine === undefined || mine.id !== e.id) {
           return `leader ${id} of term ${s.term} lacks committed entry ${k} (${e.id}, term ${e.term}); it holds ${mine === undefined ? "nothing" : `${mine.id} (term ${mine.term})`}`;
@@ -120,7 +159,8 @@ const stateMachineSafety: Invariant<RaftState> = {
   name: "state-machine-safety",
   description: "If a server has applied a log entry at a given index, no other server will ever apply a different log entry for that index.",
   create: () => {
-    const appliedAt = new Map<number, { id: string; node: string }>();
+    const appliedId: string[] = [];
+    const appliedBy: number[] = [];
     const checked: number[] = [];
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
@@ -132,9 +172,11 @@ const stateMachineSafety: Invariant<RaftState> = {
       for (let k = from; k <= s.applied; k++) {
         const e = s.log.entry(k);
         if (e === undefined) continue;
-        const had = appliedAt.get(k);
-        if (had === undefined) appliedAt.set(k, { id: e.id, node: ctx.nodes[i] as string });
-        else if (had.id !== e.id) return `${ctx.nodes[i]} applied ${e.id} at index ${k}, but ${had.node} applied ${had.id} there`;
+        const had = appliedId[k];
+        if (had === undefined) {
+          appliedId[k] = e.id;
+          appliedBy[k] = i;
+        } else if (had !== e.id) return `${ctx.nodes[i]} applied ${e.id} at index ${k}, but ${ctx.nodes[appliedBy[k] as number]} applied ${had} there`;
       }
       checked[i] = s.applied;
       return null;

@@ -25,8 +25,13 @@ export function becomeLeader(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   ctx.setTimer("heartbeat", s.o.heartbeatMicros);
 }
 
-/** Leader: append an entry to the local log (persisted now, synced at the next flush). */
+/**
+ * Leader: append an entry to the local log (persisted now, synced at the next flush). Entries are frozen all the way
+ * down when created: they travel to every follower by reference and never change, and the disk stores a deeply
+ * frozen value by reference instead of copying it as JSON (the largest cost of a 1,000 ops/s run before).
+ */
 export function appendLocal(s: RaftState, ctx: NodeContext<RaftMsg>, e: Entry): number {
+  freezeEntry(e);
   const index = s.log.append(e);
   saveEntries(s, ctx, index, index);
   if (e.cmd.type === "config") recomputeVoters(s);
@@ -213,4 +218,12 @@ export function onSnapshotResponse(s: RaftState, ctx: NodeContext<RaftMsg>, from
   s.next.set(from, Math.max(s.next.get(from) ?? 0, m.match + 1));
   advanceCommit(s, ctx);
   if ((s.next.get(from) ?? 1) <= s.synced) sendAppend(s, ctx, from);
+}
+
+function freezeEntry(e: Entry): void {
+  const cmd = e.cmd;
+  if (cmd.type === "kv") Object.freeze(cmd.op);
+  else if (cmd.type === "config") Object.freeze(cmd.voters);
+  Object.freeze(cmd);
+  Object.freeze(e);
 }

@@ -2,14 +2,16 @@ import { CORRUPT } from "../core/protocol.ts";
 import type { DiskFaultKind } from "../trace/events.ts";
 
 /**
- * A stored value: its JSON text, and the checksum that was written with it. Computing a checksum for every write
- * would cost as much as the write itself, and a value can only be damaged by a disk fault, so the checksum is taken
- * lazily: an intact value carries none (-1), and a fault that damages a value first records the checksum of the
- * original text. Reads then behave exactly as if every write had been checksummed.
+ * A value stored as JSON text, with the checksum written with it. Computing a checksum for every write would cost as
+ * much as the write itself, and a value can only be damaged by a disk fault, so the checksum is taken lazily: an
+ * intact value carries none (-1), and a fault that damages a value first records the checksum of the original text.
+ * Reads then behave exactly as if every write had been checksummed.
  */
-interface Stored {
-  text: string;
-  sum: number;
+class JsonText {
+  constructor(
+    readonly text: string,
+    readonly sum: number,
+  ) {}
 }
 
 /** FNV-1a over UTF-16 code units: cheap, deterministic, good enough to detect a damaged value. */
@@ -22,45 +24,62 @@ export function checksum(text: string): number {
   return h >>> 0;
 }
 
-const DELETED: Stored = { text: "", sum: -1 };
+/**
+ * Is v immutable all the way down (a primitive, or a frozen object or array of such)? Such a value can be stored and
+ * handed back by reference: nobody can change it, so a copy would be indistinguishable.
+ */
+function deeplyFrozen(v: unknown, depth: number): boolean {
+  if (typeof v !== "object" || v === null) return typeof v !== "function";
+  if (depth > 8 || !Object.isFrozen(v)) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!deeplyFrozen(v[i], depth + 1)) return false;
+    return true;
+  }
+  for (const key in v) if (!deeplyFrozen((v as Record<string, unknown>)[key], depth + 1)) return false;
+  return true;
+}
 
 /**
- * One node's disk. `durable` holds what survived the last sync; `pending` holds writes since then, in order.
- * Reads see the latest write. A crash keeps only durable values (unless a torn write damages the last one).
- * Values are stored as JSON text, so `persist` copies and a later mutation of the node's object cannot leak in.
+ * One node's disk. `values` holds the latest write of every key, synced or not; the undo log holds, for each write
+ * since the last sync in order, the key and what it held just before. A sync forgets the undo log; a crash replays it
+ * backwards (unsynced writes are lost), unless a torn write damages the last one instead. A write costs one map read
+ * and one map write, and a sync costs nothing (measured: a map of pending writes plus a map of durable ones cost
+ * about four times as much at 1,000 Raft ops/s).
+ *
+ * Values are stored as copies, so a later mutation of the node's object cannot leak in: primitives as themselves,
+ * deeply frozen objects (Raft's log entries, say) by reference, anything else as JSON text. Reads give back the
+ * frozen object itself, or a fresh parse of the text.
  */
 export class Disk {
-  private readonly durable = new Map<string, Stored>();
-  private pending = new Map<string, Stored>();
-  /** The key written last since the last sync (the one a torn write damages). */
-  private lastPending: string | null = null;
+  private readonly values = new Map<string, unknown>();
+  private readonly undoKeys: string[] = [];
+  /** What each undone key held before (undefined: nothing). */
+  private readonly undoValues: unknown[] = [];
 
   persist(key: string, value: unknown): void {
+    this.undoKeys.push(key);
+    this.undoValues.push(this.values.get(key));
     if (value === undefined) {
-      this.pending.set(key, DELETED);
-      this.lastPending = key;
+      this.values.delete(key);
       return;
     }
-    this.pending.set(key, { text: JSON.stringify(value), sum: -1 });
-    this.lastPending = key;
+    const copyAsText = typeof value === "object" ? value !== null && !deeplyFrozen(value, 0) : typeof value === "number" && !Number.isFinite(value);
+    this.values.set(key, copyAsText ? new JsonText(JSON.stringify(value), -1) : value);
   }
 
   sync(): void {
-    for (const [key, stored] of this.pending) {
-      if (stored === DELETED) this.durable.delete(key);
-      else this.durable.set(key, stored);
-    }
-    this.pending.clear();
-    this.lastPending = null;
+    this.undoKeys.length = 0;
+    this.undoValues.length = 0;
   }
 
+  /** Distinct keys written since the last sync. */
   get unsyncedCount(): number {
-    return this.pending.size;
+    return new Set(this.undoKeys).size;
   }
 
   read(key: string): unknown {
-    const stored = this.pending.get(key) ?? this.durable.get(key);
-    if (stored === undefined || stored === DELETED) return undefined;
+    const stored = this.values.get(key);
+    if (!(stored instanceof JsonText)) return stored;
     if (stored.sum !== -1 && checksum(stored.text) !== stored.sum) return CORRUPT;
     try {
       return JSON.parse(stored.text);
@@ -70,48 +89,57 @@ export class Disk {
   }
 
   keys(prefix = ""): string[] {
-    const out = new Set<string>();
-    for (const k of this.durable.keys()) if (k.startsWith(prefix)) out.add(k);
-    for (const [k, s] of this.pending) {
-      if (!k.startsWith(prefix)) continue;
-      if (s === DELETED) out.delete(k);
-      else out.add(k);
-    }
-    return [...out].sort();
+    const out: string[] = [];
+    for (const k of this.values.keys()) if (k.startsWith(prefix)) out.push(k);
+    return out.sort();
   }
 
   /** A crash: unsynced writes are lost; with `tornLast`, the last unsynced write lands damaged instead. */
   crash(tornLast: boolean): string | null {
     let torn: string | null = null;
-    if (tornLast && this.lastPending !== null) {
-      const lastKey = this.lastPending;
-      const last = this.pending.get(lastKey) ?? DELETED;
-      if (last !== DELETED) {
-        const cut = Math.max(0, Math.floor(last.text.length / 2));
-        this.durable.set(lastKey, { text: last.text.slice(0, cut), sum: checksum(last.text) });
-        torn = lastKey;
-      }
+    let tornValue: JsonText | null = null;
+    const last = this.undoKeys.length - 1;
+    if (tornLast && last >= 0 && this.values.has(this.undoKeys[last] as string)) {
+      torn = this.undoKeys[last] as string;
+      const text = textOf(this.values.get(torn));
+      tornValue = new JsonText(text.slice(0, Math.max(0, Math.floor(text.length / 2))), checksum(text));
     }
-    this.pending = new Map();
-    this.lastPending = null;
+    for (let i = last; i >= 0; i--) {
+      const key = this.undoKeys[i] as string;
+      const before = this.undoValues[i];
+      if (before === undefined) this.values.delete(key);
+      else this.values.set(key, before);
+    }
+    if (torn !== null && tornValue !== null) this.values.set(torn, tornValue);
+    this.sync();
     return torn;
   }
 
-  /** Flip a character of a stored value (synced or not) without fixing its checksum. Returns the key damaged. */
+  /**
+   * Flip a character of a stored value (synced or not) without fixing its checksum. Returns the key damaged. An
+   * unsynced value is damaged in place; its durable predecessor, if a crash brings it back, is intact.
+   */
   corrupt(key: string | null, pick: (n: number) => number): string | null {
     const keys = key === null ? this.keys() : [key];
     if (keys.length === 0) return null;
     const k = keys[pick(keys.length)] as string;
-    const map = this.pending.has(k) ? this.pending : this.durable;
-    const stored = map.get(k);
-    if (stored === undefined || stored === DELETED || stored.text.length === 0) return null;
-    const i = pick(stored.text.length);
-    const c = stored.text.charCodeAt(i);
-    const text = stored.text.slice(0, i) + String.fromCharCode(c === 0x7a ? 0x79 : c + 1) + stored.text.slice(i + 1);
-    map.set(k, { text, sum: stored.sum === -1 ? checksum(stored.text) : stored.sum });
+    if (!this.values.has(k)) return null;
+    const stored = this.values.get(k);
+    const text = stored instanceof JsonText ? stored.text : textOf(stored);
+    if (text.length === 0) return null;
+    const i = pick(text.length);
+    const c = text.charCodeAt(i);
+    const damaged = text.slice(0, i) + String.fromCharCode(c === 0x7a ? 0x79 : c + 1) + text.slice(i + 1);
+    const sum = stored instanceof JsonText && stored.sum !== -1 ? stored.sum : checksum(text);
+    this.values.set(k, new JsonText(damaged, sum));
     return k;
   }
 
   /** Apply a disk fault now (lose-unsynced drops pending writes immediately; torn-write arms the next crash). */
   static readonly FAULTS: readonly DiskFaultKind[] = ["lose-unsynced", "torn-write", "corrupt"];
+}
+
+/** The JSON text of a stored value (a JsonText's own text; a primitive or frozen object serialised). */
+function textOf(stored: unknown): string {
+  return stored instanceof JsonText ? stored.text : JSON.stringify(stored);
 }
