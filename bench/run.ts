@@ -28,6 +28,7 @@ export function runBenchmarks(registry: ProtocolRegistry, opts: { only?: string[
       simulatedSecondsPerWallSecond: Math.round((r.simulatedMicros / 1e6 / (wallMs / 1000)) * 10) / 10,
       heapMB,
       traceEvents: r.trace?.count ?? 0,
+      clientOpsPerSimSecond: r.simulatedMicros > 0 ? Math.round(r.clientOps.invoked / (r.simulatedMicros / 1e6)) : 0,
     };
     if (r.stop === "limit") throw new Error(`benchmark ${w.name} hit a limit: ${r.limitMessage}`);
     results.push(result);
@@ -37,8 +38,18 @@ export function runBenchmarks(registry: ProtocolRegistry, opts: { only?: string[
 }
 
 export function formatBenchTable(results: readonly BenchResult[]): string {
-  const head = ["workload", "events", "events/s", "traced", "wall ms", "sim s/wall s", "rss MB", "trace events"];
-  const rows = results.map((r) => [r.name, String(r.events), `${(r.eventsPerSecond / 1e6).toFixed(2)}M`, r.traced ? "yes" : "no", String(r.wallMs), String(r.simulatedSecondsPerWallSecond), String(r.heapMB), String(r.traceEvents)]);
+  const head = ["workload", "events", "events/s", "traced", "wall ms", "sim s/wall s", "client ops/sim s", "rss MB", "trace events"];
+  const rows = results.map((r) => [
+    r.name,
+    String(r.events),
+    `${(r.eventsPerSecond / 1e6).toFixed(2)}M`,
+    r.traced ? "yes" : "no",
+    String(r.wallMs),
+    String(r.simulatedSecondsPerWallSecond),
+    r.clientOpsPerSimSecond > 0 ? String(r.clientOpsPerSimSecond) : "-",
+    String(r.heapMB),
+    String(r.traceEvents),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
   return [fmt(head), fmt(widths.map((w) => "-".repeat(w))), ...rows.map(fmt)].join("\n");

@@ -18,4 +18,6 @@ export interface BenchResult {
   simulatedSecondsPerWallSecond: number;
   heapMB: number;
   traceEvents: number;
+  /** Client operations invoked per simulated second (0 for workloads without clients). */
+  clientOpsPerSimSecond: number;
 }
