@@ -3,6 +3,7 @@ import { ProtocolRegistry } from "../sim/core/registry.ts";
 import { echo } from "./echo/index.ts";
 import { raft } from "./raft/index.ts";
 import { register } from "./register/index.ts";
+import { threePc } from "./threepc/index.ts";
 import { twoPc } from "./twopc/index.ts";
 
 export const registry = new ProtocolRegistry();
@@ -10,3 +11,4 @@ registry.register(echo);
 registry.register(register);
 registry.register(raft);
 registry.register(twoPc);
+registry.register(threePc);

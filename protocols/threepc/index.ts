@@ -1,0 +1,37 @@
+import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
+import { checkCommitOptions, COMMIT_OPTION_DOCS } from "../twopc/options.ts";
+import { commitProgress } from "../twopc/progress.ts";
+import { threePcBugs } from "./bugs.ts";
+import { threePcInvariants } from "./invariants.ts";
+import type { ThreePcMsg } from "./messages.ts";
+import { blockedCount, createThreePc, stepThreePc, threePcView } from "./node.ts";
+import type { ThreePcState } from "./state.ts";
+
+/**
+ * Three-phase commit over the same sharded key-value store as 2PC: a precommit round between the vote and the
+ * commit, and Skeen's termination protocol, so the participants decide without a crashed coordinator. Safe under
+ * crash failures with bounded delays; unsafe under partitions (docs/commit-protocols.md).
+ */
+export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp> = {
+  name: "3pc",
+  description: "Three-phase commit with Skeen's termination protocol (non-blocking under crashes, unsafe under partitions) over a sharded, replicated key-value store.",
+  options: COMMIT_OPTION_DOCS,
+  checkOptions: (o, nodes) => {
+    const p = checkCommitOptions(o, nodes);
+    if (p !== null) return p;
+    const vote = typeof o.voteTimeoutMicros === "number" ? o.voteTimeoutMicros : 300_000;
+    const decision = typeof o.decisionTimeoutMicros === "number" ? o.decisionTimeoutMicros : 600_000;
+    if (decision <= vote) {
+      return { path: "decisionTimeoutMicros", message: `expected more than voteTimeoutMicros (${vote}): participants may only suspect the coordinator after it could have finished voting, got ${decision}` };
+    }
+    return null;
+  },
+  create: createThreePc,
+  step: stepThreePc,
+  view: threePcView,
+  messageSize: (m) => (m.type === "prepare" ? 96 + 16 * m.participants.length : 48),
+  messageType: (m) => m.type,
+  invariants: threePcInvariants,
+  progress: commitProgress<ThreePcState>((s) => s.isCoordinator, (s) => !s.isCoordinator && !s.damaged && blockedCount(s) === 0),
+  bugs: threePcBugs,
+};
