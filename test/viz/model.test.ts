@@ -7,6 +7,7 @@ import type { TraceEvent } from "../../sim/trace/events.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
 import { buildModel, causalCone, firstDivergence, stepEvent, viewAt } from "../../viz/src/model.ts";
 import { layout, toSvg } from "../../viz/src/render.ts";
+import { outcomeOf, type TxnGroup, txnAt, txnRows } from "../../viz/src/overlays/txn.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 function run(file: string, seed: number, durationMicros: number) {
@@ -60,11 +61,64 @@ describe("viewer model", () => {
   });
 });
 
+describe("transaction overlay (2pc, 3pc)", () => {
+  const m = run("2pc-basic.yaml", 2, 300_000);
+  const groups = m.txns ?? [];
+
+  it("groups a 2pc trace's messages and decide notes by transaction, with votes and decisions", () => {
+    expect(groups.length).toBeGreaterThan(10);
+    for (const g of groups) {
+      expect(g.coordinator).toBe(0);
+      expect(g.participants).toHaveLength(2);
+      expect(g.t1).toBeGreaterThanOrEqual(g.t0);
+    }
+    const decided = groups.filter((g) => outcomeOf(g) !== null);
+    expect(decided.length).toBeGreaterThan(10);
+    const committed = decided.filter((g) => outcomeOf(g) === "commit");
+    for (const g of committed) expect(g.votes.map((v) => v.vote)).toEqual(["yes", "yes"]);
+    const aborted = decided.filter((g) => outcomeOf(g) === "abort");
+    expect(aborted.some((g) => g.votes.some((v) => v.vote === "no"))).toBe(true);
+  });
+
+  it("finds the transaction at a lane and time and describes it for the inspector", () => {
+    const g = groups.find((x) => outcomeOf(x) === "commit") as TxnGroup;
+    const d = g.decisions[0] as { t: number; lane: number };
+    expect(txnAt(groups, d.lane, d.t)?.txn).toBe(g.txn);
+    const rows = Object.fromEntries(txnRows(g, (l) => m.lanes[l]?.id ?? "?", (t) => `${t}us`));
+    expect(rows).toMatchObject({ transaction: g.txn, outcome: "commit", coordinator: "n1", participants: g.participants.join(", ") });
+    expect(rows[`vote ${g.participants[0]}`]).toMatch(/^yes at \d+us$/);
+  });
+
+  it("draws bands, votes and labelled decisions when few transactions are in view, and only ticks when many are", () => {
+    const f = noFilters();
+    const near = layout(m, { t0: 0, t1: m.tMax, width: 1200, height: 640 }, f).prims;
+    expect(near.filter((p) => "cls" in p && p.cls === "txn-band").length).toBeGreaterThan(20);
+    expect(near.some((p) => "cls" in p && p.cls === "txn-vote txn-vote-no")).toBe(true);
+    expect(near.some((p) => p.p === "text" && /^\d+\.\d+ abort$/.test(p.text))).toBe(true);
+    const far = run("2pc-basic.yaml", 2, 3_000_000);
+    const prims = layout(far, { t0: 0, t1: far.tMax, width: 1200, height: 640 }, f).prims;
+    expect(prims.some((p) => "cls" in p && p.cls === "txn-band")).toBe(false);
+    expect(prims.filter((p) => "cls" in p && p.cls === "txn-tick").length).toBeGreaterThan(100);
+    f.hiddenKinds.add("txn");
+    expect(layout(m, { t0: 0, t1: m.tMax, width: 1200, height: 640 }, f).prims.some((p) => "cls" in p && String(p.cls).startsWith("txn"))).toBe(false);
+  });
+
+  it("is absent for other protocols", () => {
+    expect(run("demo.yaml", 1, 500_000).txns).toBeUndefined();
+  });
+});
+
 /** One golden SVG per protocol view, so a change in the drawing shows in review. UPDATE_GOLDEN=1 rewrites them. */
 describe("golden SVG per protocol view", () => {
-  for (const [name, file, seed] of [["raft", "demo.yaml", 1], ["register", "register-primary-backup.yaml", 1]] as const) {
+  const views = [
+    ["raft", "demo.yaml", 1, 2_500_000],
+    ["register", "register-primary-backup.yaml", 1, 2_500_000],
+    // a short window, so the transaction groups (bands, votes, decisions) are drawn rather than decision ticks
+    ["2pc", "2pc-basic.yaml", 2, 300_000],
+  ] as const;
+  for (const [name, file, seed, durationMicros] of views) {
     it(`draws the ${name} view the same as test/viz/golden/${name}.svg`, () => {
-      const model = run(file, seed, 2_500_000);
+      const model = run(file, seed, durationMicros);
       const vp = { t0: 0, t1: model.tMax, width: 1200, height: 640 };
       const svg = toSvg(layout(model, vp, noFilters()).prims, vp.width, vp.height);
       const golden = resolve(import.meta.dirname, "golden", `${name}.svg`);

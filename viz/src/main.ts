@@ -8,6 +8,7 @@ import type { ResolvedScenario } from "../../sim/scenario/resolved.ts";
 import { renderMetrics } from "./metrics.ts";
 import { firstDivergence, KINDS, type Model, stepEvent, viewAt } from "./model.ts";
 import { drawCanvas, type Filters, formatTime, LABEL_WIDTH, laneYs, layout, type Prim, type Selection, toSvg, type Viewport } from "./render.ts";
+import { txnAt, txnRows } from "./overlays/txn.ts";
 import { decodeShare, encodeShare } from "./share.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -352,6 +353,23 @@ function inspect(lane: number, t: number): void {
     table.append(tr);
   }
   el.append(table);
+  const g = m.txns === undefined ? null : txnAt(m.txns, lane, t);
+  if (g !== null) el.append(rowsTable(txnRows(g, (k) => m.lanes[k]?.id ?? "?", formatTime), "inspector-table txn-table"));
+}
+
+function rowsTable(rows: [string, string][], cls: string): HTMLTableElement {
+  const table = document.createElement("table");
+  table.className = cls;
+  for (const [k, v] of rows) {
+    const tr = document.createElement("tr");
+    const a = document.createElement("td");
+    const b = document.createElement("td");
+    a.textContent = k;
+    b.textContent = v;
+    tr.append(a, b);
+    table.append(tr);
+  }
+  return table;
 }
 
 function setCursor(t: number): void {
@@ -405,7 +423,7 @@ function buildFilters(m: Model): void {
     c.dataset.type = t;
     return c;
   });
-  const kinds = ["send", "drop", "state", "note", "crash", "restart", "partition", "heal", "link", "clock", "disk"].map((k) => {
+  const kinds = ["send", "drop", "state", "note", "crash", "restart", "partition", "heal", "link", "clock", "disk", ...(m.txns ? ["txn"] : [])].map((k) => {
     const c = checkbox(k, true, (on) => toggle(f.hiddenKinds, k as never, on));
     c.dataset.kind = k;
     return c;

@@ -4,6 +4,7 @@
  * plain data with typed arrays, so it crosses the worker boundary cheaply.
  */
 import type { TraceEvent, TraceHeader } from "../../sim/trace/events.ts";
+import { buildTxnGroups, type TxnGroup } from "./overlays/txn.ts";
 
 export interface Lane {
   id: string;
@@ -81,6 +82,8 @@ export interface Model {
   violations: Marker[];
   /** Raft overlay: each time a leader's commit index advanced, the acknowledgements (message indices) it had. */
   commits: { t: number; lane: number; index: number; acks: number[] }[];
+  /** 2PC/3PC overlay: transactions grouped from message payloads and decide notes (overlays/txn.ts). */
+  txns?: TxnGroup[];
   /** Canonical event lines (for divergence): JSON of each event. */
   lines?: string[];
 }
@@ -283,6 +286,8 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[], k
   for (let k = 0; k < m; k++) if (Number.isNaN(msgT1[k] as number)) msgT1[k] = tMax;
   const model: Model = { header, lanes, dcs, tMax, evT, evKind, evLane, kinds: KINDS, msgT0, msgT1, msgFrom, msgTo, msgType, msgStatus, msgEvent, msgCount: m, types, dropWhy, ops, down, partitions, states, markers, violations, commits };
   if (keepLines) model.lines = lines;
+  const txns = buildTxnGroups(header, events, lane);
+  if (txns !== undefined) model.txns = txns;
   return model;
 }
 

@@ -4,6 +4,7 @@
  * layers are capped, so a 1M-event trace draws as fast as a small one.
  */
 import { causalCone, type Model } from "./model.ts";
+import { txnBands, txnMarks } from "./overlays/txn.ts";
 
 export interface Viewport {
   t0: number;
@@ -126,6 +127,9 @@ export function layout(model: Model, vp: Viewport, f: Filters, sel: Selection | 
     const o = op.op as { f?: string; key?: string; value?: string };
     prims.push({ p: "rect", x: clampX(op.t0), y: y - laneH * 0.22, w: Math.max(2, clampX(op.t1) - clampX(op.t0)), h: laneH * 0.44, fill: color, opacity: 0.85, cls: `op op-${op.outcome}`, title: `${o.f ?? "op"} ${o.key ?? ""}${o.value !== undefined ? ` ${o.value}` : ""} -> ${op.outcome} ${JSON.stringify(op.value)}` });
   }
+  // 2PC/3PC overlay: transaction bands under the arrows, votes and decisions over them
+  const txnLayout = model.txns !== undefined && !f.hiddenKinds.has("txn") ? { x, ys, laneH, t0: vp.t0, t1: vp.t1 } : null;
+  if (txnLayout !== null) prims.push(...txnBands(model.txns ?? [], txnLayout));
   // messages (the dense layer)
   let arrows = 0;
   const hiddenType = new Set<number>();
@@ -186,6 +190,7 @@ export function layout(model: Model, vp: Viewport, f: Filters, sel: Selection | 
     const fill = mk.kind === "crash" ? "#b71c1c" : mk.kind === "restart" ? "#2e9e5b" : mk.kind === "note" ? "#3b6fb6" : "#8e44ad";
     prims.push({ p: "mark", x: x(mk.t), y: mk.kind === "note" ? y - laneH * 0.38 : y, shape, size: mk.kind === "note" ? 3 : 6, fill, cls: `marker marker-${mk.kind}`, title: mk.text, event: mk.event, t: mk.t, lane: mk.lane });
   }
+  if (txnLayout !== null) prims.push(...txnMarks(model.txns ?? [], txnLayout));
   for (const v of model.violations) {
     if (v.t < vp.t0 || v.t > vp.t1) continue;
     const y = v.lane >= 0 && !Number.isNaN(ys[v.lane] as number) ? (ys[v.lane] as number) : AXIS_HEIGHT + 10;

@@ -1,0 +1,219 @@
+/**
+ * Transaction overlay for atomic commit protocols (2pc, 3pc): each transaction drawn as a group across the lanes
+ * involved, from its first prepare to its decision, with its votes marked (yes / no) and the decision labelled
+ * (commit green, abort red, conflicting decisions purple). Built from message payloads (`txn`, `type`, `vote`) and the
+ * protocol's `decide` notes; laid out as drawing primitives like the rest of the diagram.
+ */
+import type { TraceEvent, TraceHeader } from "../../../sim/trace/events.ts";
+import type { Prim } from "../render.ts";
+
+export const TXN_PROTOCOLS = ["2pc", "3pc"];
+
+export interface TxnVote {
+  lane: number;
+  t: number;
+  vote: "yes" | "no";
+}
+
+export interface TxnDecision {
+  lane: number;
+  t: number;
+  decision: string;
+  reason: string;
+  /** Decided by a 3PC recovery coordinator. */
+  recovery: boolean;
+}
+
+export interface TxnGroup {
+  txn: string;
+  /** First prepare (or first message) of the transaction. */
+  t0: number;
+  /** The first decision, or the last message when undecided. */
+  t1: number;
+  /** The coordinator's lane (sender of the first prepare), or -1. */
+  coordinator: number;
+  /** Every node lane that sent or received a message of the transaction, in lane order. */
+  lanes: number[];
+  /** Participants named by the prepare. */
+  participants: string[];
+  op: unknown;
+  votes: TxnVote[];
+  /** Every decision note, in time order (more than one distinct decision is an atomicity violation). */
+  decisions: TxnDecision[];
+  messages: number;
+}
+
+/** The outcome to show: the first decision, "conflict" if nodes decided differently, null if undecided. */
+export function outcomeOf(g: TxnGroup): string | null {
+  const first = g.decisions[0];
+  if (first === undefined) return null;
+  return g.decisions.some((d) => d.decision !== first.decision) ? "conflict" : first.decision;
+}
+
+/** Group a 2pc/3pc trace's events by transaction; undefined for other protocols. */
+export function buildTxnGroups(header: TraceHeader, events: readonly TraceEvent[], lane: (id: string) => number): TxnGroup[] | undefined {
+  if (!TXN_PROTOCOLS.includes(header.scenario.protocol.name)) return undefined;
+  const byTxn = new Map<string, TxnGroup>();
+  const lanes = new Map<string, Set<number>>();
+  const group = (txn: string, t: number): TxnGroup => {
+    let g = byTxn.get(txn);
+    if (g === undefined) {
+      g = { txn, t0: t, t1: t, coordinator: -1, lanes: [], participants: [], op: null, votes: [], decisions: [], messages: 0 };
+      byTxn.set(txn, g);
+      lanes.set(txn, new Set());
+    }
+    return g;
+  };
+  for (const e of events) {
+    if (e.k === "send") {
+      const m = e.m as { txn?: unknown; type?: unknown; vote?: unknown; participants?: unknown; op?: unknown } | null | undefined;
+      if (m === null || typeof m !== "object" || (typeof m.txn !== "string" && typeof m.txn !== "number")) continue;
+      const g = group(String(m.txn), e.t);
+      g.messages++;
+      g.t1 = g.decisions.length > 0 ? g.t1 : Math.max(g.t1, e.t);
+      const from = lane(e.n);
+      const to = lane(e.to);
+      lanes.get(g.txn)?.add(from).add(to);
+      if (m.type === "prepare" && g.coordinator < 0) {
+        g.coordinator = from;
+        g.t0 = Math.min(g.t0, e.t);
+        if (Array.isArray(m.participants)) g.participants = m.participants.map(String);
+        g.op = m.op ?? null;
+      }
+      if (m.type === "vote" && (m.vote === "yes" || m.vote === "no")) g.votes.push({ lane: from, t: e.t, vote: m.vote });
+    } else if (e.k === "note" && e.text === "decide" && e.data !== undefined) {
+      const d = e.data as { txn?: unknown; decision?: unknown; reason?: unknown; recovery?: unknown };
+      if (typeof d.txn !== "string" && typeof d.txn !== "number") continue;
+      const g = group(String(d.txn), e.t);
+      if (g.decisions.length === 0) g.t1 = e.t;
+      g.decisions.push({ lane: lane(e.n), t: e.t, decision: String(d.decision), reason: typeof d.reason === "string" ? d.reason : "", recovery: d.recovery === true });
+      lanes.get(g.txn)?.add(lane(e.n));
+    }
+  }
+  const out = [...byTxn.values()];
+  for (const g of out) g.lanes = [...(lanes.get(g.txn) ?? [])].filter((l) => l >= 0).sort((a, b) => a - b);
+  return out.sort((a, b) => a.t0 - b.t0);
+}
+
+/** Transactions whose span meets [t0, t1], in start order. */
+export function txnsInView(groups: readonly TxnGroup[], t0: number, t1: number): TxnGroup[] {
+  return groups.filter((g) => g.t1 >= t0 && g.t0 <= t1);
+}
+
+/** Above this many transactions in view only decision ticks are drawn (bands, votes and labels would be noise). */
+export const MAX_TXN_GROUPS = 60;
+const MAX_TXN_TICKS = 5_000;
+
+const COLORS: Record<string, { band: string; ink: string }> = {
+  commit: { band: "#2e9e5b", ink: "#1e7a43" },
+  abort: { band: "#d64545", ink: "#b03030" },
+  conflict: { band: "#8e44ad", ink: "#7d3c98" },
+  undecided: { band: "#7b8794", ink: "#52606d" },
+};
+
+export interface TxnLayout {
+  x: (t: number) => number;
+  ys: Float64Array;
+  laneH: number;
+  t0: number;
+  t1: number;
+}
+
+/** Bands (drawn under the message arrows). */
+export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
+  const inView = txnsInView(groups, L.t0, L.t1);
+  if (inView.length > MAX_TXN_GROUPS) return [];
+  const prims: Prim[] = [];
+  for (const g of inView) {
+    const c = COLORS[outcomeOf(g) ?? "undecided"] as { band: string; ink: string };
+    const x0 = L.x(g.t0);
+    const w = Math.max(2, L.x(g.t1) - x0);
+    const ys = g.lanes.map((l) => L.ys[l] as number).filter((y) => !Number.isNaN(y));
+    if (ys.length === 0) continue;
+    // a light band on each lane involved, closed by a bracket at the first prepare and at the decision
+    for (const y of ys) {
+      const top = y - L.laneH * 0.3;
+      const h = L.laneH * 0.6;
+      prims.push({ p: "rect", x: x0, y: top, w, h, fill: c.band, opacity: 0.12, cls: "txn-band", title: `transaction ${g.txn}` });
+      prims.push({ p: "line", x1: x0, y1: top, x2: x0, y2: top + h, stroke: c.band, width: 1.5, opacity: 0.7, cls: "txn-bracket" });
+      prims.push({ p: "line", x1: x0 + w, y1: top, x2: x0 + w, y2: top + h, stroke: c.band, width: 1.5, opacity: 0.7, cls: "txn-bracket" });
+    }
+  }
+  return prims;
+}
+
+/** Votes, decision marks and labels (drawn over the arrows). Marks carry t and lane, so clicking selects the txn. */
+export function txnMarks(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
+  const inView = txnsInView(groups, L.t0, L.t1);
+  const prims: Prim[] = [];
+  if (inView.length > MAX_TXN_GROUPS) {
+    for (const g of inView.slice(0, MAX_TXN_TICKS)) {
+      const d = g.decisions[0];
+      if (d === undefined || Number.isNaN(L.ys[d.lane] as number)) continue;
+      const y = L.ys[d.lane] as number;
+      const c = COLORS[outcomeOf(g) ?? "undecided"] as { band: string; ink: string };
+      prims.push({ p: "line", x1: L.x(d.t), y1: y - L.laneH * 0.42, x2: L.x(d.t), y2: y - L.laneH * 0.2, stroke: c.band, width: 1.5, opacity: 0.8, cls: "txn-tick" });
+    }
+    return prims;
+  }
+  // Labels are skipped where they would overlap the previous label on the same lane (the diamond still shows it).
+  const labelEnd = new Map<number, number>();
+  for (const g of inView) {
+    const outcome = outcomeOf(g) ?? "undecided";
+    const c = COLORS[outcome] as { band: string; ink: string };
+    for (const v of g.votes) {
+      const y = L.ys[v.lane] as number;
+      if (Number.isNaN(y)) continue;
+      prims.push({ p: "mark", x: L.x(v.t), y: y + L.laneH * 0.3, shape: v.vote === "yes" ? "dot" : "x", size: v.vote === "yes" ? 2.5 : 3, fill: v.vote === "yes" ? "#2e9e5b" : "#d64545", cls: `txn-vote txn-vote-${v.vote}`, title: `transaction ${g.txn}: vote ${v.vote}`, t: v.t, lane: v.lane });
+    }
+    const d = g.decisions[0];
+    const at = d ?? { lane: g.coordinator, t: g.t1 };
+    const y = L.ys[at.lane] as number;
+    if (Number.isNaN(y)) continue;
+    prims.push({ p: "mark", x: L.x(at.t), y: y - L.laneH * 0.34, shape: "diamond", size: 4, fill: c.band, cls: `txn-decision txn-${outcome}`, title: txnSummary(g), t: at.t, lane: at.lane });
+    const text = `${g.txn} ${outcome}`;
+    const lx = L.x(at.t) + 6;
+    if (lx < (labelEnd.get(at.lane) ?? Number.NEGATIVE_INFINITY)) continue;
+    labelEnd.set(at.lane, lx + text.length * 6.2 + 6);
+    prims.push({ p: "text", x: lx, y: y - L.laneH * 0.34 + 3, text, fill: c.ink, size: 9, weight: "600", cls: "txn-label" });
+  }
+  return prims;
+}
+
+/** One line per transaction: what the tooltip and the inspector's heading say. */
+export function txnSummary(g: TxnGroup): string {
+  const outcome = outcomeOf(g) ?? "undecided";
+  const votes = g.votes.map((v) => `${v.vote}`).join(", ");
+  return `transaction ${g.txn}: ${outcome}${g.decisions[0]?.reason ? ` (${g.decisions[0].reason})` : ""}; votes: ${votes || "none"}`;
+}
+
+/** The transaction at (lane, t): among those spanning t on that lane, the one whose decision is nearest. */
+export function txnAt(groups: readonly TxnGroup[], lane: number, t: number): TxnGroup | null {
+  let best: TxnGroup | null = null;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const g of groups) {
+    if (g.t0 > t || g.t1 < t || !g.lanes.includes(lane)) continue;
+    const d = Math.abs((g.decisions[0]?.t ?? g.t1) - t);
+    if (d < bestD) {
+      bestD = d;
+      best = g;
+    }
+  }
+  return best;
+}
+
+/** Rows for the inspector (label, value), rendered by the page with textContent. */
+export function txnRows(g: TxnGroup, laneName: (l: number) => string, fmt: (t: number) => string): [string, string][] {
+  const rows: [string, string][] = [
+    ["transaction", g.txn],
+    ["outcome", outcomeOf(g) ?? "undecided"],
+    ["op", g.op === null ? "?" : JSON.stringify(g.op)],
+    ["coordinator", g.coordinator >= 0 ? laneName(g.coordinator) : "?"],
+    ["participants", g.participants.join(", ") || "?"],
+    ["span", `${fmt(g.t0)} .. ${fmt(g.t1)}`],
+    ["messages", String(g.messages)],
+  ];
+  for (const v of g.votes) rows.push([`vote ${laneName(v.lane)}`, `${v.vote} at ${fmt(v.t)}`]);
+  for (const d of g.decisions) rows.push([`decided at ${laneName(d.lane)}`, `${d.decision} at ${fmt(d.t)}${d.recovery ? " (recovery coordinator)" : ""}${d.reason ? `: ${d.reason}` : ""}`]);
+  return rows;
+}
