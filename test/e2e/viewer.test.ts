@@ -36,6 +36,14 @@ function hostileTrace(): string {
   return path;
 }
 
+/** A short 2PC trace: few enough transactions in view that each is drawn as a group. */
+function twoPcTrace(): string {
+  const r = runScenario({ ...scenario("2pc-basic.yaml"), durationMicros: 300_000 }, { registry, seed: 2, sink: "record" });
+  const path = join(tmp, "2pc.ndjson.gz");
+  if (r.trace) writeTraceFile(path, r.trace);
+  return path;
+}
+
 let browser: Browser;
 let server: ViewServer;
 let page: Page;
@@ -140,6 +148,31 @@ describe("viewer in headless Chromium", () => {
     await page.locator("#file-input").setInputFiles(exported);
     await page.waitForFunction(() => window.faultline.ready === true);
     expect(await page.evaluate(() => window.faultline.state.model?.evT.length)).toBe(events);
+  });
+
+  it("draws a 2pc trace's transactions as groups with votes and decisions, and inspects one on click", async () => {
+    const twoPc = await serve(twoPcTrace());
+    try {
+      await open(twoPc.url);
+      const decisions = page.locator("#main-view svg.overlay g.txn-decision");
+      expect(await decisions.count()).toBeGreaterThan(10);
+      expect(await page.locator("#main-view svg.overlay g.txn-abort").count()).toBeGreaterThan(0);
+      expect(await page.locator("#main-view svg.overlay g.txn-vote-no").count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(tmp, "viewer-2pc.png") });
+      const commit = page.locator("#main-view svg.overlay g.txn-commit").first();
+      const title = (await commit.getAttribute("data-text")) ?? "";
+      expect(title).toMatch(/^transaction \d+\.\d+: commit/);
+      await commit.click();
+      const table = page.locator("#inspector .txn-table");
+      await expect.poll(() => table.count()).toBe(1);
+      const text = (await table.textContent()) ?? "";
+      expect(text).toContain(`transaction${title.split(" ")[1]?.replace(":", "")}`);
+      expect(text).toMatch(/outcomecommit/);
+      expect(text).toMatch(/vote n\dyes at/);
+      expect(text).toMatch(/decided at n1commit at/);
+    } finally {
+      await twoPc.close();
+    }
   });
 
   it("shows markup from a trace as text, never as HTML", async () => {
