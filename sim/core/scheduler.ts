@@ -59,6 +59,12 @@ export class Scheduler {
   private nextSlot = 0;
   private seq = 0;
   private cancelledPending = 0;
+  /**
+   * The event `pop` returned last is still at the top of the heap. Its entry is removed lazily: if the handler
+   * schedules an event, the new entry replaces it and sifts down once (instead of a sift down to remove the old top
+   * plus a sift up to insert the new one); otherwise the next pop or peek removes it.
+   */
+  private consumed = false;
 
   constructor(
     private readonly maxPending: number = LIMITS.maxPendingEvents,
@@ -76,13 +82,13 @@ export class Scheduler {
 
   /** Events waiting in the queue, not counting cancelled ones. */
   get pending(): number {
-    return this.size - this.cancelledPending;
+    return this.size - this.cancelledPending - (this.consumed ? 1 : 0);
   }
 
   /** Schedule an event at absolute virtual time `at` (>= now). `kind` must be < 255. */
   schedule(at: Micros, kind: number, a = 0, b = 0, payload: unknown = undefined): EventHandle {
     if (at < this.now) at = this.now;
-    if (this.size >= this.maxPending) {
+    if (this.size - (this.consumed ? 1 : 0) >= this.maxPending) {
       throw new LimitExceededError(
         "maxPending",
         this.maxPending,
@@ -98,7 +104,10 @@ export class Scheduler {
     d[o + 2] = b;
     d[o + 3] = key;
     this.sPayload[slot] = payload;
-    this.push(at, key);
+    if (this.consumed) {
+      this.consumed = false;
+      this.siftDown(at, key, this.size);
+    } else this.push(at, key);
     return key;
   }
 
@@ -141,6 +150,7 @@ export class Scheduler {
 
   /** Time of the next live event, or Infinity when the queue is empty. Drops cancelled events from the top. */
   peekTime(): Micros {
+    this.settle();
     while (this.size > 0) {
       const heapKey = this.heap[1] as number;
       const slot = heapKey & SLOT_MASK;
@@ -148,8 +158,7 @@ export class Scheduler {
       if (this.sData[o] !== CANCELLED) {
         const key = this.sData[o + 3] as number;
         if (key === heapKey) return this.heap[0] as number;
-        this.popTop();
-        this.push(this.sDue[slot] as number, key);
+        this.siftDown(this.sDue[slot] as number, key, this.size);
         continue;
       }
       this.popTop();
@@ -162,15 +171,16 @@ export class Scheduler {
 
   /** Take the next live event: sets now, kind, a, b, payload. False when the queue is empty. */
   pop(): boolean {
+    this.settle();
     while (this.size > 0) {
       const time = this.heap[0] as number;
       const heapKey = this.heap[1] as number;
-      this.popTop();
       const slot = heapKey & SLOT_MASK;
       const d = this.sData;
       const o = slot * 4;
       const kind = d[o] as number;
       if (kind === CANCELLED) {
+        this.popTop();
         d[o + 3] = -1;
         this.freeSlots[this.freeCount++] = slot;
         this.cancelledPending--;
@@ -179,9 +189,10 @@ export class Scheduler {
       const key = d[o + 3] as number;
       if (key !== heapKey) {
         // Rescheduled later while waiting: back into the heap at the time it is due, with its newer key.
-        this.push(this.sDue[slot] as number, key);
+        this.siftDown(this.sDue[slot] as number, key, this.size);
         continue;
       }
+      this.consumed = true;
       d[o + 3] = -1;
       this.freeSlots[this.freeCount++] = slot;
       this.now = time;
@@ -194,6 +205,14 @@ export class Scheduler {
       return true;
     }
     return false;
+  }
+
+  /** Remove the entry of the event popped last, if no new event took its place. */
+  private settle(): void {
+    if (this.consumed) {
+      this.consumed = false;
+      this.popTop();
+    }
   }
 
   private nextKey(slot: number): number {
@@ -243,11 +262,14 @@ export class Scheduler {
 
   /** Remove the top of the heap. */
   private popTop(): void {
-    const h = this.heap;
     const n = --this.size;
     if (n === 0) return;
-    const time = h[n * 2] as number;
-    const key = h[n * 2 + 1] as number;
+    this.siftDown(this.heap[n * 2] as number, this.heap[n * 2 + 1] as number, n);
+  }
+
+  /** Put (time, key) at the root, replacing what is there, and sift it down among the first n entries. */
+  private siftDown(time: number, key: number, n: number): void {
+    const h = this.heap;
     let i = 0;
     for (;;) {
       const first = 4 * i + 1;

@@ -61,6 +61,7 @@ describe("scheduler", () => {
         fc.record({ op: fc.constant("move" as const), which: fc.nat(), t: fc.integer({ min: 0, max: 500 }) }),
         fc.record({ op: fc.constant("cancel" as const), which: fc.nat() }),
         fc.record({ op: fc.constant("pop" as const) }),
+        fc.record({ op: fc.constant("peek" as const) }),
       ),
       { minLength: 1, maxLength: 300 },
     ),
@@ -93,6 +94,10 @@ describe("scheduler", () => {
       } else if (o.op === "cancel" && live.length > 0) {
         const [e] = live.splice(o.which % live.length, 1);
         s.cancel((e as (typeof live)[number]).handle);
+      } else if (o.op === "peek") {
+        const min = live.reduce((m, e) => Math.min(m, e.t), Number.POSITIVE_INFINITY);
+        expect(s.peekTime()).toBe(min);
+        expect(s.pending).toBe(live.length);
       } else if (o.op === "pop") {
         const e = refPop();
         expect(s.pop()).toBe(e !== undefined);
