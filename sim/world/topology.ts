@@ -48,7 +48,7 @@ export class Topology {
 
   indexOf(node: NodeId): number {
     const i = this.nodeIndex.get(node);
-    assert(i !== undefined, () => `unknown node ${node}`);
+    if (i === undefined) assert(false, `unknown node ${node}`); // hot path: build no closure when it holds
     return i;
   }
 
