@@ -15,7 +15,11 @@ import type { ThreePcState } from "./state.ts";
 export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp> = {
   name: "3pc",
   description: "Three-phase commit with Skeen's termination protocol (non-blocking under crashes, unsafe under partitions) over a sharded, replicated key-value store.",
-  options: COMMIT_OPTION_DOCS,
+  options: COMMIT_OPTION_DOCS.map((d) =>
+    d.name === "decisionTimeoutMicros"
+      ? { ...d, description: "a participant that voted yes suspects the coordinator after this long without a precommit or decision; also the length of a termination slot (must exceed voteTimeoutMicros)" }
+      : d,
+  ),
   checkOptions: (o, nodes) => {
     const p = checkCommitOptions(o, nodes);
     if (p !== null) return p;

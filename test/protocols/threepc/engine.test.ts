@@ -36,6 +36,11 @@ describe("3pc in the simulator", () => {
     expect(v2.some(([, v]) => Number(v.blocked) > 0)).toBe(true);
   });
 
+  it("rejects a decision timeout that does not exceed the vote timeout, naming the option", () => {
+    const edit = (s: string) => s.replace(/decisionTimeoutMicros: 200000/, "decisionTimeoutMicros: 100000");
+    expect(() => load("scenarios/3pc-coordinator-crash.yaml", edit)).toThrow(/protocol\.options\.decisionTimeoutMicros: expected more than voteTimeoutMicros \(100000\)/);
+  });
+
   it("passes its crash-only scenarios", () => {
     for (const file of ["3pc-basic.yaml", "3pc-coordinator-crash.yaml", "3pc-participant-crash.yaml", "3pc-multi-dc.yaml"]) {
       for (const seed of [1, 2, 3]) {
