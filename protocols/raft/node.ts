@@ -90,9 +90,40 @@ function onClient(s: RaftState, requestId: number, clientId: string, op: KvOp, c
   armFlush(s, ctx);
 }
 
-export function raftView(s: RaftState): Record<string, unknown> {
-  return {
-    role: s.damaged ? `${s.role} (damaged)` : s.role,
+/** The view is rebuilt only when a field changed, so the engine (which skips comparing an identical object) and the
+ * garbage collector see one object per change rather than one per step. */
+export interface RaftView {
+  role: string;
+  term: number;
+  votedFor: string | null;
+  leader: string | null;
+  commitIndex: number;
+  lastApplied: number;
+  logLength: number;
+  snapshotIndex: number;
+  voters: number;
+  [field: string]: unknown;
+}
+
+export function raftView(s: RaftState): RaftView {
+  const role = s.damaged ? `${s.role} (damaged)` : s.role;
+  const v = s.lastView;
+  if (
+    v !== undefined &&
+    v.role === role &&
+    v.term === s.term &&
+    v.votedFor === s.votedFor &&
+    v.leader === s.leader &&
+    v.commitIndex === s.commit &&
+    v.lastApplied === s.applied &&
+    v.logLength === s.log.lastIndex &&
+    v.snapshotIndex === s.log.base &&
+    v.voters === s.voters.length
+  ) {
+    return v;
+  }
+  const view: RaftView = {
+    role,
     term: s.term,
     votedFor: s.votedFor,
     leader: s.leader,
@@ -102,4 +133,6 @@ export function raftView(s: RaftState): Record<string, unknown> {
     snapshotIndex: s.log.base,
     voters: s.voters.length,
   };
+  s.lastView = view;
+  return view;
 }

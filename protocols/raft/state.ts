@@ -48,6 +48,8 @@ export interface RaftState {
   reconfigStep: number;
   /** Snapshot voters (config in force at the snapshot point). */
   snapshotVoters: NodeId[];
+  /** The view last returned (see raftView): reused while nothing in it changed. */
+  lastView: import("./node.ts").RaftView | undefined;
 }
 
 export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOptions, bug: RaftBugFlags): RaftState {
@@ -78,6 +80,7 @@ export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOption
     pendingRequests: new Set(),
     flushArmed: false,
     damaged: false,
+    lastView: undefined,
     reconfigStep: 0,
     snapshotVoters: voters,
   };
