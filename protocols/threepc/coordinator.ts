@@ -118,9 +118,16 @@ export function onStateRequest(s: ThreePcState, from: string, txn: string, ctx: 
   ctx.send(from, { type: "state", txn, state });
 }
 
+/**
+ * A restarted participant asks. With no record of a transaction from an earlier incarnation the coordinator says so
+ * ("unknown"): it never decided it (decisions are logged before they are sent) and never will.
+ */
 export function onOutcomeRequest(s: ThreePcState, from: string, txn: string, ctx: Ctx): void {
   const t = s.ctxns.get(txn);
-  if (t === undefined) return;
+  if (t === undefined) {
+    if (Number(txn.split(".")[0]) < s.epoch) ctx.send(from, { type: "state", txn, state: "unknown" });
+    return;
+  }
   if (t.phase === "precommitting" && t.unacked.has(from)) ctx.send(from, { type: "precommit", txn });
   else if (t.phase === "commit" || t.phase === "abort") sendDecision(t, from, ctx);
 }

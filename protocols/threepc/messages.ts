@@ -21,6 +21,8 @@ export type ThreePcMsg =
   | { type: "abort"; txn: string }
   /** Termination protocol: a recovery coordinator collects every participant's state. */
   | { type: "state-req"; txn: string; round: number }
-  | { type: "state"; txn: string; state: TxnState }
+  /** A state, for a recovery coordinator's state-req or a recovering participant's outcome-req (`recovering`: the
+   * sender restarted with the transaction undecided too). */
+  | { type: "state"; txn: string; state: TxnState; recovering?: boolean }
   /** A participant that restarted with the transaction undecided asks everyone for the outcome. */
   | { type: "outcome-req"; txn: string };

@@ -75,7 +75,7 @@ function loadParticipant(s: ThreePcState, ctx: Ctx): void {
     if (d === CORRUPT) return damaged(s, key, ctx);
     if (d !== "commit" && d !== "abort") continue;
     const txn = key.slice(2);
-    s.ptxns.set(txn, { txn, key: "", op: { f: "read", key: "" }, participants: [], phase: d, value: null, recovering: false, t0Micros: 0, round: 0, recovery: null, dueMicros: Number.POSITIVE_INFINITY });
+    s.ptxns.set(txn, { txn, key: "", op: { f: "read", key: "" }, participants: [], phase: d, value: null, recovering: false, t0Micros: 0, round: 0, recovery: null, heard: null, coordinatorForgot: false, dueMicros: Number.POSITIVE_INFINITY });
     if (d === "commit") s.committed++;
     else s.aborted++;
   }
@@ -83,7 +83,7 @@ function loadParticipant(s: ThreePcState, ctx: Ctx): void {
     const rec = ctx.read(key);
     if (rec === CORRUPT || rec === undefined) return damaged(s, key, ctx);
     const r = rec as PreparedRecord;
-    const t: PartTxn = { txn: r.txn, key: r.key, op: r.op, participants: r.participants, phase: r.precommitted ? "precommitted" : "uncertain", value: r.value, recovering: true, t0Micros: 0, round: 0, recovery: null, dueMicros: 0 };
+    const t: PartTxn = { txn: r.txn, key: r.key, op: r.op, participants: r.participants, phase: r.precommitted ? "precommitted" : "uncertain", value: r.value, recovering: true, t0Micros: 0, round: 0, recovery: null, heard: null, coordinatorForgot: false, dueMicros: 0 };
     s.ptxns.set(r.txn, t);
     s.locks.set(r.key, r.txn);
     s.active.add(r.txn);
@@ -170,7 +170,7 @@ function onParticipantMessage(s: ThreePcState, from: string, m: ThreePcMsg, ctx:
     case "state-req":
       return onStateRequest(s, from, m.txn, ctx);
     case "state":
-      return onState(s, from, m.txn, m.state, ctx);
+      return onState(s, from, m.txn, m.state, m.recovering === true, ctx);
     case "ack":
       if (m.of === "precommit") onRecoveryAck(s, from, m.txn, ctx);
       return;

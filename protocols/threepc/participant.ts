@@ -16,7 +16,7 @@ export function onPrepare(s: ThreePcState, from: string, m: Prepare, ctx: Ctx): 
     else if (known.phase !== "waiting") ctx.send(from, { type: "vote", txn: m.txn, vote: "yes", value: known.value });
     return;
   }
-  const t: PartTxn = { txn: m.txn, key: m.key, op: m.op, participants: m.participants, phase: "waiting", value: null, recovering: false, t0Micros: 0, round: 0, recovery: null, dueMicros: Number.POSITIVE_INFINITY };
+  const t: PartTxn = { txn: m.txn, key: m.key, op: m.op, participants: m.participants, phase: "waiting", value: null, recovering: false, t0Micros: 0, round: 0, recovery: null, heard: null, coordinatorForgot: false, dueMicros: Number.POSITIVE_INFINITY };
   s.ptxns.set(m.txn, t);
   s.lastTxn = m.txn;
   const holder = s.locks.get(m.key);
@@ -99,7 +99,7 @@ export function onDecision(s: ThreePcState, from: string, txn: string, decision:
 
 /** A transaction this node never prepared, learned aborted (or asked about by a recovery coordinator). */
 export function markAborted(s: ThreePcState, txn: string, ctx: Ctx): void {
-  s.ptxns.set(txn, { txn, key: "", op: { f: "read", key: "" }, participants: [], phase: "abort", value: null, recovering: false, t0Micros: 0, round: 0, recovery: null, dueMicros: Number.POSITIVE_INFINITY });
+  s.ptxns.set(txn, { txn, key: "", op: { f: "read", key: "" }, participants: [], phase: "abort", value: null, recovering: false, t0Micros: 0, round: 0, recovery: null, heard: null, coordinatorForgot: false, dueMicros: Number.POSITIVE_INFINITY });
   fact(s, txn, "decide", "abort");
   ctx.persist(`d:${txn}`, "abort");
 }

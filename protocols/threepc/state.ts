@@ -47,6 +47,12 @@ export interface PartTxn {
   /** Next termination slot (slot r starts at t0 + (r+1) * decisionTimeout; its recovery coordinator is participants[r % n]). */
   round: number;
   recovery: Recovery | null;
+  /**
+   * Recovering only: what the others answered to its outcome requests (their undecided state, and whether they are
+   * recovering too), and whether the coordinator answered that it has no record of the transaction.
+   */
+  heard: Map<NodeId, { state: TxnState; recovering: boolean }> | null;
+  coordinatorForgot: boolean;
   dueMicros: Micros;
 }
 

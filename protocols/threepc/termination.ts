@@ -62,12 +62,40 @@ export function onStateRequest(s: ThreePcState, from: string, txn: string, ctx: 
   ctx.send(from, { type: "state", txn, state: stateOf(s.ptxns.get(txn)) });
 }
 
-export function onState(s: ThreePcState, from: string, txn: string, state: TxnState, ctx: Ctx): void {
+export function onState(s: ThreePcState, from: string, txn: string, state: TxnState, recovering: boolean, ctx: Ctx): void {
   const t = s.ptxns.get(txn);
-  const r = t?.recovery;
-  if (t === undefined || r === null || r === undefined || r.phase !== "collecting") return;
-  r.states.set(from, state);
+  if (t === undefined) return;
+  if (t.recovering) return onStateWhileRecovering(s, t, from, state, recovering, ctx);
+  const r = t.recovery;
+  if (r === null || r.phase !== "collecting") return;
+  r.states.set(from, recovering ? "recovering" : state);
   if (t.participants.every((p) => r.states.has(p))) conclude(s, t, ctx);
+}
+
+/**
+ * Total failure: every participant restarted with the transaction undecided (so none may run the termination
+ * protocol) and the coordinator has no record of it (it logs every decision before sending it, so it never decided
+ * and, the transaction being from an earlier incarnation, never will). Nobody decided, nobody else can: with every
+ * participant's state in hand, all recovering participants apply the same rule to the same (now frozen) states:
+ * some precommitted -> commit (every vote was yes), otherwise abort.
+ */
+function onStateWhileRecovering(s: ThreePcState, t: PartTxn, from: string, state: TxnState, recovering: boolean, ctx: Ctx): void {
+  if (from === s.coordinator) {
+    if (state === "unknown") t.coordinatorForgot = true;
+  } else if (t.participants.includes(from)) {
+    t.heard ??= new Map();
+    t.heard.set(from, { state, recovering });
+  }
+  if (!t.coordinatorForgot) return;
+  const others = t.participants.filter((p) => p !== s.id);
+  if (!others.every((p) => t.heard?.get(p)?.recovering === true)) return;
+  const precommitted = t.phase === "precommitted" || others.some((p) => t.heard?.get(p)?.state === "precommitted");
+  const decision = precommitted ? "commit" : "abort";
+  s.recovered++;
+  ctx.note("decide", { txn: t.txn, decision, reason: "total failure: every participant restarted undecided and the coordinator has no record", recovery: true });
+  finish(s, t, decision, ctx);
+  for (const p of others) ctx.send(p, { type: decision, txn: t.txn });
+  ctx.send(s.coordinator, { type: decision, txn: t.txn });
 }
 
 export function onRecoveryAck(s: ThreePcState, from: string, txn: string, ctx: Ctx): void {
@@ -120,5 +148,7 @@ export function onOutcomeRequest(s: ThreePcState, from: string, txn: string, ctx
   if (t === undefined) markAborted(s, txn, ctx);
   else if (t.phase === "waiting") voteNoAfterWait(s, t, ctx);
   t = s.ptxns.get(txn);
-  if (t !== undefined && (t.phase === "commit" || t.phase === "abort")) ctx.send(from, { type: t.phase, txn });
+  if (t === undefined) return;
+  if (t.phase === "commit" || t.phase === "abort") ctx.send(from, { type: t.phase, txn });
+  else if (t.phase === "uncertain" || t.phase === "precommitted") ctx.send(from, { type: "state", txn, state: t.phase, recovering: t.recovering });
 }

@@ -114,6 +114,42 @@ describe("3pc node without an engine", () => {
   });
 });
 
+describe("3pc total failure", () => {
+  it("lets participants that all restarted undecided decide once the coordinator says it has no record", () => {
+    const c = cluster();
+    c.client("c", 1, write("k", "v"));
+    c.deliver(ofType("prepare"));
+    c.deliver(ofType("vote"));
+    c.drop(all(ofType("precommit"), to("p1")));
+    c.deliver(ofType("precommit")); // p2, p3 precommitted; p1 uncertain
+    for (const id of ids) c.crash(id);
+    for (const id of ["p1", "p2", "p3"]) c.restart(id);
+    run(c, 300_000);
+    // the coordinator is still down: nobody may decide
+    expect(phases(c, "1.1")).toEqual(["uncertain", "precommitted", "precommitted"]);
+    c.restart("c");
+    run(c, 100_000);
+    expect(phases(c, "1.1")).toEqual(["commit", "commit", "commit"]);
+    expect(c.notes.some((n) => n.text === "decide" && String(n.data?.reason).startsWith("total failure"))).toBe(true);
+    expect(c.violations).toEqual([]);
+  });
+
+  it("stays blocked while one participant is still down", () => {
+    const c = cluster();
+    c.client("c", 1, write("k", "v"));
+    c.deliver(ofType("prepare"));
+    c.deliver(ofType("vote"));
+    for (const id of ids) c.crash(id);
+    for (const id of ["c", "p1", "p2"]) c.restart(id);
+    run(c, 500_000);
+    expect(phases(c, "1.1")).toEqual(["uncertain", "uncertain", "down"]);
+    c.restart("p3");
+    run(c, 100_000);
+    expect(phases(c, "1.1")).toEqual(["abort", "abort", "abort"]);
+    expect(c.violations).toEqual([]);
+  });
+});
+
 describe("3pc planted bugs, driven by hand", () => {
   it("skip-precommit commits while the participants are still uncertain", () => {
     const c = cluster(["skip-precommit"]);
