@@ -81,26 +81,28 @@ export class TraceLineReader {
 
   push(line: string): void {
     this.lineNo++;
-    if (line.trim() === "") return;
-    const fail = (detail: string): never => {
-      throw new TraceFormatError(this.source, this.lineNo, detail);
-    };
-    if (this.footer !== null) fail("unexpected content after the end line");
+    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "")) return;
+    if (this.footer !== null) this.fail("unexpected content after the end line");
     let obj: unknown;
     try {
       obj = JSON.parse(line);
     } catch {
-      fail(`not valid JSON (${line.length > 60 ? `${line.slice(0, 60)}...` : line})`);
+      this.fail(`not valid JSON (${line.length > 60 ? `${line.slice(0, 60)}...` : line})`);
     }
-    if (obj === null || typeof obj !== "object" || Array.isArray(obj)) fail("expected a JSON object");
+    if (obj === null || typeof obj !== "object" || Array.isArray(obj)) this.fail("expected a JSON object");
     const o = obj as Record<string, unknown>;
-    if (this.header === null) return this.readHeader(o, fail);
+    if (this.header === null) return this.readHeader(o);
     if (o.k === "end") {
-      if (typeof o.events !== "number" || o.events !== this.events.length) fail(`the end line counts ${String(o.events)} events but the trace has ${this.events.length}`);
+      if (typeof o.events !== "number" || o.events !== this.events.length) this.fail(`the end line counts ${String(o.events)} events but the trace has ${this.events.length}`);
       this.footer = o as unknown as TraceFooter;
       return;
     }
-    this.events.push(this.readEvent(o, fail));
+    this.events.push(this.readEvent(o));
+  }
+
+  /** Reject the current line (a method, not a closure per line: this runs for every line of a million-line trace). */
+  private fail(detail: string): never {
+    throw new TraceFormatError(this.source, this.lineNo, detail);
   }
 
   finish(): ParsedTrace {
@@ -111,53 +113,83 @@ export class TraceLineReader {
     return { header: this.header, events: this.events, footer: this.footer };
   }
 
-  private readHeader(o: Record<string, unknown>, fail: (d: string) => never): void {
-    if (o.format !== TRACE_FORMAT) fail(`not a Faultline trace: expected a header with "format": "${TRACE_FORMAT}"`);
-    if (o.version !== TRACE_VERSION) fail(`unsupported trace version ${String(o.version)} (this Faultline reads version ${TRACE_VERSION})`);
+  private readHeader(o: Record<string, unknown>): void {
+    if (o.format !== TRACE_FORMAT) this.fail(`not a Faultline trace: expected a header with "format": "${TRACE_FORMAT}"`);
+    if (o.version !== TRACE_VERSION) this.fail(`unsupported trace version ${String(o.version)} (this Faultline reads version ${TRACE_VERSION})`);
     const r = HeaderSchema.safeParse(o);
     if (!r.success) {
       const issue = r.error.issues[0];
-      fail(`bad header: ${issue?.path.join(".") || "header"}: ${issue?.message ?? "invalid"}`);
+      this.fail(`bad header: ${issue?.path.join(".") || "header"}: ${issue?.message ?? "invalid"}`);
     }
     this.header = o as unknown as TraceHeader;
   }
 
-  private readEvent(o: Record<string, unknown>, fail: (d: string) => never): TraceEvent {
+  private readEvent(o: Record<string, unknown>): TraceEvent {
     const t = o.t;
-    if (typeof t !== "number" || !Number.isFinite(t)) fail('expected a numeric time "t"');
+    if (typeof t !== "number" || !Number.isFinite(t)) this.fail('expected a numeric time "t"');
     const k = o.k;
-    if (typeof k !== "string" || !KINDS.has(k)) fail(`unknown event kind ${JSON.stringify(k)} (expected one of ${TRACE_EVENT_KINDS.join(", ")})`);
-    if ((t as number) < this.lastTime) fail(`events out of time order: t=${String(t)} after t=${this.lastTime}`);
+    if (typeof k !== "string" || !KINDS.has(k)) this.fail(`unknown event kind ${JSON.stringify(k)} (expected one of ${TRACE_EVENT_KINDS.join(", ")})`);
+    if ((t as number) < this.lastTime) this.fail(`events out of time order: t=${String(t)} after t=${this.lastTime}`);
     this.lastTime = t as number;
     const fields = fieldList(k as TraceEventKind);
     for (let j = 0; j < fields.length; j++) {
       const [f, want] = fields[j] as [string, "s" | "n" | "a"];
       const v = o[f];
-      if (v === undefined) fail(`${k} event is missing field "${f}"`);
-      if (want === "s" && typeof v !== "string") fail(`${k} event field "${f}" should be a string`);
-      if (want === "n" && typeof v !== "number") fail(`${k} event field "${f}" should be a number`);
+      if (v === undefined) this.fail(`${k} event is missing field "${f}"`);
+      if (want === "s" && typeof v !== "string") this.fail(`${k} event field "${f}" should be a string`);
+      if (want === "n" && typeof v !== "number") this.fail(`${k} event field "${f}" should be a number`);
     }
     return o as unknown as TraceEvent;
   }
 }
 
-/** Parse a whole trace text. */
-export function parseTrace(text: string, source: string): ParsedTrace {
-  const reader = new TraceLineReader(source);
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    if (end === text.length && line.trim() !== "") {
+/**
+ * Incremental reader of trace text: push chunks as they arrive (a streamed download), then `finish()`. A last line
+ * without its newline must still be a complete JSON line, or the trace was cut off mid-event.
+ */
+export class TraceTextReader {
+  private rest = "";
+  private readonly reader: TraceLineReader;
+
+  constructor(readonly source: string) {
+    this.reader = new TraceLineReader(source);
+  }
+
+  /** Lines read so far. */
+  get lines(): number {
+    return this.reader.lines;
+  }
+
+  push(chunk: string): void {
+    const text = this.rest.length === 0 ? chunk : this.rest + chunk;
+    let start = 0;
+    for (;;) {
+      const end = text.indexOf("\n", start);
+      if (end < 0) break;
+      this.reader.push(text.slice(start, end));
+      start = end + 1;
+    }
+    this.rest = start === 0 ? text : text.slice(start);
+  }
+
+  finish(): ParsedTrace {
+    const line = this.rest;
+    this.rest = "";
+    if (line.trim() !== "") {
       try {
         JSON.parse(line);
       } catch {
-        throw new TraceFormatError(source, reader.lines + 1, `truncated: the last line is cut off (no end line; the file stops mid-event)`);
+        throw new TraceFormatError(this.source, this.reader.lines + 1, `truncated: the last line is cut off (no end line; the file stops mid-event)`);
       }
+      this.reader.push(line);
     }
-    reader.push(line);
-    start = end + 1;
+    return this.reader.finish();
   }
+}
+
+/** Parse a whole trace text. */
+export function parseTrace(text: string, source: string): ParsedTrace {
+  const reader = new TraceTextReader(source);
+  reader.push(text);
   return reader.finish();
 }

@@ -66,10 +66,47 @@ function setStatus(text: string): void {
 // ---- loading ------------------------------------------------------------------------------------------------------
 
 async function loadBytes(bytes: ArrayBuffer, source: string): Promise<void> {
+  return loadVia({ op: "load", bytes, source }, [bytes], source);
+}
+
+/**
+ * Load a trace from a URL, parsed in the worker as it streams in. The page starts the request at once and hands the
+ * response body to the worker (streams are transferable), so the download overlaps the worker's start-up; where a
+ * browser cannot transfer a stream, the worker fetches the URL itself.
+ */
+function streamsTransfer(): boolean {
+  try {
+    const probe = new ReadableStream();
+    structuredClone(probe, { transfer: [probe as unknown as Transferable] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function loadUrl(url: string): Promise<void> {
+  let body: ReadableStream<Uint8Array> | null = null;
+  try {
+    const res = await fetch(url);
+    if (res.ok) body = res.body;
+    else throw new Error(`HTTP ${res.status}`);
+  } catch (e) {
+    setStatus(`could not fetch ${url}: ${(e as Error).message}`);
+    $("trace-title").textContent = `error: could not fetch ${url}: ${(e as Error).message}`;
+    return;
+  }
+  if (body !== null && !streamsTransfer()) {
+    void body.cancel(); // streams cannot move to a worker in this browser: the worker fetches the URL itself
+    body = null;
+  }
+  return body === null ? loadVia({ op: "loadUrl", url }, [], url) : loadVia({ op: "loadStream", body, source: url }, [body as unknown as Transferable], url);
+}
+
+async function loadVia(msg: Record<string, unknown>, transfer: Transferable[], source: string): Promise<void> {
   const t0 = performance.now();
   setStatus(`loading ${source}...`);
   try {
-    const r = await call({ op: "load", bytes, source }, [bytes]);
+    const r = await call(msg, transfer);
     const timings = r.timings as { decodeMs: number; parseMs: number; sentAt: number };
     window.faultline.timings = { decodeMs: timings.decodeMs, parseMs: timings.parseMs, transferMs: Date.now() - timings.sentAt };
     showModel(r.model as Model);
@@ -598,13 +635,7 @@ async function start(): Promise<void> {
   const url = params.get("trace");
   const share = location.hash.startsWith("#s=") ? location.hash.slice(3) : null;
   if (url !== null) {
-    try {
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      await loadBytes(await res.arrayBuffer(), url);
-    } catch (e) {
-      setStatus(`could not fetch ${url}: ${(e as Error).message}`);
-    }
+    await loadUrl(new URL(url, location.href).href);
   }
   if (share !== null) {
     try {
