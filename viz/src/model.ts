@@ -107,7 +107,19 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[], k
   const evKind = new Uint8Array(n);
   const evLane = new Int32Array(n);
   const kindIndex = new Map(KINDS.map((k, i) => [k, i]));
-  const sends = events.filter((e) => e.k === "send" || e.k === "duplicate").length;
+  // One pass for the sizes: messages (sends and copies) and the highest message id.
+  let sends = 0;
+  let maxId = 0;
+  for (let i = 0; i < n; i++) {
+    const e = events[i] as TraceEvent;
+    if (e.k === "send") {
+      sends++;
+      if (e.i > maxId) maxId = e.i;
+    } else if (e.k === "duplicate") {
+      sends++;
+      if (e.copy > maxId) maxId = e.copy;
+    }
+  }
   const msgT0 = new Float64Array(sends);
   const msgT1 = new Float64Array(sends).fill(Number.NaN);
   const msgFrom = new Int32Array(sends);
@@ -119,9 +131,6 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[], k
   const typeIndex = new Map<string, number>();
   const dropWhy: string[] = new Array(sends).fill("");
   // Message ids are sequential from 1 (copies included): a typed array indexed by id beats a map.
-  let maxId = 0;
-  for (const e of events) if (e.k === "send" && e.i > maxId) maxId = e.i;
-  else if (e.k === "duplicate" && e.copy > maxId) maxId = e.copy;
   const msgIndexById = new Int32Array(maxId + 2).fill(-1);
   const msgById = {
     get: (id: number): number | undefined => {
