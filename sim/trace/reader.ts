@@ -65,19 +65,54 @@ const FIELDS: Record<TraceEventKind, Record<string, "s" | "n" | "a">> = {
   violation: { check: "s", message: "s" },
 };
 
+/** Where a reader hands what it reads instead of keeping an array of events (the viewer builds its model as it reads). */
+export interface TraceEventSink {
+  header(h: TraceHeader): void;
+  event(e: TraceEvent): void;
+}
+
 /** Incremental reader: feed lines in order, then `finish()`. */
 export class TraceLineReader {
   header: TraceHeader | null = null;
   footer: TraceFooter | null = null;
+  /** The events read, unless a sink takes them (then this stays empty). */
   readonly events: TraceEvent[] = [];
   private lineNo = 0;
+  private count = 0;
 
   get lines(): number {
     return this.lineNo;
   }
+  /** Events read so far. */
+  get eventCount(): number {
+    return this.count;
+  }
+  /** Time of the last event read: the next one may not be earlier. */
+  get lastEventTime(): number {
+    return this.lastTime;
+  }
+  /** True between the header and the end line: event lines are expected. */
+  get inEvents(): boolean {
+    return this.header !== null && this.footer === null;
+  }
   private lastTime = 0;
 
-  constructor(readonly source: string) {}
+  constructor(
+    readonly source: string,
+    private readonly sink: TraceEventSink | null = null,
+  ) {}
+
+  /**
+   * Count an event line that the caller parsed and checked itself (the viewer's fast path for fixed-shape lines): it
+   * must be a well-formed event of a known kind with all its fields, read while `inEvents`, at or after
+   * `lastEventTime`. Keeps line numbers, the event count and the time order as if the line had been pushed.
+   */
+  countEvent(t: number): void {
+    if (!this.inEvents || !(t >= this.lastTime)) throw new Error("countEvent: the line must be an event in time order (push it instead)");
+    this.lineNo++;
+    this.count++;
+    this.lastTime = t;
+  }
 
   push(line: string): void {
     this.lineNo++;
@@ -93,11 +128,14 @@ export class TraceLineReader {
     const o = obj as Record<string, unknown>;
     if (this.header === null) return this.readHeader(o);
     if (o.k === "end") {
-      if (typeof o.events !== "number" || o.events !== this.events.length) this.fail(`the end line counts ${String(o.events)} events but the trace has ${this.events.length}`);
+      if (typeof o.events !== "number" || o.events !== this.count) this.fail(`the end line counts ${String(o.events)} events but the trace has ${this.count}`);
       this.footer = o as unknown as TraceFooter;
       return;
     }
-    this.events.push(this.readEvent(o));
+    const e = this.readEvent(o);
+    this.count++;
+    if (this.sink === null) this.events.push(e);
+    else this.sink.event(e);
   }
 
   /** Reject the current line (a method, not a closure per line: this runs for every line of a million-line trace). */
@@ -122,6 +160,7 @@ export class TraceLineReader {
       this.fail(`bad header: ${issue?.path.join(".") || "header"}: ${issue?.message ?? "invalid"}`);
     }
     this.header = o as unknown as TraceHeader;
+    this.sink?.header(this.header);
   }
 
   private readEvent(o: Record<string, unknown>): TraceEvent {

@@ -4,7 +4,7 @@
  * plain data with typed arrays, so it crosses the worker boundary cheaply.
  */
 import type { TraceEvent, TraceHeader } from "../../sim/trace/events.ts";
-import { buildTxnGroups, type TxnGroup } from "./overlays/txn.ts";
+import { buildTxnGroups, TXN_PROTOCOLS, type TxnGroup } from "./overlays/txn.ts";
 
 export interface Lane {
   id: string;
@@ -90,177 +90,281 @@ export interface Model {
 
 export const KINDS = ["send", "deliver", "drop", "duplicate", "timer", "crash", "restart", "partition", "heal", "link", "clock", "disk", "invoke", "ok", "fail", "info", "state", "note", "violation"];
 
+/** Build the model of a parsed trace (the worker streams lines into a ModelBuilder instead). */
 export function buildModel(header: TraceHeader, events: readonly TraceEvent[], keepLines = false): Model {
-  const lanes: Lane[] = [];
-  const dcNames = [...new Set(header.nodes.map((n) => n.dc))];
-  const dcs: Model["dcs"] = [];
-  for (const dc of dcNames) {
-    const first = lanes.length;
-    for (const n of header.nodes) if (n.dc === dc) lanes.push({ id: n.id, kind: "node", dc });
-    dcs.push({ name: dc, first, last: lanes.length - 1 });
-  }
-  for (const c of header.clients) lanes.push({ id: c.id, kind: "client", dc: c.dc });
-  const laneOf = new Map(lanes.map((l, i) => [l.id, i]));
-  const lane = (id: string | undefined | null) => (id == null ? -1 : (laneOf.get(id) ?? -1));
-  const n = events.length;
-  const evT = new Float64Array(n);
-  const evKind = new Uint8Array(n);
-  const evLane = new Int32Array(n);
-  const kindIndex = new Map(KINDS.map((k, i) => [k, i]));
-  // One pass for the sizes: messages (sends and copies) and the highest message id.
-  let sends = 0;
-  let maxId = 0;
-  for (let i = 0; i < n; i++) {
-    const e = events[i] as TraceEvent;
-    if (e.k === "send") {
-      sends++;
-      if (e.i > maxId) maxId = e.i;
-    } else if (e.k === "duplicate") {
-      sends++;
-      if (e.copy > maxId) maxId = e.copy;
+  const b = new ModelBuilder(header, keepLines);
+  for (let i = 0; i < events.length; i++) b.event(events[i] as TraceEvent);
+  return b.finish();
+}
+
+const KIND_INDEX = new Map(KINDS.map((k, i) => [k, i]));
+const K_SEND = 0;
+const K_DELIVER = 1;
+const K_DROP = 2;
+const K_DUPLICATE = 3;
+const K_TIMER = 4;
+/** Message ids are sequential from 1: below this they index a typed array, above it a map. */
+const MAX_ARRAY_ID = 1 << 24;
+
+function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, size: number, fill: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+
+/**
+ * Builds the model one event at a time, in trace order, into growing typed columns. `event` takes a parsed event;
+ * `send`, `deliver`, `drop`, `duplicate` and `timer` take the same events already reduced to numbers (lane and type
+ * indices), which is what the worker's fast path reads from the bytes without making an object. `event` calls the
+ * same methods, so both routes build the same model.
+ */
+export class ModelBuilder {
+  readonly lanes: Lane[] = [];
+  private readonly dcs: Model["dcs"] = [];
+  private readonly laneOf: Map<string, number>;
+  /** 2pc/3pc: the transaction overlay reads message payloads, so sends must come as parsed events (to `event`). */
+  readonly wantsSendEvents: boolean;
+  private readonly keptEvents: TraceEvent[] = [];
+  private n = 0;
+  private evT = new Float64Array(1 << 14);
+  private evKind = new Uint8Array(1 << 14);
+  private evLane = new Int32Array(1 << 14);
+  private m = 0;
+  private msgT0 = new Float64Array(1 << 13);
+  private msgT1 = new Float64Array(1 << 13).fill(Number.NaN);
+  private msgFrom = new Int32Array(1 << 13);
+  private msgTo = new Int32Array(1 << 13);
+  private msgType = new Int32Array(1 << 13);
+  private msgStatus = new Uint8Array(1 << 13).fill(2);
+  private msgEvent = new Int32Array(1 << 13);
+  /** 1 where the message is a network copy (its type is the original's). */
+  private msgCopy = new Uint8Array(1 << 13);
+  private readonly dropWhy: string[] = [];
+  private readonly types: string[] = [];
+  private readonly typeIndex = new Map<string, number>();
+  private appendResp = -1;
+  private msgIndexById = new Int32Array(1 << 14).fill(-1);
+  private readonly msgIndexByBigId = new Map<number, number>();
+  private readonly ops: OpBar[] = [];
+  private readonly opByReq = new Map<number, OpBar>();
+  private readonly down: Span[] = [];
+  private readonly downSince = new Map<number, number>();
+  private readonly partitions: PartitionSpan[] = [];
+  private readonly openPartitions = new Map<string, PartitionSpan>();
+  private readonly states: StateChange[][];
+  private readonly markers: Marker[] = [];
+  private readonly violations: Marker[] = [];
+  private readonly lines: string[] = [];
+  private readonly commits: Model["commits"] = [];
+  private readonly lastAck: Map<number, number>[];
+  private readonly lastCommit: Float64Array;
+  private tMax = 0;
+
+  constructor(
+    readonly header: TraceHeader,
+    private readonly keepLines = false,
+  ) {
+    const lanes = this.lanes;
+    for (const dc of new Set(header.nodes.map((n) => n.dc))) {
+      const first = lanes.length;
+      for (const n of header.nodes) if (n.dc === dc) lanes.push({ id: n.id, kind: "node", dc });
+      this.dcs.push({ name: dc, first, last: lanes.length - 1 });
     }
+    for (const c of header.clients) lanes.push({ id: c.id, kind: "client", dc: c.dc });
+    this.laneOf = new Map(lanes.map((l, i) => [l.id, i]));
+    this.states = lanes.map(() => []);
+    this.lastAck = lanes.map(() => new Map());
+    this.lastCommit = new Float64Array(lanes.length);
+    this.wantsSendEvents = TXN_PROTOCOLS.includes(header.scenario.protocol.name);
   }
-  const msgT0 = new Float64Array(sends);
-  const msgT1 = new Float64Array(sends).fill(Number.NaN);
-  const msgFrom = new Int32Array(sends);
-  const msgTo = new Int32Array(sends);
-  const msgType = new Int32Array(sends);
-  const msgStatus = new Uint8Array(sends).fill(2);
-  const msgEvent = new Int32Array(sends);
-  const types: string[] = [];
-  const typeIndex = new Map<string, number>();
-  const dropWhy: string[] = new Array(sends).fill("");
-  // Message ids are sequential from 1 (copies included): a typed array indexed by id beats a map.
-  const msgIndexById = new Int32Array(maxId + 2).fill(-1);
-  const msgById = {
-    get: (id: number): number | undefined => {
-      const k = id >= 0 && id < msgIndexById.length ? (msgIndexById[id] as number) : -1;
-      return k < 0 ? undefined : k;
-    },
-    set: (id: number, k: number): void => {
-      if (id >= 0 && id < msgIndexById.length) msgIndexById[id] = k;
-    },
-  };
-  let m = 0;
-  const ops: OpBar[] = [];
-  const opByReq = new Map<number, OpBar>();
-  const down: Span[] = [];
-  const downSince = new Map<number, number>();
-  const partitions: PartitionSpan[] = [];
-  const openPartitions = new Map<string, PartitionSpan>();
-  const states: StateChange[][] = lanes.map(() => []);
-  const markers: Marker[] = [];
-  const violations: Marker[] = [];
-  const lines: string[] = [];
-  const commits: Model["commits"] = [];
-  const lastAck: Map<number, number>[] = lanes.map(() => new Map());
-  const lastCommit = new Float64Array(lanes.length);
-  let tMax = 0;
-  for (let i = 0; i < n; i++) {
-    const e = events[i] as TraceEvent;
-    if (keepLines) lines.push(JSON.stringify(e));
-    evT[i] = e.t;
-    evKind[i] = kindIndex.get(e.k) ?? 0;
-    tMax = Math.max(tMax, e.t);
+
+  /** Events so far. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** A node's or client's lane, -1 if the header does not list it. */
+  lane(id: string | undefined | null): number {
+    return id == null ? -1 : (this.laneOf.get(id) ?? -1);
+  }
+
+  /** The index of a message type, assigned in order of first use. */
+  typeOf(ty: string): number {
+    let ti = this.typeIndex.get(ty);
+    if (ti === undefined) {
+      ti = this.types.length;
+      this.types.push(ty);
+      this.typeIndex.set(ty, ti);
+      if (ty === "append-resp") this.appendResp = ti;
+    }
+    return ti;
+  }
+
+  /** Start event i (the next one): its time, kind and lane. */
+  private begin(t: number, kind: number, lane: number): number {
+    const i = this.n++;
+    if (i === this.evT.length) {
+      const size = i * 2;
+      this.evT = grown(this.evT, size, 0);
+      this.evKind = grown(this.evKind, size, 0);
+      this.evLane = grown(this.evLane, size, 0);
+    }
+    this.evT[i] = t;
+    this.evKind[i] = kind;
+    this.evLane[i] = lane;
+    if (t > this.tMax) this.tMax = t;
+    return i;
+  }
+
+  private msgIndex(id: number): number {
+    if (id >= 0 && id < this.msgIndexById.length) return this.msgIndexById[id] as number;
+    return id >= MAX_ARRAY_ID ? (this.msgIndexByBigId.get(id) ?? -1) : -1;
+  }
+
+  private newMessage(t: number, from: number, to: number, id: number, type: number, event: number, copy: number): void {
+    const k = this.m++;
+    if (k === this.msgT0.length) {
+      const size = k * 2;
+      this.msgT0 = grown(this.msgT0, size, 0);
+      this.msgT1 = grown(this.msgT1, size, Number.NaN);
+      this.msgFrom = grown(this.msgFrom, size, 0);
+      this.msgTo = grown(this.msgTo, size, 0);
+      this.msgType = grown(this.msgType, size, 0);
+      this.msgStatus = grown(this.msgStatus, size, 2);
+      this.msgEvent = grown(this.msgEvent, size, 0);
+      this.msgCopy = grown(this.msgCopy, size, 0);
+    }
+    this.msgT0[k] = t;
+    this.msgFrom[k] = from;
+    this.msgTo[k] = to;
+    this.msgType[k] = type;
+    this.msgEvent[k] = event;
+    this.msgCopy[k] = copy;
+    this.dropWhy.push("");
+    // Ids that are not whole numbers >= 0 identify nothing (a delivery cannot find them).
+    if (!Number.isInteger(id) || id < 0) return;
+    if (id >= MAX_ARRAY_ID) {
+      this.msgIndexByBigId.set(id, k);
+      return;
+    }
+    if (id >= this.msgIndexById.length) this.msgIndexById = grown(this.msgIndexById, Math.max(id + 1, this.msgIndexById.length * 2), -1);
+    this.msgIndexById[id] = k;
+  }
+
+  send(t: number, from: number, to: number, id: number, type: number): void {
+    const i = this.begin(t, K_SEND, from);
+    this.newMessage(t, from, to, id, type, i, 0);
+  }
+
+  /** The network copied message `id` as message `copy`; the copy has the original's type ("message" if unknown). */
+  duplicate(t: number, from: number, to: number, id: number, copy: number): void {
+    const i = this.begin(t, K_DUPLICATE, from);
+    const k = this.msgIndex(id);
+    const type = k >= 0 && this.msgCopy[k] === 0 ? (this.msgType[k] as number) : this.typeOf("message");
+    this.newMessage(t, from, to, copy, type, i, 1);
+  }
+
+  deliver(t: number, lane: number, id: number): void {
+    this.begin(t, K_DELIVER, lane);
+    const k = this.msgIndex(id);
+    if (k < 0) return;
+    this.msgT1[k] = t;
+    this.msgStatus[k] = 0;
+    if (this.msgType[k] === this.appendResp) this.lastAck[lane]?.set(this.msgFrom[k] as number, k);
+  }
+
+  drop(t: number, lane: number, id: number, why: string): void {
+    this.begin(t, K_DROP, lane);
+    const k = this.msgIndex(id);
+    if (k < 0) return;
+    this.msgT1[k] = t;
+    this.msgStatus[k] = 1;
+    this.dropWhy[k] = why;
+  }
+
+  timer(t: number, lane: number): void {
+    this.begin(t, K_TIMER, lane);
+  }
+
+  /** Any event, parsed. */
+  event(e: TraceEvent): void {
+    if (this.keepLines) this.lines.push(JSON.stringify(e));
     switch (e.k) {
       case "send":
-      case "duplicate": {
-        const id = e.k === "send" ? e.i : e.copy;
-        const src = e.k === "send" ? e : (events[msgEvent[msgById.get(e.i) ?? 0] ?? 0] as Extract<TraceEvent, { k: "send" }>);
-        const ty = src?.k === "send" ? src.ty : "message";
-        let ti = typeIndex.get(ty);
-        if (ti === undefined) {
-          ti = types.length;
-          types.push(ty);
-          typeIndex.set(ty, ti);
-        }
-        msgT0[m] = e.t;
-        msgFrom[m] = lane(e.n);
-        msgTo[m] = lane(e.to);
-        msgType[m] = ti;
-        msgEvent[m] = i;
-        msgById.set(id, m);
-        m++;
-        evLane[i] = lane(e.n);
-        break;
-      }
-      case "deliver": {
-        const k = msgById.get(e.i);
-        if (k !== undefined) {
-          msgT1[k] = e.t;
-          msgStatus[k] = 0;
-          if (types[msgType[k] as number] === "append-resp") lastAck[lane(e.n)]?.set(msgFrom[k] as number, k);
-        }
-        evLane[i] = lane(e.n);
-        break;
-      }
-      case "drop": {
-        const k = msgById.get(e.i);
-        if (k !== undefined) {
-          msgT1[k] = e.t;
-          msgStatus[k] = 1;
-          dropWhy[k] = e.why;
-        }
-        evLane[i] = lane(e.n);
-        break;
-      }
-      case "crash":
-        evLane[i] = lane(e.n);
-        downSince.set(evLane[i] as number, e.t);
+        if (this.wantsSendEvents) this.keptEvents.push(e);
+        return this.send(e.t, this.lane(e.n), this.lane(e.to), e.i, this.typeOf(e.ty));
+      case "duplicate":
+        return this.duplicate(e.t, this.lane(e.n), this.lane(e.to), e.i, e.copy);
+      case "deliver":
+        return this.deliver(e.t, this.lane(e.n), e.i);
+      case "drop":
+        return this.drop(e.t, this.lane(e.n), e.i, e.why);
+      case "timer":
+        return this.timer(e.t, this.lane(e.n));
+    }
+    const kind = KIND_INDEX.get(e.k) ?? 0;
+    switch (e.k) {
+      case "crash": {
+        const l = this.lane(e.n);
+        const i = this.begin(e.t, kind, l);
+        this.downSince.set(l, e.t);
         // A crash ends the node's state span (role, term band, leadership) until it restarts.
-        states[lane(e.n)]?.push({ t: e.t, v: { role: "down" }, event: i });
-        markers.push({ t: e.t, lane: evLane[i] as number, kind: "crash", text: `${e.n} crashed`, event: i });
+        this.states[l]?.push({ t: e.t, v: { role: "down" }, event: i });
+        this.markers.push({ t: e.t, lane: l, kind: "crash", text: `${e.n} crashed`, event: i });
         break;
+      }
       case "restart": {
-        const l = lane(e.n);
-        evLane[i] = l;
-        down.push({ lane: l, t0: downSince.get(l) ?? 0, t1: e.t });
-        downSince.delete(l);
-        markers.push({ t: e.t, lane: l, kind: "restart", text: `${e.n} restarted`, event: i });
+        const l = this.lane(e.n);
+        const i = this.begin(e.t, kind, l);
+        this.down.push({ lane: l, t0: this.downSince.get(l) ?? 0, t1: e.t });
+        this.downSince.delete(l);
+        this.markers.push({ t: e.t, lane: l, kind: "restart", text: `${e.n} restarted`, event: i });
         break;
       }
       case "partition": {
-        evLane[i] = -1;
-        const p: PartitionSpan = { id: e.id, kind: e.kind, t0: e.t, t1: Number.NaN, blocks: e.blocks.map((b) => ({ from: b.from.map(lane), to: b.to.map(lane) })) };
-        partitions.push(p);
-        openPartitions.set(e.id, p);
-        markers.push({ t: e.t, lane: -1, kind: "partition", text: `partition ${e.id} (${e.kind})`, event: i });
+        const i = this.begin(e.t, kind, -1);
+        const p: PartitionSpan = { id: e.id, kind: e.kind, t0: e.t, t1: Number.NaN, blocks: e.blocks.map((b) => ({ from: b.from.map((x) => this.lane(x)), to: b.to.map((x) => this.lane(x)) })) };
+        this.partitions.push(p);
+        this.openPartitions.set(e.id, p);
+        this.markers.push({ t: e.t, lane: -1, kind: "partition", text: `partition ${e.id} (${e.kind})`, event: i });
         break;
       }
-      case "heal":
-        evLane[i] = -1;
-        for (const [id, p] of openPartitions) {
+      case "heal": {
+        const i = this.begin(e.t, kind, -1);
+        for (const [id, p] of this.openPartitions) {
           if (e.id === "*" || e.id === id) {
             p.t1 = e.t;
-            openPartitions.delete(id);
+            this.openPartitions.delete(id);
           }
         }
-        markers.push({ t: e.t, lane: -1, kind: "heal", text: `heal ${e.id}`, event: i });
+        this.markers.push({ t: e.t, lane: -1, kind: "heal", text: `heal ${e.id}`, event: i });
         break;
-      case "link":
-        evLane[i] = -1;
-        markers.push({ t: e.t, lane: -1, kind: "link", text: `link ${e.a} <-> ${e.b}: ${JSON.stringify(e.change)}`, event: i });
+      }
+      case "link": {
+        const i = this.begin(e.t, kind, -1);
+        this.markers.push({ t: e.t, lane: -1, kind: "link", text: `link ${e.a} <-> ${e.b}: ${JSON.stringify(e.change)}`, event: i });
         break;
+      }
       case "clock":
-      case "disk":
-        evLane[i] = lane(e.n);
-        markers.push({ t: e.t, lane: evLane[i] as number, kind: e.k, text: e.k === "clock" ? `${e.n} clock offset ${e.offset}us drift ${e.drift}ppm` : `${e.n} disk ${e.fault}${e.key ? ` (${e.key})` : ""}`, event: i });
+      case "disk": {
+        const l = this.lane(e.n);
+        const i = this.begin(e.t, kind, l);
+        this.markers.push({ t: e.t, lane: l, kind: e.k, text: e.k === "clock" ? `${e.n} clock offset ${e.offset}us drift ${e.drift}ppm` : `${e.n} disk ${e.fault}${e.key ? ` (${e.key})` : ""}`, event: i });
         break;
-      case "timer":
-        evLane[i] = lane(e.n);
-        break;
+      }
       case "invoke": {
-        const bar: OpBar = { lane: lane(e.c), t0: e.t, t1: Number.NaN, outcome: "pending", op: e.op, value: null, node: e.n, req: e.r };
-        ops.push(bar);
-        opByReq.set(e.r, bar);
-        evLane[i] = bar.lane;
+        const bar: OpBar = { lane: this.lane(e.c), t0: e.t, t1: Number.NaN, outcome: "pending", op: e.op, value: null, node: e.n, req: e.r };
+        this.begin(e.t, kind, bar.lane);
+        this.ops.push(bar);
+        this.opByReq.set(e.r, bar);
         break;
       }
       case "ok":
       case "fail":
       case "info": {
-        const bar = opByReq.get(e.r);
-        evLane[i] = lane(e.c);
+        this.begin(e.t, kind, this.lane(e.c));
+        const bar = this.opByReq.get(e.r);
         if (bar) {
           bar.t1 = e.t;
           bar.outcome = e.k;
@@ -270,34 +374,78 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[], k
         break;
       }
       case "state":
-        evLane[i] = lane(e.n);
-        states[lane(e.n)]?.push({ t: e.t, v: e.v, event: i });
-        if (e.v.role === "leader" && typeof e.v.commitIndex === "number" && e.v.commitIndex > (lastCommit[lane(e.n)] ?? 0)) {
-          const acks = [...(lastAck[lane(e.n)]?.values() ?? [])].filter((k) => (msgT1[k] as number) <= e.t && (msgT1[k] as number) >= e.t - 10_000_000);
-          commits.push({ t: e.t, lane: lane(e.n), index: e.v.commitIndex, acks });
-        }
-        if (typeof e.v.commitIndex === "number") lastCommit[lane(e.n)] = e.v.commitIndex;
+        this.state(e, kind);
         break;
-      case "note":
-        evLane[i] = lane(e.n);
-        markers.push({ t: e.t, lane: evLane[i] as number, kind: "note", text: e.text, event: i });
+      case "note": {
+        if (this.wantsSendEvents) this.keptEvents.push(e);
+        const l = this.lane(e.n);
+        const i = this.begin(e.t, kind, l);
+        this.markers.push({ t: e.t, lane: l, kind: "note", text: e.text, event: i });
         break;
-      case "violation":
-        evLane[i] = lane(e.n);
-        violations.push({ t: e.t, lane: evLane[i] as number, kind: "violation", text: `${e.check}: ${e.message}`, event: i });
+      }
+      case "violation": {
+        const l = this.lane(e.n);
+        const i = this.begin(e.t, kind, l);
+        this.violations.push({ t: e.t, lane: l, kind: "violation", text: `${e.check}: ${e.message}`, event: i });
         break;
+      }
     }
   }
-  tMax = Math.max(tMax, header.scenario.durationMicros ?? 0);
-  for (const [l, t0] of downSince) down.push({ lane: l, t0, t1: tMax });
-  for (const p of openPartitions.values()) p.t1 = tMax;
-  for (const b of ops) if (Number.isNaN(b.t1)) b.t1 = tMax;
-  for (let k = 0; k < m; k++) if (Number.isNaN(msgT1[k] as number)) msgT1[k] = tMax;
-  const model: Model = { header, lanes, dcs, tMax, evT, evKind, evLane, kinds: KINDS, msgT0, msgT1, msgFrom, msgTo, msgType, msgStatus, msgEvent, msgCount: m, types, dropWhy, ops, down, partitions, states, markers, violations, commits };
-  if (keepLines) model.lines = lines;
-  const txns = buildTxnGroups(header, events, lane);
-  if (txns !== undefined) model.txns = txns;
-  return model;
+
+  /** A state change; for a leader whose commit index advanced, the acknowledgements that made the quorum. */
+  private state(e: Extract<TraceEvent, { k: "state" }>, kind: number): void {
+    const l = this.lane(e.n);
+    const i = this.begin(e.t, kind, l);
+    this.states[l]?.push({ t: e.t, v: e.v, event: i });
+    if (e.v.role === "leader" && typeof e.v.commitIndex === "number" && e.v.commitIndex > (this.lastCommit[l] ?? 0)) {
+      const msgT1 = this.msgT1;
+      const acks = [...(this.lastAck[l]?.values() ?? [])].filter((k) => (msgT1[k] as number) <= e.t && (msgT1[k] as number) >= e.t - 10_000_000);
+      this.commits.push({ t: e.t, lane: l, index: e.v.commitIndex, acks });
+    }
+    if (typeof e.v.commitIndex === "number" && l >= 0) this.lastCommit[l] = e.v.commitIndex;
+  }
+
+  /** The finished model: spans still open end at the last time, columns are cut to their length. */
+  finish(): Model {
+    const { header, n, m } = this;
+    const tMax = Math.max(this.tMax, header.scenario.durationMicros ?? 0);
+    for (const [l, t0] of this.downSince) this.down.push({ lane: l, t0, t1: tMax });
+    for (const p of this.openPartitions.values()) p.t1 = tMax;
+    for (const b of this.ops) if (Number.isNaN(b.t1)) b.t1 = tMax;
+    const msgT1 = this.msgT1.slice(0, m);
+    for (let k = 0; k < m; k++) if (Number.isNaN(msgT1[k] as number)) msgT1[k] = tMax;
+    const model: Model = {
+      header,
+      lanes: this.lanes,
+      dcs: this.dcs,
+      tMax,
+      evT: this.evT.slice(0, n),
+      evKind: this.evKind.slice(0, n),
+      evLane: this.evLane.slice(0, n),
+      kinds: KINDS,
+      msgT0: this.msgT0.slice(0, m),
+      msgT1,
+      msgFrom: this.msgFrom.slice(0, m),
+      msgTo: this.msgTo.slice(0, m),
+      msgType: this.msgType.slice(0, m),
+      msgStatus: this.msgStatus.slice(0, m),
+      msgEvent: this.msgEvent.slice(0, m),
+      msgCount: m,
+      types: this.types,
+      dropWhy: this.dropWhy,
+      ops: this.ops,
+      down: this.down,
+      partitions: this.partitions,
+      states: this.states,
+      markers: this.markers,
+      violations: this.violations,
+      commits: this.commits,
+    };
+    if (this.keepLines) model.lines = this.lines;
+    const txns = buildTxnGroups(header, this.keptEvents, (id) => this.lane(id));
+    if (txns !== undefined) model.txns = txns;
+    return model;
+  }
 }
 
 /** A lane's view at time t: the last state change at or before t. */

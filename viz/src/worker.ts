@@ -1,89 +1,107 @@
 /// <reference lib="webworker" />
 /**
  * Trace work off the main thread: decompress, parse, build the model; run what-if simulations; produce exports.
- * Messages: {op: "load", bytes, source} | {op: "loadUrl", url} | {op: "loadStream", body, source} |
- * {op: "simulate", scenario, seed} |
+ * Messages: {op: "load", bytes, source} | {op: "loadUrl", url} | {op: "simulate", scenario, seed} |
  * {op: "export", format, which}.
  */
 import { registry } from "../../protocols/index.ts";
 import type { ResolvedScenario } from "../../sim/scenario/resolved.ts";
 import type { TraceEvent, TraceHeader } from "../../sim/trace/events.ts";
 import { toChromeTrace, toJepsenHistory, toShiViz } from "../../sim/trace/export/index.ts";
-import { parseTrace, TraceTextReader, type ParsedTrace } from "../../sim/trace/reader.ts";
+import { parseTrace } from "../../sim/trace/reader.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
-import { buildModel } from "./model.ts";
+import { ByteTraceReader, textOf } from "./byteReader.ts";
+import type { Model } from "./model.ts";
 
 /** The model's typed columns, transferred (moved, not copied) to the page. */
-function columnBuffers(model: ReturnType<typeof buildModel>): Transferable[] {
+function columnBuffers(model: Model): Transferable[] {
   return [model.evT, model.evKind, model.evLane, model.msgT0, model.msgT1, model.msgFrom, model.msgTo, model.msgType, model.msgStatus, model.msgEvent].map((a) => a.buffer as ArrayBuffer);
 }
 
-/** A loaded trace; its text is kept as the chunks it arrived in and joined only when exported. */
-const traces: Record<string, { header: TraceHeader; events: TraceEvent[]; chunks: string[] }> = {};
+/**
+ * A loaded trace: its bytes as the chunks they arrived in, and its parsed events once something needed them (exports,
+ * and the canonical lines of a small trace); a large trace is parsed again only if it is exported.
+ */
+const traces: Record<string, { header: TraceHeader; chunks: Uint8Array[]; events: TraceEvent[] | null }> = {};
+/** Below this many events a model carries canonical event lines, for the what-if divergence. */
 const KEEP_LINES_BELOW = 400_000;
 
-async function decode(bytes: ArrayBuffer): Promise<string> {
+function eventsOf(which: string): { header: TraceHeader; events: TraceEvent[] } {
+  const t = traces[which];
+  if (t === undefined) throw new Error("no trace loaded");
+  t.events ??= parseTrace(textOf(t.chunks), which).events;
+  return { header: t.header, events: t.events };
+}
+
+function bytesOf(which: string): Uint8Array[] {
+  const t = traces[which];
+  if (t === undefined) throw new Error("no trace loaded");
+  return t.chunks;
+}
+
+async function inflate(bytes: ArrayBuffer): Promise<ArrayBuffer> {
   const head = new Uint8Array(bytes, 0, Math.min(2, bytes.byteLength));
-  if (head[0] === 0x1f && head[1] === 0x8b) {
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return await new Response(stream).text();
-  }
-  return new TextDecoder().decode(bytes);
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return await new Response(stream).arrayBuffer();
 }
 
-function load(which: string, text: string, source: string) {
+/** Build the model from a reader that has every chunk. */
+function finishLoad(which: string, reader: ByteTraceReader, t0: number) {
+  const model = reader.finish();
+  traces[which] = { header: model.header, chunks: reader.chunks, events: null };
+  if (model.evT.length < KEEP_LINES_BELOW) model.lines = eventsOf(which).events.map((e) => JSON.stringify(e));
+  return { model, parseMs: performance.now() - t0, fastLines: reader.fastLines };
+}
+
+function loadBytes(which: string, bytes: Uint8Array, source: string) {
   const t0 = performance.now();
-  return finishLoad(which, parseTrace(text, source), [text], t0);
-}
-
-function finishLoad(which: string, parsed: ParsedTrace, chunks: string[], t0: number) {
-  const model = buildModel(parsed.header, parsed.events, parsed.events.length < KEEP_LINES_BELOW);
-  traces[which] = { header: parsed.header, events: parsed.events, chunks };
-  return { model, parseMs: performance.now() - t0 };
+  const reader = new ByteTraceReader(source);
+  reader.push(bytes);
+  return finishLoad(which, reader, t0);
 }
 
 /**
  * Fetch a trace and parse it while it downloads: the body is read as a stream, inflated here if the server sent the
- * raw .gz bytes (a static host; `faultline view` sends gzip content-encoding, which the browser inflates), decoded,
- * and split into lines as chunks arrive, so parsing overlaps the transfer instead of following it.
+ * raw .gz bytes (a static host; `faultline view` sends gzip content-encoding, which the browser inflates), and read
+ * into the model as chunks arrive, so parsing overlaps the transfer instead of following it.
  */
 async function loadUrl(url: string) {
   const t0 = performance.now();
-  const res = await fetch(url);
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new Error(`could not fetch ${url}: ${(e as Error).message}`);
+  }
   if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status}`);
-  if (res.body === null) return load("main", await res.text(), url);
+  if (res.body === null) return loadBytes("main", new Uint8Array(await res.arrayBuffer()), url);
   return loadStream(res.body, url, t0);
 }
 
-/** Parse a trace from a byte stream as it arrives (see loadUrl). */
+/** Read a trace from a byte stream as it arrives (see loadUrl). */
 async function loadStream(stream: ReadableStream<Uint8Array>, url: string, t0: number) {
-  const bytes = stream.getReader();
-  const first = await bytes.read();
+  const raw = stream.getReader();
+  const first = await raw.read();
   const head = first.value;
-  let body: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>({
-    start(c) {
-      if (head !== undefined && head.byteLength > 0) c.enqueue(head);
-      if (first.done) c.close();
-    },
-    async pull(c) {
-      const r = await bytes.read();
-      if (r.done) c.close();
-      else c.enqueue(r.value);
-    },
-  });
-  if (head !== undefined && head[0] === 0x1f && head[1] === 0x8b) body = body.pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
-  const text = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
-  const reader = new TraceTextReader(url);
-  const chunks: string[] = [];
-  for (;;) {
-    const r = await text.read();
-    if (r.done) break;
-    chunks.push(r.value);
-    reader.push(r.value);
-  }
+  let body = raw;
+  const reader = new ByteTraceReader(url);
+  if (head !== undefined && head[0] === 0x1f && head[1] === 0x8b) {
+    const gz = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(head);
+      },
+      async pull(c) {
+        const r = await raw.read();
+        if (r.done) c.close();
+        else c.enqueue(r.value);
+      },
+    });
+    body = gz.pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
+  } else if (head !== undefined) reader.push(head);
+  for (let r = first.done ? first : await body.read(); !r.done; r = await body.read()) reader.push(r.value);
   const streamedMs = performance.now() - t0;
-  const parsed = reader.finish();
-  return { ...finishLoad("main", parsed, chunks, t0), streamedMs };
+  return { ...finishLoad("main", reader, t0), streamedMs };
 }
 
 self.onmessage = async (ev: MessageEvent) => {
@@ -91,26 +109,27 @@ self.onmessage = async (ev: MessageEvent) => {
   try {
     if (msg.op === "load") {
       const t0 = performance.now();
-      const text = await decode(msg.bytes as ArrayBuffer);
+      const bytes = await inflate(msg.bytes as ArrayBuffer);
       const decodeMs = performance.now() - t0;
-      const { model, parseMs } = load("main", text, String(msg.source));
-      self.postMessage({ id: msg.id, ok: true, model, timings: { decodeMs, parseMs, sentAt: Date.now() } }, columnBuffers(model));
-    } else if (msg.op === "loadUrl" || msg.op === "loadStream") {
-      const r = msg.op === "loadUrl" ? await loadUrl(String(msg.url)) : await loadStream(msg.body as ReadableStream<Uint8Array>, String(msg.source), performance.now());
+      const { model, parseMs, fastLines } = loadBytes("main", new Uint8Array(bytes), String(msg.source));
+      self.postMessage({ id: msg.id, ok: true, model, timings: { decodeMs, parseMs, fastLines, sentAt: Date.now() } }, columnBuffers(model));
+    } else if (msg.op === "loadUrl") {
+      const r = await loadUrl(String(msg.url));
       // decodeMs: fetching, inflating and parsing as the bytes stream in; parseMs: that plus building the model.
       const decodeMs = "streamedMs" in r ? r.streamedMs : 0;
-      self.postMessage({ id: msg.id, ok: true, model: r.model, timings: { decodeMs, parseMs: r.parseMs, sentAt: Date.now() } }, columnBuffers(r.model));
+      self.postMessage({ id: msg.id, ok: true, model: r.model, timings: { decodeMs, parseMs: r.parseMs, fastLines: r.fastLines, sentAt: Date.now() } }, columnBuffers(r.model));
     } else if (msg.op === "simulate") {
       const scenario = msg.scenario as ResolvedScenario;
       const r = runScenario(scenario, { registry, seed: msg.seed as number, sink: "record" });
       const text = r.trace?.toNdjson() ?? "";
-      const { model } = load("whatif", text, "what-if");
+      const { model } = loadBytes("whatif", new TextEncoder().encode(text), "what-if");
       self.postMessage({ id: msg.id, ok: true, model, summary: { violations: r.violations, events: r.events, stop: r.stop, clientOps: r.clientOps } }, columnBuffers(model));
     } else if (msg.op === "export") {
-      const t = traces[String(msg.which)];
-      if (t === undefined) throw new Error("no trace loaded");
+      const which = String(msg.which);
       const f = msg.format;
-      const text = f === "chrome" ? toChromeTrace(t.header, t.events) : f === "shiviz" ? toShiViz(t.header, t.events) : f === "jepsen" ? toJepsenHistory(t.header, t.events) : t.chunks.join("");
+      const ndjson = f !== "chrome" && f !== "shiviz" && f !== "jepsen";
+      const t = ndjson ? null : eventsOf(which);
+      const text = t === null ? textOf(bytesOf(which)) : f === "chrome" ? toChromeTrace(t.header, t.events) : f === "shiviz" ? toShiViz(t.header, t.events) : toJepsenHistory(t.header, t.events);
       self.postMessage({ id: msg.id, ok: true, text });
     }
   } catch (e) {
