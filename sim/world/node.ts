@@ -2,14 +2,32 @@ import type { ClientReply, NodeContext, NodeView } from "../core/protocol.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Micros, NodeId } from "../core/types.ts";
 import { NodeClock } from "./clock.ts";
+import { growFloat64 } from "../core/typed.ts";
 import { Disk } from "./disk.ts";
 
-export interface TimerSlot {
-  name: string;
+/**
+ * Every node's named timers, as columns indexed by a timer id (no object per timer: a million pending timers would be
+ * a million long-lived objects for the garbage collector to copy). A node keeps its name -> id map across crashes,
+ * so a restarted node reuses its ids.
+ */
+export class TimerTable {
+  names: string[] = [];
   /** Scheduler handle of the pending firing, or -1. */
-  handle: number;
+  handle = new Float64Array(64);
   /** Virtual time the pending firing is due. */
-  at: number;
+  at = new Float64Array(64);
+  private count = 0;
+
+  add(name: string): number {
+    const id = this.count++;
+    if (id === this.handle.length) {
+      this.handle = growFloat64(this.handle, id * 2);
+      this.at = growFloat64(this.at, id * 2);
+    }
+    this.names.push(name);
+    this.handle[id] = -1;
+    return id;
+  }
 }
 
 /** What a node's context needs from the world around it. */
@@ -31,12 +49,12 @@ export class NodeRuntime {
   state: unknown = undefined;
   lastView: NodeView | undefined = undefined;
   /**
-   * Timer name -> its slot: the scheduler handle of the pending firing, or -1. The slot object is the event's
-   * payload, so firing marks it without a map lookup and re-arming costs one lookup.
+   * Timer name -> its id in the world's TimerTable. The id is the event's payload, so firing finds the timer without
+   * a map lookup and re-arming costs one lookup.
    */
-  readonly timers = new Map<string, TimerSlot>();
-  /** The timer that fired last: a handler usually re-arms it, and then needs no map lookup. */
-  lastFired: TimerSlot | null = null;
+  readonly timers = new Map<string, number>();
+  /** The id of the timer that fired last (-1: none): a handler usually re-arms it, and then needs no map lookup. */
+  lastFired = -1;
   readonly disk = new Disk();
   readonly clock = new NodeClock();
   /** A torn-write fault is armed: the next crash tears the last unsynced write. */

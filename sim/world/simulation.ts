@@ -15,14 +15,14 @@ import { NULL_SINK, type TraceSink } from "../trace/sink.ts";
 import { applyFault, EV_HEAL, EV_RESTART, startRandomFaults, onRandomFault } from "./faultInjector.ts";
 import { EV_FAULT, EV_RANDOM_FAULT, scheduleQuietAt } from "./faults.ts";
 import { Network, EV_DELIVER } from "./network.ts";
-import { NodeRuntime, sameView, type NodeHost, type TimerSlot } from "./node.ts";
+import { NodeRuntime, sameView, TimerTable, type NodeHost } from "./node.ts";
 import { Partitions } from "./partitions.ts";
 import type { RunOptions, RunResult, Violation } from "./result.ts";
 import { Topology } from "./topology.ts";
 import { Clients, EV_CLIENT_NEXT, EV_CLIENT_TIMEOUT, type ClientHost } from "./workload.ts";
 
 export const ENGINE_VERSION = "0.1.0";
-const EV_TIMER = 2; // a = node, b = incarnation, payload = the TimerSlot
+const EV_TIMER = 2; // a = node, b = incarnation, payload = the timer id
 const CLIENT_MESSAGE_BYTES = 96;
 
 /** A client request or reply as it crosses the network. */
@@ -59,6 +59,7 @@ export class World implements NodeHost, ClientHost {
   readonly invariantCtx: InvariantContext<unknown>;
   readonly liveness: LivenessWatch | null;
   readonly nodeIds: NodeId[];
+  private readonly timers = new TimerTable();
   private readonly states: unknown[];
   private readonly upFlags: boolean[];
   /** Is endpoint e up? Clients always are. */
@@ -128,28 +129,30 @@ export class World implements NodeHost, ClientHost {
     if (!(afterLocalMicros >= 0 && afterLocalMicros < Number.POSITIVE_INFINITY)) {
       assert(false, `timer ${name} on ${n.id}: delay must be a finite number >= 0, got ${afterLocalMicros}`);
     }
-    let slot = n.lastFired;
-    if (slot === null || slot.name !== name) {
-      slot = n.timers.get(name) ?? null;
-      if (slot === null) {
-        slot = { name, handle: -1, at: 0 };
-        n.timers.set(name, slot);
+    const t = this.timers;
+    let id = n.lastFired;
+    if (id < 0 || t.names[id] !== name) {
+      id = n.timers.get(name) ?? -1;
+      if (id < 0) {
+        id = t.add(name);
+        n.timers.set(name, id);
       }
     }
     const at = this.scheduler.now + n.clock.virtualDelay(Math.round(afterLocalMicros));
-    slot.handle =
-      slot.handle >= 0
-        ? this.scheduler.reschedule(slot.handle, slot.at, at, EV_TIMER, node, n.incarnation, slot)
-        : this.scheduler.schedule(at, EV_TIMER, node, n.incarnation, slot);
-    slot.at = at;
+    const handle = t.handle[id] as number;
+    t.handle[id] =
+      handle >= 0 ? this.scheduler.reschedule(handle, t.at[id] as number, at, EV_TIMER, node, n.incarnation, id) : this.scheduler.schedule(at, EV_TIMER, node, n.incarnation, id);
+    t.at[id] = at;
   }
 
   cancelTimer(node: number, name: string): void {
     const n = this.nodes[node] as NodeRuntime;
-    const slot = n.timers.get(name);
-    if (slot === undefined || slot.handle < 0) return;
-    this.scheduler.cancel(slot.handle);
-    slot.handle = -1;
+    const id = n.timers.get(name);
+    if (id === undefined) return;
+    const handle = this.timers.handle[id] as number;
+    if (handle < 0) return;
+    this.scheduler.cancel(handle);
+    this.timers.handle[id] = -1;
   }
 
   reply(node: number, requestId: number, reply: ClientReply): void {
@@ -218,9 +221,13 @@ export class World implements NodeHost, ClientHost {
     n.state = undefined;
     this.states[i] = undefined;
     n.lastView = undefined;
-    for (const slot of n.timers.values()) if (slot.handle >= 0) this.scheduler.cancel(slot.handle);
-    n.timers.clear();
-    n.lastFired = null;
+    const t = this.timers;
+    for (const id of n.timers.values()) {
+      const handle = t.handle[id] as number;
+      if (handle >= 0) this.scheduler.cancel(handle);
+      t.handle[id] = -1;
+    }
+    n.lastFired = -1;
     n.incarnation++;
     const torn = n.disk.crash(n.tornArmed);
     n.tornArmed = false;
@@ -282,12 +289,13 @@ export class World implements NodeHost, ClientHost {
         return this.deliver(a);
       case EV_TIMER: {
         const n = this.nodes[a] as NodeRuntime;
-        const slot = payload as TimerSlot;
+        const id = payload as number;
         if (!n.up || n.incarnation !== b) return;
-        slot.handle = -1;
-        n.lastFired = slot;
-        this.sink.timer(this.scheduler.now, a, slot.name);
-        return this.step(a, { kind: "timer", name: slot.name });
+        this.timers.handle[id] = -1;
+        n.lastFired = id;
+        const name = this.timers.names[id] as string;
+        this.sink.timer(this.scheduler.now, a, name);
+        return this.step(a, { kind: "timer", name });
       }
       case EV_FAULT:
         return applyFault(this, payload as FaultAction);
