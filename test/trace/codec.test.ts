@@ -147,6 +147,63 @@ describe("trace recorder", () => {
     for (const i of [0, Math.floor(expected.length / 2), expected.length - 1]) if (i >= 0 && i < expected.length) expect(r.line(i)).toBe(expected[i]);
   });
 
+  // Deliveries and drops of messages sent earlier in the same block are written in a compact form that takes the
+  // endpoints and send time from the send row: across block boundaries, after network copies, with wrong endpoints or
+  // times, and long after the send, every row must still read back as it was written.
+  fcTest.prop([fc.integer(), fc.integer({ min: 1, max: 40_000 })], { numRuns: 3 })(
+    "writes message rows exactly across many blocks, whatever the delivery order",
+    (seed, window) => {
+      const r = new TraceRecorder(header(true));
+      let x = seed | 0;
+      const rand = (n: number) => {
+        x = (Math.imul(x, 1103515245) + 12345) | 0;
+        return ((x >>> 8) & 0xffffff) % n;
+      };
+      const ids = ["n1", "n2", "c1"];
+      const sent: { t: number; from: number; to: number }[] = [];
+      const expected: string[] = [];
+      let t = 0;
+      for (let k = 0; k < 320_000; k++) {
+        t += rand(4) === 0 ? rand(100_000) : 0;
+        const op = rand(10);
+        if (op < 4 || sent.length < 2) {
+          const from = rand(2);
+          const to = rand(3);
+          const id = sent.length + 1;
+          r.send(t, from, to, id, "m", { type: "m", seq: id }, 64);
+          sent.push({ t, from, to });
+          expected.push(JSON.stringify({ t, k: "send", n: ids[from], to: ids[to], i: id, ty: "m", m: { type: "m", seq: id }, b: 64 }));
+        } else if (op === 4) {
+          // a network copy takes the next id (so the next send's id is not last + 1)
+          const id = sent.length - rand(Math.min(sent.length, 5));
+          const m = sent[id - 1] as { t: number; from: number; to: number };
+          const copy = sent.length + 1;
+          r.duplicate(t, m.from, m.to, id, copy);
+          sent.push({ t: m.t, from: m.from, to: m.to });
+          expected.push(JSON.stringify({ t, k: "duplicate", n: ids[m.from], to: ids[m.to], i: id, copy }));
+        } else {
+          const id = Math.max(1, sent.length - rand(Math.min(sent.length, window)));
+          const m = sent[id - 1] as { t: number; from: number; to: number };
+          const wrong = rand(20) === 0; // endpoints or time that do not match the send row
+          const from = wrong ? (m.from + 1) % 2 : m.from;
+          const st = wrong && rand(2) === 0 ? m.t - 1 : m.t;
+          if (op < 8) {
+            r.deliver(t, from, m.to, id, st);
+            expected.push(JSON.stringify({ t, k: "deliver", n: ids[m.to], from: ids[from], i: id, st }));
+          } else {
+            r.drop(t, from, m.to, id, op === 8 ? "loss" : "partition");
+            expected.push(JSON.stringify({ t, k: "drop", n: ids[from], to: ids[m.to], i: id, why: op === 8 ? "loss" : "partition" }));
+          }
+        }
+      }
+      expect(r.encodedBytes).toBeGreaterThan(2 << 20);
+      const lines = [...r.lines()].slice(1, -1);
+      expect(lines.length).toBe(expected.length);
+      for (let i = 0; i < lines.length; i++) if (lines[i] !== expected[i]) expect(`${i}: ${lines[i]}`).toBe(`${i}: ${expected[i]}`);
+      for (const i of [0, 99_999, 100_000, 210_001, expected.length - 1]) expect(r.line(i)).toBe(expected[i]);
+    },
+  );
+
   it("spans many blocks and reads any row back", () => {
     const r = new TraceRecorder(header(true));
     const n = 300_000;
