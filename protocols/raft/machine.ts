@@ -2,7 +2,7 @@ import type { NodeContext } from "../../sim/core/protocol.ts";
 import { kvApply } from "../../sim/check/models.ts";
 import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
 import type { RaftState } from "./state.ts";
-import { saveSnapshot } from "./storage.ts";
+import { saveSnapshot, sync } from "./storage.ts";
 
 /** Voters in force at index i (for snapshots): the latest config entry at or before i. */
 function votersAt(s: RaftState, i: number): string[] {
@@ -58,7 +58,7 @@ function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
     voters: votersAt(s, lastIndex),
   };
   saveSnapshot(s, ctx, snap, lastIndex);
-  ctx.sync();
+  sync(s, ctx);
   s.snapshotVoters = snap.voters;
   s.log.compact(lastIndex, lastTerm);
   ctx.note(`snapshot at index ${lastIndex}`, { lastIndex, lastTerm });

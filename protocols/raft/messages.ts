@@ -33,7 +33,7 @@ export interface Snapshot {
 export type RaftMsg =
   | { type: "vote"; term: number; lastIndex: number; lastTerm: number; pre: boolean }
   | { type: "vote-resp"; term: number; granted: boolean; pre: boolean }
-  | { type: "append"; term: number; prevIndex: number; prevTerm: number; entries: Entry[]; commit: number }
+  | { type: "append"; term: number; prevIndex: number; prevTerm: number; entries: readonly Entry[]; commit: number }
   /** match: the follower's last index known to match the leader (on success); hint: where to retry (on failure). */
   | { type: "append-resp"; term: number; success: boolean; match: number; hintIndex: number; hintTerm: number }
   | { type: "snapshot"; term: number; snapshot: Snapshot }

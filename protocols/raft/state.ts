@@ -22,6 +22,10 @@ export interface RaftState {
   log: RaftLog;
   /** Last index known durable on this node's disk (the leader counts itself only up to here). */
   synced: number;
+  /** Last index written to disk (synced or not); a leader persists what it appended when it next syncs. */
+  persisted: number;
+  /** Start index of every log chunk on disk ("log:<start>"), ascending (see storage.ts). */
+  chunks: number[];
   role: Role;
   leader: NodeId | null;
   commit: number;
@@ -62,6 +66,8 @@ export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOption
     votedFor: null,
     log: new RaftLog(),
     synced: 0,
+    persisted: 0,
+    chunks: [],
     role: "follower",
     leader: null,
     commit: 0,

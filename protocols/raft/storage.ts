@@ -3,8 +3,18 @@ import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
 import type { RaftState } from "./state.ts";
 
 /*
- * Disk layout: "term", "vote", "snapshot", "last" (last log index), "log:<i>" one key per entry, so appending an
- * entry writes one small value. Everything a node promises (a vote, an acknowledged entry) is synced before the
+ * Disk layout: "term", "vote", "snapshot", and the log in chunks. "log:<start>" holds a frozen array of the entries
+ * from index <start> on that were written together: what one AppendEntries added on a follower, or what a leader
+ * appended between two syncs. A chunk overrides whatever earlier chunks held from its start on, so the log on disk is
+ * the chunks read in order of their start, each one truncating the log before its start and appending its entries.
+ * A truncation is a new chunk at the truncation point (empty if nothing follows it) with every later chunk deleted;
+ * a snapshot deletes the chunks it covers whole. One write per batch of entries instead of one per entry plus a
+ * "last" key, and one delete per chunk instead of one per entry at compaction (at 1,000 client ops/s the per-entry
+ * keys were the largest cost of a run). Entries are frozen and chunks are frozen arrays of them, so the disk keeps
+ * them by reference; a follower that appends a whole AppendEntries stores the leader's array itself.
+ *
+ * A leader persists what it appended when it next syncs (entries not yet persisted are no more durable than
+ * persisted but unsynced ones). Everything a node promises (a vote, an acknowledged entry) is synced before the
  * message that carries the promise is sent.
  */
 
@@ -13,19 +23,53 @@ export function saveTermVote(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   if (!s.bug.forgetVote) ctx.persist("vote", s.votedFor);
 }
 
-/** Persist entries from..lastIndex (after an append or a truncation). */
-export function saveEntries(s: RaftState, ctx: NodeContext<RaftMsg>, from: number, oldLast: number): void {
-  for (let i = from; i <= s.log.lastIndex; i++) ctx.persist(`log:${i}`, s.log.entry(i));
-  for (let i = Math.max(from, s.log.lastIndex + 1); i <= oldLast; i++) ctx.persist(`log:${i}`, undefined);
-  ctx.persist("last", s.log.lastIndex);
+const chunkKey = (start: number): string => `log:${start}`;
+
+/**
+ * The log in memory changed from index `from` on (entries appended, or the log truncated before `from`): bring the
+ * disk in line. `written`, if given, is a frozen array holding exactly the entries from..lastIndex (a follower's
+ * AppendEntries), stored as the chunk instead of a copy.
+ */
+export function saveEntries(s: RaftState, ctx: NodeContext<RaftMsg>, from: number, written?: readonly Entry[]): void {
+  const log = s.log;
+  const start = Math.max(log.base + 1, Math.min(from, s.persisted + 1));
+  const chunks = s.chunks;
+  while (chunks.length > 0 && (chunks[chunks.length - 1] as number) >= start) {
+    const old = chunks.pop() as number;
+    if (old !== start) ctx.persist(chunkKey(old), undefined); // the chunk at `start` is overwritten below
+  }
+  // Nothing to write when only new entries were expected and there are none.
+  if (start > log.lastIndex && start > s.persisted) {
+    s.persisted = log.lastIndex;
+    return;
+  }
+  const whole = written !== undefined && start === from && written.length === log.lastIndex - start + 1;
+  ctx.persist(chunkKey(start), whole ? written : Object.freeze(log.slice(start, log.lastIndex)));
+  chunks.push(start);
+  s.persisted = log.lastIndex;
 }
 
+/**
+ * Persist a snapshot and delete the chunks it covers whole (up to `dropUpTo`). A chunk ends where the next one
+ * starts; the last one where the log on disk ends.
+ */
 export function saveSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>, snap: Snapshot, dropUpTo: number): void {
   ctx.persist("snapshot", snap);
-  for (const key of ctx.keys("log:")) if (Number(key.slice(4)) <= dropUpTo) ctx.persist(key, undefined);
+  const chunks = s.chunks;
+  let covered = 0;
+  while (covered < chunks.length) {
+    const end = covered + 1 < chunks.length ? (chunks[covered + 1] as number) - 1 : s.persisted;
+    if (end > dropUpTo) break;
+    ctx.persist(chunkKey(chunks[covered] as number), undefined);
+    covered++;
+  }
+  chunks.splice(0, covered);
+  if (chunks.length === 0) s.persisted = Math.max(s.persisted, snap.lastIndex);
 }
 
+/** fsync, after persisting what a leader appended since it last did. */
 export function sync(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  if (s.persisted < s.log.lastIndex) saveEntries(s, ctx, s.persisted + 1);
   ctx.sync();
   s.synced = s.log.lastIndex;
 }
@@ -45,19 +89,28 @@ export function load(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   const snap = ctx.read("snapshot");
   if (snap === CORRUPT) damaged("snapshot");
   else if (snap !== undefined) installSnapshotState(s, snap as Snapshot);
-  const last = ctx.read("last");
-  if (last === CORRUPT) damaged("last");
-  const end = typeof last === "number" ? last : 0;
-  for (let i = s.log.base + 1; i <= end; i++) {
-    const e = ctx.read(`log:${i}`);
-    if (e === CORRUPT || e === undefined) {
-      damaged(`log:${i}`);
-      break;
-    }
-    s.log.append(e as Entry);
-  }
+  loadLog(s, ctx, damaged);
   s.synced = s.log.lastIndex;
+  s.persisted = s.log.lastIndex;
   recomputeVoters(s);
+}
+
+/** Read the chunks in order of their start, each truncating the log before its start and appending its entries. */
+function loadLog(s: RaftState, ctx: NodeContext<RaftMsg>, damaged: (what: string) => void): void {
+  const log = s.log;
+  const starts = ctx.keys("log:").map((k) => Number(k.slice(4)));
+  starts.sort((a, b) => a - b);
+  s.chunks = starts;
+  for (const start of starts) {
+    const chunk = ctx.read(chunkKey(start));
+    // A chunk after a gap means an earlier one is missing (or the snapshot was damaged): stop there too.
+    if (chunk === CORRUPT || !Array.isArray(chunk) || start > log.lastIndex + 1) {
+      damaged(chunkKey(start));
+      return;
+    }
+    log.truncateFrom(Math.max(start, log.base + 1));
+    for (let k = Math.max(0, log.base + 1 - start); k < chunk.length; k++) log.append(chunk[k] as Entry);
+  }
 }
 
 /** Replace the state machine with a snapshot's. */
