@@ -20,6 +20,33 @@ export const V_F64 = 6; // any other finite number: 8 bytes
 export const V_STR = 7; // an interned string: varint index
 export const V_FLAT = 8; // a flat object: varint shape id, then one primitive value per key
 export const V_ABSENT = 9; // undefined (omitted inside an object, like JSON.stringify does)
+export const V_FLAT_HINTED = 10; // a flat object of the shape last written at the same hint: its values only
+
+/** How a shape writes a field's value. */
+const F_ANY = 0; // a tagged primitive (putPrimitive)
+const F_INT = 1; // an integer: zigzag varint, no tag
+const F_STR = 2; // a short string: interned index, no tag
+const F_HINT_STR = 3; // the hint's own string (a message's type in its `type` field): nothing at all
+/** F_INT integers stay below this in magnitude, so their zigzag form is a safe integer. */
+const F_INT_LIMIT = 2 ** 52;
+
+/** The field type a value gets in a new shape; -1 when it cannot be stored flat. */
+function fieldType(v: unknown, hintText: string | null): number {
+  switch (typeof v) {
+    case "number":
+      return Number.isSafeInteger(v) && v < F_INT_LIMIT && v > -F_INT_LIMIT ? F_INT : F_ANY;
+    case "string":
+      if (v === hintText) return F_HINT_STR;
+      return v.length <= MAX_INTERNED_LENGTH ? F_STR : -1;
+    case "boolean":
+    case "undefined":
+      return F_ANY;
+    case "object":
+      return v === null ? F_ANY : -1;
+    default:
+      return -1;
+  }
+}
 
 /** Longest string value interned (longer ones are kept as references). */
 const MAX_INTERNED_LENGTH = 64;
@@ -52,11 +79,14 @@ interface Shape {
   readonly keys: readonly string[];
   /** `"key":` for each key. */
   readonly keyJson: readonly string[];
+  /** How each field's value is written (F_*). */
+  readonly types: Uint8Array;
 }
 
 interface ShapeTrie {
   shape: number;
-  readonly next: Map<string, ShapeTrie>;
+  /** By key, then by field type. */
+  readonly next: Map<string, (ShapeTrie | undefined)[]>;
 }
 
 /** Interned strings and object shapes of one trace. */
@@ -74,6 +104,7 @@ export class CodecTables {
   /** Last shape seen at each hint (a call site, or a message type): usually the next object's shape too. */
   private readonly hints: number[] = [];
   private readonly keyScratch: string[] = [];
+  private readonly typeScratch: number[] = [];
   private readonly f64 = new Float64Array(1);
   private readonly f64Bytes = new Uint8Array(this.f64.buffer);
 
@@ -136,66 +167,101 @@ export class CodecTables {
   }
 
   /**
-   * Encode a plain object whose values are all primitives at b[pos], using the shape last seen at `hint` when it
-   * matches. `end` bounds the room available. Returns the new position, or -1 when v is not flat (the caller then
-   * keeps a reference).
+   * Encode a plain object whose values are all primitives at b[pos]. `end` bounds the room available. Returns the
+   * new position, or -1 when v is not flat (the caller then keeps a reference).
+   *
+   * An object of the shape last written at the same `hint` (a call site, or a message type) is written as
+   * V_FLAT_HINTED and its values alone; any other as V_FLAT, its shape id and its values. A shape types its fields
+   * (integer, short string, the hint's own string, anything else) so that typed values need no tag: a
+   * `{type: "ping", seq: 1234}` message sent as type "ping" takes a byte for the marker and two for seq. The decoder
+   * follows the same hints (Cursor.json), and `resetHints` starts a block afresh so a block decodes on its own.
    */
-  putFlat(b: Uint8Array, pos: number, end: number, v: object, hint: number): number {
+  putFlat(b: Uint8Array, pos: number, end: number, v: object, hint: number, hintText: string | null = null): number {
     if (Object.getPrototypeOf(v) !== Object.prototype) return -1;
-    const start = pos;
     const hinted = this.hints[hint];
-    if (hinted !== undefined) {
-      const keys = (this.shapes[hinted] as Shape).keys;
-      b[pos] = V_FLAT;
-      pos = putUv(b, pos + 1, hinted);
-      let i = 0;
-      let ok = true;
-      for (const key in v) {
-        if (i >= keys.length || key !== keys[i] || pos + MAX_FIELD_BYTES > end) {
-          ok = false;
-          break;
+    if (hinted !== undefined && hinted >= 0) {
+      const shape = this.shapes[hinted] as Shape;
+      const keys = shape.keys;
+      const types = shape.types;
+      if (pos + 1 + keys.length * MAX_FIELD_BYTES <= end) {
+        let p = pos;
+        b[p++] = V_FLAT_HINTED;
+        let i = 0;
+        for (const key in v) {
+          if (i >= keys.length || key !== keys[i]) {
+            p = -1;
+            break;
+          }
+          p = this.putField(b, p, (v as Record<string, unknown>)[key], types[i] as number, hintText);
+          if (p < 0) break;
+          i++;
         }
-        pos = this.putPrimitive(b, pos, (v as Record<string, unknown>)[key]);
-        if (pos < 0) return -1;
-        i++;
+        if (p >= 0 && i === keys.length) return p;
       }
-      if (ok && i === keys.length) return pos;
-      pos = start;
     }
-    // The hinted shape did not fit: find (or make) the object's shape, then encode again.
+    // Not the hinted shape: find (or make) the object's shape, then write it with its id.
     const ks = this.keyScratch;
+    const ts = this.typeScratch;
     let n = 0;
     for (const key in v) {
       if (n === MAX_FLAT_KEYS) return -1;
-      ks[n++] = key;
+      const type = fieldType((v as Record<string, unknown>)[key], hintText);
+      if (type < 0) return -1;
+      ks[n] = key;
+      ts[n++] = type;
     }
     if (pos + 1 + 5 + n * MAX_FIELD_BYTES > end) return -1;
-    const shape = this.shapeOf(ks, n);
-    this.hints[hint] = shape;
+    const shape = this.shapeOf(ks, ts, n);
     b[pos] = V_FLAT;
     pos = putUv(b, pos + 1, shape);
     for (let i = 0; i < n; i++) {
-      pos = this.putPrimitive(b, pos, (v as Record<string, unknown>)[ks[i] as string]);
+      pos = this.putField(b, pos, (v as Record<string, unknown>)[ks[i] as string], ts[i] as number, hintText);
       if (pos < 0) return -1;
     }
+    this.hints[hint] = shape; // only once written: the decoder learns the hint from this row
     return pos;
   }
 
-  private shapeOf(keys: readonly string[], n: number): number {
+  /** Forget every hint (at the start of a block: its first object of each hint is written with its shape id). */
+  resetHints(): void {
+    this.hints.length = 0;
+  }
+
+  /** Write a field's value as its shape types it; -1 if the value does not have that type. */
+  private putField(b: Uint8Array, pos: number, v: unknown, type: number, hintText: string | null): number {
+    switch (type) {
+      case F_INT:
+        return typeof v === "number" && Number.isSafeInteger(v) && v < F_INT_LIMIT && v > -F_INT_LIMIT ? putUv(b, pos, zz(v)) : -1;
+      case F_STR:
+        return typeof v === "string" && v.length <= MAX_INTERNED_LENGTH ? putUv(b, pos, this.intern(v)) : -1;
+      case F_HINT_STR:
+        return v === hintText ? pos : -1;
+      default:
+        return this.putPrimitive(b, pos, v);
+    }
+  }
+
+  private shapeOf(keys: readonly string[], types: readonly number[], n: number): number {
     let node = this.trie;
     for (let i = 0; i < n; i++) {
       const key = keys[i] as string;
-      let next = node.next.get(key);
+      let byType = node.next.get(key);
+      if (byType === undefined) {
+        byType = [];
+        node.next.set(key, byType);
+      }
+      const type = types[i] as number;
+      let next = byType[type];
       if (next === undefined) {
         next = { shape: -1, next: new Map() };
-        node.next.set(key, next);
+        byType[type] = next;
       }
       node = next;
     }
     if (node.shape < 0) {
       const k = keys.slice(0, n);
       node.shape = this.shapes.length;
-      this.shapes.push({ keys: k, keyJson: k.map((key) => `${JSON.stringify(key)}:`) });
+      this.shapes.push({ keys: k, keyJson: k.map((key) => `${JSON.stringify(key)}:`), types: Uint8Array.from(types.slice(0, n)) });
     }
     return node.shape;
   }
@@ -233,11 +299,15 @@ export class Cursor {
     return unzz(this.uv());
   }
 
+  /** Shape last seen at each hint in this block (mirrors the encoder's hints; reset when entering a block). */
+  hints: number[] = [];
+
   /**
    * The JSON text of the value at the cursor, or undefined for V_ABSENT (the caller decides what absence means:
-   * omitted inside an object, `null` for a top-level payload).
+   * omitted inside an object, `null` for a top-level payload). `hint` and `hintJson` are those the value was
+   * written with (see CodecTables.putFlat).
    */
-  json(t: CodecTables): string | undefined {
+  json(t: CodecTables, hint = -1, hintJson = "null"): string | undefined {
     const tag = this.b[this.pos++] as number;
     switch (tag) {
       case V_REF:
@@ -260,19 +330,39 @@ export class Cursor {
       case V_STR:
         return t.stringJson[this.uv()] as string;
       case V_FLAT: {
-        const shape = t.shapes[this.uv()] as Shape;
-        let out = "{";
-        for (let i = 0; i < shape.keys.length; i++) {
-          const v = this.json(t);
-          if (v === undefined) continue;
-          out += out.length === 1 ? `${shape.keyJson[i]}${v}` : `,${shape.keyJson[i]}${v}`;
-        }
-        return `${out}}`;
+        const shape = this.uv();
+        if (hint >= 0) this.hints[hint] = shape;
+        return this.fields(t, t.shapes[shape] as Shape, hintJson);
       }
+      case V_FLAT_HINTED:
+        return this.fields(t, t.shapes[this.hints[hint] as number] as Shape, hintJson);
       case V_ABSENT:
         return undefined;
       default:
         throw new Error(`trace codec: unknown value tag ${tag} at byte ${this.pos - 1}`);
     }
+  }
+
+  private fields(t: CodecTables, shape: Shape, hintJson: string): string {
+    let out = "{";
+    for (let i = 0; i < shape.keys.length; i++) {
+      let v: string | undefined;
+      switch (shape.types[i]) {
+        case F_INT:
+          v = String(unzz(this.uv()));
+          break;
+        case F_STR:
+          v = t.stringJson[this.uv()] as string;
+          break;
+        case F_HINT_STR:
+          v = hintJson;
+          break;
+        default:
+          v = this.json(t);
+      }
+      if (v === undefined) continue;
+      out += out.length === 1 ? `${shape.keyJson[i]}${v}` : `,${shape.keyJson[i]}${v}`;
+    }
+    return `${out}}`;
   }
 }

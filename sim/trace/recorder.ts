@@ -138,7 +138,7 @@ export class TraceRecorder implements TraceSink {
     pos = putUv(b, pos, bytes);
     pos = putUv(b, pos, s);
     this.pos = pos;
-    if (this.recordMessages) this.value(msg, HINT_MESSAGE + s);
+    if (this.recordMessages) this.value(msg, HINT_MESSAGE + s, type);
   }
   /** Was message `id` sent from `from` to `to` at `sentAt` earlier in the current block (and is it in the ring)? */
   private sentInBlock(id: number, from: number, to: number, sentAt: number): boolean {
@@ -321,14 +321,14 @@ export class TraceRecorder implements TraceSink {
   }
 
   /** Encode a payload inline when it is a primitive or a flat object, else keep a reference. */
-  private value(v: unknown, hint: number): void {
+  private value(v: unknown, hint: number, hintText: string | null = null): void {
     const b = this.buf;
     if (this.pos + ROW_ROOM > BLOCK_BYTES) {
       // The row's start is in this block, so its payload must be too: keep a reference.
       this.ref(v);
       return;
     }
-    let pos = typeof v === "object" && v !== null ? this.tables.putFlat(b, this.pos, BLOCK_BYTES, v, hint) : this.tables.putPrimitive(b, this.pos, v);
+    let pos = typeof v === "object" && v !== null ? this.tables.putFlat(b, this.pos, BLOCK_BYTES, v, hint, hintText) : this.tables.putPrimitive(b, this.pos, v);
     if (pos < 0) return this.ref(v);
     this.pos = pos;
   }
@@ -344,6 +344,7 @@ export class TraceRecorder implements TraceSink {
     this.blocks.push(this.cur);
     this.buf = this.cur.b;
     this.pos = 0;
+    this.tables.resetHints(); // a block decodes on its own
   }
 
   // --- decoding --------------------------------------------------------------------------------------------------
@@ -353,6 +354,7 @@ export class TraceRecorder implements TraceSink {
     c.pos = 0;
     c.ref = 0;
     c.refs = block.refs;
+    c.hints.length = 0;
     this.decTime = block.startTime;
     this.decId = block.startMessageId;
   }
@@ -386,8 +388,9 @@ export class TraceRecorder implements TraceSink {
         ring.from[slot] = n;
         ring.to[slot] = to;
         const bytes = c.uv();
-        const ty = str();
-        const m = this.recordMessages ? orNull(c.json(tb)) : "null";
+        const tyIndex = c.uv();
+        const ty = tb.stringJson[tyIndex] as string;
+        const m = this.recordMessages ? orNull(c.json(tb, HINT_MESSAGE + tyIndex, ty)) : "null";
         return `{"t":${t},"k":"send","n":${ep[n]},"to":${ep[to]},"i":${id},"ty":${ty},"m":${m},"b":${bytes}}`;
       }
       case K.deliver: {
@@ -445,21 +448,21 @@ export class TraceRecorder implements TraceSink {
       }
       case K.clock: {
         const n = c.uv() - 1;
-        const offset = orNull(c.json(tb));
-        const drift = orNull(c.json(tb));
+        const offset = orNull(c.json(tb, HINT_VALUE));
+        const drift = orNull(c.json(tb, HINT_VALUE));
         return `{"t":${t},"k":"clock","n":${ep[n]},"offset":${offset},"drift":${drift}}`;
       }
       case K.disk: {
         const n = c.uv() - 1;
         const fault = str();
-        return `{"t":${t},"k":"disk","n":${ep[n]},"fault":${fault},"key":${orNull(c.json(tb))}}`;
+        return `{"t":${t},"k":"disk","n":${ep[n]},"fault":${fault},"key":${orNull(c.json(tb, HINT_VALUE))}}`;
       }
       case K.invoke: {
         const client = c.uv() - 1;
         const node = c.uv() - 1;
         const req = c.uv();
         const process = c.uv();
-        return `{"t":${t},"k":"invoke","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${ep[node]},"op":${orNull(c.json(tb))}}`;
+        return `{"t":${t},"k":"invoke","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${ep[node]},"op":${orNull(c.json(tb, HINT_OP))}}`;
       }
       case K.ok:
       case K.fail:
@@ -469,22 +472,22 @@ export class TraceRecorder implements TraceSink {
         const node = c.uv() - 1;
         const req = c.uv();
         const process = c.uv();
-        return `{"t":${t},"k":"${outcome}","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${node < 0 ? "null" : ep[node]},"v":${orNull(c.json(tb))}}`;
+        return `{"t":${t},"k":"${outcome}","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${node < 0 ? "null" : ep[node]},"v":${orNull(c.json(tb, HINT_VALUE))}}`;
       }
       case K.state: {
         const n = c.uv() - 1;
-        return `{"t":${t},"k":"state","n":${ep[n]},"v":${orNull(c.json(tb))}}`;
+        return `{"t":${t},"k":"state","n":${ep[n]},"v":${orNull(c.json(tb, HINT_VIEW))}}`;
       }
       case K.note: {
         const n = c.uv() - 1;
-        const text = orNull(c.json(tb));
-        const data = c.json(tb);
+        const text = orNull(c.json(tb, HINT_VALUE));
+        const data = c.json(tb, HINT_NOTE);
         return `{"t":${t},"k":"note","n":${ep[n]},"text":${text}${data === undefined ? "" : `,"data":${data}`}}`;
       }
       case K.violation: {
         const n = c.uv() - 1;
-        const check = orNull(c.json(tb));
-        const message = orNull(c.json(tb));
+        const check = orNull(c.json(tb, HINT_VALUE));
+        const message = orNull(c.json(tb, HINT_VALUE));
         return `{"t":${t},"k":"violation","check":${check},"message":${message}${n >= 0 ? `,"n":${ep[n]}` : ""}}`;
       }
       default:

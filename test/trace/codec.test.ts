@@ -4,6 +4,8 @@ import { CodecTables, Cursor, putUv, unzz, zz } from "../../sim/trace/codec.ts";
 import { TraceRecorder } from "../../sim/trace/recorder.ts";
 import type { TraceHeader } from "../../sim/trace/events.ts";
 
+const cursors = new WeakMap<CodecTables, Cursor>();
+
 /** Encode v as a payload the way the recorder does (flat or primitive, else a reference) and decode it again. */
 function roundTrip(tables: CodecTables, v: unknown, hint = 0): string | undefined {
   const b = new Uint8Array(4096);
@@ -14,10 +16,17 @@ function roundTrip(tables: CodecTables, v: unknown, hint = 0): string | undefine
     refs.push(v);
     pos = 1;
   }
-  const c = new Cursor();
+  // One cursor per tables, as a decoder follows one encoder: it learns each hint's shape from the rows it reads.
+  let c = cursors.get(tables);
+  if (c === undefined) {
+    c = new Cursor();
+    cursors.set(tables, c);
+  }
   c.b = b;
+  c.pos = 0;
+  c.ref = 0;
   c.refs = refs;
-  const out = c.json(tables);
+  const out = c.json(tables, hint);
   expect(c.pos).toBe(pos);
   return out;
 }
