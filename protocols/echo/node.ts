@@ -43,7 +43,13 @@ function fire(s: EchoState, slot: number, ctx: NodeContext<EchoMsg>): void {
   if (ctx.peers.length === 0) return;
   const peer = ctx.peers[ctx.rng.int(ctx.peers.length)] as string;
   const seq = s.nextSeq++;
-  s.slots[slot] = { seq, peer };
+  const cur = s.slots[slot];
+  if (cur === undefined) s.slots[slot] = { seq, peer };
+  else {
+    // Re-fill the slot's record instead of allocating one per ping (nothing else holds it).
+    cur.seq = seq;
+    cur.peer = peer;
+  }
   ctx.send(peer, { type: "ping", seq: seq * 1024 + slot });
   ctx.setTimer(timerName(slot), s.options.retryMicros);
 }
