@@ -1,8 +1,8 @@
 import type { KvOp, NodeContext } from "../../sim/core/protocol.ts";
 import { kvApply } from "../../sim/check/models.ts";
 import { assert } from "../../sim/core/assert.ts";
-import { fact } from "../twopc/facts.ts";
-import { replicasOf } from "../twopc/shard.ts";
+import { fact } from "../commit/facts.ts";
+import { replicasOf } from "../commit/shard.ts";
 import type { Decision, ThreePcMsg, TxnState, Vote } from "./messages.ts";
 import type { CoordTxn, ThreePcState } from "./state.ts";
 

@@ -1,6 +1,6 @@
 import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
-import { checkCommitOptions, COMMIT_OPTION_DOCS } from "../twopc/options.ts";
-import { commitProgress } from "../twopc/progress.ts";
+import { checkCommitOptions, COMMIT_OPTION_DOCS } from "../commit/options.ts";
+import { commitProgress } from "../commit/progress.ts";
 import { threePcBugs } from "./bugs.ts";
 import { threePcInvariants } from "./invariants.ts";
 import type { ThreePcMsg } from "./messages.ts";

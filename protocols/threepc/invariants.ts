@@ -1,5 +1,5 @@
 import type { Invariant } from "../../sim/core/protocol.ts";
-import { atomicity, commitValidity, decisionStability } from "../twopc/invariants.ts";
+import { commitInvariants, newFacts } from "../commit/invariants.ts";
 import type { ThreePcState } from "./state.ts";
 
 /**
@@ -11,28 +11,17 @@ const noCommitWhileUncertain: Invariant<ThreePcState> = {
   name: "no-commit-while-uncertain",
   description: "No node commits a transaction while one of its participants that is up (and not recovering) is uncertain: voted yes, not precommitted.",
   create: () => {
-    const seen: (ThreePcState | undefined)[] = [];
-    const upTo: number[] = [];
-    return (ctx, i) => {
-      const s = ctx.states[i];
-      if (s === undefined) return null;
-      if (seen[i] !== s) {
-        seen[i] = s;
-        upTo[i] = 0;
-      }
-      for (let k = upTo[i] as number; k < s.facts.length; k++) {
-        upTo[i] = k + 1;
-        const f = s.facts[k];
-        if (f === undefined || f.kind !== "decide" || f.value !== "commit" || f.participants === null) continue;
+    const walk = newFacts<ThreePcState>();
+    return (ctx, i) =>
+      walk(ctx, i, (f, node) => {
+        if (f.kind !== "decide" || f.value !== "commit" || f.participants === null) return null;
         for (const p of f.participants) {
-          const ps = ctx.states[ctx.nodes.indexOf(p)];
-          const pt = ps?.ptxns.get(f.txn);
-          if (pt !== undefined && pt.phase === "uncertain" && !pt.recovering) return `${ctx.nodes[i]} committed transaction ${f.txn} while ${p} was still uncertain (voted yes, not precommitted)`;
+          const pt = ctx.states[ctx.nodes.indexOf(p)]?.ptxns.get(f.txn);
+          if (pt !== undefined && pt.phase === "uncertain" && !pt.recovering) return `${node} committed transaction ${f.txn} while ${p} was still uncertain (voted yes, not precommitted)`;
         }
-      }
-      return null;
-    };
+        return null;
+      });
   },
 };
 
-export const threePcInvariants: Invariant<ThreePcState>[] = [atomicity<ThreePcState>(), decisionStability<ThreePcState>(), commitValidity<ThreePcState>(), noCommitWhileUncertain];
+export const threePcInvariants: Invariant<ThreePcState>[] = [...commitInvariants<ThreePcState>(), noCommitWhileUncertain];

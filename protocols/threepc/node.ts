@@ -1,6 +1,6 @@
 import { CORRUPT, type Input, type KvOp, type NodeContext, type NodeView } from "../../sim/core/protocol.ts";
 import { assertNever } from "../../sim/core/types.ts";
-import { commitOptions } from "../twopc/options.ts";
+import { commitOptions } from "../commit/options.ts";
 import { coordinatorTick, onAck, onForeignDecision, onOutcomeRequest as coordOutcome, onStateRequest as coordStateRequest, onVote, startTxn } from "./coordinator.ts";
 import type { ThreePcMsg } from "./messages.ts";
 import { finish, onDecision, onPrecommit, onPrepare } from "./participant.ts";

@@ -1,6 +1,6 @@
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import { kvApply } from "../../sim/check/models.ts";
-import { fact } from "../twopc/facts.ts";
+import { fact } from "../commit/facts.ts";
 import { MAX_WAITERS } from "../twopc/state.ts";
 import type { Decision, ThreePcMsg, TxnState } from "./messages.ts";
 import type { PartTxn, PreparedRecord, ThreePcState } from "./state.ts";

@@ -1,7 +1,7 @@
 import type { KvOp } from "../../sim/core/protocol.ts";
 import type { Micros, NodeId } from "../../sim/core/types.ts";
-import type { TxnFact } from "../twopc/facts.ts";
-import type { CommitOptions } from "../twopc/options.ts";
+import type { TxnFact } from "../commit/facts.ts";
+import type { CommitOptions } from "../commit/options.ts";
 import type { Decision, TxnState, Vote } from "./messages.ts";
 
 export interface CoordTxn {

@@ -1,5 +1,5 @@
 import type { NodeContext } from "../../sim/core/protocol.ts";
-import { fact } from "../twopc/facts.ts";
+import { fact } from "../commit/facts.ts";
 import type { ThreePcMsg, TxnState } from "./messages.ts";
 import { finish, markAborted, stateOf, voteNoAfterWait } from "./participant.ts";
 import type { PartTxn, ThreePcState } from "./state.ts";

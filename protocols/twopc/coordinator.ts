@@ -1,9 +1,9 @@
 import type { KvOp, NodeContext } from "../../sim/core/protocol.ts";
 import { kvApply } from "../../sim/check/models.ts";
 import { assert } from "../../sim/core/assert.ts";
-import { fact } from "./facts.ts";
+import { fact } from "../commit/facts.ts";
 import type { Decision, TwoPcMsg, Vote } from "./messages.ts";
-import { replicasOf } from "./shard.ts";
+import { replicasOf } from "../commit/shard.ts";
 import { BUGGY_FLUSH_MICROS, type CoordTxn, type TwoPcState } from "./state.ts";
 
 type Ctx = NodeContext<TwoPcMsg>;

@@ -1,11 +1,11 @@
 import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
 import { twoPcBugs } from "./bugs.ts";
-import { twoPcInvariants } from "./invariants.ts";
+import { commitInvariants } from "../commit/invariants.ts";
 import type { TwoPcMsg } from "./messages.ts";
 import { blockedCount, createTwoPc, stepTwoPc, twoPcView } from "./node.ts";
-import { checkCommitOptions, COMMIT_OPTION_DOCS } from "./options.ts";
+import { checkCommitOptions, COMMIT_OPTION_DOCS } from "../commit/options.ts";
 import type { TwoPcState } from "./state.ts";
-import { commitProgress } from "./progress.ts";
+import { commitProgress } from "../commit/progress.ts";
 
 /**
  * Two-phase commit over a sharded key-value store: one coordinator, the other nodes participants; each key lives on
@@ -22,7 +22,7 @@ export const twoPc: Protocol<TwoPcState, TwoPcMsg, KvOp> = {
   view: twoPcView,
   messageSize: (m) => (m.type === "prepare" ? 96 + 16 * m.participants.length : 48),
   messageType: (m) => m.type,
-  invariants: twoPcInvariants,
+  invariants: commitInvariants<TwoPcState>(),
   progress: commitProgress<TwoPcState>((s) => s.isCoordinator, (s) => !s.isCoordinator && !s.damaged && blockedCount(s) === 0),
   bugs: twoPcBugs,
 };

@@ -2,7 +2,7 @@ import { CORRUPT, type Input, type KvOp, type NodeContext, type NodeView } from 
 import { assertNever } from "../../sim/core/types.ts";
 import { coordinatorTick, onAck, onOutcomeRequest, onVote, startTxn } from "./coordinator.ts";
 import type { TwoPcMsg } from "./messages.ts";
-import { commitOptions } from "./options.ts";
+import { commitOptions } from "../commit/options.ts";
 import { onDecision, onPrepare, participantTick } from "./participant.ts";
 import type { CoordTxn, PartTxn, PreparedRecord, TwoPcState } from "./state.ts";
 

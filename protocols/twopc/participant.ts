@@ -1,6 +1,6 @@
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import { kvApply } from "../../sim/check/models.ts";
-import { fact } from "./facts.ts";
+import { fact } from "../commit/facts.ts";
 import type { Decision, TwoPcMsg } from "./messages.ts";
 import { MAX_WAITERS, type PartTxn, type PreparedRecord, type TwoPcState } from "./state.ts";
 

@@ -1,8 +1,8 @@
 import type { KvOp } from "../../sim/core/protocol.ts";
 import type { Micros, NodeId } from "../../sim/core/types.ts";
-import type { TxnFact } from "./facts.ts";
+import type { TxnFact } from "../commit/facts.ts";
 import type { Decision, Vote } from "./messages.ts";
-import type { CommitOptions } from "./options.ts";
+import type { CommitOptions } from "../commit/options.ts";
 
 /** The coordinator's record of a transaction. */
 export interface CoordTxn {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { registry } from "../../../protocols/index.ts";
 import type { TwoPcMsg } from "../../../protocols/twopc/messages.ts";
 import { twoPc } from "../../../protocols/twopc/index.ts";
-import { replicasOf } from "../../../protocols/twopc/shard.ts";
+import { replicasOf } from "../../../protocols/commit/shard.ts";
 import type { TwoPcState } from "../../../protocols/twopc/state.ts";
 import { parseScenario } from "../../../sim/scenario/load.ts";
 import { all, Cluster, from, ofType, to } from "./harness.ts";

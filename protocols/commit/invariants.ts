@@ -1,12 +1,11 @@
 import type { Invariant, InvariantContext } from "../../sim/core/protocol.ts";
 import type { HasFacts, TxnFact } from "./facts.ts";
-import type { TwoPcState } from "./state.ts";
 
 /**
  * Walks the facts a node appended since the last check (a restarted node has a new state object: its facts are
  * walked from the start). Each invariant keeps its own memory across steps and restarts.
  */
-function newFacts<S extends HasFacts>(): (ctx: InvariantContext<S>, i: number, each: (f: TxnFact, node: string) => string | null) => string | null {
+export function newFacts<S extends HasFacts>(): (ctx: InvariantContext<S>, i: number, each: (f: TxnFact, node: string) => string | null) => string | null {
   const seen: (S | undefined)[] = [];
   const upTo: number[] = [];
   return (ctx, i, each) => {
@@ -92,4 +91,7 @@ export function commitValidity<S extends HasFacts>(): Invariant<S> {
   };
 }
 
-export const twoPcInvariants: Invariant<TwoPcState>[] = [atomicity<TwoPcState>(), decisionStability<TwoPcState>(), commitValidity<TwoPcState>()];
+/** The invariants every atomic commit protocol must keep. */
+export function commitInvariants<S extends HasFacts>(): Invariant<S>[] {
+  return [atomicity<S>(), decisionStability<S>(), commitValidity<S>()];
+}
