@@ -21,7 +21,6 @@ export function becomeFollower(s: RaftState, ctx: NodeContext<RaftMsg>, term: nu
     if (s.role === "leader" && s.bug.noStepDown) return;
   }
   if (s.role === "leader") {
-    s.pending.clear();
     s.pendingRequests.clear();
     ctx.cancelTimer("heartbeat");
   }

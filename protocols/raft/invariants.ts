@@ -119,10 +119,20 @@ const logMatching: Invariant<RaftState> = {
   },
 };
 
-/** Committed entries (as the checks saw them), by index. Shared by Leader Completeness. */
-function recordCommitted(committed: (Entry | undefined)[], s: RaftState): void {
-  for (let k = Math.min(s.commit, s.log.lastIndex); k > s.log.base && committed[k] === undefined; k--) {
-    committed[k] = s.log.entry(k) as Entry;
+/**
+ * Committed entries (as the checks saw them): id and term by index. Ids and terms, not the entries, so the check does
+ * not keep every entry of the run alive after the logs compacted it away.
+ */
+class Committed {
+  readonly id: string[] = [];
+  readonly term: number[] = [];
+
+  record(s: RaftState): void {
+    for (let k = Math.min(s.commit, s.log.lastIndex); k > s.log.base && this.id[k] === undefined; k--) {
+      const e = s.log.entry(k) as Entry;
+      this.id[k] = e.id;
+      this.term[k] = e.term;
+    }
   }
 }
 
@@ -131,22 +141,22 @@ const leaderCompleteness: Invariant<RaftState> = {
   name: "leader-completeness",
   description: "If a log entry is committed in a given term, it is present in the logs of the leaders of all higher terms.",
   create: () => {
-    const committed: (Entry | undefined)[] = [];
-    const checkedLeaderTerm = new Map<string, number>();
+    const committed = new Committed();
+    /** Per node, the term in which it was last checked as leader. */
+    const checkedLeaderTerm: number[] = [];
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
       if (s === undefined) return null;
-      recordCommitted(committed, s);
-      if (s.role !== "leader") return null;
-      const id = ctx.nodes[i] as string;
-      if (checkedLeaderTerm.get(id) === s.term) return null;
-      checkedLeaderTerm.set(id, s.term);
-      for (let k = s.log.base + 1; k < committed.length; k++) {
-        const e = committed[k];
-        if (e === undefined || e.term >= s.term) continue;
+      committed.record(s);
+      if (s.role !== "leader" || checkedLeaderTerm[i] === s.term) return null;
+      checkedLeaderTerm[i] = s.term;
+      for (let k = s.log.base + 1; k < committed.id.length; k++) {
+        const id = committed.id[k];
+        const term = committed.term[k] as number;
+        if (id === undefined || term >= s.term) continue;
         const mine = s.log.entry(k);
-        if (mine === undefined || mine.id !== e.id) {
-          return `leader ${id} of term ${s.term} lacks committed entry ${k} (${e.id}, term ${e.term}); it holds ${mine === undefined ? "nothing" : `${mine.id} (term ${mine.term})`}`;
+        if (mine === undefined || mine.id !== id) {
+          return `leader ${ctx.nodes[i]} of term ${s.term} lacks committed entry ${k} (${id}, term ${term}); it holds ${mine === undefined ? "nothing" : `${mine.id} (term ${mine.term})`}`;
         }
       }
       return null;

@@ -4,6 +4,8 @@ import type { Entry } from "./messages.ts";
  * The in-memory log: entries base+1..lastIndex, where `base` is the last index covered by the snapshot (0 if none).
  * `version` changes whenever entries are removed from the end, so incremental checks can tell a rewrite from growth.
  */
+const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
+
 export class RaftLog {
   entries: Entry[] = [];
   base = 0;
@@ -30,11 +32,28 @@ export class RaftLog {
     return this.entries[i - this.base - 1];
   }
 
-  /** Entries from..to inclusive (clamped to what is held). */
-  slice(from: number, to: number): Entry[] {
-    const lo = Math.max(from, this.base + 1) - this.base - 1;
-    const hi = Math.min(to, this.lastIndex) - this.base;
-    return lo < hi ? this.entries.slice(lo, hi) : [];
+  /** The last range frozenSlice returned, valid while `version` is unchanged. */
+  private cachedFrom = 0;
+  private cachedTo = -1;
+  private cachedVersion = -1;
+  private cached: readonly Entry[] = NO_ENTRIES;
+
+  /**
+   * Entries from..to inclusive (clamped to what is held) as a frozen array. Asking again for the same range returns
+   * the same array: a leader's log chunk and the AppendEntries it sends every follower are usually one range, so they
+   * share one array (and the disks keep it by reference).
+   */
+  frozenSlice(from: number, to: number): readonly Entry[] {
+    const lo = Math.max(from, this.base + 1);
+    const hi = Math.min(to, this.lastIndex);
+    if (lo > hi) return NO_ENTRIES;
+    if (lo !== this.cachedFrom || hi !== this.cachedTo || this.version !== this.cachedVersion) {
+      this.cached = Object.freeze(this.entries.slice(lo - this.base - 1, hi - this.base));
+      this.cachedFrom = lo;
+      this.cachedTo = hi;
+      this.cachedVersion = this.version;
+    }
+    return this.cached;
   }
 
   append(e: Entry): number {

@@ -6,6 +6,7 @@ import { saveSnapshot, sync } from "./storage.ts";
 
 /** Voters in force at index i (for snapshots): the latest config entry at or before i. */
 function votersAt(s: RaftState, i: number): string[] {
+  if (s.configIndex <= i) return s.voters; // the config in force is the latest one in the log: no search
   for (let j = i; j > s.log.base; j--) {
     const e = s.log.entry(j) as Entry;
     if (e.cmd.type === "config") return e.cmd.voters;
@@ -31,15 +32,22 @@ export function applyCommitted(s: RaftState, ctx: NodeContext<RaftMsg>): void {
     if (session !== undefined && session.requestId >= requestId) {
       result = session.requestId === requestId ? session.result : undefined;
     } else {
-      const r = kvApply(s.kv.get(op.key) ?? null, op);
-      if (r.value === null) s.kv.delete(op.key);
-      else s.kv.set(op.key, r.value);
+      const current = s.kv.get(op.key) ?? null;
+      const r = kvApply(current, op);
+      if (r.value !== current) {
+        if (r.value === null) s.kv.delete(op.key);
+        else s.kv.set(op.key, r.value);
+      }
       result = r.result;
-      s.sessions.set(clientId, { requestId, result });
+      // The session is this node's own object (snapshots copy sessions in and out), so it is updated in place.
+      if (session === undefined) s.sessions.set(clientId, { requestId, result });
+      else {
+        session.requestId = requestId;
+        session.result = result;
+      }
     }
-    if (s.role === "leader" && s.pending.get(i) === requestId) {
-      s.pending.delete(i);
-      s.pendingRequests.delete(requestId);
+    // Entries from leadFrom on were appended by this leader, each request once: answer the client waiting for it.
+    if (s.role === "leader" && i >= s.leadFrom && s.pendingRequests.delete(requestId)) {
       ctx.reply(requestId, { type: "ok", value: result });
     }
   }

@@ -84,8 +84,7 @@ function onClient(s: RaftState, requestId: number, clientId: string, op: KvOp, c
   const session = s.sessions.get(clientId);
   if (session !== undefined && session.requestId === requestId) return ctx.reply(requestId, { type: "ok", value: session.result });
   if (s.pendingRequests.has(requestId)) return; // already in the log; answered when applied
-  const index = appendLocal(s, ctx, { term: s.term, id: `r${requestId}`, cmd: { type: "kv", requestId, clientId, op: copyOp(op) } });
-  s.pending.set(index, requestId);
+  appendLocal(s, ctx, { term: s.term, id: `r${requestId}`, cmd: { type: "kv", requestId, clientId, op: copyOp(op) } });
   s.pendingRequests.add(requestId);
   armFlush(s, ctx);
 }

@@ -43,8 +43,9 @@ export interface RaftState {
   leaderSince: number;
   /** Local time this node last heard from a current leader (for PreVote and CheckQuorum stickiness). */
   lastLeaderContact: number;
-  /** Leader only: log index -> requestId of the client waiting for it. */
-  pending: Map<number, number>;
+  /** Leader only: the first index appended in this leadership (everything from here on was appended by this node). */
+  leadFrom: number;
+  /** Leader only: requests appended in this leadership and not yet answered (a retry of one is not appended again). */
   pendingRequests: Set<number>;
   flushArmed: boolean;
   /** Storage failed its checksum: this node no longer votes or campaigns (it may have lost what it promised). */
@@ -82,7 +83,7 @@ export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOption
     lastAck: new Map(),
     leaderSince: 0,
     lastLeaderContact: Number.NEGATIVE_INFINITY,
-    pending: new Map(),
+    leadFrom: 0,
     pendingRequests: new Set(),
     flushArmed: false,
     damaged: false,

@@ -44,7 +44,7 @@ export function saveEntries(s: RaftState, ctx: NodeContext<RaftMsg>, from: numbe
     return;
   }
   const whole = written !== undefined && start === from && written.length === log.lastIndex - start + 1;
-  ctx.persist(chunkKey(start), whole ? written : Object.freeze(log.slice(start, log.lastIndex)));
+  ctx.persist(chunkKey(start), whole ? written : log.frozenSlice(start, log.lastIndex));
   chunks.push(start);
   s.persisted = log.lastIndex;
 }

@@ -25,27 +25,17 @@ export function checksum(text: string): number {
 }
 
 /**
- * Objects already found deeply frozen. Freezing cannot be undone, so the answer never changes: a log chunk that holds
- * entries checked when they were first persisted costs one lookup per entry, and an array that several nodes persist
- * (the entries of an AppendEntries) one lookup in all. Membership only short-cuts the walk below; it changes no
- * result, so it cannot make a run depend on when the garbage collector runs.
- */
-const knownDeeplyFrozen = new WeakSet<object>();
-
-/**
  * Is v immutable all the way down (a primitive, or a frozen object or array of such)? Such a value can be stored and
  * handed back by reference: nobody can change it, so a copy would be indistinguishable.
  */
 function deeplyFrozen(v: unknown, depth: number): boolean {
   if (typeof v !== "object" || v === null) return typeof v !== "function";
-  if (knownDeeplyFrozen.has(v)) return true;
   if (depth > 8 || !Object.isFrozen(v)) return false;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) if (!deeplyFrozen(v[i], depth + 1)) return false;
   } else {
     for (const key in v) if (!deeplyFrozen((v as Record<string, unknown>)[key], depth + 1)) return false;
   }
-  knownDeeplyFrozen.add(v);
   return true;
 }
 

@@ -49,6 +49,10 @@ export class Clients {
   /** requestId -> client index, for routing replies. */
   private readonly owner = new Map<number, number>();
   private readonly mixTotal: number;
+  /** "c1", "c2", ... and "k0", "k1", ... (as keys are first used): made once, not once per operation (the history
+   * keeps every op, and a node's maps hash a key string once). */
+  private readonly clientNames: string[];
+  private readonly keyNames: string[];
   /** Time the last op completed ok (for the built-in "client-ok" liveness condition). */
   lastOkMicros = -1;
 
@@ -65,6 +69,8 @@ export class Clients {
     this.leaderHint = new Array(n).fill(-1);
     const m = spec.mix;
     this.mixTotal = m.read + m.write + m.cas + m.append;
+    this.clientNames = Array.from({ length: n }, (_, i) => `c${i + 1}`);
+    this.keyNames = [];
   }
 
   start(): void {
@@ -161,7 +167,7 @@ export class Clients {
   private historyOp(c: number, p: Pending, outcome: HistoryOp["outcome"], completeMicros: Micros | null, result: unknown): HistoryOp {
     return {
       process: this.process[c] as number,
-      client: `c${c + 1}`,
+      client: this.clientNames[c] as string,
       requestId: p.requestId,
       op: p.op,
       invokeMicros: p.invokeMicros,
@@ -179,10 +185,12 @@ export class Clients {
   }
 
   private makeOp(c: number, rng: Rng): KvOp {
-    const key = `k${rng.int(Math.max(1, this.spec.keys))}`;
+    const k = rng.int(Math.max(1, this.spec.keys));
+    let key = this.keyNames[k];
+    if (key === undefined) this.keyNames[k] = key = `k${k}`;
     const n = (this.opCount[c] as number) + 1;
     this.opCount[c] = n;
-    const value = `c${c + 1}:${n}`;
+    const value = `${this.clientNames[c] as string}:${n}`;
     const m = this.spec.mix;
     let r = rng.next() * this.mixTotal;
     if ((r -= m.read) < 0) return { f: "read", key };
