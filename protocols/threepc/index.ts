@@ -1,5 +1,6 @@
 import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
-import { checkCommitOptions, COMMIT_OPTION_DOCS } from "../commit/options.ts";
+import { commitMessageSize } from "../commit/messages.ts";
+import { checkCommitOptions, COMMIT_OPTION_DOCS, commitOptions } from "../commit/options.ts";
 import { commitProgress } from "../commit/progress.ts";
 import { threePcBugs } from "./bugs.ts";
 import { threePcInvariants } from "./invariants.ts";
@@ -23,8 +24,7 @@ export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp> = {
   checkOptions: (o, nodes) => {
     const p = checkCommitOptions(o, nodes);
     if (p !== null) return p;
-    const vote = typeof o.voteTimeoutMicros === "number" ? o.voteTimeoutMicros : 300_000;
-    const decision = typeof o.decisionTimeoutMicros === "number" ? o.decisionTimeoutMicros : 600_000;
+    const { voteTimeoutMicros: vote, decisionTimeoutMicros: decision } = commitOptions(o);
     if (decision <= vote) {
       return { path: "decisionTimeoutMicros", message: `expected more than voteTimeoutMicros (${vote}): participants may only suspect the coordinator after it could have finished voting, got ${decision}` };
     }
@@ -33,9 +33,9 @@ export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp> = {
   create: createThreePc,
   step: stepThreePc,
   view: threePcView,
-  messageSize: (m) => (m.type === "prepare" ? 96 + 16 * m.participants.length : 48),
+  messageSize: commitMessageSize,
   messageType: (m) => m.type,
   invariants: threePcInvariants,
-  progress: commitProgress<ThreePcState>((s) => s.isCoordinator, (s) => !s.isCoordinator && !s.damaged && blockedCount(s) === 0),
+  progress: commitProgress(blockedCount),
   bugs: threePcBugs,
 };

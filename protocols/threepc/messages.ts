@@ -1,24 +1,21 @@
-import type { KvOp } from "../../sim/core/protocol.ts";
-import type { Decision, Vote } from "../twopc/messages.ts";
-
-export type { Decision, Vote };
+import type { Decision, DecisionMsg, Prepare, VoteMsg } from "../commit/messages.ts";
 
 /** What a participant tells a recovery coordinator about a transaction. */
 export type TxnState = "unknown" | "uncertain" | "precommitted" | "committed" | "aborted" | "recovering";
 
 /**
- * Three-phase commit messages. Like 2PC's, every message names its transaction in `txn`. Decisions and precommits
- * come from the coordinator or from a recovery coordinator (a participant running the termination protocol).
+ * Three-phase commit messages: the shared prepare, vote and decision (protocols/commit/messages.ts), plus those below.
+ * Decisions and precommits come from the coordinator or from a recovery coordinator (a participant running the
+ * termination protocol).
  */
 export type ThreePcMsg =
-  | { type: "prepare"; txn: string; key: string; op: KvOp; participants: string[] }
-  | { type: "vote"; txn: string; vote: Vote; value: string | null; reason?: string }
+  | Prepare
+  | VoteMsg
+  | DecisionMsg
   /** Every participant voted yes: move to prepared-to-commit (durably) and acknowledge. */
   | { type: "precommit"; txn: string }
   /** A participant acknowledges a precommit or a decision. */
   | { type: "ack"; txn: string; of: "precommit" | Decision }
-  | { type: "commit"; txn: string }
-  | { type: "abort"; txn: string }
   /** Termination protocol: a recovery coordinator collects every participant's state. */
   | { type: "state-req"; txn: string; round: number }
   /** A state, for a recovery coordinator's state-req or a recovering participant's outcome-req (`recovering`: the

@@ -1,22 +1,9 @@
-import type { KvOp } from "../../sim/core/protocol.ts";
 import type { Micros, NodeId } from "../../sim/core/types.ts";
-import type { TxnFact } from "../commit/facts.ts";
-import type { CommitOptions } from "../commit/options.ts";
-import type { Decision, TxnState, Vote } from "./messages.ts";
+import type { CommitState, CoordinatorTxn, ParticipantTxn, PreparedRecord as BasePreparedRecord } from "../commit/state.ts";
+import type { TxnState } from "./messages.ts";
 
-export interface CoordTxn {
-  txn: string;
-  requestId: number | null;
-  op: KvOp;
-  participants: NodeId[];
-  votes: Map<NodeId, { vote: Vote; value: string | null }>;
-  /** voting -> precommitting (every vote yes, precommits out) -> commit; voting -> abort. */
-  phase: "voting" | "precommitting" | Decision;
-  /** precommitting: participants that have not acknowledged the precommit; decided: the decision. */
-  unacked: Set<NodeId>;
-  dueMicros: Micros;
-  outcome: { ok: boolean; value: unknown } | null;
-}
+/** voting -> precommitting (every vote yes, precommits out; `unacked`: the precommits not acknowledged) -> commit; voting -> abort. */
+export type CoordTxn = CoordinatorTxn<"precommitting">;
 
 /** A recovery coordinator's round of the termination protocol. */
 export interface Recovery {
@@ -29,14 +16,8 @@ export interface Recovery {
   dueMicros: Micros;
 }
 
-export interface PartTxn {
-  txn: string;
-  key: string;
-  op: KvOp;
-  participants: readonly NodeId[];
-  /** waiting: queued for the lock; uncertain: voted yes; precommitted: prepared to commit (both durable). */
-  phase: "waiting" | "uncertain" | "precommitted" | Decision;
-  value: string | null;
+/** A participant's record of a transaction. uncertain: voted yes; precommitted: prepared to commit (both durable). */
+export interface PartTxn extends ParticipantTxn<"uncertain" | "precommitted"> {
   /**
    * Restarted with the transaction undecided: this node may not decide it or act as recovery coordinator for it (it
    * may have missed what the others did while it was down); it asks everyone for the outcome.
@@ -53,15 +34,9 @@ export interface PartTxn {
    */
   heard: Map<NodeId, { state: TxnState; recovering: boolean }> | null;
   coordinatorForgot: boolean;
-  dueMicros: Micros;
 }
 
-export interface PreparedRecord {
-  txn: string;
-  key: string;
-  op: KvOp;
-  participants: NodeId[];
-  value: string | null;
+export interface PreparedRecord extends BasePreparedRecord {
   precommitted: boolean;
 }
 
@@ -70,28 +45,8 @@ export interface ThreePcBugFlags {
   independentRecovery: boolean;
 }
 
-export interface ThreePcState {
-  o: CommitOptions;
+export interface ThreePcState extends CommitState<"precommitting", PartTxn> {
   bug: ThreePcBugFlags;
-  id: NodeId;
-  coordinator: NodeId;
-  isCoordinator: boolean;
-  participants: NodeId[];
-  epoch: number;
-  seq: number;
-  ctxns: Map<string, CoordTxn>;
-  byRequest: Map<number, string>;
-  ptxns: Map<string, PartTxn>;
-  kv: Map<string, string>;
-  locks: Map<string, string>;
-  waiters: Map<string, string[]>;
-  active: Set<string>;
-  armedMicros: Micros;
-  facts: TxnFact[];
-  committed: number;
-  aborted: number;
   /** Transactions this node decided as recovery coordinator. */
   recovered: number;
-  lastTxn: string | null;
-  damaged: boolean;
 }

@@ -1,7 +1,9 @@
 import type { NodeContext } from "../../sim/core/protocol.ts";
-import { fact } from "../commit/facts.ts";
+import type { Decision } from "../commit/messages.ts";
+import { dueNow } from "../commit/node.ts";
+import { markAborted, voteNoAfterWait } from "../commit/participant.ts";
 import type { ThreePcMsg, TxnState } from "./messages.ts";
-import { finish, markAborted, stateOf, voteNoAfterWait } from "./participant.ts";
+import { finish, participantRules, precommit, stateOf } from "./participant.ts";
 import type { PartTxn, ThreePcState } from "./state.ts";
 
 /*
@@ -21,9 +23,7 @@ type Ctx = NodeContext<ThreePcMsg>;
 
 export function participantTick(s: ThreePcState, ctx: Ctx): void {
   const now = ctx.now();
-  for (const txn of [...s.active]) {
-    const t = s.ptxns.get(txn) as PartTxn;
-    if (t.dueMicros > now) continue;
+  for (const t of dueNow(s.active, s.ptxns, now)) {
     if (t.phase === "waiting") voteNoAfterWait(s, t, ctx);
     else if (t.recovering) askEveryone(s, t, ctx);
     else if (t.recovery !== null && t.recovery.dueMicros <= now) conclude(s, t, ctx);
@@ -31,9 +31,14 @@ export function participantTick(s: ThreePcState, ctx: Ctx): void {
   }
 }
 
+/** Send to the transaction's other participants, then to the coordinator. */
+function toEveryoneElse(s: ThreePcState, t: PartTxn, m: ThreePcMsg, ctx: Ctx): void {
+  for (const p of t.participants) if (p !== s.id) ctx.send(p, m);
+  ctx.send(s.coordinator, m);
+}
+
 function askEveryone(s: ThreePcState, t: PartTxn, ctx: Ctx): void {
-  for (const p of t.participants) if (p !== s.id) ctx.send(p, { type: "outcome-req", txn: t.txn });
-  ctx.send(s.coordinator, { type: "outcome-req", txn: t.txn });
+  toEveryoneElse(s, t, { type: "outcome-req", txn: t.txn }, ctx);
   t.dueMicros = ctx.now() + s.o.retryMicros;
 }
 
@@ -50,16 +55,21 @@ function nextSlot(s: ThreePcState, t: PartTxn, ctx: Ctx): void {
   t.recovery = { round, phase: "collecting", states: new Map([[s.id, stateOf(t)]]), waiting: new Set(), dueMicros: ctx.now() + Math.floor(s.o.decisionTimeoutMicros / 4) };
   t.dueMicros = Math.min(t.dueMicros, t.recovery.dueMicros);
   ctx.note("recovery coordinator", { txn: t.txn, round });
-  for (const p of t.participants) if (p !== s.id) ctx.send(p, { type: "state-req", txn: t.txn, round });
-  ctx.send(s.coordinator, { type: "state-req", txn: t.txn, round });
+  toEveryoneElse(s, t, { type: "state-req", txn: t.txn, round }, ctx);
+}
+
+/** Someone asks about a transaction this node never voted for (unknown here, or waiting for the lock): abort it first. */
+function abortIfUnvoted(s: ThreePcState, txn: string, ctx: Ctx): PartTxn {
+  const t = s.ptxns.get(txn);
+  if (t === undefined) markAborted(participantRules, s, txn, ctx);
+  else if (t.phase === "waiting") voteNoAfterWait(s, t, ctx);
+  return s.ptxns.get(txn) as PartTxn;
 }
 
 /** A recovery coordinator asks for this node's state. A transaction never voted for is aborted here first. */
 export function onStateRequest(s: ThreePcState, from: string, txn: string, ctx: Ctx): void {
-  const t = s.ptxns.get(txn);
-  if (t === undefined) markAborted(s, txn, ctx);
-  else if (t.phase === "waiting") voteNoAfterWait(s, t, ctx);
-  ctx.send(from, { type: "state", txn, state: stateOf(s.ptxns.get(txn)) });
+  const t = abortIfUnvoted(s, txn, ctx);
+  ctx.send(from, { type: "state", txn, state: stateOf(t) });
 }
 
 export function onState(s: ThreePcState, from: string, txn: string, state: TxnState, recovering: boolean, ctx: Ctx): void {
@@ -90,12 +100,7 @@ function onStateWhileRecovering(s: ThreePcState, t: PartTxn, from: string, state
   const others = t.participants.filter((p) => p !== s.id);
   if (!others.every((p) => t.heard?.get(p)?.recovering === true)) return;
   const precommitted = t.phase === "precommitted" || others.some((p) => t.heard?.get(p)?.state === "precommitted");
-  const decision = precommitted ? "commit" : "abort";
-  s.recovered++;
-  ctx.note("decide", { txn: t.txn, decision, reason: "total failure: every participant restarted undecided and the coordinator has no record", recovery: true });
-  finish(s, t, decision, ctx);
-  for (const p of others) ctx.send(p, { type: decision, txn: t.txn });
-  ctx.send(s.coordinator, { type: decision, txn: t.txn });
+  decideAsRecovery(s, t, precommitted ? "commit" : "abort", "total failure: every participant restarted undecided and the coordinator has no record", ctx);
 }
 
 export function onRecoveryAck(s: ThreePcState, from: string, txn: string, ctx: Ctx): void {
@@ -116,12 +121,7 @@ function conclude(s: ThreePcState, t: PartTxn, ctx: Ctx): void {
   if (states.includes("aborted") || states.includes("unknown")) return decideAsRecovery(s, t, "abort", `recovery round ${r.round}: some node aborted or never prepared`, ctx);
   if (!states.includes("precommitted")) return decideAsRecovery(s, t, "abort", `recovery round ${r.round}: every reachable participant is uncertain`, ctx);
   const uncertain = [...r.states].filter(([p, st]) => st === "uncertain" && p !== s.id && t.participants.includes(p)).map(([p]) => p);
-  if (t.phase === "uncertain") {
-    t.phase = "precommitted";
-    ctx.persist(`p:${t.txn}`, { txn: t.txn, key: t.key, op: t.op, participants: [...t.participants], value: t.value, precommitted: true });
-    ctx.sync();
-    fact(s, t.txn, "precommit", "precommit");
-  }
+  if (t.phase === "uncertain") precommit(s, t, ctx);
   if (uncertain.length === 0) return decideAsRecovery(s, t, "commit", `recovery round ${r.round}: some participant was precommitted`, ctx);
   r.phase = "precommitting";
   r.waiting = new Set(uncertain);
@@ -130,12 +130,11 @@ function conclude(s: ThreePcState, t: PartTxn, ctx: Ctx): void {
   for (const p of uncertain) ctx.send(p, { type: "precommit", txn: t.txn });
 }
 
-function decideAsRecovery(s: ThreePcState, t: PartTxn, decision: "commit" | "abort", reason: string, ctx: Ctx): void {
+function decideAsRecovery(s: ThreePcState, t: PartTxn, decision: Decision, reason: string, ctx: Ctx): void {
   s.recovered++;
   ctx.note("decide", { txn: t.txn, decision, reason, recovery: true });
   finish(s, t, decision, ctx);
-  for (const p of t.participants) if (p !== s.id) ctx.send(p, { type: decision, txn: t.txn });
-  ctx.send(s.coordinator, { type: decision, txn: t.txn });
+  toEveryoneElse(s, t, { type: decision, txn: t.txn }, ctx);
 }
 
 /**
@@ -144,11 +143,7 @@ function decideAsRecovery(s: ThreePcState, t: PartTxn, decision: "commit" | "abo
  * the only one to vote.
  */
 export function onOutcomeRequest(s: ThreePcState, from: string, txn: string, ctx: Ctx): void {
-  let t = s.ptxns.get(txn);
-  if (t === undefined) markAborted(s, txn, ctx);
-  else if (t.phase === "waiting") voteNoAfterWait(s, t, ctx);
-  t = s.ptxns.get(txn);
-  if (t === undefined) return;
+  const t = abortIfUnvoted(s, txn, ctx);
   if (t.phase === "commit" || t.phase === "abort") ctx.send(from, { type: t.phase, txn });
   else if (t.phase === "uncertain" || t.phase === "precommitted") ctx.send(from, { type: "state", txn, state: t.phase, recovering: t.recovering });
 }

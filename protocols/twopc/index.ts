@@ -1,11 +1,12 @@
 import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
-import { twoPcBugs } from "./bugs.ts";
 import { commitInvariants } from "../commit/invariants.ts";
+import { commitMessageSize } from "../commit/messages.ts";
+import { checkCommitOptions, COMMIT_OPTION_DOCS } from "../commit/options.ts";
+import { commitProgress } from "../commit/progress.ts";
+import { twoPcBugs } from "./bugs.ts";
 import type { TwoPcMsg } from "./messages.ts";
 import { blockedCount, createTwoPc, stepTwoPc, twoPcView } from "./node.ts";
-import { checkCommitOptions, COMMIT_OPTION_DOCS } from "../commit/options.ts";
 import type { TwoPcState } from "./state.ts";
-import { commitProgress } from "../commit/progress.ts";
 
 /**
  * Two-phase commit over a sharded key-value store: one coordinator, the other nodes participants; each key lives on
@@ -20,9 +21,9 @@ export const twoPc: Protocol<TwoPcState, TwoPcMsg, KvOp> = {
   create: createTwoPc,
   step: stepTwoPc,
   view: twoPcView,
-  messageSize: (m) => (m.type === "prepare" ? 96 + 16 * m.participants.length : 48),
+  messageSize: commitMessageSize,
   messageType: (m) => m.type,
   invariants: commitInvariants<TwoPcState>(),
-  progress: commitProgress<TwoPcState>((s) => s.isCoordinator, (s) => !s.isCoordinator && !s.damaged && blockedCount(s) === 0),
+  progress: commitProgress(blockedCount),
   bugs: twoPcBugs,
 };
