@@ -1,17 +1,30 @@
 import { describe, expect, it } from "vitest";
 import type { ThreePcMsg } from "../../../protocols/threepc/messages.ts";
 import { threePc } from "../../../protocols/threepc/index.ts";
-import type { ThreePcState } from "../../../protocols/threepc/state.ts";
-import { all, Cluster, type Sent, ofType, to } from "../twopc/harness.ts";
+import { all, Cluster, ofType, type Sent, to } from "../cluster.ts";
 
 const ids = ["c", "p1", "p2", "p3"];
 const options = { replicas: 3, voteTimeoutMicros: 100_000, decisionTimeoutMicros: 200_000, retryMicros: 50_000 };
-const cluster = (bugs: string[] = []) => new Cluster<ThreePcState, ThreePcMsg>(threePc, ids, options, bugs);
-const write = (key: string, value: string) => ({ f: "write" as const, key, value });
-const phases = (c: Cluster<ThreePcState, ThreePcMsg>, txn: string) => ["p1", "p2", "p3"].map((p) => c.states.get(p)?.ptxns.get(txn)?.phase ?? "down");
+const cluster = (bugs: string[] = []) => new Cluster(threePc, ids, options, bugs);
+type ThreePcCluster = ReturnType<typeof cluster>;
+const phases = (c: ThreePcCluster, txn: string) => ["p1", "p2", "p3"].map((p) => c.states.get(p)?.ptxns.get(txn)?.phase ?? "down");
+
+/**
+ * Transaction 1.1 (write k=v) at the coordinator, its messages delivered round by round: the prepares, then the
+ * votes, then the precommits, up to and including `last`.
+ */
+function txnThrough(last: "prepare" | "vote" | "precommit", bugs: string[] = []): ThreePcCluster {
+  const c = cluster(bugs);
+  c.request("c", 1, { f: "write", key: "k", value: "v" });
+  for (const round of ["prepare", "vote", "precommit"]) {
+    c.deliver(ofType(round));
+    if (round === last) break;
+  }
+  return c;
+}
 
 /** Run the cluster for `micros`, delivering every message at once except those `blocked` (dropped). */
-function run(c: Cluster<ThreePcState, ThreePcMsg>, micros: number, blocked: (m: Sent<ThreePcMsg>) => boolean = () => false): void {
+function run(c: ThreePcCluster, micros: number, blocked: (m: Sent<ThreePcMsg>) => boolean = () => false): void {
   const open = (m: Sent<ThreePcMsg>) => !blocked(m);
   for (let t = 0; t < micros; t += 10_000) {
     c.deliver(open);
@@ -24,10 +37,7 @@ function run(c: Cluster<ThreePcState, ThreePcMsg>, micros: number, blocked: (m: 
 
 describe("3pc node without an engine", () => {
   it("commits only after every participant acknowledged the precommit", () => {
-    const c = cluster();
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
+    const c = txnThrough("vote");
     expect(c.queued()).toEqual(["c>p1:precommit", "c>p2:precommit", "c>p3:precommit"]);
     c.deliver(ofType("precommit"));
     expect(phases(c, "1.1")).toEqual(["precommitted", "precommitted", "precommitted"]);
@@ -42,11 +52,7 @@ describe("3pc node without an engine", () => {
   });
 
   it("terminates without the coordinator: all precommitted -> the first participant commits as recovery coordinator", () => {
-    const c = cluster();
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
-    c.deliver(ofType("precommit"));
+    const c = txnThrough("precommit");
     c.crash("c");
     run(c, 300_000);
     expect(phases(c, "1.1")).toEqual(["commit", "commit", "commit"]);
@@ -56,9 +62,7 @@ describe("3pc node without an engine", () => {
   });
 
   it("terminates without the coordinator: all uncertain -> abort", () => {
-    const c = cluster();
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
+    const c = txnThrough("prepare");
     c.crash("c");
     run(c, 300_000);
     expect(phases(c, "1.1")).toEqual(["abort", "abort", "abort"]);
@@ -66,11 +70,7 @@ describe("3pc node without an engine", () => {
   });
 
   it("passes the turn to the next participant when the recovery coordinator of a slot is down", () => {
-    const c = cluster();
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
-    c.deliver(ofType("precommit"));
+    const c = txnThrough("precommit");
     c.crash("c");
     c.crash("p1");
     run(c, 500_000);
@@ -85,10 +85,7 @@ describe("3pc node without an engine", () => {
   });
 
   it("brings uncertain participants to precommitted before a recovery commit", () => {
-    const c = cluster();
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
+    const c = txnThrough("vote");
     c.drop(all(ofType("precommit"), to("p2", "p3")));
     c.deliver(ofType("precommit"));
     c.crash("c");
@@ -102,7 +99,7 @@ describe("3pc node without an engine", () => {
 
   it("answers a restarted participant that alone voted yes with abort from those who never voted", () => {
     const c = cluster();
-    c.client("c", 1, write("k", "v"));
+    c.request("c", 1, { f: "write", key: "k", value: "v" });
     c.drop(all(ofType("prepare"), to("p2", "p3")));
     c.deliver(ofType("prepare"));
     c.crash("c");
@@ -116,10 +113,7 @@ describe("3pc node without an engine", () => {
 
 describe("3pc total failure", () => {
   it("lets participants that all restarted undecided decide once the coordinator says it has no record", () => {
-    const c = cluster();
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
+    const c = txnThrough("vote");
     c.drop(all(ofType("precommit"), to("p1")));
     c.deliver(ofType("precommit")); // p2, p3 precommitted; p1 uncertain
     for (const id of ids) c.crash(id);
@@ -135,10 +129,7 @@ describe("3pc total failure", () => {
   });
 
   it("stays blocked while one participant is still down", () => {
-    const c = cluster();
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
+    const c = txnThrough("vote");
     for (const id of ids) c.crash(id);
     for (const id of ["c", "p1", "p2"]) c.restart(id);
     run(c, 500_000);
@@ -152,19 +143,13 @@ describe("3pc total failure", () => {
 
 describe("3pc planted bugs, driven by hand", () => {
   it("skip-precommit commits while the participants are still uncertain", () => {
-    const c = cluster(["skip-precommit"]);
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
+    const c = txnThrough("vote", ["skip-precommit"]);
     expect(c.violations[0]).toBe("no-commit-while-uncertain: c committed transaction 1.1 while p1 was still uncertain (voted yes, not precommitted)");
   });
 
   it("independent-recovery commits from the local log what the others aborted while it was down", () => {
     const scenario = (bugs: string[]) => {
-      const c = cluster(bugs);
-      c.client("c", 1, write("k", "v"));
-      c.deliver(ofType("prepare"));
-      c.deliver(ofType("vote"));
+      const c = txnThrough("vote", bugs);
       c.drop(all(ofType("precommit"), to("p2", "p3")));
       c.deliver(ofType("precommit")); // p1 precommitted, then p1 and c crash
       c.crash("p1");
@@ -184,12 +169,9 @@ describe("3pc planted bugs, driven by hand", () => {
 
 describe("3pc under a network partition (a known limit of the protocol, not a bug)", () => {
   it("decides commit on one side of a cut and abort on the other", () => {
-    const c = cluster();
+    const c = txnThrough("vote");
     const sideA = ["c", "p1"];
     const crossing = (m: Sent<ThreePcMsg>) => sideA.includes(m.from) !== sideA.includes(m.to);
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
     // the cut falls between the votes and the precommit: only p1 hears it
     run(c, 600_000, crossing);
     expect(phases(c, "1.1")).toEqual(["commit", "abort", "abort"]);

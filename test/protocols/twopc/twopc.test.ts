@@ -2,21 +2,36 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { registry } from "../../../protocols/index.ts";
-import type { TwoPcMsg } from "../../../protocols/twopc/messages.ts";
-import { twoPc } from "../../../protocols/twopc/index.ts";
 import { replicasOf } from "../../../protocols/commit/shard.ts";
-import type { TwoPcState } from "../../../protocols/twopc/state.ts";
+import { twoPc } from "../../../protocols/twopc/index.ts";
 import { parseScenario } from "../../../sim/scenario/load.ts";
-import { all, Cluster, from, ofType, to } from "./harness.ts";
+import { all, Cluster, from, ofType, to } from "../cluster.ts";
 
 const ids = ["c", "p1", "p2"];
-const cluster = (options: Record<string, unknown> = {}, bugs: string[] = []) => new Cluster<TwoPcState, TwoPcMsg>(twoPc, ids, { replicas: 2, ...options }, bugs);
+const cluster = (options: Record<string, unknown> = {}, bugs: string[] = []) => new Cluster(twoPc, ids, { replicas: 2, ...options }, bugs);
+type TwoPcCluster = ReturnType<typeof cluster>;
 const write = (key: string, value: string) => ({ f: "write" as const, key, value });
+
+/** Transaction 1.1 (write k=v): both participants vote yes, and the commit reaches p1 but is lost on the way to p2. */
+function commitLostToP2(c: TwoPcCluster): void {
+  c.request("c", 1, write("k", "v"));
+  c.deliver(ofType("prepare"));
+  c.deliver(ofType("vote"));
+  c.drop(all(ofType("commit"), to("p2")));
+  c.deliver(ofType("commit"));
+}
+
+/** The coordinator crashes and restarts, with nothing left in flight. */
+function restartCoordinator(c: TwoPcCluster): void {
+  c.crash("c");
+  c.drop();
+  c.restart("c");
+}
 
 describe("2pc node without an engine", () => {
   it("commits a write on every replica once all vote yes, syncing the decision before sending it", () => {
     const c = cluster();
-    c.client("c", 1, write("k", "v1"));
+    c.request("c", 1, write("k", "v1"));
     expect(c.queued()).toEqual(["c>p1:prepare", "c>p2:prepare"]);
     c.deliver(ofType("prepare"));
     expect(c.disks.get("p1")?.read("p:1.1")).toMatchObject({ key: "k" }); // the vote is durable before it is sent
@@ -37,13 +52,13 @@ describe("2pc node without an engine", () => {
 
   it("redirects clients from a participant to the coordinator", () => {
     const c = cluster();
-    c.client("p1", 1, write("k", "v"));
+    c.request("p1", 1, write("k", "v"));
     expect(c.replyTo(1)).toEqual({ type: "redirect", leader: "c" });
   });
 
   it("aborts when a participant votes no, and answers the client with fail", () => {
     const c = cluster({ abortProbability: 1 });
-    c.client("c", 1, write("k", "v"));
+    c.request("c", 1, write("k", "v"));
     c.deliver();
     expect(c.replyTo(1)).toMatchObject({ type: "fail", error: expect.stringMatching(/voted no \(application abort\)/) });
     for (const p of ["p1", "p2"]) expect(c.state(p).kv.has("k")).toBe(false);
@@ -52,10 +67,10 @@ describe("2pc node without an engine", () => {
 
   it("waits for a locked key, then votes no when the wait times out", () => {
     const c = cluster({ lockWaitMicros: 40_000, voteTimeoutMicros: 100_000 });
-    c.client("c", 1, write("k", "a"));
+    c.request("c", 1, write("k", "a"));
     c.deliver(ofType("prepare"));
     c.drop(ofType("vote")); // txn 1 stays prepared, holding the lock
-    c.client("c", 2, write("k", "b"));
+    c.request("c", 2, write("k", "b"));
     c.deliver(ofType("prepare"));
     expect(c.queued()).toEqual([]); // queued for the lock, not voted
     c.advance(40_000);
@@ -66,9 +81,9 @@ describe("2pc node without an engine", () => {
 
   it("grants the lock to the next waiter when the holder's decision arrives", () => {
     const c = cluster({ lockWaitMicros: 40_000, voteTimeoutMicros: 100_000 });
-    c.client("c", 1, { f: "append", key: "k", value: "a" });
+    c.request("c", 1, { f: "append", key: "k", value: "a" });
     c.deliver(ofType("prepare"));
-    c.client("c", 2, { f: "append", key: "k", value: "b" });
+    c.request("c", 2, { f: "append", key: "k", value: "b" });
     c.deliver(ofType("prepare"));
     c.deliver();
     expect(c.replyTo(1)?.type).toBe("ok");
@@ -78,7 +93,7 @@ describe("2pc node without an engine", () => {
 
   it("aborts at the vote timeout when a vote is missing", () => {
     const c = cluster({ voteTimeoutMicros: 100_000 });
-    c.client("c", 1, write("k", "v"));
+    c.request("c", 1, write("k", "v"));
     c.drop(all(ofType("prepare"), to("p2")));
     c.deliver(ofType("prepare"));
     c.deliver(ofType("vote"));
@@ -92,14 +107,12 @@ describe("2pc node without an engine", () => {
 
   it("gives a duplicated prepare the same vote and applies a duplicated commit once", () => {
     const c = cluster();
-    c.client("c", 1, { f: "append", key: "k", value: "x" });
-    const prepares = c.inbox.filter(ofType("prepare"));
-    c.inbox.push(...prepares);
+    c.request("c", 1, { f: "append", key: "k", value: "x" });
+    c.inbox.push(...c.inbox.filter(ofType("prepare")));
     c.deliver(ofType("prepare"));
     expect(c.queued().filter((q) => q === "p1>c:vote")).toHaveLength(2);
     c.deliver(ofType("vote"));
-    const commits = c.inbox.filter(ofType("commit"));
-    c.inbox.push(...commits);
+    c.inbox.push(...c.inbox.filter(ofType("commit")));
     c.deliver();
     expect(c.state("p1").kv.get("k")).toBe("x");
     expect(c.violations).toEqual([]);
@@ -107,7 +120,7 @@ describe("2pc node without an engine", () => {
 
   it("keeps a prepared participant's vote and lock across a crash, and it asks the coordinator on restart", () => {
     const c = cluster();
-    c.client("c", 1, write("k", "v"));
+    c.request("c", 1, write("k", "v"));
     c.deliver(ofType("prepare"));
     c.crash("p1");
     c.restart("p1");
@@ -121,16 +134,13 @@ describe("2pc node without an engine", () => {
 
   it("blocks prepared participants while the coordinator is down, then presumes abort after its restart", () => {
     const c = cluster({ decisionTimeoutMicros: 200_000, retryMicros: 50_000 });
-    c.client("c", 1, write("k", "v"));
+    c.request("c", 1, write("k", "v"));
     c.deliver(ofType("prepare"));
     c.crash("c");
     c.drop(to("c"));
     c.advance(1_000_000);
     // blocked: both still prepared, holding the lock, asking over and over
-    for (const p of ["p1", "p2"]) {
-      expect(c.state(p).ptxns.get("1.1")?.phase).toBe("prepared");
-      expect(c.state(p).ptxns.get("1.1")?.asking).toBe(true);
-    }
+    for (const p of ["p1", "p2"]) expect(c.state(p).ptxns.get("1.1")).toMatchObject({ phase: "prepared", asking: true });
     expect(c.sent.filter(ofType("outcome-req")).length).toBeGreaterThan(20);
     c.drop();
     c.restart("c");
@@ -144,14 +154,8 @@ describe("2pc node without an engine", () => {
 
   it("re-sends a logged commit after the coordinator restarts", () => {
     const c = cluster();
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
-    c.drop(all(ofType("commit"), to("p2")));
-    c.deliver(ofType("commit"));
-    c.crash("c");
-    c.drop();
-    c.restart("c");
+    commitLostToP2(c);
+    restartCoordinator(c);
     c.advance(0);
     // the log does not say who acknowledged (only that not everyone did): every participant gets it again
     expect(c.queued()).toEqual(["c>p1:commit", "c>p2:commit"]);
@@ -174,58 +178,58 @@ describe("2pc node without an engine", () => {
   });
 });
 
+/** Each planted bug on a schedule that shows it, with what the checks report; the same schedule passes without it. */
+const plantedBugs: { bug: string; shows: string; options: Record<string, unknown>; schedule: (c: TwoPcCluster) => void; violations: string[]; withoutBug?: (c: TwoPcCluster) => void }[] = [
+  {
+    bug: "commit-on-timeout",
+    shows: "commits a transaction a participant never voted for",
+    options: { voteTimeoutMicros: 100_000 },
+    schedule: (c) => {
+      c.request("c", 1, write("k", "v"));
+      c.drop(all(ofType("prepare"), to("p2")));
+      c.deliver(ofType("prepare"));
+      c.deliver(ofType("vote"));
+      c.advance(100_000);
+    },
+    violations: ["commit-validity: c committed transaction 1.1 but p2 never voted yes"],
+  },
+  {
+    bug: "decision-not-logged",
+    shows: "loses the commit in a crash: the restarted coordinator presumes abort",
+    options: { decisionTimeoutMicros: 200_000 },
+    schedule: (c) => {
+      commitLostToP2(c);
+      restartCoordinator(c); // before the group-commit flush
+      c.advance(200_000);
+      c.deliver();
+    },
+    violations: ["decision-stability: c decided transaction 1.1 commit, then abort", "atomicity: transaction 1.1 was decided commit at c but abort at p2"],
+    withoutBug: (c) => expect(c.state("p2").kv.get("k")).toBe("v"),
+  },
+  {
+    bug: "participant-abort-after-yes",
+    shows: "aborts a prepared transaction that the coordinator commits",
+    options: { decisionTimeoutMicros: 200_000 },
+    schedule: (c) => {
+      commitLostToP2(c);
+      c.advance(200_000);
+    },
+    violations: ["atomicity: transaction 1.1 was decided commit at c but abort at p2"],
+  },
+];
+
 describe("2pc planted bugs, driven by hand", () => {
-  it("commit-on-timeout commits a transaction a participant never voted for", () => {
-    const c = cluster({ voteTimeoutMicros: 100_000 }, ["commit-on-timeout"]);
-    c.client("c", 1, write("k", "v"));
-    c.drop(all(ofType("prepare"), to("p2")));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
-    c.advance(100_000);
-    expect(c.violations).toEqual(["commit-validity: c committed transaction 1.1 but p2 never voted yes"]);
+  it.each(plantedBugs)("$bug $shows", ({ bug, options, schedule, violations }) => {
+    const c = cluster(options, [bug]);
+    schedule(c);
+    expect(c.violations).toEqual(violations);
   });
 
-  it("decision-not-logged loses the commit in a crash: the restarted coordinator presumes abort", () => {
-    const c = cluster({ decisionTimeoutMicros: 200_000 }, ["decision-not-logged"]);
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
-    c.drop(all(ofType("commit"), to("p2")));
-    c.deliver(ofType("commit"));
-    c.crash("c"); // before the group-commit flush
-    c.drop();
-    c.restart("c");
-    c.advance(200_000);
-    c.deliver();
-    expect(c.violations).toContain("atomicity: transaction 1.1 was decided commit at c but abort at p2");
-    expect(c.violations).toContain("decision-stability: c decided transaction 1.1 commit, then abort");
-  });
-
-  it("participant-abort-after-yes aborts a prepared transaction that the coordinator commits", () => {
-    const c = cluster({ decisionTimeoutMicros: 200_000 }, ["participant-abort-after-yes"]);
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
-    c.drop(all(ofType("commit"), to("p2")));
-    c.deliver(ofType("commit"));
-    c.advance(200_000);
-    expect(c.violations).toEqual(["atomicity: transaction 1.1 was decided commit at c but abort at p2"]);
-  });
-
-  it("the same three schedules pass without the bugs", () => {
-    const c = cluster({ voteTimeoutMicros: 100_000, decisionTimeoutMicros: 200_000 });
-    c.client("c", 1, write("k", "v"));
-    c.deliver(ofType("prepare"));
-    c.deliver(ofType("vote"));
-    c.drop(all(ofType("commit"), to("p2")));
-    c.deliver(ofType("commit"));
-    c.crash("c");
-    c.drop();
-    c.restart("c");
-    c.advance(400_000);
-    c.deliver();
-    expect(c.state("p2").kv.get("k")).toBe("v");
+  it.each(plantedBugs)("the $bug schedule passes without the bug", ({ options, schedule, withoutBug }) => {
+    const c = cluster(options);
+    schedule(c);
     expect(c.violations).toEqual([]);
+    withoutBug?.(c);
   });
 });
 

@@ -1,6 +1,6 @@
-import type { AnyProtocol, ClientReply, Input, InvariantContext, KvOp, NodeContext } from "../../../sim/core/protocol.ts";
-import { rngStream } from "../../../sim/core/rng.ts";
-import { Disk } from "../../../sim/world/disk.ts";
+import type { ClientReply, Input, InvariantContext, KvOp, NodeContext, Protocol } from "../../sim/core/protocol.ts";
+import { rngStream } from "../../sim/core/rng.ts";
+import { Disk } from "../../sim/world/disk.ts";
 
 export interface Sent<M> {
   from: string;
@@ -9,12 +9,12 @@ export interface Sent<M> {
 }
 
 /**
- * A hand-driven commit-protocol cluster (2PC or 3PC) with no engine: messages queue in `inbox` until a test delivers
- * or drops them, the clock moves only when a test advances it (timers then fire in deadline order), and every step
- * runs all the protocol's invariants, as the engine would. Node ids are given; the first is the coordinator unless
- * the options say otherwise.
+ * A hand-driven cluster of one protocol's nodes with no engine: messages queue in `inbox` until a test delivers or
+ * drops them; the clock moves only when a test advances it (due timers then fire in deadline order), or a test fires
+ * a timer by name; every step runs all the protocol's invariants, as the engine would. Each node has its own disk and
+ * random stream (`node:<id>`, seed 1).
  */
-export class Cluster<S extends { facts: unknown[] }, M extends { type: string; txn: string }> {
+export class Cluster<S, M extends { type: string }> {
   readonly disks = new Map<string, Disk>();
   readonly states = new Map<string, S | undefined>();
   readonly ctxs = new Map<string, NodeContext<M>>();
@@ -30,7 +30,7 @@ export class Cluster<S extends { facts: unknown[] }, M extends { type: string; t
   private readonly checkers: { name: string; run: (ctx: InvariantContext<S>, i: number) => string | null }[];
 
   constructor(
-    readonly protocol: AnyProtocol,
+    readonly protocol: Protocol<S, M, KvOp>,
     readonly ids: string[],
     readonly options: Record<string, unknown> = {},
     readonly bugs: string[] = [],
@@ -76,10 +76,11 @@ export class Cluster<S extends { facts: unknown[] }, M extends { type: string; t
 
   private boot(id: string, restart: boolean): void {
     const ctx = this.ctxs.get(id) as NodeContext<M>;
-    this.states.set(id, this.protocol.create(ctx, this.options, new Set(this.bugs)) as S);
+    this.states.set(id, this.protocol.create(ctx, this.options, new Set(this.bugs)));
     this.step(id, { kind: "start", restart });
   }
 
+  /** One input to one node, then every invariant, as the engine does after each step. */
   step(id: string, input: Input<M, KvOp>): void {
     this.protocol.step(this.state(id), input, this.ctxs.get(id) as NodeContext<M>);
     const states = this.ids.map((x) => this.states.get(x));
@@ -97,6 +98,12 @@ export class Cluster<S extends { facts: unknown[] }, M extends { type: string; t
     }
   }
 
+  /** Fire a node's timer now, whenever it is due. */
+  fire(id: string, name: string): void {
+    this.timers.get(id)?.delete(name);
+    this.step(id, { kind: "timer", name });
+  }
+
   /** Move the clock forward by `micros`, firing due timers in deadline order (messages stay queued). */
   advance(micros: number): void {
     const end = this.now + micros;
@@ -108,8 +115,7 @@ export class Cluster<S extends { facts: unknown[] }, M extends { type: string; t
       }
       if (next === null) break;
       this.now = Math.max(this.now, next.at);
-      this.timers.get(next.id)?.delete(next.name);
-      this.step(next.id, { kind: "timer", name: next.name });
+      this.fire(next.id, next.name);
     }
     this.now = end;
   }
@@ -133,14 +139,15 @@ export class Cluster<S extends { facts: unknown[] }, M extends { type: string; t
     this.states.set(id, undefined);
     this.disks.get(id)?.crash(false);
     this.timers.get(id)?.clear();
-    this.inbox = this.inbox.filter((m) => m.to !== id);
+    this.drop((m) => m.to === id);
   }
 
   restart(id: string): void {
     this.boot(id, true);
   }
 
-  client(id: string, requestId: number, op: KvOp): void {
+  /** A client request to a node. */
+  request(id: string, requestId: number, op: KvOp): void {
     this.step(id, { kind: "client", requestId, clientId: `c${requestId}`, op });
   }
 
@@ -148,13 +155,19 @@ export class Cluster<S extends { facts: unknown[] }, M extends { type: string; t
     return this.replies.find((r) => r.requestId === requestId)?.reply;
   }
 
-  /** Types of the messages in the inbox matching `filter`, as "from>to:type". */
+  /** The messages in the inbox matching `filter`, as "from>to:type". */
   queued(filter: (m: Sent<M>) => boolean = () => true): string[] {
     return this.inbox.filter(filter).map((m) => `${m.from}>${m.to}:${m.msg.type}`);
   }
 }
 
-export const to = (...ids: string[]) => (m: Sent<{ type: string }>) => ids.includes(m.to);
-export const from = (...ids: string[]) => (m: Sent<{ type: string }>) => ids.includes(m.from);
-export const ofType = (...types: string[]) => (m: Sent<{ type: string }>) => types.includes(m.msg.type);
-export const all = (...fs: ((m: Sent<{ type: string }>) => boolean)[]) => (m: Sent<{ type: string }>) => fs.every((f) => f(m));
+type Filter = (m: Sent<{ type: string }>) => boolean;
+
+export const to = (...ids: string[]): Filter => (m) => ids.includes(m.to);
+export const from = (...ids: string[]): Filter => (m) => ids.includes(m.from);
+export const ofType = (...types: string[]): Filter => (m) => types.includes(m.msg.type);
+export const all = (...fs: Filter[]): Filter => (m) => fs.every((f) => f(m));
+/** Messages from one set of nodes to another. */
+export const between = (a: string[], b: string[]): Filter => (m) => a.includes(m.from) && b.includes(m.to);
+/** Messages among a set of nodes. */
+export const amongst = (...ids: string[]): Filter => (m) => ids.includes(m.from) && ids.includes(m.to);
