@@ -5,6 +5,7 @@ import { registry } from "../../../protocols/index.ts";
 import { parseScenario } from "../../../sim/scenario/load.ts";
 import type { TraceEvent } from "../../../sim/trace/events.ts";
 import { runScenario } from "../../../sim/world/simulation.ts";
+import { describeBugVariants } from "../bugVariants.ts";
 
 const root = resolve(import.meta.dirname, "../../..");
 const text = (path: string) => readFileSync(resolve(root, path), "utf8");
@@ -61,23 +62,8 @@ describe("3pc in the simulator", () => {
   });
 });
 
-/** Each planted 3PC bug is caught on seeds a sweep found, and the correct protocol passes the same seeds. */
-const cases = [
+describeBugVariants("3pc bug variants in the simulator", [
   { bug: "skip-precommit", scenario: "3pc-basic.yaml", seeds: [1, 2], check: /3pc\.no-commit-while-uncertain/ },
   { bug: "independent-recovery", scenario: "3pc-participant-crash.yaml", seeds: [2, 3], check: /3pc\.atomicity/ },
   { bug: "independent-recovery", scenario: "3pc-coordinator-crash.yaml", seeds: [2, 4], check: /3pc\.atomicity/ },
-];
-
-describe("3pc bug variants in the simulator", () => {
-  for (const c of cases) {
-    it(`catches ${c.bug} on ${c.scenario} seeds ${c.seeds.join(", ")}, which the correct protocol passes`, () => {
-      const scenario = load(`scenarios/${c.scenario}`);
-      for (const seed of c.seeds) {
-        const buggy = runScenario(scenario, { registry, seed, bugs: [c.bug], sink: "none" });
-        expect(buggy.violations[0]?.check, `faultline run scenarios/${c.scenario} --seed ${seed} --bug ${c.bug}`).toMatch(c.check);
-        const correct = runScenario(scenario, { registry, seed, sink: "none" });
-        expect(correct.violations, `faultline run scenarios/${c.scenario} --seed ${seed}`).toEqual([]);
-      }
-    });
-  }
-});
+]);
