@@ -1,5 +1,5 @@
 import type { Invariant } from "../../sim/core/protocol.ts";
-import { commitInvariants, newFacts } from "../commit/invariants.ts";
+import { commitInvariants, factInvariant } from "../commit/invariants.ts";
 import type { ThreePcState } from "./state.ts";
 
 /**
@@ -7,21 +7,17 @@ import type { ThreePcState } from "./state.ts";
  * with the transaction undecided) is still uncertain, i.e. voted yes but is not prepared to commit. It is what lets
  * the survivors of a coordinator crash decide without it.
  */
-const noCommitWhileUncertain: Invariant<ThreePcState> = {
-  name: "no-commit-while-uncertain",
-  description: "No node commits a transaction while one of its participants that is up (and not recovering) is uncertain: voted yes, not precommitted.",
-  create: () => {
-    const walk = newFacts<ThreePcState>();
-    return (ctx, i) =>
-      walk(ctx, i, (f, node) => {
-        if (f.kind !== "decide" || f.value !== "commit" || f.participants === null) return null;
-        for (const p of f.participants) {
-          const pt = ctx.states[ctx.nodes.indexOf(p)]?.ptxns.get(f.txn);
-          if (pt !== undefined && pt.phase === "uncertain" && !pt.recovering) return `${node} committed transaction ${f.txn} while ${p} was still uncertain (voted yes, not precommitted)`;
-        }
-        return null;
-      });
+const noCommitWhileUncertain = factInvariant<ThreePcState>(
+  "no-commit-while-uncertain",
+  "No node commits a transaction while one of its participants that is up (and not recovering) is uncertain: voted yes, not precommitted.",
+  () => (f, node, ctx) => {
+    if (f.kind !== "decide" || f.value !== "commit" || f.participants === null) return null;
+    for (const p of f.participants) {
+      const pt = ctx.states[ctx.nodes.indexOf(p)]?.ptxns.get(f.txn);
+      if (pt !== undefined && pt.phase === "uncertain" && !pt.recovering) return `${node} committed transaction ${f.txn} while ${p} was still uncertain (voted yes, not precommitted)`;
+    }
+    return null;
   },
-};
+);
 
 export const threePcInvariants: Invariant<ThreePcState>[] = [...commitInvariants<ThreePcState>(), noCommitWhileUncertain];
