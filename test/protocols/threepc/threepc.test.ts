@@ -7,7 +7,8 @@ const ids = ["c", "p1", "p2", "p3"];
 const options = { replicas: 3, voteTimeoutMicros: 100_000, decisionTimeoutMicros: 200_000, retryMicros: 50_000 };
 const cluster = (bugs: string[] = []) => new Cluster(threePc, ids, options, bugs);
 type ThreePcCluster = ReturnType<typeof cluster>;
-const phases = (c: ThreePcCluster, txn: string) => ["p1", "p2", "p3"].map((p) => c.states.get(p)?.ptxns.get(txn)?.phase ?? "down");
+/** Each participant's phase of transaction 1.1 ("down" while it is down). */
+const phases = (c: ThreePcCluster) => ["p1", "p2", "p3"].map((p) => c.states.get(p)?.ptxns.get("1.1")?.phase ?? "down");
 
 /**
  * Transaction 1.1 (write k=v) at the coordinator, its messages delivered round by round: the prepares, then the
@@ -35,27 +36,32 @@ function run(c: ThreePcCluster, micros: number, blocked: (m: Sent<ThreePcMsg>) =
   c.drop(blocked);
 }
 
+/** Run the cluster for `micros` (as `run`), then each participant's phase of transaction 1.1 ("down" if it is). */
+function phasesAfter(c: ThreePcCluster, micros: number, blocked?: (m: Sent<ThreePcMsg>) => boolean): string[] {
+  run(c, micros, blocked);
+  return phases(c);
+}
+
 describe("3pc node without an engine", () => {
   it("commits only after every participant acknowledged the precommit", () => {
     const c = txnThrough("vote");
     expect(c.queued()).toEqual(["c>p1:precommit", "c>p2:precommit", "c>p3:precommit"]);
     c.deliver(ofType("precommit"));
-    expect(phases(c, "1.1")).toEqual(["precommitted", "precommitted", "precommitted"]);
+    expect(phases(c)).toEqual(["precommitted", "precommitted", "precommitted"]);
     expect(c.disks.get("p1")?.read("p:1.1")).toMatchObject({ precommitted: true });
     c.deliver(all(ofType("ack"), (m) => m.from !== "p3"));
     expect(c.replyTo(1)).toBeUndefined();
     c.deliver(ofType("ack"));
     expect(c.replyTo(1)).toEqual({ type: "ok", value: null });
     c.deliver();
-    expect(phases(c, "1.1")).toEqual(["commit", "commit", "commit"]);
+    expect(phases(c)).toEqual(["commit", "commit", "commit"]);
     expect(c.violations).toEqual([]);
   });
 
   it("terminates without the coordinator: all precommitted -> the first participant commits as recovery coordinator", () => {
     const c = txnThrough("precommit");
     c.crash("c");
-    run(c, 300_000);
-    expect(phases(c, "1.1")).toEqual(["commit", "commit", "commit"]);
+    expect(phasesAfter(c, 300_000)).toEqual(["commit", "commit", "commit"]);
     expect(c.notes).toContainEqual({ node: "p1", text: "recovery coordinator", data: { txn: "1.1", round: 0 } });
     expect(c.state("p2").kv.get("k")).toBe("v");
     expect(c.violations).toEqual([]);
@@ -64,8 +70,7 @@ describe("3pc node without an engine", () => {
   it("terminates without the coordinator: all uncertain -> abort", () => {
     const c = txnThrough("prepare");
     c.crash("c");
-    run(c, 300_000);
-    expect(phases(c, "1.1")).toEqual(["abort", "abort", "abort"]);
+    expect(phasesAfter(c, 300_000)).toEqual(["abort", "abort", "abort"]);
     expect(c.violations).toEqual([]);
   });
 
@@ -75,12 +80,11 @@ describe("3pc node without an engine", () => {
     c.crash("p1");
     run(c, 500_000);
     expect(c.notes.filter((n) => n.text === "recovery coordinator")).toEqual([{ node: "p2", text: "recovery coordinator", data: { txn: "1.1", round: 1 } }]);
-    expect(phases(c, "1.1")).toEqual(["down", "commit", "commit"]);
+    expect(phases(c)).toEqual(["down", "commit", "commit"]);
     // p1 restarts precommitted and undecided: it may not decide alone; it asks and learns the commit
     c.restart("p1");
     expect(c.state("p1").ptxns.get("1.1")).toMatchObject({ phase: "precommitted", recovering: true });
-    run(c, 100_000);
-    expect(phases(c, "1.1")).toEqual(["commit", "commit", "commit"]);
+    expect(phasesAfter(c, 100_000)).toEqual(["commit", "commit", "commit"]);
     expect(c.violations).toEqual([]);
   });
 
@@ -93,7 +97,7 @@ describe("3pc node without an engine", () => {
     run(c, 300_000);
     const recovery = c.sent.filter((m) => m.from === "p1" && (m.msg.type === "precommit" || m.msg.type === "commit")).map((m) => `${m.to}:${m.msg.type}`);
     expect(recovery.slice(0, 2)).toEqual(["p2:precommit", "p3:precommit"]);
-    expect(phases(c, "1.1")).toEqual(["commit", "commit", "commit"]);
+    expect(phases(c)).toEqual(["commit", "commit", "commit"]);
     expect(c.violations).toEqual([]);
   });
 
@@ -105,8 +109,7 @@ describe("3pc node without an engine", () => {
     c.crash("c");
     c.crash("p1");
     c.restart("p1");
-    run(c, 100_000);
-    expect(phases(c, "1.1")).toEqual(["abort", "abort", "abort"]);
+    expect(phasesAfter(c, 100_000)).toEqual(["abort", "abort", "abort"]);
     expect(c.violations).toEqual([]);
   });
 });
@@ -118,12 +121,10 @@ describe("3pc total failure", () => {
     c.deliver(ofType("precommit")); // p2, p3 precommitted; p1 uncertain
     for (const id of ids) c.crash(id);
     for (const id of ["p1", "p2", "p3"]) c.restart(id);
-    run(c, 300_000);
     // the coordinator is still down: nobody may decide
-    expect(phases(c, "1.1")).toEqual(["uncertain", "precommitted", "precommitted"]);
+    expect(phasesAfter(c, 300_000)).toEqual(["uncertain", "precommitted", "precommitted"]);
     c.restart("c");
-    run(c, 100_000);
-    expect(phases(c, "1.1")).toEqual(["commit", "commit", "commit"]);
+    expect(phasesAfter(c, 100_000)).toEqual(["commit", "commit", "commit"]);
     expect(c.notes.some((n) => n.text === "decide" && String(n.data?.reason).startsWith("total failure"))).toBe(true);
     expect(c.violations).toEqual([]);
   });
@@ -132,11 +133,9 @@ describe("3pc total failure", () => {
     const c = txnThrough("vote");
     for (const id of ids) c.crash(id);
     for (const id of ["c", "p1", "p2"]) c.restart(id);
-    run(c, 500_000);
-    expect(phases(c, "1.1")).toEqual(["uncertain", "uncertain", "down"]);
+    expect(phasesAfter(c, 500_000)).toEqual(["uncertain", "uncertain", "down"]);
     c.restart("p3");
-    run(c, 100_000);
-    expect(phases(c, "1.1")).toEqual(["abort", "abort", "abort"]);
+    expect(phasesAfter(c, 100_000)).toEqual(["abort", "abort", "abort"]);
     expect(c.violations).toEqual([]);
   });
 });
@@ -162,7 +161,7 @@ describe("3pc planted bugs, driven by hand", () => {
     const buggy = scenario(["independent-recovery"]);
     expect(buggy.violations).toContain("atomicity: transaction 1.1 was decided abort at p2 but commit at p1");
     const correct = scenario([]);
-    expect(phases(correct, "1.1")).toEqual(["abort", "abort", "abort"]);
+    expect(phases(correct)).toEqual(["abort", "abort", "abort"]);
     expect(correct.violations).toEqual([]);
   });
 });
@@ -173,8 +172,7 @@ describe("3pc under a network partition (a known limit of the protocol, not a bu
     const sideA = ["c", "p1"];
     const crossing = (m: Sent<ThreePcMsg>) => sideA.includes(m.from) !== sideA.includes(m.to);
     // the cut falls between the votes and the precommit: only p1 hears it
-    run(c, 600_000, crossing);
-    expect(phases(c, "1.1")).toEqual(["commit", "abort", "abort"]);
+    expect(phasesAfter(c, 600_000, crossing)).toEqual(["commit", "abort", "abort"]);
     expect(c.replyTo(1)).toEqual({ type: "ok", value: null }); // the coordinator adopted p1's commit
     expect(c.violations).toContain("no-commit-while-uncertain: p1 committed transaction 1.1 while p2 was still uncertain (voted yes, not precommitted)");
     expect(c.violations).toContain("atomicity: transaction 1.1 was decided commit at p1 but abort at p2");
