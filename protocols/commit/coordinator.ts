@@ -72,11 +72,6 @@ export function startTxn(s: AnyCommitState, requestId: number, op: KvOp, ctx: Ct
   for (const p of participants) ctx.send(p, { type: "prepare", txn, key: op.key, op, participants });
 }
 
-/** A participant asks the coordinator to run a client op: not here. */
-export function redirectToCoordinator(s: AnyCommitState, requestId: number, _op: KvOp, ctx: Ctx): void {
-  ctx.reply(requestId, { type: "redirect", leader: s.coordinator });
-}
-
 /**
  * Count a vote of a transaction still voting (a late one is ignored: the decision is re-sent until acknowledged).
  * Returns the transaction with what the votes so far settle: "no" (a participant voted no), "all-yes", or "pending";

@@ -1,5 +1,7 @@
 import type { Input, KvOp, NodeContext, NodeView } from "../../sim/core/protocol.ts";
 import { assertNever, type Micros, type NodeId } from "../../sim/core/types.ts";
+import { startTxn } from "./coordinator.ts";
+import type { CommitMsg } from "./messages.ts";
 import type { AnyCommitState } from "./state.ts";
 
 /**
@@ -9,7 +11,6 @@ import type { AnyCommitState } from "./state.ts";
 export interface Role<S, M> {
   /** At boot and restart, after the state was read from disk. */
   start(s: S, ctx: NodeContext<M>): void;
-  client(s: S, requestId: number, op: KvOp, ctx: NodeContext<M>): void;
   message(s: S, from: NodeId, m: M, ctx: NodeContext<M>): void;
   /** The "tick" timer fired: act on every transaction whose timeout is due. */
   tick(s: S, ctx: NodeContext<M>): void;
@@ -22,8 +23,11 @@ export interface Roles<S, M> {
   participant: Role<S, M>;
 }
 
-/** One step of a coordinator or participant. A node whose disk is damaged only turns clients away. */
-export function stepCommitNode<S extends AnyCommitState, M>(roles: Roles<S, M>, s: S, input: Input<M, KvOp>, ctx: NodeContext<M>): void {
+/**
+ * One step of a coordinator or participant. A client op becomes a transaction at the coordinator; participants
+ * redirect clients to it. A node whose disk is damaged only turns clients away.
+ */
+export function stepCommitNode<S extends AnyCommitState, M>(roles: Roles<S, M>, s: S, input: Input<M, KvOp>, ctx: NodeContext<M | CommitMsg>): void {
   if (s.damaged) {
     if (input.kind === "client") ctx.reply(input.requestId, s.isCoordinator ? { type: "fail", error: "coordinator disk damaged" } : { type: "redirect", leader: s.coordinator });
     return;
@@ -34,7 +38,8 @@ export function stepCommitNode<S extends AnyCommitState, M>(roles: Roles<S, M>, 
       role.start(s, ctx);
       break;
     case "client":
-      role.client(s, input.requestId, input.op, ctx);
+      if (s.isCoordinator) startTxn(s, input.requestId, input.op, ctx);
+      else ctx.reply(input.requestId, { type: "redirect", leader: s.coordinator });
       break;
     case "message":
       role.message(s, input.from, input.msg, ctx);

@@ -1,6 +1,6 @@
 import type { Input, KvOp, NodeContext, NodeView } from "../../sim/core/protocol.ts";
 import { assertNever } from "../../sim/core/types.ts";
-import { beginEpoch, loadCoordinator, redirectToCoordinator, startTxn } from "../commit/coordinator.ts";
+import { beginEpoch, loadCoordinator } from "../commit/coordinator.ts";
 import { commitView, type Roles, stepCommitNode } from "../commit/node.ts";
 import { loadParticipant, onPrepare } from "../commit/participant.ts";
 import { newCommitState } from "../commit/state.ts";
@@ -83,8 +83,8 @@ function onParticipantMessage(s: ThreePcState, from: string, m: ThreePcMsg, ctx:
 }
 
 const roles: Roles<ThreePcState, ThreePcMsg> = {
-  coordinator: { start: beginEpoch, client: startTxn, message: onCoordinatorMessage, tick: coordinatorTick },
-  participant: { start: startParticipant, client: redirectToCoordinator, message: onParticipantMessage, tick: participantTick },
+  coordinator: { start: beginEpoch, message: onCoordinatorMessage, tick: coordinatorTick },
+  participant: { start: startParticipant, message: onParticipantMessage, tick: participantTick },
 };
 
 export function stepThreePc(s: ThreePcState, input: Input<ThreePcMsg, KvOp>, ctx: Ctx): void {

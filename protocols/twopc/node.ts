@@ -1,6 +1,6 @@
 import type { Input, KvOp, NodeContext, NodeView } from "../../sim/core/protocol.ts";
 import { assertNever } from "../../sim/core/types.ts";
-import { beginEpoch, loadCoordinator, redirectToCoordinator, startTxn } from "../commit/coordinator.ts";
+import { beginEpoch, loadCoordinator } from "../commit/coordinator.ts";
 import { commitView, type Roles, stepCommitNode } from "../commit/node.ts";
 import { loadParticipant, onPrepare } from "../commit/participant.ts";
 import { newCommitState } from "../commit/state.ts";
@@ -56,8 +56,8 @@ function onParticipantMessage(s: TwoPcState, from: string, m: TwoPcMsg, ctx: Ctx
 }
 
 const roles: Roles<TwoPcState, TwoPcMsg> = {
-  coordinator: { start: beginEpoch, client: startTxn, message: onCoordinatorMessage, tick: coordinatorTick, timers: { flush } },
-  participant: { start: () => {}, client: redirectToCoordinator, message: onParticipantMessage, tick: participantTick },
+  coordinator: { start: beginEpoch, message: onCoordinatorMessage, tick: coordinatorTick, timers: { flush } },
+  participant: { start: () => {}, message: onParticipantMessage, tick: participantTick },
 };
 
 export function stepTwoPc(s: TwoPcState, input: Input<TwoPcMsg, KvOp>, ctx: Ctx): void {
