@@ -5,7 +5,7 @@ import type { RaftState } from "./state.ts";
 import { saveSnapshot, sync } from "./storage.ts";
 
 /** Voters in force at index i (for snapshots): the latest config entry at or before i. */
-function votersAt(s: RaftState, i: number): string[] {
+function votersAt(s: RaftState, i: number): readonly string[] {
   if (s.configIndex <= i) return s.voters; // the config in force is the latest one in the log: no search
   for (let j = i; j > s.log.base; j--) {
     const e = s.log.entry(j) as Entry;
@@ -58,13 +58,14 @@ function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   if (s.o.snapshotEvery <= 0 || s.applied - s.log.base < s.o.snapshotEvery) return;
   const lastIndex = s.applied;
   const lastTerm = s.log.term(lastIndex) as number;
-  const snap: Snapshot = {
+  const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]) => (a[0] < b[0] ? -1 : 1);
+  const snap: Snapshot = Object.freeze({
     lastIndex,
     lastTerm,
-    kv: [...s.kv].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
-    sessions: [...s.sessions].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([c, x]) => [c, { ...x }]),
-    voters: votersAt(s, lastIndex),
-  };
+    kv: Object.freeze([...s.kv].sort(byKey).map((pair) => Object.freeze(pair))),
+    sessions: Object.freeze([...s.sessions].sort(byKey).map(([c, x]) => Object.freeze([c, Object.freeze({ ...x })] as const))),
+    voters: Object.freeze([...votersAt(s, lastIndex)]),
+  });
   saveSnapshot(s, ctx, snap, lastIndex);
   sync(s, ctx);
   s.snapshotVoters = snap.voters;

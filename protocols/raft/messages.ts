@@ -22,12 +22,13 @@ export interface Session {
   result: unknown;
 }
 
+/** Frozen all the way down when taken, so disks keep it by reference and sending it costs no copy. */
 export interface Snapshot {
-  lastIndex: number;
-  lastTerm: number;
-  kv: [string, string][];
-  sessions: [string, Session][];
-  voters: NodeId[];
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+  readonly kv: readonly (readonly [string, string])[];
+  readonly sessions: readonly (readonly [string, Readonly<Session>])[];
+  readonly voters: readonly NodeId[];
 }
 
 export type RaftMsg =

@@ -33,7 +33,7 @@ export interface RaftState {
   kv: Map<string, string>;
   sessions: Map<string, Session>;
   /** Voters of the configuration in force (the latest config entry in the log, committed or not). */
-  voters: NodeId[];
+  voters: readonly NodeId[];
   configIndex: number;
   votes: Set<NodeId>;
   next: Map<NodeId, number>;
@@ -52,7 +52,7 @@ export interface RaftState {
   damaged: boolean;
   reconfigStep: number;
   /** Snapshot voters (config in force at the snapshot point). */
-  snapshotVoters: NodeId[];
+  snapshotVoters: readonly NodeId[];
   /** The view last returned (see raftView): reused while nothing in it changed. */
   lastView: import("./node.ts").RaftView | undefined;
 }

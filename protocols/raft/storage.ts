@@ -123,7 +123,7 @@ export function installSnapshotState(s: RaftState, snap: Snapshot): void {
   }
   s.kv = new Map(snap.kv);
   s.sessions = new Map(snap.sessions.map(([c, x]) => [c, { ...x }]));
-  s.snapshotVoters = [...snap.voters];
+  s.snapshotVoters = snap.voters;
   s.commit = Math.max(s.commit, snap.lastIndex);
   s.applied = Math.max(s.applied, snap.lastIndex);
 }

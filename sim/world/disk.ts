@@ -40,6 +40,24 @@ function deeplyFrozen(v: unknown, depth: number): boolean {
 }
 
 /**
+ * The values most recently found deeply frozen, newest last in a ring. Freezing cannot be undone, so a value once
+ * found deeply frozen stays so: when several disks store the same array (a Raft leader's log chunk is the very array
+ * its followers receive and store), only the first walks it. Identity comparisons over a short ring cost less than
+ * one walk; the cache changes no result, only how it is found.
+ */
+const RECENT_FROZEN = 32;
+const recentFrozen: unknown[] = new Array(RECENT_FROZEN).fill(undefined);
+let recentFrozenNext = 0;
+
+function storableByReference(v: object): boolean {
+  for (let i = 0; i < RECENT_FROZEN; i++) if (recentFrozen[i] === v) return true;
+  if (!deeplyFrozen(v, 0)) return false;
+  recentFrozen[recentFrozenNext] = v;
+  recentFrozenNext = (recentFrozenNext + 1) % RECENT_FROZEN;
+  return true;
+}
+
+/**
  * One node's disk. `values` holds the latest write of every key, synced or not; the undo log holds, for each write
  * since the last sync in order, the key and what it held just before. A sync forgets the undo log; a crash replays it
  * backwards (unsynced writes are lost), unless a torn write damages the last one instead. A write costs one map read
@@ -63,7 +81,7 @@ export class Disk {
       this.values.delete(key);
       return;
     }
-    const copyAsText = typeof value === "object" ? value !== null && !deeplyFrozen(value, 0) : typeof value === "number" && !Number.isFinite(value);
+    const copyAsText = typeof value === "object" ? value !== null && !storableByReference(value) : typeof value === "number" && !Number.isFinite(value);
     this.values.set(key, copyAsText ? new JsonText(JSON.stringify(value), -1) : value);
   }
 
