@@ -10,7 +10,8 @@ type Ctx = NodeContext<TwoPcMsg>;
 /** A yes vote makes a transaction "prepared": it waits for the decision, then asks the coordinator until it hears. */
 export const participantRules: ParticipantRules<PartTxn> = {
   votedYes: "prepared",
-  newTxn: (t) => ({ ...t, asking: false }),
+  // Written out field by field, in one order for every record (a spread copy makes slow objects of its own shape).
+  newTxn: (t) => ({ txn: t.txn, key: t.key, op: t.op, participants: t.participants, phase: t.phase, value: t.value, dueMicros: t.dueMicros, asking: false }),
   awaitDecision: (s, t, ctx) => {
     t.dueMicros = ctx.now() + s.o.decisionTimeoutMicros;
     s.active.add(t.txn);
