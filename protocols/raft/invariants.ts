@@ -4,6 +4,35 @@ import type { RaftState } from "./state.ts";
 
 type Ctx = InvariantContext<RaftState>;
 
+const PAGE_BITS = 12;
+const PAGE_MASK = (1 << PAGE_BITS) - 1;
+
+/**
+ * What the checks remember per log index, for every index of the run. Kept in pages of 4,096 slots: a flat array
+ * indexed by log index grows by copying itself into fresh memory, and at 1,000 entries a second seven of them cost
+ * more than the checks themselves.
+ */
+class ByIndex<T> {
+  private readonly pages: (T | undefined)[][] = [];
+  /** One past the highest index set. */
+  end = 0;
+
+  get(k: number): T | undefined {
+    const page = this.pages[k >>> PAGE_BITS];
+    return page === undefined ? undefined : page[k & PAGE_MASK];
+  }
+
+  set(k: number, v: T): void {
+    let page = this.pages[k >>> PAGE_BITS];
+    if (page === undefined) {
+      page = new Array<T | undefined>(PAGE_MASK + 1).fill(undefined);
+      this.pages[k >>> PAGE_BITS] = page;
+    }
+    page[k & PAGE_MASK] = v;
+    if (k >= this.end) this.end = k + 1;
+  }
+}
+
 /** At most one leader per term, ever. */
 const electionSafety: Invariant<RaftState> = {
   name: "election-safety",
@@ -59,18 +88,17 @@ const leaderAppendOnly: Invariant<RaftState> = {
 /**
  * If two logs contain an entry with the same index and term, the logs are identical up to that index. Checked
  * incrementally: every (index, term) ever held anywhere must always denote the same entry with the same predecessor
- * term, which by induction is the Log Matching property. The first term seen at an index lives in arrays indexed by
- * log index (no allocation per entry); other terms at the same index, which only elections with divergent logs
- * produce, in a map.
+ * term, which by induction is the Log Matching property. The first term seen at an index is kept by index (no
+ * allocation per entry); other terms at the same index, which only elections with divergent logs produce, in a map.
  */
 const logMatching: Invariant<RaftState> = {
   name: "log-matching",
   description: "If two logs contain an entry with the same index and term, the logs are identical in all entries up through that index.",
   create: () => {
-    const firstTerm: number[] = [];
+    const firstTerm = new ByIndex<number>();
     /** Predecessor term of the entry, or -1 when it was not known (the predecessor was compacted away). */
-    const firstPrev: number[] = [];
-    const firstId: string[] = [];
+    const firstPrev = new ByIndex<number>();
+    const firstId = new ByIndex<string>();
     const others = new Map<string, { prev: number; id: string }>();
     const checkedUpTo: number[] = [];
     const checkedVersion: number[] = [];
@@ -88,16 +116,16 @@ const logMatching: Invariant<RaftState> = {
         const prev = log.term(k - 1) ?? -1;
         let hadPrev: number;
         let hadId: string;
-        const t = firstTerm[k];
+        const t = firstTerm.get(k);
         if (t === undefined) {
-          firstTerm[k] = e.term;
-          firstPrev[k] = prev;
-          firstId[k] = e.id;
+          firstTerm.set(k, e.term);
+          firstPrev.set(k, prev);
+          firstId.set(k, e.id);
           continue;
         }
         if (t === e.term) {
-          hadPrev = firstPrev[k] as number;
-          hadId = firstId[k] as string;
+          hadPrev = firstPrev.get(k) as number;
+          hadId = firstId.get(k) as string;
         } else {
           const key = `${k}:${e.term}`;
           const had = others.get(key);
@@ -124,14 +152,14 @@ const logMatching: Invariant<RaftState> = {
  * not keep every entry of the run alive after the logs compacted it away.
  */
 class Committed {
-  readonly id: string[] = [];
-  readonly term: number[] = [];
+  readonly id = new ByIndex<string>();
+  readonly term = new ByIndex<number>();
 
   record(s: RaftState): void {
-    for (let k = Math.min(s.commit, s.log.lastIndex); k > s.log.base && this.id[k] === undefined; k--) {
+    for (let k = Math.min(s.commit, s.log.lastIndex); k > s.log.base && this.id.get(k) === undefined; k--) {
       const e = s.log.entry(k) as Entry;
-      this.id[k] = e.id;
-      this.term[k] = e.term;
+      this.id.set(k, e.id);
+      this.term.set(k, e.term);
     }
   }
 }
@@ -150,9 +178,9 @@ const leaderCompleteness: Invariant<RaftState> = {
       committed.record(s);
       if (s.role !== "leader" || checkedLeaderTerm[i] === s.term) return null;
       checkedLeaderTerm[i] = s.term;
-      for (let k = s.log.base + 1; k < committed.id.length; k++) {
-        const id = committed.id[k];
-        const term = committed.term[k] as number;
+      for (let k = s.log.base + 1; k < committed.id.end; k++) {
+        const id = committed.id.get(k);
+        const term = committed.term.get(k) as number;
         if (id === undefined || term >= s.term) continue;
         const mine = s.log.entry(k);
         if (mine === undefined || mine.id !== id) {
@@ -169,8 +197,8 @@ const stateMachineSafety: Invariant<RaftState> = {
   name: "state-machine-safety",
   description: "If a server has applied a log entry at a given index, no other server will ever apply a different log entry for that index.",
   create: () => {
-    const appliedId: string[] = [];
-    const appliedBy: number[] = [];
+    const appliedId = new ByIndex<string>();
+    const appliedBy = new ByIndex<number>();
     const checked: number[] = [];
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
@@ -182,11 +210,11 @@ const stateMachineSafety: Invariant<RaftState> = {
       for (let k = from; k <= s.applied; k++) {
         const e = s.log.entry(k);
         if (e === undefined) continue;
-        const had = appliedId[k];
+        const had = appliedId.get(k);
         if (had === undefined) {
-          appliedId[k] = e.id;
-          appliedBy[k] = i;
-        } else if (had !== e.id) return `${ctx.nodes[i]} applied ${e.id} at index ${k}, but ${ctx.nodes[appliedBy[k] as number]} applied ${had} there`;
+          appliedId.set(k, e.id);
+          appliedBy.set(k, i);
+        } else if (had !== e.id) return `${ctx.nodes[i]} applied ${e.id} at index ${k}, but ${ctx.nodes[appliedBy.get(k) as number]} applied ${had} there`;
       }
       checked[i] = s.applied;
       return null;

@@ -23,6 +23,7 @@ export interface ClientHost {
   recordComplete(op: HistoryOp, node: number, value: unknown): void;
 }
 
+/** A client's operation in flight. One record per client, re-filled for each operation (requestId 0: none). */
 interface Pending {
   requestId: number;
   op: KvOp;
@@ -40,7 +41,7 @@ interface Pending {
 export class Clients {
   readonly history: HistoryOp[] = [];
   readonly counts = { invoked: 0, ok: 0, fail: 0, info: 0 };
-  private readonly pending: (Pending | null)[];
+  private readonly pending: Pending[];
   private readonly process: number[];
   private readonly opCount: number[];
   private readonly leaderHint: number[];
@@ -62,7 +63,7 @@ export class Clients {
     private readonly rngs: Rng[],
   ) {
     const n = spec.clients;
-    this.pending = new Array(n).fill(null);
+    this.pending = Array.from({ length: n }, () => ({ requestId: 0, op: { f: "read", key: "" }, invokeMicros: 0, node: -1, redirects: 0, timeout: -1 }));
     this.process = Array.from({ length: n }, (_, i) => i);
     this.nextProcess = n;
     this.opCount = new Array(n).fill(0);
@@ -91,7 +92,13 @@ export class Clients {
     const requestId = this.nextRequestId++;
     const node = this.pickNode(c, rng);
     const timeout = this.host.schedule(now + this.spec.timeoutMicros, EV_CLIENT_TIMEOUT, c, requestId);
-    this.pending[c] = { requestId, op, invokeMicros: now, node, redirects: 0, timeout };
+    const p = this.pending[c] as Pending;
+    p.requestId = requestId;
+    p.op = op;
+    p.invokeMicros = now;
+    p.node = node;
+    p.redirects = 0;
+    p.timeout = timeout;
     this.owner.set(requestId, c);
     this.counts.invoked++;
     this.host.recordInvoke(c, this.process[c] as number, requestId, node, op);
@@ -100,8 +107,8 @@ export class Clients {
 
   /** A reply from node `node` for `requestId` reached client `c`. */
   reply(c: number, node: number, requestId: number, reply: ClientReply): void {
-    const p = this.pending[c];
-    if (p === null || p === undefined || p.requestId !== requestId) return; // late or duplicate reply
+    const p = this.pending[c] as Pending;
+    if (p.requestId !== requestId) return; // late or duplicate reply
     switch (reply.type) {
       case "ok":
         this.complete(c, p, "ok", reply.value, node);
@@ -127,8 +134,8 @@ export class Clients {
 
   /** Client `c`'s op `requestId` timed out: indeterminate. */
   timeout(c: number, requestId: number): void {
-    const p = this.pending[c];
-    if (p === null || p === undefined || p.requestId !== requestId) return;
+    const p = this.pending[c] as Pending;
+    if (p.requestId !== requestId) return;
     this.leaderHint[c] = -1;
     this.complete(c, p, "info", "timeout", -1);
   }
@@ -136,11 +143,11 @@ export class Clients {
   /** At the end of the run, ops still pending are indeterminate. */
   finish(): void {
     for (let c = 0; c < this.pending.length; c++) {
-      const p = this.pending[c];
-      if (p === null || p === undefined) continue;
+      const p = this.pending[c] as Pending;
+      if (p.requestId === 0) continue;
       this.history.push(this.historyOp(c, p, "info", null, null));
       this.counts.info++;
-      this.pending[c] = null;
+      p.requestId = 0;
     }
   }
 
@@ -151,8 +158,8 @@ export class Clients {
     const now = smallInt(this.host.now());
     this.host.cancel(p.timeout);
     this.owner.delete(p.requestId);
-    this.pending[c] = null;
     const op = this.historyOp(c, p, outcome, outcome === "info" ? null : now, outcome === "ok" ? value : null);
+    p.requestId = 0;
     this.history.push(op);
     this.counts[outcome]++;
     if (outcome === "ok") {
