@@ -1,13 +1,23 @@
 /**
  * Viewer scale benchmark (not part of `npm test`): write a trace of about N events, open it in headless Chromium
- * several times (a fresh browser each run, so no run reuses another's compiled code or cache) and report how long it
- * takes to load: from navigation until the first draw is done (fetch + inflate + parse + model in the worker +
- * transfer + first draw), the part of it spent in the page, and how long a redraw takes after zooming.
+ * several times (a fresh browser each run, so no run reuses another's compiled code or cache), and measure
+ *
+ * - loading: from navigation until the first draw is done (fetch + inflate + parse + model in the worker + transfer +
+ *   first draw), and the part of it spent in the page;
+ * - redrawing while the user works: a scripted sequence of real input events (wheel zooms from the whole run down to
+ *   a few milliseconds, shift-drag pans and cursor drags (scrubs) at each zoom level, a click that selects a lane and
+ *   greys everything outside its causal cone, pans with the cone on). The page runs with ?measure, so each frame is
+ *   logged with its cost including rastering the canvas and laying out the page (window.faultline.renders), and with
+ *   what it drew (exact or bundled messages, messages in view, lines drawn, overlay elements).
+ *
+ * Frames are grouped by the zoom level they were drawn at (the nearest level to their time span). Reported per level:
+ * p50 / p95 / max of full redraws, and of frames that only moved the cursor.
  * Run: node --import tsx bench/viewerLoad.ts [events] [runs]
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { registry } from "../protocols/index.ts";
 import { writeTraceFile } from "../sim/cli/traceFile.ts";
 import { runScenario } from "../sim/world/simulation.ts";
@@ -23,13 +33,94 @@ const path = join(mkdtempSync(join(tmpdir(), "faultline-viewer-")), "big.ndjson.
 if (r.trace) writeTraceFile(path, r.trace);
 const server = await serve(path);
 
+/** Zoom levels (time spans in microseconds) the script visits; the first is replaced by the whole run. */
+const LEVELS = [0, 20_000_000, 2_000_000, 200_000, 20_000, 2_000];
+
+/** A frame as the page logs it (RenderLog in viz/src/main.ts; the phases are missing from older builds). */
+interface Frame {
+  ms: number;
+  full: boolean;
+  span: number;
+  mode: string;
+  inView: number;
+  arrows: number;
+  overlay: number;
+  layoutMs?: number;
+  canvasMs?: number;
+  overlayMs?: number;
+}
+
 interface Run {
   loadMs: number;
   inPageLoadMs: number;
   timings: unknown;
-  firstRenderMs: number;
-  zoomedRenderMs: number;
-  arrowsDrawn: number;
+  frames: Frame[];
+  /** Set when the page crashed or an input failed midway. */
+  error?: string;
+}
+
+const frame = (page: Page) => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => ok(null))));
+
+/**
+ * The scripted session: for each level, zoom to it with the wheel, pan, scrub, select (causal cone), pan, clear.
+ * Frames are collected after each level, so a page that crashes midway still reports what it drew until then.
+ */
+async function session(page: Page, frames: Frame[]): Promise<void> {
+  const box = await page.locator("#main-view").boundingBox();
+  if (box === null) throw new Error("no main view");
+  const left = box.x + 120;
+  const right = box.x + box.width - 8;
+  const mid = (left + right) / 2;
+  const lanes = await page.evaluate(() => window.faultline.state.model?.lanes.length ?? 1);
+  const laneY = (k: number) => box.y + 28 + ((box.height - 46) / lanes) * (k + 0.5);
+  const span = () => page.evaluate(() => window.faultline.state.t1 - window.faultline.state.t0);
+  await page.mouse.move(mid, laneY(1));
+  for (const level of LEVELS) {
+    // zoom in around the middle until the span is at most the level (about x1.4 a notch)
+    await page.mouse.move(mid, laneY(1));
+    for (let k = 0; k < 80 && level > 0 && (await span()) > level; k++) {
+      await page.mouse.wheel(0, -250);
+      await frame(page);
+    }
+    // pan: shift-drag right then back
+    await page.keyboard.down("Shift");
+    await page.mouse.move(mid, laneY(1));
+    await page.mouse.down();
+    for (let k = 1; k <= 20; k++) {
+      await page.mouse.move(mid + (k <= 10 ? k : 20 - k) * 25, laneY(1));
+      await frame(page);
+    }
+    await page.mouse.up();
+    await page.keyboard.up("Shift");
+    // BENCH_ZOOM_ONLY=1: wheel and pans only (the viewer before dragging scrubbed took a drag for a click, which
+    // selected a lane and computed its causal cone; on a 1M-event trace that did not finish in 12 minutes)
+    if (process.env.BENCH_ZOOM_ONLY === "1") {
+      frames.push(...((await page.evaluate(() => window.faultline.renders.splice(0) as unknown[])) as Frame[]));
+      continue;
+    }
+    // scrub: drag the cursor across the plot
+    await page.mouse.move(left + 40, laneY(0));
+    await page.mouse.down();
+    for (let k = 1; k <= 20; k++) {
+      await page.mouse.move(left + 40 + ((right - left - 80) * k) / 20, laneY(0));
+      await frame(page);
+    }
+    await page.mouse.up();
+    // select a lane in the middle (causal cone), pan with the cone on, clear it
+    await page.mouse.click(mid, laneY(2));
+    await frame(page);
+    await page.keyboard.down("Shift");
+    await page.mouse.down();
+    for (let k = 1; k <= 6; k++) {
+      await page.mouse.move(mid - k * 25, laneY(2));
+      await frame(page);
+    }
+    await page.mouse.up();
+    await page.keyboard.up("Shift");
+    await page.locator("#clear-selection").click();
+    await frame(page);
+    frames.push(...((await page.evaluate(() => window.faultline.renders.splice(0) as unknown[])) as Frame[]));
+  }
 }
 
 async function once(): Promise<Run> {
@@ -37,42 +128,77 @@ async function once(): Promise<Run> {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const t0 = Date.now();
-    await page.goto(server.url);
+    await page.goto(`${server.url}&measure`);
     await page.waitForFunction(() => window.faultline?.ready === true, null, { timeout: 120_000, polling: 10 });
     const loadMs = Date.now() - t0;
-    const first = await page.evaluate(() => window.faultline.lastRender);
-    await page.locator("#main-view svg.overlay").dispatchEvent("wheel", { deltaY: -800, clientX: 700, clientY: 400 });
-    await page.waitForTimeout(200);
-    const zoomed = await page.evaluate(() => window.faultline.lastRender);
     const inPageLoadMs = await page.evaluate(() => Math.round(window.faultline.loadMs));
     const timings = await page.evaluate(() => window.faultline.timings);
-    return { loadMs, inPageLoadMs, timings, firstRenderMs: Math.round(first.ms), zoomedRenderMs: Math.round(zoomed.ms), arrowsDrawn: zoomed.arrows };
+    await page.evaluate(() => {
+      window.faultline.renders = [];
+    });
+    const frames: Frame[] = [];
+    try {
+      await session(page, frames);
+    } catch (e) {
+      return { loadMs, inPageLoadMs, timings, frames, error: (e as Error).message.split("\n")[0] };
+    }
+    return { loadMs, inPageLoadMs, timings, frames };
   } finally {
     await browser.close();
   }
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : (s[Math.min(s.length - 1, Math.floor(q * s.length))] as number);
+};
+const median = (xs: number[]) => quantile(xs, 0.5);
+const round = (v: number) => Math.round(v * 10) / 10;
+
+/** Per zoom level: how long frames took and what they drew. */
+function byLevel(frames: Frame[], tMax: number) {
+  const levels = LEVELS.map((l) => (l === 0 ? tMax : l));
+  const groups = levels.map(() => [] as Frame[]);
+  for (const f of frames) {
+    let best = 0;
+    for (let i = 1; i < levels.length; i++) if (Math.abs(Math.log(f.span / (levels[i] as number))) < Math.abs(Math.log(f.span / (levels[best] as number)))) best = i;
+    groups[best]?.push(f);
+  }
+  return levels.map((level, i) => {
+    const g = groups[i] ?? [];
+    const full = g.filter((f) => f.full);
+    const cursor = g.filter((f) => !f.full);
+    return {
+      levelMs: level / 1000,
+      redraws: full.length,
+      p50: round(median(full.map((f) => f.ms))),
+      p95: round(quantile(full.map((f) => f.ms), 0.95)),
+      max: round(Math.max(...full.map((f) => f.ms))),
+      cursorOnly: cursor.length,
+      cursorP50: round(median(cursor.map((f) => f.ms))),
+      cursorMax: round(Math.max(0, ...cursor.map((f) => f.ms))),
+      mode: [...new Set(full.map((f) => f.mode))].join("+"),
+      medianInView: median(full.map((f) => f.inView)),
+      medianArrows: median(full.map((f) => f.arrows)),
+      maxArrows: Math.max(0, ...full.map((f) => f.arrows)),
+      medianOverlay: median(full.map((f) => f.overlay)),
+      // where the median frame's time went: layout, canvas (draw + raster), overlay (update + page layout)
+      phases: `${round(median(full.map((f) => f.layoutMs ?? Number.NaN)))}/${round(median(full.map((f) => f.canvasMs ?? Number.NaN)))}/${round(median(full.map((f) => f.overlayMs ?? Number.NaN)))}`,
+    };
+  });
 }
 
 const results: Run[] = [];
 for (let k = 0; k < runs; k++) {
   const one = await once();
   results.push(one);
-  console.log(JSON.stringify({ run: k + 1, ...one }));
+  const all = one.frames.filter((f) => f.full).map((f) => f.ms);
+  console.log(JSON.stringify({ run: k + 1, loadMs: one.loadMs, inPageLoadMs: one.inPageLoadMs, timings: one.timings, redraws: all.length, p50: round(median(all)), p95: round(quantile(all, 0.95)), max: round(Math.max(...all)), ...(one.error ? { error: one.error } : {}) }));
 }
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)] as number;
-};
+if (process.env.BENCH_DUMP === "1") for (const f of results.flatMap((x) => x.frames)) if (f.full) console.log(JSON.stringify(f, (_, v) => (typeof v === "number" ? round(v) : v)));
 const load = results.map((x) => x.loadMs);
-console.log(
-  JSON.stringify({
-    traceEvents: r.trace?.count,
-    runs,
-    medianLoadMs: median(load),
-    minLoadMs: Math.min(...load),
-    maxLoadMs: Math.max(...load),
-    medianInPageLoadMs: median(results.map((x) => x.inPageLoadMs)),
-    medianFirstRenderMs: median(results.map((x) => x.firstRenderMs)),
-    medianZoomedRenderMs: median(results.map((x) => x.zoomedRenderMs)),
-  }),
-);
+const tMax = s.durationMicros;
+console.log(JSON.stringify({ traceEvents: r.trace?.count, runs, medianLoadMs: median(load), minLoadMs: Math.min(...load), maxLoadMs: Math.max(...load), medianInPageLoadMs: median(results.map((x) => x.inPageLoadMs)) }));
+// Frames of every run together, per level (each run is a fresh browser, so this mixes cold and warm code alike).
+console.table(byLevel(results.flatMap((x) => x.frames), tMax));
 await server.close();

@@ -104,12 +104,12 @@ describe("viewer in headless Chromium", () => {
     await page.locator("details:has(#filters) summary").click();
     const arrows = Number(await page.locator("#main-view canvas").getAttribute("data-arrows"));
     await page.locator('#filters label[data-lane="n5"] input').uncheck();
-    expect(await page.locator("svg.overlay text.lane").count()).toBe(7);
+    await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(7);
     await page.locator('#filters label[data-type="append"] input').uncheck();
-    expect(Number(await page.locator("#main-view canvas").getAttribute("data-arrows"))).toBeLessThan(arrows);
+    await expect.poll(async () => Number(await page.locator("#main-view canvas").getAttribute("data-arrows"))).toBeLessThan(arrows);
     await page.locator('#filters label[data-lane="n5"] input').check();
     await page.locator('#filters label[data-type="append"] input').check();
-    expect(await page.locator("svg.overlay text.lane").count()).toBe(8);
+    await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(8);
   });
 
   it("re-simulates a what-if variant in the page and marks the first divergence", async () => {

@@ -25,7 +25,7 @@ function scenarioTrace(file: string, seed: number, durationMicros: number): stri
 /** The reference: decode the bytes as text, JSON.parse every line, build the model from the event objects. */
 function viaJsonParse(bytes: Uint8Array): Model {
   const p = parseTrace(new TextDecoder().decode(bytes), "t");
-  return buildModel(p.header, p.events);
+  return buildModel(p.header, p.events, false, p.footer);
 }
 
 /** The fast path, fed the bytes cut at the given offsets. */

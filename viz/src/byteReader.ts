@@ -180,7 +180,7 @@ export class ByteTraceReader implements TraceEventSink {
       }
     }
     this.reader.finish();
-    return (this.builder as ModelBuilder).finish();
+    return (this.builder as ModelBuilder).finish(this.reader.footer);
   }
 
   /** Skip a byte order mark at the very start of the trace (as a TextDecoder does). */

@@ -5,10 +5,16 @@
  */
 import * as d3 from "d3";
 import type { ResolvedScenario } from "../../sim/scenario/resolved.ts";
+import { buildLegend, swatch } from "./legend.ts";
+import { typeColor } from "./colors.ts";
 import { renderMetrics } from "./metrics.ts";
-import { firstDivergence, KINDS, type Model, stepEvent, viewAt } from "./model.ts";
-import { drawCanvas, type Filters, formatTime, LABEL_WIDTH, laneYs, layout, type Prim, type Selection, toSvg, type Viewport } from "./render.ts";
+import { Minimap } from "./minimap.ts";
+import { firstDivergence, KINDS, type Model, type OpBar, stepEvent, viewAt } from "./model.ts";
+import { Overlay } from "./svgOverlay.ts";
 import { txnAt, txnRows } from "./overlays/txn.ts";
+import { opTitle } from "./layers.ts";
+import { drawCanvas, type Filters, formatTime, LABEL_WIDTH, laneYs, layout, type LayoutStats, Scene, type Selection, toSvg, type Viewport } from "./render.ts";
+import { timeIndex } from "./timeIndex.ts";
 import { decodeShare, encodeShare } from "./share.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -52,12 +58,40 @@ const state: ViewState = {
   playing: false,
 };
 
+/** One frame, as logged when window.faultline.measure is set (bench/viewerLoad.ts). */
+export interface RenderLog {
+  ms: number;
+  /** The diagram was drawn (false: only the cursor moved). */
+  full: boolean;
+  span: number;
+  mode: "exact" | "density";
+  inView: number;
+  arrows: number;
+  overlay: number;
+  at: number;
+  /** Where the time went (measure mode): layout, canvas drawing and raster, overlay update and page layout. */
+  layoutMs: number;
+  canvasMs: number;
+  overlayMs: number;
+}
+
 declare global {
   interface Window {
-    faultline: { state: ViewState; ready: boolean; lastRender: { arrows: number; prims: number; ms: number }; loadMs: number; timings?: { decodeMs: number; parseMs: number; transferMs: number } };
+    faultline: {
+      state: ViewState;
+      ready: boolean;
+      lastRender: { arrows: number; prims: number; ms: number };
+      loadMs: number;
+      timings?: { decodeMs: number; parseMs: number; transferMs: number };
+      /** Set to log every frame's cost into `renders`, with the canvas rastered and the page laid out inside it. */
+      measure: boolean;
+      renders: RenderLog[];
+      /** Show [t0, t1] (tests and benchmarks drive the view with it). */
+      zoomTo(t0: number, t1: number): void;
+    };
   }
 }
-window.faultline = { state, ready: false, lastRender: { arrows: 0, prims: 0, ms: 0 }, loadMs: 0 };
+window.faultline = { state, ready: false, lastRender: { arrows: 0, prims: 0, ms: 0 }, loadMs: 0, measure: new URLSearchParams(location.search).has("measure"), renders: [], zoomTo: (t0, t1) => zoomTo(t0, t1) };
 
 function setStatus(text: string): void {
   $("status").textContent = text;
@@ -104,7 +138,8 @@ function showModel(model: Model): void {
   state.cursor = 0;
   state.filters = { hiddenLanes: new Set(), hiddenTypes: new Set(), hiddenKinds: new Set(), text: "" };
   const h = model.header;
-  $("trace-title").textContent = `${h.scenario.name} · ${h.scenario.protocol.name} · seed ${String(h.seed)}${h.bugs.length ? ` · bugs: ${h.bugs.join(", ")}` : ""} · ${formatTime(model.tMax)}`;
+  const stopped = model.stop !== null && model.stop !== "duration" ? ` (stopped: ${model.stop})` : "";
+  $("trace-title").textContent = `${h.scenario.name} · ${h.scenario.protocol.name} · seed ${String(h.seed)}${h.bugs.length ? ` · bugs: ${h.bugs.join(", ")}` : ""} · ${formatTime(model.tMax)}${stopped}`;
   $("compare-view").hidden = true;
   $("compare-title").hidden = true;
   buildFilters(model);
@@ -112,9 +147,9 @@ function showModel(model: Model): void {
   renderMetrics($("metrics"), model, (t) => setCursor(t));
   ($("whatif-scenario") as HTMLTextAreaElement).value = JSON.stringify(h.scenario, null, 2);
   ($("whatif-seed") as HTMLInputElement).value = String(h.seed);
+  buildLegend($("legend"), model);
+  filtersVersion++;
   resetZoom();
-  window.faultline.ready = true;
-  document.body.dataset.loaded = "true";
 }
 
 $("file-input").addEventListener("change", async (ev) => {
@@ -136,189 +171,145 @@ window.addEventListener("drop", async (ev) => {
 });
 
 // ---- rendering ----------------------------------------------------------------------------------------------------
+//
+// Every change asks for a frame (requestRender); the frame draws once, however many changes came in since the last.
+// A view's canvas and overlay are redrawn only when what they show changed (window, size, filters, selection,
+// models); moving the cursor alone moves one line.
 
-const views = {
-  main: { el: $("main-view"), zoom: null as d3.ZoomBehavior<SVGSVGElement, unknown> | null },
-  compare: { el: $("compare-view"), zoom: null as d3.ZoomBehavior<SVGSVGElement, unknown> | null },
-};
+type Which = "main" | "compare";
+interface View {
+  el: HTMLElement;
+  canvas: HTMLCanvasElement;
+  svg: SVGSVGElement;
+  zoom: d3.ZoomBehavior<SVGSVGElement, unknown> | null;
+  scene: Scene;
+  overlay: Overlay;
+  key: string;
+  stats: LayoutStats | null;
+}
+
 const tooltip = document.createElement("div");
 tooltip.className = "tooltip";
 tooltip.hidden = true;
 document.body.append(tooltip);
 
+function makeView(which: Which): View {
+  const el = $(which === "main" ? "main-view" : "compare-view");
+  const svg = el.querySelector("svg") as SVGSVGElement;
+  const overlay = new Overlay(svg, {
+    hover: (ev, mark) => hover(ev, which, mark?.title ?? null),
+    pick: (ev, mark) => {
+      if (pressMoved) return;
+      if (mark === null) return onDiagramClick(ev, which);
+      if (mark.t !== undefined) {
+        setCursor(mark.t);
+        if (mark.lane !== undefined && mark.lane >= 0 && which === "main") select(mark.lane, mark.t);
+      }
+    },
+  });
+  return { el, canvas: el.querySelector("canvas") as HTMLCanvasElement, svg, zoom: null, scene: new Scene(), overlay, key: "", stats: null };
+}
+const views: Record<Which, View> = { main: makeView("main"), compare: makeView("compare") };
+const minimap = new Minimap($("minimap") as HTMLCanvasElement);
+let filtersVersion = 0;
+/** The main view's last full draw, by phase (measure mode). */
+const phase = { layoutMs: 0, canvasMs: 0, overlayMs: 0 };
+let frameRequested = false;
+
 function viewport(el: HTMLElement): Viewport {
   return { t0: state.t0, t1: state.t1, width: Math.max(200, el.clientWidth), height: Math.max(120, el.clientHeight) };
 }
 
+function requestRender(): void {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(render);
+}
+
 function render(): void {
+  frameRequested = false;
   const started = performance.now();
   const m = state.model;
   if (m === null) return;
-  const main = drawView(views.main.el, m, state.divergence?.tA ?? null);
-  if (state.compare !== null) drawView(views.compare.el, state.compare, state.divergence?.tB ?? null);
-  drawMinimap(m);
+  const full = drawView(views.main, m, state.divergence?.tA ?? null);
+  if (state.compare !== null) drawView(views.compare, state.compare, state.divergence?.tB ?? null);
+  minimap.draw(m, state.t0, state.t1, state.cursor);
   $("cursor").textContent = `t = ${formatTime(state.cursor)}`;
-  window.faultline.lastRender = { arrows: main.arrows, prims: main.prims, ms: performance.now() - started };
+  const s = views.main.stats;
+  if (window.faultline.measure) {
+    // Make the frame's cost visible here: raster the canvases now and lay out the page, instead of at paint time.
+    views.main.canvas.getContext("2d")?.getImageData(0, 0, 1, 1);
+    if (state.compare !== null) views.compare.canvas.getContext("2d")?.getImageData(0, 0, 1, 1);
+    document.body.getBoundingClientRect();
+  }
+  const ms = performance.now() - started;
+  window.faultline.lastRender = { arrows: s?.arrows ?? 0, prims: s?.arrows ?? 0, ms };
+  if (window.faultline.measure) {
+    const log = window.faultline.renders;
+    if (log.length < 20_000) log.push({ ms, full, span: state.t1 - state.t0, mode: s?.mode ?? "exact", inView: s?.inView ?? 0, arrows: s?.arrows ?? 0, overlay: views.main.overlay.size, at: started, ...phase });
+  }
+  if (!window.faultline.ready) {
+    window.faultline.ready = true;
+    document.body.dataset.loaded = "true";
+  }
 }
 
-function drawView(el: HTMLElement, model: Model, divergence: number | null): { arrows: number; prims: number } {
-  const vp = viewport(el);
+/** Draw a view if what it shows changed (true), else only move its cursor (false). */
+function drawView(v: View, model: Model, divergence: number | null): boolean {
+  const vp = viewport(v.el);
   const sel = model === state.model ? state.selection : null;
-  const { prims, arrows } = layout(model, vp, state.filters, sel, divergence);
-  const canvas = el.querySelector("canvas") as HTMLCanvasElement;
+  const x = (t: number) => LABEL_WIDTH + ((t - vp.t0) / Math.max(1, vp.t1 - vp.t0)) * (vp.width - LABEL_WIDTH - 8);
+  v.overlay.moveCursor(x(state.cursor), vp.height, state.cursor >= vp.t0 && state.cursor <= vp.t1);
+  const key = `${vp.t0}|${vp.t1}|${vp.width}|${vp.height}|${filtersVersion}|${sel?.lane}|${sel?.t}|${divergence}|${v.scene.model === model}`;
+  if (key === v.key) return false;
+  v.key = key;
+  const t0 = performance.now();
+  const { prims, stats } = layout(model, vp, state.filters, sel, divergence, v.scene);
+  const t1 = performance.now();
   const dpr = window.devicePixelRatio || 1;
-  canvas.width = vp.width * dpr;
-  canvas.height = vp.height * dpr;
-  const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
+  if (v.canvas.width !== Math.round(vp.width * dpr) || v.canvas.height !== Math.round(vp.height * dpr)) {
+    v.canvas.width = Math.round(vp.width * dpr);
+    v.canvas.height = Math.round(vp.height * dpr);
+  }
+  const ctx = v.canvas.getContext("2d") as CanvasRenderingContext2D;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   drawCanvas(ctx, prims, vp.width, vp.height);
-  canvas.dataset.arrows = String(arrows);
-  drawOverlay(el.querySelector("svg") as SVGSVGElement, prims, vp);
-  return { arrows, prims: prims.length };
+  if (window.faultline.measure) ctx.getImageData(0, 0, 1, 1);
+  const t2 = performance.now();
+  v.canvas.dataset.arrows = String(stats.arrows);
+  v.canvas.dataset.mode = stats.mode;
+  v.canvas.dataset.inView = String(stats.inView);
+  v.canvas.dataset.legend = stats.legend;
+  v.overlay.update(prims);
+  if (window.faultline.measure) document.body.getBoundingClientRect();
+  v.stats = stats;
+  if (v === views.main) Object.assign(phase, { layoutMs: t1 - t0, canvasMs: t2 - t1, overlayMs: performance.now() - t2 });
+  return true;
 }
 
-/** Interactive marks (faults, notes, violations, cursor) as SVG elements; titles set with textContent. */
-function drawOverlay(svg: SVGSVGElement, prims: readonly Prim[], vp: Viewport): void {
-  const sel = d3.select(svg);
-  sel.selectAll("*").remove();
-  const x = (t: number) => LABEL_WIDTH + ((t - vp.t0) / Math.max(1, vp.t1 - vp.t0)) * (vp.width - LABEL_WIDTH - 8);
-  const g = sel.append("g");
-  for (const p of prims) {
-    if (p.p !== "mark" && !(p.p === "text" && (p.cls === "lane" || p.cls === "divergence-label"))) continue;
-    if (p.p === "text") {
-      g.append("text").attr("class", p.cls ?? "").attr("x", p.x).attr("y", p.y).attr("text-anchor", p.anchor ?? "start").attr("font-size", p.size).attr("fill", "transparent").text(p.text);
-      continue;
-    }
-    if (p.p !== "mark") continue;
-    const holder = document.createElementNS("http://www.w3.org/2000/svg", "g");
-    holder.setAttribute("class", p.cls ?? "mark");
-    const shape = document.createElementNS("http://www.w3.org/2000/svg", "path");
-    const s = p.size;
-    const d = p.shape === "x" ? `M${p.x - s},${p.y - s}L${p.x + s},${p.y + s}M${p.x - s},${p.y + s}L${p.x + s},${p.y - s}` : p.shape === "tri" ? `M${p.x},${p.y - s}L${p.x + s},${p.y + s * 0.8}L${p.x - s},${p.y + s * 0.8}Z` : p.shape === "diamond" ? `M${p.x},${p.y - s}L${p.x + s},${p.y}L${p.x},${p.y + s}L${p.x - s},${p.y}Z` : `M${p.x - s},${p.y}a${s},${s} 0 1,0 ${2 * s},0a${s},${s} 0 1,0 ${-2 * s},0`;
-    shape.setAttribute("d", d);
-    if (p.shape === "x") {
-      shape.setAttribute("stroke", p.fill);
-      shape.setAttribute("stroke-width", "2");
-      shape.setAttribute("fill", "none");
-    } else shape.setAttribute("fill", p.fill);
-    holder.append(shape);
-    if (p.title) {
-      const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      title.textContent = p.title;
-      holder.append(title);
-      holder.dataset.text = p.title;
-    }
-    if (p.t !== undefined) holder.dataset.t = String(p.t);
-    holder.addEventListener("mousemove", (ev) => showTooltip(ev as MouseEvent, p.title ?? ""));
-    holder.addEventListener("mouseleave", () => (tooltip.hidden = true));
-    holder.addEventListener("click", (ev) => {
-      ev.stopPropagation();
-      if (p.t !== undefined) {
-        setCursor(p.t);
-        if (p.lane !== undefined && p.lane >= 0) select(p.lane, p.t);
-      }
-    });
-    svg.append(holder);
+/** Tooltip: a mark's title, else the client op under the pointer. */
+function hover(ev: MouseEvent, which: Which, title: string | null): void {
+  const m = which === "main" ? state.model : state.compare;
+  let text = title;
+  if (text === null && m !== null && ev.type === "mousemove") {
+    const at = pointAt(ev, which, m);
+    const op = at === null ? null : opAt(m, at.lane, at.t, at.dy);
+    if (op !== null) text = opTitle(op);
   }
-  sel.append("line").attr("class", "cursor-line").attr("x1", x(state.cursor)).attr("x2", x(state.cursor)).attr("y1", 20).attr("y2", vp.height).attr("stroke", "#1f2933").attr("stroke-width", 1);
-}
-
-function showTooltip(ev: MouseEvent, text: string): void {
-  tooltip.textContent = text;
-  tooltip.hidden = text === "";
+  tooltip.textContent = text ?? "";
+  tooltip.hidden = text === null || text === "";
   tooltip.style.left = `${ev.clientX + 12}px`;
   tooltip.style.top = `${ev.clientY + 12}px`;
 }
 
-function drawMinimap(model: Model): void {
-  const canvas = $("minimap") as HTMLCanvasElement;
-  const w = canvas.clientWidth || 800;
-  const h = 46;
-  canvas.width = w;
-  canvas.height = h;
-  const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
-  const bins = new Float64Array(Math.max(1, Math.floor(w / 2)));
-  for (let k = 0; k < model.evT.length; k++) {
-    const b = Math.min(bins.length - 1, Math.floor(((model.evT[k] as number) / Math.max(1, model.tMax)) * bins.length));
-    bins[b] = (bins[b] as number) + 1;
-  }
-  const max = Math.max(1, ...bins);
-  ctx.fillStyle = "#9fb3c8";
-  bins.forEach((v, i) => ctx.fillRect(i * 2, h - (v / max) * (h - 6), 2, (v / max) * (h - 6)));
-  ctx.fillStyle = "#c0392b";
-  for (const v of model.violations) ctx.fillRect((v.t / model.tMax) * w - 1, 0, 2, h);
-  ctx.strokeStyle = "#1f2933";
-  ctx.lineWidth = 1.5;
-  ctx.strokeRect((state.t0 / model.tMax) * w, 1, Math.max(3, ((state.t1 - state.t0) / model.tMax) * w), h - 2);
-}
-
-$("minimap").addEventListener("click", (ev) => {
-  const m = state.model;
-  if (m === null) return;
-  const rect = (ev.target as HTMLElement).getBoundingClientRect();
-  const t = ((ev.clientX - rect.left) / rect.width) * m.tMax;
-  const span = state.t1 - state.t0;
-  zoomTo(Math.max(0, t - span / 2), Math.max(0, t - span / 2) + span);
-});
-
-// ---- zoom and pan (d3-zoom on the time axis) ------------------------------------------------------------------------
-
-function setupZoom(which: "main" | "compare"): void {
-  const el = views[which].el;
-  const svg = el.querySelector("svg") as SVGSVGElement;
-  const zoom = d3
-    .zoom<SVGSVGElement, unknown>()
-    .scaleExtent([1, 1e6])
-    .filter((ev: Event) => ev.type === "wheel" || (ev.type === "mousedown" && (ev as MouseEvent).shiftKey) || ev.type.startsWith("touch"))
-    .on("zoom", (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
-      const m = state.model;
-      if (m === null) return;
-      const base = d3.scaleLinear().domain([0, m.tMax]).range([LABEL_WIDTH, el.clientWidth - 8]);
-      const scaled = ev.transform.rescaleX(base);
-      const [a, b] = scaled.domain() as [number, number];
-      state.t0 = Math.max(0, a);
-      state.t1 = Math.min(m.tMax, b);
-      render();
-    });
-  d3.select(svg).call(zoom).on("dblclick.zoom", null);
-  views[which].zoom = zoom;
-  svg.addEventListener("click", (ev) => onDiagramClick(ev, which));
-}
-
-function zoomTo(t0: number, t1: number): void {
-  const m = state.model;
-  if (m === null) return;
-  const el = views.main.el;
-  const right = el.clientWidth - 8;
-  // rescaleX(base) must map [LABEL_WIDTH, right] back to [t0, t1]: k = tMax / span, tx = L - k * base(t0).
-  const k = m.tMax / Math.max(1, t1 - t0);
-  const baseT0 = LABEL_WIDTH + (t0 / m.tMax) * (right - LABEL_WIDTH);
-  const transform = d3.zoomIdentity.translate(LABEL_WIDTH - k * baseT0, 0).scale(k);
-  const zoom = views.main.zoom;
-  if (zoom) d3.select(el.querySelector("svg") as SVGSVGElement).call(zoom.transform, transform);
-  state.t0 = t0;
-  state.t1 = t1;
-  render();
-}
-
-function resetZoom(): void {
-  const m = state.model;
-  if (m === null) return;
-  const zoom = views.main.zoom;
-  if (zoom) d3.select(views.main.el.querySelector("svg") as SVGSVGElement).call(zoom.transform, d3.zoomIdentity);
-  state.t0 = 0;
-  state.t1 = m.tMax;
-  render();
-}
-
-function onDiagramClick(ev: MouseEvent, which: "main" | "compare"): void {
-  const m = which === "main" ? state.model : state.compare;
-  if (m === null) return;
-  const el = views[which].el;
-  const rect = el.getBoundingClientRect();
+/** The lane nearest the pointer, the time under it, and the distance from the lane's centre line. */
+function pointAt(ev: MouseEvent, which: Which, m: Model): { lane: number; t: number; dy: number } | null {
+  const v = views[which];
+  const rect = v.el.getBoundingClientRect();
   const px = ev.clientX - rect.left;
   const py = ev.clientY - rect.top;
-  const vp = viewport(el);
+  const vp = viewport(v.el);
+  if (px < LABEL_WIDTH) return null;
   const t = state.t0 + ((px - LABEL_WIDTH) / (vp.width - LABEL_WIDTH - 8)) * (state.t1 - state.t0);
   const ys = laneYs(m, vp, state.filters);
   let best = -1;
@@ -329,8 +320,141 @@ function onDiagramClick(ev: MouseEvent, which: "main" | "compare"): void {
       best = l;
     }
   });
-  setCursor(Math.max(0, t));
-  if (best >= 0 && which === "main") select(best, Math.max(0, t));
+  return best < 0 ? null : { lane: best, t: Math.max(0, t), dy: bestD };
+}
+
+function opAt(m: Model, lane: number, t: number, dy: number): OpBar | null {
+  const ops = timeIndex(m).ops[lane];
+  if (ops === undefined || ops.length === 0 || dy > 12) return null;
+  const slack = (state.t1 - state.t0) / 600;
+  for (const op of ops) if (op.t0 - slack <= t && op.t1 + slack >= t) return op;
+  return null;
+}
+
+// ---- zoom and pan (d3-zoom on the time axis), scrubbing, minimap ------------------------------------------------------
+
+/** The zoom's world: the run [0, tMax] laid over the plot [LABEL_WIDTH, right]; panning stops at the run's ends. */
+function plotExtent(el: HTMLElement): [[number, number], [number, number]] {
+  return [
+    [LABEL_WIDTH, 0],
+    [Math.max(LABEL_WIDTH + 1, el.clientWidth - 8), Math.max(1, el.clientHeight)],
+  ];
+}
+
+function setupZoom(which: Which): void {
+  const v = views[which];
+  const zoom = d3
+    .zoom<SVGSVGElement, unknown>()
+    .scaleExtent([1, 1e6])
+    .extent(() => plotExtent(v.el))
+    .constrain((transform, extent) => {
+      const dx0 = transform.invertX(extent[0][0]) - extent[0][0];
+      const dx1 = transform.invertX(extent[1][0]) - extent[1][0];
+      return transform.translate(dx1 > dx0 ? (dx0 + dx1) / 2 : Math.min(0, dx0) || Math.max(0, dx1), 0);
+    })
+    .filter((ev: Event) => ev.type === "wheel" || (ev.type === "mousedown" && (ev as MouseEvent).shiftKey) || ev.type.startsWith("touch"))
+    .on("zoom", (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
+      const m = state.model;
+      if (m === null) return;
+      const [[left], [right]] = plotExtent(v.el);
+      const [a, b] = ev.transform.rescaleX(d3.scaleLinear().domain([0, m.tMax]).range([left, right])).domain() as [number, number];
+      state.t0 = Math.max(0, a);
+      state.t1 = Math.min(m.tMax, b);
+      // keep the other view's zoom in step, without an event
+      const other = views[which === "main" ? "compare" : "main"].svg as SVGSVGElement & { __zoom?: d3.ZoomTransform };
+      other.__zoom = ev.transform;
+      requestRender();
+    });
+  d3.select(v.svg).call(zoom).on("dblclick.zoom", null);
+  v.zoom = zoom;
+  setupScrub(which);
+}
+
+/**
+ * Scrubbing: press on the diagram and drag to move the cursor (a press without a drag is a click: it selects the lane
+ * and time). Shift-drag pans, the wheel zooms (d3-zoom).
+ */
+let pressMoved = false;
+function setupScrub(which: Which): void {
+  const v = views[which];
+  let press: { x: number; id: number } | null = null;
+  v.svg.addEventListener("pointerdown", (ev) => {
+    if (ev.shiftKey || ev.button !== 0) return;
+    press = { x: ev.clientX, id: ev.pointerId };
+    pressMoved = false;
+  });
+  v.svg.addEventListener("pointermove", (ev) => {
+    if (press === null || ev.pointerId !== press.id || (!pressMoved && Math.abs(ev.clientX - press.x) < 4)) return;
+    if (!pressMoved) v.svg.setPointerCapture(ev.pointerId);
+    pressMoved = true;
+    const m = state.model;
+    const at = m === null ? null : pointAt(ev, which, m);
+    if (at !== null) setCursor(at.t, false);
+  });
+  const end = (ev: PointerEvent) => {
+    if (press === null || ev.pointerId !== press.id) return;
+    press = null;
+    // the click that follows a drag must not select: pressMoved is cleared after it
+    setTimeout(() => {
+      pressMoved = false;
+    }, 0);
+  };
+  v.svg.addEventListener("pointerup", end);
+  v.svg.addEventListener("pointercancel", end);
+}
+
+/** Press or drag on the minimap: the window (same width) centred there. */
+{
+  const canvas = minimap.canvas;
+  let dragging = false;
+  const moveTo = (ev: PointerEvent) => {
+    const m = state.model;
+    if (m === null) return;
+    const t = minimap.timeAt(m, ev.clientX);
+    const span = state.t1 - state.t0;
+    const t0 = Math.max(0, Math.min(m.tMax - span, t - span / 2));
+    zoomTo(t0, t0 + span);
+  };
+  canvas.addEventListener("pointerdown", (ev) => {
+    dragging = true;
+    canvas.setPointerCapture(ev.pointerId);
+    moveTo(ev);
+  });
+  canvas.addEventListener("pointermove", (ev) => {
+    if (dragging) moveTo(ev);
+  });
+  canvas.addEventListener("pointerup", () => {
+    dragging = false;
+  });
+}
+
+function zoomTo(t0: number, t1: number): void {
+  const m = state.model;
+  if (m === null) return;
+  const [[left], [right]] = plotExtent(views.main.el);
+  // rescaleX(base) must map [left, right] back to [t0, t1]: k = tMax / span, tx = left - k * base(t0).
+  const k = m.tMax / Math.max(1, t1 - t0);
+  const baseT0 = left + (t0 / m.tMax) * (right - left);
+  const transform = d3.zoomIdentity.translate(left - k * baseT0, 0).scale(k);
+  for (const v of Object.values(views)) (v.svg as SVGSVGElement & { __zoom?: d3.ZoomTransform }).__zoom = transform;
+  state.t0 = t0;
+  state.t1 = t1;
+  requestRender();
+}
+
+function resetZoom(): void {
+  const m = state.model;
+  if (m === null) return;
+  zoomTo(0, m.tMax);
+}
+
+function onDiagramClick(ev: MouseEvent, which: Which): void {
+  const m = which === "main" ? state.model : state.compare;
+  if (m === null) return;
+  const at = pointAt(ev, which, m);
+  if (at === null) return;
+  setCursor(at.t);
+  if (which === "main") select(at.lane, at.t);
 }
 
 // ---- inspector, selection, causal cone ------------------------------------------------------------------------------
@@ -338,7 +462,7 @@ function onDiagramClick(ev: MouseEvent, which: "main" | "compare"): void {
 function select(lane: number, t: number): void {
   state.selection = { lane, t };
   inspect(lane, t);
-  render();
+  requestRender();
 }
 
 function inspect(lane: number, t: number): void {
@@ -385,18 +509,18 @@ function rowsTable(rows: [string, string][], cls: string): HTMLTableElement {
   return table;
 }
 
-function setCursor(t: number): void {
+/** Move the cursor; with `follow`, a cursor outside the window brings the window to it, else it stops at the edge. */
+function setCursor(t: number, follow = true): void {
   const m = state.model;
   if (m === null) return;
-  state.cursor = Math.max(0, Math.min(m.tMax, t));
+  state.cursor = follow ? Math.max(0, Math.min(m.tMax, t)) : Math.max(state.t0, Math.min(state.t1, t));
   if (state.cursor < state.t0 || state.cursor > state.t1) {
     const span = state.t1 - state.t0;
     const t0 = Math.max(0, Math.min(m.tMax - span, state.cursor - span / 2));
     zoomTo(t0, t0 + span);
-    return;
   }
   if (state.selection !== null) inspect(state.selection.lane, state.cursor);
-  render();
+  requestRender();
 }
 
 // ---- filters and violations -----------------------------------------------------------------------------------------
@@ -408,7 +532,8 @@ function checkbox(label: string, checked: boolean, onChange: (on: boolean) => vo
   input.checked = checked;
   input.addEventListener("change", () => {
     onChange(input.checked);
-    render();
+    filtersVersion++;
+    requestRender();
   });
   l.append(input, document.createTextNode(` ${label}`));
   return l;
@@ -425,19 +550,29 @@ function fieldset(title: string, items: HTMLElement[]): HTMLFieldSetElement {
 function buildFilters(m: Model): void {
   const f = state.filters;
   const toggle = (set: Set<number> | Set<string>, key: never, on: boolean) => (on ? set.delete(key) : set.add(key));
-  const dcs = m.dcs.map((dc) => checkbox(dc.name, true, (on) => { for (let l = dc.first; l <= dc.last; l++) toggle(f.hiddenLanes, l as never, on); }));
   const nodes = m.lanes.map((lane, l) => {
     const c = checkbox(lane.id, true, (on) => toggle(f.hiddenLanes, l as never, on));
     c.dataset.lane = lane.id;
     return c;
   });
-  const types = m.types.map((t) => {
+  // a datacenter's box hides or shows its nodes, and their own boxes follow
+  const dcs = m.dcs.map((dc) =>
+    checkbox(dc.name, true, (on) => {
+      for (let l = dc.first; l <= dc.last; l++) {
+        toggle(f.hiddenLanes, l as never, on);
+        const input = nodes[l]?.querySelector("input");
+        if (input) input.checked = on;
+      }
+    }),
+  );
+  const types = m.types.map((t, i) => {
     const c = checkbox(t, true, (on) => toggle(f.hiddenTypes, t as never, on));
     c.dataset.type = t;
+    c.prepend(swatch(typeColor(i)));
     return c;
   });
-  const kinds = ["send", "drop", "state", "note", "crash", "restart", "partition", "heal", "link", "clock", "disk", ...(m.txns ? ["txn"] : [])].map((k) => {
-    const c = checkbox(k, true, (on) => toggle(f.hiddenKinds, k as never, on));
+  const kinds = ["send", "drop", "op", "state", "note", "crash", "restart", "partition", "heal", "link", "clock", "disk", ...(m.commits.length > 0 ? ["commit"] : []), ...(m.txns ? ["txn"] : [])].map((k) => {
+    const c = checkbox(k === "op" ? "client op" : k === "commit" ? "commit quorum" : k, true, (on) => toggle(f.hiddenKinds, k as never, on));
     c.dataset.kind = k;
     return c;
   });
@@ -482,7 +617,8 @@ function buildViolations(m: Model): void {
 
 ($("search") as HTMLInputElement).addEventListener("input", (ev) => {
   state.filters.text = (ev.target as HTMLInputElement).value;
-  render();
+  filtersVersion++;
+  requestRender();
 });
 
 // ---- time controls ---------------------------------------------------------------------------------------------------
@@ -520,7 +656,7 @@ $("step-prev").addEventListener("click", () => step(-1));
 $("reset-zoom").addEventListener("click", resetZoom);
 $("clear-selection").addEventListener("click", () => {
   state.selection = null;
-  render();
+  requestRender();
 });
 window.addEventListener("keydown", (ev) => {
   if ((ev.target as HTMLElement).tagName === "TEXTAREA" || (ev.target as HTMLElement).tagName === "INPUT") return;
@@ -530,7 +666,7 @@ window.addEventListener("keydown", (ev) => {
   } else if (ev.key === "ArrowRight") step(1);
   else if (ev.key === "ArrowLeft") step(-1);
 });
-window.addEventListener("resize", () => render());
+window.addEventListener("resize", () => requestRender());
 
 // ---- what-if ---------------------------------------------------------------------------------------------------------
 
@@ -549,7 +685,7 @@ async function whatIf(scenario: ResolvedScenario, seed: number): Promise<void> {
   $("compare-title").textContent = `what-if: seed ${seed}, ${summary.events} events, ${summary.violations.length} violation(s)${div === null ? " — identical to the original" : ` — first divergence at event ${div.index} (t = ${formatTime(div.tA)} / ${formatTime(div.tB)})`}`;
   out.textContent = summary.violations.length === 0 ? "every check held" : summary.violations.map((v) => `${v.check}: ${v.message}`).join("\n");
   if (!views.compare.zoom) setupZoom("compare");
-  render();
+  zoomTo(state.t0, state.t1);
 }
 
 $("whatif-run").addEventListener("click", async () => {

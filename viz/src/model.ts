@@ -3,7 +3,7 @@
  * client ops, down spans, partitions, state history and markers. Built once (in a worker) from the parsed trace;
  * plain data with typed arrays, so it crosses the worker boundary cheaply.
  */
-import type { TraceEvent, TraceHeader } from "../../sim/trace/events.ts";
+import type { TraceEvent, TraceFooter, TraceHeader } from "../../sim/trace/events.ts";
 import { buildTxnGroups, TXN_PROTOCOLS, type TxnGroup } from "./overlays/txn.ts";
 
 export interface Lane {
@@ -55,6 +55,8 @@ export interface StateChange {
 
 export interface Model {
   header: TraceHeader;
+  /** Why the run stopped (the trace's end line), if it says. */
+  stop: TraceFooter["stop"] | null;
   lanes: Lane[];
   dcs: { name: string; first: number; last: number }[];
   tMax: number;
@@ -71,6 +73,8 @@ export interface Model {
   msgType: Int32Array;
   msgStatus: Uint8Array;
   msgEvent: Int32Array;
+  /** Delivered messages in order of delivery (so by arrival time): the causal cone walks them backwards. */
+  msgDelivered: Int32Array;
   msgCount: number;
   types: string[];
   dropWhy: string[];
@@ -91,10 +95,10 @@ export interface Model {
 export const KINDS = ["send", "deliver", "drop", "duplicate", "timer", "crash", "restart", "partition", "heal", "link", "clock", "disk", "invoke", "ok", "fail", "info", "state", "note", "violation"];
 
 /** Build the model of a parsed trace (the worker streams lines into a ModelBuilder instead). */
-export function buildModel(header: TraceHeader, events: readonly TraceEvent[], keepLines = false): Model {
+export function buildModel(header: TraceHeader, events: readonly TraceEvent[], keepLines = false, footer: TraceFooter | null = null): Model {
   const b = new ModelBuilder(header, keepLines);
   for (let i = 0; i < events.length; i++) b.event(events[i] as TraceEvent);
-  return b.finish();
+  return b.finish(footer);
 }
 
 const KIND_INDEX = new Map(KINDS.map((k, i) => [k, i]));
@@ -140,6 +144,8 @@ export class ModelBuilder {
   private msgEvent = new Int32Array(1 << 13);
   /** 1 where the message is a network copy (its type is the original's). */
   private msgCopy = new Uint8Array(1 << 13);
+  private delivered = new Int32Array(1 << 13);
+  private d = 0;
   private readonly dropWhy: string[] = [];
   private readonly types: string[] = [];
   private readonly typeIndex = new Map<string, number>();
@@ -271,6 +277,8 @@ export class ModelBuilder {
     if (k < 0) return;
     this.msgT1[k] = t;
     this.msgStatus[k] = 0;
+    if (this.d === this.delivered.length) this.delivered = grown(this.delivered, this.d * 2, 0);
+    this.delivered[this.d++] = k;
     if (this.msgType[k] === this.appendResp) this.lastAck[lane]?.set(this.msgFrom[k] as number, k);
   }
 
@@ -405,10 +413,14 @@ export class ModelBuilder {
     if (typeof e.v.commitIndex === "number" && l >= 0) this.lastCommit[l] = e.v.commitIndex;
   }
 
-  /** The finished model: spans still open end at the last time, columns are cut to their length. */
-  finish(): Model {
+  /**
+   * The finished model: spans still open end at the last time, columns are cut to their length. The run ends at the
+   * end line's time when there is one (a run stopped by a violation or a limit ends there, not at its planned
+   * duration), else at its planned duration.
+   */
+  finish(footer: TraceFooter | null = null): Model {
     const { header, n, m } = this;
-    const tMax = Math.max(this.tMax, header.scenario.durationMicros ?? 0);
+    const tMax = Math.max(this.tMax, footer !== null && Number.isFinite(footer.t) ? footer.t : (header.scenario.durationMicros ?? 0));
     for (const [l, t0] of this.downSince) this.down.push({ lane: l, t0, t1: tMax });
     for (const p of this.openPartitions.values()) p.t1 = tMax;
     for (const b of this.ops) if (Number.isNaN(b.t1)) b.t1 = tMax;
@@ -416,6 +428,7 @@ export class ModelBuilder {
     for (let k = 0; k < m; k++) if (Number.isNaN(msgT1[k] as number)) msgT1[k] = tMax;
     const model: Model = {
       header,
+      stop: footer?.stop ?? null,
       lanes: this.lanes,
       dcs: this.dcs,
       tMax,
@@ -430,6 +443,7 @@ export class ModelBuilder {
       msgType: this.msgType.slice(0, m),
       msgStatus: this.msgStatus.slice(0, m),
       msgEvent: this.msgEvent.slice(0, m),
+      msgDelivered: this.delivered.slice(0, this.d),
       msgCount: m,
       types: this.types,
       dropWhy: this.dropWhy,
@@ -467,26 +481,41 @@ export function viewAt(model: Model, lane: number, t: number): StateChange | nul
 
 /**
  * Causal cone: for each lane, the latest time whose events happened-before (or are) the selected event at (lane, t).
- * Program order within a lane, plus send -> deliver across lanes, closed transitively.
+ * Program order within a lane, plus send -> deliver across lanes, closed transitively. One backward pass over the
+ * deliveries up to t, latest first: a delivery can only pull a lane's time back to before its own arrival, so every
+ * delivery that can still join the cone is met after the ones that let it in. Deliveries at the same instant are
+ * repeated until none changes anything.
  */
 export function causalCone(model: Model, lane: number, t: number): Float64Array {
   const until = new Float64Array(model.lanes.length).fill(Number.NEGATIVE_INFINITY);
   until[lane] = t;
-  // deliveries into each lane: [deliver time, sender lane, send time]
-  const into: [number, number, number][][] = model.lanes.map(() => []);
-  for (let k = 0; k < model.msgCount; k++) {
-    if (model.msgStatus[k] !== 0) continue;
-    into[model.msgTo[k] as number]?.push([model.msgT1[k] as number, model.msgFrom[k] as number, model.msgT0[k] as number]);
+  const order = model.msgDelivered;
+  const { msgT0, msgT1, msgFrom, msgTo } = model;
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((msgT1[order[mid] as number] as number) <= t) lo = mid + 1;
+    else hi = mid;
   }
-  const queue = [lane];
-  while (queue.length > 0) {
-    const l = queue.pop() as number;
-    for (const [t1, from, t0] of into[l] ?? []) {
-      if (t1 <= (until[l] as number) && t0 > (until[from] as number)) {
-        until[from] = t0;
-        queue.push(from);
+  let i = lo - 1;
+  while (i >= 0) {
+    const at = msgT1[order[i] as number] as number;
+    let first = i;
+    while (first > 0 && msgT1[order[first - 1] as number] === at) first--;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let j = i; j >= first; j--) {
+        const k = order[j] as number;
+        const from = msgFrom[k] as number;
+        const t0 = msgT0[k] as number;
+        if (from >= 0 && at <= (until[msgTo[k] as number] as number) && t0 > (until[from] as number)) {
+          until[from] = t0;
+          changed = true;
+        }
       }
     }
+    i = first - 1;
   }
   return until;
 }
@@ -506,17 +535,21 @@ export function firstDivergence(a: Model, b: Model): { index: number; tA: number
 /** Events of a kind (or any kind) on a lane (or any lane): the next (dir 1) or previous (dir -1) one after t. */
 export function stepEvent(model: Model, t: number, dir: 1 | -1, lane: number | null, kind: string | null): number | null {
   const k = kind === null ? -1 : model.kinds.indexOf(kind);
-  const n = model.evT.length;
+  const { evT, evLane, evKind } = model;
+  const n = evT.length;
+  // first event after t (dir 1) or first at or after t (dir -1), by binary search on the sorted times
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((evT[mid] as number) < t || (dir === 1 && evT[mid] === t)) lo = mid + 1;
+    else hi = mid;
+  }
+  const matches = (i: number) => (lane === null || evLane[i] === lane) && (k < 0 || evKind[i] === k);
   if (dir === 1) {
-    for (let i = 0; i < n; i++) {
-      if ((model.evT[i] as number) <= t) continue;
-      if ((lane === null || model.evLane[i] === lane) && (k < 0 || model.evKind[i] === k)) return model.evT[i] as number;
-    }
+    for (let i = lo; i < n; i++) if (matches(i)) return evT[i] as number;
   } else {
-    for (let i = n - 1; i >= 0; i--) {
-      if ((model.evT[i] as number) >= t) continue;
-      if ((lane === null || model.evLane[i] === lane) && (k < 0 || model.evKind[i] === k)) return model.evT[i] as number;
-    }
+    for (let i = lo - 1; i >= 0; i--) if (matches(i)) return evT[i] as number;
   }
   return null;
 }

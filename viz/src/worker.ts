@@ -15,7 +15,7 @@ import type { Model } from "./model.ts";
 
 /** The model's typed columns, transferred (moved, not copied) to the page. */
 function columnBuffers(model: Model): Transferable[] {
-  return [model.evT, model.evKind, model.evLane, model.msgT0, model.msgT1, model.msgFrom, model.msgTo, model.msgType, model.msgStatus, model.msgEvent].map((a) => a.buffer as ArrayBuffer);
+  return [model.evT, model.evKind, model.evLane, model.msgT0, model.msgT1, model.msgFrom, model.msgTo, model.msgType, model.msgStatus, model.msgEvent, model.msgDelivered].map((a) => a.buffer as ArrayBuffer);
 }
 
 /**
