@@ -195,8 +195,7 @@ export class World implements NodeHost, ClientHost {
     this.sink.invoke(this.scheduler.now, client, process, requestId, node, op);
   }
 
-  recordComplete(op: HistoryOp, node: number, value: unknown): void {
-    const client = Number(op.client.slice(1)) - 1;
+  recordComplete(client: number, op: HistoryOp, node: number, value: unknown): void {
     this.sink.complete(this.scheduler.now, op.outcome, client, op.process, op.requestId, node, value);
   }
 

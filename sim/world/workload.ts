@@ -20,7 +20,8 @@ export interface ClientHost {
   localNodes(client: number): number[];
   recordInvoke(client: number, process: number, requestId: number, node: number, op: KvOp): void;
   /** `value` is what the trace shows: the result of an ok op, the error of a failed one, null for info. */
-  recordComplete(op: HistoryOp, node: number, value: unknown): void;
+  /** Client index `client` completed `op` (no parsing its name back). */
+  recordComplete(client: number, op: HistoryOp, node: number, value: unknown): void;
 }
 
 /** A client's operation in flight. One record per client, re-filled for each operation (requestId 0: none). */
@@ -166,7 +167,7 @@ export class Clients {
       this.lastOkMicros = now;
       if (node >= 0) this.leaderHint[c] = node;
     }
-    this.host.recordComplete(op, node, outcome === "info" ? null : (value ?? null));
+    this.host.recordComplete(c, op, node, outcome === "info" ? null : (value ?? null));
     if (outcome === "info") this.process[c] = this.nextProcess++;
     this.scheduleNext(c, now);
   }
