@@ -8,6 +8,7 @@ import { writeTraceFile } from "../../sim/cli/traceFile.ts";
 import type { ViewServer } from "../../sim/cli/viewServer.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
+import { pingScenario } from "../../bench/workloads/ping.ts";
 import { launchBrowser } from "./browser.ts";
 import { serve } from "./server.ts";
 
@@ -44,6 +45,14 @@ function twoPcTrace(): string {
   return path;
 }
 
+/** About 50K events: more messages than the viewer draws one by one at the whole-run view. */
+function largeTrace(): string {
+  const r = runScenario(pingScenario(11_000_000, true), { registry, seed: 1, sink: "record" });
+  const path = join(tmp, "large.ndjson.gz");
+  if (r.trace) writeTraceFile(path, r.trace);
+  return path;
+}
+
 let browser: Browser;
 let server: ViewServer;
 let page: Page;
@@ -53,6 +62,15 @@ async function open(url: string): Promise<void> {
   await page.waitForFunction(() => window.faultline?.ready === true, null, { timeout: 60_000 });
 }
 const cursor = () => page.evaluate(() => window.faultline.state.cursor);
+const view = () => page.evaluate(() => ({ t0: window.faultline.state.t0, t1: window.faultline.state.t1, tMax: window.faultline.state.model?.tMax ?? 0 }));
+/** The plot's left and right edges and a lane's y, in page coordinates (render.ts: LABEL_WIDTH, RIGHT_PAD, AXIS_HEIGHT, FOOTER_HEIGHT). */
+async function plot(lane = 0) {
+  const box = await page.locator("#main-view").boundingBox();
+  if (box === null) throw new Error("no main view");
+  const lanes = await page.evaluate(() => window.faultline.state.model?.lanes.length ?? 1);
+  return { left: box.x + 120, right: box.x + box.width - 20, y: box.y + 28 + ((box.height - 56) / lanes) * (lane + 0.5) };
+}
+const frame = () => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(null)))));
 
 beforeAll(async () => {
   server = await serve(violatingTrace());
@@ -99,6 +117,81 @@ describe("viewer in headless Chromium", () => {
     expect(await page.evaluate(() => window.faultline.state.t0)).toBeGreaterThan(t0Before);
   });
 
+  it("ends the run where the trace stopped (at the violation), not at its planned duration", async () => {
+    const v = await page.evaluate(() => ({ tMax: window.faultline.state.model?.tMax, violation: window.faultline.state.model?.violations[0]?.t, planned: window.faultline.state.model?.header.scenario.durationMicros }));
+    expect(v.tMax).toBe(v.violation);
+    expect(v.tMax).toBeLessThan(v.planned as number);
+    expect(await page.locator("#trace-title").textContent()).toMatch(/stopped: violation/);
+  });
+
+  it("selects the violation's lane when its marker is clicked (the cursor line does not take the click)", async () => {
+    await page.locator("#violations .violation-item").first().click();
+    await page.locator("#clear-selection").click();
+    await frame();
+    await page.locator("#main-view svg.overlay g.violation-marker").first().click();
+    const lane = await page.evaluate(() => window.faultline.state.model?.violations[0]?.lane);
+    await expect.poll(() => page.evaluate(() => window.faultline.state.selection?.lane)).toBe(lane);
+    expect(await page.locator("#inspector .inspector-cone").textContent()).toMatch(/happened-before n5 at/);
+    expect(await page.locator("#step-scope").textContent()).toBe("of n5");
+    await expect.poll(() => page.locator("#main-view canvas").getAttribute("data-legend")).toMatch(/^messages: each drawn/);
+  });
+
+  it("pans within the run: dragging past its start keeps the window's width", async () => {
+    await page.evaluate(() => window.faultline.zoomTo(1_000_000, 2_000_000));
+    await frame();
+    const { left, y } = await plot(1);
+    await page.keyboard.down("Shift");
+    await page.mouse.move(left + 100, y);
+    await page.mouse.down();
+    // 1,200 px to the right: more than the 1 s window's distance from the start
+    for (let k = 1; k <= 12; k++) await page.mouse.move(left + 100 + k * 100, y);
+    await page.mouse.up();
+    await page.keyboard.up("Shift");
+    await expect.poll(async () => (await view()).t0).toBe(0);
+    expect((await view()).t1).toBeCloseTo(1_000_000, -3);
+  });
+
+  it("scrubs the cursor by dragging across the diagram, without selecting", async () => {
+    await page.locator("#clear-selection").click();
+    await page.evaluate(() => window.faultline.zoomTo(2_000_000, 4_000_000));
+    await frame();
+    const { left, right, y } = await plot(0);
+    await page.mouse.move(left + 50, y);
+    await page.mouse.down();
+    for (let k = 1; k <= 10; k++) await page.mouse.move(left + 50 + ((right - left - 100) * k) / 10, y);
+    await page.mouse.up();
+    await frame();
+    expect(await cursor()).toBeGreaterThan(3_800_000);
+    expect(await page.evaluate(() => window.faultline.state.selection)).toBeNull();
+    expect(await view()).toMatchObject({ t0: 2_000_000, t1: 4_000_000 });
+  });
+
+  it("shows a client op's operation and outcome when its bar is hovered", async () => {
+    const op = await page.evaluate(() => {
+      const m = window.faultline.state.model;
+      const o = m?.ops.find((x) => x.outcome === "ok" && x.t1 - x.t0 > 50_000);
+      return o === undefined ? null : { lane: o.lane, t0: o.t0, t1: o.t1 };
+    });
+    if (op === null) throw new Error("the trace has no ok op to hover");
+    await page.evaluate(({ a, b }) => window.faultline.zoomTo(a, b), { a: op.t0 - 100_000, b: op.t1 + 100_000 });
+    await frame();
+    const { left, right, y } = await plot(op.lane);
+    await page.mouse.move((left + right) / 2, y);
+    await expect.poll(() => page.locator(".tooltip").textContent()).toMatch(/ -> ok/);
+  });
+
+  it("hides a datacenter's lanes and unticks their boxes", async () => {
+    await page.locator("#reset-zoom").click();
+    await page.locator("details:has(#filters) summary").click();
+    await page.locator("#filters fieldset:first-of-type label input").first().uncheck();
+    await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(3);
+    expect(await page.locator('#filters label[data-lane="n1"] input').isChecked()).toBe(false);
+    await page.locator("#filters fieldset:first-of-type label input").first().check();
+    await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(8);
+    expect(await page.locator('#filters label[data-lane="n1"] input').isChecked()).toBe(true);
+    await page.locator("details:has(#filters) summary").click();
+  });
+
   it("filters lanes and message types", async () => {
     await page.locator("#reset-zoom").click();
     await page.locator("details:has(#filters) summary").click();
@@ -119,6 +212,11 @@ describe("viewer in headless Chromium", () => {
     await expect.poll(() => page.locator("#compare-title").textContent(), { timeout: 60_000 }).toMatch(/first divergence at event \d+/);
     expect(await page.locator("#compare-view").isVisible()).toBe(true);
     expect(await page.locator("#main-view svg.overlay text.divergence-label").count() + (await page.locator("#compare-view svg.overlay text.divergence-label").count())).toBeGreaterThan(0);
+    // seed 2 holds every check and runs its full 12 s: the shared time axis shows all of it, not just the 5.1 s of seed 1
+    const compareEnd = await page.evaluate(() => window.faultline.state.compare?.tMax ?? 0);
+    expect(compareEnd).toBeGreaterThan((await view()).tMax);
+    await page.locator("#reset-zoom").click();
+    await expect.poll(async () => (await view()).t1).toBe(compareEnd);
     await page.locator("#whatif-share").click();
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#s=[A-Za-z0-9_-]+$/);
     // the link alone (no trace) re-simulates the same run in a fresh page
@@ -172,6 +270,27 @@ describe("viewer in headless Chromium", () => {
       expect(text).toMatch(/decided at n1commit at/);
     } finally {
       await twoPc.close();
+    }
+  });
+
+  it("draws message density when more messages are in view than it draws one by one, and each message when zoomed in", async () => {
+    const large = await serve(largeTrace());
+    try {
+      await open(large.url);
+      const canvas = page.locator("#main-view canvas");
+      expect(await canvas.getAttribute("data-mode")).toBe("density");
+      expect(await canvas.getAttribute("data-legend")).toMatch(/messages: [\d,]+ in view, too many to draw one by one/);
+      await page.screenshot({ path: join(tmp, "viewer-density.png") });
+      // selecting a point computes its causal cone over every delivery before it (this froze the page before)
+      const { left, right, y } = await plot(2);
+      await page.mouse.click((left + right) / 2, y);
+      await expect.poll(() => page.evaluate(() => window.faultline.state.selection?.lane)).toBe(2);
+      await page.evaluate(() => window.faultline.zoomTo(4_000_000, 4_100_000));
+      await expect.poll(() => canvas.getAttribute("data-mode")).toBe("exact");
+      expect(Number(await canvas.getAttribute("data-arrows"))).toBeGreaterThan(50);
+      expect(await canvas.getAttribute("data-legend")).toMatch(/^messages: each drawn/);
+    } finally {
+      await large.close();
     }
   });
 

@@ -152,3 +152,29 @@ function dashed(ctx: CanvasRenderingContext2D, x1: number, y1: number, x2: numbe
     at = end;
   }
 }
+
+/**
+ * Clip the segment in seg[0..4) (x1, y1, x2, y2) to xMin <= x <= xMax, in place; false if none of it is inside.
+ * (x1 <= x2 is not required.)
+ */
+export function clipSegment(seg: Float64Array, xMin: number, xMax: number): boolean {
+  const flip = (seg[0] as number) > (seg[2] as number);
+  let x1 = seg[flip ? 2 : 0] as number;
+  let y1 = seg[flip ? 3 : 1] as number;
+  let x2 = seg[flip ? 0 : 2] as number;
+  let y2 = seg[flip ? 1 : 3] as number;
+  if (x2 < xMin || x1 > xMax) return false;
+  if (x1 < xMin) {
+    y1 += ((y2 - y1) * (xMin - x1)) / (x2 - x1);
+    x1 = xMin;
+  }
+  if (x2 > xMax) {
+    y2 = y1 + ((y2 - y1) * (xMax - x1)) / (x2 - x1);
+    x2 = xMax;
+  }
+  seg[0] = x1;
+  seg[1] = y1;
+  seg[2] = x2;
+  seg[3] = y2;
+  return true;
+}

@@ -5,7 +5,8 @@
  * column, and ops and markers switch to an aggregated drawing (said in the legend) when more are in view than can be
  * told apart.
  */
-import type { Batch } from "./batch.ts";
+import { type Batch, clipSegment } from "./batch.ts";
+import { formatTime } from "./format.ts";
 import { lowerBound, upperBound } from "./messageIndex.ts";
 import type { Model } from "./model.ts";
 import type { Filters, Prim, Viewport } from "./render.ts";
@@ -57,20 +58,40 @@ export function backgrounds(G: Frame, prims: Prim[]): void {
     prims.push({ p: "text", x: 6, y: top + 12, text: dc.name, fill: "#666", size: 10, weight: "600", cls: "dc-label" });
   });
   terms(G, prims);
-  for (const p of model.partitions) {
-    if (!visible(G, p.t0, p.t1)) continue;
-    const cut = new Set<number>();
-    for (const b of p.blocks) for (const l of [...b.from, ...b.to]) cut.add(l);
-    for (const l of cut) {
-      const y = ys[l] as number;
-      if (Number.isNaN(y) || y === undefined) continue;
-      prims.push({ p: "rect", x: clampX(G, p.t0), y: y - laneH / 2, w: Math.max(1, clampX(G, p.t1) - clampX(G, p.t0)), h: laneH, fill: "#d62728", opacity: 0.08, cls: "partition-span", title: `partition ${p.id} (${p.kind})` });
-    }
-  }
+  const labelled = new Map<string, number>();
+  for (const p of model.partitions) if (visible(G, p.t0, p.t1)) partition(G, prims, p, labelled);
   for (const d of model.down) {
     const y = ys[d.lane] as number;
     if (Number.isNaN(y) || y === undefined || !visible(G, d.t0, d.t1)) continue;
     prims.push({ p: "rect", x: clampX(G, d.t0), y: y - laneH * 0.3, w: Math.max(1, clampX(G, d.t1) - clampX(G, d.t0)), h: laneH * 0.6, fill: "#555", opacity: 0.18, cls: "down-span", title: `${model.lanes[d.lane]?.id} down` });
+  }
+}
+
+/**
+ * A partition: each lane it cuts shaded for its duration, labelled at the start with the lanes it cannot send to
+ * (when there is room), so the sides can be read off the diagram; hovering a lane says both directions.
+ */
+function partition(G: Frame, prims: Prim[], p: Model["partitions"][number], labelled: Map<string, number>): void {
+  const { model, ys, laneH } = G;
+  const cutTo = new Map<number, Set<number>>();
+  for (const b of p.blocks) {
+    for (const l of [...b.from, ...b.to]) if (!cutTo.has(l)) cutTo.set(l, new Set());
+    for (const l of b.from) for (const m of b.to) cutTo.get(l)?.add(m);
+  }
+  const x0 = clampX(G, p.t0);
+  const w = Math.max(1, clampX(G, p.t1) - x0);
+  for (const [l, to] of cutTo) {
+    const y = ys[l] as number;
+    if (Number.isNaN(y) || y === undefined) continue;
+    const names = [...to].sort((a, b) => a - b).map((m) => model.lanes[m]?.id ?? "?");
+    prims.push({ p: "rect", x: x0, y: y - laneH / 2, w, h: laneH, fill: "#d62728", opacity: 0.08, cls: "partition-span", title: `partition ${p.id} (${p.kind}): ${model.lanes[l]?.id} cannot send to ${names.join(", ") || "none"}` });
+    const label = names.length === 0 ? "" : `cut from ${names.join(" ")}`;
+    const fits = Math.floor((w - 6) / 5.2);
+    // partitions starting together on a lane stack their labels
+    const at = `${l}:${Math.round(x0)}`;
+    const row = labelled.get(at) ?? 0;
+    labelled.set(at, row + 1);
+    if (label !== "" && fits >= 8 && (row + 1) * 10 < laneH) prims.push({ p: "text", x: x0 + 3, y: y - laneH / 2 + 10 + row * 10, text: label.length <= fits ? label : `${label.slice(0, fits - 1)}…`, fill: "#b03030", size: 9, cls: "partition-label" });
   }
 }
 
@@ -94,6 +115,27 @@ function terms(G: Frame, prims: Prim[]): void {
       if (lead !== "") prims.push({ p: "rect", x: x0, y: y - 2.5, w, h: 5, fill: "#e0a800", cls: "leader-span", title: `${lane.id} ${lead}${term >= 0 ? ` of term ${term}` : ""}` });
     }
   });
+}
+
+/** Causal cone: on each lane, the stretch whose events happened-before the selection (up to cone[lane]). */
+export function coneBands(G: Frame, prims: Prim[], cone: Float64Array): void {
+  G.model.lanes.forEach((lane, l) => {
+    const y = G.ys[l] as number;
+    const until = cone[l] as number;
+    if (Number.isNaN(y) || until === Number.NEGATIVE_INFINITY || until < G.vp.t0) return;
+    const x1 = clampX(G, until);
+    prims.push({ p: "rect", x: G.xMin, y: y - G.laneH * 0.12, w: Math.max(1, x1 - G.xMin), h: G.laneH * 0.24, fill: "#8e44ad", opacity: 0.14, cls: "cone-band", title: `${lane.id}: everything up to ${formatTime(until)} happened-before the selection` });
+  });
+}
+
+/** Past the end of this run (the axis runs on when a longer what-if run is shown beside it): greyed, and why it ended. */
+export function afterEnd(G: Frame, prims: Prim[]): void {
+  const { model, vp } = G;
+  if (vp.t1 <= model.tMax) return;
+  const x0 = clampX(G, model.tMax);
+  const why = model.stop === null ? "" : ` (${model.stop})`;
+  prims.push({ p: "rect", x: x0, y: 28, w: G.xMax - x0, h: G.bottom - 28, fill: "#eef0f3", opacity: 0.8, cls: "after-end", title: `this run ended at ${formatTime(model.tMax)}${why}` });
+  if (G.xMax - x0 > 120) prims.push({ p: "text", x: x0 + 6, y: 40, text: `run ended at ${formatTime(model.tMax)}${why}`, fill: "#52606d", size: 10, cls: "after-end-label" });
 }
 
 export function laneLines(G: Frame, prims: Prim[]): void {
@@ -220,11 +262,15 @@ export function commitQuorums(G: Frame, prims: Prim[]): void {
   const hi = upperBound(ix.commitT, vp.t1);
   const inView = model.commits.slice(lo, hi).filter((c) => !Number.isNaN(ys[c.lane] as number));
   if (inView.length > 40) return;
+  const seg = new Float64Array(4);
   for (const c of inView) {
     for (const k of c.acks) {
       const y0 = ys[model.msgFrom[k] as number] as number;
       if (Number.isNaN(y0)) continue;
-      prims.push({ p: "line", x1: G.x(model.msgT0[k] as number), y1: y0, x2: G.x(model.msgT1[k] as number), y2: ys[c.lane] as number, stroke: "#e0a800", width: 2.5, opacity: 0.9, cls: "quorum-ack" });
+      seg.set([G.x(model.msgT0[k] as number), y0, G.x(model.msgT1[k] as number), ys[c.lane] as number]);
+      if (!clipSegment(seg, G.xMin, G.xMax)) continue;
+      const [x1, y1, x2, y2] = seg as unknown as [number, number, number, number];
+      prims.push({ p: "line", x1, y1, x2, y2, stroke: "#e0a800", width: 2.5, opacity: 0.9, cls: "quorum-ack" });
     }
     prims.push({ p: "mark", x: G.x(c.t), y: (ys[c.lane] as number) - laneH * 0.3, shape: "dot", size: 3, fill: "#e0a800", cls: "commit-mark", title: `commit index ${c.index} (acknowledged by ${c.acks.map((k) => model.lanes[model.msgFrom[k] as number]?.id).join(", ")})`, t: c.t, lane: c.lane });
   }
@@ -242,7 +288,7 @@ export function stateTicks(G: Frame, batch: Batch): void {
     let i = lowerBound(ts, vp.t0);
     while (i < ts.length && (ts[i] as number) <= vp.t1) {
       const x = G.x(ts[i] as number);
-      batch.add(style, x, y - laneH * 0.3, x, y + laneH * 0.3);
+      batch.add(style, x, y - 4, x, y + laneH * 0.3);
       i = lowerBound(ts, (Math.floor(x) + 1 - G.offset) / G.scale, i + 1);
     }
   }

@@ -13,7 +13,7 @@ import { firstDivergence, KINDS, type Model, type OpBar, stepEvent, viewAt } fro
 import { Overlay } from "./svgOverlay.ts";
 import { txnAt, txnRows } from "./overlays/txn.ts";
 import { opTitle } from "./layers.ts";
-import { drawCanvas, type Filters, formatTime, LABEL_WIDTH, laneYs, layout, type LayoutStats, Scene, type Selection, toSvg, type Viewport } from "./render.ts";
+import { drawCanvas, type Filters, formatTime, LABEL_WIDTH, laneYs, layout, type LayoutStats, RIGHT_PAD, Scene, type Selection, toSvg, type Viewport } from "./render.ts";
 import { timeIndex } from "./timeIndex.ts";
 import { decodeShare, encodeShare } from "./share.ts";
 
@@ -148,6 +148,7 @@ function showModel(model: Model): void {
   ($("whatif-scenario") as HTMLTextAreaElement).value = JSON.stringify(h.scenario, null, 2);
   ($("whatif-seed") as HTMLInputElement).value = String(h.seed);
   buildLegend($("legend"), model);
+  stepScope();
   filtersVersion++;
   resetZoom();
 }
@@ -233,7 +234,7 @@ function render(): void {
   if (m === null) return;
   const full = drawView(views.main, m, state.divergence?.tA ?? null);
   if (state.compare !== null) drawView(views.compare, state.compare, state.divergence?.tB ?? null);
-  minimap.draw(m, state.t0, state.t1, state.cursor);
+  minimap.draw(m, tEnd(), state.t0, state.t1, state.cursor);
   $("cursor").textContent = `t = ${formatTime(state.cursor)}`;
   const s = views.main.stats;
   if (window.faultline.measure) {
@@ -258,7 +259,7 @@ function render(): void {
 function drawView(v: View, model: Model, divergence: number | null): boolean {
   const vp = viewport(v.el);
   const sel = model === state.model ? state.selection : null;
-  const x = (t: number) => LABEL_WIDTH + ((t - vp.t0) / Math.max(1, vp.t1 - vp.t0)) * (vp.width - LABEL_WIDTH - 8);
+  const x = (t: number) => LABEL_WIDTH + ((t - vp.t0) / Math.max(1, vp.t1 - vp.t0)) * (vp.width - LABEL_WIDTH - RIGHT_PAD);
   v.overlay.moveCursor(x(state.cursor), vp.height, state.cursor >= vp.t0 && state.cursor <= vp.t1);
   const key = `${vp.t0}|${vp.t1}|${vp.width}|${vp.height}|${filtersVersion}|${sel?.lane}|${sel?.t}|${divergence}|${v.scene.model === model}`;
   if (key === v.key) return false;
@@ -295,6 +296,7 @@ function hover(ev: MouseEvent, which: Which, title: string | null): void {
     const at = pointAt(ev, which, m);
     const op = at === null ? null : opAt(m, at.lane, at.t, at.dy);
     if (op !== null) text = opTitle(op);
+    else if (at !== null) text = partitionsAt(m, at.lane, at.t);
   }
   tooltip.textContent = text ?? "";
   tooltip.hidden = text === null || text === "";
@@ -310,7 +312,7 @@ function pointAt(ev: MouseEvent, which: Which, m: Model): { lane: number; t: num
   const py = ev.clientY - rect.top;
   const vp = viewport(v.el);
   if (px < LABEL_WIDTH) return null;
-  const t = state.t0 + ((px - LABEL_WIDTH) / (vp.width - LABEL_WIDTH - 8)) * (state.t1 - state.t0);
+  const t = state.t0 + ((px - LABEL_WIDTH) / (vp.width - LABEL_WIDTH - RIGHT_PAD)) * (state.t1 - state.t0);
   const ys = laneYs(m, vp, state.filters);
   let best = -1;
   let bestD = Number.POSITIVE_INFINITY;
@@ -323,6 +325,25 @@ function pointAt(ev: MouseEvent, which: Which, m: Model): { lane: number; t: num
   return best < 0 ? null : { lane: best, t: Math.max(0, t), dy: bestD };
 }
 
+/** What the partitions in force at t do to a lane (null if none cuts it). */
+function partitionsAt(m: Model, lane: number, t: number): string | null {
+  const lines: string[] = [];
+  const name = (l: number) => m.lanes[l]?.id ?? "?";
+  for (const p of m.partitions) {
+    if (t < p.t0 || t > p.t1) continue;
+    const to = new Set<number>();
+    const from = new Set<number>();
+    for (const b of p.blocks) {
+      if (b.from.includes(lane)) for (const l of b.to) to.add(l);
+      if (b.to.includes(lane)) for (const l of b.from) from.add(l);
+    }
+    if (to.size === 0 && from.size === 0) continue;
+    const cut = [to.size > 0 ? `${name(lane)} cannot send to ${[...to].map(name).join(", ")}` : "", from.size > 0 ? `cannot hear from ${[...from].map(name).join(", ")}` : ""].filter((x) => x !== "");
+    lines.push(`partition ${p.id} (${p.kind}, ${formatTime(p.t0)} to ${formatTime(p.t1)}): ${cut.join("; ")}`);
+  }
+  return lines.length === 0 ? null : lines.join("\n");
+}
+
 function opAt(m: Model, lane: number, t: number, dy: number): OpBar | null {
   const ops = timeIndex(m).ops[lane];
   if (ops === undefined || ops.length === 0 || dy > 12) return null;
@@ -333,11 +354,23 @@ function opAt(m: Model, lane: number, t: number, dy: number): OpBar | null {
 
 // ---- zoom and pan (d3-zoom on the time axis), scrubbing, minimap ------------------------------------------------------
 
-/** The zoom's world: the run [0, tMax] laid over the plot [LABEL_WIDTH, right]; panning stops at the run's ends. */
+/** Where the time axis ends: the longer of the run and its what-if variant, so both show whole side by side. */
+function tEnd(): number {
+  return Math.max(1, state.model?.tMax ?? 1, state.compare?.tMax ?? 0);
+}
+
+/** A window of `span` around t (t at `at` of the way across), moved inside [0, tEnd()]. */
+function windowAround(t: number, span: number, at = 0.5): [number, number] {
+  const s = Math.min(span, tEnd());
+  const t0 = Math.max(0, Math.min(tEnd() - s, t - s * at));
+  return [t0, t0 + s];
+}
+
+/** The zoom's world: the run [0, tEnd()] laid over the plot [LABEL_WIDTH, right]; panning stops at the run's ends. */
 function plotExtent(el: HTMLElement): [[number, number], [number, number]] {
   return [
     [LABEL_WIDTH, 0],
-    [Math.max(LABEL_WIDTH + 1, el.clientWidth - 8), Math.max(1, el.clientHeight)],
+    [Math.max(LABEL_WIDTH + 1, el.clientWidth - RIGHT_PAD), Math.max(1, el.clientHeight)],
   ];
 }
 
@@ -357,9 +390,9 @@ function setupZoom(which: Which): void {
       const m = state.model;
       if (m === null) return;
       const [[left], [right]] = plotExtent(v.el);
-      const [a, b] = ev.transform.rescaleX(d3.scaleLinear().domain([0, m.tMax]).range([left, right])).domain() as [number, number];
+      const [a, b] = ev.transform.rescaleX(d3.scaleLinear().domain([0, tEnd()]).range([left, right])).domain() as [number, number];
       state.t0 = Math.max(0, a);
-      state.t1 = Math.min(m.tMax, b);
+      state.t1 = Math.min(tEnd(), b);
       // keep the other view's zoom in step, without an event
       const other = views[which === "main" ? "compare" : "main"].svg as SVGSVGElement & { __zoom?: d3.ZoomTransform };
       other.__zoom = ev.transform;
@@ -410,10 +443,7 @@ function setupScrub(which: Which): void {
   const moveTo = (ev: PointerEvent) => {
     const m = state.model;
     if (m === null) return;
-    const t = minimap.timeAt(m, ev.clientX);
-    const span = state.t1 - state.t0;
-    const t0 = Math.max(0, Math.min(m.tMax - span, t - span / 2));
-    zoomTo(t0, t0 + span);
+    zoomTo(...windowAround(minimap.timeAt(tEnd(), ev.clientX), state.t1 - state.t0));
   };
   canvas.addEventListener("pointerdown", (ev) => {
     dragging = true;
@@ -432,9 +462,10 @@ function zoomTo(t0: number, t1: number): void {
   const m = state.model;
   if (m === null) return;
   const [[left], [right]] = plotExtent(views.main.el);
-  // rescaleX(base) must map [left, right] back to [t0, t1]: k = tMax / span, tx = left - k * base(t0).
-  const k = m.tMax / Math.max(1, t1 - t0);
-  const baseT0 = left + (t0 / m.tMax) * (right - left);
+  // rescaleX(base) must map [left, right] back to [t0, t1]: k = end / span, tx = left - k * base(t0).
+  const end = tEnd();
+  const k = end / Math.max(1, t1 - t0);
+  const baseT0 = left + (t0 / end) * (right - left);
   const transform = d3.zoomIdentity.translate(left - k * baseT0, 0).scale(k);
   for (const v of Object.values(views)) (v.svg as SVGSVGElement & { __zoom?: d3.ZoomTransform }).__zoom = transform;
   state.t0 = t0;
@@ -445,7 +476,7 @@ function zoomTo(t0: number, t1: number): void {
 function resetZoom(): void {
   const m = state.model;
   if (m === null) return;
-  zoomTo(0, m.tMax);
+  zoomTo(0, tEnd());
 }
 
 function onDiagramClick(ev: MouseEvent, which: Which): void {
@@ -462,7 +493,14 @@ function onDiagramClick(ev: MouseEvent, which: Which): void {
 function select(lane: number, t: number): void {
   state.selection = { lane, t };
   inspect(lane, t);
+  stepScope();
   requestRender();
+}
+
+/** Next to the step buttons: whose events they step over (the selected lane's, else everyone's). */
+function stepScope(): void {
+  const lane = state.selection === null ? null : state.model?.lanes[state.selection.lane]?.id;
+  $("step-scope").textContent = lane ? `of ${lane}` : "of all lanes";
 }
 
 function inspect(lane: number, t: number): void {
@@ -473,8 +511,15 @@ function inspect(lane: number, t: number): void {
   const l = m.lanes[lane];
   const head = document.createElement("div");
   head.className = "inspector-head";
-  head.textContent = `${l?.id ?? "?"} (${l?.dc ?? "?"}) at ${formatTime(t)} — causal cone highlighted`;
+  head.textContent = `${l?.id ?? "?"} (${l?.dc ?? "?"}) at ${formatTime(t)}`;
   el.append(head);
+  const sel = state.selection;
+  if (sel !== null) {
+    const cone = document.createElement("div");
+    cone.className = "inspector-cone";
+    cone.textContent = `highlighted: what happened-before ${m.lanes[sel.lane]?.id ?? "?"} at ${formatTime(sel.t)} (its causal cone)`;
+    el.append(cone);
+  }
   const s = viewAt(m, lane, t);
   const table = document.createElement("table");
   table.className = "inspector-table";
@@ -513,12 +558,8 @@ function rowsTable(rows: [string, string][], cls: string): HTMLTableElement {
 function setCursor(t: number, follow = true): void {
   const m = state.model;
   if (m === null) return;
-  state.cursor = follow ? Math.max(0, Math.min(m.tMax, t)) : Math.max(state.t0, Math.min(state.t1, t));
-  if (state.cursor < state.t0 || state.cursor > state.t1) {
-    const span = state.t1 - state.t0;
-    const t0 = Math.max(0, Math.min(m.tMax - span, state.cursor - span / 2));
-    zoomTo(t0, t0 + span);
-  }
+  state.cursor = follow ? Math.max(0, Math.min(tEnd(), t)) : Math.max(state.t0, Math.min(state.t1, t));
+  if (state.cursor < state.t0 || state.cursor > state.t1) zoomTo(...windowAround(state.cursor, state.t1 - state.t0));
   if (state.selection !== null) inspect(state.selection.lane, state.cursor);
   requestRender();
 }
@@ -568,7 +609,7 @@ function buildFilters(m: Model): void {
   const types = m.types.map((t, i) => {
     const c = checkbox(t, true, (on) => toggle(f.hiddenTypes, t as never, on));
     c.dataset.type = t;
-    c.prepend(swatch(typeColor(i)));
+    c.querySelector("input")?.after(swatch(typeColor(i)));
     return c;
   });
   const kinds = ["send", "drop", "op", "state", "note", "crash", "restart", "partition", "heal", "link", "clock", "disk", ...(m.commits.length > 0 ? ["commit"] : []), ...(m.txns ? ["txn"] : [])].map((k) => {
@@ -606,8 +647,7 @@ function buildViolations(m: Model): void {
     li.className = "violation-item";
     li.textContent = `${formatTime(v.t)} ${v.text}`;
     li.addEventListener("click", () => {
-      const span = Math.min(m.tMax, Math.max(200_000, (state.t1 - state.t0) / 4));
-      zoomTo(Math.max(0, v.t - span / 2), Math.min(m.tMax, v.t + span / 2));
+      zoomTo(...windowAround(v.t, Math.max(200_000, (state.t1 - state.t0) / 4), 0.7));
       setCursor(v.t);
       if (v.lane >= 0) select(v.lane, v.t);
     });
@@ -630,11 +670,11 @@ function tick(now: number): void {
   lastFrame = now;
   const speed = Number(($("speed") as HTMLSelectElement).value);
   const next = state.cursor + (dt / 1000) * speed;
-  if (next >= state.model.tMax) {
+  if (next >= tEnd()) {
     state.playing = false;
     $("play").textContent = "▶";
   }
-  setCursor(Math.min(state.model.tMax, next));
+  setCursor(Math.min(tEnd(), next));
   requestAnimationFrame(tick);
 }
 function togglePlay(): void {
@@ -656,6 +696,8 @@ $("step-prev").addEventListener("click", () => step(-1));
 $("reset-zoom").addEventListener("click", resetZoom);
 $("clear-selection").addEventListener("click", () => {
   state.selection = null;
+  stepScope();
+  $("inspector").textContent = "Click a lane to see that node's state at that time.";
   requestRender();
 });
 window.addEventListener("keydown", (ev) => {
@@ -676,6 +718,8 @@ async function whatIf(scenario: ResolvedScenario, seed: number): Promise<void> {
   const r = await call({ op: "simulate", scenario, seed });
   const model = r.model as Model;
   const summary = r.summary as { violations: { check: string; message: string }[]; events: number; stop: string };
+  // a view of the whole run becomes a view of both runs whole
+  const whole = state.t0 <= 0 && state.t1 >= tEnd();
   state.compare = model;
   const base = state.model;
   const div = base !== null ? firstDivergence(base, model) : null;
@@ -685,7 +729,8 @@ async function whatIf(scenario: ResolvedScenario, seed: number): Promise<void> {
   $("compare-title").textContent = `what-if: seed ${seed}, ${summary.events} events, ${summary.violations.length} violation(s)${div === null ? " — identical to the original" : ` — first divergence at event ${div.index} (t = ${formatTime(div.tA)} / ${formatTime(div.tB)})`}`;
   out.textContent = summary.violations.length === 0 ? "every check held" : summary.violations.map((v) => `${v.check}: ${v.message}`).join("\n");
   if (!views.compare.zoom) setupZoom("compare");
-  zoomTo(state.t0, state.t1);
+  if (whole) zoomTo(0, tEnd());
+  else zoomTo(state.t0, Math.min(state.t1, tEnd()));
 }
 
 $("whatif-run").addEventListener("click", async () => {

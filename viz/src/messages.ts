@@ -10,7 +10,7 @@
  * lines, found by binary search on the send times; the density layer counts per lane, type and column with two
  * binary searches per column (messageIndex.ts), whatever the number of messages.
  */
-import { Batch } from "./batch.ts";
+import { Batch, clipSegment } from "./batch.ts";
 import { DROP_COLOR, GREY, typeColor } from "./colors.ts";
 import { COLUMN_PX, Density } from "./density.ts";
 import { DROPPED, IN_FLIGHT, lowerBound, type MessageIndex, messageIndex, upperBound } from "./messageIndex.ts";
@@ -102,6 +102,7 @@ export class MessageLayer {
   private v!: MessageView;
   private arrows = 0;
   private top = new Float64Array(0);
+  private readonly seg = new Float64Array(4);
 
   constructor(readonly model: Model) {
     this.ix = messageIndex(model);
@@ -192,17 +193,12 @@ export class MessageLayer {
 
   /** Add a line clipped to [xMin, xMax] (nothing if it lies outside). */
   private line(style: number, x1: number, y1: number, x2: number, y2: number): void {
-    const { xMin, xMax } = this.v;
-    if ((x1 < xMin && x2 < xMin) || (x1 > xMax && x2 > xMax)) return;
-    if (x1 < xMin) {
-      y1 += ((y2 - y1) * (xMin - x1)) / (x2 - x1);
-      x1 = xMin;
-    }
-    if (x2 > xMax) {
-      y2 = y1 + ((y2 - y1) * (xMax - x1)) / (x2 - x1);
-      x2 = xMax;
-    }
-    this.batch.add(style, x1, y1, x2, y2);
+    const seg = this.seg;
+    seg[0] = x1;
+    seg[1] = y1;
+    seg[2] = x2;
+    seg[3] = y2;
+    if (clipSegment(seg, this.v.xMin, this.v.xMax)) this.batch.add(style, seg[0] as number, seg[1] as number, seg[2] as number, seg[3] as number);
   }
 
   /** Density: per lane, messages sent per column, by type and dropped (two binary searches per non-empty column). */

@@ -6,8 +6,9 @@
  * pixels can show (message density, outcome shares, ticks), which the legend line at the bottom says.
  */
 import { Batch } from "./batch.ts";
-import { backgrounds, clientOps, commitQuorums, type Frame, laneLines, markers, OP_BIN_PX, stateTicks } from "./layers.ts";
+import { afterEnd, backgrounds, clientOps, commitQuorums, coneBands, type Frame, laneLines, markers, OP_BIN_PX, stateTicks } from "./layers.ts";
 import { typeColor as colorOfType } from "./colors.ts";
+import { formatCount, formatTime } from "./format.ts";
 import { MessageLayer, type MessageStats } from "./messages.ts";
 import { causalCone, type Model } from "./model.ts";
 import { txnBands, txnMarks } from "./overlays/txn.ts";
@@ -35,7 +36,7 @@ export type Prim =
   | { p: "rect"; x: number; y: number; w: number; h: number; fill: string; opacity?: number; cls?: string; title?: string; event?: number }
   | { p: "line"; x1: number; y1: number; x2: number; y2: number; stroke: string; width: number; opacity?: number; dash?: string; cls?: string }
   | { p: "text"; x: number; y: number; text: string; fill: string; size: number; anchor?: "start" | "middle" | "end"; weight?: string; cls?: string }
-  | { p: "mark"; x: number; y: number; shape: "x" | "tri" | "dot" | "diamond"; size: number; fill: string; cls?: string; title?: string; event?: number; t?: number; lane?: number }
+  | { p: "mark"; x: number; y: number; shape: "x" | "tri" | "dot" | "diamond"; size: number; fill: string; cls?: string; title?: string; event?: number; t?: number; lane?: number; ring?: boolean }
   | { p: "layer"; layer: Layer; cls: string };
 
 /** A dense layer: drawn on the canvas in one go, written to SVG item by item. */
@@ -45,19 +46,17 @@ export interface Layer {
 }
 
 export const LABEL_WIDTH = 120;
+/** Room right of the plot, so a mark at the very end of the run (a violation that stopped it) shows whole. */
+export const RIGHT_PAD = 20;
 export const AXIS_HEIGHT = 28;
-/** The strip under the lanes that holds the legend line (what is drawn exactly, what is aggregated). */
-export const FOOTER_HEIGHT = 18;
+/** The strip under the lanes that holds the legend (what is drawn exactly, what is aggregated): up to two lines. */
+export const FOOTER_HEIGHT = 28;
 
 export function typeColor(_model: Model, type: number): string {
   return colorOfType(type);
 }
 
-export function formatTime(us: number): string {
-  if (Math.abs(us) >= 1_000_000) return `${+(us / 1_000_000).toFixed(3)}s`;
-  if (Math.abs(us) >= 1_000) return `${+(us / 1_000).toFixed(2)}ms`;
-  return `${Math.round(us)}us`;
-}
+export { formatTime } from "./format.ts";
 
 /** y centre of each visible lane (NaN for hidden ones). */
 export function laneYs(model: Model, vp: Viewport, f: Filters): Float64Array {
@@ -123,22 +122,24 @@ export interface LayoutStats extends MessageStats {
 export function layout(model: Model, vp: Viewport, f: Filters, sel: Selection | null = null, divergence: number | null = null, scene: Scene = new Scene()): { prims: Prim[]; arrows: number; stats: LayoutStats } {
   const prims: Prim[] = [];
   const span = Math.max(1, vp.t1 - vp.t0);
-  const plotW = vp.width - LABEL_WIDTH - 8;
+  const plotW = vp.width - LABEL_WIDTH - RIGHT_PAD;
   const scale = plotW / span;
   const offset = LABEL_WIDTH - vp.t0 * scale;
   const ys = laneYs(model, vp, f);
   const laneH = (vp.height - AXIS_HEIGHT - FOOTER_HEIGHT) / Math.max(1, model.lanes.length - countHidden(model, f));
-  const G: Frame = { model, vp, f, ys, laneH, scale, offset, x: (t) => t * scale + offset, xMin: LABEL_WIDTH, xMax: vp.width - 8, bottom: vp.height - FOOTER_HEIGHT };
+  const G: Frame = { model, vp, f, ys, laneH, scale, offset, x: (t) => t * scale + offset, xMin: LABEL_WIDTH, xMax: vp.width - RIGHT_PAD, bottom: vp.height - FOOTER_HEIGHT };
   const layer = scene.layer(model);
   const cone = scene.coneOf(model, sel);
   scene.ticks.reset();
   scene.ops.reset();
 
   backgrounds(G, prims);
+  if (cone !== null) coneBands(G, prims, cone);
   laneLines(G, prims);
+  afterEnd(G, prims);
   const opsAggregated = f.hiddenKinds.has("op") ? 0 : clientOps(G, prims, scene.ops);
   prims.push({ p: "layer", layer: scene.ops, cls: "ops" });
-  const txnLayout = model.txns !== undefined && !f.hiddenKinds.has("txn") ? { x: G.x, ys, laneH, t0: vp.t0, t1: vp.t1 } : null;
+  const txnLayout = model.txns !== undefined && !f.hiddenKinds.has("txn") ? { x: G.x, ys, laneH, t0: vp.t0, t1: vp.t1, xMin: G.xMin, xMax: G.xMax } : null;
   if (txnLayout !== null) prims.push(...txnBands(model.txns ?? [], txnLayout));
   const hiddenType = new Uint8Array(Math.max(1, model.types.length));
   model.types.forEach((t, i) => {
@@ -156,23 +157,42 @@ export function layout(model: Model, vp: Viewport, f: Filters, sel: Selection | 
   if (txnLayout !== null) prims.push(...txnMarks(model.txns ?? [], txnLayout));
   overMarks(G, prims, sel, divergence);
   axis(prims, vp, G.x);
-  const legend = legendLine(stats, markerTicks, opsAggregated);
-  prims.push({ p: "text", x: LABEL_WIDTH, y: vp.height - 5, text: legend, fill: stats.mode === "density" || markerTicks > 0 || opsAggregated > 0 ? "#8e44ad" : "#52606d", size: 10, cls: "lod-legend" });
+  const parts = legendParts(stats, markerTicks, opsAggregated);
+  const legend = parts.join(" · ");
+  const lines = wrap(parts, Math.floor((vp.width - LABEL_WIDTH) / 5.8));
+  lines.forEach((text, i) => prims.push({ p: "text", x: LABEL_WIDTH, y: vp.height - 5 - (lines.length - 1 - i) * 12, text, fill: stats.mode === "density" || markerTicks > 0 || opsAggregated > 0 ? "#8e44ad" : "#52606d", size: 10, cls: "lod-legend" }));
   return { prims, arrows: stats.arrows, stats: { ...stats, markerTicks, opsAggregated, legend } };
 }
 
-const fmtCount = (n: number) => n.toLocaleString("en-US");
 
-/** The legend line: how the messages (and anything else aggregated) are drawn at this zoom. */
-export function legendLine(s: MessageStats, markerTicks: number, opsAggregated: number): string {
+/** The legend: how the messages (and anything else aggregated) are drawn at this zoom, in parts. */
+export function legendParts(s: MessageStats, markerTicks: number, opsAggregated: number): string[] {
   const parts = [
     s.mode === "exact"
-      ? `messages: each drawn (${fmtCount(s.inView)} in view)`
-      : `messages: ${fmtCount(s.inView)} in view, too many to draw one by one: the strip over each lane shows what it sent per ${+s.columnPx.toFixed(1)} px by type (red: dropped), darkest = ${fmtCount(s.densityMax)}; zoom in to see each message`,
+      ? `messages: each drawn (${formatCount(s.inView)} in view)`
+      : `messages: ${formatCount(s.inView)} in view, too many to draw one by one: the strip over each lane counts what it sent per ${+s.columnPx.toFixed(1)} px, by type (red: dropped; darkest: ${formatCount(s.densityMax)}). Zoom in to see each message`,
   ];
-  if (markerTicks > 0) parts.push(`${fmtCount(markerTicks)} markers drawn as ticks (zoom in to hover them)`);
-  if (opsAggregated > 0) parts.push(`${fmtCount(opsAggregated)} client ops drawn as outcome shares per ${OP_BIN_PX} px`);
-  return parts.join(" · ");
+  if (markerTicks > 0) parts.push(`${formatCount(markerTicks)} markers drawn as ticks (zoom in to hover them)`);
+  if (opsAggregated > 0) parts.push(`${formatCount(opsAggregated)} client ops drawn as outcome shares per ${OP_BIN_PX} px`);
+  return parts;
+}
+
+/** Parts joined by " · " into lines of at most `width` characters (a part longer than that is cut at spaces). */
+function wrap(parts: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const part of parts) {
+    for (const word of part.split(" ")) {
+      const next = line === "" ? word : `${line} ${word}`;
+      if (next.length > width && line !== "") {
+        lines.push(line);
+        line = word;
+      } else line = next;
+    }
+    line += " ·";
+  }
+  lines.push(line.replace(/ ·$/, ""));
+  return lines;
 }
 
 /** Violations, the first divergence and the selection: always on top, always interactive. */
@@ -189,7 +209,7 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
     const right = G.x(divergence) > vp.width - 130;
     prims.push({ p: "text", x: G.x(divergence) + (right ? -4 : 4), y: AXIS_HEIGHT + 12, text: "first divergence", fill: "#8e44ad", size: 11, weight: "600", anchor: right ? "end" : "start", cls: "divergence-label" });
   }
-  if (sel !== null && !Number.isNaN(ys[sel.lane] as number) && sel.t >= vp.t0 && sel.t <= vp.t1) prims.push({ p: "mark", x: G.x(sel.t), y: ys[sel.lane] as number, shape: "dot", size: 6, fill: "#111", cls: "selection" });
+  if (sel !== null && !Number.isNaN(ys[sel.lane] as number) && sel.t >= vp.t0 && sel.t <= vp.t1) prims.push({ p: "mark", x: G.x(sel.t), y: ys[sel.lane] as number, shape: "dot", size: 7, fill: "#111", cls: "selection", ring: true });
 }
 
 function axis(prims: Prim[], vp: Viewport, x: (t: number) => number): void {
@@ -240,7 +260,7 @@ export function toSvg(prims: readonly Prim[], width: number, height: number): st
         out.push(`<text${cls} x="${r2(p.x)}" y="${r2(p.y)}" fill="${p.fill}" font-size="${p.size}"${p.anchor ? ` text-anchor="${p.anchor}"` : ""}${p.weight ? ` font-weight="${p.weight}"` : ""}>${esc(p.text)}</text>`);
         break;
       case "mark": {
-        const stroke = p.shape === "x" ? ` stroke="${p.fill}" stroke-width="2" fill="none"` : ` fill="${p.fill}"`;
+        const stroke = p.shape === "x" || p.ring ? ` stroke="${p.fill}" stroke-width="2" fill="none"` : ` fill="${p.fill}"`;
         out.push(`<path${cls} d="${markPath(p)}"${stroke}>${p.title ? `<title>${esc(p.title)}</title>` : ""}</path>`);
         break;
       }

@@ -38,7 +38,10 @@ export class Overlay {
     this.cursor.setAttribute("stroke", "#1f2933");
     this.cursor.setAttribute("stroke-width", "1");
     this.cursor.setAttribute("y1", "20");
-    svg.append(this.textLayer, this.marksLayer, this.cursor);
+    // the cursor must not take the clicks meant for the marks it passes over
+    this.cursor.setAttribute("pointer-events", "none");
+    this.cursor.style.display = "none";
+    svg.append(this.textLayer, this.cursor, this.marksLayer);
     const markOf = (ev: Event): Mark | null => {
       const g = (ev.target as Element).closest?.("g[data-i]");
       return g === null || g === undefined ? null : (this.marks[Number((g as SVGGElement).dataset.i)] ?? null);
@@ -84,11 +87,14 @@ export class Overlay {
       h = { g, path, title: null, key: "", text: "" };
       this.holders[i] = h;
     }
-    const key = `${p.cls}|${p.shape}|${p.size}|${p.fill}`;
+    const key = `${p.cls}|${p.shape}|${p.size}|${p.fill}|${p.ring}`;
     if (h.key !== key) {
       h.g.setAttribute("class", p.cls ?? "mark");
       h.path.setAttribute("d", markPath({ x: 0, y: 0, size: p.size, shape: p.shape }));
-      if (p.shape === "x") {
+      // a ring (the selection) is drawn around what it marks and lets clicks through to it
+      if (p.ring) h.g.setAttribute("pointer-events", "none");
+      else h.g.removeAttribute("pointer-events");
+      if (p.shape === "x" || p.ring) {
         h.path.setAttribute("stroke", p.fill);
         h.path.setAttribute("stroke-width", "2");
         h.path.setAttribute("fill", "none");

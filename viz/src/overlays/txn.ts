@@ -102,7 +102,6 @@ export function txnsInView(groups: readonly TxnGroup[], t0: number, t1: number):
 
 /** Above this many transactions in view only decision ticks are drawn (bands, votes and labels would be noise). */
 export const MAX_TXN_GROUPS = 60;
-const MAX_TXN_TICKS = 5_000;
 
 const COLORS: Record<string, { band: string; ink: string }> = {
   commit: { band: "#2e9e5b", ink: "#1e7a43" },
@@ -117,7 +116,12 @@ export interface TxnLayout {
   laneH: number;
   t0: number;
   t1: number;
+  /** The plot's horizontal extent: bands are clipped to it, marks outside it are not drawn. */
+  xMin: number;
+  xMax: number;
 }
+
+const inPlot = (L: TxnLayout, x: number) => x >= L.xMin && x <= L.xMax;
 
 /** Bands (drawn under the message arrows). */
 export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
@@ -126,17 +130,19 @@ export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
   const prims: Prim[] = [];
   for (const g of inView) {
     const c = COLORS[outcomeOf(g) ?? "undecided"] as { band: string; ink: string };
-    const x0 = L.x(g.t0);
-    const w = Math.max(2, L.x(g.t1) - x0);
+    const start = L.x(g.t0);
+    const end = Math.max(start + 2, L.x(g.t1));
+    const x0 = Math.max(L.xMin, start);
+    const w = Math.min(L.xMax, end) - x0;
     const ys = g.lanes.map((l) => L.ys[l] as number).filter((y) => !Number.isNaN(y));
-    if (ys.length === 0) continue;
+    if (ys.length === 0 || w <= 0) continue;
     // a light band on each lane involved, closed by a bracket at the first prepare and at the decision
     for (const y of ys) {
       const top = y - L.laneH * 0.3;
       const h = L.laneH * 0.6;
       prims.push({ p: "rect", x: x0, y: top, w, h, fill: c.band, opacity: 0.12, cls: "txn-band", title: `transaction ${g.txn}` });
-      prims.push({ p: "line", x1: x0, y1: top, x2: x0, y2: top + h, stroke: c.band, width: 1.5, opacity: 0.7, cls: "txn-bracket" });
-      prims.push({ p: "line", x1: x0 + w, y1: top, x2: x0 + w, y2: top + h, stroke: c.band, width: 1.5, opacity: 0.7, cls: "txn-bracket" });
+      if (inPlot(L, start)) prims.push({ p: "line", x1: start, y1: top, x2: start, y2: top + h, stroke: c.band, width: 1.5, opacity: 0.7, cls: "txn-bracket" });
+      if (inPlot(L, end)) prims.push({ p: "line", x1: end, y1: top, x2: end, y2: top + h, stroke: c.band, width: 1.5, opacity: 0.7, cls: "txn-bracket" });
     }
   }
   return prims;
@@ -147,11 +153,18 @@ export function txnMarks(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
   const inView = txnsInView(groups, L.t0, L.t1);
   const prims: Prim[] = [];
   if (inView.length > MAX_TXN_GROUPS) {
-    for (const g of inView.slice(0, MAX_TXN_TICKS)) {
+    // one tick per lane, outcome and pixel column: every decision in view shows, however many there are
+    const drawn = new Set<number>();
+    const outcomes = Object.keys(COLORS);
+    for (const g of inView) {
       const d = g.decisions[0];
-      if (d === undefined || Number.isNaN(L.ys[d.lane] as number)) continue;
+      if (d === undefined || Number.isNaN(L.ys[d.lane] as number) || !inPlot(L, L.x(d.t))) continue;
+      const outcome = outcomeOf(g) ?? "undecided";
+      const key = (Math.floor(L.x(d.t)) * L.ys.length + d.lane) * outcomes.length + outcomes.indexOf(outcome);
+      if (drawn.has(key)) continue;
+      drawn.add(key);
       const y = L.ys[d.lane] as number;
-      const c = COLORS[outcomeOf(g) ?? "undecided"] as { band: string; ink: string };
+      const c = COLORS[outcome] as { band: string; ink: string };
       prims.push({ p: "line", x1: L.x(d.t), y1: y - L.laneH * 0.42, x2: L.x(d.t), y2: y - L.laneH * 0.2, stroke: c.band, width: 1.5, opacity: 0.8, cls: "txn-tick" });
     }
     return prims;
@@ -163,13 +176,13 @@ export function txnMarks(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
     const c = COLORS[outcome] as { band: string; ink: string };
     for (const v of g.votes) {
       const y = L.ys[v.lane] as number;
-      if (Number.isNaN(y)) continue;
+      if (Number.isNaN(y) || !inPlot(L, L.x(v.t))) continue;
       prims.push({ p: "mark", x: L.x(v.t), y: y + L.laneH * 0.3, shape: v.vote === "yes" ? "dot" : "x", size: v.vote === "yes" ? 2.5 : 3, fill: v.vote === "yes" ? "#2e9e5b" : "#d64545", cls: `txn-vote txn-vote-${v.vote}`, title: `transaction ${g.txn}: vote ${v.vote}`, t: v.t, lane: v.lane });
     }
     const d = g.decisions[0];
     const at = d ?? { lane: g.coordinator, t: g.t1 };
     const y = L.ys[at.lane] as number;
-    if (Number.isNaN(y)) continue;
+    if (Number.isNaN(y) || !inPlot(L, L.x(at.t))) continue;
     prims.push({ p: "mark", x: L.x(at.t), y: y - L.laneH * 0.34, shape: "diamond", size: 4, fill: c.band, cls: `txn-decision txn-${outcome}`, title: txnSummary(g), t: at.t, lane: at.lane });
     const text = `${g.txn} ${outcome}`;
     const lx = L.x(at.t) + 6;
