@@ -69,10 +69,10 @@ async function session(page: Page, frames: Frame[]): Promise<void> {
   const box = await page.locator("#main-view").boundingBox();
   if (box === null) throw new Error("no main view");
   const left = box.x + 120;
-  const right = box.x + box.width - 8;
+  const right = box.x + box.width - 20;
   const mid = (left + right) / 2;
   const lanes = await page.evaluate(() => window.faultline.state.model?.lanes.length ?? 1);
-  const laneY = (k: number) => box.y + 28 + ((box.height - 46) / lanes) * (k + 0.5);
+  const laneY = (k: number) => box.y + 28 + ((box.height - 56) / lanes) * (k + 0.5);
   const span = () => page.evaluate(() => window.faultline.state.t1 - window.faultline.state.t0);
   await page.mouse.move(mid, laneY(1));
   for (const level of LEVELS) {

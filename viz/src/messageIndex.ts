@@ -93,17 +93,17 @@ function longCutoff(t0: Float64Array, t1: Float64Array, n: number): number {
   return 2 ** b;
 }
 
-const cache = new WeakMap<Model, MessageIndex>();
-
-/** The model's message index (built on first use, then cached for the model's lifetime). */
-export function messageIndex(m: Model): MessageIndex {
-  let ix = cache.get(m);
-  if (ix === undefined) {
-    ix = buildMessageIndex(m);
-    cache.set(m, ix);
-  }
-  return ix;
+/** Something derived from a model: built on first use, then kept for the model's lifetime. */
+export function perModel<T>(build: (m: Model) => T): (m: Model) => T {
+  const cache = new WeakMap<Model, T>();
+  return (m) => {
+    if (!cache.has(m)) cache.set(m, build(m));
+    return cache.get(m) as T;
+  };
 }
+
+/** The model's message index. */
+export const messageIndex = perModel(buildMessageIndex);
 
 export function buildMessageIndex(m: Model): MessageIndex {
   const n = m.msgCount;

@@ -3,7 +3,7 @@
  * each lane's state times and its term and leadership spans merged, markers, commits and client ops as sorted time
  * columns, so a frame finds what is in view by binary search instead of scanning the whole run.
  */
-import { lowerBound, upperBound } from "./messageIndex.ts";
+import { lowerBound, perModel, upperBound } from "./messageIndex.ts";
 import type { Model, OpBar } from "./model.ts";
 
 export interface LaneSpans {
@@ -32,16 +32,6 @@ export interface TimeIndex {
 }
 
 const LONG_OPS = 64;
-const cache = new WeakMap<Model, TimeIndex>();
-
-export function timeIndex(m: Model): TimeIndex {
-  let ix = cache.get(m);
-  if (ix === undefined) {
-    ix = build(m);
-    cache.set(m, ix);
-  }
-  return ix;
-}
 
 function laneSpans(m: Model, lane: number): LaneSpans {
   const states = m.states[lane] ?? [];
@@ -83,6 +73,8 @@ function build(m: Model): TimeIndex {
     longOps: m.ops.filter((o) => o.t1 - o.t0 > opMaxMicros),
   };
 }
+
+export const timeIndex = perModel(build);
 
 /** Marker texts in lower case, for search. */
 export function markerTexts(m: Model): string[] {
