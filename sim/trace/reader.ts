@@ -214,14 +214,7 @@ export class TraceTextReader {
   finish(): ParsedTrace {
     const line = this.rest;
     this.rest = "";
-    if (line.trim() !== "") {
-      try {
-        JSON.parse(line);
-      } catch {
-        throw new TraceFormatError(this.source, this.reader.lines + 1, `truncated: the last line is cut off (no end line; the file stops mid-event)`);
-      }
-      this.reader.push(line);
-    }
+    pushLastLine(this.reader, line, this.source);
     return this.reader.finish();
   }
 }
@@ -231,4 +224,18 @@ export function parseTrace(text: string, source: string): ParsedTrace {
   const reader = new TraceTextReader(source);
   reader.push(text);
   return reader.finish();
+}
+
+/**
+ * Push the text after the last newline of a trace: nothing if it is blank, else a line that must be whole JSON (a cut
+ * one means the file stops mid-event, reported as truncation rather than as bad JSON).
+ */
+export function pushLastLine(reader: TraceLineReader, line: string, source: string): void {
+  if (line.trim() === "") return;
+  try {
+    JSON.parse(line);
+  } catch {
+    throw new TraceFormatError(source, reader.lines + 1, `truncated: the last line is cut off (no end line; the file stops mid-event)`);
+  }
+  reader.push(line);
 }

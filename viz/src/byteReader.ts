@@ -9,7 +9,7 @@
  * its checks, sim/trace/reader.ts), so both routes accept the same traces, report the same errors and build the same
  * model (test/viz/byteReader.test.ts compares them).
  */
-import { TraceFormatError, TraceLineReader, type TraceEventSink } from "../../sim/trace/reader.ts";
+import { pushLastLine, TraceLineReader, type TraceEventSink } from "../../sim/trace/reader.ts";
 import type { TraceEvent, TraceFooter, TraceHeader } from "../../sim/trace/events.ts";
 import { ModelBuilder, type Model } from "./model.ts";
 
@@ -169,15 +169,7 @@ export class ByteTraceReader implements TraceEventSink {
     if (this.carry.length > 0) {
       const rest = concat(this.carry);
       this.carry = [];
-      const line = this.decoder.decode(rest.subarray(this.bomAt(rest, 0)));
-      if (line.trim() !== "") {
-        try {
-          JSON.parse(line);
-        } catch {
-          throw new TraceFormatError(this.source, this.reader.lines + 1, `truncated: the last line is cut off (no end line; the file stops mid-event)`);
-        }
-        this.reader.push(line);
-      }
+      pushLastLine(this.reader, this.decoder.decode(rest.subarray(this.bomAt(rest, 0))), this.source);
     }
     this.reader.finish();
     return (this.builder as ModelBuilder).finish(this.reader.footer);
