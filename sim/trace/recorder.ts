@@ -44,7 +44,7 @@ class SendRing {
 const OUTCOME_KIND = { ok: K.ok, fail: K.fail, info: K.info } as const;
 
 /**
- * The in-memory trace: rows encoded as bytes into fixed 1 MiB blocks (see codec.ts), one row per event. A row is a
+ * The in-memory trace: rows encoded as bytes into blocks (1 MiB, then 8 MiB) (see codec.ts), one row per event. A row is a
  * kind byte, the time since the previous row (zigzag varint), then the kind's fields as varints: endpoint indices
  * (+1, so -1 is 0), message ids as deltas from the last sent id, a delivery's delay instead of its send time,
  * interned strings by index. Payloads (messages, ops, views, values) are encoded inline when they are primitives or
@@ -56,7 +56,14 @@ const OUTCOME_KIND = { ok: K.ok, fail: K.fail, info: K.info } as const;
  * itself; this one averages 9.7 bytes a row (12.6 before deliveries and drops referred to their send row) and
  * keeps no message objects.
  */
-const BLOCK_BYTES = 1 << 20;
+const FIRST_BLOCK_BYTES = 1 << 20;
+/**
+ * Later blocks are bigger: a long run's trace is mostly fresh memory, and each first touch of a 4 KiB page costs a
+ * fault (~12us on this VM, ~140ms of ping-5's 42 MB). An 8 MiB block is big enough for the kernel to back it with
+ * 2 MiB transparent huge pages when malloc asks for them (glibc's `glibc.malloc.hugetlb=1` tunable, which the bench
+ * sets for its workload processes): then the same 42 MB costs ~21 faults. A short run still allocates only 1 MiB.
+ */
+const BLOCK_BYTES = 8 << 20;
 /** Room a row's fixed fields may need (kind, time delta and up to five varints). */
 const ROW_ROOM = 64;
 /** Hints for flat-object shapes: fixed call sites first, then one per message type. */
@@ -67,7 +74,7 @@ const HINT_NOTE = 3;
 const HINT_MESSAGE = 4;
 
 class Block {
-  readonly b = new Uint8Array(BLOCK_BYTES);
+  readonly b: Uint8Array;
   /** Payloads kept as references, in row order. */
   readonly refs: unknown[] = [];
   /** Decoder state at the block's first row. */
@@ -75,7 +82,10 @@ class Block {
     readonly firstRow: number,
     readonly startTime: number,
     readonly startMessageId: number,
-  ) {}
+    bytes: number,
+  ) {
+    this.b = new Uint8Array(bytes);
+  }
   end = 0;
 }
 
@@ -83,7 +93,11 @@ export class TraceRecorder implements TraceSink {
   private readonly blocks: Block[] = [];
   private cur: Block;
   private buf: Uint8Array;
+  /** The current block's size: a row starts only where ROW_ROOM bytes are left. */
+  private cap: number;
   private pos = 0;
+  /** Bytes of the blocks before the current one. */
+  private doneBytes = 0;
   private len = 0;
   private lastTime = 0;
   /** The id of the last message sent: message ids in rows are stored relative to it. */
@@ -97,9 +111,10 @@ export class TraceRecorder implements TraceSink {
   private decRing: SendRing | null = null;
 
   constructor(readonly header: TraceHeader) {
-    this.cur = new Block(0, 0, 0);
+    this.cur = new Block(0, 0, 0, FIRST_BLOCK_BYTES);
     this.blocks.push(this.cur);
     this.buf = this.cur.b;
+    this.cap = FIRST_BLOCK_BYTES;
     this.endpointJson = [...header.nodes.map((n) => n.id), ...header.clients.map((c) => c.id)].map((id) => JSON.stringify(id));
     this.clientJson = header.clients.map((c) => JSON.stringify(c.id));
     this.recordMessages = header.scenario.trace.recordMessages;
@@ -111,7 +126,7 @@ export class TraceRecorder implements TraceSink {
 
   /** Bytes of encoded rows (payloads kept as references not included). */
   get encodedBytes(): number {
-    return (this.blocks.length - 1) * BLOCK_BYTES + this.pos;
+    return this.doneBytes + this.pos;
   }
 
   finish(t: Micros, stop: TraceFooter["stop"]): void {
@@ -142,7 +157,7 @@ export class TraceRecorder implements TraceSink {
   }
   /** Was message `id` sent from `from` to `to` at `sentAt` earlier in the current block (and is it in the ring)? */
   private sentInBlock(id: number, from: number, to: number, sentAt: number): boolean {
-    if (this.pos + ROW_ROOM > BLOCK_BYTES) this.newBlock(); // the row starts a new block: decide against that block
+    if (this.pos + ROW_ROOM > this.cap) this.newBlock(); // the row starts a new block: decide against that block
     const ring = this.ring;
     const slot = id & RING_MASK;
     return ring.id[slot] === id && id > this.cur.startMessageId && ring.from[slot] === from && ring.to[slot] === to && ring.t[slot] === sentAt;
@@ -301,7 +316,7 @@ export class TraceRecorder implements TraceSink {
 
   /** Start a row: room for its fixed fields, the kind and the time delta. Returns the position after them. */
   private head(t: Micros, kind: number): number {
-    if (this.pos + ROW_ROOM > BLOCK_BYTES) this.newBlock();
+    if (this.pos + ROW_ROOM > this.cap) this.newBlock();
     if (!Number.isSafeInteger(t)) assert(false, `trace: event time must be a whole number of microseconds, got ${t}`);
     const b = this.buf;
     b[this.pos] = kind;
@@ -323,12 +338,12 @@ export class TraceRecorder implements TraceSink {
   /** Encode a payload inline when it is a primitive or a flat object, else keep a reference. */
   private value(v: unknown, hint: number, hintText: string | null = null): void {
     const b = this.buf;
-    if (this.pos + ROW_ROOM > BLOCK_BYTES) {
+    if (this.pos + ROW_ROOM > this.cap) {
       // The row's start is in this block, so its payload must be too: keep a reference.
       this.ref(v);
       return;
     }
-    let pos = typeof v === "object" && v !== null ? this.tables.putFlat(b, this.pos, BLOCK_BYTES, v, hint, hintText) : this.tables.putPrimitive(b, this.pos, v);
+    let pos = typeof v === "object" && v !== null ? this.tables.putFlat(b, this.pos, this.cap, v, hint, hintText) : this.tables.putPrimitive(b, this.pos, v);
     if (pos < 0) return this.ref(v);
     this.pos = pos;
   }
@@ -340,9 +355,11 @@ export class TraceRecorder implements TraceSink {
 
   private newBlock(): void {
     this.cur.end = this.pos;
-    this.cur = new Block(this.len, this.lastTime, this.lastId);
+    this.doneBytes += this.pos;
+    this.cur = new Block(this.len, this.lastTime, this.lastId, BLOCK_BYTES);
     this.blocks.push(this.cur);
     this.buf = this.cur.b;
+    this.cap = BLOCK_BYTES;
     this.pos = 0;
     this.tables.resetHints(); // a block decodes on its own
   }
