@@ -103,4 +103,27 @@ describe("faultline CLI", () => {
   it("validates scenario files", () => {
     expect(cli("validate", "scenarios/demo.yaml").code).toBe(0);
   });
+
+  it("runs a benchmark workload in its own process and prints the JSON results", () => {
+    const out = join(tmp, "bench.json");
+    const r = cli("bench", "--only", "pending-1e3", "--json", "--out", out);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.results).toHaveLength(1);
+    expect(j.results[0]).toMatchObject({ name: "pending-1e3", traced: false });
+    expect(j.results[0].events).toBeGreaterThan(0);
+    expect(j.results[0].eventsPerSecond).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(j);
+    const table = cli("bench", "--only", "pending-1e3", "--no-huge-pages");
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(/^pending-1e3 +\d+/m);
+    expect(table.out).toMatch(/4 KiB pages/);
+  });
+
+  it("rejects an unknown benchmark workload with exit 2", () => {
+    const r = cli("bench", "--only", "nope");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--only: no workload "nope"/);
+    noStack(r.err);
+  });
 });
