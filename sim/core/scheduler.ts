@@ -117,13 +117,19 @@ export class Scheduler {
    * its heap entry stays where it is and is re-inserted at the new time when it surfaces: a retry timer pushed out
    * on every message costs one heap operation per expiry instead of one per re-arm. A stale handle schedules anew.
    * `dueAt` is the time the event is due now (what it was last scheduled or rescheduled for).
+   *
+   * A cancelled event whose entry has not surfaced yet is revived the same way (its handle and the time it was due
+   * when cancelled): the order is again that of a fresh schedule. The workload's per-op timeout uses this, so a
+   * completed op's timeout is re-armed for the client's next op instead of lingering in the heap as a cancelled
+   * entry (at 1,000 ops/s with a 2 s timeout that was ~2,000 dead entries, each pushed and later popped).
    */
   reschedule(handle: EventHandle, dueAt: Micros, at: Micros, kind: number, a = 0, b = 0, payload: unknown = undefined): EventHandle {
     const slot = handle & SLOT_MASK;
     const d = this.sData;
     const o = slot * 4;
     if (at < this.now) at = this.now;
-    if (slot < this.nextSlot && d[o + 3] === handle && d[o] !== CANCELLED && at >= dueAt) {
+    if (slot < this.nextSlot && d[o + 3] === handle && at >= dueAt) {
+      if (d[o] === CANCELLED) this.cancelledPending--;
       const key = this.nextKey(slot);
       d[o] = kind;
       d[o + 1] = a;

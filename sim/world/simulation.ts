@@ -4,7 +4,7 @@ import type { AnyProtocol, ClientReply, InvariantContext, KvOp, NodeView } from 
 import { RngStreams, type Rng } from "../core/rng.ts";
 import { Scheduler } from "../core/scheduler.ts";
 import type { Micros, NodeId } from "../core/types.ts";
-import type { HistoryOp } from "../check/history.ts";
+import type { HistoryOutcome } from "../check/history.ts";
 import { activeInvariants, type ActiveInvariant } from "../check/invariants.ts";
 import { checkLinearizability } from "../check/linearizability.ts";
 import { EV_LIVENESS, LivenessWatch } from "../check/liveness.ts";
@@ -178,6 +178,10 @@ export class World implements NodeHost, ClientHost {
     return this.scheduler.schedule(at, kind, a, b);
   }
 
+  reschedule(handle: number, dueAt: Micros, at: Micros, kind: number, a: number, b: number): number {
+    return this.scheduler.reschedule(handle, dueAt, at, kind, a, b);
+  }
+
   cancel(handle: number): void {
     this.scheduler.cancel(handle);
   }
@@ -195,8 +199,8 @@ export class World implements NodeHost, ClientHost {
     this.sink.invoke(this.scheduler.now, client, process, requestId, node, op);
   }
 
-  recordComplete(client: number, op: HistoryOp, node: number, value: unknown): void {
-    this.sink.complete(this.scheduler.now, op.outcome, client, op.process, op.requestId, node, value);
+  recordComplete(client: number, outcome: HistoryOutcome, process: number, requestId: number, node: number, value: unknown): void {
+    this.sink.complete(this.scheduler.now, outcome, client, process, requestId, node, value);
   }
 
   // --- nodes -----------------------------------------------------------------------------------------------------
@@ -404,10 +408,10 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
     limitMessage = e.message;
   }
   world.clients.finish();
-  const history = world.clients.history;
+  const clients = world.clients;
   let linearizability: RunResult["linearizability"] = null;
   if (scenario.checks.linearizability && stop !== "limit") {
-    linearizability = checkLinearizability(history);
+    linearizability = checkLinearizability(clients.history);
     if (linearizability.verdict === "violation") {
       world.violations.push({ check: "linearizability", message: linearizability.message, atMicros: world.scheduler.now, node: null });
       world.sink.violation(world.scheduler.now, "linearizability", linearizability.message, -1);
@@ -426,7 +430,10 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
     messages: { ...world.network.counters, dropsByReason: { ...world.network.counters.dropsByReason } },
     clientOps: { ...world.clients.counts },
     violations: world.violations,
-    history,
+    // Built from the workload's columns when first read (most callers never read it; see HistoryLog).
+    get history() {
+      return clients.history;
+    },
     linearizability,
     header: world.header,
     trace: world.recorder,

@@ -1,8 +1,12 @@
 import type { ClientReply, KvOp } from "../core/protocol.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Micros } from "../core/types.ts";
-import type { HistoryOp } from "../check/history.ts";
+import type { HistoryOp, HistoryOutcome } from "../check/history.ts";
+import { HistoryLog, smallInt } from "../check/historyLog.ts";
 import type { Workload } from "../scenario/resolved.ts";
+
+const OWNER_RING = 8192;
+const OWNER_MASK = OWNER_RING - 1;
 
 /** Scheduler event kinds of the workload. */
 export const EV_CLIENT_NEXT = 4; // a = client
@@ -13,15 +17,19 @@ export interface ClientHost {
   readonly nodeCount: number;
   now(): Micros;
   schedule(at: Micros, kind: number, a: number, b: number): number;
+  /** Scheduler.reschedule: move (or revive, if cancelled) the event `handle` due at `dueAt` to `at`. */
+  reschedule(handle: number, dueAt: Micros, at: Micros, kind: number, a: number, b: number): number;
   cancel(handle: number): void;
   /** Send a request from client `client` to node index `node`. */
   sendRequest(client: number, node: number, requestId: number, op: KvOp): void;
   /** Node indices in the client's own datacenter. */
   localNodes(client: number): number[];
   recordInvoke(client: number, process: number, requestId: number, node: number, op: KvOp): void;
-  /** `value` is what the trace shows: the result of an ok op, the error of a failed one, null for info. */
-  /** Client index `client` completed `op` (no parsing its name back). */
-  recordComplete(client: number, op: HistoryOp, node: number, value: unknown): void;
+  /**
+   * Client index `client` completed request `requestId` of process `process`. `value` is what the trace shows: the
+   * result of an ok op, the error of a failed one, null for info.
+   */
+  recordComplete(client: number, outcome: HistoryOutcome, process: number, requestId: number, node: number, value: unknown): void;
 }
 
 /** A client's operation in flight. One record per client, re-filled for each operation (requestId 0: none). */
@@ -31,7 +39,9 @@ interface Pending {
   invokeMicros: Micros;
   node: number;
   redirects: number;
+  /** Handle of this client's timeout event and when it is (or, cancelled, was) due; -1: none yet. */
   timeout: number;
+  timeoutMicros: Micros;
 }
 
 /**
@@ -40,7 +50,8 @@ interface Pending {
  * timeout records the op as `info` (indeterminate) and the client continues as a new process, as in Jepsen.
  */
 export class Clients {
-  readonly history: HistoryOp[] = [];
+  /** Recorded as columns; see HistoryLog. */
+  private readonly log: HistoryLog;
   readonly counts = { invoked: 0, ok: 0, fail: 0, info: 0 };
   private readonly pending: Pending[];
   private readonly process: number[];
@@ -48,8 +59,15 @@ export class Clients {
   private readonly leaderHint: number[];
   private nextProcess: number;
   private nextRequestId = 1;
-  /** requestId -> client index, for routing replies. */
-  private readonly owner = new Map<number, number>();
+  /**
+   * requestId -> client index, for routing replies: a ring indexed by the requestId's low bits (the client, -1 when
+   * free, and the requestId it holds), and a map for a requestId whose ring slot is still taken by an older pending
+   * one (only when over OWNER_RING requests were invoked while it was pending). A Map set and delete per op cost
+   * more than the rest of the routing.
+   */
+  private readonly ownerClient = new Int32Array(OWNER_RING).fill(-1);
+  private readonly ownerRequest = new Float64Array(OWNER_RING);
+  private readonly ownerOverflow = new Map<number, number>();
   private readonly mixTotal: number;
   /** "c1", "c2", ... and "k0", "k1", ... (as keys are first used): made once, not once per operation (the history
    * keeps every op, and a node's maps hash a key string once). */
@@ -64,7 +82,7 @@ export class Clients {
     private readonly rngs: Rng[],
   ) {
     const n = spec.clients;
-    this.pending = Array.from({ length: n }, () => ({ requestId: 0, op: { f: "read", key: "" }, invokeMicros: 0, node: -1, redirects: 0, timeout: -1 }));
+    this.pending = Array.from({ length: n }, () => ({ requestId: 0, op: { f: "read", key: "" }, invokeMicros: 0, node: -1, redirects: 0, timeout: -1, timeoutMicros: 0 }));
     this.process = Array.from({ length: n }, (_, i) => i);
     this.nextProcess = n;
     this.opCount = new Array(n).fill(0);
@@ -73,6 +91,12 @@ export class Clients {
     this.mixTotal = m.read + m.write + m.cas + m.append;
     this.clientNames = Array.from({ length: n }, (_, i) => `c${i + 1}`);
     this.keyNames = [];
+    this.log = new HistoryLog(this.clientNames);
+  }
+
+  /** The history so far (built from the recorded columns on first use). */
+  get history(): HistoryOp[] {
+    return this.log.toArray();
   }
 
   start(): void {
@@ -81,7 +105,26 @@ export class Clients {
   }
 
   ownerOf(requestId: number): number | undefined {
-    return this.owner.get(requestId);
+    const slot = requestId & OWNER_MASK;
+    const c = this.ownerClient[slot] as number;
+    if (c >= 0 && this.ownerRequest[slot] === requestId) return c;
+    return this.ownerOverflow.size > 0 ? this.ownerOverflow.get(requestId) : undefined;
+  }
+
+  private setOwner(requestId: number, c: number): void {
+    const slot = requestId & OWNER_MASK;
+    if ((this.ownerClient[slot] as number) >= 0) {
+      this.ownerOverflow.set(requestId, c);
+      return;
+    }
+    this.ownerClient[slot] = c;
+    this.ownerRequest[slot] = requestId;
+  }
+
+  private deleteOwner(requestId: number): void {
+    const slot = requestId & OWNER_MASK;
+    if (this.ownerRequest[slot] === requestId && (this.ownerClient[slot] as number) >= 0) this.ownerClient[slot] = -1;
+    else this.ownerOverflow.delete(requestId);
   }
 
   /** Think time is over: invoke the next op. */
@@ -92,15 +135,17 @@ export class Clients {
     const op = this.makeOp(c, rng);
     const requestId = this.nextRequestId++;
     const node = this.pickNode(c, rng);
-    const timeout = this.host.schedule(now + this.spec.timeoutMicros, EV_CLIENT_TIMEOUT, c, requestId);
     const p = this.pending[c] as Pending;
+    // The previous op's timeout, cancelled when it completed, is re-armed (same order as a fresh schedule).
+    const at = now + this.spec.timeoutMicros;
+    p.timeout = p.timeout < 0 ? this.host.schedule(at, EV_CLIENT_TIMEOUT, c, requestId) : this.host.reschedule(p.timeout, p.timeoutMicros, at, EV_CLIENT_TIMEOUT, c, requestId);
+    p.timeoutMicros = at;
     p.requestId = requestId;
     p.op = op;
     p.invokeMicros = now;
     p.node = node;
     p.redirects = 0;
-    p.timeout = timeout;
-    this.owner.set(requestId, c);
+    this.setOwner(requestId, c);
     this.counts.invoked++;
     this.host.recordInvoke(c, this.process[c] as number, requestId, node, op);
     this.host.sendRequest(c, node, requestId, op);
@@ -146,7 +191,7 @@ export class Clients {
     for (let c = 0; c < this.pending.length; c++) {
       const p = this.pending[c] as Pending;
       if (p.requestId === 0) continue;
-      this.history.push(this.historyOp(c, p, "info", null, null));
+      this.log.push(this.process[c] as number, c, p.requestId, p.op, p.invokeMicros, null, "info", null);
       this.counts.info++;
       p.requestId = 0;
     }
@@ -158,31 +203,19 @@ export class Clients {
   private complete(c: number, p: Pending, outcome: "ok" | "fail" | "info", value: unknown, node: number): void {
     const now = smallInt(this.host.now());
     this.host.cancel(p.timeout);
-    this.owner.delete(p.requestId);
-    const op = this.historyOp(c, p, outcome, outcome === "info" ? null : now, outcome === "ok" ? value : null);
+    const requestId = p.requestId;
+    this.deleteOwner(requestId);
+    const process = this.process[c] as number;
+    this.log.push(process, c, requestId, p.op, p.invokeMicros, outcome === "info" ? null : now, outcome, outcome === "ok" ? value : null);
     p.requestId = 0;
-    this.history.push(op);
     this.counts[outcome]++;
     if (outcome === "ok") {
       this.lastOkMicros = now;
       if (node >= 0) this.leaderHint[c] = node;
     }
-    this.host.recordComplete(c, op, node, outcome === "info" ? null : (value ?? null));
+    this.host.recordComplete(c, outcome, process, requestId, node, outcome === "info" ? null : (value ?? null));
     if (outcome === "info") this.process[c] = this.nextProcess++;
     this.scheduleNext(c, now);
-  }
-
-  private historyOp(c: number, p: Pending, outcome: HistoryOp["outcome"], completeMicros: Micros | null, result: unknown): HistoryOp {
-    return {
-      process: this.process[c] as number,
-      client: this.clientNames[c] as string,
-      requestId: p.requestId,
-      op: p.op,
-      invokeMicros: p.invokeMicros,
-      completeMicros,
-      outcome,
-      result: result === undefined ? null : result,
-    };
   }
 
   private scheduleNext(c: number, from: Micros): void {
@@ -233,13 +266,4 @@ export class Clients {
     const k = rng.int(n - 1);
     return k >= node ? k + 1 : k;
   }
-}
-
-/**
- * The same time as a small integer where it is one (below 2^30 microseconds, about 18 minutes). The scheduler's clock
- * is a float64, and V8 stores a float64 in a new object (every history op keeps two times) as a separate heap number;
- * a small integer is stored inline. The value is unchanged.
- */
-function smallInt(t: Micros): Micros {
-  return t >= 0 && t < 0x40000000 ? t | 0 : t;
 }

@@ -60,17 +60,20 @@ describe("scheduler", () => {
         fc.record({ op: fc.constant("schedule" as const), t: fc.integer({ min: 0, max: 500 }) }),
         fc.record({ op: fc.constant("move" as const), which: fc.nat(), t: fc.integer({ min: 0, max: 500 }) }),
         fc.record({ op: fc.constant("cancel" as const), which: fc.nat() }),
+        fc.record({ op: fc.constant("revive" as const), which: fc.nat(), t: fc.integer({ min: 0, max: 500 }) }),
         fc.record({ op: fc.constant("pop" as const) }),
         fc.record({ op: fc.constant("peek" as const) }),
       ),
       { minLength: 1, maxLength: 300 },
     ),
-  ])("reschedule orders events exactly as cancel + schedule would, earlier or later, interleaved with pops", (ops) => {
+  ])("reschedule orders events exactly as cancel + schedule would, earlier or later, interleaved with pops, and revives cancelled or popped events as a fresh schedule would", (ops) => {
     // Reference: a list of live events (time, seq, label); reschedule = cancel + schedule with a fresh seq.
     const s = new Scheduler(10_000, 16);
     let seq = 0;
     let label = 0;
     const live: { t: number; seq: number; label: number; handle: number }[] = [];
+    /** Cancelled events (or events popped since), which reschedule with their old handle and due time brings back. */
+    const dead: { t: number; seq: number; label: number; handle: number }[] = [];
     const popped: number[] = [];
     const expected: number[] = [];
     const refPop = () => {
@@ -94,6 +97,14 @@ describe("scheduler", () => {
       } else if (o.op === "cancel" && live.length > 0) {
         const [e] = live.splice(o.which % live.length, 1);
         s.cancel((e as (typeof live)[number]).handle);
+        dead.push(e as (typeof live)[number]);
+      } else if (o.op === "revive" && dead.length > 0) {
+        const [e] = dead.splice(o.which % dead.length, 1) as [(typeof live)[number]];
+        const t = Math.max(now, e.t) + o.t;
+        e.handle = s.reschedule(e.handle, e.t, t, 1, e.label);
+        e.t = t;
+        e.seq = seq++;
+        live.push(e);
       } else if (o.op === "peek") {
         const min = live.reduce((m, e) => Math.min(m, e.t), Number.POSITIVE_INFINITY);
         expect(s.peekTime()).toBe(min);
@@ -105,6 +116,7 @@ describe("scheduler", () => {
           popped.push(s.a);
           now = s.now;
           expect(s.now).toBe(e.t);
+          dead.push(e);
         }
       }
     }
