@@ -39,13 +39,16 @@ const electionSafety: Invariant<RaftState> = {
   description: "At most one leader can be elected in a given term (Raft paper, Figure 3).",
   create: () => {
     const leaderOf = new Map<number, string>();
+    /** Per node, the term in which it was last seen leading (and recorded as that term's leader): nothing to look up. */
+    const seenLeading: number[] = [];
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
-      if (s === undefined || s.role !== "leader") return null;
+      if (s === undefined || s.role !== "leader" || seenLeading[i] === s.term) return null;
       const id = ctx.nodes[i] as string;
       const seen = leaderOf.get(s.term);
       if (seen === undefined) leaderOf.set(s.term, id);
       else if (seen !== id) return `two leaders in term ${s.term}: ${seen} and ${id}`;
+      seenLeading[i] = s.term;
       return null;
     };
   },

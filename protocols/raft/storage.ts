@@ -23,7 +23,22 @@ export function saveTermVote(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   if (!s.bug.forgetVote) ctx.persist("vote", s.votedFor);
 }
 
-const chunkKey = (start: number): string => `log:${start}`;
+/**
+ * "log:<start>", made once per start in a small cache: the leader and then each follower write (and at compaction
+ * delete) the same chunk keys, and a string built anew is hashed anew by the disk's map. The cache is a pure
+ * function's memo (same start, same string), shared by all nodes.
+ */
+const KEY_CACHE = 1024;
+const keyStarts = new Float64Array(KEY_CACHE).fill(-1);
+const keyNames: string[] = new Array<string>(KEY_CACHE).fill("");
+function chunkKey(start: number): string {
+  const slot = start & (KEY_CACHE - 1);
+  if (keyStarts[slot] === start) return keyNames[slot] as string;
+  const key = `log:${start}`;
+  keyStarts[slot] = start;
+  keyNames[slot] = key;
+  return key;
+}
 
 /**
  * The log in memory changed from index `from` on (entries appended, or the log truncated before `from`): bring the

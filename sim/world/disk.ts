@@ -31,10 +31,17 @@ export function checksum(text: string): number {
 function deeplyFrozen(v: unknown, depth: number): boolean {
   if (typeof v !== "object" || v === null) return typeof v !== "function";
   if (depth > 8 || !Object.isFrozen(v)) return false;
+  // Primitives are decided here rather than by a call each: most values in a log entry are numbers and strings.
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!deeplyFrozen(v[i], depth + 1)) return false;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === "object" ? x !== null && !deeplyFrozen(x, depth + 1) : typeof x === "function") return false;
+    }
   } else {
-    for (const key in v) if (!deeplyFrozen((v as Record<string, unknown>)[key], depth + 1)) return false;
+    for (const key in v) {
+      const x = (v as Record<string, unknown>)[key];
+      if (typeof x === "object" ? x !== null && !deeplyFrozen(x, depth + 1) : typeof x === "function") return false;
+    }
   }
   return true;
 }
@@ -70,13 +77,25 @@ function storableByReference(v: object): boolean {
  */
 export class Disk {
   private readonly values = new Map<string, unknown>();
+  /**
+   * The undo log: entries 0..undoCount-1 of these arrays. A sync sets the count to 0 (and clears the values it held,
+   * so they can be collected) instead of truncating the arrays, which made every persist after a sync grow them anew.
+   */
   private readonly undoKeys: string[] = [];
   /** What each undone key held before (undefined: nothing). */
   private readonly undoValues: unknown[] = [];
+  private undoCount = 0;
 
   persist(key: string, value: unknown): void {
-    this.undoKeys.push(key);
-    this.undoValues.push(this.values.get(key));
+    const u = this.undoCount++;
+    const before = this.values.get(key);
+    if (u < this.undoKeys.length) {
+      this.undoKeys[u] = key;
+      this.undoValues[u] = before;
+    } else {
+      this.undoKeys.push(key);
+      this.undoValues.push(before);
+    }
     if (value === undefined) {
       this.values.delete(key);
       return;
@@ -86,13 +105,13 @@ export class Disk {
   }
 
   sync(): void {
-    this.undoKeys.length = 0;
-    this.undoValues.length = 0;
+    for (let i = 0; i < this.undoCount; i++) this.undoValues[i] = undefined;
+    this.undoCount = 0;
   }
 
   /** Distinct keys written since the last sync. */
   get unsyncedCount(): number {
-    return new Set(this.undoKeys).size;
+    return new Set(this.undoKeys.slice(0, this.undoCount)).size;
   }
 
   read(key: string): unknown {
@@ -116,7 +135,7 @@ export class Disk {
   crash(tornLast: boolean): string | null {
     let torn: string | null = null;
     let tornValue: JsonText | null = null;
-    const last = this.undoKeys.length - 1;
+    const last = this.undoCount - 1;
     if (tornLast && last >= 0 && this.values.has(this.undoKeys[last] as string)) {
       torn = this.undoKeys[last] as string;
       const text = textOf(this.values.get(torn));
