@@ -1,5 +1,23 @@
+import { test as fcTest, fc } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { Disk } from "../../sim/world/disk.ts";
+
+/** The plain definition: a primitive, or a frozen object or array whose values are all deeply frozen. */
+function deeplyFrozenReference(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return typeof v !== "function";
+  return Object.isFrozen(v) && Object.values(v).every(deeplyFrozenReference);
+}
+
+/** A pool of elements: deeply frozen, frozen but holding something mutable, and mutable. */
+function pool(): object[] {
+  const out: object[] = [];
+  for (let i = 0; i < 12; i++) {
+    if (i % 3 === 0) out.push(Object.freeze({ i, cmd: Object.freeze({ n: i }) }));
+    else if (i % 3 === 1) out.push(Object.freeze({ i, cmd: { n: i } }));
+    else out.push({ i });
+  }
+  return out;
+}
 
 describe("disk: deeply frozen values", () => {
   it("keeps a deeply frozen value by reference", () => {
@@ -20,4 +38,18 @@ describe("disk: deeply frozen values", () => {
     expect(d.read("k")).toEqual([{ a: 1 }, { b: 2 }]);
     expect(d.read("k")).not.toBe(v);
   });
+
+  fcTest.prop([fc.array(fc.record({ picks: fc.array(fc.nat(11), { maxLength: 8 }), freeze: fc.boolean() }), { minLength: 1, maxLength: 60 })])(
+    "stores an array by reference exactly when it is deeply frozen, however its elements were seen before",
+    (arrays) => {
+      const elements = pool();
+      const d = new Disk();
+      arrays.forEach(({ picks, freeze }, k) => {
+        const v = picks.map((p) => elements[p] as object);
+        if (freeze) Object.freeze(v);
+        d.persist(`k${k}`, v);
+        expect(d.read(`k${k}`) === v).toBe(deeplyFrozenReference(v));
+      });
+    },
+  );
 });
