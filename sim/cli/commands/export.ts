@@ -1,27 +1,152 @@
-import { writeSync } from "node:fs";
+import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { createGunzip } from "node:zlib";
 import type { Argv } from "yargs";
-import { toChromeTrace, toJepsenHistory, toShiViz } from "../../trace/export/index.ts";
-import type { CliCommand } from "../command.ts";
-import { readTraceFile, writeFileAtomic } from "../traceFile.ts";
+import { EXPORT_FORMATS, EXPORTERS, isExportFormat, type TraceExporter } from "../../trace/export/index.ts";
+import { pushLastLine, TraceFormatError, TraceLineReader } from "../../trace/reader.ts";
+import { UsageError, type CliCommand, type CliContext } from "../command.ts";
 
-const FORMATS = { chrome: toChromeTrace, shiviz: toShiViz, jepsen: toJepsenHistory } as const;
+/** Output is written in pieces of about this many characters. */
+const WRITE_CHUNK_CHARS = 1 << 20;
 
 export const exportCommand: CliCommand = {
   command: "export <trace>",
   describe: "Export a trace: Chrome Trace JSON (Perfetto), ShiViz log, or Jepsen EDN history",
   builder: (y: Argv) =>
     y
-      .positional("trace", { type: "string" })
-      .option("format", { choices: Object.keys(FORMATS), demandOption: true, describe: "chrome | shiviz | jepsen" })
-      .option("out", { type: "string", describe: "output file (default: stdout); written atomically" }),
+      .positional("trace", { type: "string", describe: "trace file (.ndjson or .ndjson.gz)" })
+      .option("format", { type: "string", demandOption: true, describe: EXPORT_FORMATS.join(" | ") })
+      .option("out", { type: "string", describe: "output file (default: stdout); written only once the whole trace has been read" }),
   async run(argv, ctx) {
-    const trace = readTraceFile(String(argv.trace));
-    const text = FORMATS[argv.format as keyof typeof FORMATS](trace.header, trace.events);
-    if (argv.out === undefined) ctx.stdout(text.trimEnd());
-    else {
-      writeFileAtomic(String(argv.out), (fd) => writeSync(fd, text));
-      ctx.stderr(`wrote ${argv.out} (${text.length} bytes, ${argv.format})`);
+    const format = argv.format;
+    if (!isExportFormat(format)) throw new UsageError(`--format: unknown format ${JSON.stringify(format)} (expected one of: ${EXPORT_FORMATS.join(", ")})`);
+    const input = String(argv.trace);
+    const out = argv.out === undefined ? null : String(argv.out);
+    // The output goes to a temporary file first: a trace found truncated or corrupt half-way leaves no output file
+    // behind (and prints nothing on stdout); a complete one is renamed into place (or copied to stdout).
+    const scratch = out === null ? mkdtempSync(join(tmpdir(), "faultline-export-")) : null;
+    const target = out ?? join(scratch as string, "out");
+    try {
+      const bytes = await writeAtomically(target, (write) => streamExport(input, EXPORTERS[format](write)));
+      if (out === null) copyToStdout(target, ctx);
+      else ctx.stderr(`wrote ${out} (${bytes} bytes, ${format})`);
+    } finally {
+      if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
     }
     return 0;
   },
 };
+
+/** Write lines through `fill` into PATH.tmp-PID beside PATH, then rename it over PATH; on any error remove it. */
+async function writeAtomically(path: string, fill: (write: (line: string) => void) => Promise<void>): Promise<number> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
+  let fd: number;
+  try {
+    mkdirSync(dir, { recursive: true });
+    fd = openSync(tmp, "w");
+  } catch (e) {
+    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let pending: string[] = [];
+  let size = 0;
+  let bytes = 0;
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = `${pending.join("\n")}\n`;
+    bytes += Buffer.byteLength(text);
+    writeSync(fd, text);
+    pending = [];
+    size = 0;
+  };
+  try {
+    await fill((line) => {
+      pending.push(line);
+      size += line.length + 1;
+      if (size >= WRITE_CHUNK_CHARS) flush();
+    });
+    flush();
+    closeSync(fd);
+    fd = -1;
+    try {
+      renameSync(tmp, path);
+    } catch (e) {
+      throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    return bytes;
+  } catch (e) {
+    if (fd >= 0) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Read the trace file as a stream (plain or gzip, by its magic bytes) into the exporter, checking it as it goes. */
+async function streamExport(path: string, exporter: TraceExporter): Promise<void> {
+  const gzip = isGzip(path);
+  const reader = new TraceLineReader(path, exporter);
+  const decoder = new TextDecoder("utf-8");
+  let rest = "";
+  const lines = (text: string) => {
+    const all = rest.length === 0 ? text : rest + text;
+    let start = 0;
+    for (let end = all.indexOf("\n"); end >= 0; end = all.indexOf("\n", start)) {
+      reader.push(all.slice(start, end));
+      start = end + 1;
+    }
+    rest = all.slice(start);
+  };
+  const file = createReadStream(path);
+  const source = gzip ? file.pipe(createGunzip()) : file;
+  file.on("error", (e) => source.destroy(e));
+  try {
+    for await (const chunk of source) lines(decoder.decode(chunk as Buffer, { stream: true }));
+  } catch (e) {
+    if (e instanceof TraceFormatError) throw e;
+    if (gzip && !(e as NodeJS.ErrnoException).syscall) throw new TraceFormatError(path, 0, `corrupt or truncated gzip data (${(e as Error).message})`);
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    file.destroy();
+  }
+  lines(decoder.decode());
+  pushLastLine(reader, rest, path);
+  exporter.finish(reader.finish().footer);
+}
+
+function isGzip(path: string): boolean {
+  let fd: number;
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${path}: it is a directory`);
+    fd = openSync(path, "r");
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`);
+  }
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Print a finished output file on stdout in pieces that end at line ends (ctx.stdout adds the newline). */
+function copyToStdout(path: string, ctx: CliContext): void {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(WRITE_CHUNK_CHARS);
+    let carry = Buffer.alloc(0);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      const data = Buffer.concat([carry, buf.subarray(0, n)]);
+      const cut = n === 0 ? data.length : data.lastIndexOf(0x0a) + 1;
+      if (cut > 0) ctx.stdout(data.subarray(0, cut).toString("utf8").replace(/\n$/, ""));
+      carry = Buffer.from(data.subarray(cut));
+      if (n === 0) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
