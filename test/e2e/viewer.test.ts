@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registry } from "../../protocols/index.ts";
@@ -8,6 +9,8 @@ import { writeTraceFile } from "../../sim/cli/traceFile.ts";
 import type { ViewServer } from "../../sim/cli/viewServer.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
+import { toChromeTrace, toJepsenHistory, toShiViz } from "../../sim/trace/export/index.ts";
+import { parseTrace } from "../../sim/trace/reader.ts";
 import { pingScenario } from "../../bench/workloads/ping.ts";
 import { launchBrowser } from "./browser.ts";
 import { serve } from "./server.ts";
@@ -53,6 +56,7 @@ function largeTrace(): string {
   return path;
 }
 
+let figure8: string;
 let browser: Browser;
 let server: ViewServer;
 let page: Page;
@@ -73,7 +77,8 @@ async function plot(lane = 0) {
 const frame = () => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(null)))));
 
 beforeAll(async () => {
-  server = await serve(violatingTrace());
+  figure8 = violatingTrace();
+  server = await serve(figure8);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   page.on("dialog", (d) => void d.dismiss());
@@ -236,6 +241,13 @@ describe("viewer in headless Chromium", () => {
     expect(svg).toContain('class="lane"');
     const [chrome] = await Promise.all([page.waitForEvent("download"), page.locator('[data-export="chrome"]').click()]);
     expect(JSON.parse(readFileSync((await chrome.path()) as string, "utf8")).traceEvents.length).toBeGreaterThan(100);
+    // The page's exports are the CLI's, byte for byte (the worker streams them into a Blob of parts).
+    const served = parseTrace(gunzipSync(readFileSync(figure8)).toString("utf8"), "figure8");
+    const cli = { chrome: toChromeTrace, shiviz: toShiViz, jepsen: toJepsenHistory };
+    for (const format of ["chrome", "shiviz", "jepsen"] as const) {
+      const [d] = await Promise.all([page.waitForEvent("download"), page.locator(`[data-export="${format}"]`).click()]);
+      expect(readFileSync((await d.path()) as string, "utf8")).toBe(cli[format](served.header, served.events, served.footer));
+    }
     const [traceDownload] = await Promise.all([page.waitForEvent("download"), page.locator('[data-export="trace"]').click()]);
     const exported = join(tmp, "exported.ndjson");
     await traceDownload.saveAs(exported);
@@ -285,6 +297,17 @@ describe("viewer in headless Chromium", () => {
       const { left, right, y } = await plot(2);
       await page.mouse.click((left + right) / 2, y);
       await expect.poll(() => page.evaluate(() => window.faultline.state.selection?.lane)).toBe(2);
+      // The SVG export of the density view holds what is visible (strips as a few paths), not one element per
+      // message or per row of pixels.
+      await page.locator("details:has([data-export]) summary").click();
+      const [svgDownload] = await Promise.all([page.waitForEvent("download"), page.locator('[data-export="svg"]').click()]);
+      const svg = readFileSync((await svgDownload.path()) as string, "utf8");
+      const messages = await page.evaluate(() => window.faultline.state.model?.msgCount ?? 0);
+      expect(messages).toBeGreaterThan(20_000);
+      expect(svg).toContain('class="density"');
+      expect(svg.length).toBeLessThan(250_000);
+      expect((svg.match(/<(path|rect|line) /g) ?? []).length).toBeLessThan(600);
+      await page.locator("details:has([data-export]) summary").click();
       await page.evaluate(() => window.faultline.zoomTo(4_000_000, 4_100_000));
       await expect.poll(() => canvas.getAttribute("data-mode")).toBe("exact");
       expect(Number(await canvas.getAttribute("data-arrows"))).toBeGreaterThan(50);
@@ -292,6 +315,38 @@ describe("viewer in headless Chromium", () => {
     } finally {
       await large.close();
     }
+  });
+
+  it("keeps the drop hint up while a file is dragged across the page's elements, and hides it when the drag leaves", async () => {
+    const files = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(["{}"], "trace.ndjson"));
+      return dt;
+    });
+    const hint = page.locator("#drop-hint");
+    const shown: boolean[] = [];
+    // What Chromium fires as the pointer moves from the diagram onto the inspector: dragenter on the new element,
+    // then dragleave on the old one (the old page hid the hint on every dragleave, so it flickered).
+    await page.dispatchEvent("#main-view", "dragenter", { dataTransfer: files });
+    shown.push(await hint.isVisible());
+    await page.dispatchEvent("#inspector", "dragenter", { dataTransfer: files });
+    await page.dispatchEvent("#main-view", "dragleave", { dataTransfer: files });
+    shown.push(await hint.isVisible());
+    await page.dispatchEvent("#inspector", "dragover", { dataTransfer: files });
+    shown.push(await hint.isVisible());
+    await page.screenshot({ path: join(tmp, "viewer-drop-hint.png") });
+    await page.dispatchEvent("#inspector", "dragleave", { dataTransfer: files });
+    shown.push(await hint.isVisible());
+    expect(shown).toEqual([true, true, true, false]);
+    // Dragging text (not a file) never shows it.
+    const text = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.setData("text/plain", "hello");
+      return dt;
+    });
+    await page.dispatchEvent("#main-view", "dragenter", { dataTransfer: text });
+    expect(await hint.isVisible()).toBe(false);
+    await page.dispatchEvent("#main-view", "dragleave", { dataTransfer: text });
   });
 
   it("shows markup from a trace as text, never as HTML", async () => {

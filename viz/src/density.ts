@@ -160,29 +160,51 @@ export class Density {
     ctx.restore();
   }
 
-  /** The strips as rectangles (runs of equal pixels per row), clipped to the plot. */
+  /**
+   * The strips for the SVG export: what the canvas shows, as one path per colour and shade. In a column each kind is
+   * one block of rows, and a block continues the same block of the column before when it has the same rows and
+   * shade, so a strip costs about a rectangle per kind and change of shade, bounded by the pixels in view, not by the
+   * messages (the first export wrote a rectangle per row and run of pixels: ~28-40K elements, 3-4.5 MB, for a
+   * 1M-event trace on five lanes).
+   */
   svg(out: string[]): void {
-    const px = this.paint();
     const H = this.stripH;
+    const rows = new Int32Array(H);
     const r2 = (v: number) => Math.round(v * 100) / 100;
+    const paths = new Map<string, string[]>();
+    // Open blocks of the previous column, by "kind/rowTop/rows/alpha": [x start column].
+    let open = new Map<string, number>();
+    const close = (key: string, c0: number, c1: number, top: number) => {
+      const [kind, rowTop, n, alpha] = key.split("/").map(Number) as [number, number, number, number];
+      const x1 = Math.max(this.xMin, this.x0 + c0 * this.colPx);
+      const x2 = Math.min(this.xMax, this.x0 + c1 * this.colPx);
+      if (x2 <= x1) return;
+      const [R, G, B] = this.colors[kind] as [number, number, number];
+      const fill = `fill="rgb(${R},${G},${B})" fill-opacity="${r2(alpha / 255)}"`;
+      let d = paths.get(fill);
+      if (d === undefined) paths.set(fill, (d = []));
+      d.push(`M${r2(x1)} ${r2(top + rowTop)}h${r2(x2 - x1)}v${n}h${r2(x1 - x2)}z`);
+    };
     for (let lane = 0; lane < this.top.length; lane++) {
       const top = this.top[lane] as number;
       if (Number.isNaN(top)) continue;
-      for (let row = 0; row < H; row++) {
-        const base = (lane * H + row) * this.cols;
-        let c = 0;
-        while (c < this.cols) {
-          const o = (base + c) * 4;
-          let e = c + 1;
-          while (e < this.cols && [0, 1, 2, 3].every((i) => px[(base + e) * 4 + i] === px[o + i])) e++;
-          if ((px[o + 3] as number) > 0) {
-            const x1 = Math.max(this.xMin, this.x0 + c * this.colPx);
-            const x2 = Math.min(this.xMax, this.x0 + e * this.colPx);
-            if (x2 > x1) out.push(`<rect class="density" x="${r2(x1)}" y="${r2(top + row)}" width="${r2(x2 - x1)}" height="1" fill="rgb(${px[o]},${px[o + 1]},${px[o + 2]})" fill-opacity="${r2((px[o + 3] as number) / 255)}"/>`);
+      for (let c = 0; c <= this.cols; c++) {
+        const next = new Map<string, number>();
+        const alpha = c < this.cols ? this.column(lane, c, rows) : 0;
+        for (let r = 0; alpha > 0 && r < H; ) {
+          const k = rows[r] as number;
+          let e = r + 1;
+          while (e < H && rows[e] === k) e++;
+          if (k >= 0) {
+            const key = `${k}/${H - e}/${e - r}/${alpha}`;
+            next.set(key, open.get(key) ?? c);
           }
-          c = e;
+          r = e;
         }
+        for (const [key, c0] of open) if (!next.has(key)) close(key, c0, c, top);
+        open = next;
       }
     }
+    for (const [fill, d] of paths) out.push(`<path class="density" ${fill} d="${d.join("")}"/>`);
   }
 }

@@ -157,15 +157,28 @@ $("file-input").addEventListener("change", async (ev) => {
   const file = (ev.target as HTMLInputElement).files?.[0];
   if (file) await loadBytes(await file.arrayBuffer(), file.name);
 });
-window.addEventListener("dragover", (ev) => {
+// The drop hint shows while a file is dragged over the page. dragleave fires every time the pointer crosses from one
+// element into another (the new element's dragenter comes first), so hiding on every dragleave made the hint flicker
+// as a file moved over the page: count enters and leaves instead, and hide when the drag has left the window.
+let dragDepth = 0;
+const carriesFiles = (ev: DragEvent) => ev.dataTransfer?.types.includes("Files") ?? false;
+window.addEventListener("dragenter", (ev) => {
+  if (!carriesFiles(ev)) return;
   ev.preventDefault();
+  dragDepth++;
   $("drop-hint").hidden = false;
 });
-window.addEventListener("dragleave", () => {
-  $("drop-hint").hidden = true;
+window.addEventListener("dragover", (ev) => {
+  if (carriesFiles(ev)) ev.preventDefault();
+});
+window.addEventListener("dragleave", (ev) => {
+  if (!carriesFiles(ev)) return;
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) $("drop-hint").hidden = true;
 });
 window.addEventListener("drop", async (ev) => {
   ev.preventDefault();
+  dragDepth = 0;
   $("drop-hint").hidden = true;
   const file = ev.dataTransfer?.files?.[0];
   if (file) await loadBytes(await file.arrayBuffer(), file.name);
@@ -757,9 +770,9 @@ $("whatif-share").addEventListener("click", async () => {
 
 // ---- export ----------------------------------------------------------------------------------------------------------
 
-function download(name: string, text: string, type: string): void {
+function download(name: string, blob: Blob): void {
   const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.href = URL.createObjectURL(blob);
   a.download = name;
   document.body.append(a);
   a.click();
@@ -775,12 +788,12 @@ for (const b of document.querySelectorAll<HTMLButtonElement>("[data-export]")) {
     if (format === "svg") {
       const vp = viewport(views.main.el);
       const { prims } = layout(m, vp, state.filters, state.selection, state.divergence?.tA ?? null);
-      download(`${base}.svg`, toSvg(prims, vp.width, vp.height), "image/svg+xml");
+      download(`${base}.svg`, new Blob([toSvg(prims, vp.width, vp.height)], { type: "image/svg+xml" }));
       return;
     }
     const r = await call({ op: "export", format, which: "main" });
     const ext = format === "chrome" ? "chrome.json" : format === "shiviz" ? "shiviz.log" : format === "jepsen" ? "history.edn" : "ndjson";
-    download(`${base}.${ext}`, String(r.text), "text/plain");
+    download(`${base}.${ext}`, r.blob as Blob);
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * The message layer, the densest part of the diagram. When at most EXACT_MAX messages are in view, each is drawn
- * from send to arrival (dropped ones dashed, ending half-way in a cross; ones still in flight when the run ended
- * dotted). Above that there are more messages than the pixels can tell apart, and the layer switches to density
+ * from send to arrival (dropped ones dashed, ending in a cross where they were dropped: half-way to the receiver for
+ * a drop decided at send time, off any lane's line, and on the receiver's lane for one dropped on arrival; ones still in flight when the run
+ * ended dotted). Above that there are more messages than the pixels can tell apart, and the layer switches to density
  * strips (density.ts): per lane and column of time, how many messages it sent, by type, drops in red. The legend line
  * says which is on and how many messages are in view, so nothing is dropped silently; zooming in brings the arrows
  * back.
@@ -47,6 +48,15 @@ export interface MessageStats {
   /** Density: column width in pixels and the most messages one lane sent in a column (the darkest shade). */
   columnPx: number;
   densityMax: number;
+}
+
+/**
+ * True when message k was dropped as it was sent (loss, a partition in force, link down, full queue: the network
+ * decides at send time and the drop has the send's time), false when it was dropped on arrival (the receiver was
+ * down, or a partition started while it was in flight). A crash drop is always on arrival.
+ */
+export function droppedAtSend(m: Model, k: number): boolean {
+  return m.msgT1[k] === m.msgT0[k] && m.dropWhy[k] !== "crash";
 }
 
 /** A drop whose cross is drawn as an interactive mark. */
@@ -182,13 +192,25 @@ export class MessageLayer {
     const style = grey ? (dropped ? st.greyDrop : st.grey) : dropped ? st.drop : v.cone !== null ? (st.cone[type] as number) : status === IN_FLIGHT ? (st.inFlight[type] as number) : (st.normal[type] as number);
     const x1 = t0 * v.scale + v.offset;
     const x2 = (m.msgT1[k] as number) * v.scale + v.offset;
-    const yEnd = dropped ? y0 + (y1 - y0) * 0.45 : y1;
+    const yEnd = dropped && droppedAtSend(m, k) ? this.halfway(y0, y1) : y1;
     this.arrows++;
     this.line(style, x1, y0, x2, yEnd);
     if (dropped && x2 >= v.xMin && x2 <= v.xMax) {
       if (grey) this.batch.add(st.dropX, x2, yEnd, 3, 0);
       else this.drops.push({ x: x2, y: yEnd, message: k });
     }
+  }
+
+  /**
+   * Where a message dropped as it was sent ends: half-way between its lanes, moved a quarter lane towards the receiver
+   * when that is on another lane's line (half-way from n1 to n5 is n3's line, and a cross there reads as a message to
+   * n3 dropped on arrival).
+   */
+  private halfway(y0: number, y1: number): number {
+    const mid = (y0 + y1) / 2;
+    const ys = this.v.ys;
+    for (let l = 0; l < ys.length; l++) if (Math.abs((ys[l] as number) - mid) < 4) return mid + Math.sign(y1 - y0) * this.v.laneH * 0.25;
+    return mid;
   }
 
   /** Add a line clipped to [xMin, xMax] (nothing if it lies outside). */

@@ -9,7 +9,7 @@ import { Batch } from "./batch.ts";
 import { afterEnd, backgrounds, clientOps, commitQuorums, coneBands, type Frame, laneLines, markers, OP_BIN_PX, stateTicks } from "./layers.ts";
 import { typeColor as colorOfType } from "./colors.ts";
 import { formatCount, formatTime } from "./format.ts";
-import { MessageLayer, type MessageStats } from "./messages.ts";
+import { droppedAtSend, MessageLayer, type MessageStats } from "./messages.ts";
 import { causalCone, type Model } from "./model.ts";
 import { txnBands, txnMarks } from "./overlays/txn.ts";
 
@@ -57,6 +57,13 @@ export function typeColor(_model: Model, type: number): string {
 }
 
 export { formatTime } from "./format.ts";
+
+/** A drop cross's tooltip: what was dropped, between whom, why, and whether at send time or on arrival. */
+export function dropTitle(model: Model, k: number): string {
+  const to = model.lanes[model.msgTo[k] as number]?.id;
+  const when = droppedAtSend(model, k) ? "dropped as it was sent" : `dropped on arrival at ${to}`;
+  return `${model.types[model.msgType[k] as number]} ${model.lanes[model.msgFrom[k] as number]?.id} -> ${to} ${when}: ${model.dropWhy[k]}`;
+}
 
 /** y centre of each visible lane (NaN for hidden ones). */
 export function laneYs(model: Model, vp: Viewport, f: Filters): Float64Array {
@@ -149,7 +156,7 @@ export function layout(model: Model, vp: Viewport, f: Filters, sel: Selection | 
     ? { mode: "exact", inView: 0, arrows: 0, columnPx: 0, densityMax: 0 }
     : layer.layout({ scale, offset, xMin: G.xMin, xMax: G.xMax, t0: vp.t0, t1: vp.t1, ys, laneH, hiddenType, showDrops: !f.hiddenKinds.has("drop"), cone });
   if (!f.hiddenKinds.has("send")) prims.push({ p: "layer", layer: stats.mode === "exact" ? layer.batch : layer.density, cls: "messages" });
-  for (const d of layer.drops) prims.push({ p: "mark", x: d.x, y: d.y, shape: "x", size: 4, fill: "#d62728", cls: "drop-mark", title: `${model.types[model.msgType[d.message] as number]} ${model.lanes[model.msgFrom[d.message] as number]?.id} -> ${model.lanes[model.msgTo[d.message] as number]?.id} dropped: ${model.dropWhy[d.message]}` });
+  for (const d of layer.drops) prims.push({ p: "mark", x: d.x, y: d.y, shape: "x", size: 4, fill: "#d62728", cls: "drop-mark", title: dropTitle(model, d.message) });
   if (!f.hiddenKinds.has("commit")) commitQuorums(G, prims);
   if (!f.hiddenKinds.has("state")) stateTicks(G, scene.ticks);
   const markerTicks = markers(G, prims, scene.ticks);

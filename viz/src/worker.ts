@@ -6,8 +6,8 @@
  */
 import { registry } from "../../protocols/index.ts";
 import type { ResolvedScenario } from "../../sim/scenario/resolved.ts";
-import type { TraceEvent, TraceHeader } from "../../sim/trace/events.ts";
-import { toChromeTrace, toJepsenHistory, toShiViz } from "../../sim/trace/export/index.ts";
+import type { TraceEvent, TraceFooter, TraceHeader } from "../../sim/trace/events.ts";
+import { EXPORTERS, exportToParts, isExportFormat } from "../../sim/trace/export/index.ts";
 import { parseTrace } from "../../sim/trace/reader.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
 import { ByteTraceReader, textOf } from "./byteReader.ts";
@@ -22,15 +22,19 @@ function columnBuffers(model: Model): Transferable[] {
  * A loaded trace: its bytes as the chunks they arrived in, and its parsed events once something needed them (exports,
  * and the canonical lines of a small trace); a large trace is parsed again only if it is exported.
  */
-const traces: Record<string, { header: TraceHeader; chunks: Uint8Array[]; events: TraceEvent[] | null }> = {};
+const traces: Record<string, { header: TraceHeader; chunks: Uint8Array[]; events: TraceEvent[] | null; footer?: TraceFooter }> = {};
 /** Below this many events a model carries canonical event lines, for the what-if divergence. */
 const KEEP_LINES_BELOW = 400_000;
 
-function eventsOf(which: string): { header: TraceHeader; events: TraceEvent[] } {
+function eventsOf(which: string): { header: TraceHeader; events: TraceEvent[]; footer: TraceFooter | null } {
   const t = traces[which];
   if (t === undefined) throw new Error("no trace loaded");
-  t.events ??= parseTrace(textOf(t.chunks), which).events;
-  return { header: t.header, events: t.events };
+  if (t.events === null) {
+    const parsed = parseTrace(textOf(t.chunks), which);
+    t.events = parsed.events;
+    t.footer = parsed.footer;
+  }
+  return { header: t.header, events: t.events, footer: t.footer ?? null };
 }
 
 function bytesOf(which: string): Uint8Array[] {
@@ -125,12 +129,16 @@ self.onmessage = async (ev: MessageEvent) => {
       const { model } = loadBytes("whatif", new TextEncoder().encode(text), "what-if");
       self.postMessage({ id: msg.id, ok: true, model, summary: { violations: r.violations, events: r.events, stop: r.stop, clientOps: r.clientOps } }, columnBuffers(model));
     } else if (msg.op === "export") {
+      // The export is handed back as a Blob built from ~1 MiB parts: no single string holds it (a Chrome export of a
+      // million-event trace is ~135 MB).
       const which = String(msg.which);
       const f = msg.format;
-      const ndjson = f !== "chrome" && f !== "shiviz" && f !== "jepsen";
-      const t = ndjson ? null : eventsOf(which);
-      const text = t === null ? textOf(bytesOf(which)) : f === "chrome" ? toChromeTrace(t.header, t.events) : f === "shiviz" ? toShiViz(t.header, t.events) : toJepsenHistory(t.header, t.events);
-      self.postMessage({ id: msg.id, ok: true, text });
+      let blob: Blob;
+      if (isExportFormat(f)) {
+        const t = eventsOf(which);
+        blob = new Blob(exportToParts(EXPORTERS[f], t.header, t.events, t.footer), { type: f === "chrome" ? "application/json" : "text/plain" });
+      } else blob = new Blob(bytesOf(which) as BlobPart[], { type: "application/x-ndjson" });
+      self.postMessage({ id: msg.id, ok: true, blob });
     }
   } catch (e) {
     self.postMessage({ id: msg.id, ok: false, error: (e as Error).message });
