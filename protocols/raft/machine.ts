@@ -1,5 +1,5 @@
 import type { NodeContext } from "../../sim/core/protocol.ts";
-import { kvApply } from "../../sim/check/models.ts";
+import { kvNext, kvResult } from "../../sim/check/models.ts";
 import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
 import type { RaftState } from "./state.ts";
 import { saveSnapshot, sync } from "./storage.ts";
@@ -33,12 +33,12 @@ export function applyCommitted(s: RaftState, ctx: NodeContext<RaftMsg>): void {
       result = session.requestId === requestId ? session.result : undefined;
     } else {
       const current = s.kv.get(op.key) ?? null;
-      const r = kvApply(current, op);
-      if (r.value !== current) {
-        if (r.value === null) s.kv.delete(op.key);
-        else s.kv.set(op.key, r.value);
+      const value = kvNext(current, op);
+      if (value !== current) {
+        if (value === null) s.kv.delete(op.key);
+        else s.kv.set(op.key, value);
       }
-      result = r.result;
+      result = kvResult(current, op);
       // The session is this node's own object (snapshots copy sessions in and out), so it is updated in place.
       if (session === undefined) s.sessions.set(clientId, { requestId, result });
       else {

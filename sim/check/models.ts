@@ -12,15 +12,40 @@ import { assertNever } from "../core/types.ts";
 export type KvValue = string | null;
 
 export function kvApply(current: KvValue, op: KvOp): { value: KvValue; result: unknown } {
+  return { value: kvNext(current, op), result: kvResult(current, op) };
+}
+
+/**
+ * The value after `op` (kvApply's `value`), and below its result (kvApply's `result`): the same model without an
+ * object per call, for a replicated state machine that applies every op on every replica (Raft at 1,000 ops/s on
+ * five nodes allocated ~9% of its bytes in kvApply's results).
+ */
+export function kvNext(current: KvValue, op: KvOp): KvValue {
   switch (op.f) {
     case "read":
-      return { value: current, result: current };
+      return current;
     case "write":
-      return { value: op.value, result: null };
+      return op.value;
     case "cas":
-      return current === op.expected ? { value: op.value, result: true } : { value: current, result: false };
+      return current === op.expected ? op.value : current;
     case "append":
-      return { value: current === null ? op.value : `${current},${op.value}`, result: null };
+      return current === null ? op.value : `${current},${op.value}`;
+    default:
+      return assertNever(op, "kv op");
+  }
+}
+
+/** The result `op` returns when applied to `current` (kvApply's `result`). */
+export function kvResult(current: KvValue, op: KvOp): unknown {
+  switch (op.f) {
+    case "read":
+      return current;
+    case "write":
+      return null;
+    case "cas":
+      return current === op.expected;
+    case "append":
+      return null;
     default:
       return assertNever(op, "kv op");
   }
