@@ -42,7 +42,11 @@ export function appendLocal(s: RaftState, ctx: NodeContext<RaftMsg>, e: Entry): 
 export function flush(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   s.flushArmed = false;
   if (s.synced < s.log.lastIndex) sync(s, ctx);
-  for (const p of ctx.peers) if ((s.next.get(p) ?? 1) <= s.log.lastIndex) sendAppend(s, ctx, p);
+  const peers = ctx.peers;
+  for (let k = 0; k < peers.length; k++) {
+    const p = peers[k] as NodeId;
+    if ((s.next.get(p) ?? 1) <= s.log.lastIndex) sendAppend(s, ctx, p);
+  }
   advanceCommit(s, ctx);
 }
 
@@ -82,7 +86,8 @@ export function onHeartbeat(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   }
   proposeReconfiguration(s, ctx, now);
   // Heartbeats carry only synced entries; new client entries go out with the next flush (batching).
-  for (const p of ctx.peers) sendAppend(s, ctx, p);
+  const peers = ctx.peers;
+  for (let k = 0; k < peers.length; k++) sendAppend(s, ctx, peers[k] as NodeId);
   advanceCommit(s, ctx);
   ctx.setTimer("heartbeat", s.o.heartbeatMicros);
 }

@@ -250,7 +250,10 @@ export class World implements NodeHost, ClientHost {
       this.metrics.stateChanges = (this.metrics.stateChanges ?? 0) + 1;
       this.sink.state(this.scheduler.now, i, view as Record<string, unknown>);
     }
-    for (const inv of this.invariants) {
+    // An index loop: the for-of here allocated an iterator result per invariant and step (~3% of raft-5's bytes).
+    const invariants = this.invariants;
+    for (let k = 0; k < invariants.length; k++) {
+      const inv = invariants[k] as ActiveInvariant;
       const message = inv.run(this.invariantCtx, i);
       if (message !== null) this.violate(inv.check, message, i);
     }
