@@ -113,35 +113,37 @@ const logMatching: Invariant<RaftState> = {
         return null;
       }
       const log = s.log;
-      const from = checkedVersion[i] === log.version ? (checkedUpTo[i] as number) + 1 : log.base + 1;
-      for (let k = Math.max(from, log.base + 1); k <= log.lastIndex; k++) {
+      const from = Math.max(checkedVersion[i] === log.version ? (checkedUpTo[i] as number) + 1 : log.base + 1, log.base + 1);
+      // The predecessor's term: read from the log once, then carried along (it is the term of the entry just checked).
+      let prev = log.term(from - 1) ?? -1;
+      for (let k = from; k <= log.lastIndex; k++) {
         const e = log.entry(k) as Entry;
-        const prev = log.term(k - 1) ?? -1;
-        let hadPrev: number;
-        let hadId: string;
         const t = firstTerm.get(k);
         if (t === undefined) {
           firstTerm.set(k, e.term);
           firstPrev.set(k, prev);
           firstId.set(k, e.id);
-          continue;
-        }
-        if (t === e.term) {
-          hadPrev = firstPrev.get(k) as number;
-          hadId = firstId.get(k) as string;
         } else {
-          const key = `${k}:${e.term}`;
-          const had = others.get(key);
-          if (had === undefined) {
-            others.set(key, { prev, id: e.id });
-            continue;
+          // What was first recorded for (k, e.term): -1 when this is the first time (k, e.term) is seen.
+          let hadPrev = -1;
+          let hadId = "";
+          if (t === e.term) {
+            hadPrev = firstPrev.get(k) as number;
+            hadId = firstId.get(k) as string;
+          } else {
+            const key = `${k}:${e.term}`;
+            const had = others.get(key);
+            if (had === undefined) others.set(key, { prev, id: e.id });
+            else {
+              hadPrev = had.prev;
+              hadId = had.id;
+            }
           }
-          hadPrev = had.prev;
-          hadId = had.id;
+          if (hadPrev >= 0 && prev >= 0 && (hadPrev !== prev || hadId !== e.id)) {
+            return `logs disagree at index ${k} term ${e.term}: ${ctx.nodes[i]} holds ${e.id} after term ${describe(prev)}, another node held ${hadId} after term ${describe(hadPrev)}`;
+          }
         }
-        if (hadPrev >= 0 && prev >= 0 && (hadPrev !== prev || hadId !== e.id)) {
-          return `logs disagree at index ${k} term ${e.term}: ${ctx.nodes[i]} holds ${e.id} after term ${describe(prev)}, another node held ${hadId} after term ${describe(hadPrev)}`;
-        }
+        prev = e.term;
       }
       checkedUpTo[i] = log.lastIndex;
       checkedVersion[i] = log.version;

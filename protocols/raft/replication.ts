@@ -177,6 +177,9 @@ function appendEntries(s: RaftState, ctx: NodeContext<RaftMsg>, m: Extract<RaftM
     const index = m.prevIndex + 1 + k;
     if (index <= log.base) continue;
     const e = entries[k] as Entry;
+    // The very entry held already (a resend overlaps what arrived before): same term, nothing to do, and no need to
+    // read the entry's term from memory.
+    if (log.entry(index) === e) continue;
     const have = log.term(index);
     if (have === e.term) continue;
     if (have !== undefined) {
