@@ -2,13 +2,14 @@ import { ProtocolRegistry } from "../sim/core/registry.ts";
 import { runScenario } from "../sim/world/simulation.ts";
 import type { BenchResult } from "./types.ts";
 import { timerStorm } from "./workloads/pending.ts";
+import { raftNull, raftSkeleton } from "./workloads/raftFloor.ts";
 import { WORKLOADS } from "./workloads/index.ts";
 
 /** Run the benchmark workloads (all but the opt-in ones, or those named in `only`). */
 export function runBenchmarks(registry: ProtocolRegistry, opts: { only?: string[]; onResult?: (r: BenchResult) => void } = {}): { results: BenchResult[] } {
   const reg = new ProtocolRegistry();
   for (const p of registry.list()) reg.register(p);
-  if (reg.get(timerStorm.name) === undefined) reg.register(timerStorm);
+  for (const p of [timerStorm, raftSkeleton, raftNull]) if (reg.get(p.name) === undefined) reg.register(p);
   const chosen = WORKLOADS.filter((w) => (opts.only && opts.only.length > 0 ? opts.only.includes(w.name) : !w.optIn));
   const results: BenchResult[] = [];
   for (const w of chosen) {
