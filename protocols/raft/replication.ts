@@ -92,9 +92,15 @@ export function onHeartbeat(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   ctx.setTimer("heartbeat", s.o.heartbeatMicros);
 }
 
+/**
+ * Propose the next membership change: only once the previous change has committed, and only once this leader has
+ * committed an entry of its own term. Without the second rule a new leader could append a change on top of a config
+ * whose successor, proposed by an earlier leader, is still pending on some nodes: the two new configs need not share
+ * a majority (Ongaro, raft-dev 2015; the dissertation's fix).
+ */
 function proposeReconfiguration(s: RaftState, ctx: NodeContext<RaftMsg>, now: number): void {
   const step = s.o.reconfigure[s.reconfigStep];
-  if (step === undefined || now < step.atMicros || s.configIndex > s.commit) return;
+  if (step === undefined || now < step.atMicros || s.configIndex > s.commit || s.log.term(s.commit) !== s.term) return;
   let voters = [...s.voters];
   if (step.add !== undefined && !voters.includes(step.add)) voters.push(step.add);
   if (step.remove !== undefined) voters = voters.filter((v) => v !== step.remove);
