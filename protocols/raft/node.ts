@@ -53,6 +53,9 @@ function onTimer(s: RaftState, name: string, ctx: NodeContext<RaftMsg>): void {
 }
 
 function onMessage(s: RaftState, from: string, m: RaftMsg, ctx: NodeContext<RaftMsg>): void {
+  // Without its term it could acknowledge a stale leader's entries over ones it acknowledged in a later term, or adopt
+  // (and persist) a term older than the one it lost: it behaves as down.
+  if (s.termLost) return;
   switch (m.type) {
     case "vote":
       return onVoteRequest(s, ctx, from, m);

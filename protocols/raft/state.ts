@@ -50,6 +50,12 @@ export interface RaftState {
   flushArmed: boolean;
   /** Storage failed its checksum: this node no longer votes or campaigns (it may have lost what it promised). */
   damaged: boolean;
+  /**
+   * The persisted term failed its checksum: this node no longer knows which leaders are stale (it may have
+   * acknowledged entries of a later term than any it now believes in), so it ignores every message, as if down, until
+   * its disk is wiped. A node whose vote alone was damaged keeps its term and still follows leaders.
+   */
+  termLost: boolean;
   reconfigStep: number;
   /** Snapshot voters (config in force at the snapshot point). */
   snapshotVoters: readonly NodeId[];
@@ -87,6 +93,7 @@ export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOption
     pendingRequests: new Set(),
     flushArmed: false,
     damaged: false,
+    termLost: false,
     lastView: undefined,
     reconfigStep: 0,
     snapshotVoters: voters,

@@ -96,8 +96,11 @@ export function load(s: RaftState, ctx: NodeContext<RaftMsg>): void {
     s.damaged = true;
   };
   const term = ctx.read("term");
-  if (term === CORRUPT) damaged("term");
-  else if (typeof term === "number") s.term = term;
+  if (term === CORRUPT) {
+    damaged("term");
+    s.termLost = true;
+    ctx.note("term lost: this node ignores every message until its disk is wiped (it cannot tell a stale leader from a current one)");
+  } else if (typeof term === "number") s.term = term;
   const vote = ctx.read("vote");
   if (vote === CORRUPT) damaged("vote");
   else if (typeof vote === "string") s.votedFor = vote;
