@@ -3,7 +3,7 @@ import { raftBugs } from "./bugs.ts";
 import { raftInvariants } from "./invariants.ts";
 import type { RaftMsg } from "./messages.ts";
 import { createRaft, raftView, stepRaft } from "./node.ts";
-import { RAFT_OPTION_DOCS } from "./options.ts";
+import { checkRaftOptions, RAFT_OPTION_DOCS } from "./options.ts";
 import type { RaftState } from "./state.ts";
 
 function entriesBytes(m: RaftMsg): number {
@@ -17,6 +17,7 @@ export const raft: Protocol<RaftState, RaftMsg, KvOp> = {
   name: "raft",
   description: "Raft consensus with PreVote, CheckQuorum, batched replication, snapshots, single-server membership changes and a linearizable KV store.",
   options: RAFT_OPTION_DOCS,
+  checkOptions: checkRaftOptions,
   create: createRaft,
   step: stepRaft,
   view: raftView,

@@ -45,5 +45,45 @@ export const RAFT_OPTION_DOCS = [
   { name: "checkQuorum", type: "boolean", default: RAFT_DEFAULTS.checkQuorum, description: "leaders step down without a quorum; followers with a live leader ignore votes" },
   { name: "snapshotEvery", type: "integer", default: RAFT_DEFAULTS.snapshotEvery, description: "snapshot and compact the log every N applied entries (0: never)" },
   { name: "voters", type: "node ids | null", default: null, description: "initial voting members (default: every node; others are learners)" },
-  { name: "reconfigure", type: "[{atMicros, add?, remove?}]", default: [], description: "single-server membership changes the leader proposes in order" },
+  { name: "reconfigure", type: "[{atMicros, add?, remove?}]", default: [], description: "single-server membership changes the leader proposes in order (each step exactly one of add, remove)" },
 ];
+
+type Problem = { path: string; message: string } | null;
+
+/**
+ * Values of `voters` and `reconfigure` (the loader checked the names). Each reconfigure step is a single-server change:
+ * exactly one of `add` and `remove`, naming a node of the topology. A step with both is a two-server change in one
+ * config entry, whose old and new majorities need not overlap ({n1,n2,n3} -> {n1,n2,n4}: n1,n2,n3's majority n2,n3
+ * and the new one n1,n4 share nobody); one with neither does nothing.
+ */
+export function checkRaftOptions(o: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): Problem {
+  const isNode = (v: unknown) => typeof v === "string" && nodes.includes(v);
+  const voters = o.voters;
+  if (voters !== undefined && voters !== null) {
+    if (!Array.isArray(voters) || voters.length === 0) return { path: "voters", message: `expected a non-empty list of node ids or null, got ${JSON.stringify(voters)}` };
+    const bad = voters.findIndex((v) => !isNode(v));
+    if (bad >= 0) return { path: `voters[${bad}]`, message: `expected a node id of the topology (${nodes.join(", ")}), got ${JSON.stringify(voters[bad])}` };
+  }
+  const steps = o.reconfigure;
+  if (steps === undefined) return null;
+  if (!Array.isArray(steps)) return { path: "reconfigure", message: `expected a list of {atMicros, add | remove}, got ${JSON.stringify(steps)}` };
+  for (let i = 0; i < steps.length; i++) {
+    const step: unknown = steps[i];
+    const path = `reconfigure[${i}]`;
+    if (typeof step !== "object" || step === null) return { path, message: `expected {atMicros, add | remove}, got ${JSON.stringify(step)}` };
+    const { atMicros, add, remove, ...rest } = step as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) return { path, message: `unknown field "${extra[0]}" (a step has atMicros and one of add, remove)` };
+    if (typeof atMicros !== "number" || !Number.isInteger(atMicros) || atMicros < 0) {
+      return { path: `${path}.atMicros`, message: `expected a whole number of microseconds >= 0, got ${JSON.stringify(atMicros)}` };
+    }
+    if (add !== undefined && remove !== undefined) {
+      return { path, message: `expected one of add and remove, got both (add ${JSON.stringify(add)}, remove ${JSON.stringify(remove)}): membership changes are single-server; a two-server change in one step lets the old and new majorities miss each other, so split it into two steps` };
+    }
+    if (add === undefined && remove === undefined) return { path, message: "expected one of add and remove, got neither" };
+    const which = add !== undefined ? "add" : "remove";
+    const node = add ?? remove;
+    if (!isNode(node)) return { path: `${path}.${which}`, message: `expected a node id of the topology (${nodes.join(", ")}), got ${JSON.stringify(node)}` };
+  }
+  return null;
+}

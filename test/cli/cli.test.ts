@@ -71,6 +71,16 @@ describe("faultline CLI", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("rejects a Raft membership step that adds and removes at once (a two-server change), naming the step", () => {
+    const bad = join(tmp, "two-server.yaml");
+    const text = readFileSync(resolve(root, "scenarios/raft-membership.yaml"), "utf8").replace("{ atMicros: 5000000, add: n5 }", "{ atMicros: 5000000, add: n5, remove: n3 }");
+    writeFileSync(bad, text);
+    const r = cli("run", bad, "--no-trace-file");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${bad}: protocol.options.reconfigure[1]: expected one of add and remove, got both`);
+    noStack(r.err);
+  });
+
   it("rejects truncated and corrupt traces naming the line", () => {
     const good = join(tmp, "good.ndjson");
     expect(cli("run", "scenarios/demo.yaml", "--trace", good).code).toBe(0);
