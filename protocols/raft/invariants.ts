@@ -113,11 +113,17 @@ const logMatching: Invariant<RaftState> = {
         return null;
       }
       const log = s.log;
-      const from = Math.max(checkedVersion[i] === log.version ? (checkedUpTo[i] as number) + 1 : log.base + 1, log.base + 1);
+      // From below the base too when this step compacted entries away (the checks have not seen them yet).
+      const floor = log.checkFloor;
+      const from = Math.max(checkedVersion[i] === log.version ? (checkedUpTo[i] as number) + 1 : floor + 1, floor + 1);
       // The predecessor's term: read from the log once, then carried along (it is the term of the entry just checked).
-      let prev = log.term(from - 1) ?? -1;
+      let prev = log.term(from - 1) ?? log.entryForChecks(from - 1)?.term ?? -1;
       for (let k = from; k <= log.lastIndex; k++) {
-        const e = log.entry(k) as Entry;
+        const e = log.entryForChecks(k);
+        if (e === undefined) {
+          prev = -1;
+          continue;
+        }
         const t = firstTerm.get(k);
         if (t === undefined) {
           firstTerm.set(k, e.term);
@@ -161,8 +167,11 @@ class Committed {
   readonly term = new ByIndex<number>();
 
   record(s: RaftState): void {
-    for (let k = Math.min(s.commit, s.log.lastIndex); k > s.log.base && this.id.get(k) === undefined; k--) {
-      const e = s.log.entry(k) as Entry;
+    const log = s.log;
+    // Down to below the base when this step compacted entries away (applied and compacted in one step).
+    for (let k = Math.min(s.commit, log.lastIndex), floor = log.checkFloor; k > floor && this.id.get(k) === undefined; k--) {
+      const e = log.entryForChecks(k);
+      if (e === undefined) continue;
       this.id.set(k, e.id);
       this.term.set(k, e.term);
     }
@@ -211,9 +220,9 @@ const stateMachineSafety: Invariant<RaftState> = {
         checked[i] = 0;
         return null;
       }
-      const from = Math.max((checked[i] ?? 0) + 1, s.log.base + 1);
+      const from = Math.max((checked[i] ?? 0) + 1, s.log.checkFloor + 1);
       for (let k = from; k <= s.applied; k++) {
-        const e = s.log.entry(k);
+        const e = s.log.entryForChecks(k);
         if (e === undefined) continue;
         const had = appliedId.get(k);
         if (had === undefined) {

@@ -75,10 +75,40 @@ export class RaftLog {
     this.version++;
   }
 
+  /**
+   * What the compactions of the current step dropped: entries droppedFrom..droppedFrom+droppedCount-1. The invariants
+   * run after the step, and a node applies and compacts in one step (machine.ts): without these they would never see
+   * the entries in between. The node forgets them when its next step begins (forgetDropped).
+   */
+  private readonly dropped: (Entry | undefined)[] = [];
+  private droppedCount = 0;
+  private droppedFrom = 0;
+
+  forgetDropped(): void {
+    if (this.droppedCount === 0) return;
+    this.dropped.fill(undefined, 0, this.droppedCount);
+    this.droppedCount = 0;
+  }
+
+  /** For the checks: the index below the lowest one entryForChecks can return (base, or below what was just dropped). */
+  get checkFloor(): number {
+    return this.droppedCount > 0 ? this.droppedFrom - 1 : this.base;
+  }
+
+  /** For the checks: entry i if held, or dropped by a compaction in the current step. */
+  entryForChecks(i: number): Entry | undefined {
+    if (i > this.base) return this.entry(i);
+    const k = i - this.droppedFrom;
+    return k >= 0 && k < this.droppedCount ? this.dropped[k] : undefined;
+  }
+
   /** Drop entries up to `index` (now covered by a snapshot whose last entry has `term`). */
   compact(index: number, term: number): void {
     if (index <= this.base) return;
     const cut = Math.min(index - this.base, this.count);
+    if (this.droppedCount > 0 && this.droppedFrom + this.droppedCount !== this.base + 1) this.forgetDropped();
+    if (this.droppedCount === 0) this.droppedFrom = this.base + 1;
+    for (let k = 0; k < cut; k++) this.dropped[this.droppedCount++] = this.slots[k];
     this.slots.copyWithin(0, cut, this.count);
     this.slots.fill(undefined, this.count - cut, this.count);
     this.count -= cut;
