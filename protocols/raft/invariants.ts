@@ -33,6 +33,12 @@ class ByIndex<T> {
   }
 }
 
+/*
+ * Incarnation: the engine runs the checks only after a step of a node that is up (never while it is down), so a check
+ * cannot count on seeing a crashed node as undefined. A restart builds a new state object (create), which is how the
+ * checks with per-node cursors tell a new incarnation, whose log and applied entries must be checked from the start.
+ */
+
 /** At most one leader per term, ever. */
 const electionSafety: Invariant<RaftState> = {
   name: "election-safety",
@@ -105,12 +111,15 @@ const logMatching: Invariant<RaftState> = {
     const others = new Map<string, { prev: number; id: string }>();
     const checkedUpTo: number[] = [];
     const checkedVersion: number[] = [];
+    /** Per node, the state the cursor belongs to: a restart is a new state (see incarnation). */
+    const checkedState: (RaftState | undefined)[] = [];
     const describe = (prev: number) => (prev < 0 ? "?" : String(prev));
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
-      if (s === undefined) {
+      if (s === undefined || checkedState[i] !== s) {
         checkedVersion[i] = -1;
-        return null;
+        checkedState[i] = s;
+        if (s === undefined) return null;
       }
       const log = s.log;
       // From below the base too when this step compacted entries away (the checks have not seen them yet).
@@ -214,11 +223,14 @@ const stateMachineSafety: Invariant<RaftState> = {
     const appliedId = new ByIndex<string>();
     const appliedBy = new ByIndex<number>();
     const checked: number[] = [];
+    /** Per node, the state the cursor belongs to: a restart is a new state (see incarnation). */
+    const checkedState: (RaftState | undefined)[] = [];
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
-      if (s === undefined) {
+      if (s === undefined || checkedState[i] !== s) {
         checked[i] = 0;
-        return null;
+        checkedState[i] = s;
+        if (s === undefined) return null;
       }
       const from = Math.max((checked[i] ?? 0) + 1, s.log.checkFloor + 1);
       for (let k = from; k <= s.applied; k++) {
