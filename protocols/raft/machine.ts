@@ -4,14 +4,14 @@ import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
 import type { RaftState } from "./state.ts";
 import { saveSnapshot, sync } from "./storage.ts";
 
-/** Voters in force at index i (for snapshots): the latest config entry at or before i. */
-function votersAt(s: RaftState, i: number): readonly string[] {
-  if (s.configIndex <= i) return s.voters; // the config in force is the latest one in the log: no search
+/** Voters in force at index i and the reconfigure step they carried out (for snapshots): the latest config entry at or before i. */
+function configAt(s: RaftState, i: number): { voters: readonly string[]; step: number } {
+  if (s.configIndex <= i) return { voters: s.voters, step: s.configStep }; // the config in force is the latest one in the log: no search
   for (let j = i; j > s.log.base; j--) {
     const e = s.log.entry(j) as Entry;
-    if (e.cmd.type === "config") return e.cmd.voters;
+    if (e.cmd.type === "config") return e.cmd;
   }
-  return s.snapshotVoters;
+  return { voters: s.snapshotVoters, step: s.snapshotConfigStep };
 }
 
 /**
@@ -59,16 +59,20 @@ function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   const lastIndex = s.applied;
   const lastTerm = s.log.term(lastIndex) as number;
   const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]) => (a[0] < b[0] ? -1 : 1);
+  const config = configAt(s, lastIndex);
   const snap: Snapshot = Object.freeze({
     lastIndex,
     lastTerm,
     kv: Object.freeze([...s.kv].sort(byKey).map((pair) => Object.freeze(pair))),
     sessions: Object.freeze([...s.sessions].sort(byKey).map(([c, x]) => Object.freeze([c, Object.freeze({ ...x })] as const))),
-    voters: Object.freeze([...votersAt(s, lastIndex)]),
+    voters: Object.freeze([...config.voters]),
+    // Only once a reconfigure step has been carried out (so snapshots, and traces, of runs without one are unchanged).
+    ...(config.step >= 0 ? { configStep: config.step } : {}),
   });
   saveSnapshot(s, ctx, snap, lastIndex);
   sync(s, ctx);
   s.snapshotVoters = snap.voters;
+  s.snapshotConfigStep = config.step;
   s.log.compact(lastIndex, lastTerm);
   ctx.note(`snapshot at index ${lastIndex}`, { lastIndex, lastTerm });
 }

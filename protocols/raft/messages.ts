@@ -6,8 +6,11 @@ export type Command =
   | { type: "kv"; requestId: number; clientId: string; op: KvOp }
   /** Appended by every new leader so it can commit (and learn the commit point of) earlier entries. */
   | { type: "noop" }
-  /** Single-server membership change: the new voter set, in force as soon as it is in the log. */
-  | { type: "config"; voters: NodeId[] };
+  /**
+   * Single-server membership change: the new voter set, in force as soon as it is in the log. `step` is the index of
+   * the `reconfigure` option's step it carries out, so any later leader carries on from the next one.
+   */
+  | { type: "config"; voters: NodeId[]; step: number };
 
 export interface Entry {
   term: number;
@@ -29,6 +32,8 @@ export interface Snapshot {
   readonly kv: readonly (readonly [string, string])[];
   readonly sessions: readonly (readonly [string, Readonly<Session>])[];
   readonly voters: readonly NodeId[];
+  /** The reconfigure step of the config in force at lastIndex (-1 or absent: none yet). */
+  readonly configStep?: number;
 }
 
 export type RaftMsg =

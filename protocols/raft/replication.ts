@@ -99,16 +99,22 @@ export function onHeartbeat(s: RaftState, ctx: NodeContext<RaftMsg>): void {
  * a majority (Ongaro, raft-dev 2015; the dissertation's fix).
  */
 function proposeReconfiguration(s: RaftState, ctx: NodeContext<RaftMsg>, now: number): void {
-  const step = s.o.reconfigure[s.reconfigStep];
-  if (step === undefined || now < step.atMicros || s.configIndex > s.commit || s.log.term(s.commit) !== s.term) return;
-  let voters = [...s.voters];
-  if (step.add !== undefined && !voters.includes(step.add)) voters.push(step.add);
-  if (step.remove !== undefined) voters = voters.filter((v) => v !== step.remove);
-  voters.sort();
-  s.reconfigStep++;
-  if (voters.join(",") === [...s.voters].sort().join(",")) return; // already in force (proposed by an earlier leader)
+  if (s.configIndex > s.commit || s.log.term(s.commit) !== s.term) return;
+  // The steps after the one the config in force carried out (its entry or the snapshot records it); a step that would
+  // change nothing is passed over.
+  let k = s.configStep + 1;
+  let voters: NodeId[] = [];
+  for (; ; k++) {
+    const step = s.o.reconfigure[k];
+    if (step === undefined || now < step.atMicros) return;
+    voters = [...s.voters];
+    if (step.add !== undefined && !voters.includes(step.add)) voters.push(step.add);
+    if (step.remove !== undefined) voters = voters.filter((v) => v !== step.remove);
+    voters.sort();
+    if (voters.join(",") !== [...s.voters].sort().join(",")) break;
+  }
   const index = s.log.lastIndex + 1;
-  appendLocal(s, ctx, { term: s.term, id: `cfg${s.term}.${index}`, cmd: { type: "config", voters } });
+  appendLocal(s, ctx, { term: s.term, id: `cfg${s.term}.${index}`, cmd: { type: "config", voters, step: k } });
   armFlush(s, ctx);
   ctx.note(`membership change proposed at index ${index}: voters ${voters.join(", ")}`, { voters });
 }

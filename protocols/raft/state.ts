@@ -56,9 +56,15 @@ export interface RaftState {
    * its disk is wiped. A node whose vote alone was damaged keeps its term and still follows leaders.
    */
   termLost: boolean;
-  reconfigStep: number;
+  /**
+   * The reconfigure step the config in force carried out (-1: the initial config): the leader proposes the steps after
+   * it. Derived from the log (or the snapshot) like `voters`, so a restarted leader, or another node elected later,
+   * carries on where the list stands rather than replaying it from the start.
+   */
+  configStep: number;
   /** Snapshot voters (config in force at the snapshot point). */
   snapshotVoters: readonly NodeId[];
+  snapshotConfigStep: number;
   /** The view last returned (see raftView): reused while nothing in it changed. */
   lastView: import("./node.ts").RaftView | undefined;
 }
@@ -95,8 +101,9 @@ export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOption
     damaged: false,
     termLost: false,
     lastView: undefined,
-    reconfigStep: 0,
+    configStep: -1,
     snapshotVoters: voters,
+    snapshotConfigStep: -1,
   };
 }
 

@@ -142,6 +142,7 @@ export function installSnapshotState(s: RaftState, snap: Snapshot): void {
   s.kv = new Map(snap.kv);
   s.sessions = new Map(snap.sessions.map(([c, x]) => [c, { ...x }]));
   s.snapshotVoters = snap.voters;
+  s.snapshotConfigStep = snap.configStep ?? -1;
   s.commit = Math.max(s.commit, snap.lastIndex);
   s.applied = Math.max(s.applied, snap.lastIndex);
 }
@@ -153,9 +154,11 @@ export function recomputeVoters(s: RaftState): void {
     if (e.cmd.type === "config") {
       s.voters = e.cmd.voters;
       s.configIndex = i;
+      s.configStep = e.cmd.step;
       return;
     }
   }
   s.voters = s.snapshotVoters;
   s.configIndex = s.log.base;
+  s.configStep = s.snapshotConfigStep;
 }
