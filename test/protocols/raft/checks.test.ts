@@ -4,36 +4,14 @@ import { RaftLog } from "../../../protocols/raft/log.ts";
 import type { Entry } from "../../../protocols/raft/messages.ts";
 import type { RaftState } from "../../../protocols/raft/state.ts";
 import type { InvariantContext } from "../../../sim/core/protocol.ts";
-import { amongst, Cluster } from "./harness.ts";
+import { amongst, type Cluster, elect, figure8ThroughC } from "./harness.ts";
 
-/** Figure 8 of the Raft paper as in raft.test.ts, here with a snapshot after every applied entry. */
+/** Figure 8 of the Raft paper (harness.ts), then (d): S5 wins and overwrites; here with a snapshot every `snapshotEvery` applied entries. */
 function figure8(bugs: string[], snapshotEvery: number): Cluster {
-  const c = new Cluster(5, { preVote: false, checkQuorum: false, batchMicros: 0, noopOnElection: false, snapshotEvery }, bugs);
-  const elect = (id: string, voters: string[]) => {
-    c.fire(id, "election");
-    c.deliver(amongst(id, ...voters));
-  };
-  elect("n1", ["n2", "n3", "n4", "n5"]);
-  c.client("n1", 1, "k", "first");
-  c.deliver();
-  c.client("n1", 2, "k", "from-s1");
-  c.deliver(amongst("n1", "n2"));
-  c.drop();
-  c.crash("n1");
-  elect("n5", ["n3", "n4"]);
-  c.client("n5", 3, "k", "from-s5");
-  c.drop();
-  c.crash("n5");
-  c.restart("n1");
-  c.fire("n1", "election");
-  c.deliver(amongst("n1", "n2", "n3", "n4"));
-  elect("n1", ["n2", "n3", "n4"]);
-  c.fire("n1", "heartbeat");
-  c.deliver(amongst("n1", "n2", "n3"));
-  c.drop();
+  const c = figure8ThroughC(bugs, { snapshotEvery });
   c.crash("n1");
   c.restart("n5");
-  for (let i = 0; i < 2; i++) elect("n5", ["n2", "n3", "n4", "n5"]);
+  for (let i = 0; i < 2; i++) elect(c, "n5", ["n2", "n3", "n4", "n5"]);
   for (let i = 0; i < 2; i++) {
     c.fire("n5", "heartbeat");
     c.deliver(amongst("n2", "n3", "n4", "n5"));
