@@ -1,3 +1,4 @@
+import { expectMicros, expectNodeId, type OptionProblem } from "../../sim/core/optionChecks.ts";
 import type { NodeId } from "../../sim/core/types.ts";
 import type { Micros } from "../../sim/core/types.ts";
 
@@ -39,21 +40,17 @@ export const COMMIT_OPTION_DOCS = [
   { name: "retryMicros", type: "micros", default: COMMIT_DEFAULTS.retryMicros, description: "re-send interval of unacknowledged decisions and outcome requests" },
 ];
 
-type Problem = { path: string; message: string } | null;
-
-function micros(o: Readonly<Record<string, unknown>>, name: string, min: number): Problem {
-  const v = o[name];
-  if (v === undefined) return null;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min) return { path: name, message: `expected a whole number of microseconds >= ${min}, got ${JSON.stringify(v)}` };
-  return null;
+function micros(o: Readonly<Record<string, unknown>>, name: string, min: number): OptionProblem {
+  return o[name] === undefined ? null : expectMicros(name, o[name], min);
 }
 
 /** Value checks for the scenario loader (names were checked already). */
-export function checkCommitOptions(o: Readonly<Record<string, unknown>>, nodes: readonly NodeId[], extra: readonly string[] = []): Problem {
+export function checkCommitOptions(o: Readonly<Record<string, unknown>>, nodes: readonly NodeId[], extra: readonly string[] = []): OptionProblem {
   if (nodes.length < 2) return { path: "coordinator", message: `an atomic commit protocol needs a coordinator and at least one participant: the topology has ${nodes.length} node(s)` };
   const c = o.coordinator;
-  if (c !== undefined && c !== null && (typeof c !== "string" || !nodes.includes(c))) {
-    return { path: "coordinator", message: `expected a node id of the topology (${nodes.join(", ")}), got ${JSON.stringify(c)}` };
+  if (c !== undefined && c !== null) {
+    const bad = expectNodeId("coordinator", c, nodes);
+    if (bad !== null) return bad;
   }
   const r = o.replicas;
   if (r !== undefined && (typeof r !== "number" || !Number.isInteger(r) || r < 1)) return { path: "replicas", message: `expected a whole number >= 1, got ${JSON.stringify(r)}` };

@@ -1,3 +1,4 @@
+import { expectMicros, expectNodeId, type OptionProblem } from "../../sim/core/optionChecks.ts";
 import type { Micros, NodeId } from "../../sim/core/types.ts";
 
 export interface RaftOptions {
@@ -48,21 +49,20 @@ export const RAFT_OPTION_DOCS = [
   { name: "reconfigure", type: "[{atMicros, add?, remove?}]", default: [], description: "single-server membership changes the leader proposes in order (each step exactly one of add, remove)" },
 ];
 
-type Problem = { path: string; message: string } | null;
-
 /**
  * Values of `voters` and `reconfigure` (the loader checked the names). Each reconfigure step is a single-server change:
  * exactly one of `add` and `remove`, naming a node of the topology. A step with both is a two-server change in one
  * config entry, whose old and new majorities need not overlap ({n1,n2,n3} -> {n1,n2,n4}: n1,n2,n3's majority n2,n3
  * and the new one n1,n4 share nobody); one with neither does nothing.
  */
-export function checkRaftOptions(o: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): Problem {
-  const isNode = (v: unknown) => typeof v === "string" && nodes.includes(v);
+export function checkRaftOptions(o: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): OptionProblem {
   const voters = o.voters;
   if (voters !== undefined && voters !== null) {
     if (!Array.isArray(voters) || voters.length === 0) return { path: "voters", message: `expected a non-empty list of node ids or null, got ${JSON.stringify(voters)}` };
-    const bad = voters.findIndex((v) => !isNode(v));
-    if (bad >= 0) return { path: `voters[${bad}]`, message: `expected a node id of the topology (${nodes.join(", ")}), got ${JSON.stringify(voters[bad])}` };
+    for (let i = 0; i < voters.length; i++) {
+      const bad = expectNodeId(`voters[${i}]`, voters[i], nodes);
+      if (bad !== null) return bad;
+    }
   }
   const steps = o.reconfigure;
   if (steps === undefined) return null;
@@ -74,16 +74,15 @@ export function checkRaftOptions(o: Readonly<Record<string, unknown>>, nodes: re
     const { atMicros, add, remove, ...rest } = step as Record<string, unknown>;
     const extra = Object.keys(rest);
     if (extra.length > 0) return { path, message: `unknown field "${extra[0]}" (a step has atMicros and one of add, remove)` };
-    if (typeof atMicros !== "number" || !Number.isInteger(atMicros) || atMicros < 0) {
-      return { path: `${path}.atMicros`, message: `expected a whole number of microseconds >= 0, got ${JSON.stringify(atMicros)}` };
-    }
+    const badTime = expectMicros(`${path}.atMicros`, atMicros, 0);
+    if (badTime !== null) return badTime;
     if (add !== undefined && remove !== undefined) {
       return { path, message: `expected one of add and remove, got both (add ${JSON.stringify(add)}, remove ${JSON.stringify(remove)}): membership changes are single-server; a two-server change in one step lets the old and new majorities miss each other, so split it into two steps` };
     }
     if (add === undefined && remove === undefined) return { path, message: "expected one of add and remove, got neither" };
     const which = add !== undefined ? "add" : "remove";
-    const node = add ?? remove;
-    if (!isNode(node)) return { path: `${path}.${which}`, message: `expected a node id of the topology (${nodes.join(", ")}), got ${JSON.stringify(node)}` };
+    const badNode = expectNodeId(`${path}.${which}`, add ?? remove, nodes);
+    if (badNode !== null) return badNode;
   }
   return null;
 }

@@ -3,6 +3,7 @@
  * time; the node changes its own state and asks for effects through its NodeContext. A protocol test needs no
  * network and no engine: build a context that records effects, feed inputs, assert on what was recorded.
  */
+import type { OptionProblem } from "./optionChecks.ts";
 import type { Rng } from "./rng.ts";
 import type { Micros, NodeId } from "./types.ts";
 
@@ -133,7 +134,7 @@ export interface Protocol<S, M, Op = KvOp> {
    * the first problem as a path inside the options ("coordinator", "replicas") and a message, or null. The loader
    * reports it with the file and `protocol.options.<path>`.
    */
-  checkOptions?(options: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): { path: string; message: string } | null;
+  checkOptions?(options: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): OptionProblem;
   /** Build volatile state from durable storage (ctx.read). `options` is the scenario's `protocol.options`. */
   create(ctx: NodeContext<M>, options: unknown, bugs: ReadonlySet<string>): S;
   step(state: S, input: Input<M, Op>, ctx: NodeContext<M>): void;
