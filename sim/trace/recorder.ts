@@ -93,11 +93,7 @@ export class TraceRecorder implements TraceSink {
   private readonly blocks: Block[] = [];
   private cur: Block;
   private buf: Uint8Array;
-  /** The current block's size: a row starts only where ROW_ROOM bytes are left. */
-  private cap: number;
   private pos = 0;
-  /** Bytes of the blocks before the current one. */
-  private doneBytes = 0;
   private len = 0;
   private lastTime = 0;
   /** The id of the last message sent: message ids in rows are stored relative to it. */
@@ -114,7 +110,6 @@ export class TraceRecorder implements TraceSink {
     this.cur = new Block(0, 0, 0, FIRST_BLOCK_BYTES);
     this.blocks.push(this.cur);
     this.buf = this.cur.b;
-    this.cap = FIRST_BLOCK_BYTES;
     this.endpointJson = [...header.nodes.map((n) => n.id), ...header.clients.map((c) => c.id)].map((id) => JSON.stringify(id));
     this.clientJson = header.clients.map((c) => JSON.stringify(c.id));
     this.recordMessages = header.scenario.trace.recordMessages;
@@ -126,7 +121,9 @@ export class TraceRecorder implements TraceSink {
 
   /** Bytes of encoded rows (payloads kept as references not included). */
   get encodedBytes(): number {
-    return this.doneBytes + this.pos;
+    let done = 0;
+    for (let i = 0; i < this.blocks.length - 1; i++) done += (this.blocks[i] as Block).end;
+    return done + this.pos;
   }
 
   finish(t: Micros, stop: TraceFooter["stop"]): void {
@@ -157,7 +154,7 @@ export class TraceRecorder implements TraceSink {
   }
   /** Was message `id` sent from `from` to `to` at `sentAt` earlier in the current block (and is it in the ring)? */
   private sentInBlock(id: number, from: number, to: number, sentAt: number): boolean {
-    if (this.pos + ROW_ROOM > this.cap) this.newBlock(); // the row starts a new block: decide against that block
+    if (this.pos + ROW_ROOM > this.buf.length) this.newBlock(); // the row starts a new block: decide against that block
     const ring = this.ring;
     const slot = id & RING_MASK;
     return ring.id[slot] === id && id > this.cur.startMessageId && ring.from[slot] === from && ring.to[slot] === to && ring.t[slot] === sentAt;
@@ -316,7 +313,7 @@ export class TraceRecorder implements TraceSink {
 
   /** Start a row: room for its fixed fields, the kind and the time delta. Returns the position after them. */
   private head(t: Micros, kind: number): number {
-    if (this.pos + ROW_ROOM > this.cap) this.newBlock();
+    if (this.pos + ROW_ROOM > this.buf.length) this.newBlock();
     if (!Number.isSafeInteger(t)) assert(false, `trace: event time must be a whole number of microseconds, got ${t}`);
     const b = this.buf;
     b[this.pos] = kind;
@@ -338,12 +335,12 @@ export class TraceRecorder implements TraceSink {
   /** Encode a payload inline when it is a primitive or a flat object, else keep a reference. */
   private value(v: unknown, hint: number, hintText: string | null = null): void {
     const b = this.buf;
-    if (this.pos + ROW_ROOM > this.cap) {
+    if (this.pos + ROW_ROOM > this.buf.length) {
       // The row's start is in this block, so its payload must be too: keep a reference.
       this.ref(v);
       return;
     }
-    let pos = typeof v === "object" && v !== null ? this.tables.putFlat(b, this.pos, this.cap, v, hint, hintText) : this.tables.putPrimitive(b, this.pos, v);
+    let pos = typeof v === "object" && v !== null ? this.tables.putFlat(b, this.pos, b.length, v, hint, hintText) : this.tables.putPrimitive(b, this.pos, v);
     if (pos < 0) return this.ref(v);
     this.pos = pos;
   }
@@ -355,11 +352,9 @@ export class TraceRecorder implements TraceSink {
 
   private newBlock(): void {
     this.cur.end = this.pos;
-    this.doneBytes += this.pos;
     this.cur = new Block(this.len, this.lastTime, this.lastId, BLOCK_BYTES);
     this.blocks.push(this.cur);
     this.buf = this.cur.b;
-    this.cap = BLOCK_BYTES;
     this.pos = 0;
     this.tables.resetHints(); // a block decodes on its own
   }
