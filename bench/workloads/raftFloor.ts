@@ -1,4 +1,5 @@
 import type { ClientReply, KvOp, Protocol } from "../../sim/core/protocol.ts";
+import type { ResolvedScenario } from "../../sim/scenario/resolved.ts";
 import type { BenchWorkload } from "../types.ts";
 import { raft5Scenario } from "./raft5.ts";
 
@@ -139,33 +140,22 @@ export const raftNull: Protocol<null, never, KvOp> = {
   bugs: {},
 };
 
-export const raft5Skeleton: BenchWorkload = {
-  name: "raft-5-skeleton",
-  traced: false,
-  optIn: true,
-  make: () => {
-    const s = raft5Scenario(false);
-    return { ...s, name: "raft-5-skeleton", protocol: { name: raftSkeleton.name, options: s.protocol.options } };
-  },
-};
+/** An opt-in, untraced workload: the raft-5 scenario under another name, with `change` applied to it. */
+function underRaft5(name: string, change: (s: ResolvedScenario) => Partial<ResolvedScenario>): BenchWorkload {
+  return {
+    name,
+    traced: false,
+    optIn: true,
+    make: () => {
+      const s = raft5Scenario(false);
+      return { ...s, ...change(s), name };
+    },
+  };
+}
 
-export const raft5Null: BenchWorkload = {
-  name: "raft-5-null",
-  traced: false,
-  optIn: true,
-  make: () => {
-    const s = raft5Scenario(false);
-    // Answered at once, an op takes one round trip instead of ~150 ms: 90 clients give raft-5's ~1,000 ops/s.
-    return { ...s, name: "raft-5-null", protocol: { name: raftNull.name, options: {} }, workload: { ...s.workload, clients: 90 } };
-  },
-};
+export const raft5Skeleton = underRaft5("raft-5-skeleton", (s) => ({ protocol: { name: raftSkeleton.name, options: s.protocol.options } }));
 
-export const raft5NoChecks: BenchWorkload = {
-  name: "raft-5-no-checks",
-  traced: false,
-  optIn: true,
-  make: () => {
-    const s = raft5Scenario(false);
-    return { ...s, name: "raft-5-no-checks", checks: { ...s.checks, invariants: [] } };
-  },
-};
+// Answered at once, an op takes one round trip instead of ~150 ms: 90 clients give raft-5's ~1,000 ops/s.
+export const raft5Null = underRaft5("raft-5-null", (s) => ({ protocol: { name: raftNull.name, options: {} }, workload: { ...s.workload, clients: 90 } }));
+
+export const raft5NoChecks = underRaft5("raft-5-no-checks", (s) => ({ checks: { ...s.checks, invariants: [] } }));
