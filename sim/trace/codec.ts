@@ -95,9 +95,14 @@ export class CodecTables {
   /** JSON of each interned string, computed once. */
   readonly stringJson: string[] = [];
   private readonly stringIndex = new Map<string, number>();
-  /** One-entry cache (consecutive rows often repeat a message type or timer name); empty until the first intern. */
+  /**
+   * Two-entry cache of the strings interned last (rows repeat a few message types and timer names, and a
+   * request/response protocol alternates two types); empty until the first intern.
+   */
   private lastText = "";
   private lastTextIndex = -1;
+  private prevText = "";
+  private prevTextIndex = -1;
 
   readonly shapes: Shape[] = [];
   private readonly trie: ShapeTrie = { shape: -1, next: new Map() };
@@ -110,6 +115,14 @@ export class CodecTables {
 
   intern(text: string): number {
     if (text === this.lastText && this.lastTextIndex >= 0) return this.lastTextIndex;
+    if (text === this.prevText && this.prevTextIndex >= 0) {
+      const i = this.prevTextIndex;
+      this.prevText = this.lastText;
+      this.prevTextIndex = this.lastTextIndex;
+      this.lastText = text;
+      this.lastTextIndex = i;
+      return i;
+    }
     let i = this.stringIndex.get(text);
     if (i === undefined) {
       i = this.strings.length;
@@ -117,6 +130,8 @@ export class CodecTables {
       this.stringJson.push(JSON.stringify(text));
       this.stringIndex.set(text, i);
     }
+    this.prevText = this.lastText;
+    this.prevTextIndex = this.lastTextIndex;
     this.lastText = text;
     this.lastTextIndex = i;
     return i;
@@ -177,29 +192,45 @@ export class CodecTables {
    * follows the same hints (Cursor.json), and `resetHints` starts a block afresh so a block decodes on its own.
    */
   putFlat(b: Uint8Array, pos: number, end: number, v: object, hint: number, hintText: string | null = null): number {
-    if (Object.getPrototypeOf(v) !== Object.prototype) return -1;
+    // The hinted case is the hot path (every message of a type after the first in a block): it stays small, so the
+    // compiler can inline it into the recorder's row writers and compile it quickly. Anything else goes to newShape.
     const hinted = this.hints[hint];
-    if (hinted !== undefined && hinted >= 0) {
-      const shape = this.shapes[hinted] as Shape;
-      const keys = shape.keys;
-      const types = shape.types;
-      if (pos + 1 + keys.length * MAX_FIELD_BYTES <= end) {
-        let p = pos;
-        b[p++] = V_FLAT_HINTED;
-        let i = 0;
-        for (const key in v) {
-          if (i >= keys.length || key !== keys[i]) {
-            p = -1;
-            break;
-          }
-          p = this.putField(b, p, (v as Record<string, unknown>)[key], types[i] as number, hintText);
-          if (p < 0) break;
-          i++;
-        }
-        if (p >= 0 && i === keys.length) return p;
+    if (hinted === undefined || hinted < 0 || Object.getPrototypeOf(v) !== Object.prototype) return this.newShape(b, pos, end, v, hint, hintText);
+    const shape = this.shapes[hinted] as Shape;
+    const keys = shape.keys;
+    const types = shape.types;
+    if (pos + 1 + keys.length * MAX_FIELD_BYTES > end) return this.newShape(b, pos, end, v, hint, hintText);
+    let p = pos + 1;
+    let i = 0;
+    for (const key in v) {
+      if (i >= keys.length || key !== keys[i]) return this.newShape(b, pos, end, v, hint, hintText);
+      const x = (v as Record<string, unknown>)[key];
+      switch (types[i]) {
+        case F_INT:
+          // The common field: an integer, written without a tag (putField, inlined for the common case).
+          if (typeof x !== "number" || !(x < F_INT_LIMIT && x > -F_INT_LIMIT) || !Number.isSafeInteger(x)) return this.newShape(b, pos, end, v, hint, hintText);
+          p = putUv(b, p, zz(x));
+          break;
+        case F_HINT_STR:
+          if (x !== hintText) return this.newShape(b, pos, end, v, hint, hintText);
+          break;
+        default:
+          p = this.putField(b, p, x, types[i] as number, hintText);
+          if (p < 0) return this.newShape(b, pos, end, v, hint, hintText);
       }
+      i++;
     }
-    // Not the hinted shape: find (or make) the object's shape, then write it with its id.
+    if (i !== keys.length) return this.newShape(b, pos, end, v, hint, hintText);
+    b[pos] = V_FLAT_HINTED;
+    return p;
+  }
+
+  /**
+   * putFlat for an object not of its hint's shape (or of no hint yet): find (or make) its shape, then write it with
+   * its shape id. Returns -1 when v is not a flat plain object.
+   */
+  private newShape(b: Uint8Array, pos: number, end: number, v: object, hint: number, hintText: string | null): number {
+    if (Object.getPrototypeOf(v) !== Object.prototype) return -1;
     const ks = this.keyScratch;
     const ts = this.typeScratch;
     let n = 0;
