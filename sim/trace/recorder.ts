@@ -120,10 +120,15 @@ export class TraceRecorder implements TraceSink {
   private readonly recordMessages: boolean;
   private readonly ring = new SendRing();
   private decRing: SendRing | null = null;
-  /** Staged rows: kind, and (t, a, b, id, x) per row: a send's (t, from, to, id, bytes), a delivery's (t, from, to, id, sentAt), a drop's (t, from, to, id, -), a timer's (t, node, -, -, -). */
+  /**
+   * Staged rows: a kind, endpoints (a, b) and numbers (t, id, x) per row: a send's (from, to) and (t, id, bytes), a
+   * delivery's (from, to) and (t, id, sentAt), a drop's (from, to) and (t, id), a timer's (node) and (t). Endpoints are
+   * small integers (int32 columns keep them integers for the encoder); times, ids and sizes may not be.
+   */
   private staged = 0;
   private readonly sKind = new Uint8Array(STAGE);
-  private readonly sNum = new Float64Array(STAGE * 5);
+  private readonly sEnd = new Int32Array(STAGE * 2);
+  private readonly sNum = new Float64Array(STAGE * 3);
   /** A send's type, a drop's reason, a timer's name. */
   private readonly sText: string[] = new Array<string>(STAGE).fill("");
   /** A send's message. */
@@ -158,44 +163,34 @@ export class TraceRecorder implements TraceSink {
   // --- TraceSink -------------------------------------------------------------------------------------------------
 
   send(t: Micros, from: number, to: number, id: number, type: string, msg: unknown, bytes: number): void {
-    const i = this.stage(t, S_SEND);
-    const n = this.sNum;
-    n[i * 5 + 1] = from;
-    n[i * 5 + 2] = to;
-    n[i * 5 + 3] = id;
-    n[i * 5 + 4] = bytes;
+    const i = this.stage(t, S_SEND, from, to, id);
+    this.sNum[i * 3 + 2] = bytes;
     this.sText[i] = type;
     this.sMsg[i] = msg;
   }
   deliver(t: Micros, from: number, to: number, id: number, sentAt: Micros): void {
-    const i = this.stage(t, S_DELIVER);
-    const n = this.sNum;
-    n[i * 5 + 1] = from;
-    n[i * 5 + 2] = to;
-    n[i * 5 + 3] = id;
-    n[i * 5 + 4] = sentAt;
+    const i = this.stage(t, S_DELIVER, from, to, id);
+    this.sNum[i * 3 + 2] = sentAt;
   }
   drop(t: Micros, from: number, to: number, id: number, why: DropReason): void {
-    const i = this.stage(t, S_DROP);
-    const n = this.sNum;
-    n[i * 5 + 1] = from;
-    n[i * 5 + 2] = to;
-    n[i * 5 + 3] = id;
+    const i = this.stage(t, S_DROP, from, to, id);
     this.sText[i] = why;
   }
   timer(t: Micros, node: number, name: string): void {
-    const i = this.stage(t, S_TIMER);
-    this.sNum[i * 5 + 1] = node;
+    const i = this.stage(t, S_TIMER, node, 0, 0);
     this.sText[i] = name;
   }
 
-  /** Take a stage slot for a row of kind `kind` at time t (encoding the stage first when it is full). */
-  private stage(t: Micros, kind: number): number {
+  /** Take a stage slot for a row (encoding the stage first when it is full). */
+  private stage(t: Micros, kind: number, a: number, b: number, id: number): number {
     if (!Number.isSafeInteger(t)) assert(false, `trace: event time must be a whole number of microseconds, got ${t}`);
     if (this.staged === STAGE) this.flush();
     const i = this.staged++;
     this.sKind[i] = kind;
-    this.sNum[i * 5] = t;
+    this.sEnd[i * 2] = a;
+    this.sEnd[i * 2 + 1] = b;
+    this.sNum[i * 3] = t;
+    this.sNum[i * 3 + 1] = id;
     return i;
   }
 
@@ -205,24 +200,26 @@ export class TraceRecorder implements TraceSink {
     if (rows === 0) return;
     this.staged = 0;
     const k = this.sKind;
+    const e = this.sEnd;
     const n = this.sNum;
     const text = this.sText;
     const msg = this.sMsg;
     for (let i = 0; i < rows; i++) {
-      const o = i * 5;
+      const a = e[i * 2] as number;
+      const o = i * 3;
       switch (k[i]) {
         case S_SEND:
-          this.encSend(n[o] as number, n[o + 1] as number, n[o + 2] as number, n[o + 3] as number, text[i] as string, msg[i], n[o + 4] as number);
+          this.encSend(n[o] as number, a, e[i * 2 + 1] as number, n[o + 1] as number, text[i] as string, msg[i], n[o + 2] as number);
           msg[i] = undefined;
           break;
         case S_DELIVER:
-          this.encDeliver(n[o] as number, n[o + 1] as number, n[o + 2] as number, n[o + 3] as number, n[o + 4] as number);
+          this.encDeliver(n[o] as number, a, e[i * 2 + 1] as number, n[o + 1] as number, n[o + 2] as number);
           break;
         case S_DROP:
-          this.encDrop(n[o] as number, n[o + 1] as number, n[o + 2] as number, n[o + 3] as number, text[i] as DropReason);
+          this.encDrop(n[o] as number, a, e[i * 2 + 1] as number, n[o + 1] as number, text[i] as DropReason);
           break;
         default:
-          this.encTimer(n[o] as number, n[o + 1] as number, text[i] as string);
+          this.encTimer(n[o] as number, a, text[i] as string);
       }
     }
   }
