@@ -39,11 +39,13 @@ export function runBenchmarks(registry: ProtocolRegistry, opts: { only?: string[
 }
 
 export function formatBenchTable(results: readonly BenchResult[]): string {
-  const head = ["workload", "events", "events/s", "traced", "wall ms", "sim s/wall s", "client ops/sim s", "rss MB", "trace events"];
+  const head = ["workload", "events", "events/s", "runs (events/s)", "traced", "wall ms", "sim s/wall s", "client ops/sim s", "rss MB", "trace events"];
+  const mega = (eps: number) => `${(eps / 1e6).toFixed(2)}M`;
   const rows = results.map((r) => [
     r.name,
     String(r.events),
-    `${(r.eventsPerSecond / 1e6).toFixed(2)}M`,
+    mega(r.eventsPerSecond),
+    r.runs === undefined || r.runs.length < 2 ? "-" : `${mega(Math.min(...r.runs))}-${mega(Math.max(...r.runs))}`,
     r.traced ? "yes" : "no",
     String(r.wallMs),
     String(r.simulatedSecondsPerWallSecond),

@@ -20,4 +20,6 @@ export interface BenchResult {
   traceEvents: number;
   /** Client operations invoked per simulated second (0 for workloads without clients). */
   clientOpsPerSimSecond: number;
+  /** When the workload ran several times: every run's events/s, in run order (this result is the median run). */
+  runs?: number[];
 }

@@ -116,24 +116,34 @@ describe("faultline CLI", () => {
 
   it("runs a benchmark workload in its own process and prints the JSON results", () => {
     const out = join(tmp, "bench.json");
-    const r = cli("bench", "--only", "pending-1e3", "--json", "--out", out);
+    const r = cli("bench", "--only", "pending-1e3", "--json", "--out", out, "--runs", "3");
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.results).toHaveLength(1);
     expect(j.results[0]).toMatchObject({ name: "pending-1e3", traced: false });
     expect(j.results[0].events).toBeGreaterThan(0);
     expect(j.results[0].eventsPerSecond).toBeGreaterThan(0);
+    // The reported run is the median of the three.
+    const runs = j.results[0].runs as number[];
+    expect(runs).toHaveLength(3);
+    expect([...runs].sort((a, b) => a - b)[1]).toBe(j.results[0].eventsPerSecond);
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(j);
-    const table = cli("bench", "--only", "pending-1e3", "--no-huge-pages");
+    const table = cli("bench", "--only", "pending-1e3", "--no-huge-pages", "--runs", "1");
     expect(table.code).toBe(0);
     expect(table.out).toMatch(/^pending-1e3 +\d+/m);
-    expect(table.out).toMatch(/4 KiB pages/);
+    expect(table.out).toMatch(/one run per workload; a fresh process per run, 4 KiB pages/);
   });
 
-  it("rejects an unknown benchmark workload with exit 2", () => {
+  it("rejects an unknown benchmark workload and a bad run count with exit 2", () => {
     const r = cli("bench", "--only", "nope");
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--only: no workload "nope"/);
     noStack(r.err);
+    for (const bad of ["0", "abc", "2.5", "101"]) {
+      const b = cli("bench", "--only", "pending-1e3", "--runs", bad);
+      expect(b.code).toBe(2);
+      expect(b.err).toContain(`--runs: expected a whole number from 1 to 100, got "${bad}"`);
+      noStack(b.err);
+    }
   });
 });

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import type { BenchResult } from "../../bench/types.ts";
+import { formatBenchTable } from "../../bench/run.ts";
+import { medianRun } from "../../sim/cli/commands/bench.ts";
+
+function result(eventsPerSecond: number, events = 1000): BenchResult {
+  return {
+    name: "w",
+    events,
+    eventsPerSecond,
+    traced: true,
+    wallMs: Math.round((events / eventsPerSecond) * 1000),
+    simulatedSeconds: 1,
+    simulatedSecondsPerWallSecond: 1,
+    heapMB: 1,
+    traceEvents: events,
+    clientOpsPerSimSecond: 0,
+  };
+}
+
+describe("bench runs", () => {
+  it("reports the median run, with every run's events/s in run order", () => {
+    const m = medianRun("w", [result(3e6), result(1e6), result(2e6)]);
+    expect(m.eventsPerSecond).toBe(2e6);
+    expect(m.wallMs).toBe(result(2e6).wallMs); // the whole result is the median run's, not a mix
+    expect(m.runs).toEqual([3e6, 1e6, 2e6]);
+  });
+
+  it("takes the lower middle run of an even count, and the only run of one", () => {
+    expect(medianRun("w", [result(4e6), result(1e6), result(3e6), result(2e6)]).eventsPerSecond).toBe(2e6);
+    expect(medianRun("w", [result(5e6)]).eventsPerSecond).toBe(5e6);
+  });
+
+  it("refuses runs that processed different numbers of events (not deterministic)", () => {
+    expect(() => medianRun("w", [result(1e6, 10), result(1e6, 11)])).toThrow(/different numbers of events \(10, 11\)/);
+  });
+
+  it("shows the runs' range in the table", () => {
+    const table = formatBenchTable([medianRun("w", [result(2.5e6), result(2.1e6), result(2.3e6)]), result(1e6)]);
+    expect(table).toMatch(/^w +1000 +2\.30M +2\.10M-2\.50M +yes/m);
+    expect(table.split("\n")[3]).toMatch(/^w +1000 +1\.00M +- +yes/);
+  });
+});
