@@ -213,6 +213,30 @@ describe("trace recorder", () => {
     },
   );
 
+  // send, deliver, drop and timer rows wait in a stage until a batch is encoded: reading the trace at any point, or
+  // recording a row of another kind, must see them all, in order.
+  it("reads staged rows back at any point, in order with rows of other kinds", () => {
+    const r = new TraceRecorder(header(true));
+    const expected: string[] = [];
+    for (let i = 1; i <= 10_000; i++) {
+      r.send(i * 10, 0, 1, i, "m", { type: "m", seq: i }, 64);
+      expected.push(JSON.stringify({ t: i * 10, k: "send", n: "n1", to: "n2", i, ty: "m", m: { type: "m", seq: i }, b: 64 }));
+      if (i % 3 === 0) {
+        r.deliver(i * 10 + 1, 0, 1, i, i * 10);
+        expected.push(JSON.stringify({ t: i * 10 + 1, k: "deliver", n: "n2", from: "n1", i, st: i * 10 }));
+      }
+      if (i % 997 === 0) {
+        r.crash(i * 10 + 2, 1);
+        expected.push(JSON.stringify({ t: i * 10 + 2, k: "crash", n: "n2" }));
+      }
+      if (i % 1_234 === 0) {
+        expect(r.count).toBe(expected.length);
+        expect(r.line(expected.length - 1)).toBe(expected[expected.length - 1]);
+      }
+    }
+    expect([...r.lines()].slice(1, -1)).toEqual(expected);
+  });
+
   it("spans many blocks and reads any row back", () => {
     const r = new TraceRecorder(header(true));
     const n = 300_000;
