@@ -42,7 +42,9 @@ export class Network {
   private mId = new Float64Array(1024);
   private mSent = new Float64Array(1024);
   private mBody: unknown[] = new Array(1024).fill(undefined);
-  private mFree: number[] = [];
+  /** Free message slots, a stack: mFree[0..mFreeCount). */
+  private mFree = new Int32Array(1024);
+  private mFreeCount = 0;
   private mNext = 0;
 
   constructor(
@@ -127,19 +129,20 @@ export class Network {
   /**
    * Take the message in `slot` off the wire at its delivery time. Returns true when it should be handed to `to`,
    * false when it was dropped on arrival (partition now in force, receiver down).
-   * `isUp(to)` says whether the receiving endpoint is up. On true, arrivedFrom/arrivedTo/arrivedBody hold the message.
+   * `up[e]` says whether node endpoint e is up; endpoints past its end (clients) always are. On true,
+   * arrivedFrom/arrivedTo/arrivedBody hold the message.
    */
-  arrive(slot: number, isUp: (endpoint: number) => boolean): boolean {
+  arrive(slot: number, up: readonly boolean[]): boolean {
     const from = this.mFrom[slot] as number;
     const to = this.mTo[slot] as number;
     const id = this.mId[slot] as number;
     const sentAt = this.mSent[slot] as number;
     const body = this.mBody[slot];
     this.mBody[slot] = undefined;
-    this.mFree.push(slot);
+    this.mFree[this.mFreeCount++] = slot;
     const now = this.scheduler.now;
     if (this.partitions.blocked(from, to)) return this.dropNow(from, to, id, "partition"), false;
-    if (!isUp(to)) return this.dropNow(from, to, id, "crash"), false;
+    if (to < up.length && !up[to]) return this.dropNow(from, to, id, "crash"), false;
     this.counters.delivered++;
     this.sink.deliver(now, from, to, id, sentAt);
     this.arrivedFrom = from;
@@ -154,7 +157,7 @@ export class Network {
   arrivedBody: unknown = undefined;
 
   get inFlight(): number {
-    return this.mNext - this.mFree.length;
+    return this.mNext - this.mFreeCount;
   }
 
   private schedule(from: number, to: number, id: number, sentAt: Micros, body: unknown, at: Micros): void {
@@ -174,14 +177,14 @@ export class Network {
   }
 
   private allocSlot(): number {
-    const free = this.mFree.pop();
-    if (free !== undefined) return free;
+    if (this.mFreeCount > 0) return this.mFree[--this.mFreeCount] as number;
     if (this.mNext === this.mFrom.length) {
       const cap = this.mFrom.length * 2;
       this.mFrom = growInt32(this.mFrom, cap);
       this.mTo = growInt32(this.mTo, cap);
       this.mId = growFloat64(this.mId, cap);
       this.mSent = growFloat64(this.mSent, cap);
+      this.mFree = growInt32(this.mFree, cap);
       for (let i = this.mBody.length; i < cap; i++) this.mBody.push(undefined);
     }
     return this.mNext++;

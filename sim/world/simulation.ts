@@ -61,9 +61,8 @@ export class World implements NodeHost, ClientHost {
   readonly nodeIds: NodeId[];
   private readonly timers = new TimerTable();
   private readonly states: unknown[];
+  /** upFlags[i]: is node i up (kept with NodeRuntime.up; the network reads it for deliveries). */
   private readonly upFlags: boolean[];
-  /** Is endpoint e up? Clients always are. */
-  private readonly isUp = (e: number): boolean => e >= this.nodes.length || (this.nodes[e] as NodeRuntime).up;
   private stopReason: RunResult["stop"] | null = null;
   randomPartitionCount = 0;
 
@@ -115,12 +114,23 @@ export class World implements NodeHost, ClientHost {
   send(from: number, to: NodeId, msg: unknown): void {
     const node = this.nodes[from] as NodeRuntime;
     if (!node.up) return;
-    const target = this.topology.indexOf(to);
+    const target = this.indexOfNode(to);
     const p = this.protocol;
     const type = p.messageType ? p.messageType(msg) : messageTypeOf(msg);
     // Sizes are whole bytes (the trace stores them as integers; bandwidth rounds up to blocks anyway).
     const bytes = p.messageSize ? Math.max(0, Math.ceil(p.messageSize(msg))) : 128;
     this.network.send(from, target, msg, type, bytes);
+  }
+
+  /**
+   * The index of a node id, for sends. Protocols address nodes by the very strings the engine gave them (ctx.peers,
+   * ctx.nodes, a message's `from`), so in a small cluster a scan comparing references finds it sooner than a hash
+   * lookup; anything else (an equal string built elsewhere, a big cluster) goes to the topology's map.
+   */
+  private indexOfNode(id: NodeId): number {
+    const ids = this.nodeIds;
+    if (ids.length <= 8) for (let i = 0; i < ids.length; i++) if (ids[i] === id) return i;
+    return this.topology.indexOf(id);
   }
 
   setTimer(node: number, name: string, afterLocalMicros: Micros): void {
@@ -324,7 +334,7 @@ export class World implements NodeHost, ClientHost {
 
   private deliver(slot: number): void {
     const net = this.network;
-    if (!net.arrive(slot, this.isUp)) return;
+    if (!net.arrive(slot, this.upFlags)) return;
     const nodeCount = this.topology.nodeCount;
     const from = net.arrivedFrom;
     const to = net.arrivedTo;
