@@ -31,6 +31,7 @@ export type ClientReply =
 export type Input<M, Op = KvOp> =
   /** First boot, or restart after a crash (durable state is back; volatile state was rebuilt by `create`). */
   | { kind: "start"; restart: boolean }
+  /** `msg` is the sender's object: read it, never mutate it (build a new message to reply). */
   | { kind: "message"; from: NodeId; msg: M }
   | { kind: "timer"; name: string }
   /**
@@ -57,7 +58,10 @@ export interface NodeContext<M> {
   now(): Micros;
   /** The node's own random stream (`node:<id>`); survives restarts as a stream (it is not reset). */
   readonly rng: Rng;
-  /** Send a message. Messages are values: never mutate one after sending it. */
+  /**
+   * Send a message. Messages are values: never mutate one after sending it, nor one you received (the receiver gets
+   * the sender's object, and the trace may encode a message some rows after it was sent).
+   */
   send(to: NodeId, msg: M): void;
   /** Set (or reset) the timer `name` to fire `after` microseconds of local time from now. */
   setTimer(name: string, after: Micros): void;

@@ -362,14 +362,17 @@ export class TraceRecorder implements TraceSink {
 
   /** The NDJSON lines of the trace (header, events, footer), without newlines. */
   *lines(): Generator<string> {
-    this.flush();
     yield JSON.stringify(this.header);
     const c = new Cursor();
+    // Flushed at each block and before the footer (not only once): rows recorded while the iterator is open are
+    // read as they were before rows were staged (a block's rows are counted when it is entered, later blocks seen).
     for (const block of this.blocks) {
+      this.flush();
       this.enter(c, block);
       const rows = this.rowsIn(block);
       for (let r = 0; r < rows; r++) yield this.decode(c);
     }
+    this.flush();
     yield JSON.stringify(this.footer ?? { k: "end", t: this.len > 0 ? this.lastTime : 0, events: this.len, stop: "duration" });
   }
 

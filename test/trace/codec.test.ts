@@ -225,9 +225,20 @@ describe("trace recorder", () => {
         r.deliver(i * 10 + 1, 0, 1, i, i * 10);
         expected.push(JSON.stringify({ t: i * 10 + 1, k: "deliver", n: "n2", from: "n1", i, st: i * 10 }));
       }
+      if (i % 5 === 0) {
+        // staged rows that intern strings, beside direct rows that intern the same strings
+        r.drop(i * 10 + 1, 0, 1, i, "loss");
+        expected.push(JSON.stringify({ t: i * 10 + 1, k: "drop", n: "n1", to: "n2", i, why: "loss" }));
+        r.timer(i * 10 + 2, 0, i % 2 ? "p1" : "retry");
+        expected.push(JSON.stringify({ t: i * 10 + 2, k: "timer", n: "n1", name: i % 2 ? "p1" : "retry" }));
+      }
       if (i % 997 === 0) {
         r.crash(i * 10 + 2, 1);
         expected.push(JSON.stringify({ t: i * 10 + 2, k: "crash", n: "n2" }));
+        r.partition(i * 10 + 3, "p1", "symmetric", []);
+        expected.push(JSON.stringify({ t: i * 10 + 3, k: "partition", id: "p1", kind: "symmetric", blocks: [] }));
+        r.heal(i * 10 + 4, "retry");
+        expected.push(JSON.stringify({ t: i * 10 + 4, k: "heal", id: "retry" }));
       }
       if (i % 1_234 === 0) {
         expect(r.count).toBe(expected.length);
@@ -235,6 +246,14 @@ describe("trace recorder", () => {
       }
     }
     expect([...r.lines()].slice(1, -1)).toEqual(expected);
+    // An iterator opened before more rows are recorded sees them, as it did when rows were encoded at once.
+    const it = r.lines();
+    it.next();
+    r.send(1_000_000, 1, 0, 10_001, "m", { type: "m", seq: 1 }, 64);
+    expected.push(JSON.stringify({ t: 1_000_000, k: "send", n: "n2", to: "n1", i: 10_001, ty: "m", m: { type: "m", seq: 1 }, b: 64 }));
+    const rest = [...it];
+    expect(rest.slice(0, -1)).toEqual(expected);
+    expect(JSON.parse(rest[rest.length - 1] as string)).toMatchObject({ k: "end", events: expected.length });
   });
 
   it("spans many blocks and reads any row back", () => {
