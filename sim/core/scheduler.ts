@@ -1,5 +1,4 @@
 import { assert } from "./assert.ts";
-import { Calendar } from "./calendar.ts";
 import { LIMITS, LimitExceededError } from "./limits.ts";
 import { growFloat64, growInt32 } from "./typed.ts";
 import type { Micros } from "./types.ts";
@@ -14,12 +13,13 @@ const MAX_SEQ = 2 ** 31;
 const CANCELLED = 255;
 
 /**
- * The event queue: a calendar queue (calendar.ts) ordered by (time, seq) over typed arrays, no object per event.
+ * The event queue: a 4-ary min-heap ordered by (time, seq) over typed arrays, no object per event.
  *
  * An event is (time, kind, a, b, payload): `kind` is a small integer the engine dispatches on, `a`/`b` are int32
- * arguments (node indices, message slots), `payload` an optional object. The queue holds (time, key) per slot, the
- * key being the handle; an event's kind and arguments live in slot arrays, so queue operations never allocate.
- * Cancellation is lazy: the slot is marked and skipped when it reaches the front.
+ * arguments (node indices, message slots), `payload` an optional object. The heap holds (time, key) pairs, the key
+ * being the handle; an event's kind and arguments live in slot arrays, so sift operations move two numbers and never
+ * allocate.
+ * Cancellation is lazy: the slot is marked and skipped when it reaches the top.
  *
  * Ties in time break by seq, the order in which events were scheduled: deterministic for a deterministic caller.
  */
@@ -34,8 +34,13 @@ export class Scheduler {
   /** Events popped so far (cancelled ones excluded). */
   processed = 0;
 
-  /** The queue: each scheduled slot's (time, key), least first. */
-  private readonly cal: Calendar;
+  /**
+   * The heap, interleaved: (time, key) per entry, 16 bytes, so the four children of an entry span 64 bytes. The key
+   * is the event's handle, seq * 2^22 + slot: ordering by key is ordering by seq, and the slot is its low 22 bits.
+   */
+  private heap: Float64Array;
+  private size = 0;
+
   /**
    * Slot data, interleaved: slot i occupies sData[4i..4i+3] = (kind, a, b, key), so scheduling, cancelling and popping
    * an event touch one cache line of slot data instead of four arrays (measured: the difference at 1e6 pending).
@@ -43,7 +48,7 @@ export class Scheduler {
    */
   private sData: Float64Array;
   /**
-   * The time a lazily rescheduled event is really due (its queue entry is earlier, with an older key). Written only by
+   * The time a lazily rescheduled event is really due (its heap entry is earlier, with an older key). Written only by
    * `reschedule` and read only when such an entry surfaces, so plain events never touch it.
    */
   private sDue: Float64Array;
@@ -54,6 +59,12 @@ export class Scheduler {
   private nextSlot = 0;
   private seq = 0;
   private cancelledPending = 0;
+  /**
+   * The event `pop` returned last is still at the top of the heap. Its entry is removed lazily: if the handler
+   * schedules an event, the new entry replaces it and sifts down once (instead of a sift down to remove the old top
+   * plus a sift up to insert the new one); otherwise the next pop or peek removes it.
+   */
+  private consumed = false;
 
   constructor(
     private readonly maxPending: number = LIMITS.maxPendingEvents,
@@ -61,7 +72,7 @@ export class Scheduler {
   ) {
     assert(maxPending > 0 && maxPending < SLOT_SPACE, () => `maxPending must be in (0, ${SLOT_SPACE}), got ${maxPending}`);
     const cap = Math.max(16, Math.min(initialCapacity, maxPending));
-    this.cal = new Calendar(cap);
+    this.heap = new Float64Array(cap * 2);
     this.sData = new Float64Array(cap * 4);
     this.sDue = new Float64Array(cap);
     this.slotCapacity = cap;
@@ -71,13 +82,13 @@ export class Scheduler {
 
   /** Events waiting in the queue, not counting cancelled ones. */
   get pending(): number {
-    return this.cal.count - this.cancelledPending;
+    return this.size - this.cancelledPending - (this.consumed ? 1 : 0);
   }
 
   /** Schedule an event at absolute virtual time `at` (>= now). `kind` must be < 255. */
   schedule(at: Micros, kind: number, a = 0, b = 0, payload: unknown = undefined): EventHandle {
     if (at < this.now) at = this.now;
-    if (this.cal.count >= this.maxPending) {
+    if (this.size - (this.consumed ? 1 : 0) >= this.maxPending) {
       throw new LimitExceededError(
         "maxPending",
         this.maxPending,
@@ -93,20 +104,23 @@ export class Scheduler {
     d[o + 2] = b;
     d[o + 3] = key;
     this.sPayload[slot] = payload;
-    this.cal.insert(slot, at, key);
+    if (this.consumed) {
+      this.consumed = false;
+      this.siftDown(at, key, this.size);
+    } else this.push(at, key);
     return key;
   }
 
   /**
    * Move a scheduled event to time `at` (a re-armed timer), returning its new handle. The order is exactly that of
    * cancel + schedule (the event takes a fresh seq), but when the new time is not earlier than the time it was due,
-   * its queue entry stays where it is and is re-inserted at the new time when it surfaces: a retry timer pushed out
-   * on every message costs one queue operation per expiry instead of one per re-arm. A stale handle schedules anew.
+   * its heap entry stays where it is and is re-inserted at the new time when it surfaces: a retry timer pushed out
+   * on every message costs one heap operation per expiry instead of one per re-arm. A stale handle schedules anew.
    * `dueAt` is the time the event is due now (what it was last scheduled or rescheduled for).
    *
    * A cancelled event whose entry has not surfaced yet is revived the same way (its handle and the time it was due
    * when cancelled): the order is again that of a fresh schedule. The workload's per-op timeout uses this, so a
-   * completed op's timeout is re-armed for the client's next op instead of lingering in the queue as a cancelled
+   * completed op's timeout is re-armed for the client's next op instead of lingering in the heap as a cancelled
    * entry (at 1,000 ops/s with a 2 s timeout that was ~2,000 dead entries, each pushed and later popped).
    */
   reschedule(handle: EventHandle, dueAt: Micros, at: Micros, kind: number, a = 0, b = 0, payload: unknown = undefined): EventHandle {
@@ -140,52 +154,54 @@ export class Scheduler {
     }
   }
 
-  /** Time of the next live event, or Infinity when the queue is empty. Drops cancelled events from the front. */
+  /** Time of the next live event, or Infinity when the queue is empty. Drops cancelled events from the top. */
   peekTime(): Micros {
-    const cal = this.cal;
-    for (;;) {
-      const slot = cal.peekMin();
-      if (slot < 0) return Number.POSITIVE_INFINITY;
+    this.settle();
+    while (this.size > 0) {
+      const heapKey = this.heap[1] as number;
+      const slot = heapKey & SLOT_MASK;
       const o = slot * 4;
-      if (this.sData[o] === CANCELLED) {
-        cal.popMin();
-        this.cancelledPending--;
-        this.sData[o + 3] = -1;
-        this.freeSlots[this.freeCount++] = slot;
+      if (this.sData[o] !== CANCELLED) {
+        const key = this.sData[o + 3] as number;
+        if (key === heapKey) return this.heap[0] as number;
+        this.siftDown(this.sDue[slot] as number, key, this.size);
         continue;
       }
-      const key = this.sData[o + 3] as number;
-      if (key === cal.key[slot]) return cal.time[slot] as number;
-      // Rescheduled later while waiting: back into the queue at the time it is due, with its newer key.
-      cal.popMin();
-      cal.insert(slot, this.sDue[slot] as number, key);
+      this.popTop();
+      this.cancelledPending--;
+      this.sData[o + 3] = -1;
+      this.freeSlots[this.freeCount++] = slot;
     }
+    return Number.POSITIVE_INFINITY;
   }
 
   /** Take the next live event: sets now, kind, a, b, payload. False when the queue is empty. */
   pop(): boolean {
-    const cal = this.cal;
-    for (;;) {
-      const slot = cal.popMin();
-      if (slot < 0) return false;
+    this.settle();
+    while (this.size > 0) {
+      const time = this.heap[0] as number;
+      const heapKey = this.heap[1] as number;
+      const slot = heapKey & SLOT_MASK;
       const d = this.sData;
       const o = slot * 4;
       const kind = d[o] as number;
       if (kind === CANCELLED) {
+        this.popTop();
         d[o + 3] = -1;
         this.freeSlots[this.freeCount++] = slot;
         this.cancelledPending--;
         continue;
       }
       const key = d[o + 3] as number;
-      if (key !== cal.key[slot]) {
-        // Rescheduled later while waiting: back into the queue at the time it is due, with its newer key.
-        cal.insert(slot, this.sDue[slot] as number, key);
+      if (key !== heapKey) {
+        // Rescheduled later while waiting: back into the heap at the time it is due, with its newer key.
+        this.siftDown(this.sDue[slot] as number, key, this.size);
         continue;
       }
+      this.consumed = true;
       d[o + 3] = -1;
       this.freeSlots[this.freeCount++] = slot;
-      this.now = cal.time[slot] as number;
+      this.now = time;
       this.kind = kind;
       this.a = d[o + 1] as number;
       this.b = d[o + 2] as number;
@@ -193,6 +209,15 @@ export class Scheduler {
       this.sPayload[slot] = undefined;
       this.processed++;
       return true;
+    }
+    return false;
+  }
+
+  /** Remove the entry of the event popped last, if no new event took its place. */
+  private settle(): void {
+    if (this.consumed) {
+      this.consumed = false;
+      this.popTop();
     }
   }
 
@@ -222,9 +247,65 @@ export class Scheduler {
   private grow(): void {
     const cap = Math.min(this.slotCapacity * 4, SLOT_SPACE);
     this.slotCapacity = cap;
-    this.cal.grow(cap);
+    this.heap = growFloat64(this.heap, cap * 2);
     this.sData = growFloat64(this.sData, cap * 4);
     this.sDue = growFloat64(this.sDue, cap);
     this.freeSlots = growInt32(this.freeSlots, cap);
+  }
+
+  /*
+   * The heap is 4-ary and interleaved: entry i occupies h[2i..2i+1] = (time, key), and the four children of i are
+   * adjacent (64 bytes), so a sift step touches one or two cache lines. At 1e6 pending this is about twice as fast
+   * as a binary heap over separate arrays, and 16-byte entries beat the earlier 24-byte (time, seq, slot) ones.
+   */
+  private push(time: number, key: number): void {
+    const h = this.heap;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 2;
+      const p2 = parent * 2;
+      const pt = h[p2] as number;
+      if (pt < time || (pt === time && (h[p2 + 1] as number) < key)) break;
+      h[i * 2] = pt;
+      h[i * 2 + 1] = h[p2 + 1] as number;
+      i = parent;
+    }
+    h[i * 2] = time;
+    h[i * 2 + 1] = key;
+  }
+
+  /** Remove the top of the heap. */
+  private popTop(): void {
+    const n = --this.size;
+    if (n === 0) return;
+    this.siftDown(this.heap[n * 2] as number, this.heap[n * 2 + 1] as number, n);
+  }
+
+  /** Put (time, key) at the root, replacing what is there, and sift it down among the first n entries. */
+  private siftDown(time: number, key: number, n: number): void {
+    const h = this.heap;
+    let i = 0;
+    for (;;) {
+      const first = 4 * i + 1;
+      if (first >= n) break;
+      let best = first;
+      let bt = h[first * 2] as number;
+      let bk = h[first * 2 + 1] as number;
+      const last = Math.min(first + 4, n);
+      for (let c = first + 1; c < last; c++) {
+        const ct = h[c * 2] as number;
+        if (ct < bt || (ct === bt && (h[c * 2 + 1] as number) < bk)) {
+          best = c;
+          bt = ct;
+          bk = h[c * 2 + 1] as number;
+        }
+      }
+      if (time < bt || (time === bt && key < bk)) break;
+      h[i * 2] = bt;
+      h[i * 2 + 1] = bk;
+      i = best;
+    }
+    h[i * 2] = time;
+    h[i * 2 + 1] = key;
   }
 }
