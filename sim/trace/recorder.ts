@@ -227,7 +227,7 @@ export class TraceRecorder implements TraceSink {
   private encSend(t: Micros, from: number, to: number, id: number, type: string, msg: unknown, bytes: number): void {
     const s = this.tables.intern(type);
     const next = id === this.lastId + 1;
-    let pos = this.head(t, next ? K_SEND_NEXT : K.send);
+    let pos = this.rowHead(t, next ? K_SEND_NEXT : K.send);
     const b = this.buf;
     pos = putUv(b, pos, from + 1);
     pos = putUv(b, pos, to + 1);
@@ -254,10 +254,10 @@ export class TraceRecorder implements TraceSink {
 
   private encDeliver(t: Micros, from: number, to: number, id: number, sentAt: Micros): void {
     if (this.sentInBlock(id, from, to, sentAt)) {
-      this.pos = putUv(this.buf, this.head(t, K_DELIVER_SENT), zz(id - this.lastId));
+      this.pos = putUv(this.buf, this.rowHead(t, K_DELIVER_SENT), zz(id - this.lastId));
       return;
     }
-    let pos = this.head(t, K.deliver);
+    let pos = this.rowHead(t, K.deliver);
     const b = this.buf;
     pos = putUv(b, pos, to + 1);
     pos = putUv(b, pos, from + 1);
@@ -268,11 +268,11 @@ export class TraceRecorder implements TraceSink {
     const s = this.tables.intern(why);
     const slot = id & RING_MASK;
     if (this.sentInBlock(id, from, to, this.ring.t[slot] as number)) {
-      const pos = putUv(this.buf, this.head(t, K_DROP_SENT), zz(id - this.lastId));
+      const pos = putUv(this.buf, this.rowHead(t, K_DROP_SENT), zz(id - this.lastId));
       this.pos = putUv(this.buf, pos, s);
       return;
     }
-    let pos = this.head(t, K.drop);
+    let pos = this.rowHead(t, K.drop);
     const b = this.buf;
     pos = putUv(b, pos, from + 1);
     pos = putUv(b, pos, to + 1);
@@ -280,7 +280,6 @@ export class TraceRecorder implements TraceSink {
     this.pos = putUv(b, pos, s);
   }
   duplicate(t: Micros, from: number, to: number, id: number, copy: number): void {
-    this.flush();
     let pos = this.head(t, K.duplicate);
     const b = this.buf;
     pos = putUv(b, pos, from + 1);
@@ -290,69 +289,56 @@ export class TraceRecorder implements TraceSink {
   }
   private encTimer(t: Micros, node: number, name: string): void {
     const s = this.tables.intern(name);
-    const pos = putUv(this.buf, this.head(t, K.timer), node + 1);
+    const pos = putUv(this.buf, this.rowHead(t, K.timer), node + 1);
     this.pos = putUv(this.buf, pos, s);
   }
   crash(t: Micros, node: number): void {
-    this.flush();
     this.pos = putUv(this.buf, this.head(t, K.crash), node + 1);
   }
   restart(t: Micros, node: number): void {
-    this.flush();
     this.pos = putUv(this.buf, this.head(t, K.restart), node + 1);
   }
   partition(t: Micros, id: string, kind: PartitionKind, blocks: BlockedDirection[]): void {
-    this.flush();
-    const s = this.tables.intern(kind);
-    this.pos = putUv(this.buf, this.head(t, K.partition), s);
+    const pos = this.head(t, K.partition);
+    this.pos = putUv(this.buf, pos, this.tables.intern(kind));
     this.ref({ id, blocks });
   }
   heal(t: Micros, id: string): void {
-    this.flush();
-    const s = this.tables.intern(id);
-    this.pos = putUv(this.buf, this.head(t, K.heal), s);
+    const pos = this.head(t, K.heal);
+    this.pos = putUv(this.buf, pos, this.tables.intern(id));
   }
   link(t: Micros, a: string, b: string, change: Record<string, unknown>): void {
-    this.flush();
     this.pos = this.head(t, K.link);
     this.ref({ a, b, change });
   }
   clock(t: Micros, node: number, offset: Micros, drift: number): void {
-    this.flush();
     this.pos = putUv(this.buf, this.head(t, K.clock), node + 1);
     this.value(offset, HINT_VALUE);
     this.value(drift, HINT_VALUE);
   }
   disk(t: Micros, node: number, fault: DiskFaultKind, key: string | null): void {
-    this.flush();
-    const s = this.tables.intern(fault);
     const pos = putUv(this.buf, this.head(t, K.disk), node + 1);
-    this.pos = putUv(this.buf, pos, s);
+    this.pos = putUv(this.buf, pos, this.tables.intern(fault));
     this.value(key, HINT_VALUE);
   }
   invoke(t: Micros, client: number, process: number, req: number, node: number, op: unknown): void {
-    this.flush();
     this.client(t, K.invoke, client, process, req, node);
     this.value(op, HINT_OP);
   }
   complete(t: Micros, outcome: ClientOpOutcome, client: number, process: number, req: number, node: number, value: unknown): void {
-    this.flush();
     this.client(t, OUTCOME_KIND[outcome], client, process, req, node);
     this.value(value, HINT_VALUE);
   }
   state(t: Micros, node: number, view: Record<string, unknown>): void {
-    this.flush();
     this.pos = putUv(this.buf, this.head(t, K.state), node + 1);
     this.value(view, HINT_VIEW);
   }
   note(t: Micros, node: number, text: string, data: Record<string, unknown> | undefined): void {
-    this.flush();
     this.pos = putUv(this.buf, this.head(t, K.note), node + 1);
     this.value(text, HINT_VALUE);
     this.value(data, HINT_NOTE);
   }
   violation(t: Micros, check: string, message: string, node: number): void {
-    this.flush();
     this.pos = putUv(this.buf, this.head(t, K.violation), node + 1);
     this.value(check, HINT_VALUE);
     this.value(message, HINT_VALUE);
@@ -421,10 +407,19 @@ export class TraceRecorder implements TraceSink {
 
   // --- encoding --------------------------------------------------------------------------------------------------
 
-  /** Start a row: room for its fixed fields, the kind and the time delta. Returns the position after them. */
+  /**
+   * Start a row of a kind that is not staged: the staged rows before it are encoded first, so rows stay in order.
+   * Returns the position after the kind and the time delta.
+   */
   private head(t: Micros, kind: number): number {
-    if (this.pos + ROW_ROOM > this.buf.length) this.newBlock();
+    this.flush();
     if (!Number.isSafeInteger(t)) assert(false, `trace: event time must be a whole number of microseconds, got ${t}`);
+    return this.rowHead(t, kind);
+  }
+
+  /** Start a row (staged rows' times were checked when staged): room for its fixed fields, the kind, the time delta. */
+  private rowHead(t: Micros, kind: number): number {
+    if (this.pos + ROW_ROOM > this.buf.length) this.newBlock();
     const b = this.buf;
     b[this.pos] = kind;
     const pos = putUv(b, this.pos + 1, zz(t - this.lastTime));
