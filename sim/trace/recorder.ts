@@ -254,7 +254,7 @@ export class TraceRecorder implements TraceSink {
 
   private encDeliver(t: Micros, from: number, to: number, id: number, sentAt: Micros): void {
     if (this.sentInBlock(id, from, to, sentAt)) {
-      this.pos = putUv(this.buf, this.rowHead(t, K_DELIVER_SENT), zz(id - this.lastId));
+      this.pos = this.rowHeadWith(t, K_DELIVER_SENT, zz(id - this.lastId));
       return;
     }
     let pos = this.rowHead(t, K.deliver);
@@ -268,7 +268,7 @@ export class TraceRecorder implements TraceSink {
     const s = this.tables.intern(why);
     const slot = id & RING_MASK;
     if (this.sentInBlock(id, from, to, this.ring.t[slot] as number)) {
-      const pos = putUv(this.buf, this.rowHead(t, K_DROP_SENT), zz(id - this.lastId));
+      const pos = this.rowHeadWith(t, K_DROP_SENT, zz(id - this.lastId));
       this.pos = putUv(this.buf, pos, s);
       return;
     }
@@ -289,14 +289,14 @@ export class TraceRecorder implements TraceSink {
   }
   private encTimer(t: Micros, node: number, name: string): void {
     const s = this.tables.intern(name);
-    const pos = putUv(this.buf, this.rowHead(t, K.timer), node + 1);
+    const pos = this.rowHeadWith(t, K.timer, node + 1);
     this.pos = putUv(this.buf, pos, s);
   }
   crash(t: Micros, node: number): void {
-    this.pos = putUv(this.buf, this.head(t, K.crash), node + 1);
+    this.pos = this.headWith(t, K.crash, node + 1);
   }
   restart(t: Micros, node: number): void {
-    this.pos = putUv(this.buf, this.head(t, K.restart), node + 1);
+    this.pos = this.headWith(t, K.restart, node + 1);
   }
   partition(t: Micros, id: string, kind: PartitionKind, blocks: BlockedDirection[]): void {
     const pos = this.head(t, K.partition);
@@ -312,12 +312,12 @@ export class TraceRecorder implements TraceSink {
     this.ref({ a, b, change });
   }
   clock(t: Micros, node: number, offset: Micros, drift: number): void {
-    this.pos = putUv(this.buf, this.head(t, K.clock), node + 1);
+    this.pos = this.headWith(t, K.clock, node + 1);
     this.value(offset, HINT_VALUE);
     this.value(drift, HINT_VALUE);
   }
   disk(t: Micros, node: number, fault: DiskFaultKind, key: string | null): void {
-    const pos = putUv(this.buf, this.head(t, K.disk), node + 1);
+    const pos = this.headWith(t, K.disk, node + 1);
     this.pos = putUv(this.buf, pos, this.tables.intern(fault));
     this.value(key, HINT_VALUE);
   }
@@ -330,16 +330,16 @@ export class TraceRecorder implements TraceSink {
     this.value(value, HINT_VALUE);
   }
   state(t: Micros, node: number, view: Record<string, unknown>): void {
-    this.pos = putUv(this.buf, this.head(t, K.state), node + 1);
+    this.pos = this.headWith(t, K.state, node + 1);
     this.value(view, HINT_VIEW);
   }
   note(t: Micros, node: number, text: string, data: Record<string, unknown> | undefined): void {
-    this.pos = putUv(this.buf, this.head(t, K.note), node + 1);
+    this.pos = this.headWith(t, K.note, node + 1);
     this.value(text, HINT_VALUE);
     this.value(data, HINT_NOTE);
   }
   violation(t: Micros, check: string, message: string, node: number): void {
-    this.pos = putUv(this.buf, this.head(t, K.violation), node + 1);
+    this.pos = this.headWith(t, K.violation, node + 1);
     this.value(check, HINT_VALUE);
     this.value(message, HINT_VALUE);
   }
@@ -415,6 +415,20 @@ export class TraceRecorder implements TraceSink {
     this.flush();
     if (!Number.isSafeInteger(t)) assert(false, `trace: event time must be a whole number of microseconds, got ${t}`);
     return this.rowHead(t, kind);
+  }
+
+  /**
+   * head() and rowHead() followed by the row's first field. Starting a row may start a new block, so the field must be
+   * written into `this.buf` as it is after that (`putUv(this.buf, this.head(...), v)` reads the buffer first, and
+   * wrote the first field of a row that began a block into the old block).
+   */
+  private headWith(t: Micros, kind: number, first: number): number {
+    const pos = this.head(t, kind);
+    return putUv(this.buf, pos, first);
+  }
+  private rowHeadWith(t: Micros, kind: number, first: number): number {
+    const pos = this.rowHead(t, kind);
+    return putUv(this.buf, pos, first);
   }
 
   /** Start a row (staged rows' times were checked when staged): room for its fixed fields, the kind, the time delta. */

@@ -256,6 +256,36 @@ describe("trace recorder", () => {
     expect(JSON.parse(rest[rest.length - 1] as string)).toMatchObject({ k: "end", events: expected.length });
   });
 
+  // A row whose start does not fit its block begins a new one: every field of it must go to that new block (a row
+  // writer that read the block's buffer before starting the row wrote its first field into the old block).
+  it("writes a row that starts a new block wholly into the new block, whatever its kind", () => {
+    const r = new TraceRecorder(header(true));
+    const expected: string[] = [];
+    for (let i = 0; i < 400_000; i++) {
+      switch (i % 4) {
+        case 0:
+          r.timer(i, 0, "retry");
+          expected.push(JSON.stringify({ t: i, k: "timer", n: "n1", name: "retry" }));
+          break;
+        case 1:
+          r.crash(i, 1);
+          expected.push(JSON.stringify({ t: i, k: "crash", n: "n2" }));
+          break;
+        case 2:
+          r.state(i, 1, { role: "x" });
+          expected.push(JSON.stringify({ t: i, k: "state", n: "n2", v: { role: "x" } }));
+          break;
+        default:
+          r.restart(i, 0);
+          expected.push(JSON.stringify({ t: i, k: "restart", n: "n1" }));
+      }
+    }
+    expect(r.encodedBytes).toBeGreaterThan(1 << 20);
+    const lines = [...r.lines()].slice(1, -1);
+    expect(lines.length).toBe(expected.length);
+    for (let i = 0; i < lines.length; i++) if (lines[i] !== expected[i]) expect(`${i}: ${lines[i]}`).toBe(`${i}: ${expected[i]}`);
+  });
+
   it("spans many blocks and reads any row back", () => {
     const r = new TraceRecorder(header(true));
     const n = 300_000;
