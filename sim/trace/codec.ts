@@ -205,19 +205,8 @@ export class CodecTables {
     for (const key in v) {
       if (i >= keys.length || key !== keys[i]) return this.newShape(b, pos, end, v, hint, hintText);
       const x = (v as Record<string, unknown>)[key];
-      switch (types[i]) {
-        case F_INT:
-          // The common field: an integer, written without a tag (putField, inlined for the common case).
-          if (typeof x !== "number" || !(x < F_INT_LIMIT && x > -F_INT_LIMIT) || !Number.isSafeInteger(x)) return this.newShape(b, pos, end, v, hint, hintText);
-          p = putUv(b, p, zz(x));
-          break;
-        case F_HINT_STR:
-          if (x !== hintText) return this.newShape(b, pos, end, v, hint, hintText);
-          break;
-        default:
-          p = this.putField(b, p, x, types[i] as number, hintText);
-          if (p < 0) return this.newShape(b, pos, end, v, hint, hintText);
-      }
+      p = this.putField(b, p, x, types[i] as number, hintText);
+      if (p < 0) return this.newShape(b, pos, end, v, hint, hintText);
       i++;
     }
     if (i !== keys.length) return this.newShape(b, pos, end, v, hint, hintText);
