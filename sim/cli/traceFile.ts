@@ -15,23 +15,46 @@ export function writeTraceFile(path: string, recorder: TraceRecorder): void {
       writeSync(fd, gzipSync(Buffer.from(recorder.toNdjson(), "utf8"), { level: 6 }));
       return;
     }
-    const chunk: string[] = [];
-    let size = 0;
-    for (const line of recorder.lines()) {
-      chunk.push(line);
-      size += line.length;
-      if (size > 1 << 20) {
-        writeSync(fd, `${chunk.join("\n")}\n`);
-        chunk.length = 0;
-        size = 0;
-      }
-    }
-    if (chunk.length > 0) writeSync(fd, `${chunk.join("\n")}\n`);
+    const out = lineWriter(fd);
+    for (const line of recorder.lines()) out.write(line);
+    out.end();
   });
 }
 
-/** Write through `fill` into PATH.tmp-XXXX and rename over PATH; remove the temp file on any error. */
-export function writeFileAtomic(path: string, fill: (fd: number) => void): void {
+/** Lines written to `fd` (each followed by "\n") in pieces of about 1 MiB; `end` writes the rest and returns the bytes written. */
+export function lineWriter(fd: number): { write: (line: string) => void; end: () => number } {
+  let pending: string[] = [];
+  let size = 0;
+  let bytes = 0;
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = `${pending.join("\n")}\n`;
+    bytes += Buffer.byteLength(text);
+    writeSync(fd, text);
+    pending = [];
+    size = 0;
+  };
+  return {
+    write: (line) => {
+      pending.push(line);
+      size += line.length + 1;
+      if (size >= 1 << 20) flush();
+    },
+    end: () => {
+      flush();
+      return bytes;
+    },
+  };
+}
+
+/** A temporary file beside `path` (PATH.tmp-PID), to be renamed over it once complete. */
+interface AtomicFile {
+  readonly path: string;
+  readonly tmp: string;
+  readonly fd: number;
+}
+
+function openAtomic(path: string): AtomicFile {
   const dir = dirname(path);
   try {
     mkdirSync(dir, { recursive: true });
@@ -39,23 +62,51 @@ export function writeFileAtomic(path: string, fill: (fd: number) => void): void 
     throw new UsageError(`cannot create directory ${dir}: ${(e as Error).message}`);
   }
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
-  let fd: number;
   try {
-    fd = openSync(tmp, "w");
+    return { path, tmp, fd: openSync(tmp, "w") };
   } catch (e) {
     throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+}
+
+function commitAtomic(f: AtomicFile): void {
+  closeSync(f.fd);
   try {
-    fill(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
+    renameSync(f.tmp, f.path);
   } catch (e) {
-    try {
-      closeSync(fd);
-    } catch {
-      /* already closed */
-    }
-    rmSync(tmp, { force: true });
+    throw new UsageError(`cannot write ${f.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function abandonAtomic(f: AtomicFile): void {
+  try {
+    closeSync(f.fd);
+  } catch {
+    /* already closed */
+  }
+  rmSync(f.tmp, { force: true });
+}
+
+/** Write through `fill` into PATH.tmp-PID and rename over PATH; remove the temp file on any error. */
+export function writeFileAtomic(path: string, fill: (fd: number) => void): void {
+  const f = openAtomic(path);
+  try {
+    fill(f.fd);
+    commitAtomic(f);
+  } catch (e) {
+    abandonAtomic(f);
+    throw e;
+  }
+}
+
+/** writeFileAtomic for a `fill` that reads its input asynchronously (a streamed export). */
+export async function writeFileAtomicAsync(path: string, fill: (fd: number) => Promise<void>): Promise<void> {
+  const f = openAtomic(path);
+  try {
+    await fill(f.fd);
+    commitAtomic(f);
+  } catch (e) {
+    abandonAtomic(f);
     throw e;
   }
 }

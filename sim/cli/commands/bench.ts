@@ -64,7 +64,7 @@ export const benchCommand: CliCommand = {
       .option("json", { type: "boolean", describe: 'print {"results": [...]}' })
       .option("only", { type: "string", array: true, describe: "run only these workloads (also opt-in ones like mem-10m)" })
       .option("out", { type: "string", describe: "also write the JSON results to this file" })
-      .option("runs", { type: "string", default: "3", describe: "run each workload this many times (each in a fresh process) and report the median" })
+      .option("runs", { type: "string", default: "3", describe: "run each workload this many times (each in a fresh process, unless --no-isolate) and report the median" })
       .option("isolate", { type: "boolean", default: true, describe: "run each workload in its own process (--no-isolate: all in this one)" })
       .option("huge-pages", {
         type: "boolean",

@@ -1,13 +1,14 @@
-import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { createGunzip } from "node:zlib";
 import type { Argv } from "yargs";
 import { EXPORT_FORMATS, EXPORTERS, isExportFormat, type TraceExporter } from "../../trace/export/index.ts";
 import { pushLastLine, TraceFormatError, TraceLineReader } from "../../trace/reader.ts";
 import { UsageError, type CliCommand, type CliContext } from "../command.ts";
+import { lineWriter, writeFileAtomicAsync } from "../traceFile.ts";
 
-/** Output is written in pieces of about this many characters. */
+/** Bytes read at a time when copying the output to stdout. */
 const WRITE_CHUNK_CHARS = 1 << 20;
 
 export const exportCommand: CliCommand = {
@@ -28,7 +29,12 @@ export const exportCommand: CliCommand = {
     const scratch = out === null ? mkdtempSync(join(tmpdir(), "faultline-export-")) : null;
     const target = out ?? join(scratch as string, "out");
     try {
-      const bytes = await writeAtomically(target, (write) => streamExport(input, EXPORTERS[format](write)));
+      let bytes = 0;
+      await writeFileAtomicAsync(target, async (fd) => {
+        const out = lineWriter(fd);
+        await streamExport(input, EXPORTERS[format](out.write));
+        bytes = out.end();
+      });
       if (out === null) copyToStdout(target, ctx);
       else ctx.stderr(`wrote ${out} (${bytes} bytes, ${format})`);
     } finally {
@@ -37,50 +43,6 @@ export const exportCommand: CliCommand = {
     return 0;
   },
 };
-
-/** Write lines through `fill` into PATH.tmp-PID beside PATH, then rename it over PATH; on any error remove it. */
-async function writeAtomically(path: string, fill: (write: (line: string) => void) => Promise<void>): Promise<number> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
-  let fd: number;
-  try {
-    mkdirSync(dir, { recursive: true });
-    fd = openSync(tmp, "w");
-  } catch (e) {
-    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let pending: string[] = [];
-  let size = 0;
-  let bytes = 0;
-  const flush = () => {
-    if (pending.length === 0) return;
-    const text = `${pending.join("\n")}\n`;
-    bytes += Buffer.byteLength(text);
-    writeSync(fd, text);
-    pending = [];
-    size = 0;
-  };
-  try {
-    await fill((line) => {
-      pending.push(line);
-      size += line.length + 1;
-      if (size >= WRITE_CHUNK_CHARS) flush();
-    });
-    flush();
-    closeSync(fd);
-    fd = -1;
-    try {
-      renameSync(tmp, path);
-    } catch (e) {
-      throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    return bytes;
-  } catch (e) {
-    if (fd >= 0) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
 
 /** Read the trace file as a stream (plain or gzip, by its magic bytes) into the exporter, checking it as it goes. */
 async function streamExport(path: string, exporter: TraceExporter): Promise<void> {
