@@ -47,6 +47,19 @@ export function lineWriter(fd: number): { write: (line: string) => void; end: ()
   };
 }
 
+/**
+ * `mkdir -p`, one level at a time. Node 20's `mkdirSync(dir, { recursive: true })` loops forever when a level cannot
+ * be created and reports ENOENT (a directory under /proc, for one), so it is not used here.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i] as string);
+}
+
 /** A temporary file beside `path` (PATH.tmp-PID), to be renamed over it once complete. */
 interface AtomicFile {
   readonly path: string;
@@ -57,7 +70,7 @@ interface AtomicFile {
 function openAtomic(path: string): AtomicFile {
   const dir = dirname(path);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (e) {
     throw new UsageError(`cannot create directory ${dir}: ${(e as Error).message}`);
   }

@@ -97,4 +97,21 @@ describe("faultline export", () => {
     expect(r.err).toMatch(pattern);
     expect(r.out).toBe("");
   });
+
+  it.each([
+    ["a directory that cannot be created (under /proc)", () => "/proc/faultline-no-such/dir/out.json", /cannot create directory \/proc\/faultline-no-such\/dir: ENOENT.*mkdir .\/proc\/faultline-no-such.$/m],
+    ["a path through a regular file", () => join(plain, "sub", "out.json"), /cannot create directory .*trace\.ndjson\/sub: ENOTDIR/],
+  ])("rejects an --out in %s with exit 2 instead of hanging", async (_what, outPath, pattern) => {
+    const r = await cli("export", plain, "--format", "chrome", "--out", outPath());
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(pattern);
+    expect(r.err).not.toMatch(/^\s+at /m);
+  });
+
+  it("creates missing directories of --out, level by level", async () => {
+    const out = join(tmp, "nested", "a", "b", "out.json");
+    const r = await cli("export", plain, "--format", "chrome", "--out", out);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(EXPECTED.chrome);
+  });
 });
