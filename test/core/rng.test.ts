@@ -1,3 +1,4 @@
+import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import { rngStream } from "../../sim/core/rng.ts";
 
@@ -24,5 +25,17 @@ describe("rng streams", () => {
     const v = ns.reduce((a, b) => a + (b - m) ** 2, 0) / ns.length;
     expect(Math.abs(m)).toBeLessThan(0.03);
     expect(Math.abs(v - 1)).toBeLessThan(0.04);
+  });
+
+  it("is seedrandom's alea, number for number", () => {
+    for (const [seed, name] of [[1, "network"], [7, "node:n3"], ["abc", "faults"]] as const) {
+      const ours = rngStream(seed, name);
+      const theirs = seedrandom.alea(`faultline/${seed}/${name}`);
+      for (let i = 0; i < 100_000; i++) {
+        const a = ours.next();
+        const b = theirs();
+        if (a !== b) expect.unreachable(`draw ${i} of ${seed}/${name}: ${a} !== ${b}`);
+      }
+    }
   });
 });
