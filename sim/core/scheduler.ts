@@ -11,12 +11,18 @@ const SLOT_MASK = SLOT_SPACE - 1; // key & SLOT_MASK is the slot: & takes the lo
 /** Keys (seq * 2^22 + slot) stay below 2^53, so seq stays below 2^31. */
 const MAX_SEQ = 2 ** 31;
 const CANCELLED = 255;
+/**
+ * Added to a slot's kind when the event has a payload. Most events carry none (deliveries and timers keep their
+ * arguments in a and b), and then `pop` does not read the payload array: at 1e6 pending each slot is a cache miss.
+ */
+const HAS_PAYLOAD = 256;
 
 /**
  * The event queue: a 4-ary min-heap ordered by (time, seq) over typed arrays, no object per event.
  *
  * An event is (time, kind, a, b, payload): `kind` is a small integer the engine dispatches on, `a`/`b` are int32
- * arguments (node indices, message slots), `payload` an optional object. The heap holds (time, key) pairs, the key
+ * arguments (node indices, message slots, timer ids), `payload` an optional object (kept apart, and read only by
+ * events that have one). The heap holds (time, key) pairs, the key
  * being the handle; an event's kind and arguments live in slot arrays, so sift operations move two numbers and never
  * allocate.
  * Cancellation is lazy: the slot is marked and skipped when it reaches the top.
@@ -99,11 +105,14 @@ export class Scheduler {
     const key = this.nextKey(slot);
     const d = this.sData;
     const o = slot * 4;
-    d[o] = kind;
     d[o + 1] = a;
     d[o + 2] = b;
     d[o + 3] = key;
-    this.sPayload[slot] = payload;
+    if (payload === undefined) d[o] = kind;
+    else {
+      d[o] = kind + HAS_PAYLOAD;
+      this.sPayload[slot] = payload;
+    }
     if (this.consumed) {
       this.consumed = false;
       this.siftDown(at, key, this.size);
@@ -131,11 +140,15 @@ export class Scheduler {
     if (slot < this.nextSlot && d[o + 3] === handle && at >= dueAt) {
       if (d[o] === CANCELLED) this.cancelledPending--;
       const key = this.nextKey(slot);
-      d[o] = kind;
+      if ((d[o] as number) >= HAS_PAYLOAD) this.sPayload[slot] = undefined;
+      if (payload === undefined) d[o] = kind;
+      else {
+        d[o] = kind + HAS_PAYLOAD;
+        this.sPayload[slot] = payload;
+      }
       d[o + 1] = a;
       d[o + 2] = b;
       d[o + 3] = key;
-      this.sPayload[slot] = payload;
       this.sDue[slot] = at;
       return key;
     }
@@ -148,8 +161,8 @@ export class Scheduler {
     const slot = handle & SLOT_MASK;
     const o = slot * 4;
     if (slot < this.nextSlot && this.sData[o + 3] === handle && this.sData[o] !== CANCELLED) {
+      if ((this.sData[o] as number) >= HAS_PAYLOAD) this.sPayload[slot] = undefined;
       this.sData[o] = CANCELLED;
-      this.sPayload[slot] = undefined;
       this.cancelledPending++;
     }
   }
@@ -202,11 +215,16 @@ export class Scheduler {
       d[o + 3] = -1;
       this.freeSlots[this.freeCount++] = slot;
       this.now = time;
-      this.kind = kind;
       this.a = d[o + 1] as number;
       this.b = d[o + 2] as number;
-      this.payload = this.sPayload[slot];
-      this.sPayload[slot] = undefined;
+      if (kind < HAS_PAYLOAD) {
+        this.kind = kind;
+        this.payload = undefined;
+      } else {
+        this.kind = kind - HAS_PAYLOAD;
+        this.payload = this.sPayload[slot];
+        this.sPayload[slot] = undefined;
+      }
       this.processed++;
       return true;
     }

@@ -22,7 +22,7 @@ import { Topology } from "./topology.ts";
 import { Clients, EV_CLIENT_NEXT, EV_CLIENT_TIMEOUT, type ClientHost } from "./workload.ts";
 
 export const ENGINE_VERSION = "0.1.0";
-const EV_TIMER = 2; // a = node, b = incarnation, payload = the timer id
+const EV_TIMER = 2; // a = node, b = the timer id (a crash cancels its node's timers, so a firing is always current)
 const CLIENT_MESSAGE_BYTES = 96;
 
 /** A client request or reply as it crosses the network. */
@@ -149,20 +149,21 @@ export class World implements NodeHost, ClientHost {
       }
     }
     const at = this.scheduler.now + n.clock.virtualDelay(Math.round(afterLocalMicros));
-    const handle = t.handle[id] as number;
-    t.handle[id] =
-      handle >= 0 ? this.scheduler.reschedule(handle, t.at[id] as number, at, EV_TIMER, node, n.incarnation, id) : this.scheduler.schedule(at, EV_TIMER, node, n.incarnation, id);
-    t.at[id] = at;
+    const ha = t.ha;
+    const handle = ha[id * 2] as number;
+    ha[id * 2] = handle >= 0 ? this.scheduler.reschedule(handle, ha[id * 2 + 1] as number, at, EV_TIMER, node, id) : this.scheduler.schedule(at, EV_TIMER, node, id);
+    ha[id * 2 + 1] = at;
   }
 
   cancelTimer(node: number, name: string): void {
     const n = this.nodes[node] as NodeRuntime;
     const id = n.timers.get(name);
     if (id === undefined) return;
-    const handle = this.timers.handle[id] as number;
+    const ha = this.timers.ha;
+    const handle = ha[id * 2] as number;
     if (handle < 0) return;
     this.scheduler.cancel(handle);
-    this.timers.handle[id] = -1;
+    ha[id * 2] = -1;
   }
 
   reply(node: number, requestId: number, reply: ClientReply): void {
@@ -234,14 +235,13 @@ export class World implements NodeHost, ClientHost {
     n.state = undefined;
     this.states[i] = undefined;
     n.lastView = undefined;
-    const t = this.timers;
+    const ha = this.timers.ha;
     for (const id of n.timers.values()) {
-      const handle = t.handle[id] as number;
+      const handle = ha[id * 2] as number;
       if (handle >= 0) this.scheduler.cancel(handle);
-      t.handle[id] = -1;
+      ha[id * 2] = -1;
     }
     n.lastFired = -1;
-    n.incarnation++;
     const torn = n.disk.crash(n.tornArmed);
     n.tornArmed = false;
     this.metrics.crashes = (this.metrics.crashes ?? 0) + 1;
@@ -305,9 +305,9 @@ export class World implements NodeHost, ClientHost {
         return this.deliver(a);
       case EV_TIMER: {
         const n = this.nodes[a] as NodeRuntime;
-        const id = payload as number;
-        if (!n.up || n.incarnation !== b) return;
-        this.timers.handle[id] = -1;
+        const id = b;
+        if (!n.up) assert(false, `timer ${this.timers.names[id]} fired on ${n.id}, which is down (a crash cancels its timers)`);
+        this.timers.ha[id * 2] = -1;
         n.lastFired = id;
         const name = this.timers.names[id] as string;
         this.sink.timer(this.scheduler.now, a, name);

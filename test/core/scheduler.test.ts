@@ -66,14 +66,18 @@ describe("scheduler", () => {
       ),
       { minLength: 1, maxLength: 300 },
     ),
-  ])("reschedule orders events exactly as cancel + schedule would, earlier or later, interleaved with pops, and revives cancelled or popped events as a fresh schedule would", (ops) => {
+  ])("reschedule orders events exactly as cancel + schedule would, earlier or later, interleaved with pops, and revives cancelled or popped events as a fresh schedule would; each pop gives the kind and payload last set", (ops) => {
     // Reference: a list of live events (time, seq, label); reschedule = cancel + schedule with a fresh seq.
     const s = new Scheduler(10_000, 16);
     let seq = 0;
     let label = 0;
-    const live: { t: number; seq: number; label: number; handle: number }[] = [];
+    type Ev = { t: number; seq: number; label: number; handle: number; kind: number; payload: object | undefined };
+    const live: Ev[] = [];
     /** Cancelled events (or events popped since), which reschedule with their old handle and due time brings back. */
-    const dead: { t: number; seq: number; label: number; handle: number }[] = [];
+    const dead: Ev[] = [];
+    /** Kind and payload for a (re)schedule at time t: some events carry a payload, some none, and it may change. */
+    const kindAt = (t: number) => 1 + (t % 3);
+    const payloadAt = (t: number, l: number) => (t % 2 === 0 ? undefined : { l, t });
     const popped: number[] = [];
     const expected: number[] = [];
     const refPop = () => {
@@ -87,21 +91,26 @@ describe("scheduler", () => {
       if (o.op === "schedule") {
         const t = now + o.t;
         const l = label++;
-        live.push({ t, seq: seq++, label: l, handle: s.schedule(t, 1, l) });
+        const payload = payloadAt(t, l);
+        live.push({ t, seq: seq++, label: l, handle: s.schedule(t, kindAt(t), l, 0, payload), kind: kindAt(t), payload });
       } else if (o.op === "move" && live.length > 0) {
         const e = live[o.which % live.length] as (typeof live)[number];
         const t = now + o.t;
-        e.handle = s.reschedule(e.handle, e.t, t, 1, e.label);
+        e.payload = payloadAt(t, e.label);
+        e.kind = kindAt(t);
+        e.handle = s.reschedule(e.handle, e.t, t, e.kind, e.label, 0, e.payload);
         e.t = t;
         e.seq = seq++;
       } else if (o.op === "cancel" && live.length > 0) {
-        const [e] = live.splice(o.which % live.length, 1);
-        s.cancel((e as (typeof live)[number]).handle);
-        dead.push(e as (typeof live)[number]);
+        const [e] = live.splice(o.which % live.length, 1) as [Ev];
+        s.cancel(e.handle);
+        dead.push(e);
       } else if (o.op === "revive" && dead.length > 0) {
-        const [e] = dead.splice(o.which % dead.length, 1) as [(typeof live)[number]];
+        const [e] = dead.splice(o.which % dead.length, 1) as [Ev];
         const t = Math.max(now, e.t) + o.t;
-        e.handle = s.reschedule(e.handle, e.t, t, 1, e.label);
+        e.payload = payloadAt(t, e.label);
+        e.kind = kindAt(t);
+        e.handle = s.reschedule(e.handle, e.t, t, e.kind, e.label, 0, e.payload);
         e.t = t;
         e.seq = seq++;
         live.push(e);
@@ -116,13 +125,17 @@ describe("scheduler", () => {
           popped.push(s.a);
           now = s.now;
           expect(s.now).toBe(e.t);
+          expect(s.kind).toBe(e.kind);
+          expect(s.payload).toBe(e.payload);
           dead.push(e);
         }
       }
     }
-    while (refPop() !== undefined) {
+    for (let e = refPop(); e !== undefined; e = refPop()) {
       expect(s.pop()).toBe(true);
       popped.push(s.a);
+      expect(s.kind).toBe(e.kind);
+      expect(s.payload).toBe(e.payload);
     }
     expect(s.pop()).toBe(false);
     expect(popped).toEqual(expected);
