@@ -1,3 +1,4 @@
+import { LIMITS } from "../core/limits.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { NodeId } from "../core/types.ts";
 import { ScenarioError } from "./load.ts";
@@ -103,6 +104,9 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
 }
 
 function resolveTopology(input: ScenarioInput, fail: (p: string, m: string) => never): { name: string; nodes: NodeId[] }[] {
+  // The total is checked before any name is made: each datacenter's count is bounded by the schema, their sum here.
+  const total = input.topology.datacenters.reduce((n, dc) => n + (typeof dc.nodes === "number" ? dc.nodes : dc.nodes.length), 0);
+  if (total > LIMITS.maxNodes) fail("topology.datacenters", `expected at most ${LIMITS.maxNodes} nodes in all (the topology limit), got ${total}`);
   let counter = 0;
   const seen = new Set<string>();
   const dcs = input.topology.datacenters.map((dc, i) => {
@@ -118,7 +122,6 @@ function resolveTopology(input: ScenarioInput, fail: (p: string, m: string) => n
       all.add(n);
     }),
   );
-  if (all.size > 1000) fail("topology.datacenters", `at most 1000 nodes, got ${all.size}`);
   return dcs;
 }
 

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { parseBandwidth, parseDuration, parsePpm, parseRate, parseSignedDuration, parseSize, UnitError } from "../core/units.ts";
+import { LIMITS } from "../core/limits.ts";
 import type { LatencyDist } from "./resolved.ts";
 
 function unit<T>(parse: (s: string) => T, what: string) {
@@ -148,6 +149,13 @@ const RandomFaults = z.strictObject({
 });
 
 const Count = z.number({ error: "expected a whole number" }).int("expected a whole number").min(0, "expected a number >= 0");
+/** Counts are checked against their limits before anything is built from them. */
+const NodeCount = z
+  .number({ error: "expected a whole number of nodes" })
+  .int("expected a whole number of nodes")
+  .min(1, "expected at least 1 node")
+  .max(LIMITS.maxNodes, `expected at most ${LIMITS.maxNodes} nodes (the topology limit)`);
+const ClientCount = Count.max(LIMITS.maxClients, `expected at most ${LIMITS.maxClients} clients (the workload limit)`);
 
 export const ScenarioSchema = z.strictObject({
   name: z.string({ error: "expected a name (string)" }).min(1),
@@ -158,7 +166,7 @@ export const ScenarioSchema = z.strictObject({
   bugs: z.array(z.string()).optional(),
   topology: z.strictObject({
     datacenters: z
-      .array(z.strictObject({ name: z.string(), nodes: z.union([z.number().int().min(1, "expected at least 1 node"), z.array(z.string()).min(1)]) }))
+      .array(z.strictObject({ name: z.string(), nodes: z.union([NodeCount, z.array(z.string()).min(1).max(LIMITS.maxNodes, `expected at most ${LIMITS.maxNodes} nodes (the topology limit)`)]) }))
       .min(1, "expected at least one datacenter"),
   }),
   network: z
@@ -166,7 +174,7 @@ export const ScenarioSchema = z.strictObject({
     .optional(),
   workload: z
     .strictObject({
-      clients: Count.optional(),
+      clients: ClientCount.optional(),
       rate: Rate.optional(),
       mix: z.strictObject({ read: z.number().min(0).optional(), write: z.number().min(0).optional(), cas: z.number().min(0).optional(), append: z.number().min(0).optional() }).optional(),
       keys: z.number().int().min(1).optional(),

@@ -59,3 +59,11 @@ describe("scenario loading", () => {
     expect(error(text)).toMatch(pattern);
   });
 });
+
+describe("scenario limits", () => {
+  it("rejects huge node and client counts before building anything", () => {
+    expect(error(base.replace("nodes: 2 }", "nodes: 1000000000 }"))).toMatch(/s\.yaml: topology\.datacenters\[0\]\.nodes: expected at most 1000 nodes \(the topology limit\), got 1000000000/);
+    expect(error(base.replace("nodes: 2 }", "nodes: 999 }"))).toMatch(/s\.yaml: topology\.datacenters: expected at most 1000 nodes in all \(the topology limit\), got 1001/);
+    expect(error(`${base}workload: { clients: 1000000000 }\n`)).toMatch(/s\.yaml: workload\.clients: expected at most 10000 clients \(the workload limit\), got 1000000000/);
+  });
+});
