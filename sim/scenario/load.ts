@@ -59,6 +59,9 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): { path: string; 
   return { path: formatPath(path), message };
 }
 
+/** yaml's limit on how much aliases may expand (its default is 100); scenario files rarely need aliases at all. */
+const MAX_ALIAS_COUNT = 50;
+
 /** Parse YAML or JSON text into plain data; syntax errors carry line and column. */
 export function parseScenarioData(text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -68,7 +71,15 @@ export function parseScenarioData(text: string, source: string): unknown {
     const where = pos ? `line ${pos.line}, column ${pos.col}` : "";
     throw new ScenarioError(source, "", `not valid YAML/JSON${where ? ` (${where})` : ""}: ${err.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`);
   }
-  const data = doc.toJS() as unknown;
+  let data: unknown;
+  try {
+    // Aliases that expand to many copies of a node (a "billion laughs" file) are refused instead of built.
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    if (/alias/i.test(why)) throw new ScenarioError(source, "", `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} copies of an anchored node); write the values out or use fewer aliases`);
+    throw new ScenarioError(source, "", `not valid YAML/JSON: ${why.split("\n")[0]}`);
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new ScenarioError(source, "", "expected a mapping of scenario fields (name, duration, protocol, topology, ...)");
   }

@@ -67,3 +67,16 @@ describe("scenario limits", () => {
     expect(error(`${base}workload: { clients: 1000000000 }\n`)).toMatch(/s\.yaml: workload\.clients: expected at most 10000 clients \(the workload limit\), got 1000000000/);
   });
 });
+
+describe("YAML aliases", () => {
+  it("rejects an alias bomb as a scenario error naming the file", () => {
+    const lines = ['description: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i <= 6; i++) lines.push(`x${i}: &a${i} [${Array(9).fill(i === 1 ? "*a" : `*a${i - 1}`).join(",")}]`);
+    expect(error(`${base}${lines.join("\n")}\n`, "bomb.yaml")).toMatch(/^bomb\.yaml: YAML aliases expand too much \(more than 50 copies of an anchored node\)/);
+  });
+
+  it("still accepts a few ordinary aliases", () => {
+    const s = parseScenario(`${base}network:\n  intraDc: &l { loss: 0.01 }\n  interDc: *l\n  links: [{ between: [a, b], <<: *l }]\n`.replace("<<: *l", "loss: 0.02"), "s.yaml", registry);
+    expect(s.network.interDc.loss).toBe(0.01);
+  });
+});
