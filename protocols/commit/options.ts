@@ -1,4 +1,5 @@
-import { expectMicros, expectNodeId, type OptionProblem } from "../../sim/core/optionChecks.ts";
+import type { OptionProblem } from "../../sim/core/optionChecks.ts";
+import type { ProtocolOptionDoc } from "../../sim/core/protocol.ts";
 import type { NodeId } from "../../sim/core/types.ts";
 import type { Micros } from "../../sim/core/types.ts";
 
@@ -30,39 +31,23 @@ export const COMMIT_DEFAULTS: CommitOptions = {
   retryMicros: 100_000,
 };
 
-export const COMMIT_OPTION_DOCS = [
-  { name: "coordinator", type: "node id | null", default: null, description: "the coordinator (default: the first node); every other node is a participant" },
-  { name: "replicas", type: "integer >= 1", default: COMMIT_DEFAULTS.replicas, description: "participants holding each key, chosen by hashing the key (capped at the number of participants)" },
-  { name: "abortProbability", type: "number in [0, 1]", default: COMMIT_DEFAULTS.abortProbability, description: "chance that a participant votes no for application reasons" },
-  { name: "voteTimeoutMicros", type: "micros", default: COMMIT_DEFAULTS.voteTimeoutMicros, description: "the coordinator aborts when the votes are not all in after this long" },
-  { name: "lockWaitMicros", type: "micros", default: COMMIT_DEFAULTS.lockWaitMicros, description: "a participant waits this long for a locked key, then votes no (0: at once)" },
-  { name: "decisionTimeoutMicros", type: "micros", default: COMMIT_DEFAULTS.decisionTimeoutMicros, description: "a prepared participant waits this long for the outcome before asking for it" },
-  { name: "retryMicros", type: "micros", default: COMMIT_DEFAULTS.retryMicros, description: "re-send interval of unacknowledged decisions and outcome requests" },
+export const COMMIT_OPTION_DOCS: readonly ProtocolOptionDoc[] = [
+  { name: "coordinator", type: "node id | null", default: null, description: "the coordinator (default: the first node); every other node is a participant", value: { kind: "node", nullable: true } },
+  { name: "replicas", type: "integer >= 1", default: COMMIT_DEFAULTS.replicas, description: "participants holding each key, chosen by hashing the key (capped at the number of participants)", value: { kind: "integer", min: 1 } },
+  { name: "abortProbability", type: "number in [0, 1]", default: COMMIT_DEFAULTS.abortProbability, description: "chance that a participant votes no for application reasons", value: { kind: "number", min: 0, max: 1 } },
+  { name: "voteTimeoutMicros", type: "micros", default: COMMIT_DEFAULTS.voteTimeoutMicros, description: "the coordinator aborts when the votes are not all in after this long", value: { kind: "micros", min: 1 } },
+  { name: "lockWaitMicros", type: "micros", default: COMMIT_DEFAULTS.lockWaitMicros, description: "a participant waits this long for a locked key, then votes no (0: at once)", value: { kind: "micros", min: 0 } },
+  { name: "decisionTimeoutMicros", type: "micros", default: COMMIT_DEFAULTS.decisionTimeoutMicros, description: "a prepared participant waits this long for the outcome before asking for it", value: { kind: "micros", min: 1 } },
+  { name: "retryMicros", type: "micros", default: COMMIT_DEFAULTS.retryMicros, description: "re-send interval of unacknowledged decisions and outcome requests", value: { kind: "micros", min: 1 } },
 ];
 
-function micros(o: Readonly<Record<string, unknown>>, name: string, min: number): OptionProblem {
-  return o[name] === undefined ? null : expectMicros(name, o[name], min);
-}
-
-/** Value checks for the scenario loader (names were checked already). */
-export function checkCommitOptions(o: Readonly<Record<string, unknown>>, nodes: readonly NodeId[], extra: readonly string[] = []): OptionProblem {
+/**
+ * Cross-field rules for the scenario loader (it checked every name and each value against COMMIT_OPTION_DOCS; `o` has
+ * every option, defaults filled in).
+ */
+export function checkCommitOptions(o: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): OptionProblem {
   if (nodes.length < 2) return { path: "coordinator", message: `an atomic commit protocol needs a coordinator and at least one participant: the topology has ${nodes.length} node(s)` };
-  const c = o.coordinator;
-  if (c !== undefined && c !== null) {
-    const bad = expectNodeId("coordinator", c, nodes);
-    if (bad !== null) return bad;
-  }
-  const r = o.replicas;
-  if (r !== undefined && (typeof r !== "number" || !Number.isInteger(r) || r < 1)) return { path: "replicas", message: `expected a whole number >= 1, got ${JSON.stringify(r)}` };
-  const p = o.abortProbability;
-  if (p !== undefined && (typeof p !== "number" || !(p >= 0 && p <= 1))) return { path: "abortProbability", message: `expected a number in [0, 1], got ${JSON.stringify(p)}` };
-  for (const name of ["voteTimeoutMicros", "decisionTimeoutMicros", "retryMicros", ...extra]) {
-    const bad = micros(o, name, 1);
-    if (bad !== null) return bad;
-  }
-  const lock = micros(o, "lockWaitMicros", 0);
-  if (lock !== null) return lock;
-  const merged = { ...COMMIT_DEFAULTS, ...(o as Partial<CommitOptions>) };
+  const merged = commitOptions(o);
   if (merged.lockWaitMicros >= merged.voteTimeoutMicros) {
     return { path: "lockWaitMicros", message: `expected less than voteTimeoutMicros (${merged.voteTimeoutMicros}): a vote after the coordinator gave up is wasted, got ${merged.lockWaitMicros}` };
   }

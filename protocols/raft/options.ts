@@ -1,4 +1,5 @@
 import { expectMicros, expectNodeId, type OptionProblem } from "../../sim/core/optionChecks.ts";
+import type { ProtocolOptionDoc } from "../../sim/core/protocol.ts";
 import type { Micros, NodeId } from "../../sim/core/types.ts";
 
 export interface RaftOptions {
@@ -35,35 +36,31 @@ export const RAFT_DEFAULTS: RaftOptions = {
   reconfigure: [],
 };
 
-export const RAFT_OPTION_DOCS = [
-  { name: "electionMinMicros", type: "micros", default: RAFT_DEFAULTS.electionMinMicros, description: "lower bound of the randomized election timeout (local clock)" },
-  { name: "electionMaxMicros", type: "micros", default: RAFT_DEFAULTS.electionMaxMicros, description: "upper bound of the randomized election timeout" },
-  { name: "heartbeatMicros", type: "micros", default: RAFT_DEFAULTS.heartbeatMicros, description: "leader heartbeat / retransmission interval" },
-  { name: "batchMicros", type: "micros", default: RAFT_DEFAULTS.batchMicros, description: "client entries wait this long to be replicated together (0: at once)" },
-  { name: "maxBatch", type: "integer", default: RAFT_DEFAULTS.maxBatch, description: "most entries in one AppendEntries" },
-  { name: "noopOnElection", type: "boolean", default: RAFT_DEFAULTS.noopOnElection, description: "a new leader appends a no-op of its term at once" },
-  { name: "preVote", type: "boolean", default: RAFT_DEFAULTS.preVote, description: "PreVote: a node asks whether it could win before bumping its term" },
-  { name: "checkQuorum", type: "boolean", default: RAFT_DEFAULTS.checkQuorum, description: "leaders step down without a quorum; followers with a live leader ignore votes" },
-  { name: "snapshotEvery", type: "integer", default: RAFT_DEFAULTS.snapshotEvery, description: "snapshot and compact the log every N applied entries (0: never)" },
-  { name: "voters", type: "node ids | null", default: null, description: "initial voting members (default: every node; others are learners)" },
-  { name: "reconfigure", type: "[{atMicros, add?, remove?}]", default: [], description: "single-server membership changes the leader proposes in order (each step exactly one of add, remove)" },
+export const RAFT_OPTION_DOCS: readonly ProtocolOptionDoc[] = [
+  { name: "electionMinMicros", type: "micros", default: RAFT_DEFAULTS.electionMinMicros, description: "lower bound of the randomized election timeout (local clock)", value: { kind: "micros", min: 1 } },
+  { name: "electionMaxMicros", type: "micros", default: RAFT_DEFAULTS.electionMaxMicros, description: "upper bound of the randomized election timeout (>= electionMinMicros)", value: { kind: "micros", min: 1 } },
+  { name: "heartbeatMicros", type: "micros", default: RAFT_DEFAULTS.heartbeatMicros, description: "leader heartbeat / retransmission interval", value: { kind: "micros", min: 1 } },
+  { name: "batchMicros", type: "micros", default: RAFT_DEFAULTS.batchMicros, description: "client entries wait this long to be replicated together (0: at once)", value: { kind: "micros", min: 0 } },
+  { name: "maxBatch", type: "integer", default: RAFT_DEFAULTS.maxBatch, description: "most entries in one AppendEntries", value: { kind: "integer", min: 1 } },
+  { name: "noopOnElection", type: "boolean", default: RAFT_DEFAULTS.noopOnElection, description: "a new leader appends a no-op of its term at once", value: { kind: "boolean" } },
+  { name: "preVote", type: "boolean", default: RAFT_DEFAULTS.preVote, description: "PreVote: a node asks whether it could win before bumping its term", value: { kind: "boolean" } },
+  { name: "checkQuorum", type: "boolean", default: RAFT_DEFAULTS.checkQuorum, description: "leaders step down without a quorum; followers with a live leader ignore votes", value: { kind: "boolean" } },
+  { name: "snapshotEvery", type: "integer", default: RAFT_DEFAULTS.snapshotEvery, description: "snapshot and compact the log every N applied entries (0: never)", value: { kind: "integer", min: 0 } },
+  { name: "voters", type: "node ids | null", default: null, description: "initial voting members (default: every node; others are learners)", value: { kind: "nodes", nullable: true } },
+  { name: "reconfigure", type: "[{atMicros, add?, remove?}]", default: [], description: "single-server membership changes the leader proposes in order (each step exactly one of add, remove)", value: { kind: "custom" } },
 ];
 
 /**
- * Values of `voters` and `reconfigure` (the loader checked the names). Each reconfigure step is a single-server change:
+ * Cross-field rules and `reconfigure` (the loader checked every name, and each declared value's kind; `o` has every
+ * option, defaults filled in). The election timeout is drawn from [electionMinMicros, electionMaxMicros], so the
+ * bounds must be in order. Each reconfigure step is a single-server change:
  * exactly one of `add` and `remove`, naming a node of the topology. A step with both is a two-server change in one
  * config entry, whose old and new majorities need not overlap ({n1,n2,n3} -> {n1,n2,n4}: n1,n2,n3's majority n2,n3
  * and the new one n1,n4 share nobody); one with neither does nothing.
  */
 export function checkRaftOptions(o: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): OptionProblem {
-  const voters = o.voters;
-  if (voters !== undefined && voters !== null) {
-    if (!Array.isArray(voters) || voters.length === 0) return { path: "voters", message: `expected a non-empty list of node ids or null, got ${JSON.stringify(voters)}` };
-    for (let i = 0; i < voters.length; i++) {
-      const bad = expectNodeId(`voters[${i}]`, voters[i], nodes);
-      if (bad !== null) return bad;
-    }
-  }
+  const { electionMinMicros: min, electionMaxMicros: max } = o as unknown as RaftOptions;
+  if (min > max) return { path: "electionMinMicros", message: `expected at most electionMaxMicros (${max}), got ${min}` };
   const steps = o.reconfigure;
   if (steps === undefined) return null;
   if (!Array.isArray(steps)) return { path: "reconfigure", message: `expected a list of {atMicros, add | remove}, got ${JSON.stringify(steps)}` };

@@ -3,7 +3,7 @@
  * time; the node changes its own state and asks for effects through its NodeContext. A protocol test needs no
  * network and no engine: build a context that records effects, feed inputs, assert on what was recorded.
  */
-import type { OptionProblem } from "./optionChecks.ts";
+import type { OptionKind, OptionProblem } from "./optionChecks.ts";
 import type { Rng } from "./rng.ts";
 import type { Micros, NodeId } from "./types.ts";
 
@@ -123,9 +123,13 @@ export interface ProgressCondition<S> {
 
 export interface ProtocolOptionDoc {
   name: string;
+  /** The type as a reader sees it ("micros", "node id | null"). */
   type: string;
+  /** The value the protocol uses when the scenario does not set the option; the resolved scenario records it. */
   default: unknown;
   description: string;
+  /** What values the loader accepts (checked for every protocol, before `checkOptions`). */
+  value: OptionKind;
 }
 
 export interface Protocol<S, M, Op = KvOp> {
@@ -134,9 +138,10 @@ export interface Protocol<S, M, Op = KvOp> {
   /** Options with their defaults, for `faultline protocols` and the scenario docs. */
   options: readonly ProtocolOptionDoc[];
   /**
-   * Check the values of `protocol.options` (the loader already checked their names): types, ranges, node ids. Return
-   * the first problem as a path inside the options ("coordinator", "replicas") and a message, or null. The loader
-   * reports it with the file and `protocol.options.<path>`.
+   * Rules across options, or for values a declaration cannot express (`custom` kinds), e.g. raft's electionMin <=
+   * electionMax. The loader has already checked each option's name and value against `options`, and passes every
+   * option, with the defaults filled in. Return the first problem as a path inside the options ("coordinator",
+   * "replicas") and a message, or null. The loader reports it with the file and `protocol.options.<path>`.
    */
   checkOptions?(options: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): OptionProblem;
   /** Build volatile state from durable storage (ctx.read). `options` is the scenario's `protocol.options`. */

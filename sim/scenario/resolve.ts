@@ -1,4 +1,5 @@
 import { LIMITS } from "../core/limits.ts";
+import { checkDeclaredOptions } from "../core/optionChecks.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { NodeId } from "../core/types.ts";
 import { ScenarioError } from "./load.ts";
@@ -225,10 +226,15 @@ function checkProtocol(s: ResolvedScenario, registry: ProtocolRegistry, fail: (p
   s.checks.liveness?.require.forEach((n, i) => {
     if (!progress.includes(n)) fail(`checks.liveness.require[${i}]`, `unknown progress condition "${n}" for ${p.name} (it has: ${progress.join(", ")})`);
   });
-  const options = new Set(p.options.map((o) => o.name));
-  for (const key of Object.keys(s.protocol.options)) {
-    if (!options.has(key)) fail(`protocol.options.${key}`, `protocol ${p.name} has no option "${key}" (it has: ${[...options].join(", ") || "none"})`);
+  const nodes = s.topology.datacenters.flatMap((d) => d.nodes);
+  const given = s.protocol.options;
+  const names = p.options.map((o) => o.name);
+  for (const key of Object.keys(given)) {
+    if (!names.includes(key)) fail(`protocol.options.${key}`, `protocol ${p.name} has no option "${key}" (it has: ${names.join(", ") || "none"})`);
   }
-  const problem = p.checkOptions?.(s.protocol.options, s.topology.datacenters.flatMap((d) => d.nodes)) ?? null;
+  const bad = checkDeclaredOptions(p.options, given, nodes);
+  if (bad !== null) fail(`protocol.options.${bad.path}`, bad.message);
+  const withDefaults = Object.fromEntries(p.options.map((o) => [o.name, Object.hasOwn(given, o.name) ? given[o.name] : structuredClone(o.default)]));
+  const problem = p.checkOptions?.(withDefaults, nodes) ?? null;
   if (problem !== null) fail(`protocol.options.${problem.path}`, problem.message);
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { registry } from "../../protocols/index.ts";
+import { checkOptionValue } from "../../sim/core/optionChecks.ts";
 import { parseScenario, ScenarioError } from "../../sim/scenario/load.ts";
 
 const base = `name: t
@@ -78,5 +79,39 @@ describe("YAML aliases", () => {
   it("still accepts a few ordinary aliases", () => {
     const s = parseScenario(`${base}network:\n  intraDc: &l { loss: 0.01 }\n  interDc: *l\n  links: [{ between: [a, b], <<: *l }]\n`.replace("<<: *l", "loss: 0.02"), "s.yaml", registry);
     expect(s.network.interDc.loss).toBe(0.01);
+  });
+});
+
+describe("protocol options", () => {
+  const raft = (options: string) => base.replace("protocol: { name: register }", `protocol: { name: raft, options: ${options} }`);
+  const register = (options: string) => base.replace("protocol: { name: register }", `protocol: { name: register, options: ${options} }`);
+  const echo = (options: string) => base.replace("protocol: { name: register }", `protocol: { name: echo, options: ${options} }`);
+  it.each([
+    ["a raft timer that is not a number", raft('{ electionMinMicros: "abc" }'), /s\.yaml: protocol\.options\.electionMinMicros: expected a whole number of microseconds >= 1, got "abc"/],
+    ["a zero heartbeat", raft("{ heartbeatMicros: 0 }"), /protocol\.options\.heartbeatMicros: expected a whole number of microseconds >= 1, got 0/],
+    ["electionMin above electionMax", raft("{ electionMinMicros: 700000, electionMaxMicros: 500000 }"), /protocol\.options\.electionMinMicros: expected at most electionMaxMicros \(500000\), got 700000/],
+    ["electionMin above the default electionMax", raft("{ electionMinMicros: 700000 }"), /protocol\.options\.electionMinMicros: expected at most electionMaxMicros \(600000\), got 700000/],
+    ["a boolean given as a string", raft('{ preVote: "yes" }'), /protocol\.options\.preVote: expected true or false, got "yes"/],
+    ["a voter that is not a node", raft("{ voters: [n1, n9] }"), /protocol\.options\.voters\[1\]: expected a node id of the topology/],
+    ["an unknown option", raft("{ electionTimeout: 5 }"), /protocol\.options\.electionTimeout: protocol raft has no option "electionTimeout"/],
+    ["an unknown register mode", register("{ mode: bogus }"), /protocol\.options\.mode: expected one of "single", "primary-backup", got "bogus"/],
+    ["a register primary that is not a node", register("{ primary: n9 }"), /protocol\.options\.primary: expected a node id of the topology \(n1, n2, x1, x2\) or null, got "n9"/],
+    ["a zero register batch", register("{ batch: 0 }"), /protocol\.options\.batch: expected a whole number >= 1, got 0/],
+    ["an echo inFlight that is not a number", echo('{ inFlight: "x" }'), /protocol\.options\.inFlight: expected a whole number in \[1, 100000\], got "x"/],
+    ["a 2pc abortProbability outside [0, 1]", base.replace("{ name: register }", "{ name: 2pc, options: { abortProbability: 1.5 } }"), /protocol\.options\.abortProbability: expected a number in \[0, 1\], got 1\.5/],
+    ["a 2pc coordinator that is not a node", base.replace("{ name: register }", "{ name: 2pc, options: { coordinator: n9 } }"), /protocol\.options\.coordinator: expected a node id of the topology \(n1, n2, x1, x2\) or null, got "n9"/],
+    ["a 3pc decision timeout below the vote timeout", base.replace("{ name: register }", "{ name: 3pc, options: { decisionTimeoutMicros: 100000 } }"), /protocol\.options\.decisionTimeoutMicros: expected more than voteTimeoutMicros \(300000\)/],
+  ])("rejects %s", (_what, text, pattern) => {
+    expect(error(text)).toMatch(pattern);
+  });
+
+  it("declares a checkable kind for every option of every protocol", () => {
+    for (const name of registry.names()) {
+      const p = registry.get(name);
+      for (const o of p?.options ?? []) {
+        expect(o.value, `${name}.${o.name}`).toBeDefined();
+        expect(checkOptionValue(o.name, o.value, o.default, ["n1", "n2"]), `${name}.${o.name}'s default`).toBeNull();
+      }
+    }
   });
 });
