@@ -237,4 +237,6 @@ function checkProtocol(s: ResolvedScenario, registry: ProtocolRegistry, fail: (p
   const withDefaults = Object.fromEntries(p.options.map((o) => [o.name, Object.hasOwn(given, o.name) ? given[o.name] : structuredClone(o.default)]));
   const problem = p.checkOptions?.(withDefaults, nodes) ?? null;
   if (problem !== null) fail(`protocol.options.${problem.path}`, problem.message);
+  // The resolved scenario (and so the trace header) records every option, defaults included, in declaration order.
+  s.protocol.options = withDefaults;
 }

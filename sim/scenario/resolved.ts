@@ -127,6 +127,7 @@ export interface ResolvedScenario {
   /** The scenario file's seed (the CLI's --seed overrides it). */
   seed: number | string;
   durationMicros: Micros;
+  /** Every option the protocol declares, with its default where the file does not set it (when loaded with a registry). */
   protocol: { name: string; options: Record<string, unknown> };
   bugs: string[];
   topology: { datacenters: { name: string; nodes: NodeId[] }[] };

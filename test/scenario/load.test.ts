@@ -115,3 +115,27 @@ describe("protocol options", () => {
     }
   });
 });
+
+describe("protocol option defaults", () => {
+  it("resolves every declared option, defaults included, in declaration order", () => {
+    const s = parseScenario(base.replace("{ name: register }", "{ name: raft, options: { heartbeatMicros: 50000 } }"), "s.yaml", registry);
+    expect(s.protocol.options).toEqual({
+      electionMinMicros: 300_000, electionMaxMicros: 600_000, heartbeatMicros: 50_000, batchMicros: 2_000, maxBatch: 256, noopOnElection: true,
+      preVote: true, checkQuorum: true, snapshotEvery: 0, voters: null, reconfigure: [],
+    });
+    expect(Object.keys(s.protocol.options)).toEqual(registry.get("raft")?.options.map((o) => o.name));
+    expect(parseScenario(base, "s.yaml", registry).protocol.options).toEqual({ mode: "primary-backup", primary: null, retryMicros: 50_000, batch: 64 });
+  });
+
+  it("runs every protocol exactly as with the options left out (only the trace header differs)", async () => {
+    const { runScenario } = await import("../../sim/world/simulation.ts");
+    for (const name of ["raft", "register", "echo", "2pc", "3pc"]) {
+      const s = parseScenario(`${base.replace("{ name: register }", `{ name: ${name} }`)}workload: { clients: 3, rate: 50/s }\n`, "s.yaml", registry);
+      const bare = { ...s, protocol: { name, options: {} } };
+      const rows = (sc: typeof s) => runScenario(sc, { registry, durationMicros: 2_000_000, sink: "record" }).trace?.toNdjson().split("\n").slice(1).join("\n");
+      const a = rows(s);
+      expect(a?.length, name).toBeGreaterThan(1000);
+      expect(rows(bare), name).toBe(a);
+    }
+  });
+});
