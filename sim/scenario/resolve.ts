@@ -1,5 +1,6 @@
 import { LIMITS } from "../core/limits.ts";
 import { checkDeclaredOptions } from "../core/optionChecks.ts";
+import { formatMicros } from "../core/units.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { NodeId } from "../core/types.ts";
 import { ScenarioError } from "./load.ts";
@@ -64,7 +65,7 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
     return { from: l.between[0], to: l.between[1], oneWay: l.oneWay ?? false, spec: { ...base, ...linkChange(l) } };
   });
 
-  const schedule = resolveSchedule(input.faults?.schedule ?? [], { expand, checkDc, checkNode, fail });
+  const schedule = resolveSchedule(input.faults?.schedule ?? [], { expand, checkDc, checkNode, fail }, input.duration);
   const random = resolveRandom(input.faults?.random);
   const w = input.workload ?? {};
   (w.placement ?? []).forEach((p, i) => checkDc(p, `workload.placement[${i}]`));
@@ -133,19 +134,45 @@ interface Checkers {
   fail: (path: string, message: string) => never;
 }
 
-function resolveSchedule(faults: FaultInput[], c: Checkers): ScheduledFault[] {
-  const partitionIds = new Set<string>();
-  let auto = 0;
-  const out = faults.map((f, i): ScheduledFault => {
-    const at = f.at;
-    const path = `faults.schedule[${i}]`;
-    return { atMicros: at, ...resolveAction(f, path, c, partitionIds, () => `p${++auto}`) };
+function resolveSchedule(faults: FaultInput[], c: Checkers, durationMicros: number): ScheduledFault[] {
+  // Partition ids: explicit ones are unique; the others get p1, p2, ... in file order, skipping the explicit ones.
+  const explicit = new Map<string, number>();
+  faults.forEach((f, i) => {
+    if (f.partition === undefined || f.id === undefined) return;
+    const first = explicit.get(f.id);
+    if (first !== undefined) c.fail(`faults.schedule[${i}].id`, `partition id "${f.id}" is already used by faults.schedule[${first}] (ids must be unique)`);
+    explicit.set(f.id, i);
   });
-  // Stable by time: faults at the same time keep file order.
-  return out.map((f, i) => ({ f, i })).sort((a, b) => a.f.atMicros - b.f.atMicros || a.i - b.i).map((x) => x.f);
+  const ids = new Map<number, string>();
+  let auto = 0;
+  faults.forEach((f, i) => {
+    if (f.partition === undefined) return;
+    let id = f.id;
+    while (id === undefined || (f.id === undefined && explicit.has(id))) id = `p${++auto}`;
+    ids.set(i, id);
+  });
+  // Checked and resolved in time order, as the engine runs them (stable by file order: faults at the same time run
+  // in file order), so a heal must come after its partition in time, not in the file.
+  const order = faults.map((f, i) => ({ f, i })).sort((a, b) => a.f.at - b.f.at || a.i - b.i);
+  const started = new Set<string>();
+  return order.map(({ f, i }): ScheduledFault => {
+    const path = `faults.schedule[${i}]`;
+    if (f.at > durationMicros) c.fail(`${path}.at`, `expected a time within the scenario's duration (${formatMicros(durationMicros)}), got ${formatMicros(f.at)}`);
+    if (f.heal !== undefined && f.heal !== "all" && !started.has(f.heal)) {
+      const later = [...ids].find(([, id]) => id === f.heal);
+      if (later !== undefined) {
+        const [j] = later;
+        c.fail(`${path}.heal`, `partition "${f.heal}" starts at ${formatMicros((faults[j] as FaultInput).at)} (faults.schedule[${j}]), after this heal at ${formatMicros(f.at)}`);
+      }
+      c.fail(`${path}.heal`, `no partition with id "${f.heal}" starts before this heal (use "all" or a partition's id)`);
+    }
+    const id = ids.get(i);
+    if (id !== undefined) started.add(id);
+    return { atMicros: f.at, ...resolveAction(f, path, c, id ?? "") };
+  });
 }
 
-function resolveAction(f: FaultInput, path: string, c: Checkers, ids: Set<string>, nextId: () => string): FaultAction {
+function resolveAction(f: FaultInput, path: string, c: Checkers, partitionId: string): FaultAction {
   if (f.crash !== undefined) {
     c.checkNode(f.crash, `${path}.crash`);
     return { action: "crash", node: f.crash, restartAfterMicros: f.restartAfter ?? null };
@@ -155,14 +182,9 @@ function resolveAction(f: FaultInput, path: string, c: Checkers, ids: Set<string
     return { action: "restart", node: f.restart };
   }
   if (f.partition !== undefined) {
-    const id = f.id ?? nextId();
-    ids.add(id);
-    return { action: "partition", id, spec: resolvePartition(f.partition, `${path}.partition`, c), healAfterMicros: f.healAfter ?? null };
+    return { action: "partition", id: partitionId, spec: resolvePartition(f.partition, `${path}.partition`, c), healAfterMicros: f.healAfter ?? null };
   }
-  if (f.heal !== undefined) {
-    if (f.heal !== "all" && !ids.has(f.heal)) c.fail(`${path}.heal`, `no partition with id "${f.heal}" starts before this heal (use "all" or a partition's id)`);
-    return { action: "heal", id: f.heal === "all" ? null : f.heal };
-  }
+  if (f.heal !== undefined) return { action: "heal", id: f.heal === "all" ? null : f.heal };
   if (f.link !== undefined) {
     c.checkDc(f.link.between[0], `${path}.link.between[0]`);
     c.checkDc(f.link.between[1], `${path}.link.between[1]`);
@@ -180,11 +202,33 @@ function resolveAction(f: FaultInput, path: string, c: Checkers, ids: Set<string
 }
 
 function resolvePartition(p: NonNullable<FaultInput["partition"]>, path: string, c: Checkers): PartitionSpec {
-  if (p.groups !== undefined) return { kind: "symmetric", groups: p.groups.map((g, i) => c.expand(g, `${path}.groups[${i}]`)) };
-  if (p.oneway !== undefined) return { kind: "oneway", from: c.expand(p.oneway.from, `${path}.oneway.from`), to: c.expand(p.oneway.to, `${path}.oneway.to`) };
+  // A node is in one group (or side) only; datacenter names are expanded first, so a DC and one of its nodes overlap.
+  const disjoint = (sets: { path: string; nodes: NodeId[] }[]) => {
+    const seen = new Map<NodeId, string>();
+    for (const set of sets) {
+      for (const n of set.nodes) {
+        const first = seen.get(n);
+        if (first !== undefined) c.fail(set.path, `node "${n}" is in both ${first} and ${set.path.slice(path.length + 1)} (each node may be on one side of a partition only)`);
+        seen.set(n, set.path.slice(path.length + 1));
+      }
+    }
+  };
+  if (p.groups !== undefined) {
+    const groups = p.groups.map((g, i) => c.expand(g, `${path}.groups[${i}]`));
+    disjoint(groups.map((nodes, i) => ({ path: `${path}.groups[${i}]`, nodes })));
+    return { kind: "symmetric", groups };
+  }
+  if (p.oneway !== undefined) {
+    const from = c.expand(p.oneway.from, `${path}.oneway.from`);
+    const to = c.expand(p.oneway.to, `${path}.oneway.to`);
+    disjoint([{ path: `${path}.oneway.from`, nodes: from }, { path: `${path}.oneway.to`, nodes: to }]);
+    return { kind: "oneway", from, to };
+  }
   if (p.bridge !== undefined && p.sides !== undefined) {
     c.checkNode(p.bridge, `${path}.bridge`);
-    return { kind: "bridge", bridge: p.bridge, sides: [c.expand(p.sides[0], `${path}.sides[0]`), c.expand(p.sides[1], `${path}.sides[1]`)] };
+    const sides: [NodeId[], NodeId[]] = [c.expand(p.sides[0], `${path}.sides[0]`), c.expand(p.sides[1], `${path}.sides[1]`)];
+    disjoint([{ path: `${path}.bridge`, nodes: [p.bridge] }, { path: `${path}.sides[0]`, nodes: sides[0] }, { path: `${path}.sides[1]`, nodes: sides[1] }]);
+    return { kind: "bridge", bridge: p.bridge, sides };
   }
   if (p.isolateDc !== undefined) {
     c.checkDc(p.isolateDc, `${path}.isolateDc`);

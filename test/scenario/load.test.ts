@@ -139,3 +139,35 @@ describe("protocol option defaults", () => {
     }
   });
 });
+
+describe("fault schedule", () => {
+  const sched = (...faults: string[]) => `${base}faults:\n  schedule:\n${faults.map((f) => `    - ${f}\n`).join("")}`;
+  it("checks heals in time order, not file order", () => {
+    const s = parseScenario(sched("{ at: 2s, heal: p }", "{ at: 1s, id: p, partition: { groups: [[a], [b]] } }"), "s.yaml", registry);
+    expect(s.faults.schedule.map((f) => f.action)).toEqual(["partition", "heal"]);
+    expect(error(sched("{ at: 500ms, id: p, partition: { groups: [[a], [b]] } }", "{ at: 100ms, heal: p }"))).toMatch(
+      /s\.yaml: faults\.schedule\[1\]\.heal: partition "p" starts at 500ms \(faults\.schedule\[0\]\), after this heal at 100ms/,
+    );
+    // Same time: file order decides, as in the engine.
+    expect(error(sched("{ at: 1s, heal: p }", "{ at: 1s, id: p, partition: { groups: [[a], [b]] } }"))).toMatch(/faults\.schedule\[0\]\.heal: partition "p" starts at 1s/);
+  });
+
+  it("rejects duplicate partition ids, and auto ids skip the explicit ones", () => {
+    expect(error(sched("{ at: 1s, id: p, partition: { groups: [[a], [b]] } }", "{ at: 2s, id: p, partition: { isolateDc: a } }"))).toMatch(
+      /faults\.schedule\[1\]\.id: partition id "p" is already used by faults\.schedule\[0\]/,
+    );
+    const s = parseScenario(sched("{ at: 1s, partition: { isolateDc: a } }", "{ at: 2s, id: p1, partition: { isolateDc: b } }"), "s.yaml", registry);
+    expect(s.faults.schedule.map((f) => (f.action === "partition" ? f.id : ""))).toEqual(["p2", "p1"]);
+  });
+
+  it("rejects a node in two groups of one partition", () => {
+    expect(error(sched("{ at: 1s, partition: { groups: [[a], [n1, x1]] } }"))).toMatch(
+      /faults\.schedule\[0\]\.partition\.groups\[1\]: node "n1" is in both groups\[0\] and groups\[1\]/,
+    );
+    expect(error(sched("{ at: 1s, partition: { bridge: n1, sides: [[n1, n2], [b]] } }"))).toMatch(/partition\.sides\[0\]: node "n1" is in both bridge and sides\[0\]/);
+  });
+
+  it("rejects a fault after the end of the scenario", () => {
+    expect(error(sched("{ at: 6s, crash: n1 }"))).toMatch(/s\.yaml: faults\.schedule\[0\]\.at: expected a time within the scenario's duration \(5s\), got 6s/);
+  });
+});
