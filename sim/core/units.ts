@@ -26,43 +26,57 @@ function split(text: string, what: string, example: string): { value: number; un
   return { value, unit: m[2] as string };
 }
 
+/** Integer engine units must stay exact in a double. */
+function exact(n: number, what: string, unit: string, text: string): number {
+  if (!Number.isSafeInteger(n)) throw new UnitError(`${what} ${JSON.stringify(text)} is too large (at most ${Number.MAX_SAFE_INTEGER} ${unit})`);
+  return n;
+}
+
 export function parseDuration(text: string): number {
   const { value, unit } = split(text, "duration", "40ms");
   const f = DURATION[unit];
-  if (f === undefined) throw new UnitError(`unknown duration unit "${unit}" in ${JSON.stringify(text)} (use us, ms, s, m or h)`);
-  return Math.round(value * f);
+  if (f === undefined) throw new UnitError(`unknown duration unit "${unit}" in ${JSON.stringify(text)} (use us, ms, s, m or h, like "40ms" or "2s")`);
+  return exact(Math.round(value * f), "duration", "microseconds", text);
 }
 
 export function parseSize(text: string): number {
   const { value, unit } = split(text, "size", "4KiB");
   const f = SIZE[unit];
-  if (f === undefined) throw new UnitError(`unknown size unit "${unit}" in ${JSON.stringify(text)} (use B, KB, MB, GB, KiB, MiB or GiB)`);
-  return Math.round(value * f);
+  if (f === undefined) throw new UnitError(`unknown size unit "${unit}" in ${JSON.stringify(text)} (use B, KB, MB, GB, KiB, MiB or GiB, like "4KiB")`);
+  return exact(Math.round(value * f), "size", "bytes", text);
 }
+
+export const BANDWIDTH_EXAMPLES = 'a rate like "100Mbps", "1Gbps" or "500Kbps" (bits), or "10MB/s" (bytes)';
 
 export function parseBandwidth(text: string): number {
   const { value, unit } = split(text, "bandwidth", "100Mbps");
-  const bits = BITS[unit];
-  if (bits !== undefined) return value * bits;
-  if (unit.endsWith("/s")) {
-    const f = SIZE[unit.slice(0, -2)];
-    if (f !== undefined) return value * f;
-  }
-  throw new UnitError(`unknown bandwidth unit "${unit}" in ${JSON.stringify(text)} (use bps, Kbps, Mbps, Gbps or B/s, KB/s, MB/s, MiB/s...)`);
+  const f = BITS[unit] ?? (unit.endsWith("/s") ? SIZE[unit.slice(0, -2)] : undefined);
+  if (f === undefined) throw new UnitError(`unknown bandwidth unit "${unit}" in ${JSON.stringify(text)}: expected ${BANDWIDTH_EXAMPLES}`);
+  const rate = value * f;
+  if (!(rate > 0)) throw new UnitError(`expected a bandwidth > 0, got ${JSON.stringify(text)} (use "unlimited" for no limit, or a link's \`up: false\` for none)`);
+  if (!Number.isFinite(rate)) throw new UnitError(`bandwidth ${JSON.stringify(text)} is too large`);
+  return rate;
 }
 
 /** "10/s", "0.5/m", "3/h" -> events per second. */
 export function parseRate(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*\/\s*(us|ms|s|m|min|h)\s*$/.exec(text);
-  if (m === null) throw new UnitError(`expected a rate like "10/s", got ${JSON.stringify(text)}`);
-  return (Number(m[1]) * 1_000_000) / (DURATION[m[2] as string] as number);
+  if (m === null) throw new UnitError(`expected a rate like "10/s" or "0.5/m", got ${JSON.stringify(text)}`);
+  const rate = (Number(m[1]) * 1_000_000) / (DURATION[m[2] as string] as number);
+  if (!Number.isFinite(rate)) throw new UnitError(`rate ${JSON.stringify(text)} is too large`);
+  return rate;
 }
 
-/** "200ppm" or "-50ppm" -> ppm. */
+/** Largest clock drift a scenario may set: 10% fast or slow (real quartz clocks are within ~100ppm). */
+export const MAX_DRIFT_PPM = 100_000;
+
+/** "200ppm" or "-50ppm" -> ppm, within +-MAX_DRIFT_PPM. */
 export function parsePpm(text: string): number {
   const m = /^\s*(-?\d+(?:\.\d+)?)\s*ppm\s*$/.exec(text);
-  if (m === null) throw new UnitError(`expected a clock drift like "200ppm", got ${JSON.stringify(text)}`);
-  return Number(m[1]);
+  if (m === null) throw new UnitError(`expected a clock drift like "200ppm" or "-50ppm", got ${JSON.stringify(text)}`);
+  const ppm = Number(m[1]);
+  if (Math.abs(ppm) > MAX_DRIFT_PPM) throw new UnitError(`expected a clock drift between -${MAX_DRIFT_PPM}ppm and ${MAX_DRIFT_PPM}ppm, got ${JSON.stringify(text)}`);
+  return ppm;
 }
 
 /** A signed duration ("-20ms") for clock offsets. */

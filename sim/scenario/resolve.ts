@@ -70,6 +70,10 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
   const w = input.workload ?? {};
   (w.placement ?? []).forEach((p, i) => checkDc(p, `workload.placement[${i}]`));
   const clients = w.clients ?? 0;
+  const mix = { read: w.mix?.read ?? 1, write: w.mix?.write ?? 1, cas: w.mix?.cas ?? 0, append: w.mix?.append ?? 0 };
+  if (clients > 0 && mix.read + mix.write + mix.cas + mix.append <= 0) {
+    fail("workload.mix", `expected at least one operation kind (read, write, cas, append) with a weight > 0 when there are clients, got ${JSON.stringify(mix)}`);
+  }
   const scenario: ResolvedScenario = {
     name: input.name,
     description: input.description ?? "",
@@ -83,7 +87,7 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
       clients,
       placement: w.placement ?? [],
       ratePerClient: w.rate ?? 10,
-      mix: { read: w.mix?.read ?? 1, write: w.mix?.write ?? 1, cas: w.mix?.cas ?? 0, append: w.mix?.append ?? 0 },
+      mix,
       keys: w.keys ?? 3,
       timeoutMicros: w.timeout ?? 1_000_000,
       maxRedirects: w.maxRedirects ?? 5,

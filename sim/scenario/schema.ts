@@ -4,7 +4,7 @@
  * that need the whole file (node names, protocol, bugs) happen in resolve.ts.
  */
 import { z } from "zod";
-import { parseBandwidth, parseDuration, parsePpm, parseRate, parseSignedDuration, parseSize, UnitError } from "../core/units.ts";
+import { BANDWIDTH_EXAMPLES, formatMicros, parseBandwidth, parseDuration, parsePpm, parseRate, parseSignedDuration, parseSize, UnitError } from "../core/units.ts";
 import { LIMITS } from "../core/limits.ts";
 import type { LatencyDist } from "./resolved.ts";
 
@@ -20,7 +20,12 @@ function unit<T>(parse: (s: string) => T, what: string) {
 }
 
 export const Duration = unit(parseDuration, 'duration with a unit, like "40ms"');
+const PositiveDuration = Duration.refine((d) => d > 0, "expected a duration > 0");
+/** Largest clock offset or skew a scenario may set: an hour either way. */
+export const MAX_CLOCK_SKEW_MICROS = 3_600_000_000;
+const skewMessage = `expected a clock offset within ${formatMicros(MAX_CLOCK_SKEW_MICROS)} either way`;
 export const SignedDuration = unit(parseSignedDuration, 'duration with a unit, like "-20ms"');
+const ClockOffset = SignedDuration.refine((d) => Math.abs(d) <= MAX_CLOCK_SKEW_MICROS, skewMessage);
 export const Size = unit(parseSize, 'size with a unit, like "4KiB"');
 export const Rate = unit(parseRate, 'rate like "10/s"');
 const Probability = z.number({ error: "expected a number in [0, 1]" }).min(0, "expected a number in [0, 1]").max(1, "expected a number in [0, 1]");
@@ -55,9 +60,13 @@ export function parseLatency(text: string): LatencyDist {
     case "lognormal":
       want(2, "lognormal(MEDIAN, SIGMA)");
       return { kind: "lognormal", medianMicros: parseDuration(args[0] as string), sigma: num(args[1] as string, "SIGMA") };
-    default:
+    default: {
       want(3, "pareto(SCALE, SHAPE, CAP)");
-      return { kind: "pareto", scaleMicros: parseDuration(args[0] as string), shape: num(args[1] as string, "SHAPE"), capMicros: parseDuration(args[2] as string) };
+      const scale = parseDuration(args[0] as string);
+      const cap = parseDuration(args[2] as string);
+      if (cap < scale) throw new UnitError(`expected SCALE <= CAP in ${JSON.stringify(text)} (every draw is at least SCALE, and at most CAP)`);
+      return { kind: "pareto", scaleMicros: scale, shape: num(args[1] as string, "SHAPE"), capMicros: cap };
+    }
   }
 }
 
@@ -71,7 +80,7 @@ export const DurationRange = unit((s: string): [number, number] => {
   throw new UnitError(`expected a duration or "uniform(MIN, MAX)", got ${JSON.stringify(s)}`);
 }, 'duration range like "uniform(1s, 5s)"');
 
-const Bandwidth = z.union([z.literal("unlimited"), unit(parseBandwidth, 'bandwidth like "100Mbps"')]);
+const Bandwidth = unit((s: string): number | "unlimited" => (s.trim() === "unlimited" ? "unlimited" : parseBandwidth(s)), `bandwidth: ${BANDWIDTH_EXAMPLES}, or "unlimited"`);
 
 export const LinkFields = {
   latency: Latency.optional(),
@@ -86,7 +95,8 @@ export const Link = z.strictObject(LinkFields);
 const Between = z.tuple([z.string(), z.string()], { error: "expected [DC, DC]" });
 const LinkOverride = z.strictObject({ between: Between, oneWay: z.boolean().optional(), ...LinkFields });
 
-const Names = z.array(z.string()).min(1, "expected at least one node or datacenter name");
+const Name = z.string({ error: "expected a name (string)" }).min(1, "expected a non-empty name");
+const Names = z.array(Name).min(1, "expected at least one node or datacenter name");
 const Partition = z.strictObject({
   groups: z.array(Names).min(2, "expected at least two groups").optional(),
   oneway: z.strictObject({ from: Names, to: Names }).optional(),
@@ -111,7 +121,7 @@ const Fault = z
     heal: z.string().optional(),
     link: LinkOverride.optional(),
     clock: z.string().optional(),
-    offset: SignedDuration.optional(),
+    offset: ClockOffset.optional(),
     drift: unit(parsePpm, 'drift like "200ppm"').optional(),
     disk: z.string().optional(),
     fault: DiskFault.optional(),
@@ -141,7 +151,7 @@ const RandomFaults = z.strictObject({
   partitionRate: Rate.optional(),
   partitionDuration: DurationRange.optional(),
   clockSkewRate: Rate.optional(),
-  clockSkewMax: Duration.optional(),
+  clockSkewMax: Duration.refine((d) => d <= MAX_CLOCK_SKEW_MICROS, `expected at most ${formatMicros(MAX_CLOCK_SKEW_MICROS)}`).optional(),
   diskFaultRate: Rate.optional(),
   diskFaults: z.array(DiskFault).optional(),
   stopAt: Duration.nullable().optional(),
@@ -160,13 +170,25 @@ const ClientCount = Count.max(LIMITS.maxClients, `expected at most ${LIMITS.maxC
 export const ScenarioSchema = z.strictObject({
   name: z.string({ error: "expected a name (string)" }).min(1),
   description: z.string().optional(),
-  seed: z.union([z.number().int(), z.string()]).optional(),
-  duration: Duration,
+  // An integer, like the CLI's --seed: a failing run's repro line is `faultline run FILE --seed N`.
+  seed: z
+    .number({ error: "expected an integer seed, like 42" })
+    .int("expected an integer seed, like 42")
+    .refine((n) => Number.isSafeInteger(n), "expected an integer seed below 2^53")
+    .optional(),
+  duration: PositiveDuration,
   protocol: z.strictObject({ name: z.string({ error: "expected a protocol name" }), options: z.record(z.string(), z.unknown()).optional() }),
   bugs: z.array(z.string()).optional(),
   topology: z.strictObject({
     datacenters: z
-      .array(z.strictObject({ name: z.string(), nodes: z.union([NodeCount, z.array(z.string()).min(1).max(LIMITS.maxNodes, `expected at most ${LIMITS.maxNodes} nodes (the topology limit)`)]) }))
+      .array(
+        z.strictObject({
+          name: Name,
+          nodes: z.union([NodeCount, z.array(Name).min(1, "expected at least 1 node").max(LIMITS.maxNodes, `expected at most ${LIMITS.maxNodes} nodes (the topology limit)`)], {
+            error: "expected a number of nodes or a list of node names",
+          }),
+        }),
+      )
       .min(1, "expected at least one datacenter"),
   }),
   network: z
@@ -189,7 +211,7 @@ export const ScenarioSchema = z.strictObject({
   faults: z.strictObject({ schedule: z.array(Fault).optional(), random: RandomFaults.optional() }).optional(),
   checks: z
     .strictObject({
-      invariants: z.union([z.literal("*"), z.array(z.string())]).optional(),
+      invariants: z.union([z.literal("*"), z.array(z.string())], { error: 'expected "*" or a list of invariant names' }).optional(),
       linearizability: z.boolean().optional(),
       liveness: z.strictObject({ require: z.array(z.string()).min(1), window: Duration }).nullable().optional(),
       stopOnViolation: z.boolean().optional(),

@@ -171,3 +171,34 @@ describe("fault schedule", () => {
     expect(error(sched("{ at: 6s, crash: n1 }"))).toMatch(/s\.yaml: faults\.schedule\[0\]\.at: expected a time within the scenario's duration \(5s\), got 6s/);
   });
 });
+
+describe("values out of range and unit hints", () => {
+  const fault = (f: string) => `${base}faults: { schedule: [${f}] }\n`;
+  it.each([
+    ["a huge clock drift", fault('{ at: 1s, clock: n1, drift: "-2000000ppm" }'), /faults\.schedule\[0\]\.drift: expected a clock drift between -100000ppm and 100000ppm, got "-2000000ppm"/],
+    ["a huge clock offset", fault("{ at: 1s, clock: n1, offset: 2h }"), /faults\.schedule\[0\]\.offset: expected a clock offset within 3600s either way, got "2h"/],
+    ["a huge random clock skew", `${base}faults: { random: { clockSkewMax: 2h } }\n`, /faults\.random\.clockSkewMax: expected at most 3600s, got "2h"/],
+    ["a zero bandwidth", `${base}network: { interDc: { bandwidth: 0Mbps } }\n`, /network\.interDc\.bandwidth: expected a bandwidth > 0, got "0Mbps" \(use "unlimited" for no limit/],
+    ["a bandwidth in bytes with a bit unit's spelling", `${base}network: { interDc: { bandwidth: 100MBps } }\n`, /network\.interDc\.bandwidth: unknown bandwidth unit "MBps" in "100MBps": expected a rate like "100Mbps", "1Gbps" or "500Kbps" \(bits\), or "10MB\/s" \(bytes\)/],
+    ["a bare-number bandwidth", `${base}network: { interDc: { bandwidth: 100 } }\n`, /network\.interDc\.bandwidth: expected a bandwidth: a rate like "100Mbps", "1Gbps" or "500Kbps" \(bits\), or "10MB\/s" \(bytes\), or "unlimited", got 100/],
+    ["a mix of all zeros", `${base}workload: { clients: 2, mix: { read: 0, write: 0 } }\n`, /workload\.mix: expected at least one operation kind \(read, write, cas, append\) with a weight > 0 when there are clients/],
+    ["a zero duration", base.replace("5s", "0s"), /s\.yaml: duration: expected a duration > 0, got "0s"/],
+    ["a duration too large for microseconds", base.replace("5s", "1e300s"), /s\.yaml: duration: duration "1e300s" is too large \(at most 9007199254740991 microseconds\)/],
+    ["a huge duration in another field", `${base}workload: { clients: 1, timeout: 1e12h }\n`, /workload\.timeout: duration "1e12h" is too large/],
+    ["a huge size", `${base}network: { intraDc: { queueLimit: 1e300GiB } }\n`, /network\.intraDc\.queueLimit: size "1e300GiB" is too large/],
+    ["a pareto cap below its scale", `${base}network: { intraDc: { latency: "pareto(10ms, 1.5, 5ms)" } }\n`, /network\.intraDc\.latency: expected SCALE <= CAP in "pareto\(10ms, 1\.5, 5ms\)"/],
+    ["an empty node name", base.replace("[x1, x2]", '["", x2]'), /topology\.datacenters\[1\]\.nodes\[0\]: expected a non-empty name, got ""/],
+    ["a node list that is neither", base.replace("[x1, x2]", "lots"), /topology\.datacenters\[1\]\.nodes: expected a number of nodes or a list of node names, got "lots"/],
+    ["a fractional seed", `${base}seed: 1.5\n`, /s\.yaml: seed: expected an integer seed, like 42, got 1\.5/],
+    ["a string seed", `${base}seed: hello\n`, /s\.yaml: seed: expected an integer seed, like 42, got "hello"/],
+    ["a unit-less size", `${base}network: { intraDc: { block: 4096 } }\n`, /network\.intraDc\.block: expected a size with a unit, like "4KiB", got 4096/],
+    ["a rate without a unit", `${base}workload: { clients: 1, rate: 10 }\n`, /workload\.rate: expected a rate like "10\/s", got 10/],
+  ])("rejects %s", (_what, text, pattern) => {
+    expect(error(text)).toMatch(pattern);
+  });
+
+  it("still accepts an unlimited bandwidth and a zero-weight mix without clients", () => {
+    expect(parseScenario(`${base}network: { interDc: { bandwidth: unlimited } }\n`, "s.yaml", registry).network.interDc.bandwidthBytesPerSecond).toBeNull();
+    expect(parseScenario(`${base}workload: { mix: { read: 0, write: 0 } }\n`, "s.yaml", registry).workload.clients).toBe(0);
+  });
+});
