@@ -135,6 +135,7 @@ const Fault = z
         message: present.length === 0 ? `expected one action: ${FAULT_ACTIONS.join(", ")}` : `expected exactly one action, got ${present.join(" and ")}`,
       });
     }
+    if (f.id !== undefined && f.partition === undefined) ctx.addIssue({ code: "custom", path: ["id"], message: "an id names a partition (for a later `heal`), and this fault is not one" });
     if (f.disk !== undefined && f.fault === undefined) ctx.addIssue({ code: "custom", path: ["fault"], message: "a disk fault needs `fault: lose-unsynced | torn-write | corrupt`" });
     if (f.partition !== undefined) {
       const p = f.partition;

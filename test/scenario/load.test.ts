@@ -167,6 +167,10 @@ describe("fault schedule", () => {
     expect(error(sched("{ at: 1s, partition: { bridge: n1, sides: [[n1, n2], [b]] } }"))).toMatch(/partition\.sides\[0\]: node "n1" is in both bridge and sides\[0\]/);
   });
 
+  it("rejects an id on a fault that is not a partition", () => {
+    expect(error(sched("{ at: 1s, crash: n1, id: p }"))).toMatch(/faults\.schedule\[0\]\.id: an id names a partition \(for a later `heal`\), and this fault is not one, got "p"/);
+  });
+
   it("rejects a fault after the end of the scenario", () => {
     expect(error(sched("{ at: 6s, crash: n1 }"))).toMatch(/s\.yaml: faults\.schedule\[0\]\.at: expected a time within the scenario's duration \(5s\), got 6s/);
   });
