@@ -28,7 +28,7 @@ function split(text: string, what: string, example: string): { value: number; un
 
 /** Integer engine units must stay exact in a double. */
 function exact(n: number, what: string, unit: string, text: string): number {
-  if (!Number.isSafeInteger(n)) throw new UnitError(`${what} ${JSON.stringify(text)} is too large (at most ${Number.MAX_SAFE_INTEGER} ${unit})`);
+  if (!Number.isSafeInteger(n)) throw new UnitError(`${what} too large: expected at most ${Number.MAX_SAFE_INTEGER} ${unit}, got ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -54,7 +54,7 @@ export function parseBandwidth(text: string): number {
   if (f === undefined) throw new UnitError(`unknown bandwidth unit "${unit}" in ${JSON.stringify(text)}: expected ${BANDWIDTH_EXAMPLES}`);
   const rate = value * f;
   if (!(rate > 0)) throw new UnitError(`expected a bandwidth > 0, got ${JSON.stringify(text)} (use "unlimited" for no limit, or a link's \`up: false\` for none)`);
-  if (!Number.isFinite(rate)) throw new UnitError(`bandwidth ${JSON.stringify(text)} is too large`);
+  if (!Number.isFinite(rate)) throw new UnitError(`bandwidth too large: got ${JSON.stringify(text)}`);
   return rate;
 }
 
@@ -63,7 +63,7 @@ export function parseRate(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*\/\s*(us|ms|s|m|min|h)\s*$/.exec(text);
   if (m === null) throw new UnitError(`expected a rate like "10/s" or "0.5/m", got ${JSON.stringify(text)}`);
   const rate = (Number(m[1]) * 1_000_000) / (DURATION[m[2] as string] as number);
-  if (!Number.isFinite(rate)) throw new UnitError(`rate ${JSON.stringify(text)} is too large`);
+  if (!Number.isFinite(rate)) throw new UnitError(`rate too large: got ${JSON.stringify(text)}`);
   return rate;
 }
 
