@@ -55,7 +55,8 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): { path: string; 
   const got = valueAt(root, path);
   if (got === undefined && issue.code === "invalid_type") return { path: formatPath(path), message: `missing required field (expected ${issue.expected})` };
   const shown = got === undefined ? "nothing" : JSON.stringify(got);
-  const message = issue.message.includes("got ") ? issue.message : `${issue.message}, got ${shown}`;
+  // Unit parsers usually quote the value already ("unknown bandwidth unit "MBps" in "100MBps""): say it once.
+  const message = issue.message.includes("got ") || (typeof got === "string" && issue.message.includes(shown)) ? issue.message : `${issue.message}, got ${shown}`;
   return { path: formatPath(path), message };
 }
 

@@ -183,7 +183,7 @@ describe("values out of range and unit hints", () => {
     ["a huge clock offset", fault("{ at: 1s, clock: n1, offset: 2h }"), /faults\.schedule\[0\]\.offset: expected a clock offset within 3600s either way, got "2h"/],
     ["a huge random clock skew", `${base}faults: { random: { clockSkewMax: 2h } }\n`, /faults\.random\.clockSkewMax: expected at most 3600s, got "2h"/],
     ["a zero bandwidth", `${base}network: { interDc: { bandwidth: 0Mbps } }\n`, /network\.interDc\.bandwidth: expected a bandwidth > 0, got "0Mbps" \(use "unlimited" for no limit/],
-    ["a bandwidth in bytes with a bit unit's spelling", `${base}network: { interDc: { bandwidth: 100MBps } }\n`, /network\.interDc\.bandwidth: unknown bandwidth unit "MBps" in "100MBps": expected a rate like "100Mbps", "1Gbps" or "500Kbps" \(bits\), or "10MB\/s" \(bytes\)/],
+    ["a bandwidth in bytes with a bit unit's spelling", `${base}network: { interDc: { bandwidth: 100MBps } }\n`, /network\.interDc\.bandwidth: unknown bandwidth unit "MBps" in "100MBps": expected a rate like "100Mbps", "1Gbps" or "500Kbps" \(bits\), or "10MB\/s" \(bytes\)$/],
     ["a bare-number bandwidth", `${base}network: { interDc: { bandwidth: 100 } }\n`, /network\.interDc\.bandwidth: expected a bandwidth: a rate like "100Mbps", "1Gbps" or "500Kbps" \(bits\), or "10MB\/s" \(bytes\), or "unlimited", got 100/],
     ["a mix of all zeros", `${base}workload: { clients: 2, mix: { read: 0, write: 0 } }\n`, /workload\.mix: expected at least one operation kind \(read, write, cas, append\) with a weight > 0 when there are clients/],
     ["a zero duration", base.replace("5s", "0s"), /s\.yaml: duration: expected a duration > 0, got "0s"/],
