@@ -1,5 +1,5 @@
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync, mkdirSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
+import { basename, dirname, join, resolve as resolvePath } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { TraceRecorder } from "../trace/recorder.ts";
 import { parseTrace, TraceFormatError, type ParsedTrace } from "../trace/reader.ts";
@@ -9,15 +9,16 @@ import { UsageError } from "./command.ts";
  * Write a trace atomically: into a temporary file beside the target, then rename. A failure leaves no file behind.
  * `.gz` paths are gzip-compressed.
  */
-export function writeTraceFile(path: string, recorder: TraceRecorder): void {
-  writeFileAtomic(path, (fd) => {
-    if (path.endsWith(".gz")) {
+export function writeTraceFile(path: string | OutputFile, recorder: TraceRecorder): void {
+  const out = typeof path === "string" ? openOutput(path) : path;
+  fillOutput(out, (fd) => {
+    if (out.path.endsWith(".gz")) {
       writeSync(fd, gzipSync(Buffer.from(recorder.toNdjson(), "utf8"), { level: 6 }));
       return;
     }
-    const out = lineWriter(fd);
-    for (const line of recorder.lines()) out.write(line);
-    out.end();
+    const lines = lineWriter(fd);
+    for (const line of recorder.lines()) lines.write(line);
+    lines.end();
   });
 }
 
@@ -60,68 +61,156 @@ function makeDirs(dir: string): void {
   for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i] as string);
 }
 
-/** A temporary file beside `path` (PATH.tmp-PID), to be renamed over it once complete. */
-interface AtomicFile {
+/**
+ * An output file being written. A regular file (or a new one) is written into a temporary file beside it
+ * (.NAME.tmp-PID) and renamed over it once complete, so a failure leaves the old file (or none) in place. A symlink is
+ * followed to its final target first, so the link stays a link and the file it points to is replaced. An existing
+ * target that is not a regular file (a character or block device such as /dev/null, a FIFO, a socket) is written
+ * directly: there is nothing to rename over, and replacing a device with a file would destroy it.
+ */
+export interface OutputFile {
+  /** The path the user gave (used in messages). */
   readonly path: string;
-  readonly tmp: string;
+  /** Where the bytes end up: `path` with every symlink followed. */
+  readonly target: string;
+  /** The temporary file, or null when the target is written directly. */
+  readonly tmp: string | null;
   readonly fd: number;
 }
 
-function openAtomic(path: string): AtomicFile {
-  const dir = dirname(path);
+const MAX_LINKS = 40;
+
+function errText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EACCES":
+    case "EPERM":
+      return `permission denied (${err.code})`;
+    case "ENOSPC":
+      return "no space left on device (ENOSPC)";
+    case "EROFS":
+      return "read-only file system (EROFS)";
+    case "EISDIR":
+      return "it is a directory";
+    case "ELOOP":
+      return "too many levels of symbolic links (ELOOP)";
+    default:
+      return err.code ?? err.message;
+  }
+}
+
+/** `path` with every symlink followed (also a dangling one: the file is created where it points). */
+function followLinks(path: string): string {
+  let p = resolvePath(path);
+  for (let i = 0; i < MAX_LINKS; i++) {
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      return p; // nothing there (yet): written as a new file
+    }
+    if (!st.isSymbolicLink()) return p;
+    p = resolvePath(dirname(p), readlinkSync(p));
+  }
+  throw new UsageError(`cannot write ${path}: too many levels of symbolic links`);
+}
+
+/** Open `path` for writing (see OutputFile). Fails fast with a UsageError naming the path. */
+export function openOutput(path: string): OutputFile {
+  const target = followLinks(path);
+  let st: Stats | null = null;
+  try {
+    st = statSync(target);
+  } catch {
+    st = null;
+  }
+  if (st?.isDirectory()) throw new UsageError(`cannot write ${path}: it is a directory`);
+  if (st !== null && !st.isFile()) return openSpecial(path, target, st);
+  const dir = dirname(target);
   try {
     makeDirs(dir);
   } catch (e) {
-    throw new UsageError(`cannot create directory ${dir}: ${(e as Error).message}`);
+    throw new UsageError(`cannot create directory ${dir}: ${errText(e)}`);
   }
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
+  const tmp = join(dir, `.${basename(target)}.tmp-${process.pid}`);
   try {
-    return { path, tmp, fd: openSync(tmp, "w") };
+    return { path, target, tmp, fd: openSync(tmp, "w") };
   } catch (e) {
-    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`cannot write ${path}: ${errText(e)}`);
   }
 }
 
-function commitAtomic(f: AtomicFile): void {
-  closeSync(f.fd);
+function openSpecial(path: string, target: string, st: Stats): OutputFile {
   try {
-    renameSync(f.tmp, f.path);
+    if (st.isFIFO()) {
+      // Opening a FIFO for writing blocks until something reads it; probe without blocking so that a FIFO nobody
+      // reads is an error, not a hang.
+      closeSync(openSync(target, constants.O_WRONLY | constants.O_NONBLOCK));
+    }
+    return { path, target, tmp: null, fd: openSync(target, constants.O_WRONLY) };
   } catch (e) {
-    throw new UsageError(`cannot write ${f.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENXIO" && st.isFIFO()) throw new UsageError(`cannot write ${path}: it is a FIFO (named pipe) that nothing is reading`);
+    throw new UsageError(`cannot write ${path}: ${errText(e)}`);
   }
 }
 
-function abandonAtomic(f: AtomicFile): void {
+/** Finish an output file: close it and rename the temporary file into place. */
+export function commitOutput(f: OutputFile): void {
+  try {
+    closeSync(f.fd);
+    if (f.tmp !== null) renameSync(f.tmp, f.target);
+  } catch (e) {
+    abandonOutput(f);
+    throw new UsageError(`cannot write ${f.path}: ${errText(e)}`);
+  }
+}
+
+/** Give up on an output file: close it and remove the temporary file (the target is left as it was). */
+export function abandonOutput(f: OutputFile): void {
   try {
     closeSync(f.fd);
   } catch {
     /* already closed */
   }
-  rmSync(f.tmp, { force: true });
+  if (f.tmp !== null) rmSync(f.tmp, { force: true });
 }
 
-/** Write through `fill` into PATH.tmp-PID and rename over PATH; remove the temp file on any error. */
-export function writeFileAtomic(path: string, fill: (fd: number) => void): void {
-  const f = openAtomic(path);
+/** A failed write(2) on the output (ENOSPC on /dev/full, EIO, ...) as a UsageError naming the file; other errors as they are. */
+function writeError(f: OutputFile, e: unknown): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.syscall === "write" || err?.code === "ENOSPC" || err?.code === "EPIPE") return new UsageError(`cannot write ${f.path}: ${errText(e)}`);
+  return e;
+}
+
+/** Write through `fill` into an opened output file and commit it; abandon it on any error. */
+export function fillOutput(f: OutputFile, fill: (fd: number) => void): void {
   try {
     fill(f.fd);
-    commitAtomic(f);
   } catch (e) {
-    abandonAtomic(f);
-    throw e;
+    abandonOutput(f);
+    throw writeError(f, e);
   }
+  commitOutput(f);
+}
+
+/** Write through `fill` into PATH (see OutputFile); on any error the temporary file is removed. */
+export function writeFileAtomic(path: string, fill: (fd: number) => void): void {
+  fillOutput(openOutput(path), fill);
 }
 
 /** writeFileAtomic for a `fill` that reads its input asynchronously (a streamed export). */
 export async function writeFileAtomicAsync(path: string, fill: (fd: number) => Promise<void>): Promise<void> {
-  const f = openAtomic(path);
+  const f = openOutput(path);
   try {
     await fill(f.fd);
-    commitAtomic(f);
   } catch (e) {
-    abandonAtomic(f);
-    throw e;
+    abandonOutput(f);
+    throw writeError(f, e);
   }
+  commitOutput(f);
 }
 
 /** Read a trace file (.ndjson or gzip, detected by its magic bytes) and parse it. */

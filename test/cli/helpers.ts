@@ -1,0 +1,27 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { registry } from "../../protocols/index.ts";
+import { main } from "../../sim/cli/main.ts";
+
+/** The CLI in this process (the same main() the binary runs, without a second of start-up per call). */
+export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { registry, stdout: (t) => out.push(`${t}\n`), stderr: (t) => err.push(`${t}\n`), isTty: false });
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+export function tempDir(prefix = "faultline-cli-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Bad input is a one-line message: no stack trace, no internal error. */
+export function expectCleanError(r: { code: number; err: string }, pattern: RegExp | string): void {
+  expect(r.code).toBe(2);
+  if (typeof pattern === "string") expect(r.err).toContain(pattern);
+  else expect(r.err).toMatch(pattern);
+  expect(r.err).not.toMatch(/^\s+at /m);
+  expect(r.err).not.toMatch(/internal error/);
+}

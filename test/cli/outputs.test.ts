@@ -1,0 +1,81 @@
+import { spawnSync } from "node:child_process";
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { cli, expectCleanError, tempDir } from "./helpers.ts";
+
+const SHORT = ["run", "scenarios/demo.yaml", "--duration", "50ms"];
+const hasMkfifo = spawnSync("mkfifo", ["--version"]).status === 0;
+
+describe("output files", () => {
+  it("follows a symlink: the file it points to is written and the link stays a link", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "real"));
+    const target = join(dir, "real", "t.ndjson.gz");
+    writeFileSync(target, "old");
+    const link = join(dir, "link.gz");
+    symlinkSync(target, link);
+    const r = await cli(...SHORT, "--trace", link);
+    expect(r.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(target);
+    expect(gunzipSync(readFileSync(target)).toString("utf8")).toMatch(/^\{"format":"faultline-trace"/);
+    expect(readdirSync(dir).sort()).toEqual(["link.gz", "real"]);
+    expect(readdirSync(join(dir, "real"))).toEqual(["t.ndjson.gz"]);
+  });
+
+  it("follows a dangling relative symlink and creates the file where it points", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "real"));
+    symlinkSync("real/new.ndjson", join(dir, "link.ndjson"));
+    const r = await cli(...SHORT, "--trace", join(dir, "link.ndjson"));
+    expect(r.code).toBe(0);
+    expect(lstatSync(join(dir, "link.ndjson")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, "real", "new.ndjson"), "utf8")).toMatch(/^\{"format":"faultline-trace"/);
+  });
+
+  it("rejects a directory as the output, exit 2", async () => {
+    const dir = tempDir();
+    expectCleanError(await cli(...SHORT, "--trace", dir), `cannot write ${dir}: it is a directory`);
+  });
+
+  it.runIf(hasMkfifo)("writes into a FIFO directly (no temp file, no rename): the FIFO stays a FIFO", async () => {
+    const dir = tempDir();
+    const fifo = join(dir, "pipe.ndjson.gz");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const r = await cli(...SHORT, "--trace", fifo);
+      expect(r.code).toBe(0);
+      const chunks: Buffer[] = [];
+      const buf = Buffer.alloc(1 << 16);
+      for (let n = readSync(reader, buf); n > 0; n = readSync(reader, buf)) chunks.push(Buffer.from(buf.subarray(0, n)));
+      expect(gunzipSync(Buffer.concat(chunks)).toString("utf8")).toMatch(/^\{"format":"faultline-trace"/);
+    } finally {
+      closeSync(reader);
+    }
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir)).toEqual(["pipe.ndjson.gz"]);
+  });
+
+  it.runIf(hasMkfifo)("a FIFO nothing reads is a clear error, not a hang", async () => {
+    const dir = tempDir();
+    const fifo = join(dir, "pipe");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    expectCleanError(await cli(...SHORT, "--trace", fifo), `cannot write ${fifo}: it is a FIFO (named pipe) that nothing is reading`);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it("export --out goes through the same writer (a symlink is followed)", async () => {
+    const dir = tempDir();
+    const trace = join(dir, "t.ndjson");
+    expect((await cli(...SHORT, "--trace", trace)).code).toBe(0);
+    const target = join(dir, "out.edn");
+    symlinkSync(target, join(dir, "link.edn"));
+    const r = await cli("export", trace, "--format", "jepsen", "--out", join(dir, "link.edn"));
+    expect(r.code).toBe(0);
+    expect(lstatSync(join(dir, "link.edn")).isSymbolicLink()).toBe(true);
+    expect(existsSync(target)).toBe(true);
+  });
+});
