@@ -132,7 +132,7 @@ export function openOutput(path: string): OutputFile {
   try {
     makeDirs(dir);
   } catch (e) {
-    throw new UsageError(`cannot create directory ${dir}: ${errText(e)}`);
+    throw new UsageError(`cannot create directory ${dir}: ${(e as Error).message}`); // names the level that failed
   }
   const tmp = join(dir, `.${basename(target)}.tmp-${process.pid}`);
   try {
