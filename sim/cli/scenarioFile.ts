@@ -1,20 +1,12 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import { parseScenario } from "../scenario/load.ts";
 import type { ResolvedScenario } from "../scenario/resolved.ts";
 import { UsageError } from "./command.ts";
+import { readUserFile } from "./userFile.ts";
 
 /** Read and resolve a scenario file; a missing or unreadable file is a UsageError naming it. */
 export function loadScenarioFile(path: string, registry: ProtocolRegistry): ResolvedScenario {
-  if (!existsSync(path)) throw new UsageError(`cannot read ${path}: no such file`);
-  if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${path}: it is a directory, expected a scenario file`);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return parseScenario(text, path, registry);
+  return parseScenario(readUserFile(path, "a scenario file").toString("utf8"), path, registry);
 }
 
 /** Parse a --seed value: an integer, or any other non-empty string used as a string seed only with a prefix. */

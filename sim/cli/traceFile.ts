@@ -1,9 +1,10 @@
-import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve as resolvePath } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { TraceRecorder } from "../trace/recorder.ts";
 import { parseTrace, TraceFormatError, type ParsedTrace } from "../trace/reader.ts";
 import { UsageError } from "./command.ts";
+import { readUserFile } from "./userFile.ts";
 
 /**
  * Write a trace atomically: into a temporary file beside the target, then rename. A failure leaves no file behind.
@@ -219,13 +220,7 @@ export function readTraceFile(path: string): ParsedTrace {
 }
 
 export function readTraceText(path: string): string {
-  if (!existsSync(path)) throw new UsageError(`cannot read ${path}: no such file`);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  let bytes = readUserFile(path);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = gunzipSync(bytes);

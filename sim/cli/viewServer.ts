@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import { readTraceFile } from "./traceFile.ts";
 import { UsageError } from "./command.ts";
+import { readUserFile } from "./userFile.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 export const VIZ_DIST = join(ROOT, "dist/viz");
@@ -43,9 +44,9 @@ export interface ViewServer {
 }
 
 /** Serve the built viewer and one trace on 127.0.0.1 only. */
-export async function startViewServer(tracePath: string, port: number): Promise<ViewServer> {
-  readTraceFile(tracePath); // validate first: a bad trace is a clear error, not a broken page
-  const traceBytes = readFileSync(tracePath);
+export async function startViewServer(tracePath: string, port: number, o: { checked?: boolean } = {}): Promise<ViewServer> {
+  if (o.checked !== true) readTraceFile(tracePath); // validate first: a bad trace is a clear error, not a broken page
+  const traceBytes = readUserFile(tracePath);
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname === "/trace") {

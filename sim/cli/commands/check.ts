@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
 import type { Argv } from "yargs";
 import type { HistoryOp } from "../../check/history.ts";
 import { HistoryFormatError, historyFromTrace, parseJepsenEdn, parsePorcupineJson } from "../../check/historyFormats.ts";
@@ -6,6 +5,7 @@ import { checkLinearizability } from "../../check/linearizability.ts";
 import { TraceFormatError } from "../../trace/reader.ts";
 import { type CliCommand, UsageError } from "../command.ts";
 import { readTraceFile } from "../traceFile.ts";
+import { readUserFile } from "../userFile.ts";
 
 type Format = "edn" | "json" | "trace";
 
@@ -18,8 +18,7 @@ function guessFormat(path: string): Format {
 
 function loadHistory(path: string, format: Format): HistoryOp[] {
   if (format === "trace") return historyFromTrace(readTraceFile(path).events);
-  if (!existsSync(path)) throw new UsageError(`cannot read ${path}: no such file`);
-  const text = readFileSync(path, "utf8");
+  const text = readUserFile(path).toString("utf8");
   return format === "edn" ? parseJepsenEdn(text, path) : parsePorcupineJson(text, path);
 }
 

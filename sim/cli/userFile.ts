@@ -1,0 +1,35 @@
+import { readFileSync, statSync } from "node:fs";
+import { UsageError } from "./command.ts";
+
+/**
+ * Read a file the user named (scenario, trace, history). Anything that stops it is a UsageError naming the file:
+ * `cannot read PATH: no such file`, `cannot read PATH: it is a directory[, expected ...]`, `...: permission denied`.
+ */
+export function readUserFile(path: string, expected?: string): Buffer {
+  checkUserFile(path, expected);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${reason(e, expected)}`);
+  }
+}
+
+/** The checks of readUserFile without the read: exists and is not a directory. */
+export function checkUserFile(path: string, expected?: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${reason(e, expected)}`);
+  }
+  if (isDir) throw new UsageError(`cannot read ${path}: it is a directory${expected ? `, expected ${expected}` : ""}`);
+}
+
+function reason(e: unknown, expected?: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return `it is a directory${expected ? `, expected ${expected}` : ""}`;
+  if (code === "EACCES" || code === "EPERM") return `permission denied (${code})`;
+  if (code === "ENOTDIR") return "a part of the path is not a directory (ENOTDIR)";
+  return code ?? (e as Error).message;
+}
