@@ -24,8 +24,4 @@ export function bugList(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String);
 }
 
-/** The one-line repro of a run. */
-export function reproLine(file: string, seed: number | string, bugs: readonly string[], scenarioBugs: readonly string[] = []): string {
-  const extra = bugs.filter((b) => !scenarioBugs.includes(b));
-  return `faultline run ${file} --seed ${seed}${extra.map((b) => ` --bug ${b}`).join("")}`;
-}
+export { reproLine, shellQuote } from "../explore/repro.ts";

@@ -1,6 +1,7 @@
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { ResolvedScenario } from "../scenario/resolved.ts";
 import { runScenario } from "../world/simulation.ts";
+import { reproLine } from "./repro.ts";
 
 export interface SweepFailure {
   scenario: string;
@@ -31,8 +32,7 @@ export function sweep(files: readonly { file: string; scenario: ResolvedScenario
       const r = runScenario(scenario, { registry: o.registry, seed, bugs: o.bugs, sink: "none" });
       runs++;
       events += r.events;
-      const bugs = r.bugs.filter((b) => !scenario.bugs.includes(b));
-      const repro = `faultline run ${file} --seed ${seed}${bugs.map((b) => ` --bug ${b}`).join("")}`;
+      const repro = reproLine({ file, seed, bugs: o.bugs });
       const first = r.violations[0];
       if (first !== undefined) failures.push({ scenario: scenario.name, file, seed, check: first.check, message: first.message, repro });
       else if (r.stop === "limit") failures.push({ scenario: scenario.name, file, seed, check: "limit", message: r.limitMessage ?? "limit", repro });

@@ -4,8 +4,8 @@ import { runScenario } from "../../world/simulation.ts";
 import type { RunResult } from "../../world/result.ts";
 import { UsageError, type CliCommand, type CliContext } from "../command.ts";
 import { formatSummary, latencyStats } from "../output.ts";
-import { bugList, loadScenarioFile, parseSeedFlag, reproLine } from "../scenarioFile.ts";
-import { writeTraceFile } from "../traceFile.ts";
+import { bugList, loadScenarioFile, parseSeedFlag, reproLine, shellQuote } from "../scenarioFile.ts";
+import { abandonOutput, openOutput, writeTraceFile } from "../traceFile.ts";
 
 export function defaultTracePath(name: string, seed: number | string): string {
   return `traces/${name.replace(/[^A-Za-z0-9_.-]+/g, "_")}-seed${seed}.ndjson.gz`;
@@ -46,32 +46,67 @@ export const runCommand: CliCommand = {
       if (protocol && !(b in protocol.bugs)) throw new UsageError(`--bug: protocol ${protocol.name} has no bug variant "${b}" (it has: ${Object.keys(protocol.bugs).join(", ") || "none"})`);
     }
     const seed = seedFlag ?? scenario.seed;
-    const t0 = performance.now();
-    const result = runScenario(scenario, { registry: ctx.registry, seed, durationMicros, bugs, sink: "record" });
-    const wallMs = performance.now() - t0;
-    const hash = result.trace?.hash() ?? null;
+    const checkDeterminism = argv["check-determinism"] === true;
+    // A trace is written unless --no-trace-file, or the scenario turns tracing off and no --trace asks for one.
+    const trace: TraceChoice =
+      argv["trace-file"] === false ? { kind: "skipped" } : argv.trace !== undefined ? { kind: "write", path: String(argv.trace) } : scenario.trace.enabled ? { kind: "write", path: defaultTracePath(scenario.name, seed) } : { kind: "off" };
+    // Open the output before the run: an unwritable path is bad input, reported now rather than after the whole run.
+    const output = trace.kind === "write" ? openOutput(trace.path) : null;
+    const sink = output !== null || checkDeterminism ? "record" : undefined;
+    let result: RunResult;
+    let wallMs: number;
     let deterministic: boolean | null = null;
-    if (argv["check-determinism"]) {
-      const again = runScenario(scenario, { registry: ctx.registry, seed, durationMicros, bugs, sink: "record" });
-      deterministic = again.trace?.hash() === hash;
+    try {
+      const t0 = performance.now();
+      result = runScenario(scenario, { registry: ctx.registry, seed, durationMicros, bugs, sink });
+      wallMs = performance.now() - t0;
+      if (checkDeterminism) {
+        const again = runScenario(scenario, { registry: ctx.registry, seed, durationMicros, bugs, sink: "record" });
+        deterministic = again.trace?.hash() === result.trace?.hash();
+      }
+    } catch (e) {
+      if (output !== null) abandonOutput(output);
+      throw e;
     }
-    const writeTrace = argv["trace-file"] !== false;
-    const tracePath = writeTrace ? (argv.trace !== undefined ? String(argv.trace) : defaultTracePath(scenario.name, seed)) : null;
-    if (tracePath !== null && result.trace !== null) writeTraceFile(tracePath, result.trace);
+    const hash = result.trace?.hash() ?? null;
+    let writeProblem: string | null = null;
+    if (output !== null) {
+      try {
+        if (result.trace !== null) writeTraceFile(output, result.trace);
+        else abandonOutput(output);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        writeProblem = e.message;
+      }
+    }
     const failed = result.violations.length > 0 || result.stop === "limit" || deterministic === false;
-    const repro = reproLine(file, seed, result.bugs, scenario.bugs);
+    const repro = reproLine({ file, seed, duration: argv.duration === undefined ? undefined : String(argv.duration).trim(), bugs, flags: deterministic === false ? ["--check-determinism"] : [] });
+    const tracePath = trace.kind === "write" && writeProblem === null ? trace.path : null;
     if (argv.json) ctx.stdout(JSON.stringify(jsonResult(file, result, wallMs, tracePath, hash, deterministic, failed ? repro : null)));
-    else ctx.stdout(humanResult(file, result, wallMs, tracePath, deterministic, failed ? repro : null));
+    else ctx.stdout(humanResult(file, result, wallMs, trace, writeProblem, deterministic, failed ? repro : null, scenario.name, seed));
+    if (writeProblem !== null) {
+      ctx.stderr(`faultline: ${writeProblem}`);
+      // A failed check is the news (its repro is printed above); otherwise the unwritable trace is bad input.
+      return failed ? 1 : 2;
+    }
     return failed ? 1 : 0;
   },
 };
 
-function humanResult(file: string, r: RunResult, wallMs: number, tracePath: string | null, deterministic: boolean | null, repro: string | null): string {
+type TraceChoice = { kind: "write"; path: string } | { kind: "off" } | { kind: "skipped" };
+
+function humanResult(file: string, r: RunResult, wallMs: number, trace: TraceChoice, writeProblem: string | null, deterministic: boolean | null, repro: string | null, name: string, seed: number | string): string {
   const lines = [formatSummary(file, r, wallMs)];
   if (deterministic !== null) lines.push(`determinism ${deterministic ? "OK (two runs, identical trace hashes)" : "FAILED: two runs of the same seed gave different traces"}`);
-  if (tracePath !== null) lines.push(`trace      ${tracePath} (${r.trace?.count ?? 0} events)`);
+  if (trace.kind === "write" && writeProblem === null) lines.push(`trace      ${trace.path} (${r.trace?.count ?? 0} events)`, "", `view it:   npx faultline view ${shellQuote(trace.path)}`);
+  else {
+    if (trace.kind === "write") lines.push(`trace      NOT written: ${writeProblem}`);
+    else if (trace.kind === "skipped") lines.push("trace      not written (--no-trace-file)");
+    else lines.push(`trace      off (the scenario sets trace.enabled: false${repro === null ? "; --trace FILE writes one" : ""})`);
+    if (repro !== null) lines.push(`           to get this run's trace: ${repro} --trace ${shellQuote(defaultTracePath(name, seed))}`);
+  }
+  // The repro is the last line, so a script can take it with `tail -n 1`.
   if (repro !== null) lines.push("", `FAILED. repro: ${repro}`);
-  if (tracePath !== null) lines.push("", `view it:   npx faultline view ${tracePath}`);
   return lines.join("\n");
 }
 

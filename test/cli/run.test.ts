@@ -1,0 +1,86 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { reproLine, shellQuote } from "../../sim/explore/repro.ts";
+import { cli, tempDir } from "./helpers.ts";
+
+/** Split a repro line the way a POSIX shell would (only the quoting reproLine produces: bare words and '...'). */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  const re = /'((?:[^']|'\\'')*)'|(\S+)/g;
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) words.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : (m[2] as string));
+  return words;
+}
+
+describe("repro lines", () => {
+  it("quote what a shell would split, and nothing else", () => {
+    expect(shellQuote("scenarios/demo.yaml")).toBe("scenarios/demo.yaml");
+    expect(shellQuote("/tmp/my echo.yaml")).toBe("'/tmp/my echo.yaml'");
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    expect(shellQuote("$(rm -rf ~)")).toBe("'$(rm -rf ~)'");
+    expect(shellQuote("")).toBe("''");
+    expect(reproLine({ file: "a b.yaml", seed: 3, duration: "20s", bugs: ["x", "x", "y"] })).toBe("faultline run 'a b.yaml' --seed 3 --duration 20s --bug x --bug y");
+  });
+
+  it("a failing run's repro carries --duration and every --bug, quotes the path, and is the last line", async () => {
+    const dir = join(tempDir(), "my dir");
+    mkdirSync(dir);
+    const file = join(dir, "my echo.yaml");
+    copyFileSync("scenarios/register-primary-backup.yaml", file);
+    const r = await cli("run", file, "--seed", "24", "--duration", "20s", "--bug", "ack-before-replicate", "--trace", join(dir, "t.ndjson"));
+    expect(r.code).toBe(1);
+    const repro = `faultline run '${file}' --seed 24 --duration 20s --bug ack-before-replicate`;
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines.at(-1)).toBe(`FAILED. repro: ${repro}`);
+    expect(r.out).toContain(`view it:   npx faultline view '${join(dir, "t.ndjson")}'`);
+    // The repro, run as a shell would split it, fails the same way.
+    const again = await cli(...shellWords(repro).slice(1), "--no-trace-file");
+    expect(again.code).toBe(1);
+    expect(again.out.trimEnd().split("\n").at(-1)).toBe(`FAILED. repro: ${repro}`);
+  });
+
+  it("sweep's repro strings (text and --json) are quoted the same way", async () => {
+    const dir = join(tempDir(), "my dir");
+    mkdirSync(dir);
+    const file = join(dir, "rpb.yaml");
+    copyFileSync("scenarios/register-primary-backup.yaml", file);
+    const j = await cli("sweep", file, "--from", "24", "--seeds", "1", "--bug", "ack-before-replicate", "--json");
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.out).failures[0].repro).toBe(`faultline run '${file}' --seed 24 --bug ack-before-replicate`);
+    const t = await cli("sweep", file, "--from", "24", "--seeds", "1", "--bug", "ack-before-replicate");
+    expect(t.out).toContain(`repro: faultline run '${file}' --seed 24 --bug ack-before-replicate`);
+  });
+});
+
+describe("a scenario with trace: { enabled: false }", () => {
+  const dir = tempDir();
+  const file = join(dir, "off.yaml");
+  writeFileSync(file, readFileSync("scenarios/register-primary-backup.yaml", "utf8").replace(/^seed: .*$/m, "$&\ntrace: { enabled: false }"));
+
+  it("writes no trace and says tracing is off", async () => {
+    rmSync("traces/register-primary-backup-seed987654321.ndjson.gz", { force: true });
+    const r = await cli("run", file, "--seed", "987654321", "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).trace).toBeNull();
+    const h = await cli("run", file, "--seed", "987654321");
+    expect(h.out).toContain("trace      off (the scenario sets trace.enabled: false; --trace FILE writes one)");
+    expect(h.out).not.toContain("view it");
+    expect(existsSync("traces/register-primary-backup-seed987654321.ndjson.gz")).toBe(false);
+  });
+
+  it("writes the trace when --trace asks for one", async () => {
+    const out = join(dir, "asked.ndjson");
+    const r = await cli("run", file, "--seed", "1", "--trace", out);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`trace      ${out} (`);
+    expect(readFileSync(out, "utf8")).toMatch(/^\{"format":"faultline-trace"/);
+  });
+
+  it("a failing run still prints its repro last, and how to get its trace", async () => {
+    const r = await cli("run", file, "--seed", "24", "--bug", "ack-before-replicate");
+    expect(r.code).toBe(1);
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines.at(-1)).toBe(`FAILED. repro: faultline run ${file} --seed 24 --bug ack-before-replicate`);
+    expect(r.out).toContain(`to get this run's trace: faultline run ${file} --seed 24 --bug ack-before-replicate --trace traces/register-primary-backup-seed24.ndjson.gz`);
+  });
+});
