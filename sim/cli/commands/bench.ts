@@ -6,7 +6,7 @@ import { formatBenchTable, runBenchmarks } from "../../../bench/run.ts";
 import type { BenchResult } from "../../../bench/types.ts";
 import { WORKLOADS } from "../../../bench/workloads/index.ts";
 import { UsageError, type CliCommand } from "../command.ts";
-import { writeFileAtomic } from "../traceFile.ts";
+import { abandonOutput, fillOutput, openOutput } from "../traceFile.ts";
 
 const BIN = resolve(import.meta.dirname, "../../../bin/faultline.mjs");
 
@@ -82,17 +82,25 @@ export const benchCommand: CliCommand = {
       if (!argv.json) ctx.stderr(`  ${r.name}: ${(r.eventsPerSecond / 1e6).toFixed(2)}M events/s`);
     };
     const hugePages = argv["huge-pages"] !== false;
-    const results: BenchResult[] = chosen.map((name) => {
-      const each: BenchResult[] = [];
-      for (let i = 0; i < runs; i++) {
-        const r = argv.isolate !== false ? isolated(name, hugePages) : (runBenchmarks(ctx.registry, { only: [name] }).results[0] as BenchResult);
-        progress(r);
-        each.push(r);
-      }
-      return medianRun(name, each);
-    });
+    // Open --out before the runs: an unwritable path fails now, not after minutes of benchmarks.
+    const out = argv.out !== undefined ? openOutput(String(argv.out)) : null;
+    let results: BenchResult[];
+    try {
+      results = chosen.map((name) => {
+        const each: BenchResult[] = [];
+        for (let i = 0; i < runs; i++) {
+          const r = argv.isolate !== false ? isolated(name, hugePages) : (runBenchmarks(ctx.registry, { only: [name] }).results[0] as BenchResult);
+          progress(r);
+          each.push(r);
+        }
+        return medianRun(name, each);
+      });
+    } catch (e) {
+      if (out !== null) abandonOutput(out);
+      throw e;
+    }
     const json = JSON.stringify({ results });
-    if (argv.out !== undefined) writeFileAtomic(String(argv.out), (fd) => writeFileSync(fd, `${json}\n`));
+    if (out !== null) fillOutput(out, (fd) => writeFileSync(fd, `${json}\n`));
     const pages =
       argv.isolate === false
         ? `this process (GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? ""})`
