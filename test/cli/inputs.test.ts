@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, expectCleanError, tempDir } from "./helpers.ts";
 
@@ -13,5 +15,45 @@ describe("a directory where a file is expected", () => {
     [["export", dir, "--format", "chrome"], `cannot read ${dir}: it is a directory`],
   ])("%j is exit 2 naming it", async (args, message) => {
     expectCleanError(await cli(...(args as string[])), message as string);
+  });
+});
+
+describe("replay of a trace whose header's scenario is damaged", () => {
+  const dir = tempDir();
+  const good = join(dir, "good.ndjson");
+  const lines = (async () => {
+    expect((await cli("run", "scenarios/register-primary-backup.yaml", "--duration", "200ms", "--trace", good)).code).toBe(0);
+    return readFileSync(good, "utf8").split("\n");
+  })();
+  async function withScenario(edit: (s: Record<string, unknown>) => void): Promise<string> {
+    const all = [...(await lines)];
+    const header = JSON.parse(all[0] as string);
+    edit(header.scenario);
+    all[0] = JSON.stringify(header);
+    const file = join(dir, `bad-${Math.random().toString(36).slice(2)}.ndjson`);
+    writeFileSync(file, all.join("\n"));
+    return file;
+  }
+
+  it("still replays the undamaged trace", async () => {
+    await lines;
+    expect((await cli("replay", good)).code).toBe(0);
+  });
+
+  it.each([
+    ["topology {}", (s: Record<string, unknown>) => void (s.topology = {}), "scenario.topology.datacenters: "],
+    ['durationMicros "abc"', (s: Record<string, unknown>) => void (s.durationMicros = "abc"), "scenario.durationMicros: "],
+    ["durationMicros -5", (s: Record<string, unknown>) => void (s.durationMicros = -5), "scenario.durationMicros: "],
+    ["no workload", (s: Record<string, unknown>) => void delete s.workload, "scenario.workload: "],
+    ["a latency of an unknown kind", (s: Record<string, unknown>) => void ((s.network as { intraDc: { latency: unknown } }).intraDc.latency = { kind: "gauss" }), "scenario.network.intraDc.latency.kind: "],
+  ])("%s: exit 2 naming the trace and the field", async (_what, edit, where) => {
+    const file = await withScenario(edit);
+    expectCleanError(await cli("replay", file), `${file}: line 1: the header's scenario is not valid: ${where}`);
+  });
+
+  it("a well-shaped scenario the engine cannot run is exit 2 naming the trace, not an internal error", async () => {
+    const file = await withScenario((s) => void ((s.faults as { schedule: unknown[] }).schedule = [{ atMicros: 1000, action: "crash", node: "no-such-node", restartAfterMicros: null }]));
+    const r = await cli("replay", file);
+    expectCleanError(r, `${file}: line 1: the header's scenario `);
   });
 });

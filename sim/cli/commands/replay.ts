@@ -2,7 +2,9 @@ import type { Argv } from "yargs";
 import { runScenario } from "../../world/simulation.ts";
 import { UsageError, type CliCommand } from "../command.ts";
 import { readTraceText } from "../traceFile.ts";
-import { parseTrace } from "../../trace/reader.ts";
+import { parseTrace, TraceFormatError } from "../../trace/reader.ts";
+import { ResolvedScenarioSchema } from "../../trace/resolvedScenarioSchema.ts";
+import { formatPath } from "../../scenario/load.ts";
 import { hashText } from "../../trace/hash.ts";
 
 export const replayCommand: CliCommand = {
@@ -14,10 +16,25 @@ export const replayCommand: CliCommand = {
     const text = readTraceText(path);
     const trace = parseTrace(text, path);
     const { header } = trace;
-    if (ctx.registry.get(header.scenario.protocol.name) === undefined) {
-      throw new UsageError(`${path}: the trace's protocol "${header.scenario.protocol.name}" is not registered in this Faultline`);
+    // The header is data from a file: check its scenario has the resolved shape before the engine trusts it.
+    const checked = ResolvedScenarioSchema.safeParse(header.scenario);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      const where = formatPath(["scenario", ...(issue?.path ?? [])]);
+      throw new TraceFormatError(path, 1, `the header's scenario is not valid: ${where}: ${issue?.message ?? "invalid"}`);
     }
-    const r = runScenario(header.scenario, { registry: ctx.registry, seed: header.seed, bugs: header.bugs, sink: "record" });
+    const scenario = header.scenario; // as read (not checked.data): the replayed header must keep its key order
+    if (ctx.registry.get(scenario.protocol.name) === undefined) {
+      throw new UsageError(`${path}: the trace's protocol "${scenario.protocol.name}" is not registered in this Faultline`);
+    }
+    let r: ReturnType<typeof runScenario>;
+    try {
+      r = runScenario(scenario, { registry: ctx.registry, seed: header.seed, bugs: header.bugs, sink: "record" });
+    } catch (e) {
+      // The shape was right but something in it is not (a fault naming an unknown node, a bad protocol option...):
+      // still the trace's problem, so bad input naming it, not an internal error.
+      throw new TraceFormatError(path, 1, `the header's scenario cannot be re-run: ${(e as Error)?.message ?? String(e)}`);
+    }
     const again = (r.trace?.toNdjson() ?? "");
     const same = again === text;
     let firstDiff: { line: number; was: string; now: string } | null = null;
