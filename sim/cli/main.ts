@@ -9,13 +9,21 @@ import { TraceFormatError } from "../trace/reader.ts";
 import { UsageError, type CliCommand, type CliContext } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 
-export async function main(argv: string[], io: Partial<CliContext> = {}): Promise<number> {
+export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Promise<number> {
   const ctx: CliContext = {
     registry: io.registry ?? new ProtocolRegistry(),
     stdout: io.stdout ?? ((t) => process.stdout.write(`${t}\n`)),
     stderr: io.stderr ?? ((t) => process.stderr.write(`${t}\n`)),
     isTty: io.isTty ?? Boolean(process.stdout.isTTY),
   };
+  let argv: string[];
+  try {
+    argv = preprocessArgs(rawArgv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    ctx.stderr(`faultline: ${e.message}\nRun "faultline --help" for usage.`);
+    return 2;
+  }
   let chosen: { command: CliCommand; args: Record<string, unknown> } | null = null;
   let usageProblem: string | null = null;
   let printed = false;
@@ -58,6 +66,84 @@ export async function main(argv: string[], io: Partial<CliContext> = {}): Promis
   } catch (e) {
     return reportError(e, ctx, argv);
   }
+}
+
+/** Every command's name (the first word of its yargs spec). */
+const COMMAND_NAMES = COMMANDS.map((c) => c.command.split(" ")[0] as string);
+
+let booleanFlags: Set<string> | null = null;
+/** The names of every boolean flag of every command (the ones that take no value). */
+function booleans(): Set<string> {
+  if (booleanFlags === null) {
+    booleanFlags = new Set(["help", "version"]);
+    for (const c of COMMANDS) for (const b of (c.builder(yargs([])) as unknown as { getOptions(): { boolean: string[] } }).getOptions().boolean) booleanFlags.add(b);
+  }
+  return booleanFlags;
+}
+
+/**
+ * Argument checks yargs does not make, done before it parses:
+ * - an unknown command is named, with the closest known one (yargs reports it as "Unknown arguments: rn, x");
+ * - a value that starts with "-" and a digit (`--duration -1s`) is kept as the option's value (yargs reads -1s as
+ *   short flags), so the option's own check reports it;
+ * - a boolean flag given a value other than true/false (`--json=maybe`) is rejected (yargs reads it as false).
+ */
+export function preprocessArgs(argv: readonly string[]): string[] {
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith("-") && !COMMAND_NAMES.includes(first)) {
+    const near = closest(first, COMMAND_NAMES);
+    throw new UsageError(`unknown command "${first}"${near !== null ? ` (did you mean "${near}"?)` : ""}; commands: ${COMMAND_NAMES.join(", ")}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const withValue = /^--([A-Za-z][\w-]*)=(.*)$/s.exec(a);
+    if (withValue !== null) {
+      const [, name, value] = withValue as unknown as [string, string, string];
+      if (booleans().has(name) && !["true", "false"].includes(value)) throw new UsageError(`--${name}: a flag that takes no value (or true/false), got ${JSON.stringify(value)}`);
+      out.push(a);
+      continue;
+    }
+    const flag = /^--([A-Za-z][\w-]*)$/.exec(a);
+    const next = argv[i + 1];
+    if (flag !== null && next !== undefined && /^-\.?\d/.test(next) && !booleans().has(flag[1] as string) && !(flag[1] as string).startsWith("no-")) {
+      out.push(`${a}=${next}`);
+      i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** The candidate nearest `word` by edit (Levenshtein) distance, if it is near enough to be a likely typo. */
+function closest(word: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c);
+    if (d < bestDistance || (c.startsWith(word) && d === bestDistance)) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== null && (bestDistance <= Math.max(2, Math.floor(best.length / 3)) || best.startsWith(word)) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
 }
 
 function reportError(e: unknown, ctx: CliContext, argv: string[]): number {

@@ -21,7 +21,10 @@ export function parseSeedFlag(value: unknown, flag = "--seed"): number | undefin
 
 export function bugList(value: unknown): string[] {
   if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map(String);
+  const bugs = (Array.isArray(value) ? value : [value]).map(String);
+  // `--bug` with nothing after it (or before another flag) parses as no value at all.
+  if (bugs.length === 0 || bugs.some((b) => b.trim() === "")) throw new UsageError("--bug: expected a bug name");
+  return bugs;
 }
 
 export { reproLine, shellQuote } from "../explore/repro.ts";

@@ -57,3 +57,31 @@ describe("replay of a trace whose header's scenario is damaged", () => {
     expectCleanError(r, `${file}: line 1: the header's scenario `);
   });
 });
+
+describe("flags and commands yargs alone gets wrong", () => {
+  it.each([
+    [["run", "scenarios/demo.yaml", "--duration", "-1s"], '--duration: expected a duration >= 0, got "-1s"'],
+    [["run", "scenarios/demo.yaml", "--duration=-1s"], '--duration: expected a duration >= 0, got "-1s"'],
+    [["rn", "x"], 'unknown command "rn" (did you mean "run"?)'],
+    [["swep", "x"], 'unknown command "swep" (did you mean "sweep"?)'],
+    [["frobnicate"], 'unknown command "frobnicate"; commands: run, '],
+    [["run", "scenarios/demo.yaml", "--bug"], "--bug: expected a bug name"],
+    [["run", "scenarios/demo.yaml", "--bug", "--json"], "--bug: expected a bug name"],
+    [["sweep", "scenarios/demo.yaml", "--seeds", "1", "--bug"], "--bug: expected a bug name"],
+    [["run", "scenarios/demo.yaml", "--json=maybe"], '--json: a flag that takes no value (or true/false), got "maybe"'],
+    [["sweep", "scenarios/demo.yaml", "--from", "9007199254740991", "--seeds", "2"], "--from 9007199254740991 --seeds 2: the last seed would be beyond 9007199254740991 (2^53 - 1)"],
+  ])("%j: exit 2, %s", async (args, message) => {
+    expectCleanError(await cli(...(args as string[])), message as string);
+  });
+
+  it("a negative seed is a value, and --json=true still works", async () => {
+    const r = await cli("run", "scenarios/demo.yaml", "--seed", "-3", "--duration", "10ms", "--no-trace-file", "--json=true");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).seed).toBe(-3);
+  });
+
+  it("the last safe seed itself can be swept", async () => {
+    const r = await cli("sweep", "scenarios/register-primary-backup.yaml", "--from", "9007199254740990", "--seeds", "2", "--json");
+    expect(JSON.parse(r.out).runs).toBe(2);
+  });
+});

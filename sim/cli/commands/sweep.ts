@@ -19,6 +19,10 @@ export const sweepCommand: CliCommand = {
     const seeds = parseSeedFlag(argv.seeds, "--seeds");
     if (seeds === undefined || seeds < 1) throw new UsageError(`--seeds: expected a positive integer, got ${JSON.stringify(argv.seeds)}`);
     const from = parseSeedFlag(argv.from, "--from") ?? 1;
+    // Seeds must stay exact integers: past 2^53, seed + 1 === seed and the sweep would silently run fewer seeds.
+    if (from + (seeds - 1) > Number.MAX_SAFE_INTEGER) {
+      throw new UsageError(`--from ${from} --seeds ${seeds}: the last seed would be beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1); lower --from or --seeds`);
+    }
     const bugs = bugList(argv.bug);
     const files = ((argv.files as string[]) ?? []).map((file) => ({ file, scenario: loadScenarioFile(file, ctx.registry) }));
     for (const { file, scenario } of files) {
