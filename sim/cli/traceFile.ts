@@ -68,6 +68,11 @@ function makeDirs(dir: string): void {
  * followed to its final target first, so the link stays a link and the file it points to is replaced. An existing
  * target that is not a regular file (a character or block device such as /dev/null, a FIFO, a socket) is written
  * directly: there is nothing to rename over, and replacing a device with a file would destroy it.
+ *
+ * `openOutput` runs before a run, so a bad path fails at once; for a regular file it only proves the temporary file
+ * can be created (and removes it again), and `fillOutput` creates it for real when the bytes are ready. A run can be
+ * long and is interrupted with Ctrl-C, which must not leave a temporary file behind (a signal handler cannot help: the
+ * run is synchronous, so a handler would only run when it ends, and would make Ctrl-C wait for it).
  */
 export interface OutputFile {
   /** The path the user gave (used in messages). */
@@ -76,7 +81,8 @@ export interface OutputFile {
   readonly target: string;
   /** The temporary file, or null when the target is written directly. */
   readonly tmp: string | null;
-  readonly fd: number;
+  /** Open descriptor: a special file's from `openOutput` on, the temporary file's from `fillOutput` on; else -1. */
+  fd: number;
 }
 
 const MAX_LINKS = 40;
@@ -137,10 +143,24 @@ export function openOutput(path: string): OutputFile {
   }
   const tmp = join(dir, `.${basename(target)}.tmp-${process.pid}`);
   try {
-    return { path, target, tmp, fd: openSync(tmp, "w") };
+    closeSync(openSync(tmp, "w"));
   } catch (e) {
     throw new UsageError(`cannot write ${path}: ${errText(e)}`);
   }
+  rmSync(tmp, { force: true });
+  return { path, target, tmp, fd: -1 };
+}
+
+/** The output's descriptor, creating the temporary file of a regular one now. */
+function openedFd(f: OutputFile): number {
+  if (f.fd < 0 && f.tmp !== null) {
+    try {
+      f.fd = openSync(f.tmp, "w");
+    } catch (e) {
+      throw new UsageError(`cannot write ${f.path}: ${errText(e)}`);
+    }
+  }
+  return f.fd;
 }
 
 function openSpecial(path: string, target: string, st: Stats): OutputFile {
@@ -162,6 +182,7 @@ function openSpecial(path: string, target: string, st: Stats): OutputFile {
 export function commitOutput(f: OutputFile): void {
   try {
     closeSync(f.fd);
+    f.fd = -1;
     if (f.tmp !== null) renameSync(f.tmp, f.target);
   } catch (e) {
     abandonOutput(f);
@@ -172,10 +193,11 @@ export function commitOutput(f: OutputFile): void {
 /** Give up on an output file: close it and remove the temporary file (the target is left as it was). */
 export function abandonOutput(f: OutputFile): void {
   try {
-    closeSync(f.fd);
+    if (f.fd >= 0) closeSync(f.fd);
   } catch {
     /* already closed */
   }
+  f.fd = -1;
   if (f.tmp !== null) rmSync(f.tmp, { force: true });
 }
 
@@ -189,7 +211,7 @@ function writeError(f: OutputFile, e: unknown): unknown {
 /** Write through `fill` into an opened output file and commit it; abandon it on any error. */
 export function fillOutput(f: OutputFile, fill: (fd: number) => void): void {
   try {
-    fill(f.fd);
+    fill(openedFd(f));
   } catch (e) {
     abandonOutput(f);
     throw writeError(f, e);
@@ -206,7 +228,7 @@ export function writeFileAtomic(path: string, fill: (fd: number) => void): void 
 export async function writeFileAtomicAsync(path: string, fill: (fd: number) => Promise<void>): Promise<void> {
   const f = openOutput(path);
   try {
-    await fill(f.fd);
+    await fill(openedFd(f));
   } catch (e) {
     abandonOutput(f);
     throw writeError(f, e);

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -9,6 +9,23 @@ const SHORT = ["run", "scenarios/demo.yaml", "--duration", "50ms"];
 const hasMkfifo = spawnSync("mkfifo", ["--version"]).status === 0;
 
 describe("output files", () => {
+  it("leaves nothing in the output's folder while a run is in progress, so an interrupted run leaves no file behind", async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, ["bin/faultline.mjs", "run", "scenarios/demo.yaml", "--duration", "100000s", "--trace", join(dir, "sub", "t.ndjson.gz")], { stdio: "ignore" });
+    try {
+      // The output's path is checked (its folder created) before the run starts; wait for that, then look mid-run.
+      const until = Date.now() + 20_000;
+      while (!existsSync(join(dir, "sub")) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(child.exitCode).toBe(null); // still running
+      expect(readdirSync(join(dir, "sub"))).toEqual([]);
+    } finally {
+      child.kill("SIGINT");
+      await new Promise((r) => child.once("exit", r));
+    }
+    expect(readdirSync(join(dir, "sub"))).toEqual([]);
+  }, 30_000);
+
   it("follows a symlink: the file it points to is written and the link stays a link", async () => {
     const dir = tempDir();
     mkdirSync(join(dir, "real"));
