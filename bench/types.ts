@@ -6,6 +6,8 @@ export interface BenchWorkload {
   /** Only run when named with --only. */
   optIn?: boolean;
   make(): ResolvedScenario;
+  /** A yardstick that runs without the engine (ping-5-bare): used instead of running `make()`'s scenario. */
+  runBare?: () => { events: number; simulatedMicros: number; traceEvents: number };
 }
 
 export interface BenchResult {
