@@ -52,6 +52,14 @@ describe("output files", () => {
     expect(readFileSync(join(dir, "real", "new.ndjson"), "utf8")).toMatch(/^\{"format":"faultline-trace"/);
   });
 
+  it("writes into /dev/null without replacing it, and offers no viewer for it", async () => {
+    const r = await cli(...SHORT, "--trace", "/dev/null");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^trace {6}\/dev\/null \(\d+ events\)$/m);
+    expect(r.out).not.toMatch(/view it/);
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true);
+  });
+
   it("rejects a directory as the output, exit 2", async () => {
     const dir = tempDir();
     expectCleanError(await cli(...SHORT, "--trace", dir), `cannot write ${dir}: it is a directory`);

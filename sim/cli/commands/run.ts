@@ -83,7 +83,9 @@ export const runCommand: CliCommand = {
     const repro = reproLine({ file, seed, duration: argv.duration === undefined ? undefined : String(argv.duration).trim(), bugs, flags: deterministic === false ? ["--check-determinism"] : [] });
     const tracePath = trace.kind === "write" && writeProblem === null ? trace.path : null;
     if (argv.json) ctx.stdout(JSON.stringify(jsonResult(file, result, wallMs, tracePath, hash, deterministic, failed ? repro : null)));
-    else ctx.stdout(humanResult(file, result, wallMs, trace, writeProblem, deterministic, failed ? repro : null, scenario.name, seed));
+    // A device or FIFO (--trace /dev/null, a pipe) took the trace, but there is no file to view afterwards.
+    const viewable = output !== null && output.tmp !== null;
+    if (!argv.json) ctx.stdout(humanResult(file, result, wallMs, trace, writeProblem, deterministic, failed ? repro : null, scenario.name, seed, viewable));
     if (writeProblem !== null) {
       ctx.stderr(`faultline: ${writeProblem}`);
       // A failed check is the news (its repro is printed above); otherwise the unwritable trace is bad input.
@@ -95,10 +97,13 @@ export const runCommand: CliCommand = {
 
 type TraceChoice = { kind: "write"; path: string } | { kind: "off" } | { kind: "skipped" };
 
-function humanResult(file: string, r: RunResult, wallMs: number, trace: TraceChoice, writeProblem: string | null, deterministic: boolean | null, repro: string | null, name: string, seed: number | string): string {
+function humanResult(file: string, r: RunResult, wallMs: number, trace: TraceChoice, writeProblem: string | null, deterministic: boolean | null, repro: string | null, name: string, seed: number | string, viewable: boolean): string {
   const lines = [formatSummary(file, r, wallMs)];
   if (deterministic !== null) lines.push(`determinism ${deterministic ? "OK (two runs, identical trace hashes)" : "FAILED: two runs of the same seed gave different traces"}`);
-  if (trace.kind === "write" && writeProblem === null) lines.push(`trace      ${trace.path} (${r.trace?.count ?? 0} events)`, "", `view it:   npx faultline view ${shellQuote(trace.path)}`);
+  if (trace.kind === "write" && writeProblem === null) {
+    lines.push(`trace      ${trace.path} (${r.trace?.count ?? 0} events)`);
+    if (viewable) lines.push("", `view it:   npx faultline view ${shellQuote(trace.path)}`);
+  }
   else {
     if (trace.kind === "write") lines.push(`trace      NOT written: ${writeProblem}`);
     else if (trace.kind === "skipped") lines.push("trace      not written (--no-trace-file)");
