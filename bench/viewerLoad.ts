@@ -30,7 +30,7 @@ const runs = Number(process.argv[3] ?? 5);
 const s = pingScenario(Math.round((target / 4500) * 1e6), true);
 const r = runScenario(s, { registry, sink: "record" });
 const path = join(mkdtempSync(join(tmpdir(), "faultline-viewer-")), "big.ndjson.gz");
-if (r.trace) writeTraceFile(path, r.trace);
+if (r.trace) await writeTraceFile(path, r.trace);
 const server = await serve(path);
 
 /** Zoom levels (time spans in microseconds) the script visits; the first is replaced by the whole run. */

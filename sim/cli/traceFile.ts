@@ -1,6 +1,7 @@
 import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve as resolvePath } from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { once } from "node:events";
+import { createGzip, gunzipSync } from "node:zlib";
 import type { TraceRecorder } from "../trace/recorder.ts";
 import { parseTrace, TraceFormatError, type ParsedTrace } from "../trace/reader.ts";
 import { UsageError } from "./command.ts";
@@ -8,19 +9,57 @@ import { readUserFile } from "./userFile.ts";
 
 /**
  * Write a trace atomically: into a temporary file beside the target, then rename. A failure leaves no file behind.
- * `.gz` paths are gzip-compressed.
+ * `.gz` paths are gzip-compressed. Either way the text is produced and written a piece at a time: a long run's trace
+ * is gigabytes of NDJSON, more than a JavaScript string can hold (building it whole ran a 10M-event run out of memory).
  */
-export function writeTraceFile(path: string | OutputFile, recorder: TraceRecorder): void {
+export async function writeTraceFile(path: string | OutputFile, recorder: TraceRecorder): Promise<void> {
   const out = typeof path === "string" ? openOutput(path) : path;
+  if (out.path.endsWith(".gz")) {
+    await fillOutputAsync(out, (fd) => gzipLinesTo(fd, recorder.lines()));
+    return;
+  }
   fillOutput(out, (fd) => {
-    if (out.path.endsWith(".gz")) {
-      writeSync(fd, gzipSync(Buffer.from(recorder.toNdjson(), "utf8"), { level: 6 }));
-      return;
-    }
     const lines = lineWriter(fd);
     for (const line of recorder.lines()) lines.write(line);
     lines.end();
   });
+}
+
+/** Gzip `lines` (each followed by "\n") into `fd` as a stream, about 1 MiB of text at a time. */
+async function gzipLinesTo(fd: number, lines: Iterable<string>): Promise<void> {
+  const gz = createGzip({ level: 6 });
+  let failure: unknown = null;
+  gz.on("data", (chunk: Buffer) => {
+    if (failure !== null) return;
+    try {
+      writeSync(fd, chunk);
+    } catch (e) {
+      failure = e; // a full disk, /dev/full: stop compressing and report it
+      gz.destroy();
+    }
+  });
+  const finished = new Promise<void>((resolve, reject) => {
+    gz.once("end", resolve);
+    gz.once("error", reject);
+    gz.once("close", () => (failure === null ? resolve() : reject(failure)));
+  });
+  finished.catch(() => {}); // awaited below; a rejection before then is not unhandled
+  let pending: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    pending.push(line);
+    size += line.length + 1;
+    if (size < 1 << 20) continue;
+    const more = gz.write(`${pending.join("\n")}\n`);
+    pending = [];
+    size = 0;
+    if (failure !== null) break;
+    if (!more) await Promise.race([once(gz, "drain"), finished]);
+    if (failure !== null) break;
+  }
+  if (failure === null) gz.end(pending.length > 0 ? `${pending.join("\n")}\n` : undefined);
+  await finished;
+  if (failure !== null) throw failure;
 }
 
 /** Lines written to `fd` (each followed by "\n") in pieces of about 1 MiB; `end` writes the rest and returns the bytes written. */
@@ -226,7 +265,11 @@ export function writeFileAtomic(path: string, fill: (fd: number) => void): void 
 
 /** writeFileAtomic for a `fill` that reads its input asynchronously (a streamed export). */
 export async function writeFileAtomicAsync(path: string, fill: (fd: number) => Promise<void>): Promise<void> {
-  const f = openOutput(path);
+  await fillOutputAsync(openOutput(path), fill);
+}
+
+/** fillOutput for a `fill` that works asynchronously. */
+export async function fillOutputAsync(f: OutputFile, fill: (fd: number) => Promise<void>): Promise<void> {
   try {
     await fill(openedFd(f));
   } catch (e) {

@@ -60,6 +60,27 @@ describe("output files", () => {
     expect(statSync("/dev/null").isCharacterDevice()).toBe(true);
   });
 
+  it("streams a gzip trace of many pieces that reads back as the whole trace", async () => {
+    const { writeTraceFile } = await import("../../sim/cli/traceFile.ts");
+    const { runScenario } = await import("../../sim/world/simulation.ts");
+    const { pingScenario } = await import("../../bench/workloads/ping.ts");
+    const { registry } = await import("../../protocols/index.ts");
+    const r = runScenario(pingScenario(30_000_000, true), { registry, sink: "record" });
+    const text = r.trace?.toNdjson() ?? "";
+    expect(text.length).toBeGreaterThan(4 << 20); // several 1 MiB pieces
+    const path = join(tempDir(), "t.ndjson.gz");
+    await writeTraceFile(path, r.trace as NonNullable<typeof r.trace>);
+    expect(gunzipSync(readFileSync(path)).toString("utf8")).toBe(text);
+  });
+
+  it("reports a full device under a gzip trace as bad output, exit 2 (a symlink to /dev/full)", async () => {
+    const dir = tempDir();
+    const link = join(dir, "t.ndjson.gz");
+    symlinkSync("/dev/full", link);
+    expectCleanError(await cli(...SHORT, "--trace", link), `cannot write ${link}: no space left on device (ENOSPC)`);
+    expect(statSync("/dev/full").isCharacterDevice()).toBe(true);
+  });
+
   it("rejects a directory as the output, exit 2", async () => {
     const dir = tempDir();
     expectCleanError(await cli(...SHORT, "--trace", dir), `cannot write ${dir}: it is a directory`);

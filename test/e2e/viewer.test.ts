@@ -20,10 +20,10 @@ const tmp = mkdtempSync(join(tmpdir(), "faultline-e2e-"));
 const scenario = (name: string) => parseScenario(readFileSync(resolve(root, "scenarios", name), "utf8"), name, registry);
 
 /** A trace with a violation: Figure 8 with the commit-old-term bug. */
-function violatingTrace(): string {
+async function violatingTrace(): Promise<string> {
   const r = runScenario(scenario("raft-figure8.yaml"), { registry, seed: 1, bugs: ["commit-old-term"], sink: "record" });
   const path = join(tmp, "figure8.ndjson.gz");
-  if (r.trace) writeTraceFile(path, r.trace);
+  if (r.trace) await writeTraceFile(path, r.trace);
   return path;
 }
 
@@ -41,18 +41,18 @@ function hostileTrace(): string {
 }
 
 /** A short 2PC trace: few enough transactions in view that each is drawn as a group. */
-function twoPcTrace(): string {
+async function twoPcTrace(): Promise<string> {
   const r = runScenario({ ...scenario("2pc-basic.yaml"), durationMicros: 300_000 }, { registry, seed: 2, sink: "record" });
   const path = join(tmp, "2pc.ndjson.gz");
-  if (r.trace) writeTraceFile(path, r.trace);
+  if (r.trace) await writeTraceFile(path, r.trace);
   return path;
 }
 
 /** About 50K events: more messages than the viewer draws one by one at the whole-run view. */
-function largeTrace(): string {
+async function largeTrace(): Promise<string> {
   const r = runScenario(pingScenario(11_000_000, true), { registry, seed: 1, sink: "record" });
   const path = join(tmp, "large.ndjson.gz");
-  if (r.trace) writeTraceFile(path, r.trace);
+  if (r.trace) await writeTraceFile(path, r.trace);
   return path;
 }
 
@@ -77,7 +77,7 @@ async function plot(lane = 0) {
 const frame = () => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(null)))));
 
 beforeAll(async () => {
-  figure8 = violatingTrace();
+  figure8 = await violatingTrace();
   server = await serve(figure8);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
@@ -261,7 +261,7 @@ describe("viewer in headless Chromium", () => {
   });
 
   it("draws a 2pc trace's transactions as groups with votes and decisions, and inspects one on click", async () => {
-    const twoPc = await serve(twoPcTrace());
+    const twoPc = await serve(await twoPcTrace());
     try {
       await open(twoPc.url);
       const decisions = page.locator("#main-view svg.overlay g.txn-decision");
@@ -286,7 +286,7 @@ describe("viewer in headless Chromium", () => {
   });
 
   it("draws message density when more messages are in view than it draws one by one, and each message when zoomed in", async () => {
-    const large = await serve(largeTrace());
+    const large = await serve(await largeTrace());
     try {
       await open(large.url);
       const canvas = page.locator("#main-view canvas");
