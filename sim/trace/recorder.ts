@@ -371,7 +371,20 @@ export class TraceRecorder implements TraceSink {
   /** Hash of exactly the NDJSON text (lines joined by "\n", trailing newline). */
   hash(): string {
     const h = new TraceHash();
-    for (const l of this.lines()) h.update(l).update("\n");
+    // Lines are hashed a batch at a time, joined: a decoded line is a string built of many pieces, which charCodeAt
+    // walks piece by piece, while a joined batch is one flat string (hashing each line alone took ~3x as long).
+    let batch: string[] = [];
+    let size = 0;
+    for (const l of this.lines()) {
+      batch.push(l);
+      size += l.length;
+      if (size >= 1 << 16) {
+        h.update(batch.join("\n")).update("\n");
+        batch = [];
+        size = 0;
+      }
+    }
+    if (batch.length > 0) h.update(batch.join("\n")).update("\n");
     return h.digest();
   }
 
@@ -505,8 +518,8 @@ export class TraceRecorder implements TraceSink {
     const t = (this.decTime += c.sv());
     const ep = this.endpointJson;
     const tb = this.tables;
-    const str = () => tb.stringJson[c.uv()] as string;
-    const orNull = (v: string | undefined) => v ?? "null";
+    // No closures here (a `(tb.stringJson[c.uv()] as string)` helper, say): this runs once per row, and under tsx (the CLI) every function
+    // created gets its name set through Object.defineProperty, which made writing a trace ~10x slower.
     switch (kind) {
       case K.send:
       case K_SEND_NEXT: {
@@ -521,7 +534,7 @@ export class TraceRecorder implements TraceSink {
         const bytes = c.uv();
         const tyIndex = c.uv();
         const ty = tb.stringJson[tyIndex] as string;
-        const m = this.recordMessages ? orNull(c.json(tb, HINT_MESSAGE + tyIndex, ty)) : "null";
+        const m = this.recordMessages ? (c.json(tb, HINT_MESSAGE + tyIndex, ty) ?? "null") : "null";
         return `{"t":${t},"k":"send","n":${ep[n]},"to":${ep[to]},"i":${id},"ty":${ty},"m":${m},"b":${bytes}}`;
       }
       case K.deliver: {
@@ -541,13 +554,13 @@ export class TraceRecorder implements TraceSink {
         const id = this.decId + c.sv();
         const ring = this.decRing as SendRing;
         const slot = id & RING_MASK;
-        return `{"t":${t},"k":"drop","n":${ep[ring.from[slot] as number]},"to":${ep[ring.to[slot] as number]},"i":${id},"why":${str()}}`;
+        return `{"t":${t},"k":"drop","n":${ep[ring.from[slot] as number]},"to":${ep[ring.to[slot] as number]},"i":${id},"why":${(tb.stringJson[c.uv()] as string)}}`;
       }
       case K.drop: {
         const n = c.uv() - 1;
         const to = c.uv() - 1;
         const id = this.decId + c.sv();
-        return `{"t":${t},"k":"drop","n":${ep[n]},"to":${ep[to]},"i":${id},"why":${str()}}`;
+        return `{"t":${t},"k":"drop","n":${ep[n]},"to":${ep[to]},"i":${id},"why":${(tb.stringJson[c.uv()] as string)}}`;
       }
       case K.duplicate: {
         const n = c.uv() - 1;
@@ -558,20 +571,20 @@ export class TraceRecorder implements TraceSink {
       }
       case K.timer: {
         const n = c.uv() - 1;
-        return `{"t":${t},"k":"timer","n":${ep[n]},"name":${str()}}`;
+        return `{"t":${t},"k":"timer","n":${ep[n]},"name":${(tb.stringJson[c.uv()] as string)}}`;
       }
       case K.crash:
         return `{"t":${t},"k":"crash","n":${ep[c.uv() - 1]}}`;
       case K.restart:
         return `{"t":${t},"k":"restart","n":${ep[c.uv() - 1]}}`;
       case K.partition: {
-        const kindJson = str();
+        const kindJson = (tb.stringJson[c.uv()] as string);
         c.pos++; // V_REF
         const v = c.refs[c.ref++] as { id: string; blocks: BlockedDirection[] };
         return `{"t":${t},"k":"partition","id":${JSON.stringify(v.id)},"kind":${kindJson},"blocks":${JSON.stringify(v.blocks)}}`;
       }
       case K.heal:
-        return `{"t":${t},"k":"heal","id":${str()}}`;
+        return `{"t":${t},"k":"heal","id":${(tb.stringJson[c.uv()] as string)}}`;
       case K.link: {
         c.pos++; // V_REF
         const v = c.refs[c.ref++] as { a: string; b: string; change: Record<string, unknown> };
@@ -579,21 +592,21 @@ export class TraceRecorder implements TraceSink {
       }
       case K.clock: {
         const n = c.uv() - 1;
-        const offset = orNull(c.json(tb, HINT_VALUE));
-        const drift = orNull(c.json(tb, HINT_VALUE));
+        const offset = (c.json(tb, HINT_VALUE) ?? "null");
+        const drift = (c.json(tb, HINT_VALUE) ?? "null");
         return `{"t":${t},"k":"clock","n":${ep[n]},"offset":${offset},"drift":${drift}}`;
       }
       case K.disk: {
         const n = c.uv() - 1;
-        const fault = str();
-        return `{"t":${t},"k":"disk","n":${ep[n]},"fault":${fault},"key":${orNull(c.json(tb, HINT_VALUE))}}`;
+        const fault = (tb.stringJson[c.uv()] as string);
+        return `{"t":${t},"k":"disk","n":${ep[n]},"fault":${fault},"key":${(c.json(tb, HINT_VALUE) ?? "null")}}`;
       }
       case K.invoke: {
         const client = c.uv() - 1;
         const node = c.uv() - 1;
         const req = c.uv();
         const process = c.uv();
-        return `{"t":${t},"k":"invoke","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${ep[node]},"op":${orNull(c.json(tb, HINT_OP))}}`;
+        return `{"t":${t},"k":"invoke","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${ep[node]},"op":${(c.json(tb, HINT_OP) ?? "null")}}`;
       }
       case K.ok:
       case K.fail:
@@ -603,22 +616,22 @@ export class TraceRecorder implements TraceSink {
         const node = c.uv() - 1;
         const req = c.uv();
         const process = c.uv();
-        return `{"t":${t},"k":"${outcome}","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${node < 0 ? "null" : ep[node]},"v":${orNull(c.json(tb, HINT_VALUE))}}`;
+        return `{"t":${t},"k":"${outcome}","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${node < 0 ? "null" : ep[node]},"v":${(c.json(tb, HINT_VALUE) ?? "null")}}`;
       }
       case K.state: {
         const n = c.uv() - 1;
-        return `{"t":${t},"k":"state","n":${ep[n]},"v":${orNull(c.json(tb, HINT_VIEW))}}`;
+        return `{"t":${t},"k":"state","n":${ep[n]},"v":${(c.json(tb, HINT_VIEW) ?? "null")}}`;
       }
       case K.note: {
         const n = c.uv() - 1;
-        const text = orNull(c.json(tb, HINT_VALUE));
+        const text = (c.json(tb, HINT_VALUE) ?? "null");
         const data = c.json(tb, HINT_NOTE);
         return `{"t":${t},"k":"note","n":${ep[n]},"text":${text}${data === undefined ? "" : `,"data":${data}`}}`;
       }
       case K.violation: {
         const n = c.uv() - 1;
-        const check = orNull(c.json(tb, HINT_VALUE));
-        const message = orNull(c.json(tb, HINT_VALUE));
+        const check = (c.json(tb, HINT_VALUE) ?? "null");
+        const message = (c.json(tb, HINT_VALUE) ?? "null");
         return `{"t":${t},"k":"violation","check":${check},"message":${message}${n >= 0 ? `,"n":${ep[n]}` : ""}}`;
       }
       default:

@@ -56,23 +56,26 @@ export const runCommand: CliCommand = {
     let result: RunResult;
     let wallMs: number;
     let deterministic: boolean | null = null;
+    let resultHash: string | null = null;
     try {
       const t0 = performance.now();
       result = runScenario(scenario, { registry: ctx.registry, seed, durationMicros, bugs, sink });
       wallMs = performance.now() - t0;
       if (checkDeterminism) {
         const again = runScenario(scenario, { registry: ctx.registry, seed, durationMicros, bugs, sink: "record" });
-        deterministic = again.trace?.hash() === result.trace?.hash();
+        resultHash = result.trace?.hash() ?? null;
+        deterministic = again.trace?.hash() === resultHash;
       }
     } catch (e) {
       if (output !== null) abandonOutput(output);
       throw e;
     }
-    const hash = result.trace?.hash() ?? null;
+    // The hash reads the whole trace back (seconds for millions of rows): only the JSON output shows it.
+    const hash = argv.json ? (resultHash ?? result.trace?.hash() ?? null) : null;
     let writeProblem: string | null = null;
     if (output !== null) {
       try {
-        if (result.trace !== null) writeTraceFile(output, result.trace);
+        if (result.trace !== null) await writeTraceFile(output, result.trace);
         else abandonOutput(output);
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
