@@ -1,7 +1,7 @@
-import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
+import { closeSync, constants, createReadStream, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve as resolvePath } from "node:path";
 import { once } from "node:events";
-import { createGzip, gunzipSync } from "node:zlib";
+import { createGunzip, createGzip, gunzipSync } from "node:zlib";
 import type { TraceRecorder } from "../trace/recorder.ts";
 import { parseTrace, TraceFormatError, type ParsedTrace } from "../trace/reader.ts";
 import { UsageError } from "./command.ts";
@@ -294,4 +294,60 @@ export function readTraceText(path: string): string {
     }
   }
   return bytes.toString("utf8");
+}
+
+/**
+ * Read a trace file as a stream (plain or gzip, by its magic bytes), for traces too big to hold as one string: each
+ * line (without its newline) goes to `onLine` in order, each piece of decoded text to `onText` (all of them together
+ * are the file's text exactly); returns the text after the last newline. A file that cannot be read is a UsageError,
+ * damaged gzip data a TraceFormatError; errors `onLine` throws (a bad line) pass through as they are.
+ */
+export async function streamTraceLines(path: string, onLine: (line: string) => void, onText?: (text: string) => void): Promise<string> {
+  const gzip = isGzipFile(path);
+  const decoder = new TextDecoder("utf-8");
+  let rest = "";
+  const lines = (text: string) => {
+    onText?.(text);
+    const all = rest.length === 0 ? text : rest + text;
+    let start = 0;
+    for (let end = all.indexOf("\n"); end >= 0; end = all.indexOf("\n", start)) {
+      onLine(all.slice(start, end));
+      start = end + 1;
+    }
+    rest = all.slice(start);
+  };
+  const file = createReadStream(path);
+  const source = gzip ? file.pipe(createGunzip()) : file;
+  file.on("error", (e) => source.destroy(e));
+  try {
+    for await (const chunk of source) lines(decoder.decode(chunk as Buffer, { stream: true }));
+  } catch (e) {
+    if (e instanceof TraceFormatError || e instanceof UsageError) throw e;
+    if (gzip && !(e as NodeJS.ErrnoException).syscall) throw new TraceFormatError(path, 0, `corrupt or truncated gzip data (${(e as Error).message})`);
+    if ((e as NodeJS.ErrnoException).syscall) throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw e;
+  } finally {
+    file.destroy();
+  }
+  lines(decoder.decode());
+  return rest;
+}
+
+/** Does the file start with gzip's magic bytes? (A missing file or a directory is a UsageError naming it.) */
+function isGzipFile(path: string): boolean {
+  let fd: number;
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${path}: it is a directory`);
+    fd = openSync(path, "r");
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`);
+  }
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
 }

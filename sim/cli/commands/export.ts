@@ -1,12 +1,11 @@
-import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createGunzip } from "node:zlib";
 import type { Argv } from "yargs";
 import { EXPORT_FORMATS, EXPORTERS, isExportFormat, type TraceExporter } from "../../trace/export/index.ts";
-import { pushLastLine, TraceFormatError, TraceLineReader } from "../../trace/reader.ts";
+import { pushLastLine, TraceLineReader } from "../../trace/reader.ts";
 import { UsageError, type CliCommand, type CliContext } from "../command.ts";
-import { lineWriter, writeFileAtomicAsync } from "../traceFile.ts";
+import { lineWriter, streamTraceLines, writeFileAtomicAsync } from "../traceFile.ts";
 
 /** Bytes read at a time when copying the output to stdout. */
 const WRITE_CHUNK_CHARS = 1 << 20;
@@ -44,54 +43,12 @@ export const exportCommand: CliCommand = {
   },
 };
 
-/** Read the trace file as a stream (plain or gzip, by its magic bytes) into the exporter, checking it as it goes. */
+/** Read the trace file as a stream into the exporter, checking it as it goes. */
 async function streamExport(path: string, exporter: TraceExporter): Promise<void> {
-  const gzip = isGzip(path);
   const reader = new TraceLineReader(path, exporter);
-  const decoder = new TextDecoder("utf-8");
-  let rest = "";
-  const lines = (text: string) => {
-    const all = rest.length === 0 ? text : rest + text;
-    let start = 0;
-    for (let end = all.indexOf("\n"); end >= 0; end = all.indexOf("\n", start)) {
-      reader.push(all.slice(start, end));
-      start = end + 1;
-    }
-    rest = all.slice(start);
-  };
-  const file = createReadStream(path);
-  const source = gzip ? file.pipe(createGunzip()) : file;
-  file.on("error", (e) => source.destroy(e));
-  try {
-    for await (const chunk of source) lines(decoder.decode(chunk as Buffer, { stream: true }));
-  } catch (e) {
-    if (e instanceof TraceFormatError) throw e;
-    if (gzip && !(e as NodeJS.ErrnoException).syscall) throw new TraceFormatError(path, 0, `corrupt or truncated gzip data (${(e as Error).message})`);
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  } finally {
-    file.destroy();
-  }
-  lines(decoder.decode());
+  const rest = await streamTraceLines(path, (line) => reader.push(line));
   pushLastLine(reader, rest, path);
   exporter.finish(reader.finish().footer);
-}
-
-function isGzip(path: string): boolean {
-  let fd: number;
-  try {
-    if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${path}: it is a directory`);
-    fd = openSync(path, "r");
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`);
-  }
-  try {
-    const head = Buffer.alloc(2);
-    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Print a finished output file on stdout in pieces that end at line ends (ctx.stdout adds the newline). */
