@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { reproLine, shellQuote } from "../../sim/explore/repro.ts";
 import { cli, tempDir } from "./helpers.ts";
@@ -49,6 +50,31 @@ describe("repro lines", () => {
     expect(JSON.parse(j.out).failures[0].repro).toBe(`faultline run '${file}' --seed 24 --bug ack-before-replicate`);
     const t = await cli("sweep", file, "--from", "24", "--seeds", "1", "--bug", "ack-before-replicate");
     expect(t.out).toContain(`repro: faultline run '${file}' --seed 24 --bug ack-before-replicate`);
+  });
+});
+
+describe("sweep failures", () => {
+  const path = "traces/raft-persistence-seed57.ndjson.gz";
+
+  it("come with their traces, re-run traced and written where run would write them", async () => {
+    rmSync(path, { force: true });
+    const j = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "56", "--seeds", "3", "--bug", "forget-vote", "--json");
+    expect(j.code).toBe(1);
+    const f = JSON.parse(j.out).failures;
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ seed: 57, check: "raft.election-safety", trace: path });
+    const text = gunzipSync(readFileSync(path)).toString("utf8");
+    expect(text).toMatch(/"k":"violation","check":"raft.election-safety"/);
+    const t = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "57", "--seeds", "1", "--bug", "forget-vote");
+    expect(t.out).toContain(`     trace: ${path}  (npx faultline view ${path})`);
+  });
+
+  it("with --no-traces, say how to get the trace instead of writing it", async () => {
+    rmSync(path, { force: true });
+    const t = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "57", "--seeds", "1", "--bug", "forget-vote", "--no-traces");
+    expect(t.code).toBe(1);
+    expect(t.out).toContain(`     trace: faultline run scenarios/raft-persistence.yaml --seed 57 --bug forget-vote --trace ${path}`);
+    expect(existsSync(path)).toBe(false);
   });
 });
 

@@ -1,8 +1,15 @@
 import type { Argv } from "yargs";
 import cliProgress from "cli-progress";
-import { sweep } from "../../explore/sweep.ts";
-import { UsageError, type CliCommand } from "../command.ts";
-import { bugList, loadScenarioFile, parseSeedFlag } from "../scenarioFile.ts";
+import { sweep, type SweepFailure } from "../../explore/sweep.ts";
+import type { ResolvedScenario } from "../../scenario/resolved.ts";
+import { runScenario } from "../../world/simulation.ts";
+import { UsageError, type CliCommand, type CliContext } from "../command.ts";
+import { bugList, loadScenarioFile, parseSeedFlag, shellQuote } from "../scenarioFile.ts";
+import { writeTraceFile } from "../traceFile.ts";
+import { defaultTracePath } from "./run.ts";
+
+/** Failures whose trace a sweep writes (re-running each traced); past these, the repro gives the trace. */
+const MAX_TRACED_FAILURES = 10;
 
 export const sweepCommand: CliCommand = {
   command: "sweep <files..>",
@@ -14,6 +21,7 @@ export const sweepCommand: CliCommand = {
       .option("from", { type: "string", describe: "first seed (default 1)" })
       .option("fail-fast", { type: "boolean", describe: "stop at the first failure" })
       .option("json", { type: "boolean", describe: 'print {"runs", "failures": [...]}' })
+      .option("traces", { type: "boolean", default: true, describe: `write the trace of each of the first ${MAX_TRACED_FAILURES} failures (--no-traces to skip)` })
       .option("bug", { type: "string", array: true, describe: "switch on a bug variant (repeatable)" }),
   async run(argv, ctx) {
     const seeds = parseSeedFlag(argv.seeds, "--seeds");
@@ -35,13 +43,41 @@ export const sweepCommand: CliCommand = {
     const result = sweep(files, { registry: ctx.registry, seeds, from, bugs, failFast: argv["fail-fast"] === true, onRun: (done, _t, failures) => bar?.update(done, { failures }) });
     bar?.stop();
     const wallMs = performance.now() - t0;
+    const traces = argv.traces === false ? [] : await writeFailureTraces(result.failures, files, bugs, ctx);
     if (argv.json) {
-      ctx.stdout(JSON.stringify({ runs: result.runs, failures: result.failures.map(({ scenario, seed, check, repro, message }) => ({ scenario, seed, check, repro, message })), events: result.events, wallMs: Math.round(wallMs) }));
+      ctx.stdout(
+        JSON.stringify({
+          runs: result.runs,
+          failures: result.failures.map(({ scenario, seed, check, repro, message }, i) => ({ scenario, seed, check, repro, message, trace: traces[i] ?? null })),
+          events: result.events,
+          wallMs: Math.round(wallMs),
+        }),
+      );
     } else {
       const lines = [`${result.runs} runs of ${files.length} scenario(s), ${result.events} events in ${(wallMs / 1000).toFixed(1)} s: ${result.failures.length} failure(s)`];
-      for (const f of result.failures) lines.push(`FAIL ${f.scenario} seed ${f.seed}: ${f.check}: ${f.message.slice(0, 240)}\n     repro: ${f.repro}`);
+      result.failures.forEach((f, i) => {
+        const trace = traces[i];
+        lines.push(`FAIL ${f.scenario} seed ${f.seed}: ${f.check}: ${f.message.slice(0, 240)}\n     repro: ${f.repro}`);
+        lines.push(trace !== undefined ? `     trace: ${trace}  (npx faultline view ${shellQuote(trace)})` : `     trace: ${f.repro} --trace ${shellQuote(defaultTracePath(f.scenario, f.seed))}`);
+      });
       ctx.stdout(lines.join("\n"));
     }
     return result.failures.length > 0 ? 1 : 0;
   },
 };
+
+/**
+ * The sweep runs untraced (for speed); a failure's run is repeated with a trace, which the same seed reproduces
+ * exactly, and written where `faultline run` would write it. Returns the paths, by failure, for the first few.
+ */
+async function writeFailureTraces(failures: readonly SweepFailure[], files: readonly { file: string; scenario: ResolvedScenario }[], bugs: string[], ctx: CliContext): Promise<string[]> {
+  const paths: string[] = [];
+  for (const f of failures.slice(0, MAX_TRACED_FAILURES)) {
+    const scenario = (files.find((x) => x.file === f.file) as { scenario: ResolvedScenario }).scenario;
+    const r = runScenario(scenario, { registry: ctx.registry, seed: f.seed, bugs, sink: "record" });
+    const path = defaultTracePath(f.scenario, f.seed);
+    if (r.trace !== null) await writeTraceFile(path, r.trace);
+    paths.push(path);
+  }
+  return paths;
+}
