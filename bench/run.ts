@@ -1,6 +1,6 @@
 import { ProtocolRegistry } from "../sim/core/registry.ts";
 import { runScenario } from "../sim/world/simulation.ts";
-import type { BenchResult } from "./types.ts";
+import type { BenchResult, BenchWorkload } from "./types.ts";
 import { timerStorm } from "./workloads/pending.ts";
 import { raftNull, raftSkeleton } from "./workloads/raftFloor.ts";
 import { WORKLOADS } from "./workloads/index.ts";
@@ -13,33 +13,17 @@ export function runBenchmarks(registry: ProtocolRegistry, opts: { only?: string[
   const chosen = WORKLOADS.filter((w) => (opts.only && opts.only.length > 0 ? opts.only.includes(w.name) : !w.optIn));
   const results: BenchResult[] = [];
   for (const w of chosen) {
-    if (w.runBare !== undefined) {
-      globalThis.gc?.();
-      const t0 = performance.now();
-      const r = w.runBare();
-      const wallMs = performance.now() - t0;
-      const result: BenchResult = {
-        name: w.name,
-        events: r.events,
-        eventsPerSecond: Math.round(r.events / (wallMs / 1000)),
-        traced: w.traced,
-        wallMs: Math.round(wallMs),
-        simulatedSeconds: r.simulatedMicros / 1e6,
-        simulatedSecondsPerWallSecond: Math.round((r.simulatedMicros / 1e6 / (wallMs / 1000)) * 10) / 10,
-        heapMB: Math.round(process.memoryUsage().rss / 2 ** 20),
-        traceEvents: r.traceEvents,
-        clientOpsPerSimSecond: 0,
-      };
-      results.push(result);
-      opts.onResult?.(result);
-      continue;
-    }
-    const scenario = w.make();
+    const scenario = w.runBare === undefined ? w.make() : null;
     globalThis.gc?.();
     const t0 = performance.now();
-    const r = runScenario(scenario, { registry: reg, sink: w.traced ? "record" : "none" });
+    let r: { events: number; simulatedMicros: number; traceEvents: number; clientOps: number };
+    if (scenario === null) r = { ...(w.runBare as NonNullable<BenchWorkload["runBare"]>)(), clientOps: 0 };
+    else {
+      const run = runScenario(scenario, { registry: reg, sink: w.traced ? "record" : "none" });
+      if (run.stop === "limit") throw new Error(`benchmark ${w.name} hit a limit: ${run.limitMessage}`);
+      r = { events: run.events, simulatedMicros: run.simulatedMicros, traceEvents: run.trace?.count ?? 0, clientOps: run.clientOps.invoked };
+    }
     const wallMs = performance.now() - t0;
-    const heapMB = Math.round(process.memoryUsage().rss / 2 ** 20);
     const result: BenchResult = {
       name: w.name,
       events: r.events,
@@ -48,11 +32,10 @@ export function runBenchmarks(registry: ProtocolRegistry, opts: { only?: string[
       wallMs: Math.round(wallMs),
       simulatedSeconds: r.simulatedMicros / 1e6,
       simulatedSecondsPerWallSecond: Math.round((r.simulatedMicros / 1e6 / (wallMs / 1000)) * 10) / 10,
-      heapMB,
-      traceEvents: r.trace?.count ?? 0,
-      clientOpsPerSimSecond: r.simulatedMicros > 0 ? Math.round(r.clientOps.invoked / (r.simulatedMicros / 1e6)) : 0,
+      heapMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+      traceEvents: r.traceEvents,
+      clientOpsPerSimSecond: r.simulatedMicros > 0 ? Math.round(r.clientOps / (r.simulatedMicros / 1e6)) : 0,
     };
-    if (r.stop === "limit") throw new Error(`benchmark ${w.name} hit a limit: ${r.limitMessage}`);
     results.push(result);
     opts.onResult?.(result);
   }
