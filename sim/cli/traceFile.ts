@@ -48,48 +48,73 @@ async function gzipLinesTo(fd: number, lines: Iterable<string>): Promise<void> {
     gz.once("close", () => (failure === null ? resolve() : reject(failure)));
   });
   finished.catch(() => {}); // awaited below; a rejection before then is not unhandled
-  let pending: string[] = [];
-  let size = 0;
+  let piece = new LinePiece();
   for (const line of lines) {
-    pending.push(line);
-    size += line.length + 1;
-    if (size < 1 << 20) continue;
-    const more = gz.write(`${pending.join("\n")}\n`);
-    pending = [];
-    size = 0;
+    if (piece.add(line)) continue;
+    const more = gz.write(piece.bytes());
+    piece = new LinePiece(); // the stream keeps the last one until it is compressed
+    piece.add(line);
     if (failure !== null) break;
     await (more ? new Promise<void>((resolve) => setImmediate(resolve)) : Promise.race([once(gz, "drain"), finished]));
     if (failure !== null) break;
   }
-  if (failure === null) gz.end(pending.length > 0 ? `${pending.join("\n")}\n` : undefined);
+  if (failure === null) gz.end(piece.bytes());
   await finished;
   if (failure !== null) throw failure;
 }
 
 /** Lines written to `fd` (each followed by "\n") in pieces of about 1 MiB; `end` writes the rest and returns the bytes written. */
 export function lineWriter(fd: number): { write: (line: string) => void; end: () => number } {
-  let pending: string[] = [];
-  let size = 0;
+  const piece = new LinePiece();
   let bytes = 0;
   const flush = () => {
-    if (pending.length === 0) return;
-    const text = `${pending.join("\n")}\n`;
-    bytes += Buffer.byteLength(text);
-    writeSync(fd, text);
-    pending = [];
-    size = 0;
+    const b = piece.bytes();
+    if (b.length > 0) writeSync(fd, b);
+    bytes += b.length;
+    piece.clear();
   };
   return {
     write: (line) => {
-      pending.push(line);
-      size += line.length + 1;
-      if (size >= 1 << 20) flush();
+      if (piece.add(line)) return;
+      flush();
+      piece.add(line);
     },
     end: () => {
       flush();
       return bytes;
     },
   };
+}
+
+/**
+ * Lines encoded as UTF-8 into a buffer of about 1 MiB, each followed by "\n". Encoding each line straight into the
+ * buffer beats joining lines into one string first: V8 would copy every decoded line (a string of many pieces) into a
+ * flat string, then encode that again (writing a 5.3M-row trace: 14.5 -> ~10.5 s).
+ */
+class LinePiece {
+  private static readonly SIZE = 1 << 20;
+  private buf: Buffer = Buffer.allocUnsafe(LinePiece.SIZE);
+  private pos = 0;
+
+  /** Add a line; false (adding nothing) when it does not fit and the piece is not empty. */
+  add(line: string): boolean {
+    const most = line.length * 3 + 1; // UTF-8 takes at most 3 bytes per UTF-16 code unit
+    if (this.pos + most > this.buf.length) {
+      if (this.pos > 0) return false;
+      this.buf = Buffer.allocUnsafe(most); // one line longer than a piece: a piece of its own
+    }
+    this.pos += this.buf.write(line, this.pos, "utf8");
+    this.buf[this.pos++] = 10;
+    return true;
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  clear(): void {
+    this.pos = 0;
+  }
 }
 
 /**

@@ -81,6 +81,25 @@ describe("output files", () => {
     expect(statSync("/dev/full").isCharacterDevice()).toBe(true);
   });
 
+  it("writes lines of any length and any characters exactly, through the line writer and the gzip stream", async () => {
+    const { lineWriter, writeTraceFile } = await import("../../sim/cli/traceFile.ts");
+    const long = "x".repeat(3 << 20);
+    const lines = ["plain", "é€ 😀 \u2028", long, ...Array.from({ length: 40_000 }, (_, i) => `line ${i} ${"é".repeat(i % 50)}`), ...Array.from({ length: 30_000 }, (_, i) => `${i} ${"€".repeat(40)}`), "", "end"];
+    const expected = `${lines.join("\n")}\n`;
+    const dir = tempDir();
+    const plain = join(dir, "lines.txt");
+    const fd = openSync(plain, "w");
+    const w = lineWriter(fd);
+    for (const l of lines) w.write(l);
+    const bytes = w.end();
+    closeSync(fd);
+    expect(readFileSync(plain, "utf8")).toBe(expected);
+    expect(bytes).toBe(Buffer.byteLength(expected));
+    const gz = join(dir, "lines.gz");
+    await writeTraceFile(gz, { lines: () => lines[Symbol.iterator]() } as unknown as Parameters<typeof writeTraceFile>[1]);
+    expect(gunzipSync(readFileSync(gz)).toString("utf8")).toBe(expected);
+  });
+
   it("rejects a directory as the output, exit 2", async () => {
     const dir = tempDir();
     expectCleanError(await cli(...SHORT, "--trace", dir), `cannot write ${dir}: it is a directory`);
