@@ -1,4 +1,4 @@
-import { closeSync, constants, createReadStream, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
+import { closeSync, constants, createReadStream, existsSync, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve as resolvePath } from "node:path";
 import { once } from "node:events";
 import { createGunzip, createGzip, gunzipSync, type ZlibOptions } from "node:zlib";
@@ -151,6 +151,8 @@ export interface OutputFile {
   readonly tmp: string | null;
   /** Open descriptor: a special file's from `openOutput` on, the temporary file's from `fillOutput` on; else -1. */
   fd: number;
+  /** Permission bits of the regular file being replaced (the temporary file gets them), or null for a new file. */
+  readonly mode?: number | null;
 }
 
 const MAX_LINKS = 40;
@@ -216,7 +218,7 @@ export function openOutput(path: string): OutputFile {
     throw new UsageError(`cannot write ${path}: ${errText(e)}`);
   }
   rmSync(tmp, { force: true });
-  return { path, target, tmp, fd: -1 };
+  return { path, target, tmp, fd: -1, mode: st === null ? null : st.mode & 0o7777 };
 }
 
 /** The output's descriptor, creating the temporary file of a regular one now. */
@@ -224,6 +226,8 @@ function openedFd(f: OutputFile): number {
   if (f.fd < 0 && f.tmp !== null) {
     try {
       f.fd = openSync(f.tmp, "w");
+      // The renamed file replaces the old one: keep its permissions (a file shared with a group stays shared).
+      if (f.mode !== undefined && f.mode !== null) fchmodSync(f.fd, f.mode);
     } catch (e) {
       throw new UsageError(`cannot write ${f.path}: ${errText(e)}`);
     }

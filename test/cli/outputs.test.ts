@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -98,6 +98,16 @@ describe("output files", () => {
     const gz = join(dir, "lines.gz");
     await writeTraceFile(gz, { lines: () => lines[Symbol.iterator]() } as unknown as Parameters<typeof writeTraceFile>[1]);
     expect(gunzipSync(readFileSync(gz)).toString("utf8")).toBe(expected);
+  });
+
+  it("keeps the permissions of a trace file it replaces", async () => {
+    const file = join(tempDir(), "t.ndjson");
+    writeFileSync(file, "old");
+    chmodSync(file, 0o640);
+    const r = await cli(...SHORT, "--trace", file);
+    expect(r.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toMatch(/^\{"format":"faultline-trace"/);
+    expect(statSync(file).mode & 0o777).toBe(0o640);
   });
 
   it("rejects a directory as the output, exit 2", async () => {
