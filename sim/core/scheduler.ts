@@ -103,16 +103,7 @@ export class Scheduler {
     }
     const slot = this.allocSlot();
     const key = this.nextKey(slot);
-    const d = this.sData;
-    const o = slot * 4;
-    d[o + 1] = a;
-    d[o + 2] = b;
-    d[o + 3] = key;
-    if (payload === undefined) d[o] = kind;
-    else {
-      d[o] = kind + HAS_PAYLOAD;
-      this.sPayload[slot] = payload;
-    }
+    this.fill(slot, kind, a, b, payload, key);
     if (this.consumed) {
       this.consumed = false;
       this.siftDown(at, key, this.size);
@@ -140,15 +131,8 @@ export class Scheduler {
     if (slot < this.nextSlot && d[o + 3] === handle && at >= dueAt) {
       if (d[o] === CANCELLED) this.cancelledPending--;
       const key = this.nextKey(slot);
-      if ((d[o] as number) >= HAS_PAYLOAD) this.sPayload[slot] = undefined;
-      if (payload === undefined) d[o] = kind;
-      else {
-        d[o] = kind + HAS_PAYLOAD;
-        this.sPayload[slot] = payload;
-      }
-      d[o + 1] = a;
-      d[o + 2] = b;
-      d[o + 3] = key;
+      if ((d[o] as number) >= HAS_PAYLOAD) this.sPayload[slot] = undefined; // the old payload, unless replaced below
+      this.fill(slot, kind, a, b, payload, key);
       this.sDue[slot] = at;
       return key;
     }
@@ -229,6 +213,20 @@ export class Scheduler {
       return true;
     }
     return false;
+  }
+
+  /** Write an event into its slot: kind (flagged when there is a payload), arguments, handle, payload. */
+  private fill(slot: number, kind: number, a: number, b: number, payload: unknown, key: number): void {
+    const d = this.sData;
+    const o = slot * 4;
+    d[o + 1] = a;
+    d[o + 2] = b;
+    d[o + 3] = key;
+    if (payload === undefined) d[o] = kind;
+    else {
+      d[o] = kind + HAS_PAYLOAD;
+      this.sPayload[slot] = payload;
+    }
   }
 
   /** Remove the entry of the event popped last, if no new event took its place. */
