@@ -31,9 +31,14 @@ export function expectNodeId(path: string, v: unknown, nodes: readonly NodeId[])
 
 /** `v` must be a whole number of microseconds, at least `min` (and at most `max`). */
 export function expectMicros(path: string, v: unknown, min: number, max: number = Number.MAX_SAFE_INTEGER): OptionProblem {
+  return expectWhole(path, v, min, max, "a whole number of microseconds");
+}
+
+/** `v` must be an integer in [min, max]; the message names it as `what`. */
+function expectWhole(path: string, v: unknown, min: number, max: number, what: string): OptionProblem {
   if (typeof v === "number" && Number.isInteger(v) && v >= min && v <= max) return null;
   const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
-  return { path, message: `expected a whole number of microseconds ${range}, got ${JSON.stringify(v)}` };
+  return { path, message: `expected ${what} ${range}, got ${JSON.stringify(v)}` };
 }
 
 /** `v` checked against its declared kind. */
@@ -42,11 +47,8 @@ export function checkOptionValue(path: string, kind: OptionKind, v: unknown, nod
   switch (kind.kind) {
     case "micros":
       return expectMicros(path, v, kind.min, kind.max);
-    case "integer": {
-      const max = kind.max ?? Number.MAX_SAFE_INTEGER;
-      if (typeof v === "number" && Number.isInteger(v) && v >= kind.min && v <= max) return null;
-      return { path, message: `expected a whole number ${max === Number.MAX_SAFE_INTEGER ? `>= ${kind.min}` : `in [${kind.min}, ${max}]`}, got ${got}` };
-    }
+    case "integer":
+      return expectWhole(path, v, kind.min, kind.max ?? Number.MAX_SAFE_INTEGER, "a whole number");
     case "number":
       if (typeof v === "number" && v >= kind.min && v <= kind.max) return null;
       return { path, message: `expected a number in [${kind.min}, ${kind.max}], got ${got}` };
