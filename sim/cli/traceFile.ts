@@ -3,9 +3,9 @@ import { basename, dirname, join, resolve as resolvePath } from "node:path";
 import { once } from "node:events";
 import { createGunzip, createGzip, gunzipSync, type ZlibOptions } from "node:zlib";
 import type { TraceRecorder } from "../trace/recorder.ts";
-import { parseTrace, TraceFormatError, type ParsedTrace } from "../trace/reader.ts";
+import { isGzipBytes, parseTrace, TraceFormatError, type ParsedTrace } from "../trace/reader.ts";
 import { UsageError } from "./command.ts";
-import { readUserFile } from "./userFile.ts";
+import { checkUserFile, readUserFile } from "./userFile.ts";
 
 /**
  * Write a trace atomically: into a temporary file beside the target, then rename. A failure leaves no file behind.
@@ -319,7 +319,7 @@ export function readTraceFile(path: string): ParsedTrace {
 
 export function readTraceText(path: string): string {
   let bytes = readUserFile(path);
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (isGzipBytes(bytes)) {
     try {
       bytes = gunzipSync(bytes);
     } catch (e) {
@@ -368,18 +368,16 @@ export async function streamTraceLines(path: string, onLine: (line: string) => v
 
 /** Does the file start with gzip's magic bytes? (A missing file or a directory is a UsageError naming it.) */
 function isGzipFile(path: string): boolean {
+  checkUserFile(path);
+  const head = Buffer.alloc(2);
   let fd: number;
   try {
-    if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${path}: it is a directory`);
     fd = openSync(path, "r");
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`);
+    throw new UsageError(`cannot read ${path}: ${errText(e)}`);
   }
   try {
-    const head = Buffer.alloc(2);
-    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    return readSync(fd, head, 0, 2, 0) === 2 && isGzipBytes(head);
   } finally {
     closeSync(fd);
   }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
+import { isGzipBytes } from "../trace/reader.ts";
 import { readTraceFile } from "./traceFile.ts";
 import { UsageError } from "./command.ts";
 import { readUserFile } from "./userFile.ts";
@@ -44,15 +45,15 @@ export interface ViewServer {
 }
 
 /** Serve the built viewer and one trace on 127.0.0.1 only. */
-export async function startViewServer(tracePath: string, port: number, o: { checked?: boolean } = {}): Promise<ViewServer> {
-  if (o.checked !== true) readTraceFile(tracePath); // validate first: a bad trace is a clear error, not a broken page
+export async function startViewServer(tracePath: string, port: number): Promise<ViewServer> {
+  readTraceFile(tracePath); // validate first: a bad trace is a clear error, not a broken page
   const traceBytes = readUserFile(tracePath);
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname === "/trace") {
       // A gzip trace goes out as gzip content-encoding: the browser's network stack inflates it natively, several
       // times faster than a DecompressionStream in the page (1.8 s for a 1M-event trace).
-      const gz = traceBytes[0] === 0x1f && traceBytes[1] === 0x8b;
+      const gz = isGzipBytes(traceBytes);
       res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store", ...(gz ? { "content-encoding": "gzip" } : {}) });
       res.end(traceBytes);
       return;

@@ -219,6 +219,11 @@ export class TraceTextReader {
   }
 }
 
+/** Do these bytes start with gzip's magic number (a .ndjson.gz trace, whatever its name)? */
+export function isGzipBytes(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
 /** Parse a whole trace text. */
 export function parseTrace(text: string, source: string): ParsedTrace {
   const reader = new TraceTextReader(source);

@@ -8,7 +8,7 @@ import { registry } from "../../protocols/index.ts";
 import type { ResolvedScenario } from "../../sim/scenario/resolved.ts";
 import type { TraceEvent, TraceFooter, TraceHeader } from "../../sim/trace/events.ts";
 import { EXPORTERS, exportToParts, isExportFormat } from "../../sim/trace/export/index.ts";
-import { parseTrace } from "../../sim/trace/reader.ts";
+import { isGzipBytes, parseTrace } from "../../sim/trace/reader.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
 import { ByteTraceReader, textOf } from "./byteReader.ts";
 import type { Model } from "./model.ts";
@@ -44,8 +44,7 @@ function bytesOf(which: string): Uint8Array[] {
 }
 
 async function inflate(bytes: ArrayBuffer): Promise<ArrayBuffer> {
-  const head = new Uint8Array(bytes, 0, Math.min(2, bytes.byteLength));
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return bytes;
+  if (!isGzipBytes(new Uint8Array(bytes, 0, Math.min(2, bytes.byteLength)))) return bytes;
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return await new Response(stream).arrayBuffer();
 }
@@ -90,7 +89,7 @@ async function loadStream(stream: ReadableStream<Uint8Array>, url: string, t0: n
   const head = first.value;
   let body = raw;
   const reader = new ByteTraceReader(url);
-  if (head !== undefined && head[0] === 0x1f && head[1] === 0x8b) {
+  if (head !== undefined && isGzipBytes(head)) {
     const gz = new ReadableStream<Uint8Array>({
       start(c) {
         c.enqueue(head);

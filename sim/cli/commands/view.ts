@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import type { Argv } from "yargs";
 import { UsageError, type CliCommand } from "../command.ts";
-import { readTraceFile } from "../traceFile.ts";
 import { ensureViewerBuilt, startViewServer } from "../viewServer.ts";
 
 export const viewCommand: CliCommand = {
@@ -15,10 +14,15 @@ export const viewCommand: CliCommand = {
   async run(argv, ctx) {
     const portText = argv.port === undefined ? "0" : String(argv.port);
     if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port: expected a port number 0-65535, got ${JSON.stringify(portText)}`);
-    const trace = String(argv.trace);
-    readTraceFile(trace); // a missing or bad trace is reported now, not after building the viewer (seconds)
-    await ensureViewerBuilt((s) => ctx.stderr(s));
-    const server = await startViewServer(trace, Number(portText), { checked: true });
+    // The server checks the trace and takes the port before the viewer is built (seconds), so a missing or bad trace
+    // or a busy port is reported at once; it reads the viewer's files only when the page asks for them.
+    const server = await startViewServer(String(argv.trace), Number(portText));
+    try {
+      await ensureViewerBuilt((s) => ctx.stderr(s));
+    } catch (e) {
+      await server.close();
+      throw e;
+    }
     ctx.stdout("Faultline viewer (Ctrl-C to stop):");
     ctx.stdout(server.url);
     if (argv.open) {
