@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve as resolvePath } from "node:path";
 import { once } from "node:events";
 import { createGunzip, createGzip, gunzipSync, type ZlibOptions } from "node:zlib";
 import type { TraceRecorder } from "../trace/recorder.ts";
-import { isGzipBytes, parseTrace, TraceFormatError, type ParsedTrace } from "../trace/reader.ts";
+import { isGzipBytes, LineSplitter, parseTrace, TraceFormatError, type ParsedTrace } from "../trace/reader.ts";
 import { UsageError } from "./command.ts";
 import { checkUserFile, readUserFile } from "./userFile.ts";
 
@@ -338,16 +338,10 @@ export function readTraceText(path: string): string {
 export async function streamTraceLines(path: string, onLine: (line: string) => void, onText?: (text: string) => void): Promise<string> {
   const gzip = isGzipFile(path);
   const decoder = new TextDecoder("utf-8");
-  let rest = "";
+  const splitter = new LineSplitter(onLine);
   const lines = (text: string) => {
     onText?.(text);
-    const all = rest.length === 0 ? text : rest + text;
-    let start = 0;
-    for (let end = all.indexOf("\n"); end >= 0; end = all.indexOf("\n", start)) {
-      onLine(all.slice(start, end));
-      start = end + 1;
-    }
-    rest = all.slice(start);
+    splitter.push(text);
   };
   const file = createReadStream(path);
   const source = gzip ? file.pipe(createGunzip()) : file;
@@ -363,7 +357,7 @@ export async function streamTraceLines(path: string, onLine: (line: string) => v
     file.destroy();
   }
   lines(decoder.decode());
-  return rest;
+  return splitter.takeRest();
 }
 
 /** Does the file start with gzip's magic bytes? (A missing file or a directory is a UsageError naming it.) */

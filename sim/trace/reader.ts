@@ -187,11 +187,12 @@ export class TraceLineReader {
  * without its newline must still be a complete JSON line, or the trace was cut off mid-event.
  */
 export class TraceTextReader {
-  private rest = "";
   private readonly reader: TraceLineReader;
+  private readonly splitter: LineSplitter;
 
   constructor(readonly source: string) {
     this.reader = new TraceLineReader(source);
+    this.splitter = new LineSplitter((line) => this.reader.push(line));
   }
 
   /** Lines read so far. */
@@ -200,22 +201,38 @@ export class TraceTextReader {
   }
 
   push(chunk: string): void {
+    this.splitter.push(chunk);
+  }
+
+  finish(): ParsedTrace {
+    pushLastLine(this.reader, this.splitter.takeRest(), this.source);
+    return this.reader.finish();
+  }
+}
+
+/** Text arriving in pieces, split into lines (without their "\n"), each handed to `onLine` as it completes. */
+export class LineSplitter {
+  private rest = "";
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: string): void {
     const text = this.rest.length === 0 ? chunk : this.rest + chunk;
     let start = 0;
     for (;;) {
       const end = text.indexOf("\n", start);
       if (end < 0) break;
-      this.reader.push(text.slice(start, end));
+      this.onLine(text.slice(start, end));
       start = end + 1;
     }
     this.rest = start === 0 ? text : text.slice(start);
   }
 
-  finish(): ParsedTrace {
-    const line = this.rest;
+  /** The text after the last newline (a last line without one, or ""); the splitter is empty after. */
+  takeRest(): string {
+    const rest = this.rest;
     this.rest = "";
-    pushLastLine(this.reader, line, this.source);
-    return this.reader.finish();
+    return rest;
   }
 }
 
