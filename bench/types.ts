@@ -1,14 +1,20 @@
 import type { ResolvedScenario } from "../sim/scenario/resolved.ts";
 
-export interface BenchWorkload {
+/** What a workload's run reports; the bench adds the wall time and the process's memory. */
+export interface BenchRun {
+  events: number;
+  simulatedMicros: number;
+  traceEvents: number;
+  clientOps: number;
+}
+
+/** A scenario run by the engine, or a yardstick that runs without it (ping-5-bare). */
+export type BenchWorkload = {
   name: string;
   traced: boolean;
   /** Only run when named with --only. */
   optIn?: boolean;
-  make(): ResolvedScenario;
-  /** A yardstick that runs without the engine (ping-5-bare): used instead of running `make()`'s scenario. */
-  runBare?: () => { events: number; simulatedMicros: number; traceEvents: number };
-}
+} & ({ make(): ResolvedScenario; runBare?: undefined } | { runBare(): BenchRun; make?: undefined });
 
 export interface BenchResult {
   name: string;

@@ -1,4 +1,4 @@
-import type { BenchWorkload } from "../types.ts";
+import type { BenchRun, BenchWorkload } from "../types.ts";
 
 /**
  * `ping-5-bare`: ping-5's work without the engine, as the issue that set ping-5's target describes its yardstick ("a
@@ -12,7 +12,7 @@ import type { BenchWorkload } from "../types.ts";
  * seq); each send, delivery and drop appends a row of varints (kind, time delta, endpoints, message id) to byte blocks
  * kept in memory, as a trace would. No protocol objects, no payload encoding, no checks: a floor, not a simulator.
  */
-export function runBarePing(durationMicros = 1_200_000_000): { events: number; simulatedMicros: number; traceEvents: number } {
+export function runBarePing(durationMicros = 1_200_000_000): BenchRun {
   const NODES = 5;
   const IN_FLIGHT = 20;
   const RETRY = 250_000;
@@ -166,14 +166,7 @@ export function runBarePing(durationMicros = 1_200_000_000): { events: number; s
     if (Math.floor(k / IN_FLIGHT) === from) send(now, to, from, id); // a ping (its slot is the sender's): echo it
     else if (outstanding[k] === pingId) ping(now, to, k % IN_FLIGHT); // the echo of the outstanding ping: next one
   }
-  return { events, simulatedMicros: Math.min(now, durationMicros), traceEvents: rows };
+  return { events, simulatedMicros: Math.min(now, durationMicros), traceEvents: rows, clientOps: 0 };
 }
 
-export const ping5Bare: BenchWorkload = {
-  name: "ping-5-bare",
-  traced: true,
-  make: () => {
-    throw new Error("ping-5-bare runs without the engine (runBare)");
-  },
-  runBare: () => runBarePing(),
-};
+export const ping5Bare: BenchWorkload = { name: "ping-5-bare", traced: true, runBare: () => runBarePing() };
