@@ -18,48 +18,48 @@ export const replayCommand: CliCommand = {
     const path = String(argv.trace);
     // The trace is read as a stream and compared line by line with the re-run's trace as it is decoded: a long run's
     // trace is more text than one JavaScript string can hold (reading it whole failed on a 20M-row trace).
-    let replayed: Iterator<string> | null = null;
-    let replayHash: TraceHash | null = null;
+    type Difference = { line: number; was: string; now: string };
+    // Fields of one object, not `let`s: the reader's header callback sets them, and TypeScript would not see that.
+    const st: { replayed: Iterator<string> | null; firstDiff: Difference | null } = { replayed: null, firstDiff: null };
     const originalHash = new TraceHash();
+    const replayHash = new TraceHash();
     let lineNo = 0;
-    let firstDiff: { line: number; was: string; now: string } | null = null;
     const reader = new TraceLineReader(path, {
       header: (header) => {
-        const r = rerun(path, header, ctx);
-        replayed = (r.trace as TraceRecorder).lines()[Symbol.iterator]();
-        replayHash = new TraceHash();
+        st.replayed = (rerun(path, header, ctx).trace as TraceRecorder).lines()[Symbol.iterator]();
       },
       event: () => {},
     });
+    /** The next line of the re-run's trace (hashed as it is taken), or null at its end. */
+    const nextReplayed = (): string | null => {
+      const next = st.replayed?.next();
+      if (next === undefined || next.done === true) return null;
+      replayHash.update(next.value).update("\n");
+      return next.value;
+    };
     const compare = (line: string) => {
       lineNo++;
       reader.push(line); // checks the line (and, for the header, re-runs the scenario)
-      const next = (replayed as Iterator<string> | null)?.next();
-      const now = next === undefined || next.done ? null : next.value;
-      if (now !== null) (replayHash as TraceHash | null)?.update(now).update("\n");
-      if (firstDiff === null && now !== line) firstDiff = { line: lineNo, was: line, now: now ?? "(end of file)" };
+      const now = nextReplayed();
+      if (st.firstDiff === null && now !== line) st.firstDiff = { line: lineNo, was: line, now: now ?? "(end of file)" };
     };
     const rest = await streamTraceLines(path, compare, (text) => originalHash.update(text));
     pushLastLine(reader, rest, path);
     reader.finish(); // a trace without its end line is truncated: bad input, whatever the re-run says
-    if (rest.length > 0 && firstDiff === null) firstDiff = { line: lineNo + 1, was: `${rest} (no newline at the end of the file)`, now: rest };
-    if (replayed !== null) {
-      const it = replayed as Iterator<string>;
-      for (let next = it.next(); !next.done; next = it.next()) {
-        (replayHash as TraceHash | null)?.update(next.value).update("\n");
-        if (firstDiff === null) firstDiff = { line: lineNo + 1, was: "(end of file)", now: next.value };
-      }
+    if (rest.length > 0 && st.firstDiff === null) st.firstDiff = { line: lineNo + 1, was: `${rest} (no newline at the end of the file)`, now: rest };
+    for (let now = nextReplayed(); now !== null; now = nextReplayed()) {
+      if (st.firstDiff === null) st.firstDiff = { line: lineNo + 1, was: "(end of file)", now };
     }
+    const firstDiff = st.firstDiff;
     const same = firstDiff === null;
     const original = originalHash.digest();
-    const replay = (replayHash as TraceHash | null)?.digest() ?? "";
+    const replay = replayHash.digest();
     if (argv.json) {
       ctx.stdout(JSON.stringify({ trace: path, reproduces: same, originalHash: original, replayHash: replay, firstDifference: firstDiff }));
     } else if (same) {
       ctx.stdout(`${path}: reproduces byte for byte (${reader.eventCount} events, hash ${original})`);
     } else {
-      const d = firstDiff as unknown as { line: number; was: string; now: string };
-      ctx.stdout(`${path}: does NOT reproduce. First difference at line ${d.line}:\n  trace:  ${d.was.slice(0, 300)}\n  replay: ${d.now.slice(0, 300)}`);
+      ctx.stdout(`${path}: does NOT reproduce. First difference at line ${firstDiff.line}:\n  trace:  ${firstDiff.was.slice(0, 300)}\n  replay: ${firstDiff.now.slice(0, 300)}`);
     }
     return same ? 0 : 1;
   },
