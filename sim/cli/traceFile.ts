@@ -5,7 +5,7 @@ import { createGunzip, createGzip, gunzipSync, type ZlibOptions } from "node:zli
 import type { TraceRecorder } from "../trace/recorder.ts";
 import { isGzipBytes, LineSplitter, parseTrace, TraceFormatError, type ParsedTrace } from "../trace/reader.ts";
 import { UsageError } from "./command.ts";
-import { checkUserFile, readUserFile } from "./userFile.ts";
+import { checkUserFile, errnoText, readUserFile } from "./userFile.ts";
 
 /**
  * Write a trace atomically: into a temporary file beside the target, then rename. A failure leaves no file behind.
@@ -157,27 +157,6 @@ export interface OutputFile {
 
 const MAX_LINKS = 40;
 
-function errText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case "ENOENT":
-      return "no such file or directory";
-    case "EACCES":
-    case "EPERM":
-      return `permission denied (${err.code})`;
-    case "ENOSPC":
-      return "no space left on device (ENOSPC)";
-    case "EROFS":
-      return "read-only file system (EROFS)";
-    case "EISDIR":
-      return "it is a directory";
-    case "ELOOP":
-      return "too many levels of symbolic links (ELOOP)";
-    default:
-      return err.code ?? err.message;
-  }
-}
-
 /** `path` with every symlink followed (also a dangling one: the file is created where it points). */
 function followLinks(path: string): string {
   let p = resolvePath(path);
@@ -215,7 +194,7 @@ export function openOutput(path: string): OutputFile {
   try {
     closeSync(openSync(tmp, "w"));
   } catch (e) {
-    throw new UsageError(`cannot write ${path}: ${errText(e)}`);
+    throw new UsageError(`cannot write ${path}: ${errnoText(e)}`);
   }
   rmSync(tmp, { force: true });
   return { path, target, tmp, fd: -1, mode: st === null ? null : st.mode & 0o7777 };
@@ -229,7 +208,7 @@ function openedFd(f: OutputFile): number {
       // The renamed file replaces the old one: keep its permissions (a file shared with a group stays shared).
       if (f.mode !== undefined && f.mode !== null) fchmodSync(f.fd, f.mode);
     } catch (e) {
-      throw new UsageError(`cannot write ${f.path}: ${errText(e)}`);
+      throw new UsageError(`cannot write ${f.path}: ${errnoText(e)}`);
     }
   }
   return f.fd;
@@ -246,7 +225,7 @@ function openSpecial(path: string, target: string, st: Stats): OutputFile {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENXIO" && st.isFIFO()) throw new UsageError(`cannot write ${path}: it is a FIFO (named pipe) that nothing is reading`);
-    throw new UsageError(`cannot write ${path}: ${errText(e)}`);
+    throw new UsageError(`cannot write ${path}: ${errnoText(e)}`);
   }
 }
 
@@ -258,7 +237,7 @@ export function commitOutput(f: OutputFile): void {
     if (f.tmp !== null) renameSync(f.tmp, f.target);
   } catch (e) {
     abandonOutput(f);
-    throw new UsageError(`cannot write ${f.path}: ${errText(e)}`);
+    throw new UsageError(`cannot write ${f.path}: ${errnoText(e)}`);
   }
 }
 
@@ -276,7 +255,7 @@ export function abandonOutput(f: OutputFile): void {
 /** A failed write(2) on the output (ENOSPC on /dev/full, EIO, ...) as a UsageError naming the file; other errors as they are. */
 function writeError(f: OutputFile, e: unknown): unknown {
   const err = e as NodeJS.ErrnoException;
-  if (err?.syscall === "write" || err?.code === "ENOSPC" || err?.code === "EPIPE") return new UsageError(`cannot write ${f.path}: ${errText(e)}`);
+  if (err?.syscall === "write" || err?.code === "ENOSPC" || err?.code === "EPIPE") return new UsageError(`cannot write ${f.path}: ${errnoText(e)}`);
   return e;
 }
 
@@ -351,7 +330,7 @@ export async function streamTraceLines(path: string, onLine: (line: string) => v
   } catch (e) {
     if (e instanceof TraceFormatError || e instanceof UsageError) throw e;
     if (gzip && !(e as NodeJS.ErrnoException).syscall) throw new TraceFormatError(path, 0, `corrupt or truncated gzip data (${(e as Error).message})`);
-    if ((e as NodeJS.ErrnoException).syscall) throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).syscall) throw new UsageError(`cannot read ${path}: ${errnoText(e)}`);
     throw e;
   } finally {
     file.destroy();
@@ -368,7 +347,7 @@ function isGzipFile(path: string): boolean {
   try {
     fd = openSync(path, "r");
   } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${errText(e)}`);
+    throw new UsageError(`cannot read ${path}: ${errnoText(e)}`);
   }
   try {
     return readSync(fd, head, 0, 2, 0) === 2 && isGzipBytes(head);

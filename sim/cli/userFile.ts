@@ -29,7 +29,29 @@ function reason(e: unknown, expected?: string): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return "no such file";
   if (code === "EISDIR") return `it is a directory${expected ? `, expected ${expected}` : ""}`;
-  if (code === "EACCES" || code === "EPERM") return `permission denied (${code})`;
-  if (code === "ENOTDIR") return "a part of the path is not a directory (ENOTDIR)";
-  return code ?? (e as Error).message;
+  return errnoText(e);
+}
+
+/** A system error as a short phrase for a message about a file ("permission denied (EACCES)"). */
+export function errnoText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EACCES":
+    case "EPERM":
+      return `permission denied (${err.code})`;
+    case "ENOSPC":
+      return "no space left on device (ENOSPC)";
+    case "EROFS":
+      return "read-only file system (EROFS)";
+    case "EISDIR":
+      return "it is a directory";
+    case "ENOTDIR":
+      return "a part of the path is not a directory (ENOTDIR)";
+    case "ELOOP":
+      return "too many levels of symbolic links (ELOOP)";
+    default:
+      return err.code ?? err.message;
+  }
 }
