@@ -16,6 +16,19 @@ const CANCELLED = 255;
  * arguments in a and b), and then `pop` does not read the payload array: at 1e6 pending each slot is a cache miss.
  */
 const HAS_PAYLOAD = 256;
+/** Heap entries above which far-future entries move out to buckets (see `spill`). */
+const NEAR_LIMIT = 8192;
+/** Entries per bucket a layout aims at: a drained bucket is a heap that fits in the caches. */
+const BUCKET_TARGET = 128;
+const MAX_BUCKETS = 1 << 16;
+/** (time, key) entries per chunk of a bucket's list. */
+const CHUNK = 64;
+
+/** Tuning for tests: small limits make the bucket machinery run on small inputs. */
+export interface SchedulerTuning {
+  nearLimit?: number;
+  bucketTarget?: number;
+}
 
 /**
  * The event queue: a 4-ary min-heap ordered by (time, seq) over typed arrays, no object per event.
@@ -26,6 +39,14 @@ const HAS_PAYLOAD = 256;
  * being the handle; an event's kind and arguments live in slot arrays, so sift operations move two numbers and never
  * allocate.
  * Cancellation is lazy: the slot is marked and skipped when it reaches the top.
+ *
+ * Many pending events (more than NEAR_LIMIT in the heap) switch on a second tier, as in a calendar or ladder queue:
+ * the heap keeps only the entries due before a horizon, and later ones wait, unsorted, in buckets of equal time width
+ * (plus an overflow list past the last bucket). When the heap runs dry, the next bucket is drained into it. At 1e6
+ * pending a heap operation walked ten levels, most of them cache misses; now scheduling a far event appends to its
+ * bucket, and the heap a pop works on holds one bucket (~BUCKET_TARGET entries), which stays in the caches. The pop
+ * order is the same: entries are only ever compared by (time, key), and a bucket holds nothing due before the
+ * horizon.
  *
  * Ties in time break by seq, the order in which events were scheduled: deterministic for a deterministic caller.
  */
@@ -72,10 +93,44 @@ export class Scheduler {
    */
   private consumed = false;
 
+  /** Entries due before the horizon are in the heap, later ones in buckets (Infinity: no buckets yet). */
+  private horizon = Number.POSITIVE_INFINITY;
+  /** Entries in buckets and the overflow list. */
+  private far = 0;
+  /** Heap size at which `spill` runs next (raised after a spill or drain, so a spill that cannot help is not repeated). */
+  private nearLimit: number;
+  private readonly nearBase: number;
+  private readonly bucketTarget: number;
+  /**
+   * Bucket k (0 <= k < bCount) holds entries due in [bStart + k bWidth, bStart + (k + 1) bWidth); bucket bCount is the
+   * overflow, entries due at or after the last bucket's end. Buckets below bNext have been drained, and the horizon
+   * is bStart + bNext bWidth. A bucket is a list of chunks (bHead/bTail: chunk indices, -1 when empty).
+   */
+  private bStart = 0;
+  private bWidth = 1;
+  /** The latest due time in a bucket (while any entry is in one). */
+  private farMax = Number.NEGATIVE_INFINITY;
+  /** Entries pending when the buckets were laid out. */
+  private laidOutFor = 0;
+  private bCount = 0;
+  private bNext = 0;
+  private bHead = new Int32Array(1).fill(-1);
+  private bTail = new Int32Array(1).fill(-1);
+  /** The chunk pool: CHUNK (time, key) pairs per chunk, its fill, the next chunk in its list; freed chunks form a list. */
+  private cData = new Float64Array(0);
+  private cLen = new Int32Array(0);
+  private cNext = new Int32Array(0);
+  private cFree = -1;
+  private cCount = 0;
+
   constructor(
     private readonly maxPending: number = LIMITS.maxPendingEvents,
     initialCapacity = 1024,
+    tuning: SchedulerTuning = {},
   ) {
+    this.nearBase = Math.max(2, tuning.nearLimit ?? NEAR_LIMIT);
+    this.nearLimit = this.nearBase;
+    this.bucketTarget = Math.max(1, tuning.bucketTarget ?? BUCKET_TARGET);
     assert(maxPending > 0 && maxPending < SLOT_SPACE, () => `maxPending must be in (0, ${SLOT_SPACE}), got ${maxPending}`);
     const cap = Math.max(16, Math.min(initialCapacity, maxPending));
     this.heap = new Float64Array(cap * 2);
@@ -88,13 +143,13 @@ export class Scheduler {
 
   /** Events waiting in the queue, not counting cancelled ones. */
   get pending(): number {
-    return this.size - this.cancelledPending - (this.consumed ? 1 : 0);
+    return this.size + this.far - this.cancelledPending - (this.consumed ? 1 : 0);
   }
 
   /** Schedule an event at absolute virtual time `at` (>= now). `kind` must be < 255. */
   schedule(at: Micros, kind: number, a = 0, b = 0, payload: unknown = undefined): EventHandle {
     if (at < this.now) at = this.now;
-    if (this.size - (this.consumed ? 1 : 0) >= this.maxPending) {
+    if (this.size + this.far - (this.consumed ? 1 : 0) >= this.maxPending) {
       throw new LimitExceededError(
         "maxPending",
         this.maxPending,
@@ -106,8 +161,12 @@ export class Scheduler {
     this.fill(slot, kind, a, b, payload, key);
     if (this.consumed) {
       this.consumed = false;
-      this.siftDown(at, key, this.size);
-    } else this.push(at, key);
+      if (at < this.horizon) this.siftDown(at, key, this.size);
+      else {
+        this.popTop();
+        this.toBucket(at, key);
+      }
+    } else this.insert(at, key);
     return key;
   }
 
@@ -154,14 +213,19 @@ export class Scheduler {
   /** Time of the next live event, or Infinity when the queue is empty. Drops cancelled events from the top. */
   peekTime(): Micros {
     this.settle();
-    while (this.size > 0) {
+    for (;;) {
+      if (this.size === 0) {
+        if (this.far === 0) break;
+        this.refill();
+        continue;
+      }
       const heapKey = this.heap[1] as number;
       const slot = heapKey & SLOT_MASK;
       const o = slot * 4;
       if (this.sData[o] !== CANCELLED) {
         const key = this.sData[o + 3] as number;
         if (key === heapKey) return this.heap[0] as number;
-        this.siftDown(this.sDue[slot] as number, key, this.size);
+        this.resurface(this.sDue[slot] as number, key);
         continue;
       }
       this.popTop();
@@ -175,7 +239,12 @@ export class Scheduler {
   /** Take the next live event: sets now, kind, a, b, payload. False when the queue is empty. */
   pop(): boolean {
     this.settle();
-    while (this.size > 0) {
+    for (;;) {
+      if (this.size === 0) {
+        if (this.far === 0) return false;
+        this.refill();
+        continue;
+      }
       const time = this.heap[0] as number;
       const heapKey = this.heap[1] as number;
       const slot = heapKey & SLOT_MASK;
@@ -191,8 +260,8 @@ export class Scheduler {
       }
       const key = d[o + 3] as number;
       if (key !== heapKey) {
-        // Rescheduled later while waiting: back into the heap at the time it is due, with its newer key.
-        this.siftDown(this.sDue[slot] as number, key, this.size);
+        // Rescheduled later while waiting: back in at the time it is due, with its newer key.
+        this.resurface(this.sDue[slot] as number, key);
         continue;
       }
       this.consumed = true;
@@ -212,7 +281,6 @@ export class Scheduler {
       this.processed++;
       return true;
     }
-    return false;
   }
 
   /** Write an event into its slot: kind (flagged when there is a payload), arguments, handle, payload. */
@@ -267,6 +335,201 @@ export class Scheduler {
     this.sData = growFloat64(this.sData, cap * 4);
     this.sDue = growFloat64(this.sDue, cap);
     this.freeSlots = growInt32(this.freeSlots, cap);
+  }
+
+  /** Replace the heap's top by (time, key), an entry that surfaced early (rescheduled later while it waited). */
+  private resurface(time: number, key: number): void {
+    if (time < this.horizon) this.siftDown(time, key, this.size);
+    else {
+      this.popTop();
+      this.toBucket(time, key);
+    }
+  }
+
+  /** Add an entry: to the heap if due before the horizon (spilling when the heap grew too big), else to its bucket. */
+  private insert(time: number, key: number): void {
+    if (time >= this.horizon) return this.toBucket(time, key);
+    this.push(time, key);
+    if (this.size > this.nearLimit) this.spill();
+  }
+
+  // --- the bucket tier ---------------------------------------------------------------------------------------------
+
+  /** Append an entry due at or after the horizon to its bucket (or the overflow). */
+  private toBucket(time: number, key: number): void {
+    const start = this.bStart;
+    const width = this.bWidth;
+    let k = Math.floor((time - start) / width);
+    // The float division may round across a bucket boundary; the products are exact (integers below 2^53).
+    if (start + k * width > time) k--;
+    else if (start + (k + 1) * width <= time) k++;
+    if (k > this.bCount) k = this.bCount;
+    this.append(k, time, key);
+    this.far++;
+    if (time > this.farMax) this.farMax = time;
+  }
+
+  private append(k: number, time: number, key: number): void {
+    let c = this.bTail[k] as number;
+    if (c < 0 || this.cLen[c] === CHUNK) {
+      const fresh = this.newChunk();
+      if (c < 0) this.bHead[k] = fresh;
+      else this.cNext[c] = fresh;
+      this.bTail[k] = fresh;
+      c = fresh;
+    }
+    const i = (this.cLen[c] as number) + 1;
+    this.cLen[c] = i;
+    const o = (c * CHUNK + i - 1) * 2;
+    this.cData[o] = time;
+    this.cData[o + 1] = key;
+  }
+
+  private newChunk(): number {
+    let c = this.cFree;
+    if (c >= 0) this.cFree = this.cNext[c] as number;
+    else {
+      c = this.cCount++;
+      if (c === this.cLen.length) {
+        const cap = Math.max(16, c * 4);
+        this.cData = growFloat64(this.cData, cap * CHUNK * 2);
+        this.cLen = growInt32(this.cLen, cap);
+        this.cNext = growInt32(this.cNext, cap);
+      }
+    }
+    this.cLen[c] = 0;
+    this.cNext[c] = -1;
+    return c;
+  }
+
+  /** Detach bucket k's chunk list (returns its head, -1 if empty). */
+  private take(k: number): number {
+    const head = this.bHead[k] as number;
+    this.bHead[k] = -1;
+    this.bTail[k] = -1;
+    return head;
+  }
+
+  /** The heap ran dry while entries wait in buckets: drain the next non-empty bucket into it. */
+  private refill(): void {
+    while (this.bNext < this.bCount && (this.bHead[this.bNext] as number) < 0) this.bNext++;
+    // Every bucket is drained: lay new ones over the overflow (the heap then holds at least its earliest entry).
+    if (this.bNext === this.bCount) return this.layout();
+    const k = this.bNext++;
+    this.horizon = this.bStart + this.bNext * this.bWidth;
+    for (let c = this.take(k); c >= 0; c = this.freeChunk(c)) {
+      const n = this.cLen[c] as number;
+      for (let i = 0; i < n; i++) this.push(this.cData[(c * CHUNK + i) * 2] as number, this.cData[(c * CHUNK + i) * 2 + 1] as number);
+      this.far -= n;
+    }
+    // A crowded bucket from a layout made for far fewer entries (a burst of scheduling since): lay them out anew.
+    if (this.size > this.nearBase && this.size + this.far > 2 * this.laidOutFor) return this.layout();
+    this.nearLimit = Math.max(this.nearBase, this.size * 2);
+  }
+
+
+  /** Return chunk c to the free list; returns the chunk that followed it. */
+  private freeChunk(c: number): number {
+    const next = this.cNext[c] as number;
+    this.cNext[c] = this.cFree;
+    this.cFree = c;
+    return next;
+  }
+
+  /**
+   * The heap outgrew its limit: lay buckets anew over everything pending, keeping in the heap only the first, unless
+   * that would keep most of the heap anyway (a burst of events close together, among others spread far wider: a
+   * layout over all of them would put the whole burst in its first bucket). Then the heap just grows. Either way the
+   * next spill waits until the heap doubles, so the O(pending) layouts cost O(1) per event scheduled, amortised.
+   */
+  private spill(): void {
+    const h = this.heap;
+    const n = this.size;
+    let hi = this.far > 0 ? this.farMax : Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) if ((h[i * 2] as number) > hi) hi = h[i * 2] as number;
+    const lo = h[0] as number;
+    const horizon = lo + this.widthFor(lo, hi, n + this.far);
+    let kept = 0;
+    for (let i = 0; i < n; i++) if ((h[i * 2] as number) < horizon) kept++;
+    if (kept <= n / 2) this.layout();
+    else this.nearLimit = n * 2;
+  }
+
+  /** The bucket width a layout over `total` entries due from lo to hi uses, and the number of buckets. */
+  private widthFor(lo: number, hi: number, total: number): number {
+    return Math.max(1, Math.ceil((hi - lo + 1) / this.countFor(total)));
+  }
+  private countFor(total: number): number {
+    return Math.min(MAX_BUCKETS, Math.max(1, Math.ceil(total / this.bucketTarget)));
+  }
+
+  /**
+   * Lay buckets over every entry (heap, buckets, overflow): from the earliest due time to the latest, about
+   * bucketTarget entries per bucket if they were spread evenly. The heap keeps the first bucket's entries, and the next
+   * spill waits until it doubles.
+   */
+  private layout(): void {
+    // Gather every waiting entry into one list (the old buckets' lists, linked end to end).
+    let head = -1;
+    let tail = -1;
+    for (let k = 0; k <= this.bCount; k++) {
+      const last = this.bTail[k] as number;
+      const first = this.take(k);
+      if (first < 0) continue;
+      if (head < 0) head = first;
+      else this.cNext[tail] = first;
+      tail = last;
+    }
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    const h = this.heap;
+    for (let i = 0; i < this.size; i++) {
+      const t = h[i * 2] as number;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+    for (let c = head; c >= 0; c = this.cNext[c] as number) {
+      const n = this.cLen[c] as number;
+      for (let i = 0; i < n; i++) {
+        const t = this.cData[(c * CHUNK + i) * 2] as number;
+        if (t < lo) lo = t;
+        if (t > hi) hi = t;
+      }
+    }
+    const total = this.size + this.far;
+    this.laidOutFor = total;
+    const count = this.countFor(total);
+    if (this.bHead.length < count + 1) {
+      this.bHead = new Int32Array(count + 1).fill(-1);
+      this.bTail = new Int32Array(count + 1).fill(-1);
+    }
+    this.bCount = count;
+    this.bStart = lo;
+    this.bWidth = this.widthFor(lo, hi, total);
+    this.farMax = Number.NEGATIVE_INFINITY;
+    this.bNext = 1;
+    this.horizon = lo + this.bWidth;
+    this.far = 0;
+    // The heap keeps its entries due before the new horizon. Rebuilt in place: entry j is read before push writes
+    // index size <= j.
+    const n = this.size;
+    this.size = 0;
+    for (let j = 0; j < n; j++) {
+      const t = h[j * 2] as number;
+      const key = h[j * 2 + 1] as number;
+      if (t < this.horizon) this.push(t, key);
+      else this.toBucket(t, key);
+    }
+    for (let c = head; c >= 0; c = this.freeChunk(c)) {
+      const m = this.cLen[c] as number;
+      for (let i = 0; i < m; i++) {
+        const t = this.cData[(c * CHUNK + i) * 2] as number;
+        const key = this.cData[(c * CHUNK + i) * 2 + 1] as number;
+        if (t < this.horizon) this.push(t, key);
+        else this.toBucket(t, key);
+      }
+    }
+    this.nearLimit = Math.max(this.nearBase, this.size * 2);
   }
 
   /*

@@ -1,7 +1,7 @@
 import { test as fcTest, fc } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { LimitExceededError } from "../../sim/core/limits.ts";
-import { Scheduler } from "../../sim/core/scheduler.ts";
+import { Scheduler, type SchedulerTuning } from "../../sim/core/scheduler.ts";
 
 describe("scheduler", () => {
   it("pops events in (time, scheduling order) order", () => {
@@ -35,110 +35,173 @@ describe("scheduler", () => {
     expect(() => s.schedule(11, 1)).toThrow(/limits.maxPending/);
   });
 
-  fcTest.prop([fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.boolean()), { minLength: 1, maxLength: 400 })])(
-    "matches a stable sort of the scheduled events, with random cancellations",
-    (items) => {
-      const s = new Scheduler(10_000, 16);
-      const handles = items.map(([t], i) => s.schedule(t, 1, i));
-      items.forEach(([, cancel], i) => {
-        if (cancel) s.cancel(handles[i] as number);
-      });
-      const expected = items
-        .map(([t, cancel], i) => ({ t, i, cancel }))
-        .filter((x) => !x.cancel)
-        .sort((a, b) => a.t - b.t || a.i - b.i)
-        .map((x) => x.i);
-      const got: number[] = [];
-      while (s.pop()) got.push(s.a);
-      expect(got).toEqual(expected);
-    },
-  );
+  // Both tiers: the defaults keep these small queues in the heap; tiny limits push most entries out to buckets, so
+  // spills, drains and re-layouts (and entries rescheduled or cancelled while they wait in a bucket) all happen.
+  const tunings: [string, SchedulerTuning][] = [
+    ["heap only", {}],
+    ["bucketed", { nearLimit: 4, bucketTarget: 2 }],
+    ["bucketed, wide buckets", { nearLimit: 16, bucketTarget: 40 }],
+  ];
+  for (const [name, tuning] of tunings) {
+    fcTest.prop([fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.boolean()), { minLength: 1, maxLength: 400 })])(
+      `matches a stable sort of the scheduled events, with random cancellations (${name})`,
+      (items) => {
+        const s = new Scheduler(10_000, 16, tuning);
+        const handles = items.map(([t], i) => s.schedule(t, 1, i));
+        items.forEach(([, cancel], i) => {
+          if (cancel) s.cancel(handles[i] as number);
+        });
+        const expected = items
+          .map(([t, cancel], i) => ({ t, i, cancel }))
+          .filter((x) => !x.cancel)
+          .sort((a, b) => a.t - b.t || a.i - b.i)
+          .map((x) => x.i);
+        const got: number[] = [];
+        while (s.pop()) got.push(s.a);
+        expect(got).toEqual(expected);
+      },
+    );
 
-  fcTest.prop([
-    fc.array(
-      fc.oneof(
-        fc.record({ op: fc.constant("schedule" as const), t: fc.integer({ min: 0, max: 500 }) }),
-        fc.record({ op: fc.constant("move" as const), which: fc.nat(), t: fc.integer({ min: 0, max: 500 }) }),
-        fc.record({ op: fc.constant("cancel" as const), which: fc.nat() }),
-        fc.record({ op: fc.constant("revive" as const), which: fc.nat(), t: fc.integer({ min: 0, max: 500 }) }),
-        fc.record({ op: fc.constant("pop" as const) }),
-        fc.record({ op: fc.constant("peek" as const) }),
+    fcTest.prop([
+      fc.array(
+        fc.oneof(
+          fc.record({ op: fc.constant("schedule" as const), t: fc.integer({ min: 0, max: 500 }) }),
+          fc.record({ op: fc.constant("move" as const), which: fc.nat(), t: fc.integer({ min: 0, max: 500 }) }),
+          fc.record({ op: fc.constant("cancel" as const), which: fc.nat() }),
+          fc.record({ op: fc.constant("revive" as const), which: fc.nat(), t: fc.integer({ min: 0, max: 500 }) }),
+          fc.record({ op: fc.constant("pop" as const) }),
+          fc.record({ op: fc.constant("peek" as const) }),
+        ),
+        { minLength: 1, maxLength: 300 },
       ),
-      { minLength: 1, maxLength: 300 },
-    ),
-  ])("reschedule orders events exactly as cancel + schedule would, earlier or later, interleaved with pops, and revives cancelled or popped events as a fresh schedule would; each pop gives the kind and payload last set", (ops) => {
-    // Reference: a list of live events (time, seq, label); reschedule = cancel + schedule with a fresh seq.
-    const s = new Scheduler(10_000, 16);
-    let seq = 0;
-    let label = 0;
-    type Ev = { t: number; seq: number; label: number; handle: number; kind: number; payload: object | undefined };
-    const live: Ev[] = [];
-    /** Cancelled events (or events popped since), which reschedule with their old handle and due time brings back. */
-    const dead: Ev[] = [];
-    /** Kind and payload for a (re)schedule at time t: some events carry a payload, some none, and it may change. */
-    const kindAt = (t: number) => 1 + (t % 3);
-    const payloadAt = (t: number, l: number) => (t % 2 === 0 ? undefined : { l, t });
-    const popped: number[] = [];
-    const expected: number[] = [];
-    const refPop = () => {
-      live.sort((a, b) => a.t - b.t || a.seq - b.seq);
-      const e = live.shift();
-      if (e !== undefined) expected.push(e.label);
-      return e;
-    };
-    let now = 0;
-    for (const o of ops) {
-      if (o.op === "schedule") {
-        const t = now + o.t;
-        const l = label++;
-        const payload = payloadAt(t, l);
-        live.push({ t, seq: seq++, label: l, handle: s.schedule(t, kindAt(t), l, 0, payload), kind: kindAt(t), payload });
-      } else if (o.op === "move" && live.length > 0) {
-        const e = live[o.which % live.length] as (typeof live)[number];
-        const t = now + o.t;
-        e.payload = payloadAt(t, e.label);
-        e.kind = kindAt(t);
-        e.handle = s.reschedule(e.handle, e.t, t, e.kind, e.label, 0, e.payload);
-        e.t = t;
-        e.seq = seq++;
-      } else if (o.op === "cancel" && live.length > 0) {
-        const [e] = live.splice(o.which % live.length, 1) as [Ev];
-        s.cancel(e.handle);
-        dead.push(e);
-      } else if (o.op === "revive" && dead.length > 0) {
-        const [e] = dead.splice(o.which % dead.length, 1) as [Ev];
-        const t = Math.max(now, e.t) + o.t;
-        e.payload = payloadAt(t, e.label);
-        e.kind = kindAt(t);
-        e.handle = s.reschedule(e.handle, e.t, t, e.kind, e.label, 0, e.payload);
-        e.t = t;
-        e.seq = seq++;
-        live.push(e);
-      } else if (o.op === "peek") {
-        const min = live.reduce((m, e) => Math.min(m, e.t), Number.POSITIVE_INFINITY);
-        expect(s.peekTime()).toBe(min);
-        expect(s.pending).toBe(live.length);
-      } else if (o.op === "pop") {
-        const e = refPop();
-        expect(s.pop()).toBe(e !== undefined);
-        if (e !== undefined) {
-          popped.push(s.a);
-          now = s.now;
-          expect(s.now).toBe(e.t);
-          expect(s.kind).toBe(e.kind);
-          expect(s.payload).toBe(e.payload);
-          dead.push(e);
-        }
+    ])(`reschedule orders events exactly as cancel + schedule would, earlier or later, interleaved with pops, and revives cancelled or popped events as a fresh schedule would; each pop gives the kind and payload last set (${name})`, (ops) => checkAgainstReference(ops, tuning));
+  }
+
+  it("keeps the order through long runs that spill to buckets, drain them, re-lay them and reschedule across them", () => {
+    // Thousands of ops, most events far ahead of a few near ones, so the bucket tier is used throughout (the
+    // property tests above are short). Deterministic: a fixed seed per tuning.
+    // The last two draw from a few dozen distinct times: many ties, and entries due exactly at bucket boundaries.
+    for (const [seed, tuning, far] of [
+      [1, { nearLimit: 8, bucketTarget: 4 }, 100_000],
+      [2, { nearLimit: 64, bucketTarget: 16 }, 100_000],
+      [3, { nearLimit: 8, bucketTarget: 1000 }, 100_000],
+      [4, { nearLimit: 4, bucketTarget: 2 }, 40],
+      [5, { nearLimit: 16, bucketTarget: 3 }, 25],
+    ] as [number, SchedulerTuning, number][]) {
+      const rnd = mulberry(seed);
+      const when = () => (rnd() < 0.3 ? Math.floor(rnd() * Math.min(50, far)) : Math.floor(rnd() * far));
+      const ops: Op[] = [];
+      for (let i = 0; i < 6000; i++) {
+        const r = rnd();
+        const which = Math.floor(rnd() * 1e9);
+        if (r < 0.35) ops.push({ op: "schedule", t: when() });
+        else if (r < 0.5) ops.push({ op: "move", which, t: when() });
+        else if (r < 0.55) ops.push({ op: "cancel", which });
+        else if (r < 0.6) ops.push({ op: "revive", which, t: when() });
+        else if (r < 0.62) ops.push({ op: "peek" });
+        else ops.push({ op: "pop" });
       }
+      checkAgainstReference(ops, tuning);
     }
-    for (let e = refPop(); e !== undefined; e = refPop()) {
-      expect(s.pop()).toBe(true);
-      popped.push(s.a);
-      expect(s.kind).toBe(e.kind);
-      expect(s.payload).toBe(e.payload);
-    }
-    expect(s.pop()).toBe(false);
-    expect(popped).toEqual(expected);
-    expect(s.pending).toBe(0);
   });
 });
+
+type Op =
+  | { op: "schedule"; t: number }
+  | { op: "move"; which: number; t: number }
+  | { op: "cancel"; which: number }
+  | { op: "revive"; which: number; t: number }
+  | { op: "pop" }
+  | { op: "peek" };
+
+/**
+ * Run `ops` on a scheduler and on a reference (a list of live events sorted at each pop, where reschedule is cancel +
+ * schedule with a fresh seq), checking every pop, peek and pending count against it.
+ */
+function checkAgainstReference(ops: readonly Op[], tuning: SchedulerTuning): void {
+  // Reference: a list of live events (time, seq, label); reschedule = cancel + schedule with a fresh seq.
+  const s = new Scheduler(10_000, 16, tuning);
+  let seq = 0;
+  let label = 0;
+  type Ev = { t: number; seq: number; label: number; handle: number; kind: number; payload: object | undefined };
+  const live: Ev[] = [];
+  /** Cancelled events (or events popped since), which reschedule with their old handle and due time brings back. */
+  const dead: Ev[] = [];
+  /** Kind and payload for a (re)schedule at time t: some events carry a payload, some none, and it may change. */
+  const kindAt = (t: number) => 1 + (t % 3);
+  const payloadAt = (t: number, l: number) => (t % 2 === 0 ? undefined : { l, t });
+  const popped: number[] = [];
+  const expected: number[] = [];
+  const refPop = () => {
+    live.sort((a, b) => a.t - b.t || a.seq - b.seq);
+    const e = live.shift();
+    if (e !== undefined) expected.push(e.label);
+    return e;
+  };
+  let now = 0;
+  for (const o of ops) {
+    if (o.op === "schedule") {
+      const t = now + o.t;
+      const l = label++;
+      const payload = payloadAt(t, l);
+      live.push({ t, seq: seq++, label: l, handle: s.schedule(t, kindAt(t), l, 0, payload), kind: kindAt(t), payload });
+    } else if (o.op === "move" && live.length > 0) {
+      const e = live[o.which % live.length] as (typeof live)[number];
+      const t = now + o.t;
+      e.payload = payloadAt(t, e.label);
+      e.kind = kindAt(t);
+      e.handle = s.reschedule(e.handle, e.t, t, e.kind, e.label, 0, e.payload);
+      e.t = t;
+      e.seq = seq++;
+    } else if (o.op === "cancel" && live.length > 0) {
+      const [e] = live.splice(o.which % live.length, 1) as [Ev];
+      s.cancel(e.handle);
+      dead.push(e);
+    } else if (o.op === "revive" && dead.length > 0) {
+      const [e] = dead.splice(o.which % dead.length, 1) as [Ev];
+      const t = Math.max(now, e.t) + o.t;
+      e.payload = payloadAt(t, e.label);
+      e.kind = kindAt(t);
+      e.handle = s.reschedule(e.handle, e.t, t, e.kind, e.label, 0, e.payload);
+      e.t = t;
+      e.seq = seq++;
+      live.push(e);
+    } else if (o.op === "peek") {
+      const min = live.reduce((m, e) => Math.min(m, e.t), Number.POSITIVE_INFINITY);
+      expect(s.peekTime()).toBe(min);
+      expect(s.pending).toBe(live.length);
+    } else if (o.op === "pop") {
+      const e = refPop();
+      expect(s.pop()).toBe(e !== undefined);
+      if (e !== undefined) {
+        popped.push(s.a);
+        now = s.now;
+        expect(s.now).toBe(e.t);
+        expect(s.kind).toBe(e.kind);
+        expect(s.payload).toBe(e.payload);
+        dead.push(e);
+      }
+    }
+  }
+  for (let e = refPop(); e !== undefined; e = refPop()) {
+    expect(s.pop()).toBe(true);
+    popped.push(s.a);
+    expect(s.kind).toBe(e.kind);
+    expect(s.payload).toBe(e.payload);
+  }
+  expect(s.pop()).toBe(false);
+  expect(popped).toEqual(expected);
+  expect(s.pending).toBe(0);
+}
+
+/** A small seeded generator for long op sequences (mulberry32). */
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
