@@ -333,19 +333,35 @@ export function parsePorcupineJson(text: string, source = "history.json"): Histo
 
 // ---------------------------------------------------------------- Faultline traces
 
-/** Rebuild the client history from a trace's invoke / ok / fail / info events; an op never completed is `info`. */
-export function historyFromTrace(events: readonly TraceEvent[]): HistoryOp[] {
-  const byId = new Map<number, HistoryOp>();
-  for (const e of events) {
+/**
+ * The client history of a trace, built from its invoke / ok / fail / info events as they are read (a TraceEventSink:
+ * a streamed trace keeps nothing else); an op never completed is `info`.
+ */
+export class TraceHistory {
+  private readonly byId = new Map<number, HistoryOp>();
+
+  header(): void {}
+
+  event(e: TraceEvent): void {
     if (e.k === "invoke") {
-      if (!byId.has(e.r)) byId.set(e.r, { process: e.p, client: e.c, requestId: e.r, op: e.op as KvOp, invokeMicros: e.t, completeMicros: null, outcome: "info", result: null });
+      if (!this.byId.has(e.r)) this.byId.set(e.r, { process: e.p, client: e.c, requestId: e.r, op: e.op as KvOp, invokeMicros: e.t, completeMicros: null, outcome: "info", result: null });
     } else if (e.k === "ok" || e.k === "fail" || e.k === "info") {
-      const h = byId.get(e.r);
-      if (h === undefined) continue;
+      const h = this.byId.get(e.r);
+      if (h === undefined) return;
       h.outcome = e.k;
       h.completeMicros = e.k === "info" ? null : e.t;
       h.result = e.k === "ok" ? e.v : null;
     }
   }
-  return [...byId.values()];
+
+  ops(): HistoryOp[] {
+    return [...this.byId.values()];
+  }
+}
+
+/** Rebuild the client history from a trace's events. */
+export function historyFromTrace(events: readonly TraceEvent[]): HistoryOp[] {
+  const h = new TraceHistory();
+  for (const e of events) h.event(e);
+  return h.ops();
 }

@@ -1,11 +1,11 @@
 import { closeSync, constants, createReadStream, existsSync, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve as resolvePath } from "node:path";
 import { once } from "node:events";
-import { createGunzip, createGzip, gunzipSync, type ZlibOptions } from "node:zlib";
+import { createGunzip, createGzip, type ZlibOptions } from "node:zlib";
 import type { TraceRecorder } from "../trace/recorder.ts";
-import { isGzipBytes, LineSplitter, parseTrace, TraceFormatError, type ParsedTrace } from "../trace/reader.ts";
+import { isGzipBytes, LineSplitter, pushLastLine, TraceFormatError, TraceLineReader, type TraceEventSink } from "../trace/reader.ts";
 import { UsageError } from "./command.ts";
-import { checkUserFile, errnoText, readUserFile } from "./userFile.ts";
+import { checkUserFile, errnoText } from "./userFile.ts";
 
 /**
  * Write a trace atomically: into a temporary file beside the target, then rename. A failure leaves no file behind.
@@ -291,22 +291,20 @@ export async function fillOutputAsync(f: OutputFile, fill: (fd: number) => Promi
   commitOutput(f);
 }
 
-/** Read a trace file (.ndjson or gzip, detected by its magic bytes) and parse it. */
-export function readTraceFile(path: string): ParsedTrace {
-  return parseTrace(readTraceText(path), path);
+/**
+ * Read and check a trace file as a stream, handing its header and events to `sink` (which alone decides what is kept:
+ * a trace of any length is read in bounded memory). Returns the reader, finished: header, footer, counts.
+ */
+export async function streamTraceEvents(path: string, sink: TraceEventSink): Promise<TraceLineReader> {
+  const reader = new TraceLineReader(path, sink);
+  const rest = await streamTraceLines(path, (line) => reader.push(line));
+  pushLastLine(reader, rest, path);
+  reader.finish();
+  return reader;
 }
 
-export function readTraceText(path: string): string {
-  let bytes = readUserFile(path);
-  if (isGzipBytes(bytes)) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new TraceFormatError(path, 0, `corrupt or truncated gzip data (${(e as Error).message})`);
-    }
-  }
-  return bytes.toString("utf8");
-}
+/** A sink that keeps nothing: streamTraceEvents then only checks the trace. */
+export const DISCARD_EVENTS: TraceEventSink = { header() {}, event() {} };
 
 /**
  * Read a trace file as a stream (plain or gzip, by its magic bytes), for traces too big to hold as one string: each

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import { isGzipBytes } from "../trace/reader.ts";
-import { readTraceFile } from "./traceFile.ts";
+import { DISCARD_EVENTS, streamTraceEvents } from "./traceFile.ts";
 import { UsageError } from "./command.ts";
 import { readUserFile } from "./userFile.ts";
 
@@ -46,7 +46,8 @@ export interface ViewServer {
 
 /** Serve the built viewer and one trace on 127.0.0.1 only. */
 export async function startViewServer(tracePath: string, port: number): Promise<ViewServer> {
-  readTraceFile(tracePath); // validate first: a bad trace is a clear error, not a broken page
+  // Check it first (streamed, keeping nothing): a bad trace is a clear error, not a broken page.
+  await streamTraceEvents(tracePath, DISCARD_EVENTS);
   const traceBytes = readUserFile(tracePath);
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");

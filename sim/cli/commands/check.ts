@@ -1,10 +1,10 @@
 import type { Argv } from "yargs";
 import type { HistoryOp } from "../../check/history.ts";
-import { HistoryFormatError, historyFromTrace, parseJepsenEdn, parsePorcupineJson } from "../../check/historyFormats.ts";
+import { HistoryFormatError, parseJepsenEdn, parsePorcupineJson, TraceHistory } from "../../check/historyFormats.ts";
 import { checkLinearizability } from "../../check/linearizability.ts";
 import { TraceFormatError } from "../../trace/reader.ts";
 import { type CliCommand, UsageError } from "../command.ts";
-import { readTraceFile } from "../traceFile.ts";
+import { streamTraceEvents } from "../traceFile.ts";
 import { readUserFile } from "../userFile.ts";
 
 type Format = "edn" | "json" | "trace";
@@ -16,8 +16,13 @@ function guessFormat(path: string): Format {
   throw new UsageError(`cannot tell the format of ${path} from its name: pass --format edn|json|trace`);
 }
 
-function loadHistory(path: string, format: Format): HistoryOp[] {
-  if (format === "trace") return historyFromTrace(readTraceFile(path).events);
+async function loadHistory(path: string, format: Format): Promise<HistoryOp[]> {
+  if (format === "trace") {
+    // Streamed: only the client events are kept, so a trace of any length can be checked.
+    const history = new TraceHistory();
+    await streamTraceEvents(path, history);
+    return history.ops();
+  }
   const text = readUserFile(path).toString("utf8");
   return format === "edn" ? parseJepsenEdn(text, path) : parsePorcupineJson(text, path);
 }
@@ -42,7 +47,7 @@ export const checkCommand: CliCommand = {
     if (!Number.isInteger(maxStates) || maxStates < 1) throw new UsageError(`--max-states: expected a positive integer, got ${String(argv["max-states"])}`);
     let history: HistoryOp[];
     try {
-      history = loadHistory(path, format);
+      history = await loadHistory(path, format);
     } catch (e) {
       if (e instanceof HistoryFormatError || e instanceof TraceFormatError) throw new UsageError(e.message);
       throw e;

@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Argv } from "yargs";
 import { EXPORT_FORMATS, EXPORTERS, isExportFormat, type TraceExporter } from "../../trace/export/index.ts";
-import { pushLastLine, TraceLineReader } from "../../trace/reader.ts";
 import { UsageError, type CliCommand, type CliContext } from "../command.ts";
-import { lineWriter, streamTraceLines, writeFileAtomicAsync } from "../traceFile.ts";
+import { lineWriter, streamTraceEvents, writeFileAtomicAsync } from "../traceFile.ts";
 
 /** Bytes read at a time when copying the output to stdout. */
 const WRITE_CHUNK_CHARS = 1 << 20;
@@ -45,10 +44,7 @@ export const exportCommand: CliCommand = {
 
 /** Read the trace file as a stream into the exporter, checking it as it goes. */
 async function streamExport(path: string, exporter: TraceExporter): Promise<void> {
-  const reader = new TraceLineReader(path, exporter);
-  const rest = await streamTraceLines(path, (line) => reader.push(line));
-  pushLastLine(reader, rest, path);
-  exporter.finish(reader.finish().footer);
+  exporter.finish((await streamTraceEvents(path, exporter)).footer);
 }
 
 /** Print a finished output file on stdout in pieces that end at line ends (ctx.stdout adds the newline). */
