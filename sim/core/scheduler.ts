@@ -23,6 +23,12 @@ const BUCKET_TARGET = 128;
 const MAX_BUCKETS = 1 << 16;
 /** (time, key) entries per chunk of a bucket's list. */
 const CHUNK = 64;
+/**
+ * Buckets cover due times below this (2^52 us, 142 years): their edges, start + k * width, must be exact. Later events
+ * (a timer set for "never", 1e18 us ahead) wait in the overflow, and a layout whose earliest entry is due that late
+ * returns to the heap alone, which compares any times exactly as floats.
+ */
+const TIER_LIMIT = 2 ** 52;
 
 /** Tuning for tests: small limits make the bucket machinery run on small inputs. */
 export interface SchedulerTuning {
@@ -148,6 +154,7 @@ export class Scheduler {
 
   /** Schedule an event at absolute virtual time `at` (>= now). `kind` must be < 255. */
   schedule(at: Micros, kind: number, a = 0, b = 0, payload: unknown = undefined): EventHandle {
+    if (!(at < Number.POSITIVE_INFINITY)) assert(false, `scheduler: event time must be a finite number, got ${at}`);
     if (at < this.now) at = this.now;
     if (this.size + this.far - (this.consumed ? 1 : 0) >= this.maxPending) {
       throw new LimitExceededError(
@@ -186,6 +193,7 @@ export class Scheduler {
     const slot = handle & SLOT_MASK;
     const d = this.sData;
     const o = slot * 4;
+    if (!(at < Number.POSITIVE_INFINITY)) assert(false, `scheduler: event time must be a finite number, got ${at}`);
     if (at < this.now) at = this.now;
     if (slot < this.nextSlot && d[o + 3] === handle && at >= dueAt) {
       if (d[o] === CANCELLED) this.cancelledPending--;
@@ -457,7 +465,7 @@ export class Scheduler {
 
   /** The bucket width a layout over `total` entries due from lo to hi uses, and the number of buckets. */
   private widthFor(lo: number, hi: number, total: number): number {
-    return Math.max(1, Math.ceil((hi - lo + 1) / this.countFor(total)));
+    return Math.max(1, Math.ceil((Math.min(hi, TIER_LIMIT - 1) - lo + 1) / this.countFor(total)));
   }
   private countFor(total: number): number {
     return Math.min(MAX_BUCKETS, Math.max(1, Math.ceil(total / this.bucketTarget)));
@@ -498,6 +506,20 @@ export class Scheduler {
     }
     const total = this.size + this.far;
     this.laidOutFor = total;
+    if (total <= this.nearBase || lo >= TIER_LIMIT) {
+      // Few enough for the heap alone (after a burst, a quiet spell must not lay out buckets at every event), or all
+      // due too late for exact bucket edges: everything back into the heap, no horizon.
+      this.horizon = Number.POSITIVE_INFINITY;
+      this.bCount = 0;
+      this.bNext = 0;
+      this.far = 0;
+      for (let c = head; c >= 0; c = this.freeChunk(c)) {
+        const m = this.cLen[c] as number;
+        for (let i = 0; i < m; i++) this.push(this.cData[(c * CHUNK + i) * 2] as number, this.cData[(c * CHUNK + i) * 2 + 1] as number);
+      }
+      this.nearLimit = Math.max(this.nearBase, this.size * 2);
+      return;
+    }
     const count = this.countFor(total);
     if (this.bHead.length < count + 1) {
       this.bHead = new Int32Array(count + 1).fill(-1);
