@@ -98,6 +98,40 @@ const ticker: Protocol<TickState, never, never> = {
 };
 const reg = new ProtocolRegistry().register(ticker);
 
+/** A node that arms a timer for "never" (delays up to the largest finite number) beside a short one. */
+const never: Protocol<{ fired: string[] }, never, never> = {
+  name: "never",
+  description: "test",
+  options: [],
+  create: () => ({ fired: [] }),
+  step: (s, input, ctx) => {
+    if (input.kind === "start") ctx.setTimer("soon", 1_000);
+    else if (input.kind === "timer") {
+      s.fired.push(input.name);
+      // Armed once the clock drifts: a drifting clock scales the delay, which overflowed to Infinity for the largest.
+      ctx.setTimer("1e18", 1e18);
+      ctx.setTimer("max", Number.MAX_VALUE);
+    }
+  },
+  view: (s) => ({ fired: s.fired.join(",") }),
+  invariants: [],
+  bugs: {},
+};
+
+describe("timers", () => {
+  it("a timer armed for any finite delay, however long, is accepted and never fires within the run", () => {
+    const s = scenario({
+      protocol: { name: "never", options: {} },
+      topology: { datacenters: [{ name: "a", nodes: ["n1"] }] },
+      durationMicros: 10_000,
+      faults: { schedule: [{ atMicros: 500, action: "clock", node: "n1", offsetMicros: 0, driftPpm: 50 }], random: null },
+    });
+    const r = runScenario(s, { registry: new ProtocolRegistry().register(never), sink: "record" });
+    expect(r.stop).toBe("duration");
+    expect([...(r.trace?.events() ?? [])].filter((e) => e.k === "timer").map((e) => (e as { name: string }).name)).toEqual(["soon"]);
+  });
+});
+
 describe("crash and restart", () => {
   it("a crash drops pending timers and volatile state; a restart rebuilds state from synced storage only", () => {
     const s = scenario({
