@@ -30,6 +30,15 @@ const CHUNK = 64;
  */
 const TIER_LIMIT = 2 ** 52;
 
+/**
+ * The time an event due "at Infinity" gets (a latency or timer delay so long it overflowed): the largest finite time,
+ * later than any run, so it never fires, and comparable exactly. NaN is a bug in the caller.
+ */
+function never(at: number): number {
+  if (Number.isNaN(at)) assert(false, "scheduler: event time is NaN");
+  return Number.MAX_VALUE;
+}
+
 /** Tuning for tests: small limits make the bucket machinery run on small inputs. */
 export interface SchedulerTuning {
   nearLimit?: number;
@@ -154,7 +163,7 @@ export class Scheduler {
 
   /** Schedule an event at absolute virtual time `at` (>= now). `kind` must be < 255. */
   schedule(at: Micros, kind: number, a = 0, b = 0, payload: unknown = undefined): EventHandle {
-    if (!(at < Number.POSITIVE_INFINITY)) assert(false, `scheduler: event time must be a finite number, got ${at}`);
+    if (!(at < Number.POSITIVE_INFINITY)) at = never(at);
     if (at < this.now) at = this.now;
     if (this.size + this.far - (this.consumed ? 1 : 0) >= this.maxPending) {
       throw new LimitExceededError(
@@ -193,7 +202,7 @@ export class Scheduler {
     const slot = handle & SLOT_MASK;
     const d = this.sData;
     const o = slot * 4;
-    if (!(at < Number.POSITIVE_INFINITY)) assert(false, `scheduler: event time must be a finite number, got ${at}`);
+    if (!(at < Number.POSITIVE_INFINITY)) at = never(at);
     if (at < this.now) at = this.now;
     if (slot < this.nextSlot && d[o + 3] === handle && at >= dueAt) {
       if (d[o] === CANCELLED) this.cancelledPending--;

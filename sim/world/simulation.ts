@@ -148,8 +148,7 @@ export class World implements NodeHost, ClientHost {
         n.timers.set(name, id);
       }
     }
-    // A delay so long that its due time overflows (1e308 us) is due at the largest finite time: never, in any run.
-    const at = Math.min(this.scheduler.now + n.clock.virtualDelay(Math.round(afterLocalMicros)), Number.MAX_VALUE);
+    const at = this.scheduler.now + n.clock.virtualDelay(Math.round(afterLocalMicros));
     const ha = t.ha;
     const handle = ha[id * 2] as number;
     ha[id * 2] = handle >= 0 ? this.scheduler.reschedule(handle, ha[id * 2 + 1] as number, at, EV_TIMER, node, id) : this.scheduler.schedule(at, EV_TIMER, node, id);

@@ -29,12 +29,22 @@ describe("scheduler", () => {
     expect(s.pop()).toBe(false);
   });
 
-  it("refuses an event time that is not a finite number (the engine never asks for one)", () => {
-    const s = new Scheduler(100);
-    expect(() => s.schedule(Number.POSITIVE_INFINITY, 1)).toThrow(/finite number, got Infinity/);
-    expect(() => s.schedule(Number.NaN, 1)).toThrow(/finite number, got NaN/);
-    const h = s.schedule(5, 1);
-    expect(() => s.reschedule(h, 5, Number.POSITIVE_INFINITY, 1)).toThrow(/finite number/);
+  it("keeps an event due at Infinity (an overflowed delay) as due at the largest finite time, and refuses NaN", () => {
+    for (const tuning of [{}, { nearLimit: 2, bucketTarget: 1 }]) {
+      const s = new Scheduler(100, 16, tuning);
+      s.schedule(Number.POSITIVE_INFINITY, 1, 1);
+      const h = s.schedule(7, 1, 2);
+      s.reschedule(h, 7, Number.POSITIVE_INFINITY, 1, 2);
+      for (let i = 0; i < 5; i++) s.schedule(i, 1, 10 + i);
+      const got: [number, number][] = [];
+      while (s.pop()) got.push([s.a, s.now]);
+      expect(got.slice(-2)).toEqual([
+        [1, Number.MAX_VALUE],
+        [2, Number.MAX_VALUE],
+      ]);
+      expect(got).toHaveLength(7);
+      expect(() => s.schedule(Number.NaN, 1)).toThrow(/NaN/);
+    }
   });
 
   it("returns to the heap alone, and still pops everything, when only events too late for exact bucket edges remain", () => {
