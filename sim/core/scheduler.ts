@@ -108,7 +108,7 @@ export class Scheduler {
    */
   private consumed = false;
 
-  /** Entries due before the horizon are in the heap, later ones in buckets (Infinity: no buckets yet). */
+  /** Entries due before the horizon are in the heap, later ones in buckets (Infinity: the heap alone, no buckets). */
   private horizon = Number.POSITIVE_INFINITY;
   /** Entries in buckets and the overflow list. */
   private far = 0;
