@@ -434,16 +434,31 @@ export class Scheduler {
     if (this.bNext === this.bCount) return this.layout();
     const k = this.bNext++;
     this.horizon = this.bStart + this.bNext * this.bWidth;
-    for (let c = this.take(k); c >= 0; c = this.freeChunk(c)) {
-      const n = this.cLen[c] as number;
-      for (let i = 0; i < n; i++) this.push(this.cData[(c * CHUNK + i) * 2] as number, this.cData[(c * CHUNK + i) * 2 + 1] as number);
-      this.far -= n;
-    }
+    this.far -= this.pour(this.take(k)); // all due before the new horizon: into the heap
     // A crowded bucket from a layout made for far fewer entries (a burst of scheduling since): lay them out anew.
     if (this.size > this.nearBase && this.size + this.far > 2 * this.laidOutFor) return this.layout();
     this.nearLimit = Math.max(this.nearBase, this.size * 2);
   }
 
+  /**
+   * Put every entry of the chunk list at `head` where it belongs now (the heap if due before the horizon, else its
+   * bucket), freeing the chunks as it goes; returns how many entries there were. Chunks are freed only once read, so
+   * the buckets may reuse them while the list is still being walked.
+   */
+  private pour(head: number): number {
+    let count = 0;
+    for (let c = head; c >= 0; c = this.freeChunk(c)) {
+      const m = this.cLen[c] as number;
+      for (let i = 0; i < m; i++) {
+        const t = this.cData[(c * CHUNK + i) * 2] as number;
+        const key = this.cData[(c * CHUNK + i) * 2 + 1] as number;
+        if (t < this.horizon) this.push(t, key);
+        else this.toBucket(t, key);
+      }
+      count += m;
+    }
+    return count;
+  }
 
   /** Return chunk c to the free list; returns the chunk that followed it. */
   private freeChunk(c: number): number {
@@ -515,51 +530,37 @@ export class Scheduler {
     }
     const total = this.size + this.far;
     this.laidOutFor = total;
+    this.far = 0;
+    this.farMax = Number.NEGATIVE_INFINITY;
     if (total <= this.nearBase || lo >= TIER_LIMIT) {
       // Few enough for the heap alone (after a burst, a quiet spell must not lay out buckets at every event), or all
       // due too late for exact bucket edges: everything back into the heap, no horizon.
       this.horizon = Number.POSITIVE_INFINITY;
       this.bCount = 0;
       this.bNext = 0;
-      this.far = 0;
-      for (let c = head; c >= 0; c = this.freeChunk(c)) {
-        const m = this.cLen[c] as number;
-        for (let i = 0; i < m; i++) this.push(this.cData[(c * CHUNK + i) * 2] as number, this.cData[(c * CHUNK + i) * 2 + 1] as number);
+    } else {
+      const count = this.countFor(total);
+      if (this.bHead.length < count + 1) {
+        this.bHead = new Int32Array(count + 1).fill(-1);
+        this.bTail = new Int32Array(count + 1).fill(-1);
       }
-      this.nearLimit = Math.max(this.nearBase, this.size * 2);
-      return;
-    }
-    const count = this.countFor(total);
-    if (this.bHead.length < count + 1) {
-      this.bHead = new Int32Array(count + 1).fill(-1);
-      this.bTail = new Int32Array(count + 1).fill(-1);
-    }
-    this.bCount = count;
-    this.bStart = lo;
-    this.bWidth = this.widthFor(lo, hi, total);
-    this.farMax = Number.NEGATIVE_INFINITY;
-    this.bNext = 1;
-    this.horizon = lo + this.bWidth;
-    this.far = 0;
-    // The heap keeps its entries due before the new horizon. Rebuilt in place: entry j is read before push writes
-    // index size <= j.
-    const n = this.size;
-    this.size = 0;
-    for (let j = 0; j < n; j++) {
-      const t = h[j * 2] as number;
-      const key = h[j * 2 + 1] as number;
-      if (t < this.horizon) this.push(t, key);
-      else this.toBucket(t, key);
-    }
-    for (let c = head; c >= 0; c = this.freeChunk(c)) {
-      const m = this.cLen[c] as number;
-      for (let i = 0; i < m; i++) {
-        const t = this.cData[(c * CHUNK + i) * 2] as number;
-        const key = this.cData[(c * CHUNK + i) * 2 + 1] as number;
+      this.bCount = count;
+      this.bStart = lo;
+      this.bWidth = this.widthFor(lo, hi, total);
+      this.bNext = 1;
+      this.horizon = lo + this.bWidth;
+      // The heap keeps its entries due before the new horizon. Rebuilt in place: entry j is read before push writes
+      // index size <= j.
+      const n = this.size;
+      this.size = 0;
+      for (let j = 0; j < n; j++) {
+        const t = h[j * 2] as number;
+        const key = h[j * 2 + 1] as number;
         if (t < this.horizon) this.push(t, key);
         else this.toBucket(t, key);
       }
     }
+    this.pour(head);
     this.nearLimit = Math.max(this.nearBase, this.size * 2);
   }
 
