@@ -358,10 +358,3 @@ export class TraceHistory {
     return [...this.byId.values()];
   }
 }
-
-/** Rebuild the client history from a trace's events. */
-export function historyFromTrace(events: readonly TraceEvent[]): HistoryOp[] {
-  const h = new TraceHistory();
-  for (const e of events) h.event(e);
-  return h.ops();
-}

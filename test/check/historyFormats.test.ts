@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkLinearizability } from "../../sim/check/linearizability.ts";
-import { HistoryFormatError, historyFromTrace, parseJepsenEdn, parsePorcupineJson } from "../../sim/check/historyFormats.ts";
+import { HistoryFormatError, parseJepsenEdn, parsePorcupineJson, TraceHistory } from "../../sim/check/historyFormats.ts";
 import { toJepsenHistory } from "../../sim/trace/export/jepsen.ts";
 import type { TraceEvent, TraceHeader } from "../../sim/trace/events.ts";
 
@@ -45,7 +45,9 @@ describe("Jepsen EDN histories", () => {
     const edn = toJepsenHistory({} as TraceHeader, events);
     const h = parseJepsenEdn(edn, "export.edn");
     expect(h.map((o) => `${o.op.f}:${o.outcome}:${String(o.result)}`)).toEqual(["write:ok:null", "cas:fail:null", "read:ok:a"]);
-    expect(checkLinearizability(h).verdict).toBe(checkLinearizability(historyFromTrace(events)).verdict);
+    const fromTrace = new TraceHistory();
+    for (const e of events) fromTrace.event(e);
+    expect(checkLinearizability(h).verdict).toBe(checkLinearizability(fromTrace.ops()).verdict);
   });
 
   it("names the line and what was expected on bad input", () => {
