@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BenchResult } from "../../bench/types.ts";
 import { formatBenchTable } from "../../bench/run.ts";
-import { medianRun } from "../../sim/cli/commands/bench.ts";
+import { comparePairs, formatComparisonTable, medianRun } from "../../sim/cli/commands/bench.ts";
 
 function result(eventsPerSecond: number, events = 1000): BenchResult {
   return {
@@ -39,6 +39,30 @@ describe("bench runs", () => {
     const table = formatBenchTable([medianRun("w", [result(2.5e6), result(2.1e6), result(2.3e6)]), result(1e6)]);
     expect(table).toMatch(/^w +1000 +2\.30M +2\.10M-2\.50M +yes/m);
     expect(table.split("\n")[3]).toMatch(/^w +1000 +1\.00M +- +yes/);
+  });
+});
+
+describe("bench --against", () => {
+  it("takes each pair's ratio and their median, and counts the pairs this checkout won", () => {
+    const c = comparePairs("w", [result(2e6), result(1e6), result(3e6)], [result(1e6), result(2e6), result(2e6)]);
+    expect(c.ratios).toEqual([2, 0.5, 1.5]);
+    expect(c.ratio).toBe(1.5);
+    expect(c.faster).toBe(2);
+    expect(c.ours.eventsPerSecond).toBe(2e6); // each side's own median run
+    expect(c.theirs.eventsPerSecond).toBe(2e6);
+    // An even count: the mean of the middle two ratios.
+    expect(comparePairs("w", [result(1e6), result(3e6)], [result(1e6), result(1e6)]).ratio).toBe(2);
+  });
+
+  it("refuses unpaired runs", () => {
+    expect(() => comparePairs("w", [result(1e6)], [])).toThrow(/1 runs against 0/);
+    expect(() => comparePairs("w", [], [])).toThrow(/at least one/);
+  });
+
+  it("shows both sides, the ratio, and the pairs won in the table", () => {
+    const table = formatComparisonTable([comparePairs("w", [result(2e6), result(1e6), result(3e6)], [result(1e6), result(2e6), result(2e6)])], "there");
+    expect(table.split("\n")[0]).toMatch(/^workload +this events\/s +there events\/s +ratio +pairs faster +pair ratios$/);
+    expect(table.split("\n")[2]).toMatch(/^w +2\.00M +2\.00M +1\.500 +2 of 3 +0\.50-2\.00$/);
   });
 });
 

@@ -134,6 +134,29 @@ describe("faultline CLI", () => {
     expect(table.out).toMatch(/one run per workload; a fresh process per run, 4 KiB pages/);
   });
 
+  it("compares against another checkout in back-to-back pairs (here: this checkout against itself)", () => {
+    const r = cli("bench", "--only", "pending-1e3", "--runs", "1", "--against", root, "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.results).toHaveLength(1);
+    expect(j.against.dir).toBe(root);
+    expect(j.against.results[0]).toMatchObject({ name: "pending-1e3", events: j.results[0].events });
+    const c = j.against.comparisons[0];
+    expect(c).toMatchObject({ name: "pending-1e3" });
+    expect(c.ratios).toHaveLength(1);
+    expect(c.ratio).toBeCloseTo(j.results[0].eventsPerSecond / j.against.results[0].eventsPerSecond, 9);
+  });
+
+  it("refuses --against a directory that is not a checkout, or with --no-isolate, with exit 2", () => {
+    const notCheckout = cli("bench", "--only", "pending-1e3", "--against", tmp);
+    expect(notCheckout.code).toBe(2);
+    expect(notCheckout.err).toContain(`--against: ${tmp} has no bin/faultline.mjs`);
+    noStack(notCheckout.err);
+    const inProcess = cli("bench", "--only", "pending-1e3", "--against", root, "--no-isolate");
+    expect(inProcess.code).toBe(2);
+    expect(inProcess.err).toMatch(/--against .* cannot be combined with --no-isolate/);
+  });
+
   it("rejects an unknown benchmark workload and a bad run count with exit 2", () => {
     const r = cli("bench", "--only", "nope");
     expect(r.code).toBe(2);

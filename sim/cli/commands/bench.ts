@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { formatBenchTable, runBenchmarks } from "../../../bench/run.ts";
 import type { BenchResult } from "../../../bench/types.ts";
@@ -26,12 +26,68 @@ function childEnv(hugePages: boolean): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Run one workload in a fresh process, so no workload inherits another's heap, JIT state or garbage. */
-function isolated(name: string, hugePages: boolean): BenchResult {
-  const args = ["--max-old-space-size=4096", BIN, "bench", "--only", name, "--json", "--no-isolate", "--runs", "1"];
+/**
+ * Run one workload in a fresh process, so no workload inherits another's heap, JIT state or garbage. `bin` is this
+ * checkout's CLI, or another checkout's (--against).
+ */
+function isolated(name: string, hugePages: boolean, bin = BIN): BenchResult {
+  const args = ["--max-old-space-size=4096", bin, "bench", "--only", name, "--json", "--no-isolate", "--runs", "1"];
   const r = spawnSync(process.execPath, args, { encoding: "utf8", env: childEnv(hugePages) });
-  if (r.status !== 0) throw new Error(`benchmark ${name} failed: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
+  const where = bin === BIN ? "" : ` (in ${resolve(bin, "../..")})`;
+  if (r.status !== 0) throw new Error(`benchmark ${name} failed${where}: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
   return (JSON.parse(r.stdout) as { results: BenchResult[] }).results[0] as BenchResult;
+}
+
+/** One workload run in pairs, this checkout against another (--against). */
+export interface BenchComparison {
+  name: string;
+  /** This checkout's median run, and the other's. */
+  ours: BenchResult;
+  theirs: BenchResult;
+  /** Per pair: this checkout's events/s divided by the other's, in run order. */
+  ratios: number[];
+  /** The median of `ratios`: above 1, this checkout is faster. */
+  ratio: number;
+  /** Pairs in which this checkout was faster. */
+  faster: number;
+}
+
+/**
+ * Pair up the runs of a comparison: run i of each checkout ran back to back, so the two saw nearly the same host.
+ * On a shared VM whose speed swings by a third from one minute to the next (see medianRun), the ratio within a pair
+ * tells far more than the ratio of two medians taken minutes apart.
+ */
+export function comparePairs(name: string, ours: readonly BenchResult[], theirs: readonly BenchResult[]): BenchComparison {
+  if (ours.length !== theirs.length || ours.length === 0) throw new Error(`benchmark ${name}: ${ours.length} runs against ${theirs.length}, expected equal and at least one`);
+  const ratios = ours.map((r, i) => r.eventsPerSecond / (theirs[i] as BenchResult).eventsPerSecond);
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const ratio = sorted.length % 2 === 1 ? (sorted[sorted.length >> 1] as number) : ((sorted[sorted.length / 2 - 1] as number) + (sorted[sorted.length / 2] as number)) / 2;
+  return { name, ours: medianRun(name, ours), theirs: medianRun(name, theirs), ratios, ratio, faster: ratios.filter((r) => r > 1).length };
+}
+
+export function formatComparisonTable(comparisons: readonly BenchComparison[], against: string): string {
+  const mega = (eps: number) => `${(eps / 1e6).toFixed(2)}M`;
+  const head = ["workload", "this events/s", `${against} events/s`, "ratio", "pairs faster", "pair ratios"];
+  const rows = comparisons.map((c) => [
+    c.name,
+    mega(c.ours.eventsPerSecond),
+    mega(c.theirs.eventsPerSecond),
+    c.ratio.toFixed(3),
+    `${c.faster} of ${c.ratios.length}`,
+    `${Math.min(...c.ratios).toFixed(2)}-${Math.max(...c.ratios).toFixed(2)}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
+  return [fmt(head), fmt(widths.map((w) => "-".repeat(w))), ...rows.map(fmt)].join("\n");
+}
+
+/** The CLI of the checkout --against names: a directory with bin/faultline.mjs and its packages installed. */
+function againstBin(dir: string): string {
+  const root = resolve(dir);
+  const bin = join(root, "bin", "faultline.mjs");
+  if (!existsSync(bin)) throw new UsageError(`--against: ${root} has no bin/faultline.mjs (expected another Faultline checkout, such as a git worktree)`);
+  if (!existsSync(join(root, "node_modules"))) throw new UsageError(`--against: ${root} has no node_modules (run npm ci there first)`);
+  return bin;
 }
 
 /**
@@ -66,6 +122,10 @@ export const benchCommand: CliCommand = {
       .option("out", { type: "string", describe: "also write the JSON results to this file" })
       .option("runs", { type: "string", default: "3", describe: "run each workload this many times (each in a fresh process, unless --no-isolate) and report the median" })
       .option("isolate", { type: "boolean", default: true, describe: "run each workload in its own process (--no-isolate: all in this one)" })
+      .option("against", {
+        type: "string",
+        describe: "compare with another checkout (a directory, e.g. a git worktree of the base commit): each run there pairs with a run here, back to back",
+      })
       .option("huge-pages", {
         type: "boolean",
         default: true,
@@ -77,6 +137,8 @@ export const benchCommand: CliCommand = {
       if (!WORKLOADS.some((w) => w.name === name)) throw new UsageError(`--only: no workload "${name}" (workloads: ${WORKLOADS.map((w) => w.name).join(", ")})`);
     }
     const runs = parseRuns(argv.runs);
+    if (argv.against !== undefined && argv.isolate === false) throw new UsageError("--against runs every workload in fresh processes of both checkouts; it cannot be combined with --no-isolate");
+    const other = argv.against !== undefined ? againstBin(String(argv.against)) : null;
     const chosen = WORKLOADS.filter((w) => (only && only.length > 0 ? only.includes(w.name) : !w.optIn)).map((w) => w.name);
     const progress = (r: BenchResult) => {
       if (!argv.json) ctx.stderr(`  ${r.name}: ${(r.eventsPerSecond / 1e6).toFixed(2)}M events/s`);
@@ -84,6 +146,7 @@ export const benchCommand: CliCommand = {
     const hugePages = argv["huge-pages"] !== false;
     // Open --out before the runs: an unwritable path fails now, not after minutes of benchmarks.
     const out = argv.out !== undefined ? openOutput(String(argv.out)) : null;
+    if (other !== null) return compare(chosen, runs, other, hugePages, Boolean(argv.json), out, ctx);
     let results: BenchResult[];
     try {
       results = chosen.map((name) => {
@@ -112,3 +175,35 @@ export const benchCommand: CliCommand = {
     return 0;
   },
 };
+
+/** --against: each workload's runs alternate between the two checkouts (which goes first alternates too). */
+function compare(chosen: string[], runs: number, other: string, hugePages: boolean, json: boolean, out: ReturnType<typeof openOutput> | null, ctx: Parameters<CliCommand["run"]>[1]): number {
+  const otherDir = resolve(other, "../..");
+  let comparisons: BenchComparison[];
+  try {
+    comparisons = chosen.map((name) => {
+      const ours: BenchResult[] = [];
+      const theirs: BenchResult[] = [];
+      for (let i = 0; i < runs; i++) {
+        // Sides by position, not by path: --against may name this very checkout (an A/A run, to see the noise).
+        for (const here of i % 2 === 0 ? [true, false] : [false, true]) {
+          const r = isolated(name, hugePages, here ? BIN : other);
+          (here ? ours : theirs).push(r);
+          if (!json) ctx.stderr(`  ${name} ${here ? "here" : "there"}: ${(r.eventsPerSecond / 1e6).toFixed(2)}M events/s`);
+        }
+      }
+      return comparePairs(name, ours, theirs);
+    });
+  } catch (e) {
+    if (out !== null) abandonOutput(out);
+    throw e;
+  }
+  const text = JSON.stringify({
+    results: comparisons.map((c) => c.ours),
+    against: { dir: otherDir, results: comparisons.map((c) => c.theirs), comparisons: comparisons.map((c) => ({ name: c.name, ratio: c.ratio, faster: c.faster, ratios: c.ratios })) },
+  });
+  if (out !== null) fillOutput(out, (fd) => writeFileSync(fd, `${text}\n`));
+  const note = `(${runs} pair${runs === 1 ? "" : "s"} per workload, each a fresh process here and one there, back to back; ratio: the median of this checkout's events/s over the other's within a pair)`;
+  ctx.stdout(json ? text : `${formatComparisonTable(comparisons, "there")}\nthere: ${otherDir}\n${note}`);
+  return 0;
+}
