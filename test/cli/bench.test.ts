@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BenchResult } from "../../bench/types.ts";
 import { formatBenchTable } from "../../bench/run.ts";
-import { comparePairs, formatComparisonTable, medianRun } from "../../sim/cli/commands/bench.ts";
+import { againstBare, comparePairs, formatComparisonTable, medianRun } from "../../sim/cli/commands/bench.ts";
 
 function result(eventsPerSecond: number, events = 1000): BenchResult {
   return {
@@ -39,6 +39,15 @@ describe("bench runs", () => {
     const table = formatBenchTable([medianRun("w", [result(2.5e6), result(2.1e6), result(2.3e6)]), result(1e6)]);
     expect(table).toMatch(/^w +1000 +2\.30M +2\.10M-2\.50M +yes/m);
     expect(table.split("\n")[3]).toMatch(/^w +1000 +1\.00M +- +yes/);
+  });
+});
+
+describe("ping-5 against its yardstick", () => {
+  it("gives ping-5's share of ping-5-bare's events/s when both ran, and nothing otherwise", () => {
+    const named = (name: string, eps: number) => ({ ...result(eps), name });
+    expect(againstBare([named("ping-5", 1e6), named("ping-5-bare", 2.5e6)])).toMatch(/^ping-5 ran at 0\.40 of ping-5-bare's events\/s/);
+    expect(againstBare([named("ping-5", 1e6)])).toBeNull();
+    expect(againstBare([named("ping-5-bare", 1e6)])).toBeNull();
   });
 });
 
