@@ -8,6 +8,16 @@ export const EV_LIVENESS = 7;
 /** The built-in condition: some client op completed ok. */
 export const CLIENT_OK = "client-ok";
 
+/** What a run's liveness check concluded. */
+export interface LivenessVerdict {
+  /** ok: every condition held within the window; violated: one did not; unchecked: faults did not stop before the
+   * end; undecided: the run ended inside the window with a condition not yet seen holding. */
+  verdict: "ok" | "violated" | "unchecked" | "undecided";
+  /** When faults stopped (null: never). */
+  quietAtMicros: Micros | null;
+  message: string;
+}
+
 interface Tracked {
   name: string;
   holds: (ctx: InvariantContext<unknown>) => boolean;
@@ -51,6 +61,29 @@ export class LivenessWatch {
     if (until <= this.quietAtMicros) return;
     this.quietAtMicros = until;
     for (const t of this.tracked) if (!t.reported) t.satisfiedAt = -1;
+  }
+
+  /**
+   * The verdict at the end of a run at `end`, `violated` telling whether a miss was reported. A watch whose faults
+   * never stopped, or stopped only at or after the end, checked nothing: "unchecked", not OK. One whose window was
+   * still open at the end with a condition not yet seen holding is "undecided".
+   */
+  verdict(end: Micros, violated: boolean): LivenessVerdict {
+    const quiet = this.quietAtMicros;
+    const quietAtMicros = Number.isFinite(quiet) ? quiet : null;
+    const what = `${this.spec.require.join(", ")} within ${this.spec.windowMicros}us of the last fault`;
+    if (violated) return { verdict: "violated", quietAtMicros, message: what };
+    if (quietAtMicros === null) {
+      return { verdict: "unchecked", quietAtMicros, message: `${what}: faults never stopped (a crash without a restart, or a partition without a heal)` };
+    }
+    if (quiet >= end) return { verdict: "unchecked", quietAtMicros, message: `${what}: faults stop at ${quiet}us, not before the run's end at ${end}us` };
+    const unseen = this.tracked.filter((t) => t.satisfiedAt < 0 && !t.reported).map((t) => t.name);
+    if (unseen.length === 0) return { verdict: "ok", quietAtMicros, message: what };
+    return {
+      verdict: "undecided",
+      quietAtMicros,
+      message: `${what}: ${unseen.join(", ")} not seen holding when the run ended at ${end}us, ${end - quiet}us after faults stopped at ${quiet}us (the window runs to ${quiet + this.spec.windowMicros}us)`,
+    };
   }
 
   /** Poll at `now`; returns the conditions that missed their deadline (each reported once). */

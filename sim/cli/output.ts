@@ -7,6 +7,25 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 }
 
+function livenessLine(r: RunResult, live: readonly RunResult["violations"][number][]): string {
+  const spec = r.scenario.checks.liveness;
+  const v = r.liveness;
+  if (spec === null || v === null) return "not checked";
+  const what = `${spec.require.join(", ")} within ${formatMicros(spec.windowMicros)} of the last fault`;
+  switch (v.verdict) {
+    case "violated":
+      return `VIOLATED: ${live.map((x) => x.message).join("; ")}`;
+    case "ok":
+      return `OK (${what}; faults stopped at ${formatMicros(v.quietAtMicros ?? 0)})`;
+    case "unchecked":
+      return v.quietAtMicros === null
+        ? `NOT CHECKED (${what}): faults never stopped (a crash without a restart, or a partition without a heal)`
+        : `NOT CHECKED (${what}): faults stop at ${formatMicros(v.quietAtMicros)}, not before the run's end at ${formatMicros(r.simulatedMicros)}`;
+    case "undecided":
+      return `UNDECIDED (${what}): the run ended ${formatMicros(r.simulatedMicros - (v.quietAtMicros ?? 0))} after faults stopped, inside the window, before every condition was seen holding`;
+  }
+}
+
 export function latencyStats(history: readonly HistoryOp[]): { p50: number; p99: number; max: number; n: number } {
   const lat = history.filter((h) => h.outcome === "ok" && h.completeMicros !== null).map((h) => (h.completeMicros as number) - h.invokeMicros);
   lat.sort((a, b) => a - b);
@@ -35,8 +54,7 @@ export function formatSummary(file: string, r: RunResult, wallMs: number): strin
   lines.push(`safety     ${safety.length === 0 ? "OK" : `VIOLATED: ${safety.map((v) => `${v.check} at ${formatMicros(v.atMicros)}: ${v.message}`).join("; ")}`}`);
   const lin = r.linearizability;
   lines.push(`linearizable ${lin === null ? "not checked" : lin.verdict === "ok" ? `OK (${lin.message})` : `${lin.verdict.toUpperCase()}: ${lin.message}`}`);
-  const liveSpec = r.scenario.checks.liveness;
-  lines.push(`liveness   ${liveSpec === null ? "not checked" : live.length === 0 ? `OK (${liveSpec.require.join(", ")} within ${formatMicros(liveSpec.windowMicros)} of the last fault)` : `VIOLATED: ${live.map((v) => v.message).join("; ")}`}`);
+  lines.push(`liveness   ${livenessLine(r, live)}`);
   if (r.stop === "limit") lines.push(`limit      ${r.limitMessage}`);
   return lines.join("\n");
 }

@@ -6,6 +6,7 @@ import type { ProtocolRegistry } from "../core/registry.ts";
 import type { Seed } from "../core/rng.ts";
 import type { Micros, NodeId } from "../core/types.ts";
 import type { HistoryOp, LinearizabilityResult } from "../check/history.ts";
+import type { LivenessVerdict } from "../check/liveness.ts";
 import type { ResolvedScenario } from "../scenario/resolved.ts";
 import type { DropReason, TraceHeader } from "../trace/events.ts";
 import type { TraceSink } from "../trace/sink.ts";
@@ -49,6 +50,8 @@ export interface RunResult {
   violations: Violation[];
   history: HistoryOp[];
   linearizability: LinearizabilityResult | null;
+  /** The liveness check's verdict (null when the scenario checks no liveness). */
+  liveness: LivenessVerdict | null;
   /** The header a trace of this run carries (also available when untraced). */
   header: TraceHeader;
   /** The in-memory trace when recorded ("record" or default with trace.enabled), else null. */

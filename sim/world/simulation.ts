@@ -448,6 +448,7 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
       return clients.history;
     },
     linearizability,
+    liveness: world.liveness?.verdict(simulatedMicros, world.violations.some((v) => v.check.startsWith("liveness."))) ?? null,
     header: world.header,
     trace: world.recorder,
     metrics: { ...world.metrics },

@@ -110,3 +110,13 @@ describe("a scenario with trace: { enabled: false }", () => {
     expect(r.out).toContain(`to get this run's trace: faultline run ${file} --seed 24 --bug ack-before-replicate --trace traces/register-primary-backup-seed24.ndjson.gz`);
   });
 });
+
+describe("the liveness verdict", () => {
+  it("says NOT CHECKED, never OK, when the run ends before faults stop, and --json carries the verdict", async () => {
+    const cut = await cli("run", "scenarios/demo.yaml", "--duration", "8s");
+    expect(cut.code).toBe(0);
+    expect(cut.out).toMatch(/^liveness +NOT CHECKED \(leader, client-ok within 4s of the last fault\): faults stop at 10\.5s, not before the run's end at 8s$/m);
+    const json = await cli("run", "scenarios/demo.yaml", "--json");
+    expect(JSON.parse(json.out).liveness).toMatchObject({ verdict: "ok", quietAtMicros: 10_500_000 });
+  });
+});

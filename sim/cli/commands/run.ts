@@ -132,6 +132,7 @@ function jsonResult(file: string, r: RunResult, wallMs: number, tracePath: strin
     latencyMicros: latencyStats(r.history),
     violations: r.violations,
     linearizability: r.linearizability,
+    liveness: r.liveness,
     simulatedMicros: r.simulatedMicros,
     wallMs: Math.round(wallMs * 10) / 10,
     trace: tracePath,
