@@ -4,7 +4,7 @@ import { formatMicros } from "../core/units.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { NodeId } from "../core/types.ts";
 import { ScenarioError } from "./load.ts";
-import type { FaultAction, LinkSpec, PartitionSpec, RandomFaults, ResolvedScenario, ScheduledFault } from "./resolved.ts";
+import { RANDOM_PARTITION_PREFIX, type FaultAction, type LinkSpec, type PartitionSpec, type RandomFaults, type ResolvedScenario, type ScheduledFault } from "./resolved.ts";
 import type { FaultInput, LinkInput, ScenarioInput } from "./schema.ts";
 
 export const DEFAULT_INTRA_DC: LinkSpec = {
@@ -122,9 +122,15 @@ function resolveTopology(input: ScenarioInput, fail: (p: string, m: string) => n
     return { name: dc.name, nodes };
   });
   const all = new Set<string>();
+  // Clients are c1..cN in the trace, beside the nodes: a node of the same name would make the trace ambiguous.
+  const clients = input.workload?.clients ?? 0;
   dcs.forEach((dc, i) =>
     dc.nodes.forEach((n, j) => {
       if (all.has(n) || seen.has(n)) fail(`topology.datacenters[${i}].nodes[${j}]`, `node name "${n}" is used twice (node and datacenter names must be unique)`);
+      const client = /^c([1-9][0-9]*)$/.exec(n);
+      if (client !== null && Number(client[1]) <= clients) {
+        fail(`topology.datacenters[${i}].nodes[${j}]`, `node name "${n}" is the name of a client (the ${clients} clients are c1..c${clients}); pick another name`);
+      }
       all.add(n);
     }),
   );
@@ -143,6 +149,9 @@ function resolveSchedule(faults: FaultInput[], c: Checkers, durationMicros: numb
   const explicit = new Map<string, number>();
   faults.forEach((f, i) => {
     if (f.partition === undefined || f.id === undefined) return;
+    if (f.id.startsWith(RANDOM_PARTITION_PREFIX)) {
+      c.fail(`faults.schedule[${i}].id`, `partition ids starting with "${RANDOM_PARTITION_PREFIX}" are kept for the partitions of random faults; pick another id`);
+    }
     const first = explicit.get(f.id);
     if (first !== undefined) c.fail(`faults.schedule[${i}].id`, `partition id "${f.id}" is already used by faults.schedule[${first}] (ids must be unique)`);
     explicit.set(f.id, i);

@@ -142,3 +142,6 @@ export interface ResolvedScenario {
   limits: { maxEvents: number; maxPending: number };
   trace: { enabled: boolean; recordMessages: boolean };
 }
+
+/** Partitions started by random faults are named random-1, random-2, ...: scheduled partitions may not use the prefix. */
+export const RANDOM_PARTITION_PREFIX = "random-";

@@ -109,6 +109,17 @@ const DiskFault = z.enum(["lose-unsynced", "torn-write", "corrupt"]);
 
 export const FAULT_ACTIONS = ["crash", "restart", "partition", "heal", "link", "clock", "disk"] as const;
 
+/** Fields that only mean something beside one action, and that action. */
+const COMPANIONS = [
+  ["restartAfter", "crash"],
+  ["id", "partition"],
+  ["healAfter", "partition"],
+  ["offset", "clock"],
+  ["drift", "clock"],
+  ["fault", "disk"],
+  ["key", "disk"],
+] as const;
+
 const Fault = z
   .strictObject({
     at: Duration,
@@ -136,12 +147,20 @@ const Fault = z
       });
     }
     if (f.id !== undefined && f.partition === undefined) ctx.addIssue({ code: "custom", path: ["id"], message: "an id names a partition (for a later `heal`), and this fault is not one" });
+    // A field of another kind of fault would be ignored (a crash's `healAfter` would leave the node down): refused.
+    if (present.length === 1) {
+      for (const [field, owner] of COMPANIONS) {
+        if (field === "id" || f[field] === undefined || owner === present[0]) continue;
+        ctx.addIssue({ code: "custom", path: [field], message: `\`${field}\` belongs to a ${owner} fault, and this fault is a ${present[0]}` });
+      }
+    }
     if (f.disk !== undefined && f.fault === undefined) ctx.addIssue({ code: "custom", path: ["fault"], message: "a disk fault needs `fault: lose-unsynced | torn-write | corrupt`" });
     if (f.partition !== undefined) {
       const p = f.partition;
       const kinds = [p.groups, p.oneway, p.bridge, p.isolateDc].filter((x) => x !== undefined).length;
       if (kinds !== 1) ctx.addIssue({ code: "custom", path: ["partition"], message: "expected exactly one of groups, oneway, bridge (with sides), isolateDc" });
       if (p.bridge !== undefined && p.sides === undefined) ctx.addIssue({ code: "custom", path: ["partition", "sides"], message: "a bridge partition needs `sides: [[...], [...]]`" });
+      if (p.bridge === undefined && p.sides !== undefined) ctx.addIssue({ code: "custom", path: ["partition", "sides"], message: "`sides` belongs to a bridge partition (with `bridge: NODE`)" });
     }
     if (f.clock !== undefined && f.offset === undefined && f.drift === undefined) ctx.addIssue({ code: "custom", path: ["clock"], message: "a clock fault needs `offset` and/or `drift`" });
   });

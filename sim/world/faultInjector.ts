@@ -1,5 +1,5 @@
 import type { DiskFaultKind } from "../trace/events.ts";
-import type { FaultAction, LinkSpec } from "../scenario/resolved.ts";
+import { RANDOM_PARTITION_PREFIX, type FaultAction, type LinkSpec } from "../scenario/resolved.ts";
 import { assertNever } from "../core/types.ts";
 import {
   EV_RANDOM_FAULT,
@@ -133,7 +133,7 @@ export function onRandomFault(world: World, kind: number): void {
     case RANDOM_PARTITION: {
       if (nodes.length < 2) break;
       const groups = randomSplit(nodes, rng);
-      const id = `random-${++world.randomPartitionCount}`;
+      const id = `${RANDOM_PARTITION_PREFIX}${++world.randomPartitionCount}`;
       const healAfter = Math.round(rng.range(random.partitionDurationMinMicros, random.partitionDurationMaxMicros));
       applyFault(world, { action: "partition", id, spec: { kind: "symmetric", groups }, healAfterMicros: healAfter });
       break;

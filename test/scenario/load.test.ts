@@ -167,6 +167,29 @@ describe("fault schedule", () => {
     expect(error(sched("{ at: 1s, partition: { bridge: n1, sides: [[n1, n2], [b]] } }"))).toMatch(/partition\.sides\[0\]: node "n1" is in both bridge and sides\[0\]/);
   });
 
+  it.each([
+    ["a crash's healAfter", "{ at: 1s, crash: n1, healAfter: 1s }", /faults\.schedule\[0\]\.healAfter: `healAfter` belongs to a partition fault, and this fault is a crash/],
+    ["a partition's restartAfter", "{ at: 1s, partition: { isolateDc: a }, restartAfter: 1s }", /faults\.schedule\[0\]\.restartAfter: `restartAfter` belongs to a crash fault, and this fault is a partition/],
+    ["a crash's clock offset", "{ at: 1s, crash: n1, offset: 5ms }", /faults\.schedule\[0\]\.offset: `offset` belongs to a clock fault, and this fault is a crash/],
+    ["a restart's restartAfter", "{ at: 1s, restart: n1, restartAfter: 2s }", /faults\.schedule\[0\]\.restartAfter: `restartAfter` belongs to a crash fault, and this fault is a restart/],
+    ["a clock fault's disk key", "{ at: 1s, clock: n1, drift: 3ppm, key: x }", /faults\.schedule\[0\]\.key: `key` belongs to a disk fault, and this fault is a clock/],
+    ["sides without a bridge", "{ at: 1s, partition: { isolateDc: a, sides: [[n1], [n2]] } }", /faults\.schedule\[0\]\.partition\.sides: `sides` belongs to a bridge partition/],
+  ])("rejects a field of another kind of fault: %s (it would be ignored)", (_what, fault, pattern) => {
+    expect(error(sched(fault))).toMatch(pattern);
+  });
+
+  it("rejects a node named like a client (c1..cN), which would make the trace ambiguous", () => {
+    const named = (clients: number) => `${base.replace("[x1, x2]", "[c2, x2]")}workload: { clients: ${clients} }\n`;
+    expect(error(named(2))).toMatch(/topology\.datacenters\[1\]\.nodes\[0\]: node name "c2" is the name of a client \(the 2 clients are c1\.\.c2\)/);
+    expect(parseScenario(named(1), "s.yaml", registry).topology.datacenters[1]?.nodes).toEqual(["c2", "x2"]); // one client: c1 only
+  });
+
+  it("keeps the random- prefix of partition ids for random faults", () => {
+    expect(error(sched("{ at: 1s, id: random-1, partition: { isolateDc: a } }"))).toMatch(
+      /faults\.schedule\[0\]\.id: partition ids starting with "random-" are kept for the partitions of random faults/,
+    );
+  });
+
   it("rejects an id on a fault that is not a partition", () => {
     expect(error(sched("{ at: 1s, crash: n1, id: p }"))).toMatch(/faults\.schedule\[0\]\.id: an id names a partition \(for a later `heal`\), and this fault is not one, got "p"/);
   });
