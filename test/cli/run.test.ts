@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -67,6 +68,17 @@ describe("sweep failures", () => {
     expect(text).toMatch(/"k":"violation","check":"raft.election-safety"/);
     const t = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "57", "--seeds", "1", "--bug", "forget-vote");
     expect(t.out).toContain(`     trace: ${path}  (npx faultline view ${path})`);
+  });
+
+  it("are still reported, exit 1, when their traces cannot be written (a warning says why)", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "traces"), "not a directory");
+    const bin = join(import.meta.dirname, "../../bin/faultline.mjs");
+    const scenario = join(import.meta.dirname, "../../scenarios/raft-persistence.yaml");
+    const r = spawnSync(process.execPath, [bin, "sweep", scenario, "--from", "57", "--seeds", "1", "--bug", "forget-vote", "--json"], { cwd: dir, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).failures[0]).toMatchObject({ seed: 57, check: "raft.election-safety", trace: null });
+    expect(r.stderr).toMatch(/^faultline: warning: cannot write traces\/raft-persistence-seed57\.ndjson\.gz: .*ENOTDIR.*listed without traces/m);
   });
 
   it("with --no-traces, say how to get the trace instead of writing it", async () => {

@@ -58,7 +58,7 @@ export const sweepCommand: CliCommand = {
       result.failures.forEach((f, i) => {
         const trace = traces[i];
         lines.push(`FAIL ${f.scenario} seed ${f.seed}: ${f.check}: ${f.message.slice(0, 240)}\n     repro: ${f.repro}`);
-        lines.push(trace !== undefined ? `     trace: ${trace}  (npx faultline view ${shellQuote(trace)})` : `     trace: ${f.repro} --trace ${shellQuote(defaultTracePath(f.scenario, f.seed))}`);
+        lines.push(trace !== undefined && trace !== null ? `     trace: ${trace}  (npx faultline view ${shellQuote(trace)})` : `     trace: ${f.repro} --trace ${shellQuote(defaultTracePath(f.scenario, f.seed))}`);
       });
       ctx.stdout(lines.join("\n"));
     }
@@ -70,13 +70,21 @@ export const sweepCommand: CliCommand = {
  * The sweep runs untraced (for speed); a failure's run is repeated with a trace, which the same seed reproduces
  * exactly, and written where `faultline run` would write it. Returns the paths, by failure, for the first few.
  */
-async function writeFailureTraces(failures: readonly SweepFailure[], files: readonly { file: string; scenario: ResolvedScenario }[], bugs: string[], ctx: CliContext): Promise<string[]> {
-  const paths: string[] = [];
+async function writeFailureTraces(failures: readonly SweepFailure[], files: readonly { file: string; scenario: ResolvedScenario }[], bugs: string[], ctx: CliContext): Promise<(string | null)[]> {
+  const paths: (string | null)[] = [];
   for (const f of failures.slice(0, MAX_TRACED_FAILURES)) {
     const scenario = (files.find((x) => x.file === f.file) as { scenario: ResolvedScenario }).scenario;
     const r = runScenario(scenario, { registry: ctx.registry, seed: f.seed, bugs, sink: "record" });
     const path = defaultTracePath(f.scenario, f.seed);
-    if (r.trace !== null) await writeTraceFile(path, r.trace);
+    try {
+      if (r.trace !== null) await writeTraceFile(path, r.trace);
+    } catch (e) {
+      // The failures found are the sweep's result: a trace that cannot be written (a full disk, `traces` not a
+      // directory) must not throw them away. Say so, and leave the rest untraced: their repro lines still stand.
+      if (!(e instanceof UsageError)) throw e;
+      ctx.stderr(`faultline: warning: ${e.message}; the failures below are listed without traces (each repro line writes its own with --trace)`);
+      break;
+    }
     paths.push(path);
   }
   return paths;
