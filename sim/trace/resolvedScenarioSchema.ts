@@ -6,7 +6,10 @@
  * Browser-safe.
  */
 import { z } from "zod";
-import type { ResolvedScenario } from "../scenario/resolved.ts";
+import { LIMITS } from "../core/limits.ts";
+import { MAX_DRIFT_PPM } from "../core/units.ts";
+import { RANDOM_PARTITION_PREFIX, type ResolvedScenario } from "../scenario/resolved.ts";
+import { MAX_CLOCK_SKEW_MICROS } from "../scenario/schema.ts";
 
 /** Virtual times and durations: whole microseconds, at least 0, exactly representable. */
 const micros = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -110,3 +113,85 @@ type Parsed = z.infer<typeof ResolvedScenarioSchema>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const schemaMatchesType: Same<Parsed, ResolvedScenario> = true;
 void schemaMatchesType;
+
+/**
+ * What the shape cannot say: the cross-references and bounds a scenario file is held to (sim/scenario/resolve.ts),
+ * checked again on a scenario read back from a trace header, which may have been edited. Returns the first problem,
+ * as a path under the scenario and a message, or null. Without this, an edited header re-ran with a node that does
+ * not exist (silently ignored), or with a billion clients (out of memory).
+ */
+export function checkResolvedScenario(s: ResolvedScenario): { path: (string | number)[]; message: string } | null {
+  const dcs = new Set<string>();
+  const nodes = new Set<string>();
+  for (const [i, dc] of s.topology.datacenters.entries()) {
+    if (dcs.has(dc.name)) return { path: ["topology", "datacenters", i, "name"], message: `datacenter "${dc.name}" is declared twice` };
+    dcs.add(dc.name);
+  }
+  for (const [i, dc] of s.topology.datacenters.entries()) {
+    for (const [j, n] of dc.nodes.entries()) {
+      if (nodes.has(n) || dcs.has(n)) return { path: ["topology", "datacenters", i, "nodes", j], message: `node name "${n}" is used twice` };
+      nodes.add(n);
+    }
+  }
+  if (nodes.size > LIMITS.maxNodes) return { path: ["topology"], message: `expected at most ${LIMITS.maxNodes} nodes, got ${nodes.size}` };
+  const clients = s.workload.clients;
+  if (clients > LIMITS.maxClients) return { path: ["workload", "clients"], message: `expected at most ${LIMITS.maxClients} clients, got ${clients}` };
+  for (let c = 1; c <= clients; c++) if (nodes.has(`c${c}`)) return { path: ["topology"], message: `node name "c${c}" is the name of a client` };
+  if (s.limits.maxPending > LIMITS.maxPendingEvents) return { path: ["limits", "maxPending"], message: `expected at most ${LIMITS.maxPendingEvents}, got ${s.limits.maxPending}` };
+  const dc = (name: string, path: (string | number)[]) => (dcs.has(name) ? null : { path, message: `unknown datacenter "${name}"` });
+  const node = (name: string, path: (string | number)[]) => (nodes.has(name) ? null : { path, message: `unknown node "${name}"` });
+  const all = (names: readonly string[], path: (string | number)[]) => {
+    for (const [k, n] of names.entries()) {
+      const bad = node(n, [...path, k]);
+      if (bad !== null) return bad;
+    }
+    return null;
+  };
+  const first = (...checks: ({ path: (string | number)[]; message: string } | null)[]) => checks.find((c) => c !== null) ?? null;
+  for (const [i, p] of s.workload.placement.entries()) {
+    const bad = dc(p, ["workload", "placement", i]);
+    if (bad !== null) return bad;
+  }
+  for (const [i, l] of s.network.links.entries()) {
+    const bad = first(dc(l.from, ["network", "links", i, "from"]), dc(l.to, ["network", "links", i, "to"]));
+    if (bad !== null) return bad;
+  }
+  const partitionIds = new Set<string>();
+  for (const [i, f] of s.faults.schedule.entries()) {
+    const at = ["faults", "schedule", i];
+    let bad: { path: (string | number)[]; message: string } | null = null;
+    switch (f.action) {
+      case "crash":
+      case "restart":
+      case "disk":
+        bad = node(f.node, [...at, "node"]);
+        break;
+      case "clock":
+        bad = node(f.node, [...at, "node"]);
+        if (bad === null && f.offsetMicros !== null && Math.abs(f.offsetMicros) > MAX_CLOCK_SKEW_MICROS) bad = { path: [...at, "offsetMicros"], message: `expected a clock offset within ${MAX_CLOCK_SKEW_MICROS}us either way` };
+        if (bad === null && f.driftPpm !== null && Math.abs(f.driftPpm) > MAX_DRIFT_PPM) bad = { path: [...at, "driftPpm"], message: `expected a drift within ${MAX_DRIFT_PPM}ppm either way` };
+        break;
+      case "link":
+        bad = first(dc(f.from, [...at, "from"]), dc(f.to, [...at, "to"]));
+        break;
+      case "heal":
+        if (f.id !== null && !partitionIds.has(f.id)) bad = { path: [...at, "id"], message: `no partition "${f.id}" before this heal` };
+        break;
+      case "partition": {
+        partitionIds.add(f.id);
+        const p = f.spec;
+        const spec = [...at, "spec"];
+        if (f.id.startsWith(RANDOM_PARTITION_PREFIX)) bad = { path: [...at, "id"], message: `the "${RANDOM_PARTITION_PREFIX}" prefix is kept for random faults' partitions` };
+        else if (p.kind === "symmetric") bad = first(...p.groups.map((g, k) => all(g, [...spec, "groups", k])));
+        else if (p.kind === "oneway") bad = first(all(p.from, [...spec, "from"]), all(p.to, [...spec, "to"]));
+        else if (p.kind === "bridge") bad = first(node(p.bridge, [...spec, "bridge"]), all(p.sides[0], [...spec, "sides", 0]), all(p.sides[1], [...spec, "sides", 1]));
+        else bad = dc(p.dc, [...spec, "dc"]);
+        break;
+      }
+    }
+    if (bad !== null) return bad;
+  }
+  const r = s.faults.random;
+  if (r !== null && r.clockSkewMaxMicros > MAX_CLOCK_SKEW_MICROS) return { path: ["faults", "random", "clockSkewMaxMicros"], message: `expected at most ${MAX_CLOCK_SKEW_MICROS}` };
+  return null;
+}

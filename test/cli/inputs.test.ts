@@ -18,6 +18,21 @@ describe("a directory where a file is expected", () => {
   });
 });
 
+const RANDOM_OFF = {
+  crashRate: 0,
+  restartAfterMinMicros: 0,
+  restartAfterMaxMicros: 0,
+  partitionRate: 0,
+  partitionDurationMinMicros: 0,
+  partitionDurationMaxMicros: 0,
+  clockSkewRate: 0,
+  clockSkewMaxMicros: 0,
+  diskFaultRate: 0,
+  diskFaultKinds: [],
+  stopAtMicros: null,
+  maxDown: 0,
+};
+
 describe("replay of a trace whose header's scenario is damaged", () => {
   const dir = tempDir();
   const good = join(dir, "good.ndjson");
@@ -46,9 +61,30 @@ describe("replay of a trace whose header's scenario is damaged", () => {
     ["durationMicros -5", (s: Record<string, unknown>) => void (s.durationMicros = -5), "scenario.durationMicros: "],
     ["no workload", (s: Record<string, unknown>) => void delete s.workload, "scenario.workload: "],
     ["a latency of an unknown kind", (s: Record<string, unknown>) => void ((s.network as { intraDc: { latency: unknown } }).intraDc.latency = { kind: "gauss" }), "scenario.network.intraDc.latency.kind: "],
+    // Well-shaped, but past what a scenario file may say: a billion clients ran out of memory, an unknown bridge node
+    // was silently ignored.
+    ["a billion clients", (s: Record<string, unknown>) => void ((s.workload as { clients: number }).clients = 1e9), "scenario.workload.clients: expected at most 10000 clients, got 1000000000"],
+    [
+      "a bridge through an unknown node",
+      (s: Record<string, unknown>) =>
+        void ((s.faults as { schedule: unknown[] }).schedule = [{ atMicros: 1000, action: "partition", id: "p1", spec: { kind: "bridge", sides: [["n1"], ["n2"]], bridge: "zz" }, healAfterMicros: null }]),
+      'scenario.faults.schedule[0].spec.bridge: unknown node "zz"',
+    ],
+    ["a random clock skew of 30 years", (s: Record<string, unknown>) => void ((s.faults as { random: unknown }).random = { ...RANDOM_OFF, clockSkewMaxMicros: 1e15 }), "scenario.faults.random.clockSkewMaxMicros: expected at most 3600000000"],
+    ["a heal of no partition", (s: Record<string, unknown>) => void ((s.faults as { schedule: unknown[] }).schedule = [{ atMicros: 1000, action: "heal", id: "nope" }]), 'scenario.faults.schedule[0].id: no partition "nope" before this heal'],
   ])("%s: exit 2 naming the trace and the field", async (_what, edit, where) => {
     const file = await withScenario(edit);
     expectCleanError(await cli("replay", file), `${file}: line 1: the header's scenario is not valid: ${where}`);
+  });
+
+  it("a fractional seed in the header is exit 2 (no run has one: seeds are integers or strings)", async () => {
+    const all = [...(await lines)];
+    const header = JSON.parse(all[0] as string);
+    header.seed = 1.5;
+    all[0] = JSON.stringify(header);
+    const file = join(dir, "seed.ndjson");
+    writeFileSync(file, all.join("\n"));
+    expectCleanError(await cli("replay", file), `${file}: line 1: bad header: seed: expected an integer seed or a string seed`);
   });
 
   it("a well-shaped scenario the engine cannot run is exit 2 naming the trace, not an internal error", async () => {
