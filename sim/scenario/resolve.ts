@@ -67,7 +67,17 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
 
   const schedule = resolveSchedule(input.faults?.schedule ?? [], { expand, checkDc, checkNode, fail }, input.duration);
   const random = resolveRandom(input.faults?.random);
+  if (random !== null && random.diskFaultRate > 0 && random.diskFaultKinds.length === 0) {
+    fail("faults.random.diskFaults", "expected at least one disk fault kind (lose-unsynced, torn-write, corrupt) when diskFaultRate is above 0");
+  }
   const w = input.workload ?? {};
+  // Bounds that would make the workload do nothing, silently (the clients would never send an op).
+  if (w.start !== undefined && w.start >= input.duration) {
+    fail("workload.start", `expected a start before the end of the run (${formatMicros(input.duration)}), got ${formatMicros(w.start)}`);
+  }
+  if (w.stop !== undefined && w.stop !== null && w.stop <= (w.start ?? 0)) {
+    fail("workload.stop", `expected a stop after the start (${formatMicros(w.start ?? 0)}), got ${formatMicros(w.stop)}`);
+  }
   (w.placement ?? []).forEach((p, i) => checkDc(p, `workload.placement[${i}]`));
   const clients = w.clients ?? 0;
   const mix = { read: w.mix?.read ?? 1, write: w.mix?.write ?? 1, cas: w.mix?.cas ?? 0, append: w.mix?.append ?? 0 };

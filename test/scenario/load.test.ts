@@ -220,6 +220,9 @@ describe("values out of range and unit hints", () => {
     ["a string seed", `${base}seed: hello\n`, /s\.yaml: seed: expected an integer seed, like 42, got "hello"/],
     ["a unit-less size", `${base}network: { intraDc: { block: 4096 } }\n`, /network\.intraDc\.block: expected a size with a unit, like "4KiB", got 4096/],
     ["a rate without a unit", `${base}workload: { clients: 1, rate: 10 }\n`, /workload\.rate: expected a rate like "10\/s", got 10/],
+    ["a workload that starts after the run", `${base}workload: { clients: 1, start: 10s }\n`, /workload\.start: expected a start before the end of the run \(5s\), got 10s/],
+    ["a workload that stops before it starts", `${base}workload: { clients: 1, start: 2s, stop: 1s }\n`, /workload\.stop: expected a stop after the start \(2s\), got 1s/],
+    ["random disk faults of no kind", `${base}faults: { random: { diskFaultRate: 5/s, diskFaults: [] } }\n`, /faults\.random\.diskFaults: expected at least one disk fault kind/],
   ])("rejects %s", (_what, text, pattern) => {
     expect(error(text)).toMatch(pattern);
   });
