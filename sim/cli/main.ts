@@ -61,12 +61,23 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
   }
   const picked = chosen as { command: CliCommand; args: Record<string, unknown> } | null;
   if (picked === null) return 0; // --help or --version was printed
+  // A path flag given an empty value (`--trace ""`, a shell variable that was not set) names no file.
+  for (const flag of PATH_FLAGS) {
+    const given = argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)); // not a positional of that name
+    if (given && picked.args[flag] === "") {
+      ctx.stderr(`faultline: --${flag}: expected a file path, got an empty string\nRun "faultline --help" for usage.`);
+      return 2;
+    }
+  }
   try {
     return await picked.command.run(picked.args, ctx);
   } catch (e) {
     return reportError(e, ctx, argv);
   }
 }
+
+/** Flags whose value is a file to write. */
+const PATH_FLAGS = ["trace", "out"];
 
 /** Every command's name (the first word of its yargs spec). */
 const COMMAND_NAMES = COMMANDS.map((c) => c.command.split(" ")[0] as string);

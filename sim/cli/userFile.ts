@@ -16,6 +16,7 @@ export function readUserFile(path: string, expected?: string): Buffer {
 
 /** The checks of readUserFile without the read: exists and is not a directory. */
 export function checkUserFile(path: string, expected?: string): void {
+  if (path === "") throw new UsageError(`expected a file path${expected ? ` (${expected})` : ""}, got an empty string`);
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();

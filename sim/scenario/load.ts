@@ -67,6 +67,10 @@ const MAX_ALIAS_COUNT = 50;
 export function parseScenarioData(text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const err = doc.errors[0];
+  if (err?.code === "MULTIPLE_DOCS") {
+    const pos = err.linePos?.[0];
+    throw new ScenarioError(source, "", `a scenario file is one YAML document, and a second one starts${pos ? ` at line ${pos.line}` : ""} (a \`---\` line, or \`...\` then more text)`);
+  }
   if (err !== undefined) {
     const pos = err.linePos?.[0];
     const where = pos ? `line ${pos.line}, column ${pos.col}` : "";

@@ -106,6 +106,11 @@ describe("flags and commands yargs alone gets wrong", () => {
     [["sweep", "scenarios/demo.yaml", "--seeds", "1", "--bug"], "--bug: expected a bug name"],
     [["run", "scenarios/demo.yaml", "--json=maybe"], '--json: a flag that takes no value (or true/false), got "maybe"'],
     [["sweep", "scenarios/demo.yaml", "--from", "9007199254740991", "--seeds", "2"], "--from 9007199254740991 --seeds 2: the last seed would be beyond 9007199254740991 (2^53 - 1)"],
+    [["run", "scenarios/demo.yaml", "--trace", ""], "--trace: expected a file path, got an empty string"],
+    [["run", "scenarios/demo.yaml", "--trace="], "--trace: expected a file path, got an empty string"],
+    [["export", "scenarios/demo.yaml", "--format", "chrome", "--out", ""], "--out: expected a file path, got an empty string"],
+    [["replay", ""], "expected a file path, got an empty string"],
+    [["run", ""], "expected a file path (a scenario file), got an empty string"],
   ])("%j: exit 2, %s", async (args, message) => {
     expectCleanError(await cli(...(args as string[])), message as string);
   });

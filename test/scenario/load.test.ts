@@ -219,6 +219,7 @@ describe("values out of range and unit hints", () => {
     ["a fractional seed", `${base}seed: 1.5\n`, /s\.yaml: seed: expected an integer seed, like 42, got 1\.5/],
     ["a string seed", `${base}seed: hello\n`, /s\.yaml: seed: expected an integer seed, like 42, got "hello"/],
     ["a unit-less size", `${base}network: { intraDc: { block: 4096 } }\n`, /network\.intraDc\.block: expected a size with a unit, like "4KiB", got 4096/],
+    ["two YAML documents in one file", `${base}---\nname: other\n`, /s\.yaml: a scenario file is one YAML document, and a second one starts at line 8/],
     ["a rate without a unit", `${base}workload: { clients: 1, rate: 10 }\n`, /workload\.rate: expected a rate like "10\/s", got 10/],
     ["a workload that starts after the run", `${base}workload: { clients: 1, start: 10s }\n`, /workload\.start: expected a start before the end of the run \(5s\), got 10s/],
     ["a workload that stops before it starts", `${base}workload: { clients: 1, start: 2s, stop: 1s }\n`, /workload\.stop: expected a stop after the start \(2s\), got 1s/],
