@@ -54,10 +54,30 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): { path: string; 
   }
   const got = valueAt(root, path);
   if (got === undefined && issue.code === "invalid_type") return { path: formatPath(path), message: `missing required field (expected ${issue.expected})` };
-  const shown = got === undefined ? "nothing" : JSON.stringify(got);
+  // JSON has no Infinity or NaN (YAML's .inf, .nan): show them as themselves, not as JSON's null.
+  const shown = got === undefined ? "nothing" : typeof got === "number" && !Number.isFinite(got) ? String(got) : JSON.stringify(got);
+  const text = plainWords(issue);
   // Unit parsers usually quote the value already ("unknown bandwidth unit "MBps" in "100MBps""): say it once.
-  const message = issue.message.includes("got ") || (typeof got === "string" && issue.message.includes(shown)) ? issue.message : `${issue.message}, got ${shown}`;
+  const message = text.includes("got ") || (typeof got === "string" && text.includes(shown)) ? text : `${text}, got ${shown}`;
   return { path: formatPath(path), message };
+}
+
+const TYPE_WORDS: Record<string, string> = { string: "a string", number: "a number", boolean: "true or false", object: "a mapping of fields", array: "a list", int: "an integer" };
+
+/** zod's own wording ("Invalid input: expected string, received number", "Too small: expected number to be >=1") in this tool's. */
+function plainWords(issue: z.core.$ZodIssue): string {
+  const m = issue.message;
+  if (issue.code === "invalid_type" && m.startsWith("Invalid input")) return `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+  if ((issue.code === "too_small" || issue.code === "too_big") && /^Too (small|big)/.test(m)) {
+    const small = issue.code === "too_small";
+    const bound = Number(small ? issue.minimum : issue.maximum);
+    const inclusive = issue.inclusive !== false;
+    if (issue.origin === "array") return `expected ${small ? "at least" : "at most"} ${bound} item${bound === 1 ? "" : "s"}`;
+    if (issue.origin === "string") return `expected ${small ? "at least" : "at most"} ${bound} character${bound === 1 ? "" : "s"}`;
+    return `expected a number ${small ? (inclusive ? ">=" : ">") : inclusive ? "<=" : "<"} ${bound}`;
+  }
+  if (issue.code === "invalid_value" && m.startsWith("Invalid option")) return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  return m;
 }
 
 /** yaml's limit on how much aliases may expand (its default is 100); scenario files rarely need aliases at all. */

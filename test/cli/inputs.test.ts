@@ -106,6 +106,8 @@ describe("flags and commands yargs alone gets wrong", () => {
     [["sweep", "scenarios/demo.yaml", "--seeds", "1", "--bug"], "--bug: expected a bug name"],
     [["run", "scenarios/demo.yaml", "--json=maybe"], '--json: a flag that takes no value (or true/false), got "maybe"'],
     [["sweep", "scenarios/demo.yaml", "--from", "9007199254740991", "--seeds", "2"], "--from 9007199254740991 --seeds 2: the last seed would be beyond 9007199254740991 (2^53 - 1)"],
+    [["check", "h.json", "--max-states", "abc"], '--max-states: expected a positive integer, got "abc"'],
+    [["check", "h.json", "--max-states", "1e3"], '--max-states: expected a positive integer, got "1e3"'],
     [["run", "scenarios/demo.yaml", "--trace", ""], "--trace: expected a file path, got an empty string"],
     [["run", "scenarios/demo.yaml", "--trace="], "--trace: expected a file path, got an empty string"],
     [["export", "scenarios/demo.yaml", "--format", "chrome", "--out", ""], "--out: expected a file path, got an empty string"],

@@ -219,6 +219,12 @@ describe("values out of range and unit hints", () => {
     ["a fractional seed", `${base}seed: 1.5\n`, /s\.yaml: seed: expected an integer seed, like 42, got 1\.5/],
     ["a string seed", `${base}seed: hello\n`, /s\.yaml: seed: expected an integer seed, like 42, got "hello"/],
     ["a unit-less size", `${base}network: { intraDc: { block: 4096 } }\n`, /network\.intraDc\.block: expected a size with a unit, like "4KiB", got 4096/],
+    // zod's own wording ("Invalid input: expected string, received number") is said in this tool's.
+    ["a number for a string", `${base}description: 5\n`, /s\.yaml: description: expected a string, got 5$/],
+    ["a count below its minimum", `${base}workload: { clients: 1, keys: 0 }\n`, /workload\.keys: expected a number >= 1, got 0$/],
+    ["an infinite weight (YAML .inf)", `${base}workload: { clients: 1, mix: { read: .inf } }\n`, /workload\.mix\.read: expected a number, got Infinity$/],
+    ["null for a section", `${base}faults: null\n`, /s\.yaml: faults: expected a mapping of fields, got null$/],
+    ["an unknown choice", `${base}workload: { clients: 1, target: nope }\n`, /workload\.target: expected one of "random", "leader", "local", got "nope"$/],
     ["two YAML documents in one file", `${base}---\nname: other\n`, /s\.yaml: a scenario file is one YAML document, and a second one starts at line 8/],
     ["a rate without a unit", `${base}workload: { clients: 1, rate: 10 }\n`, /workload\.rate: expected a rate like "10\/s", got 10/],
     ["a workload that starts after the run", `${base}workload: { clients: 1, start: 10s }\n`, /workload\.start: expected a start before the end of the run \(5s\), got 10s/],

@@ -38,13 +38,15 @@ export const checkCommand: CliCommand = {
     y
       .positional("history", { type: "string", describe: "history file: .edn, .json, or a trace .ndjson[.gz]" })
       .option("format", { choices: ["edn", "json", "trace"], describe: "input format (default: from the file name)" })
-      .option("max-states", { type: "number", default: 2_000_000, describe: "search budget; beyond it the verdict is unknown" })
+      .option("max-states", { type: "string", default: "2000000", describe: "search budget; beyond it the verdict is unknown" })
       .option("json", { type: "boolean", default: false, describe: "print the result as JSON" }),
   async run(argv, ctx) {
     const path = String(argv.history);
     const format = (argv.format as Format | undefined) ?? guessFormat(path);
-    const maxStates = Number(argv["max-states"] ?? argv.maxStates ?? 2_000_000);
-    if (!Number.isInteger(maxStates) || maxStates < 1) throw new UsageError(`--max-states: expected a positive integer, got ${String(argv["max-states"])}`);
+    // Read as text and parsed here: yargs' own number parsing turned "abc" into NaN before the message could quote it.
+    const given = String(argv["max-states"] ?? "2000000");
+    const maxStates = /^\d+$/.test(given) ? Number(given) : Number.NaN;
+    if (!Number.isSafeInteger(maxStates) || maxStates < 1) throw new UsageError(`--max-states: expected a positive integer, got "${given}"`);
     let history: HistoryOp[];
     try {
       history = await loadHistory(path, format);
