@@ -42,6 +42,15 @@ describe("faultline replay", () => {
     expect(text.out).toContain(`does NOT reproduce. First difference at line ${at + 1}:`);
   });
 
+  it("says why when the only difference is Windows line endings (lines that print the same)", async () => {
+    const text = gunzipSync(readFileSync(gz)).toString("utf8").replaceAll("\n", "\r\n");
+    const file = join(dir, "crlf.ndjson");
+    writeFileSync(file, text);
+    const r = await cli("replay", file);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/First difference at line 1:[\s\S]*the trace's line ends in \\r\\n: the file was converted to Windows line endings/);
+  });
+
   it("says so when the file lacks its last newline", async () => {
     const text = gunzipSync(readFileSync(gz)).toString("utf8").replace(/\n$/, "");
     const file = join(dir, "no-newline.ndjson");
