@@ -82,7 +82,14 @@ export function parsePpm(text: string): number {
 /** A signed duration ("-20ms") for clock offsets. */
 export function parseSignedDuration(text: string): number {
   const t = text.trim();
-  return t.startsWith("-") ? -parseDuration(t.slice(1)) : parseDuration(t);
+  if (!t.startsWith("-")) return parseDuration(t);
+  try {
+    return -parseDuration(t.slice(1));
+  } catch (e) {
+    // The message would quote the text without its sign ("--5ms" reported as "-5ms"): quote what was written.
+    if (e instanceof UnitError) throw new UnitError(`expected a duration like "5ms" or "-5ms", got ${JSON.stringify(text)}`);
+    throw e;
+  }
 }
 
 /** Micros -> a short human string: 1.5s, 40ms, 250us. */

@@ -225,6 +225,7 @@ describe("values out of range and unit hints", () => {
     ["an infinite weight (YAML .inf)", `${base}workload: { clients: 1, mix: { read: .inf } }\n`, /workload\.mix\.read: expected a number, got Infinity$/],
     ["null for a section", `${base}faults: null\n`, /s\.yaml: faults: expected a mapping of fields, got null$/],
     ["an unknown choice", `${base}workload: { clients: 1, target: nope }\n`, /workload\.target: expected one of "random", "leader", "local", got "nope"$/],
+    ["a doubled minus sign in a clock offset", fault('{ at: 1s, clock: n1, offset: "--5ms" }'), /faults\.schedule\[0\]\.offset: expected a duration like "5ms" or "-5ms", got "--5ms"$/],
     ["two YAML documents in one file", `${base}---\nname: other\n`, /s\.yaml: a scenario file is one YAML document, and a second one starts at line 8/],
     ["a rate without a unit", `${base}workload: { clients: 1, rate: 10 }\n`, /workload\.rate: expected a rate like "10\/s", got 10/],
     ["a workload that starts after the run", `${base}workload: { clients: 1, start: 10s }\n`, /workload\.start: expected a start before the end of the run \(5s\), got 10s/],
