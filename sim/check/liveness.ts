@@ -74,7 +74,7 @@ export class LivenessWatch {
     const what = `${this.spec.require.join(", ")} within ${this.spec.windowMicros}us of the last fault`;
     if (violated) return { verdict: "violated", quietAtMicros, message: what };
     if (quietAtMicros === null) {
-      return { verdict: "unchecked", quietAtMicros, message: `${what}: faults never stopped (a crash without a restart, or a partition without a heal)` };
+      return { verdict: "unchecked", quietAtMicros, message: `${what}: faults never stopped (a crash without a restart, a partition without a heal, or random faults without stopAt)` };
     }
     if (quiet >= end) return { verdict: "unchecked", quietAtMicros, message: `${what}: faults stop at ${quiet}us, not before the run's end at ${end}us` };
     const unseen = this.tracked.filter((t) => t.satisfiedAt < 0 && !t.reported).map((t) => t.name);

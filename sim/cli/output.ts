@@ -19,7 +19,7 @@ function livenessLine(r: RunResult, live: readonly RunResult["violations"][numbe
       return `OK (${what}; faults stopped at ${formatMicros(v.quietAtMicros ?? 0)})`;
     case "unchecked":
       return v.quietAtMicros === null
-        ? `NOT CHECKED (${what}): faults never stopped (a crash without a restart, or a partition without a heal)`
+        ? `NOT CHECKED (${what}): faults never stopped (a crash without a restart, a partition without a heal, or random faults without stopAt)`
         : `NOT CHECKED (${what}): faults stop at ${formatMicros(v.quietAtMicros)}, not before the run's end at ${formatMicros(r.simulatedMicros)}`;
     case "undecided":
       return `UNDECIDED (${what}): the run ended ${formatMicros(r.simulatedMicros - (v.quietAtMicros ?? 0))} after faults stopped, inside the window, before every condition was seen holding`;

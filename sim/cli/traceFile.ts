@@ -315,7 +315,9 @@ export const DISCARD_EVENTS: TraceEventSink = { header() {}, event() {} };
 export async function streamTraceLines(path: string, onLine: (line: string) => void, onText?: (text: string) => void): Promise<string> {
   const gzip = isGzipFile(path);
   const decoder = new TextDecoder("utf-8");
-  let complete = 0; // lines read whole: damaged gzip data is reported at the line it broke in
+  // Lines read whole before damaged gzip data stopped the reading (zlib may drop its last piece of output when it
+  // fails, so the damage can lie a little after that: the message says how far it read, not where the damage is).
+  let complete = 0;
   const splitter = new LineSplitter((line) => {
     complete++;
     onLine(line);
@@ -331,7 +333,7 @@ export async function streamTraceLines(path: string, onLine: (line: string) => v
     for await (const chunk of source) lines(decoder.decode(chunk as Buffer, { stream: true }));
   } catch (e) {
     if (e instanceof TraceFormatError || e instanceof UsageError) throw e;
-    if (gzip && !(e as NodeJS.ErrnoException).syscall) throw new TraceFormatError(path, complete + 1, `corrupt or truncated gzip data (${(e as Error).message})`);
+    if (gzip && !(e as NodeJS.ErrnoException).syscall) throw new TraceFormatError(path, 0, `corrupt or truncated gzip data (${(e as Error).message}) after line ${complete}, the last read whole`);
     if ((e as NodeJS.ErrnoException).syscall) throw new UsageError(`cannot read ${path}: ${errnoText(e)}`);
     throw e;
   } finally {

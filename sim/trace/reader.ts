@@ -27,7 +27,7 @@ const HeaderSchema = z.looseObject({
   format: z.literal(TRACE_FORMAT),
   version: z.number().int(),
   engine: z.string(),
-  seed: z.union([z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER), z.string()], { error: "expected an integer seed or a string seed" }),
+  seed: z.union([z.number(), z.string()]).refine((s) => typeof s === "string" || Number.isSafeInteger(s), "expected an integer seed (at most 2^53 - 1 either way) or a string seed"),
   bugs: z.array(z.string()),
   scenario: z.looseObject({ name: z.string(), protocol: z.looseObject({ name: z.string() }), topology: z.looseObject({}) }),
   nodes: z.array(z.object({ id: z.string(), dc: z.string() })),

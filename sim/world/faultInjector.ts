@@ -104,11 +104,15 @@ function diskFault(world: World, i: number, fault: DiskFaultKind, key: string | 
 export function startRandomFaults(world: World): void {
   const random = world.scenario.faults.random;
   if (random === null) return;
+  let active = false;
   for (const kind of [RANDOM_CRASH, RANDOM_PARTITION, RANDOM_CLOCK, RANDOM_DISK]) {
     const rate = randomRate(random, kind, world.topology.nodeCount);
     if (rate > 0) world.scheduler.schedule(nextArrival(0, rate, world.faultRng), EV_RANDOM_FAULT, kind);
+    active ||= rate > 0;
   }
+  // Faults stop at stopAt; random faults with no stopAt never stop, and liveness has no quiet time to check from.
   if (random.stopAtMicros !== null) world.liveness?.faultUntil(random.stopAtMicros);
+  else if (active) world.liveness?.faultUntil(Number.POSITIVE_INFINITY);
 }
 
 /** A random fault of `kind` arrives: apply it (if allowed) and schedule the next one. */

@@ -351,6 +351,16 @@ export class World implements NodeHost, ClientHost {
     this.step(to, { kind: "message", from: this.nodeIds[from] as string, msg: body });
   }
 
+  /**
+   * The run ended at `end`: poll liveness once more. Polls come every window/20, so a deadline may have passed since
+   * the last one (a miss is then reported now, as the next poll would have), or a condition may hold unseen.
+   */
+  finishLiveness(end: Micros): void {
+    const watch = this.liveness;
+    if (watch === null || this.stopReason !== null) return;
+    for (const miss of watch.poll(end, this.invariantCtx)) this.violate(`liveness.${miss.name}`, miss.message, -1);
+  }
+
   private pollLiveness(): void {
     const watch = this.liveness;
     if (watch === null) return;
@@ -405,6 +415,9 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
     throw new Error(`unknown protocol "${scenario.protocol.name}" (known: ${options.registry.names().join(", ")})`);
   }
   const seed = options.seed ?? scenario.seed;
+  // A trace records the seed, and its reader takes integers and strings: a seed like 1.5 would make a trace that
+  // cannot be replayed.
+  if (typeof seed === "number" && !Number.isSafeInteger(seed)) throw new Error(`seed must be an integer (at most 2^53 - 1 either way) or a string, got ${seed}`);
   const bugs = [...new Set([...scenario.bugs, ...(options.bugs ?? [])])].sort();
   for (const b of bugs) {
     if (!(b in protocol.bugs)) throw new Error(`protocol ${protocol.name} has no bug variant "${b}" (it has: ${Object.keys(protocol.bugs).join(", ") || "none"})`);
@@ -421,6 +434,7 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
     limitMessage = e.message;
   }
   world.clients.finish();
+  if (stop === "duration" || stop === "idle") world.finishLiveness(stop === "duration" ? durationMicros : world.scheduler.now);
   const clients = world.clients;
   let linearizability: RunResult["linearizability"] = null;
   if (scenario.checks.linearizability && stop !== "limit") {

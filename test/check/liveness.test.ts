@@ -66,6 +66,26 @@ describe("liveness in a run", () => {
     expect(cut.liveness?.quietAtMicros).toBe(whole.liveness?.quietAtMicros);
   });
 
+  it("is unchecked when random faults never stop (no stopAt), whatever the schedule", () => {
+    const random = { crashRate: 0, restartAfterMinMicros: 0, restartAfterMaxMicros: 0, partitionRate: 0, partitionDurationMinMicros: 0, partitionDurationMaxMicros: 0, clockSkewRate: 1, clockSkewMaxMicros: 100_000, diskFaultRate: 0, diskFaultKinds: [], stopAtMicros: null, maxDown: 0 } as const;
+    const r = runScenario({ ...demo, faults: { schedule: [], random: { ...random, diskFaultKinds: [] } } }, { registry, sink: "none" });
+    expect(r.metrics.clockChanges).toBeGreaterThan(0);
+    expect(r.liveness).toMatchObject({ verdict: "unchecked", quietAtMicros: null });
+    const stopping = runScenario({ ...demo, faults: { schedule: [], random: { ...random, diskFaultKinds: [], stopAtMicros: 5_000_000 } } }, { registry, sink: "none" });
+    expect(stopping.liveness).toMatchObject({ verdict: "ok", quietAtMicros: 5_000_000 });
+  });
+
+  it("polls once more at the end: a deadline passed since the last poll is a violation, not undecided", () => {
+    // Faults stop at 10.5s and the window is 4s; demo's clients stop at 0 ops here, so client-ok never holds. The
+    // last regular poll before a run ending at 14.55s is at 14.4s (polls every 200ms), before the 14.5s deadline.
+    const quiet = { ...demo, workload: { ...demo.workload, clients: 0 }, checks: { ...demo.checks, linearizability: false } };
+    const r = runScenario(quiet, { registry, sink: "none", durationMicros: 14_550_000 });
+    expect(r.liveness?.verdict).toBe("violated");
+    expect(r.violations.map((v) => v.check)).toEqual(["liveness.client-ok"]);
+    const early = runScenario(quiet, { registry, sink: "none", durationMicros: 14_450_000 });
+    expect(early.liveness?.verdict).toBe("undecided");
+  });
+
   it("is null when the scenario checks no liveness", () => {
     const none = runScenario({ ...demo, checks: { ...demo.checks, liveness: null } }, { registry, sink: "none", durationMicros: 1_000_000 });
     expect(none.liveness).toBeNull();

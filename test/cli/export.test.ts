@@ -61,7 +61,7 @@ describe("faultline export", () => {
     ["cut mid-line", text.slice(0, Math.floor(text.length / 2)), /bad-cut-mid-line.ndjson: line \d+: truncated: the last line is cut off/],
     ["cut at a line end (no end line)", `${lines.slice(0, -1).join("\n")}\n`, /bad-cut-at-a-line-end.*: line \d+: truncated: the trace ends at line \d+ without its end line/],
     ["a corrupt line in the middle", `${[...lines.slice(0, 500), "{not json", ...lines.slice(500)].join("\n")}\n`, /bad-a-corrupt-line.*: line 501: not valid JSON/],
-    ["a gzip stream cut short", gzipSync(text).subarray(0, 4000), /bad-a-gzip-stream[^:]*: line [1-9]\d*: corrupt or truncated gzip data/],
+    ["a gzip stream cut short", gzipSync(text).subarray(0, 4000), /bad-a-gzip-stream[^:]*: corrupt or truncated gzip data \(unexpected end of file\) after line [1-9]\d*, the last read whole/],
     ["not a trace", "hello\n", /bad-not-a-trace.ndjson: line 1: not valid JSON/],
   ];
   it.each(bad)("rejects a trace %s with exit 2, naming the file, writing nothing", async (what, content, pattern) => {

@@ -84,7 +84,7 @@ describe("replay of a trace whose header's scenario is damaged", () => {
     all[0] = JSON.stringify(header);
     const file = join(dir, "seed.ndjson");
     writeFileSync(file, all.join("\n"));
-    expectCleanError(await cli("replay", file), `${file}: line 1: bad header: seed: expected an integer seed or a string seed`);
+    expectCleanError(await cli("replay", file), `${file}: line 1: bad header: seed: expected an integer seed (at most 2^53 - 1 either way) or a string seed`);
   });
 
   it("a well-shaped scenario the engine cannot run is exit 2 naming the trace, not an internal error", async () => {
@@ -107,7 +107,7 @@ describe("flags and commands yargs alone gets wrong", () => {
     [["run", "scenarios/demo.yaml", "--json=maybe"], '--json: a flag that takes no value (or true/false), got "maybe"'],
     [["sweep", "scenarios/demo.yaml", "--from", "9007199254740991", "--seeds", "2"], "--from 9007199254740991 --seeds 2: the last seed would be beyond 9007199254740991 (2^53 - 1)"],
     [["check", "h.json", "--max-states", "abc"], '--max-states: expected a positive integer, got "abc"'],
-    [["check", "h.json", "--max-states", "1e3"], '--max-states: expected a positive integer, got "1e3"'],
+    [["check", "h.json", "--max-states", "1.5"], '--max-states: expected a positive integer, got "1.5"'],
     [["run", "scenarios/demo.yaml", "--trace", ""], "--trace: expected a file path, got an empty string"],
     [["run", "scenarios/demo.yaml", "--trace="], "--trace: expected a file path, got an empty string"],
     [["export", "scenarios/demo.yaml", "--format", "chrome", "--out", ""], "--out: expected a file path, got an empty string"],

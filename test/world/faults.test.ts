@@ -5,6 +5,7 @@ import { Disk } from "../../sim/world/disk.ts";
 import { NodeClock } from "../../sim/world/clock.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
 import { scenario } from "./fixtures.ts";
+import { registry } from "../../protocols/index.ts";
 
 describe("disk", () => {
   it("loses unsynced writes on a crash and keeps synced ones", () => {
@@ -162,5 +163,14 @@ describe("crash and restart", () => {
     expect(r.metrics.clockChanges).toBe(1);
     const clock = [...(r.trace?.events() ?? [])].find((e) => e.k === "clock");
     expect(clock).toMatchObject({ t: 250_000, n: "n1", offset: 5_000, drift: 0 });
+  });
+});
+
+describe("the run API's seed", () => {
+  it("is an integer or a string: a seed like 1.5 would make a trace that replay cannot read", () => {
+    const s = scenario();
+    expect(() => runScenario(s, { registry, seed: 1.5, sink: "none" })).toThrow(/seed must be an integer \(at most 2\^53 - 1 either way\) or a string, got 1\.5/);
+    expect(() => runScenario(s, { registry, seed: 1e20, sink: "none" })).toThrow(/seed must be an integer/);
+    expect(runScenario({ ...s, durationMicros: 1_000 }, { registry, seed: "abc", sink: "none" }).seed).toBe("abc");
   });
 });

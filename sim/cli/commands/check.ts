@@ -45,7 +45,7 @@ export const checkCommand: CliCommand = {
     const format = (argv.format as Format | undefined) ?? guessFormat(path);
     // Read as text and parsed here: yargs' own number parsing turned "abc" into NaN before the message could quote it.
     const given = String(argv["max-states"] ?? "2000000");
-    const maxStates = /^\d+$/.test(given) ? Number(given) : Number.NaN;
+    const maxStates = given.trim() === "" ? Number.NaN : Number(given); // "1e6" is a whole number too
     if (!Number.isSafeInteger(maxStates) || maxStates < 1) throw new UsageError(`--max-states: expected a positive integer, got "${given}"`);
     let history: HistoryOp[];
     try {
