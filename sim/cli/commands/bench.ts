@@ -2,10 +2,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
-import { formatBenchTable, runBenchmarks } from "../../../bench/run.ts";
+import { formatBenchTable, formatTable, mega, runBenchmarks } from "../../../bench/run.ts";
 import type { BenchResult } from "../../../bench/types.ts";
 import { WORKLOADS } from "../../../bench/workloads/index.ts";
-import { UsageError, type CliCommand } from "../command.ts";
+import { UsageError, type CliCommand, type CliContext } from "../command.ts";
 import { abandonOutput, fillOutput, openOutput } from "../traceFile.ts";
 
 const BIN = resolve(import.meta.dirname, "../../../bin/faultline.mjs");
@@ -79,7 +79,6 @@ export function comparePairs(name: string, ours: readonly BenchResult[], theirs:
 }
 
 export function formatComparisonTable(comparisons: readonly BenchComparison[], against: string): string {
-  const mega = (eps: number) => `${(eps / 1e6).toFixed(2)}M`;
   const head = ["workload", "this events/s", `${against} events/s`, "ratio", "pairs faster", "pair ratios"];
   const rows = comparisons.map((c) => [
     c.name,
@@ -89,9 +88,7 @@ export function formatComparisonTable(comparisons: readonly BenchComparison[], a
     `${c.faster} of ${c.ratios.length}`,
     `${Math.min(...c.ratios).toFixed(2)}-${Math.max(...c.ratios).toFixed(2)}`,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
-  return [fmt(head), fmt(widths.map((w) => "-".repeat(w))), ...rows.map(fmt)].join("\n");
+  return formatTable(head, rows);
 }
 
 /** The CLI of the checkout --against names: a directory with bin/faultline.mjs and its packages installed. */
@@ -154,7 +151,7 @@ export const benchCommand: CliCommand = {
     const other = argv.against !== undefined ? againstBin(String(argv.against)) : null;
     const chosen = WORKLOADS.filter((w) => (only && only.length > 0 ? only.includes(w.name) : !w.optIn)).map((w) => w.name);
     const progress = (r: BenchResult) => {
-      if (!argv.json) ctx.stderr(`  ${r.name}: ${(r.eventsPerSecond / 1e6).toFixed(2)}M events/s`);
+      if (!argv.json) ctx.stderr(`  ${r.name}: ${mega(r.eventsPerSecond)} events/s`);
     };
     const hugePages = argv["huge-pages"] !== false;
     // Open --out before the runs: an unwritable path fails now, not after minutes of benchmarks.
@@ -191,7 +188,7 @@ export const benchCommand: CliCommand = {
 };
 
 /** --against: each workload's runs alternate between the two checkouts (which goes first alternates too). */
-function compare(chosen: string[], runs: number, other: string, hugePages: boolean, json: boolean, out: ReturnType<typeof openOutput> | null, ctx: Parameters<CliCommand["run"]>[1]): number {
+function compare(chosen: string[], runs: number, other: string, hugePages: boolean, json: boolean, out: ReturnType<typeof openOutput> | null, ctx: CliContext): number {
   const otherDir = resolve(other, "../..");
   let comparisons: BenchComparison[];
   try {
@@ -203,7 +200,7 @@ function compare(chosen: string[], runs: number, other: string, hugePages: boole
         for (const here of i % 2 === 0 ? [true, false] : [false, true]) {
           const r = isolated(name, hugePages, here ? BIN : other);
           (here ? ours : theirs).push(r);
-          if (!json) ctx.stderr(`  ${name} ${here ? "here" : "there"}: ${(r.eventsPerSecond / 1e6).toFixed(2)}M events/s`);
+          if (!json) ctx.stderr(`  ${name} ${here ? "here" : "there"}: ${mega(r.eventsPerSecond)} events/s`);
         }
       }
       return comparePairs(name, ours, theirs);
