@@ -8,6 +8,13 @@ export const EV_LIVENESS = 7;
 /** The built-in condition: some client op completed ok. */
 export const CLIENT_OK = "client-ok";
 
+/** Why a run's liveness was not checked: faults never stopped (quiet null), or stop at or after the run's end. */
+export function uncheckedReason(quiet: Micros | null, end: Micros, time: (micros: Micros) => string): string {
+  return quiet === null
+    ? "faults never stopped (a crash without a restart, a partition without a heal, or random faults without stopAt)"
+    : `faults stop at ${time(quiet)}, not before the run's end at ${time(end)}`;
+}
+
 /** What a run's liveness check concluded. */
 export interface LivenessVerdict {
   /** ok: every condition held within the window; violated: one did not; unchecked: faults did not stop before the
@@ -64,19 +71,18 @@ export class LivenessWatch {
   }
 
   /**
-   * The verdict at the end of a run at `end`, `violated` telling whether a miss was reported. A watch whose faults
-   * never stopped, or stopped only at or after the end, checked nothing: "unchecked", not OK. One whose window was
-   * still open at the end with a condition not yet seen holding is "undecided".
+   * The verdict at the end of a run at `end`. A watch whose faults never stopped, or stopped only at or after the end,
+   * checked nothing: "unchecked", not OK. One whose window was still open at the end with a condition not yet seen
+   * holding is "undecided".
    */
-  verdict(end: Micros, violated: boolean): LivenessVerdict {
+  verdict(end: Micros): LivenessVerdict {
     const quiet = this.quietAtMicros;
     const quietAtMicros = Number.isFinite(quiet) ? quiet : null;
     const what = `${this.spec.require.join(", ")} within ${this.spec.windowMicros}us of the last fault`;
-    if (violated) return { verdict: "violated", quietAtMicros, message: what };
-    if (quietAtMicros === null) {
-      return { verdict: "unchecked", quietAtMicros, message: `${what}: faults never stopped (a crash without a restart, a partition without a heal, or random faults without stopAt)` };
+    if (this.tracked.some((t) => t.reported)) return { verdict: "violated", quietAtMicros, message: what };
+    if (quietAtMicros === null || quiet >= end) {
+      return { verdict: "unchecked", quietAtMicros, message: `${what}: ${uncheckedReason(quietAtMicros, end, (us) => `${us}us`)}` };
     }
-    if (quiet >= end) return { verdict: "unchecked", quietAtMicros, message: `${what}: faults stop at ${quiet}us, not before the run's end at ${end}us` };
     const unseen = this.tracked.filter((t) => t.satisfiedAt < 0 && !t.reported).map((t) => t.name);
     if (unseen.length === 0) return { verdict: "ok", quietAtMicros, message: what };
     return {

@@ -1,4 +1,5 @@
 import { formatMicros } from "../core/units.ts";
+import { uncheckedReason } from "../check/liveness.ts";
 import type { HistoryOp } from "../check/history.ts";
 import type { RunResult } from "../world/result.ts";
 
@@ -18,9 +19,7 @@ function livenessLine(r: RunResult, live: readonly RunResult["violations"][numbe
     case "ok":
       return `OK (${what}; faults stopped at ${formatMicros(v.quietAtMicros ?? 0)})`;
     case "unchecked":
-      return v.quietAtMicros === null
-        ? `NOT CHECKED (${what}): faults never stopped (a crash without a restart, a partition without a heal, or random faults without stopAt)`
-        : `NOT CHECKED (${what}): faults stop at ${formatMicros(v.quietAtMicros)}, not before the run's end at ${formatMicros(r.simulatedMicros)}`;
+      return `NOT CHECKED (${what}): ${uncheckedReason(v.quietAtMicros, r.simulatedMicros, formatMicros)}`;
     case "undecided":
       return `UNDECIDED (${what}): the run ended ${formatMicros(r.simulatedMicros - (v.quietAtMicros ?? 0))} after faults stopped, inside the window, before every condition was seen holding`;
   }

@@ -356,16 +356,19 @@ export class World implements NodeHost, ClientHost {
    * the last one (a miss is then reported now, as the next poll would have), or a condition may hold unseen.
    */
   finishLiveness(end: Micros): void {
-    const watch = this.liveness;
-    if (watch === null || this.stopReason !== null) return;
-    for (const miss of watch.poll(end, this.invariantCtx)) this.violate(`liveness.${miss.name}`, miss.message, -1);
+    if (this.liveness !== null && this.stopReason === null) this.reportLiveness(this.liveness, end);
   }
 
   private pollLiveness(): void {
     const watch = this.liveness;
     if (watch === null) return;
-    for (const miss of watch.poll(this.scheduler.now, this.invariantCtx)) this.violate(`liveness.${miss.name}`, miss.message, -1);
+    this.reportLiveness(watch, this.scheduler.now);
     this.scheduler.schedule(this.scheduler.now + watch.pollMicros, EV_LIVENESS);
+  }
+
+  /** Poll the watch at `at` and report each condition that missed its deadline as a violation. */
+  private reportLiveness(watch: LivenessWatch, at: Micros): void {
+    for (const miss of watch.poll(at, this.invariantCtx)) this.violate(`liveness.${miss.name}`, miss.message, -1);
   }
 
   private makeInvariantContext(): InvariantContext<unknown> {
@@ -434,7 +437,8 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
     limitMessage = e.message;
   }
   world.clients.finish();
-  if (stop === "duration" || stop === "idle") world.finishLiveness(stop === "duration" ? durationMicros : world.scheduler.now);
+  const simulatedMicros = stop === "duration" ? durationMicros : world.scheduler.now;
+  if (stop === "duration" || stop === "idle") world.finishLiveness(simulatedMicros);
   const clients = world.clients;
   let linearizability: RunResult["linearizability"] = null;
   if (scenario.checks.linearizability && stop !== "limit") {
@@ -444,7 +448,6 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
       world.sink.violation(world.scheduler.now, "linearizability", linearizability.message, -1);
     }
   }
-  const simulatedMicros = stop === "duration" ? durationMicros : world.scheduler.now;
   world.recorder?.finish(simulatedMicros, stop);
   return {
     scenario: world.header.scenario,
@@ -462,7 +465,7 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
       return clients.history;
     },
     linearizability,
-    liveness: world.liveness?.verdict(simulatedMicros, world.violations.some((v) => v.check.startsWith("liveness."))) ?? null,
+    liveness: world.liveness?.verdict(simulatedMicros) ?? null,
     header: world.header,
     trace: world.recorder,
     metrics: { ...world.metrics },

@@ -24,33 +24,33 @@ describe("liveness verdicts", () => {
     const { w, misses, pollUntil } = watch(5_000, 5_050);
     pollUntil(20_000);
     expect(misses).toEqual([]);
-    expect(w.verdict(20_000, false)).toMatchObject({ verdict: "ok", quietAtMicros: 5_000 });
+    expect(w.verdict(20_000)).toMatchObject({ verdict: "ok", quietAtMicros: 5_000 });
   });
 
   it("reports a condition that did not hold within the window once, and the verdict is violated", () => {
     const { w, misses, pollUntil } = watch(5_000, 1e12);
     pollUntil(20_000);
     expect(misses).toEqual(["up"]);
-    expect(w.verdict(20_000, true).verdict).toBe("violated");
+    expect(w.verdict(20_000).verdict).toBe("violated");
   });
 
   it("checked nothing when faults never stopped, or stop only at or after the end: unchecked, not ok", () => {
     const never = watch(Number.POSITIVE_INFINITY, 0);
     never.pollUntil(20_000);
-    expect(never.w.verdict(20_000, false)).toMatchObject({ verdict: "unchecked", quietAtMicros: null });
-    expect(never.w.verdict(20_000, false).message).toMatch(/faults never stopped/);
+    expect(never.w.verdict(20_000)).toMatchObject({ verdict: "unchecked", quietAtMicros: null });
+    expect(never.w.verdict(20_000).message).toMatch(/faults never stopped/);
     const late = watch(30_000, 0);
     late.pollUntil(20_000);
-    expect(late.w.verdict(20_000, false)).toMatchObject({ verdict: "unchecked", quietAtMicros: 30_000 });
-    expect(late.w.verdict(20_000, false).message).toMatch(/faults stop at 30000us, not before the run's end at 20000us/);
+    expect(late.w.verdict(20_000)).toMatchObject({ verdict: "unchecked", quietAtMicros: 30_000 });
+    expect(late.w.verdict(20_000).message).toMatch(/faults stop at 30000us, not before the run's end at 20000us/);
   });
 
   it("is undecided when the run ended inside the window before a condition was seen holding", () => {
     const { w, misses, pollUntil } = watch(19_000, 1e12);
     pollUntil(19_050);
     expect(misses).toEqual([]);
-    expect(w.verdict(19_050, false)).toMatchObject({ verdict: "undecided", quietAtMicros: 19_000 });
-    expect(w.verdict(19_050, false).message).toMatch(/up not seen holding when the run ended at 19050us/);
+    expect(w.verdict(19_050)).toMatchObject({ verdict: "undecided", quietAtMicros: 19_000 });
+    expect(w.verdict(19_050).message).toMatch(/up not seen holding when the run ended at 19050us/);
   });
 });
 
