@@ -87,7 +87,7 @@ const workload = z.object({
   stopMicros: micros.nullable(),
 });
 
-export const ResolvedScenarioSchema = z.object({
+const ResolvedScenarioShape = z.object({
   name: z.string(),
   description: z.string(),
   seed: z.union([z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER), z.string()]),
@@ -108,6 +108,12 @@ export const ResolvedScenarioSchema = z.object({
   trace: z.object({ enabled: z.boolean(), recordMessages: z.boolean() }),
 });
 
+/** The shape, then what the shape cannot say (checkResolvedScenario): one schema, one first problem to report. */
+export const ResolvedScenarioSchema = ResolvedScenarioShape.superRefine((s, ctx) => {
+  const problem = checkResolvedScenario(s);
+  if (problem !== null) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+});
+
 // The schema and the type must agree both ways: a field added to, removed from or changed in either fails here.
 type Parsed = z.infer<typeof ResolvedScenarioSchema>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -120,7 +126,7 @@ void schemaMatchesType;
  * as a path under the scenario and a message, or null. Without this, an edited header re-ran with a node that does
  * not exist (silently ignored), or with a billion clients (out of memory).
  */
-export function checkResolvedScenario(s: ResolvedScenario): { path: (string | number)[]; message: string } | null {
+function checkResolvedScenario(s: ResolvedScenario): { path: (string | number)[]; message: string } | null {
   const dcs = new Set<string>();
   const nodes = new Set<string>();
   for (const [i, dc] of s.topology.datacenters.entries()) {
