@@ -4,7 +4,7 @@ import { formatMicros } from "../core/units.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { NodeId } from "../core/types.ts";
 import { ScenarioError } from "./load.ts";
-import { RANDOM_PARTITION_PREFIX, type FaultAction, type LinkSpec, type PartitionSpec, type RandomFaults, type ResolvedScenario, type ScheduledFault } from "./resolved.ts";
+import { isClientName, RANDOM_PARTITION_PREFIX, type FaultAction, type LinkSpec, type PartitionSpec, type RandomFaults, type ResolvedScenario, type ScheduledFault } from "./resolved.ts";
 import type { FaultInput, LinkInput, ScenarioInput } from "./schema.ts";
 
 export const DEFAULT_INTRA_DC: LinkSpec = {
@@ -137,8 +137,7 @@ function resolveTopology(input: ScenarioInput, fail: (p: string, m: string) => n
   dcs.forEach((dc, i) =>
     dc.nodes.forEach((n, j) => {
       if (all.has(n) || seen.has(n)) fail(`topology.datacenters[${i}].nodes[${j}]`, `node name "${n}" is used twice (node and datacenter names must be unique)`);
-      const client = /^c([1-9][0-9]*)$/.exec(n);
-      if (client !== null && Number(client[1]) <= clients) {
+      if (isClientName(n, clients)) {
         fail(`topology.datacenters[${i}].nodes[${j}]`, `node name "${n}" is the name of a client (the ${clients} clients are c1..c${clients}); pick another name`);
       }
       all.add(n);

@@ -145,3 +145,14 @@ export interface ResolvedScenario {
 
 /** Partitions started by random faults are named random-1, random-2, ...: scheduled partitions may not use the prefix. */
 export const RANDOM_PARTITION_PREFIX = "random-";
+
+/** The id of client i (0-based), in the trace and the history: c1, c2, ... */
+export function clientName(i: number): string {
+  return `c${i + 1}`;
+}
+
+/** Is `name` the id of one of `clients` clients (c1..cN)? A node may not be named so. */
+export function isClientName(name: string, clients: number): boolean {
+  const m = /^c([1-9][0-9]*)$/.exec(name);
+  return m !== null && Number(m[1]) <= clients;
+}

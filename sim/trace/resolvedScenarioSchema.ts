@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { LIMITS } from "../core/limits.ts";
 import { MAX_DRIFT_PPM } from "../core/units.ts";
-import { RANDOM_PARTITION_PREFIX, type ResolvedScenario } from "../scenario/resolved.ts";
+import { isClientName, RANDOM_PARTITION_PREFIX, type ResolvedScenario } from "../scenario/resolved.ts";
 import { MAX_CLOCK_SKEW_MICROS } from "../scenario/schema.ts";
 
 /** Virtual times and durations: whole microseconds, at least 0, exactly representable. */
@@ -142,7 +142,7 @@ function checkResolvedScenario(s: ResolvedScenario): { path: (string | number)[]
   if (nodes.size > LIMITS.maxNodes) return { path: ["topology"], message: `expected at most ${LIMITS.maxNodes} nodes, got ${nodes.size}` };
   const clients = s.workload.clients;
   if (clients > LIMITS.maxClients) return { path: ["workload", "clients"], message: `expected at most ${LIMITS.maxClients} clients, got ${clients}` };
-  for (let c = 1; c <= clients; c++) if (nodes.has(`c${c}`)) return { path: ["topology"], message: `node name "c${c}" is the name of a client` };
+  for (const n of nodes) if (isClientName(n, clients)) return { path: ["topology"], message: `node name "${n}" is the name of a client` };
   if (s.limits.maxPending > LIMITS.maxPendingEvents) return { path: ["limits", "maxPending"], message: `expected at most ${LIMITS.maxPendingEvents}, got ${s.limits.maxPending}` };
   const dc = (name: string, path: (string | number)[]) => (dcs.has(name) ? null : { path, message: `unknown datacenter "${name}"` });
   const node = (name: string, path: (string | number)[]) => (nodes.has(name) ? null : { path, message: `unknown node "${name}"` });

@@ -1,6 +1,6 @@
 import { assert } from "../core/assert.ts";
 import type { NodeId } from "../core/types.ts";
-import type { ResolvedScenario } from "../scenario/resolved.ts";
+import { clientName, type ResolvedScenario } from "../scenario/resolved.ts";
 
 /**
  * Endpoints of the simulated network: nodes first (indices 0..nodeCount-1, in topology order), then clients
@@ -29,7 +29,7 @@ export class Topology {
     });
     assert(this.nodeIds.length > 0, "a topology needs at least one node");
     for (let c = 0; c < scenario.workload.clients; c++) {
-      this.clientIds.push(`c${c + 1}`);
+      this.clientIds.push(clientName(c));
       const dc = placement[c % placement.length] as string;
       const d = this.dcNames.indexOf(dc);
       assert(d >= 0, () => `client placement names unknown datacenter ${dc}`);

@@ -3,7 +3,7 @@ import type { Rng } from "../core/rng.ts";
 import type { Micros } from "../core/types.ts";
 import type { HistoryOp, HistoryOutcome } from "../check/history.ts";
 import { HistoryLog, smallInt } from "../check/historyLog.ts";
-import type { Workload } from "../scenario/resolved.ts";
+import { clientName, type Workload } from "../scenario/resolved.ts";
 
 const OWNER_RING = 8192;
 const OWNER_MASK = OWNER_RING - 1;
@@ -89,7 +89,7 @@ export class Clients {
     this.leaderHint = new Array(n).fill(-1);
     const m = spec.mix;
     this.mixTotal = m.read + m.write + m.cas + m.append;
-    this.clientNames = Array.from({ length: n }, (_, i) => `c${i + 1}`);
+    this.clientNames = Array.from({ length: n }, (_, i) => clientName(i));
     this.keyNames = [];
     this.log = new HistoryLog(this.clientNames);
   }
