@@ -109,10 +109,9 @@ const DiskFault = z.enum(["lose-unsynced", "torn-write", "corrupt"]);
 
 export const FAULT_ACTIONS = ["crash", "restart", "partition", "heal", "link", "clock", "disk"] as const;
 
-/** Fields that only mean something beside one action, and that action. */
+/** Fields that only mean something beside one action, and that action (`id` has a check and a message of its own). */
 const COMPANIONS = [
   ["restartAfter", "crash"],
-  ["id", "partition"],
   ["healAfter", "partition"],
   ["offset", "clock"],
   ["drift", "clock"],
@@ -150,7 +149,7 @@ const Fault = z
     // A field of another kind of fault would be ignored (a crash's `healAfter` would leave the node down): refused.
     if (present.length === 1) {
       for (const [field, owner] of COMPANIONS) {
-        if (field === "id" || f[field] === undefined || owner === present[0]) continue;
+        if (f[field] === undefined || owner === present[0]) continue;
         ctx.addIssue({ code: "custom", path: [field], message: `\`${field}\` belongs to a ${owner} fault, and this fault is a ${present[0]}` });
       }
     }
