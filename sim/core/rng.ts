@@ -27,6 +27,11 @@ export interface Rng {
 
 export type Seed = number | string;
 
+/** A seed a trace can record and replay: a string, or an integer of at most 2^53 - 1 either way. */
+export function isSeed(s: unknown): s is Seed {
+  return typeof s === "string" || Number.isSafeInteger(s);
+}
+
 class AleaRng implements Rng {
   private readonly gen: () => number;
   private spare = Number.NaN;

@@ -3,6 +3,7 @@
  * the line and what was expected; a trace without its footer is reported as truncated.
  */
 import { z } from "zod";
+import { isSeed } from "../core/rng.ts";
 import type { TraceEvent, TraceEventKind, TraceFooter, TraceHeader } from "./events.ts";
 import { TRACE_EVENT_KINDS, TRACE_FORMAT, TRACE_VERSION } from "./events.ts";
 
@@ -27,7 +28,7 @@ const HeaderSchema = z.looseObject({
   format: z.literal(TRACE_FORMAT),
   version: z.number().int(),
   engine: z.string(),
-  seed: z.union([z.number(), z.string()]).refine((s) => typeof s === "string" || Number.isSafeInteger(s), "expected an integer seed (at most 2^53 - 1 either way) or a string seed"),
+  seed: z.union([z.number(), z.string()]).refine(isSeed, "expected an integer seed (at most 2^53 - 1 either way) or a string seed"),
   bugs: z.array(z.string()),
   scenario: z.looseObject({ name: z.string(), protocol: z.looseObject({ name: z.string() }), topology: z.looseObject({}) }),
   nodes: z.array(z.object({ id: z.string(), dc: z.string() })),

@@ -1,7 +1,7 @@
 import { assert } from "../core/assert.ts";
 import { LimitExceededError } from "../core/limits.ts";
 import type { AnyProtocol, ClientReply, InvariantContext, KvOp, NodeView } from "../core/protocol.ts";
-import { RngStreams, type Rng } from "../core/rng.ts";
+import { isSeed, RngStreams, type Rng } from "../core/rng.ts";
 import { Scheduler } from "../core/scheduler.ts";
 import type { Micros, NodeId } from "../core/types.ts";
 import type { HistoryOutcome } from "../check/history.ts";
@@ -420,7 +420,7 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
   const seed = options.seed ?? scenario.seed;
   // A trace records the seed, and its reader takes integers and strings: a seed like 1.5 would make a trace that
   // cannot be replayed.
-  if (typeof seed === "number" && !Number.isSafeInteger(seed)) throw new Error(`seed must be an integer (at most 2^53 - 1 either way) or a string, got ${seed}`);
+  if (!isSeed(seed)) throw new Error(`seed must be an integer (at most 2^53 - 1 either way) or a string, got ${seed}`);
   const bugs = [...new Set([...scenario.bugs, ...(options.bugs ?? [])])].sort();
   for (const b of bugs) {
     if (!(b in protocol.bugs)) throw new Error(`protocol ${protocol.name} has no bug variant "${b}" (it has: ${Object.keys(protocol.bugs).join(", ") || "none"})`);
