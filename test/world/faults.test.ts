@@ -3,6 +3,9 @@ import { CORRUPT, type Protocol } from "../../sim/core/protocol.ts";
 import { ProtocolRegistry } from "../../sim/core/registry.ts";
 import { Disk } from "../../sim/world/disk.ts";
 import { NodeClock } from "../../sim/world/clock.ts";
+import type { ResolvedScenario, ScheduledFault } from "../../sim/scenario/resolved.ts";
+import type { TraceEvent } from "../../sim/trace/events.ts";
+import type { RunResult } from "../../sim/world/result.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
 import { scenario } from "./fixtures.ts";
 import { registry } from "../../protocols/index.ts";
@@ -119,30 +122,30 @@ const never: Protocol<{ fired: string[] }, never, never> = {
   bugs: {},
 };
 
+/** A scenario of one node, n1 in datacenter a, running `protocol` under a fault schedule. */
+function oneNode(protocol: string, durationMicros: number, schedule: ScheduledFault[]): ResolvedScenario {
+  return scenario({ protocol: { name: protocol, options: {} }, topology: { datacenters: [{ name: "a", nodes: ["n1"] }] }, durationMicros, faults: { schedule, random: null } });
+}
+
+/** The events of a run's recorded trace. */
+function traceEvents(r: RunResult): TraceEvent[] {
+  return [...(r.trace?.events() ?? [])];
+}
+
 describe("timers", () => {
   it("a timer armed for any finite delay, however long, is accepted and never fires within the run", () => {
-    const s = scenario({
-      protocol: { name: "never", options: {} },
-      topology: { datacenters: [{ name: "a", nodes: ["n1"] }] },
-      durationMicros: 10_000,
-      faults: { schedule: [{ atMicros: 500, action: "clock", node: "n1", offsetMicros: 0, driftPpm: 50 }], random: null },
-    });
+    const s = oneNode("never", 10_000, [{ atMicros: 500, action: "clock", node: "n1", offsetMicros: 0, driftPpm: 50 }]);
     const r = runScenario(s, { registry: new ProtocolRegistry().register(never), sink: "record" });
     expect(r.stop).toBe("duration");
-    expect([...(r.trace?.events() ?? [])].filter((e) => e.k === "timer").map((e) => (e as { name: string }).name)).toEqual(["soon"]);
+    expect(traceEvents(r).filter((e) => e.k === "timer").map((e) => (e as { name: string }).name)).toEqual(["soon"]);
   });
 });
 
 describe("crash and restart", () => {
   it("a crash drops pending timers and volatile state; a restart rebuilds state from synced storage only", () => {
-    const s = scenario({
-      protocol: { name: "ticker", options: {} },
-      topology: { datacenters: [{ name: "a", nodes: ["n1"] }] },
-      durationMicros: 1_000_000,
-      faults: { schedule: [{ atMicros: 350_000, action: "crash", node: "n1", restartAfterMicros: 300_000 }], random: null },
-    });
+    const s = oneNode("ticker", 1_000_000, [{ atMicros: 350_000, action: "crash", node: "n1", restartAfterMicros: 300_000 }]);
     const r = runScenario(s, { registry: reg, sink: "record" });
-    const events = [...(r.trace?.events() ?? [])];
+    const events = traceEvents(r);
     const timers = events.filter((e) => e.k === "timer").map((e) => e.t);
     // ticks at 100,200,300ms; none while down (350..650ms); after restart at 650ms: 750, 850, 950ms
     expect(timers).toEqual([100_000, 200_000, 300_000, 750_000, 850_000, 950_000]);
@@ -152,16 +155,10 @@ describe("crash and restart", () => {
   });
 
   it("a clock fault changes what ctx.now() returns", () => {
-    const s = scenario({
-      protocol: { name: "ticker", options: {} },
-      topology: { datacenters: [{ name: "a", nodes: ["n1"] }] },
-      durationMicros: 450_000,
-      faults: { schedule: [{ atMicros: 250_000, action: "clock", node: "n1", offsetMicros: 5_000, driftPpm: null }], random: null },
-      trace: { enabled: true, recordMessages: true },
-    });
+    const s = oneNode("ticker", 450_000, [{ atMicros: 250_000, action: "clock", node: "n1", offsetMicros: 5_000, driftPpm: null }]);
     const r = runScenario(s, { registry: reg, sink: "record" });
     expect(r.metrics.clockChanges).toBe(1);
-    const clock = [...(r.trace?.events() ?? [])].find((e) => e.k === "clock");
+    const clock = traceEvents(r).find((e) => e.k === "clock");
     expect(clock).toMatchObject({ t: 250_000, n: "n1", offset: 5_000, drift: 0 });
   });
 });
