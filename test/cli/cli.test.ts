@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -155,6 +155,29 @@ describe("faultline CLI", () => {
     const inProcess = cli("bench", "--only", "pending-1e3", "--against", root, "--no-isolate");
     expect(inProcess.code).toBe(2);
     expect(inProcess.err).toMatch(/--against .* cannot be combined with --no-isolate/);
+  });
+
+  it("refuses --against a checkout that lacks a chosen workload before running anything", () => {
+    // An older checkout, as far as bench is concerned: its CLI knows only ping-5 and says so the way bench does.
+    const older = mkdtempSync(join(tmpdir(), "faultline-older-"));
+    mkdirSync(join(older, "bin"));
+    mkdirSync(join(older, "node_modules"));
+    writeFileSync(
+      join(older, "bin", "faultline.mjs"),
+      `const i = process.argv.indexOf("--only");
+const asked = process.argv.slice(i + 1).filter((a) => !a.startsWith("--"));
+const missing = asked.find((n) => n !== "ping-5");
+if (missing) console.error('faultline: --only: no workload "' + missing + '" (workloads: ping-5)');
+else console.error('faultline: --runs: expected a whole number from 1 to 100, got "0"');
+process.exit(2);
+`,
+    );
+    const r = cli("bench", "--only", "pending-1e3", "--runs", "1", "--against", older, "--out", join(older, "out.json"));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--against: ${older} has no workload "pending-1e3" (workloads: ping-5)`);
+    expect(r.err).not.toMatch(/internal error|pending-1e3 here/);
+    expect(existsSync(join(older, "out.json"))).toBe(false);
+    noStack(r.err);
   });
 
   it("rejects an unknown benchmark workload and a bad run count with exit 2", () => {

@@ -91,12 +91,21 @@ export function formatComparisonTable(comparisons: readonly BenchComparison[], a
   return formatTable(head, rows);
 }
 
-/** The CLI of the checkout --against names: a directory with bin/faultline.mjs and its packages installed. */
-function againstBin(dir: string): string {
+/**
+ * The CLI of the checkout --against names: a directory with bin/faultline.mjs, its packages installed, and every
+ * chosen workload (an older checkout may lack newer ones). Asked before any run, so a missing workload is a usage
+ * error now, not a failure after minutes of benchmarks.
+ */
+function againstBin(dir: string, chosen: readonly string[]): string {
   const root = resolve(dir);
   const bin = join(root, "bin", "faultline.mjs");
   if (!existsSync(bin)) throw new UsageError(`--against: ${root} has no bin/faultline.mjs (expected another Faultline checkout, such as a git worktree)`);
   if (!existsSync(join(root, "node_modules"))) throw new UsageError(`--against: ${root} has no node_modules (run npm ci there first)`);
+  // `--runs 0` is refused after --only is checked (in every checkout since --runs exists): exit 2 either way, and
+  // the message says which of the two it refused.
+  const r = spawnSync(process.execPath, [bin, "bench", "--only", ...chosen, "--runs", "0"], { encoding: "utf8" });
+  const missing = /--only: (no workload .*)$/m.exec(r.stderr ?? "");
+  if (missing !== null) throw new UsageError(`--against: ${root} has ${missing[1]}`);
   return bin;
 }
 
@@ -148,8 +157,8 @@ export const benchCommand: CliCommand = {
     }
     const runs = parseRuns(argv.runs);
     if (argv.against !== undefined && argv.isolate === false) throw new UsageError("--against runs every workload in fresh processes of both checkouts; it cannot be combined with --no-isolate");
-    const other = argv.against !== undefined ? againstBin(String(argv.against)) : null;
     const chosen = WORKLOADS.filter((w) => (only && only.length > 0 ? only.includes(w.name) : !w.optIn)).map((w) => w.name);
+    const other = argv.against !== undefined ? againstBin(String(argv.against), chosen) : null;
     const progress = (r: BenchResult) => {
       if (!argv.json) ctx.stderr(`  ${r.name}: ${mega(r.eventsPerSecond)} events/s`);
     };
