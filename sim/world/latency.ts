@@ -12,12 +12,16 @@ export function sampleLatency(dist: LatencyDist, rng: Rng): Micros {
       return Math.round(dist.minMicros + (dist.maxMicros - dist.minMicros) * rng.next());
     case "normal":
       return Math.max(0, Math.round(dist.meanMicros + dist.stddevMicros * rng.normal()));
-    case "lognormal":
-      return Math.round(dist.medianMicros * Math.exp(dist.sigma * rng.normal()));
+    // A zero median or scale draws 0 every time; the product is NaN (0 * Infinity) when the other factor overflows.
+    case "lognormal": {
+      const x = dist.medianMicros * Math.exp(dist.sigma * rng.normal());
+      return Number.isNaN(x) ? 0 : Math.round(x);
+    }
     case "pareto": {
       let u = rng.next();
       while (u === 0) u = rng.next();
-      return Math.min(dist.capMicros, Math.round(dist.scaleMicros * u ** (-1 / dist.shape)));
+      const x = dist.scaleMicros * u ** (-1 / dist.shape);
+      return Number.isNaN(x) ? 0 : Math.min(dist.capMicros, Math.round(x));
     }
     default:
       return assertNever(dist, "latency distribution");
