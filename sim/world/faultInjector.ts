@@ -14,8 +14,8 @@ import {
 import type { NodeRuntime } from "./node.ts";
 import type { World } from "./simulation.ts";
 
-export const EV_RESTART = 8; // a = node
-export const EV_HEAL = 9; // payload = partition id
+export const EV_RESTART = 8; // a = node, b = its boot count when it crashed
+export const EV_HEAL = 9; // payload = partition id, b = its serial
 
 /** Apply one fault to the world now, and trace it. */
 export function applyFault(world: World, f: FaultAction): void {
@@ -26,7 +26,7 @@ export function applyFault(world: World, f: FaultAction): void {
       if (!(world.nodes[i] as NodeRuntime).up) return;
       world.crash(i);
       if (f.restartAfterMicros !== null) {
-        world.scheduler.schedule(now + f.restartAfterMicros, EV_RESTART, i);
+        world.scheduler.schedule(now + f.restartAfterMicros, EV_RESTART, i, (world.nodes[i] as NodeRuntime).boots);
         world.liveness?.faultUntil(now + f.restartAfterMicros);
       }
       return;
@@ -45,7 +45,7 @@ export function applyFault(world: World, f: FaultAction): void {
       world.metrics.partitions = (world.metrics.partitions ?? 0) + 1;
       world.sink.partition(now, f.id, f.spec.kind, blocks);
       if (f.healAfterMicros !== null) {
-        world.scheduler.schedule(now + f.healAfterMicros, EV_HEAL, 0, 0, f.id);
+        world.scheduler.schedule(now + f.healAfterMicros, EV_HEAL, 0, world.partitions.serial(f.id), f.id);
         world.liveness?.faultUntil(now + f.healAfterMicros);
       }
       return;

@@ -54,6 +54,8 @@ export class NodeRuntime {
   lastFired = -1;
   readonly disk = new Disk();
   readonly clock = new NodeClock();
+  /** How many times the node has booted: a restart a crash scheduled is void once the node was booted again since. */
+  boots = 0;
   /** A torn-write fault is armed: the next crash tears the last unsynced write. */
   tornArmed = false;
   readonly ctx: NodeContext<unknown>;

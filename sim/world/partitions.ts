@@ -12,7 +12,9 @@ import type { Topology } from "./topology.ts";
 export class Partitions {
   private readonly n: number;
   private readonly counts: Uint16Array;
-  private readonly active = new Map<string, { pairs: Int32Array; blocks: BlockedDirection[] }>();
+  private readonly active = new Map<string, { pairs: Int32Array; blocks: BlockedDirection[]; serial: number }>();
+  /** Partitions started so far: each start gets the next serial, so a later partition of the same id is told apart. */
+  private started = 0;
 
   constructor(private readonly topology: Topology) {
     this.n = topology.endpointCount;
@@ -25,6 +27,11 @@ export class Partitions {
 
   has(id: string): boolean {
     return this.active.has(id);
+  }
+
+  /** The serial of the active partition `id` (-1: none is active). */
+  serial(id: string): number {
+    return this.active.get(id)?.serial ?? -1;
   }
 
   ids(): string[] {
@@ -47,7 +54,7 @@ export class Partitions {
     }
     const unique = Int32Array.from(new Set(pairs));
     for (const p of unique) this.counts[p] = (this.counts[p] as number) + 1;
-    this.active.set(id, { pairs: unique, blocks });
+    this.active.set(id, { pairs: unique, blocks, serial: this.started++ });
     return blocks;
   }
 

@@ -220,6 +220,7 @@ export class World implements NodeHost, ClientHost {
   boot(i: number, restart: boolean): void {
     const n = this.nodes[i] as NodeRuntime;
     n.up = true;
+    n.boots++;
     this.upFlags[i] = true;
     n.state = this.protocol.create(n.ctx, this.scenario.protocol.options, this.bugs);
     this.states[i] = n.state;
@@ -315,9 +316,13 @@ export class World implements NodeHost, ClientHost {
       }
       case EV_FAULT:
         return applyFault(this, payload as FaultAction);
+      // A timed restart or heal is void once its node was restarted, or its partition healed or started anew, since:
+      // the node may have crashed again for good, the partition id may name a later partition with its own timing.
       case EV_RESTART:
+        if ((this.nodes[a] as NodeRuntime).boots !== b) return;
         return applyFault(this, { action: "restart", node: this.nodeIds[a] as string });
       case EV_HEAL:
+        if (this.partitions.serial(payload as string) !== b) return;
         return applyFault(this, { action: "heal", id: payload as string });
       case EV_RANDOM_FAULT:
         return onRandomFault(this, a);

@@ -171,3 +171,45 @@ describe("the run API's seed", () => {
     expect(runScenario({ ...s, durationMicros: 1_000 }, { registry, seed: "abc", sink: "none" }).seed).toBe("abc");
   });
 });
+
+describe("timed restarts and heals", () => {
+  it("a crash's timed restart does not revive the node after it was restarted and crashed again for good", () => {
+    const s = oneNode("ticker", 1_000_000, [
+      { atMicros: 100_000, action: "crash", node: "n1", restartAfterMicros: 500_000 },
+      { atMicros: 200_000, action: "restart", node: "n1" },
+      { atMicros: 300_000, action: "crash", node: "n1", restartAfterMicros: null },
+    ]);
+    const r = runScenario(s, { registry: reg, sink: "record" });
+    const events = traceEvents(r);
+    expect(events.filter((e) => e.k === "restart").map((e) => e.t)).toEqual([200_000]);
+    expect(events.filter((e) => e.k === "timer" && e.t > 300_000)).toEqual([]);
+  });
+
+  it("a partition's timed heal does not heal a later partition of the same id", () => {
+    const groups = [["n1"], ["n2"]];
+    const s = scenario({
+      protocol: { name: "ticker", options: {} },
+      topology: { datacenters: [{ name: "a", nodes: ["n1", "n2"] }] },
+      durationMicros: 2_000_000,
+      faults: {
+        schedule: [
+          { atMicros: 0, action: "partition", id: "p", spec: { kind: "symmetric", groups }, healAfterMicros: 500_000 },
+          { atMicros: 100_000, action: "heal", id: "p" },
+          { atMicros: 200_000, action: "partition", id: "p", spec: { kind: "symmetric", groups }, healAfterMicros: null },
+          // restarting an active partition: its own timed heal is due at 1.5s, not the earlier one's 1s
+          { atMicros: 600_000, action: "partition", id: "q", spec: { kind: "symmetric", groups }, healAfterMicros: 400_000 },
+          { atMicros: 800_000, action: "partition", id: "q", spec: { kind: "symmetric", groups }, healAfterMicros: 700_000 },
+        ],
+        random: null,
+      },
+    });
+    const r = runScenario(s, { registry: reg, sink: "record" });
+    const heals = traceEvents(r)
+      .filter((e) => e.k === "heal")
+      .map((e) => [e.t, (e as { id: string }).id]);
+    expect(heals).toEqual([
+      [100_000, "p"],
+      [1_500_000, "q"],
+    ]);
+  });
+});
