@@ -19,34 +19,41 @@ export const RANDOM_DISK = 3;
  */
 export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
   let quiet = 0;
-  const healedAt = new Map<string, Micros>();
-  const restartAt = new Map<NodeId, Micros>();
-  let healAllAt = Number.POSITIVE_INFINITY;
+  // Times in schedule order (the schedule is sorted by time): a partition id may be used again after its heal, and a
+  // node may crash and restart several times, so each fault ends at the first heal or restart at or after it.
+  const healsOf = new Map<string, Micros[]>();
+  const restartsOf = new Map<NodeId, Micros[]>();
+  const healAlls: Micros[] = [];
   for (const f of schedule) {
     if (f.action === "heal") {
-      if (f.id === null) healAllAt = Math.min(healAllAt, f.atMicros);
-      else if (!healedAt.has(f.id)) healedAt.set(f.id, f.atMicros);
+      if (f.id === null) healAlls.push(f.atMicros);
+      else appendTime(healsOf, f.id, f.atMicros);
     }
-    if (f.action === "restart") restartAt.set(f.node, f.atMicros);
+    if (f.action === "restart") appendTime(restartsOf, f.node, f.atMicros);
   }
-  for (const f of schedule) quiet = Math.max(quiet, faultEnd(f, healedAt, restartAt, healAllAt));
+  for (const f of schedule) quiet = Math.max(quiet, faultEnd(f, healsOf, restartsOf, healAlls));
   return quiet;
 }
 
-function faultEnd(f: ScheduledFault, healedAt: Map<string, Micros>, restartAt: Map<NodeId, Micros>, healAllAt: Micros): Micros {
+function appendTime(times: Map<string, Micros[]>, key: string, at: Micros): void {
+  const list = times.get(key);
+  if (list === undefined) times.set(key, [at]);
+  else list.push(at);
+}
+
+/** The first of `times` at or after `at` (Infinity: none). */
+function firstFrom(times: readonly Micros[] | undefined, at: Micros): Micros {
+  return times?.find((t) => t >= at) ?? Number.POSITIVE_INFINITY;
+}
+
+function faultEnd(f: ScheduledFault, healsOf: Map<string, Micros[]>, restartsOf: Map<NodeId, Micros[]>, healAlls: readonly Micros[]): Micros {
   const a: FaultAction = f;
   switch (a.action) {
-    case "crash": {
-      if (a.restartAfterMicros !== null) return f.atMicros + a.restartAfterMicros;
-      const r = restartAt.get(a.node);
-      return r !== undefined && r >= f.atMicros ? r : Number.POSITIVE_INFINITY;
-    }
-    case "partition": {
+    case "crash":
+      return a.restartAfterMicros !== null ? f.atMicros + a.restartAfterMicros : firstFrom(restartsOf.get(a.node), f.atMicros);
+    case "partition":
       if (a.healAfterMicros !== null) return f.atMicros + a.healAfterMicros;
-      const h = healedAt.get(a.id);
-      if (h !== undefined && h >= f.atMicros) return h;
-      return healAllAt >= f.atMicros ? healAllAt : Number.POSITIVE_INFINITY;
-    }
+      return Math.min(firstFrom(healsOf.get(a.id), f.atMicros), firstFrom(healAlls, f.atMicros));
     case "restart":
     case "heal":
     case "link":

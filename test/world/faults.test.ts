@@ -7,6 +7,7 @@ import type { ResolvedScenario, ScheduledFault } from "../../sim/scenario/resolv
 import type { TraceEvent } from "../../sim/trace/events.ts";
 import type { RunResult } from "../../sim/world/result.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
+import { scheduleQuietAt } from "../../sim/world/faults.ts";
 import { scenario } from "./fixtures.ts";
 import { registry } from "../../protocols/index.ts";
 
@@ -211,5 +212,19 @@ describe("timed restarts and heals", () => {
       [100_000, "p"],
       [1_500_000, "q"],
     ]);
+  });
+});
+
+describe("the quiet time of a fault schedule", () => {
+  it("ends a partition at its own heal when its id was used, and healed, before", () => {
+    const spec = { kind: "symmetric" as const, groups: [["n1"], ["n2"]] };
+    const schedule: ScheduledFault[] = [
+      { atMicros: 1_000_000, action: "partition", id: "p", spec, healAfterMicros: null },
+      { atMicros: 2_000_000, action: "heal", id: "p" },
+      { atMicros: 3_000_000, action: "partition", id: "p", spec, healAfterMicros: null },
+      { atMicros: 4_000_000, action: "heal", id: "p" },
+    ];
+    expect(scheduleQuietAt(schedule)).toBe(4_000_000);
+    expect(scheduleQuietAt(schedule.slice(0, 3))).toBe(Number.POSITIVE_INFINITY);
   });
 });
