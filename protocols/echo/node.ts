@@ -18,6 +18,8 @@ export interface EchoState {
   nextSeq: number;
   /** seq -> peer, for pings not yet echoed. Timer `retry:<slot>` re-sends slot's ping. */
   slots: { seq: number; peer: string }[];
+  /** A ping carries seq * span + slot: span is above every slot (1,024 unless inFlight is larger). */
+  span: number;
   echoed: number;
   retries: number;
   view: { role: string; inFlight: number };
@@ -25,7 +27,7 @@ export interface EchoState {
 
 export function createEcho(options: unknown): EchoState {
   const o = { ...ECHO_DEFAULTS, ...(options as Partial<EchoOptions>) };
-  return { options: o, nextSeq: 1, slots: [], echoed: 0, retries: 0, view: { role: "echo", inFlight: o.inFlight } };
+  return { options: o, nextSeq: 1, slots: [], span: Math.max(1024, o.inFlight), echoed: 0, retries: 0, view: { role: "echo", inFlight: o.inFlight } };
 }
 
 /** Slot timers are named by slot index, interned once, so the hot path builds no strings. */
@@ -50,7 +52,7 @@ function fire(s: EchoState, slot: number, ctx: NodeContext<EchoMsg>): void {
     cur.seq = seq;
     cur.peer = peer;
   }
-  ctx.send(peer, { type: "ping", seq: seq * 1024 + slot });
+  ctx.send(peer, { type: "ping", seq: seq * s.span + slot });
   ctx.setTimer(timerName(slot), s.options.retryMicros);
 }
 
@@ -66,9 +68,9 @@ export function stepEcho(s: EchoState, input: Input<EchoMsg, never>, ctx: NodeCo
           ctx.send(input.from, { type: "echo", seq: m.seq });
           return;
         case "echo": {
-          const slot = m.seq % 1024;
+          const slot = m.seq % s.span;
           const cur = s.slots[slot];
-          if (cur === undefined || cur.seq * 1024 + slot !== m.seq) return; // a late echo of a retried ping
+          if (cur === undefined || cur.seq * s.span + slot !== m.seq) return; // a late echo of a retried ping
           s.echoed++;
           if (s.options.maxEchoes > 0 && s.echoed >= s.options.maxEchoes) {
             ctx.cancelTimer(timerName(slot));
