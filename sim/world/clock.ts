@@ -25,9 +25,12 @@ export class NodeClock {
     }
   }
 
-  /** Virtual delay for a local-time delay: a fast clock fires its timers early in virtual time. */
+  /**
+   * Virtual delay for a local-time delay: a fast clock fires its timers early in virtual time. Rounded up, so that
+   * by the node's own clock a timer never fires before its delay has passed (rounding to nearest made it ~1us early).
+   */
   virtualDelay(localDelayMicros: Micros): Micros {
     if (this.driftPpm === 0) return localDelayMicros;
-    return Math.max(0, Math.round((localDelayMicros * 1e6) / (1e6 + this.driftPpm)));
+    return Math.max(0, Math.ceil((localDelayMicros * 1e6) / (1e6 + this.driftPpm)));
   }
 }
