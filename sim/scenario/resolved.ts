@@ -78,7 +78,10 @@ export interface RandomFaults {
   diskFaultKinds: DiskFaultKind[];
   /** Random faults stop at this time, so liveness can be checked after it. null: they run to the end. */
   stopAtMicros: Micros | null;
-  /** Most nodes down at once from random crashes (keeps a quorum alive if set to a minority). */
+  /**
+   * Most nodes down at once, counting those a scheduled crash took down: a random crash that would take one more is
+   * skipped (keeps a quorum alive if set to a minority).
+   */
   maxDown: number;
 }
 

@@ -125,10 +125,12 @@ export function onRandomFault(world: World, kind: number): void {
   const nodes = world.nodeIds;
   switch (kind) {
     case RANDOM_CRASH: {
-      const down = world.nodes.filter((n) => !n.up).length;
-      const up = world.nodes.filter((n) => n.up);
-      if (down < random.maxDown && up.length > 0) {
-        const victim = rng.pick(up);
+      // Arrivals come at crashRate for each of the N nodes; one that falls on a node already down is void, so each
+      // node crashes at crashRate while it is up (picking among the up nodes gave each N/up times the rate).
+      const victim = rng.pick(world.nodes);
+      let down = 0;
+      for (const n of world.nodes) if (!n.up) down++;
+      if (victim.up && down < random.maxDown) {
         const after = Math.round(rng.range(random.restartAfterMinMicros, random.restartAfterMaxMicros));
         applyFault(world, { action: "crash", node: victim.id, restartAfterMicros: after });
       }

@@ -55,18 +55,18 @@ describe("repro lines", () => {
 });
 
 describe("sweep failures", () => {
-  const path = "traces/raft-persistence-seed57.ndjson.gz";
+  const path = "traces/raft-persistence-seed53.ndjson.gz";
 
   it("come with their traces, re-run traced and written where run would write them", async () => {
     rmSync(path, { force: true });
-    const j = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "56", "--seeds", "3", "--bug", "forget-vote", "--json");
+    const j = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "52", "--seeds", "3", "--bug", "forget-vote", "--json");
     expect(j.code).toBe(1);
     const f = JSON.parse(j.out).failures;
     expect(f).toHaveLength(1);
-    expect(f[0]).toMatchObject({ seed: 57, check: "raft.election-safety", trace: path });
+    expect(f[0]).toMatchObject({ seed: 53, check: "raft.election-safety", trace: path });
     const text = gunzipSync(readFileSync(path)).toString("utf8");
     expect(text).toMatch(/"k":"violation","check":"raft.election-safety"/);
-    const t = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "57", "--seeds", "1", "--bug", "forget-vote");
+    const t = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "53", "--seeds", "1", "--bug", "forget-vote");
     expect(t.out).toContain(`     trace: ${path}  (npx faultline view ${path})`);
   });
 
@@ -75,17 +75,17 @@ describe("sweep failures", () => {
     writeFileSync(join(dir, "traces"), "not a directory");
     const bin = join(import.meta.dirname, "../../bin/faultline.mjs");
     const scenario = join(import.meta.dirname, "../../scenarios/raft-persistence.yaml");
-    const r = spawnSync(process.execPath, [bin, "sweep", scenario, "--from", "57", "--seeds", "1", "--bug", "forget-vote", "--json"], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [bin, "sweep", scenario, "--from", "53", "--seeds", "1", "--bug", "forget-vote", "--json"], { cwd: dir, encoding: "utf8" });
     expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).failures[0]).toMatchObject({ seed: 57, check: "raft.election-safety", trace: null });
-    expect(r.stderr).toMatch(/^faultline: warning: cannot write traces\/raft-persistence-seed57\.ndjson\.gz: .*ENOTDIR.*listed without traces/m);
+    expect(JSON.parse(r.stdout).failures[0]).toMatchObject({ seed: 53, check: "raft.election-safety", trace: null });
+    expect(r.stderr).toMatch(/^faultline: warning: cannot write traces\/raft-persistence-seed53\.ndjson\.gz: .*ENOTDIR.*listed without traces/m);
   });
 
   it("with --no-traces, say how to get the trace instead of writing it", async () => {
     rmSync(path, { force: true });
-    const t = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "57", "--seeds", "1", "--bug", "forget-vote", "--no-traces");
+    const t = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "53", "--seeds", "1", "--bug", "forget-vote", "--no-traces");
     expect(t.code).toBe(1);
-    expect(t.out).toContain(`     trace: faultline run scenarios/raft-persistence.yaml --seed 57 --bug forget-vote --trace ${path}`);
+    expect(t.out).toContain(`     trace: faultline run scenarios/raft-persistence.yaml --seed 53 --bug forget-vote --trace ${path}`);
     expect(existsSync(path)).toBe(false);
   });
 });

@@ -64,6 +64,6 @@ describe("3pc in the simulator", () => {
 
 describeBugVariants("3pc bug variants in the simulator", [
   { bug: "skip-precommit", scenario: "3pc-basic.yaml", seeds: [1, 2], check: /3pc\.no-commit-while-uncertain/ },
-  { bug: "independent-recovery", scenario: "3pc-participant-crash.yaml", seeds: [2, 3], check: /3pc\.atomicity/ },
+  { bug: "independent-recovery", scenario: "3pc-participant-crash.yaml", seeds: [1, 2], check: /3pc\.atomicity/ },
   { bug: "independent-recovery", scenario: "3pc-coordinator-crash.yaml", seeds: [2, 4], check: /3pc\.atomicity/ },
 ]);
