@@ -35,6 +35,8 @@ export class Network {
   private readonly dcCount: number;
   private readonly endpoints: number;
   private busyUntil: Float64Array | null = null;
+  /** Directed links now down: while none is, a delivery need not look its link up. */
+  private linksDown = 0;
   private nextId = 1;
 
   private mFrom = new Int32Array(1024);
@@ -89,20 +91,26 @@ export class Network {
     };
     set(a, b);
     if (!oneWay && a !== b) set(b, a);
+    this.linksDown = this.links.filter((l) => !l.up).length;
     this.ensureBandwidthState();
+  }
+
+  private linkOf(from: number, to: number): LinkSpec {
+    const dcOf = this.topology.dcOfEndpoint;
+    return this.links[(dcOf[from] as number) * this.dcCount + (dcOf[to] as number)] as LinkSpec;
   }
 
   /**
    * Send `body` from endpoint `from` to endpoint `to`. Returns the message id. Client traffic is not duplicable:
    * clients talk over connections, and a duplicated request would turn a "fail" (certainly not applied) into a lie. Losses decided at send time are
-   * traced at send time; partition and crash drops are decided again on arrival.
+   * traced at send time; partition, link-down and crash drops are decided again on arrival.
    */
   send(from: number, to: number, body: unknown, type: string, bytes: number, duplicable = true): number {
     const now = this.scheduler.now;
     const id = this.nextId++;
     this.counters.sent++;
     this.sink.send(now, from, to, id, type, body, bytes);
-    const spec = this.links[(this.topology.dcOfEndpoint[from] as number) * this.dcCount + (this.topology.dcOfEndpoint[to] as number)] as LinkSpec;
+    const spec = this.linkOf(from, to);
     if (!spec.up) return this.dropNow(from, to, id, "link-down"), id;
     if (this.partitions.blocked(from, to)) return this.dropNow(from, to, id, "partition"), id;
     if (spec.loss > 0 && this.rng.next() < spec.loss) return this.dropNow(from, to, id, "loss"), id;
@@ -128,7 +136,7 @@ export class Network {
 
   /**
    * Take the message in `slot` off the wire at its delivery time. Returns true when it should be handed to `to`,
-   * false when it was dropped on arrival (partition now in force, receiver down).
+   * false when it was dropped on arrival (partition now in force, link now down, receiver down).
    * `up[e]` says whether node endpoint e is up; endpoints past its end (clients) always are. On true,
    * arrivedFrom/arrivedTo/arrivedBody hold the message.
    */
@@ -142,6 +150,8 @@ export class Network {
     this.mFree[this.mFreeCount++] = slot;
     const now = this.scheduler.now;
     if (this.partitions.blocked(from, to)) return this.dropNow(from, to, id, "partition"), false;
+    // A link that went down while the message was on it loses it, as a partition does.
+    if (this.linksDown > 0 && !this.linkOf(from, to).up) return this.dropNow(from, to, id, "link-down"), false;
     if (to < up.length && !up[to]) return this.dropNow(from, to, id, "crash"), false;
     this.counters.delivered++;
     this.sink.deliver(now, from, to, id, sentAt);

@@ -84,6 +84,37 @@ describe("network", () => {
   });
 });
 
+describe("link state", () => {
+  it("a link that goes down drops what is on it and what is sent over it until it comes back up", () => {
+    // n1 (DC a) sends to n3 (DC b) every ms over a 50ms link, which is down from 100ms to 300ms.
+    const s = scenario({
+      protocol: { name: "probe", options: { senders: ["n1"], to: "n3", count: 500, gapMicros: 1000 } },
+      topology: { datacenters: [{ name: "a", nodes: ["n1"] }, { name: "b", nodes: ["n3"] }] },
+      network: { intraDc: link(), interDc: link({ latency: { kind: "constant", valueMicros: 50_000 } }), links: [] },
+      durationMicros: 1_000_000,
+      faults: {
+        schedule: [
+          { atMicros: 100_000, action: "link", from: "a", to: "b", oneWay: false, change: { up: false } },
+          { atMicros: 300_000, action: "link", from: "a", to: "b", oneWay: false, change: { up: true } },
+        ],
+        random: null,
+      },
+    });
+    const r = runScenario(s, { registry, sink: "record" });
+    const events = [...(r.trace?.events() ?? [])];
+    const delivered = events.filter((e): e is Extract<TraceEvent, { k: "deliver" }> => e.k === "deliver");
+    // Nothing arrives while the link is down, whenever it was sent; everything sent while it is up and arriving
+    // while it is up gets through.
+    expect(delivered.filter((e) => e.t >= 100_000 && e.t < 300_000)).toEqual([]);
+    expect(delivered.filter((e) => e.st < 50_000 || e.st >= 300_000)).toHaveLength(delivered.length);
+    const drops = events.filter((e) => e.k === "drop");
+    expect(drops.every((e) => (e as { why: string }).why === "link-down")).toBe(true);
+    // 50 in flight when it went down (sent from 50ms to 99ms), 200 sent while it was down.
+    expect(r.messages.dropsByReason["link-down"]).toBe(250);
+    expect(r.messages.delivered).toBe(250);
+  });
+});
+
 describe("partitions", () => {
   /** Every node sends 200 messages to every other node, one per ms, during a partition from 0 to the end. */
   function blockedPairs(spec: PartitionSpec, healAtMicros: number | null = null) {
