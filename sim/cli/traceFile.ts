@@ -18,9 +18,11 @@ export async function writeTraceFile(path: string | OutputFile, recorder: TraceR
     await fillOutputAsync(out, (fd) => gzipLinesTo(fd, recorder.lines()));
     return;
   }
-  fillOutput(out, (fd) => {
+  await fillOutputAsync(out, async (fd) => {
     const lines = lineWriter(fd);
-    for (const line of recorder.lines()) lines.write(line);
+    // Yield after each piece written, as the gzip stream does: a Ctrl-C while the trace is written is then handled
+    // (removeOnSignal) and takes the temporary file with it, instead of ending the process between two writes.
+    for (const line of recorder.lines()) if (lines.write(line)) await new Promise<void>((resolve) => setImmediate(resolve));
     lines.end();
   });
 }
@@ -63,8 +65,11 @@ async function gzipLinesTo(fd: number, lines: Iterable<string>): Promise<void> {
   if (failure !== null) throw failure;
 }
 
-/** Lines written to `fd` (each followed by "\n") in pieces of about 1 MiB; `end` writes the rest and returns the bytes written. */
-export function lineWriter(fd: number): { write: (line: string) => void; end: () => number } {
+/**
+ * Lines written to `fd` (each followed by "\n") in pieces of about 1 MiB; `write` says whether it wrote a piece, `end`
+ * writes the rest and returns the bytes written.
+ */
+export function lineWriter(fd: number): { write: (line: string) => boolean; end: () => number } {
   const piece = new LinePiece();
   let bytes = 0;
   const flush = () => {
@@ -75,9 +80,10 @@ export function lineWriter(fd: number): { write: (line: string) => void; end: ()
   };
   return {
     write: (line) => {
-      if (piece.add(line)) return;
+      if (piece.add(line)) return false;
       flush();
       piece.add(line);
+      return true;
     },
     end: () => {
       flush();
@@ -140,7 +146,8 @@ function makeDirs(dir: string): void {
  * `openOutput` runs before a run, so a bad path fails at once; for a regular file it only proves the temporary file
  * can be created (and removes it again), and `fillOutput` creates it for real when the bytes are ready. A run can be
  * long and is interrupted with Ctrl-C, which must not leave a temporary file behind (a signal handler cannot help: the
- * run is synchronous, so a handler would only run when it ends, and would make Ctrl-C wait for it).
+ * run is synchronous, so a handler would only run when it ends, and would make Ctrl-C wait for it). Writing the file
+ * takes seconds for a long run too: `fillOutputAsync` yields while it writes and removes the file on a signal.
  */
 export interface OutputFile {
   /** The path the user gave (used in messages). */
@@ -280,15 +287,43 @@ export async function writeFileAtomicAsync(path: string, fill: (fd: number) => P
   await fillOutputAsync(openOutput(path), fill);
 }
 
-/** fillOutput for a `fill` that works asynchronously. */
+/**
+ * fillOutput for a `fill` that works asynchronously. While it works, Ctrl-C or a kill (SIGINT, SIGTERM, SIGHUP) removes
+ * the temporary file before the signal ends the process, which would otherwise leave it behind.
+ */
 export async function fillOutputAsync(f: OutputFile, fill: (fd: number) => Promise<void>): Promise<void> {
+  const stop = removeOnSignal(f);
   try {
-    await fill(openedFd(f));
-  } catch (e) {
-    abandonOutput(f);
-    throw writeError(f, e);
+    try {
+      await fill(openedFd(f));
+    } catch (e) {
+      abandonOutput(f);
+      throw writeError(f, e);
+    }
+    commitOutput(f);
+  } finally {
+    stop();
   }
-  commitOutput(f);
+}
+
+const ENDING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Until the returned function is called, a signal that would end the process abandons `f` first, then ends the process
+ * with the same signal (the handler removed, so its default action applies: the exit status says which signal).
+ */
+function removeOnSignal(f: OutputFile): () => void {
+  if (f.tmp === null) return () => {};
+  const stop = () => {
+    for (const s of ENDING_SIGNALS) process.removeListener(s, onSignal);
+  };
+  function onSignal(signal: NodeJS.Signals): void {
+    stop();
+    abandonOutput(f);
+    process.kill(process.pid, signal);
+  }
+  for (const s of ENDING_SIGNALS) process.on(s, onSignal);
+  return stop;
 }
 
 /**

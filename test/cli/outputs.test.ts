@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -25,6 +25,28 @@ describe("output files", () => {
     }
     expect(readdirSync(join(dir, "sub"))).toEqual([]);
   }, 30_000);
+
+  it("leaves no temporary file behind when Ctrl-C or a kill arrives while the trace is being written", async () => {
+    const dir = tempDir();
+    // Echo on five nodes in one DC: a third of a million events in 200ms simulated, a trace that takes seconds to write.
+    const scenario = join(dir, "echo.yaml");
+    writeFileSync(scenario, "name: echo-busy\nduration: 200ms\nprotocol: { name: echo, options: { inFlight: 200 } }\ntopology: { datacenters: [{ name: a, nodes: 5 }] }\n");
+    for (const [name, signal] of [["t.ndjson.gz", "SIGINT"], ["t.ndjson", "SIGTERM"]] as const) {
+      const out = join(dir, "out");
+      mkdirSync(out);
+      const child = spawn(process.execPath, ["bin/faultline.mjs", "run", scenario, "--trace", join(out, name)], { stdio: "ignore" });
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.once("exit", (_code, sig) => r(sig)));
+      const until = Date.now() + 30_000;
+      // Wait for the temporary file to fill (openOutput's empty probe of it, before the run, comes and goes at once).
+      const writing = () => readdirSync(out).some((f) => f.includes(".tmp-") && statSync(join(out, f), { throwIfNoEntry: false })?.size);
+      while (!writing() && child.exitCode === null && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      expect(child.exitCode).toBe(null); // still writing
+      child.kill(signal);
+      expect(await exited).toBe(signal); // ended by the signal, as it would have been without the handler
+      expect(readdirSync(out)).toEqual([]);
+      rmSync(out, { recursive: true });
+    }
+  }, 60_000);
 
   it("follows a symlink: the file it points to is written and the link stays a link", async () => {
     const dir = tempDir();
