@@ -357,9 +357,17 @@ export async function streamTraceLines(path: string, onLine: (line: string) => v
     complete++;
     onLine(line);
   });
+  // What the callbacks throw is theirs, not the reading's: an exporter's failed write to a full --out is not
+  // "cannot read TRACE".
+  let theirs: unknown = undefined;
   const lines = (text: string) => {
-    onText?.(text);
-    splitter.push(text);
+    try {
+      onText?.(text);
+      splitter.push(text);
+    } catch (e) {
+      theirs = e;
+      throw e;
+    }
   };
   const file = createReadStream(path);
   const source = gzip ? file.pipe(createGunzip()) : file;
@@ -367,7 +375,7 @@ export async function streamTraceLines(path: string, onLine: (line: string) => v
   try {
     for await (const chunk of source) lines(decoder.decode(chunk as Buffer, { stream: true }));
   } catch (e) {
-    if (e instanceof TraceFormatError || e instanceof UsageError) throw e;
+    if (e === theirs || e instanceof TraceFormatError || e instanceof UsageError) throw e;
     if (gzip && !(e as NodeJS.ErrnoException).syscall) throw new TraceFormatError(path, 0, `corrupt or truncated gzip data (${(e as Error).message}) after line ${complete}, the last read whole`);
     if ((e as NodeJS.ErrnoException).syscall) throw new UsageError(`cannot read ${path}: ${errnoText(e)}`);
     throw e;

@@ -108,6 +108,18 @@ describe("faultline export", () => {
     expect(r.err).not.toMatch(/^\s+at /m);
   });
 
+  it("names --out, not the trace, when the output's device is full (a write that fails while the trace is read)", async () => {
+    for (const name of ["keep-demo.ndjson", "keep-demo.ndjson.gz"]) {
+      const input = join(tmp, name);
+      expect((await cli("run", "scenarios/demo.yaml", "--trace", input)).code).toBe(0);
+      // Its Chrome trace is more than one 1 MiB piece, so the first piece is written while the trace is still read.
+      expect((await cli("export", input, "--format", "chrome")).out.length).toBeGreaterThan(1 << 20);
+      const r = await cli("export", input, "--format", "chrome", "--out", "/dev/full");
+      expect(r.code).toBe(2);
+      expect(r.err).toBe("faultline: cannot write /dev/full: no space left on device (ENOSPC)\n");
+    }
+  });
+
   it("creates missing directories of --out, level by level", async () => {
     const out = join(tmp, "nested", "a", "b", "out.json");
     const r = await cli("export", plain, "--format", "chrome", "--out", out);
