@@ -81,6 +81,23 @@ describe("sweep failures", () => {
     expect(r.stderr).toMatch(/^faultline: warning: cannot write traces\/raft-persistence-seed53\.ndjson\.gz: .*ENOTDIR.*listed without traces/m);
   });
 
+  it("of two files with one scenario name, on the same seed, each keep their own trace", () => {
+    const dir = tempDir();
+    const original = join(import.meta.dirname, "../../scenarios/raft-figure8.yaml");
+    const shorter = join(dir, "figure8-9s.yaml");
+    writeFileSync(shorter, readFileSync(original, "utf8").replace(/^duration: .*$/m, "duration: 9s"));
+    const bin = join(import.meta.dirname, "../../bin/faultline.mjs");
+    const r = spawnSync(process.execPath, [bin, "sweep", original, shorter, "--seeds", "1", "--bug", "commit-old-term", "--json"], { cwd: dir, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    const failures = JSON.parse(r.stdout).failures as { seed: number; trace: string }[];
+    expect(failures.map((f) => [f.seed, f.trace])).toEqual([
+      [1, "traces/raft-figure8-seed1.ndjson.gz"],
+      [1, "traces/raft-figure8-seed1-2.ndjson.gz"],
+    ]);
+    const duration = (trace: string) => JSON.parse(gunzipSync(readFileSync(join(dir, trace))).toString("utf8").split("\n")[0] as string).scenario.durationMicros;
+    expect(failures.map((f) => duration(f.trace))).toEqual([12_000_000, 9_000_000]);
+  });
+
   it("with --no-traces, say how to get the trace instead of writing it", async () => {
     rmSync(path, { force: true });
     const t = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "53", "--seeds", "1", "--bug", "forget-vote", "--no-traces");

@@ -75,7 +75,10 @@ async function writeFailureTraces(failures: readonly SweepFailure[], files: read
   for (const f of failures.slice(0, MAX_TRACED_FAILURES)) {
     const scenario = (files.find((x) => x.file === f.file) as { scenario: ResolvedScenario }).scenario;
     const r = runScenario(scenario, { registry: ctx.registry, seed: f.seed, bugs, sink: "record" });
-    const path = defaultTracePath(f.scenario, f.seed);
+    // Two files of one scenario name can fail on the same seed: each failure keeps its own trace (the second does not
+    // overwrite the first's, which would leave the first failure pointing at the other file's run).
+    let path = defaultTracePath(f.scenario, f.seed);
+    for (let n = 2; paths.includes(path); n++) path = defaultTracePath(f.scenario, f.seed).replace(/\.ndjson\.gz$/, `-${n}.ndjson.gz`);
     try {
       if (r.trace !== null) await writeTraceFile(path, r.trace);
     } catch (e) {
