@@ -182,6 +182,9 @@ function followLinks(path: string): string {
 
 /** Open `path` for writing (see OutputFile). Fails fast with a UsageError naming the path. */
 export function openOutput(path: string): OutputFile {
+  // A trailing slash names a directory (`--trace out/`), which resolving the path would drop: it would write a file
+  // named "out", or replace the file "out" that is there.
+  if (path.endsWith("/")) throw new UsageError(`cannot write ${path}: a path ending in "/" names a directory, expected a file path`);
   const target = followLinks(path);
   let st: Stats | null = null;
   try {

@@ -137,6 +137,17 @@ describe("output files", () => {
     expectCleanError(await cli(...SHORT, "--trace", dir), `cannot write ${dir}: it is a directory`);
   });
 
+  it("rejects a path ending in / (a directory), exit 2, rather than writing or replacing a file of that name", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "old.ndjson"), "keep");
+    for (const out of [`${join(dir, "new")}/`, `${join(dir, "old.ndjson")}/`]) {
+      expectCleanError(await cli(...SHORT, "--trace", out), `cannot write ${out}: a path ending in "/" names a directory, expected a file path`);
+      expectCleanError(await cli("bench", "--only", "pending-1e3", "--out", out), `cannot write ${out}: a path ending in "/" names a directory`);
+    }
+    expect(readdirSync(dir)).toEqual(["old.ndjson"]);
+    expect(readFileSync(join(dir, "old.ndjson"), "utf8")).toBe("keep");
+  });
+
   it.runIf(hasMkfifo)("writes into a FIFO directly (no temp file, no rename): the FIFO stays a FIFO", async () => {
     const dir = tempDir();
     const fifo = join(dir, "pipe.ndjson.gz");
