@@ -21,7 +21,7 @@ export async function writeTraceFile(path: string | OutputFile, recorder: TraceR
   await fillOutputAsync(out, async (fd) => {
     const lines = lineWriter(fd);
     // Yield after each piece written, as the gzip stream does: a Ctrl-C while the trace is written is then handled
-    // (removeOnSignal) and takes the temporary file with it, instead of ending the process between two writes.
+    // (cleanUpOnSignal) and takes the temporary file with it, instead of ending the process between two writes.
     for (const line of recorder.lines()) if (lines.write(line)) await new Promise<void>((resolve) => setImmediate(resolve));
     lines.end();
   });
@@ -295,7 +295,7 @@ export async function writeFileAtomicAsync(path: string, fill: (fd: number) => P
  * the temporary file before the signal ends the process, which would otherwise leave it behind.
  */
 export async function fillOutputAsync(f: OutputFile, fill: (fd: number) => Promise<void>): Promise<void> {
-  const stop = removeOnSignal(f);
+  const stop = f.tmp === null ? () => {} : cleanUpOnSignal(() => abandonOutput(f));
   try {
     try {
       await fill(openedFd(f));
@@ -311,22 +311,29 @@ export async function fillOutputAsync(f: OutputFile, fill: (fd: number) => Promi
 
 const ENDING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
+/** What to remove if a signal ends the process now, newest last. */
+const onEndingSignal: (() => void)[] = [];
+
+function endingSignal(signal: NodeJS.Signals): void {
+  for (const s of ENDING_SIGNALS) process.removeListener(s, endingSignal);
+  for (const cleanUp of onEndingSignal.splice(0).reverse()) cleanUp();
+  process.kill(process.pid, signal); // with the handler gone, its default action ends the process: the exit status says which signal
+}
+
 /**
- * Until the returned function is called, a signal that would end the process abandons `f` first, then ends the process
- * with the same signal (the handler removed, so its default action applies: the exit status says which signal).
+ * Until the returned function is called, a signal that would end the process (Ctrl-C, a kill) runs `cleanUp` first
+ * (with any others registered, newest first), then ends the process with that same signal.
  */
-function removeOnSignal(f: OutputFile): () => void {
-  if (f.tmp === null) return () => {};
-  const stop = () => {
-    for (const s of ENDING_SIGNALS) process.removeListener(s, onSignal);
+export function cleanUpOnSignal(cleanUp: () => void): () => void {
+  const entry = () => cleanUp();
+  if (onEndingSignal.length === 0) for (const s of ENDING_SIGNALS) process.on(s, endingSignal);
+  onEndingSignal.push(entry);
+  return () => {
+    const i = onEndingSignal.indexOf(entry);
+    if (i < 0) return;
+    onEndingSignal.splice(i, 1);
+    if (onEndingSignal.length === 0) for (const s of ENDING_SIGNALS) process.removeListener(s, endingSignal);
   };
-  function onSignal(signal: NodeJS.Signals): void {
-    stop();
-    abandonOutput(f);
-    process.kill(process.pid, signal);
-  }
-  for (const s of ENDING_SIGNALS) process.on(s, onSignal);
-  return stop;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -119,6 +119,27 @@ describe("faultline export", () => {
       expect(r.err).toBe("faultline: cannot write /dev/full: no space left on device (ENOSPC)\n");
     }
   });
+
+  it("leaves nothing in the temp folder when Ctrl-C arrives while exporting to stdout", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "faultline-export-sig-"));
+    const scenario = join(dir, "echo.yaml");
+    writeFileSync(scenario, "name: echo-busy\nduration: 100ms\nprotocol: { name: echo, options: { inFlight: 200 } }\ntopology: { datacenters: [{ name: a, nodes: 5 }] }\n");
+    const trace = join(dir, "busy.ndjson.gz");
+    expect((await cli("run", scenario, "--trace", trace)).code).toBe(0);
+    const temp = join(dir, "tmp");
+    mkdirSync(temp);
+    const child = spawn(process.execPath, [resolve(root, "bin/faultline.mjs"), "export", trace, "--format", "chrome"], { cwd: root, stdio: "ignore", env: { ...process.env, TMPDIR: temp } });
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.once("exit", (_code, sig) => r(sig)));
+    // Wait until the export's scratch file has content: the trace is being read and the output written.
+    const scratch = () => readdirSync(temp).filter((d) => d.startsWith("faultline-export-")); // (tsx keeps its cache there too)
+    const writing = () => scratch().some((d) => readdirSync(join(temp, d)).some((f) => (statSync(join(temp, d, f), { throwIfNoEntry: false })?.size ?? 0) > 0));
+    const until = Date.now() + 30_000;
+    while (!writing() && child.exitCode === null && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    expect(child.exitCode).toBe(null);
+    child.kill("SIGINT");
+    expect(await exited).toBe("SIGINT");
+    expect(scratch()).toEqual([]);
+  }, 60_000);
 
   it("creates missing directories of --out, level by level", async () => {
     const out = join(tmp, "nested", "a", "b", "out.json");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Argv } from "yargs";
 import { EXPORT_FORMATS, EXPORTERS, isExportFormat, type TraceExporter } from "../../trace/export/index.ts";
 import { UsageError, type CliCommand, type CliContext } from "../command.ts";
-import { lineWriter, streamTraceEvents, writeFileAtomicAsync } from "../traceFile.ts";
+import { cleanUpOnSignal, lineWriter, streamTraceEvents, writeFileAtomicAsync } from "../traceFile.ts";
 
 /** Bytes read at a time when copying the output to stdout. */
 const WRITE_CHUNK_CHARS = 1 << 20;
@@ -26,6 +26,8 @@ export const exportCommand: CliCommand = {
     // behind (and prints nothing on stdout); a complete one is renamed into place (or copied to stdout).
     const scratch = out === null ? mkdtempSync(join(tmpdir(), "faultline-export-")) : null;
     const target = out ?? join(scratch as string, "out");
+    // Ctrl-C or a kill while the trace is read removes the scratch folder too (the writer removes only its file).
+    const stopCleanUp = scratch === null ? () => {} : cleanUpOnSignal(() => rmSync(scratch, { recursive: true, force: true }));
     try {
       let bytes = 0;
       await writeFileAtomicAsync(target, async (fd) => {
@@ -36,6 +38,7 @@ export const exportCommand: CliCommand = {
       if (out === null) copyToStdout(target, ctx);
       else ctx.stderr(`wrote ${out} (${bytes} bytes, ${format})`);
     } finally {
+      stopCleanUp();
       if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
     }
     return 0;
