@@ -108,6 +108,8 @@ describe("flags and commands yargs alone gets wrong", () => {
     [["sweep", "scenarios/demo.yaml", "--from", "9007199254740991", "--seeds", "2"], "--from 9007199254740991 --seeds 2: the last seed would be beyond 9007199254740991 (2^53 - 1)"],
     [["check", "h.json", "--max-states", "abc"], '--max-states: expected a positive integer, got "abc"'],
     [["check", "h.json", "--max-states", "1.5"], '--max-states: expected a positive integer, got "1.5"'],
+    [["run", "scenarios/demo.yaml", "--seed", "9007199254740992"], "--seed: 9007199254740992 is too large (expected an integer from -(2^53 - 1) to 2^53 - 1)"],
+    [["sweep", "scenarios/demo.yaml", "--seeds", "1", "--from", "-9007199254740992"], "--from: -9007199254740992 is too small (expected an integer from -(2^53 - 1) to 2^53 - 1)"],
     [["run", "scenarios/demo.yaml", "--trace", ""], "--trace: expected a file path, got an empty string"],
     [["run", "scenarios/demo.yaml", "--trace="], "--trace: expected a file path, got an empty string"],
     [["export", "scenarios/demo.yaml", "--format", "chrome", "--out", ""], "--out: expected a file path, got an empty string"],
