@@ -185,6 +185,15 @@ export function openOutput(path: string): OutputFile {
   // A trailing slash names a directory (`--trace out/`), which resolving the path would drop: it would write a file
   // named "out", or replace the file "out" that is there.
   if (path.endsWith("/")) throw new UsageError(`cannot write ${path}: a path ending in "/" names a directory, expected a file path`);
+  // A descriptor's link (/dev/stdout -> /proc/self/fd/1 -> "pipe:[123]") names no path that can be followed by hand:
+  // ask the kernel what the path opens, and write a pipe, a terminal or a device straight through the path given.
+  let opens: Stats | null = null;
+  try {
+    opens = statSync(path);
+  } catch {
+    opens = null; // nothing there, or a path through a file (ENOTDIR): the checks below name the problem
+  }
+  if (opens !== null && !opens.isFile() && !opens.isDirectory()) return openSpecial(path, path, opens);
   const target = followLinks(path);
   let st: Stats | null = null;
   try {
@@ -235,6 +244,7 @@ function openSpecial(path: string, target: string, st: Stats): OutputFile {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENXIO" && st.isFIFO()) throw new UsageError(`cannot write ${path}: it is a FIFO (named pipe) that nothing is reading`);
+    if (code === "ENXIO" && st.isSocket()) throw new UsageError(`cannot write ${path}: it is a socket, which cannot be opened as a file`);
     throw new UsageError(`cannot write ${path}: ${errnoText(e)}`);
   }
 }

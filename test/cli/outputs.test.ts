@@ -82,6 +82,18 @@ describe("output files", () => {
     expect(statSync("/dev/null").isCharacterDevice()).toBe(true);
   });
 
+  it("writes the trace into a pipe named /dev/stdout (a link to /proc/self/fd/1, which links to pipe:[N])", () => {
+    // Through a shell pipe: a child process's stdout here would be a socket, which no path opens.
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" bin/faultline.mjs ${SHORT.join(" ")} --trace /dev/stdout | cat`], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\{"format":"faultline-trace"/);
+    expect(r.stdout).toMatch(/^\{"k":"end".*\n(.|\n)*^trace {6}\/dev\/stdout \(\d+ events\)$/m);
+    const socket = spawnSync(process.execPath, ["bin/faultline.mjs", ...SHORT, "--trace", "/dev/stdout"], { encoding: "utf8" });
+    expect(socket.status).toBe(2);
+    expect(socket.stderr).toBe("faultline: cannot write /dev/stdout: it is a socket, which cannot be opened as a file\n");
+  });
+
   it("streams a gzip trace of many pieces that reads back as the whole trace", async () => {
     const { writeTraceFile } = await import("../../sim/cli/traceFile.ts");
     const { runScenario } = await import("../../sim/world/simulation.ts");
