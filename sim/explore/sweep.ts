@@ -19,10 +19,24 @@ export interface SweepOptions {
   bugs: string[];
   failFast: boolean;
   onRun?: (done: number, total: number, failures: number) => void;
+  /**
+   * Awaited after each run: the caller's chance to let other work in (the CLI yields to its event loop, so Ctrl-C is
+   * heard between runs). Then the sweep stops, as interrupted, once `stopped` says so.
+   */
+  pause?: () => Promise<void>;
+  stopped?: () => boolean;
+}
+
+export interface SweepResult {
+  runs: number;
+  failures: SweepFailure[];
+  events: number;
+  /** Stopped by `stopped` before every run was done. */
+  interrupted: boolean;
 }
 
 /** Run every scenario for seeds from..from+seeds-1, untraced; collect failures (violations or limits). */
-export function sweep(files: readonly { file: string; scenario: ResolvedScenario }[], o: SweepOptions): { runs: number; failures: SweepFailure[]; events: number } {
+export async function sweep(files: readonly { file: string; scenario: ResolvedScenario }[], o: SweepOptions): Promise<SweepResult> {
   const failures: SweepFailure[] = [];
   const total = files.length * o.seeds;
   let runs = 0;
@@ -37,8 +51,10 @@ export function sweep(files: readonly { file: string; scenario: ResolvedScenario
       if (first !== undefined) failures.push({ scenario: scenario.name, file, seed, check: first.check, message: first.message, repro });
       else if (r.stop === "limit") failures.push({ scenario: scenario.name, file, seed, check: "limit", message: r.limitMessage ?? "limit", repro });
       o.onRun?.(runs, total, failures.length);
-      if (o.failFast && failures.length > 0) return { runs, failures, events };
+      if (o.failFast && failures.length > 0) return { runs, failures, events, interrupted: false };
+      await o.pause?.();
+      if (runs < total && o.stopped?.() === true) return { runs, failures, events, interrupted: true };
     }
   }
-  return { runs, failures, events };
+  return { runs, failures, events, interrupted: false };
 }

@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -97,6 +97,36 @@ describe("sweep failures", () => {
     const duration = (trace: string) => JSON.parse(gunzipSync(readFileSync(join(dir, trace))).toString("utf8").split("\n")[0] as string).scenario.durationMicros;
     expect(failures.map((f) => duration(f.trace))).toEqual([12_000_000, 9_000_000]);
   });
+
+  it("stop at Ctrl-C or a kill after the run in progress, and still report the failures found so far", async () => {
+    const bin = join(import.meta.dirname, "../../bin/faultline.mjs");
+    const file = join(import.meta.dirname, "../../scenarios/register-primary-backup.yaml");
+    for (const [signal, bug, code] of [["SIGINT", ["--bug", "ack-before-replicate"], 1], ["SIGTERM", [], 130]] as const) {
+      // Seed 24 fails with the bug; a million seeds would take hours.
+      const child = spawn(process.execPath, [bin, "sweep", file, "--from", "24", "--seeds", "1000000", ...bug, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (err += d));
+      const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+      // Signal it once it is sweeping: after well over a start-up's worth of CPU time (Linux's /proc says how much).
+      const cpuSeconds = () => {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      };
+      const until = Date.now() + 30_000;
+      while (child.exitCode === null && cpuSeconds() < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      child.kill(signal);
+      expect(await exited, err).toBe(code);
+      const j = JSON.parse(out);
+      expect(j.interrupted).toBe(true);
+      expect(j.runs).toBeGreaterThan(1);
+      expect(j.runs).toBeLessThan(1_000_000);
+      if (bug.length > 0) expect(j.failures[0]).toMatchObject({ seed: 24, trace: null, repro: `faultline run ${file} --seed 24 --bug ack-before-replicate` });
+      else expect(j.failures).toEqual([]);
+      expect(err).toContain(`faultline: sweep interrupted (${signal}) after ${j.runs} of 1000000 runs`);
+    }
+  }, 90_000);
 
   it("with --no-traces, say how to get the trace instead of writing it", async () => {
     rmSync(path, { force: true });

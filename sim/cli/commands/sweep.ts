@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
 import cliProgress from "cli-progress";
-import { sweep, type SweepFailure } from "../../explore/sweep.ts";
+import { sweep, type SweepFailure, type SweepResult } from "../../explore/sweep.ts";
 import type { ResolvedScenario } from "../../scenario/resolved.ts";
 import { runScenario } from "../../world/simulation.ts";
 import { UsageError, type CliCommand, type CliContext } from "../command.ts";
@@ -40,10 +40,34 @@ export const sweepCommand: CliCommand = {
     const bar = ctx.isTty && !argv.json ? new cliProgress.SingleBar({ format: "sweep [{bar}] {value}/{total} runs, {failures} failures, {eta}s left", clearOnComplete: true }) : null;
     bar?.start(files.length * seeds, 0, { failures: 0 });
     const t0 = performance.now();
-    const result = sweep(files, { registry: ctx.registry, seeds, from, bugs, failFast: argv["fail-fast"] === true, onRun: (done, _t, failures) => bar?.update(done, { failures }) });
+    // Ctrl-C (or a kill) stops the sweep after the run in progress, and the failures found so far are still reported,
+    // with their repros; a second one ends the process at once.
+    let interrupt: NodeJS.Signals | null = null;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupt = signal;
+      for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
+    };
+    for (const s of STOP_SIGNALS) process.once(s, onSignal);
+    let result: SweepResult;
+    try {
+      result = await sweep(files, {
+        registry: ctx.registry,
+        seeds,
+        from,
+        bugs,
+        failFast: argv["fail-fast"] === true,
+        onRun: (done, _t, failures) => bar?.update(done, { failures }),
+        pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
+        stopped: () => interrupt !== null,
+      });
+    } finally {
+      for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
+    }
     bar?.stop();
     const wallMs = performance.now() - t0;
-    const traces = argv.traces === false ? [] : await writeFailureTraces(result.failures, files, bugs, ctx);
+    // An interrupted sweep writes no traces: whoever pressed Ctrl-C wants out (each failure says how to get its trace).
+    const traces = argv.traces === false || result.interrupted ? [] : await writeFailureTraces(result.failures, files, bugs, ctx);
+    if (result.interrupted) ctx.stderr(`faultline: sweep interrupted (${interrupt}) after ${result.runs} of ${files.length * seeds} runs; the failures found so far follow`);
     if (argv.json) {
       ctx.stdout(
         JSON.stringify({
@@ -51,10 +75,12 @@ export const sweepCommand: CliCommand = {
           failures: result.failures.map(({ scenario, seed, check, repro, message }, i) => ({ scenario, seed, check, repro, message, trace: traces[i] ?? null })),
           events: result.events,
           wallMs: Math.round(wallMs),
+          ...(result.interrupted ? { interrupted: true } : {}),
         }),
       );
     } else {
-      const lines = [`${result.runs} runs of ${files.length} scenario(s), ${result.events} events in ${(wallMs / 1000).toFixed(1)} s: ${result.failures.length} failure(s)`];
+      const of = result.interrupted ? `, interrupted after ${result.runs} of ${files.length * seeds} runs` : "";
+      const lines = [`${result.runs} runs of ${files.length} scenario(s), ${result.events} events in ${(wallMs / 1000).toFixed(1)} s${of}: ${result.failures.length} failure(s)`];
       result.failures.forEach((f, i) => {
         const trace = traces[i];
         lines.push(`FAIL ${f.scenario} seed ${f.seed}: ${f.check}: ${f.message.slice(0, 240)}\n     repro: ${f.repro}`);
@@ -62,9 +88,14 @@ export const sweepCommand: CliCommand = {
       });
       ctx.stdout(lines.join("\n"));
     }
-    return result.failures.length > 0 ? 1 : 0;
+    // A check failed: 1, interrupted or not. Interrupted with none found: 128 + SIGINT, as a shell reports Ctrl-C.
+    if (result.failures.length > 0) return 1;
+    return result.interrupted ? INTERRUPTED_EXIT : 0;
   },
 };
+
+const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
+const INTERRUPTED_EXIT = 130;
 
 /**
  * The sweep runs untraced (for speed); a failure's run is repeated with a trace, which the same seed reproduces
