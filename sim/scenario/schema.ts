@@ -20,7 +20,7 @@ function unit<T>(parse: (s: string) => T, what: string) {
 }
 
 export const Duration = unit(parseDuration, 'duration with a unit, like "40ms"');
-const PositiveDuration = Duration.refine((d) => d > 0, "expected a duration > 0");
+const PositiveDuration = Duration.refine((d) => d > 0, "expected a duration of at least 1us (durations are whole microseconds)");
 /** Largest clock offset or skew a scenario may set: an hour either way. */
 export const MAX_CLOCK_SKEW_MICROS = 3_600_000_000;
 const skewMessage = `expected a clock offset within ${formatMicros(MAX_CLOCK_SKEW_MICROS)} either way`;

@@ -133,6 +133,14 @@ describe("flags and commands yargs alone gets wrong", () => {
     expect(JSON.parse(r.out).bugs).toEqual(["commit-old-term", "forget-vote"]);
   });
 
+  it("a duration that rounds to 0us, and --trace with --no-trace-file, are exit 2 saying why", async () => {
+    expectCleanError(await cli("run", "scenarios/demo.yaml", "--duration", "0.4us"), '--duration: expected a duration of at least 1us, got "0.4us" (durations are whole microseconds: it rounds to 0)');
+    expectCleanError(await cli("run", "scenarios/demo.yaml", "--duration", "0s"), '--duration: expected a duration of at least 1us, got "0s"');
+    const dir = tempDir();
+    expectCleanError(await cli("run", "scenarios/demo.yaml", "--trace", join(dir, "t.ndjson"), "--no-trace-file"), "and --no-trace-file contradict each other");
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it("a negative seed is a value, and --json=true still works", async () => {
     const r = await cli("run", "scenarios/demo.yaml", "--seed", "-3", "--duration", "10ms", "--no-trace-file", "--json=true");
     expect(r.code).toBe(0);

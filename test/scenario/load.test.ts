@@ -209,7 +209,7 @@ describe("values out of range and unit hints", () => {
     ["a bandwidth in bytes with a bit unit's spelling", `${base}network: { interDc: { bandwidth: 100MBps } }\n`, /network\.interDc\.bandwidth: unknown bandwidth unit "MBps" in "100MBps": expected a rate like "100Mbps", "1Gbps" or "500Kbps" \(bits\), or "10MB\/s" \(bytes\)$/],
     ["a bare-number bandwidth", `${base}network: { interDc: { bandwidth: 100 } }\n`, /network\.interDc\.bandwidth: expected a bandwidth: a rate like "100Mbps", "1Gbps" or "500Kbps" \(bits\), or "10MB\/s" \(bytes\), or "unlimited", got 100/],
     ["a mix of all zeros", `${base}workload: { clients: 2, mix: { read: 0, write: 0 } }\n`, /workload\.mix: expected at least one operation kind \(read, write, cas, append\) with a weight > 0 when there are clients/],
-    ["a zero duration", base.replace("5s", "0s"), /s\.yaml: duration: expected a duration > 0, got "0s"/],
+    ["a zero duration", base.replace("5s", "0s"), /s\.yaml: duration: expected a duration of at least 1us \(durations are whole microseconds\), got "0s"/],
     ["a duration too large for microseconds", base.replace("5s", "1e300s"), /s\.yaml: duration: duration too large: expected at most 9007199254740991 microseconds, got "1e300s"$/],
     ["a huge duration in another field", `${base}workload: { clients: 1, timeout: 1e12h }\n`, /workload\.timeout: duration too large: expected at most 9007199254740991 microseconds, got "1e12h"$/],
     ["a huge size", `${base}network: { intraDc: { queueLimit: 1e300GiB } }\n`, /network\.intraDc\.queueLimit: size too large: expected at most 9007199254740991 bytes, got "1e300GiB"$/],

@@ -15,7 +15,8 @@ export function parseDurationFlag(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   try {
     const d = parseDuration(String(value));
-    if (d <= 0) throw new UnitError("expected a duration > 0");
+    // Durations are whole microseconds: "0.4us" rounds to 0, which says so rather than only "> 0".
+    if (d <= 0) throw new UnitError(`expected a duration of at least 1us, got ${JSON.stringify(String(value))}${d === 0 && !/^\s*-?0*\.?0*\s*[a-z]*\s*$/i.test(String(value)) ? " (durations are whole microseconds: it rounds to 0)" : ""}`);
     return d;
   } catch (e) {
     throw new UsageError(`--duration: ${(e as Error).message}`);
@@ -46,6 +47,7 @@ export const runCommand: CliCommand = {
       if (protocol && !(b in protocol.bugs)) throw new UsageError(`--bug: protocol ${protocol.name} has no bug variant "${b}" (it has: ${Object.keys(protocol.bugs).join(", ") || "none"})`);
     }
     const seed = seedFlag ?? scenario.seed;
+    if (argv.trace !== undefined && argv["trace-file"] === false) throw new UsageError(`--trace ${String(argv.trace)} and --no-trace-file contradict each other: give one of them`);
     const checkDeterminism = argv["check-determinism"] === true;
     // A trace is written unless --no-trace-file, or the scenario turns tracing off and no --trace asks for one.
     const trace: TraceChoice =
