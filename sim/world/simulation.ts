@@ -286,15 +286,18 @@ export class World implements NodeHost, ClientHost {
     if (this.liveness !== null) this.scheduler.schedule(this.liveness.pollMicros, EV_LIVENESS);
     const s = this.scheduler;
     while (this.stopReason === null) {
+      // At the limit, the run is over only if another event would run: one that needs exactly maxEvents finishes.
+      if (s.processed >= maxEvents && s.peekTime() <= durationMicros) {
+        throw new LimitExceededError("maxEvents", maxEvents, `the run processed ${maxEvents} events without finishing (limits.maxEvents) at t=${s.now}us`);
+      }
       if (!s.pop()) return "idle";
       if (s.now > durationMicros) {
+        // Popped, not run: it is not one of the run's events.
+        s.processed--;
         s.now = durationMicros;
         return "duration";
       }
       this.dispatch(s.kind, s.a, s.b, s.payload);
-      if (s.processed >= maxEvents) {
-        throw new LimitExceededError("maxEvents", maxEvents, `the run processed ${maxEvents} events without finishing (limits.maxEvents) at t=${s.now}us`);
-      }
       if (onProgress !== undefined && (s.processed & 0xffff) === 0) onProgress(s.now, s.processed);
     }
     return this.stopReason;
