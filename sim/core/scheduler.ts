@@ -102,6 +102,11 @@ export class Scheduler {
   private seq = 0;
   private cancelledPending = 0;
   /**
+   * Heap and bucket entries, live or cancelled, at which cancelled ones are dropped (`purge`): at most twice
+   * maxPending, so a purge frees at least as many entries as it keeps (O(1) amortised), and below 2^22 slots.
+   */
+  private readonly maxEntries: number;
+  /**
    * The event `pop` returned last is still at the top of the heap. Its entry is removed lazily: if the handler
    * schedules an event, the new entry replaces it and sifts down once (instead of a sift down to remove the old top
    * plus a sift up to insert the new one); otherwise the next pop or peek removes it.
@@ -147,6 +152,7 @@ export class Scheduler {
     this.nearLimit = this.nearBase;
     this.bucketTarget = Math.max(1, tuning.bucketTarget ?? BUCKET_TARGET);
     assert(maxPending > 0 && maxPending < SLOT_SPACE, () => `maxPending must be in (0, ${SLOT_SPACE}), got ${maxPending}`);
+    this.maxEntries = Math.min(2 * maxPending, SLOT_SPACE - 1);
     const cap = Math.max(16, Math.min(initialCapacity, maxPending));
     this.heap = new Float64Array(cap * 2);
     this.sData = new Float64Array(cap * 4);
@@ -165,12 +171,17 @@ export class Scheduler {
   schedule(at: Micros, kind: number, a = 0, b = 0, payload: unknown = undefined): EventHandle {
     if (!(at < Number.POSITIVE_INFINITY)) at = never(at);
     if (at < this.now) at = this.now;
-    if (this.size + this.far - (this.consumed ? 1 : 0) >= this.maxPending) {
-      throw new LimitExceededError(
-        "maxPending",
-        this.maxPending,
-        `more than ${this.maxPending} events pending at t=${this.now}us (limits.maxPending); the protocol may be scheduling without bound`,
-      );
+    const entries = this.size + this.far - (this.consumed ? 1 : 0);
+    if (entries >= this.maxPending) {
+      // Cancelled events keep their entries until they surface: they do not count, but their entries stay bounded.
+      if (entries - this.cancelledPending >= this.maxPending) {
+        throw new LimitExceededError(
+          "maxPending",
+          this.maxPending,
+          `more than ${this.maxPending} events pending at t=${this.now}us (limits.maxPending); the protocol may be scheduling without bound`,
+        );
+      }
+      if (entries >= this.maxEntries) this.purge();
     }
     const slot = this.allocSlot();
     const key = this.nextKey(slot);
@@ -298,6 +309,53 @@ export class Scheduler {
       this.processed++;
       return true;
     }
+  }
+
+  /**
+   * Drop every cancelled entry from the heap and the buckets and free their slots (at the pending bound, where their
+   * entries would otherwise fill the queue). Pop order is unchanged: entries are only ever compared by (time, key).
+   */
+  private purge(): void {
+    this.settle();
+    const d = this.sData;
+    const h = this.heap;
+    const n = this.size;
+    // Live heap entries, rebuilt into a heap in place (entry j is read before push writes index size <= j).
+    this.size = 0;
+    for (let j = 0; j < n; j++) {
+      const key = h[j * 2 + 1] as number;
+      const slot = key & SLOT_MASK;
+      if (d[slot * 4] === CANCELLED) this.release(slot);
+      else this.push(h[j * 2] as number, key);
+    }
+    // Live bucket entries, compacted within their chunks (a chunk may be left partly filled, or empty).
+    for (let k = 0; k <= this.bCount; k++) {
+      for (let c = this.bHead[k] as number; c >= 0; c = this.cNext[c] as number) {
+        const m = this.cLen[c] as number;
+        let kept = 0;
+        for (let i = 0; i < m; i++) {
+          const o = (c * CHUNK + i) * 2;
+          const key = this.cData[o + 1] as number;
+          const slot = key & SLOT_MASK;
+          if (d[slot * 4] === CANCELLED) {
+            this.release(slot);
+            this.far--;
+            continue;
+          }
+          const w = (c * CHUNK + kept++) * 2;
+          this.cData[w] = this.cData[o] as number;
+          this.cData[w + 1] = key;
+        }
+        this.cLen[c] = kept;
+      }
+    }
+  }
+
+  /** Free the slot of a cancelled event whose entry was dropped. */
+  private release(slot: number): void {
+    this.sData[slot * 4 + 3] = -1;
+    this.freeSlots[this.freeCount++] = slot;
+    this.cancelledPending--;
   }
 
   /** Write an event into its slot: kind (flagged when there is a payload), arguments, handle, payload. */

@@ -80,6 +80,29 @@ describe("scheduler", () => {
     expect(() => s.schedule(11, 1)).toThrow(/limits.maxPending/);
   });
 
+  // Cancellation is lazy, so a cancelled event's entry waits in the queue until its time comes: it must not count
+  // against the bound (the run stopped with "more than 10 events pending" with 9 pending), in the heap or a bucket.
+  it("counts only live events against maxPending, however many cancelled ones still wait for their time", () => {
+    for (const tuning of [{}, { nearLimit: 2, bucketTarget: 1 }]) {
+      const s = new Scheduler(10, 16, tuning);
+      const handles = Array.from({ length: 10 }, (_, i) => s.schedule(1000 + i, 1, i));
+      s.cancel(handles[3] as number);
+      s.cancel(handles[7] as number);
+      expect(s.pending).toBe(8);
+      s.schedule(5, 1, 100);
+      s.schedule(2000, 1, 101);
+      expect(s.pending).toBe(10);
+      expect(() => s.schedule(6, 1, 102)).toThrow(/more than 10 events pending/);
+      // Scheduling and cancelling far events again and again at the bound: the dead entries must not pile up.
+      for (let i = 0; i < 100; i++) {
+        expect(s.pop()).toBe(true);
+        s.cancel(s.schedule(3000 + i, 1, 200 + i));
+        s.schedule(s.now + 1, 1, 300 + i);
+        expect(s.pending).toBe(10);
+      }
+    }
+  });
+
   // Both tiers: the defaults keep these small queues in the heap; tiny limits push most entries out to buckets, so
   // spills, drains and re-layouts (and entries rescheduled or cancelled while they wait in a bucket) all happen.
   const tunings: [string, SchedulerTuning][] = [
@@ -155,6 +178,29 @@ describe("scheduler", () => {
       checkAgainstReference(ops, tuning);
     }
   });
+
+  it("keeps the order at the pending bound, with cancelled entries dropped to make room, in the heap and in buckets", () => {
+    for (const [seed, tuning] of [
+      [11, {}],
+      [12, { nearLimit: 4, bucketTarget: 2 }],
+      [13, { nearLimit: 2, bucketTarget: 1 }],
+    ] as [number, SchedulerTuning][]) {
+      const rnd = mulberry(seed);
+      const ops: Op[] = [];
+      for (let i = 0; i < 6000; i++) {
+        const r = rnd();
+        const which = Math.floor(rnd() * 1e9);
+        const t = rnd() < 0.5 ? Math.floor(rnd() * 20) : Math.floor(rnd() * 5000);
+        if (r < 0.45) ops.push({ op: "schedule", t });
+        else if (r < 0.55) ops.push({ op: "move", which, t });
+        else if (r < 0.75) ops.push({ op: "cancel", which });
+        else if (r < 0.8) ops.push({ op: "revive", which, t });
+        else if (r < 0.82) ops.push({ op: "peek" });
+        else ops.push({ op: "pop" });
+      }
+      checkAgainstReference(ops, tuning, 25);
+    }
+  });
 });
 
 type Op =
@@ -169,9 +215,9 @@ type Op =
  * Run `ops` on a scheduler and on a reference (a list of live events sorted at each pop, where reschedule is cancel +
  * schedule with a fresh seq), checking every pop, peek and pending count against it.
  */
-function checkAgainstReference(ops: readonly Op[], tuning: SchedulerTuning): void {
+function checkAgainstReference(ops: readonly Op[], tuning: SchedulerTuning, maxPending = 10_000): void {
   // Reference: a list of live events (time, seq, label); reschedule = cancel + schedule with a fresh seq.
-  const s = new Scheduler(10_000, 16, tuning);
+  const s = new Scheduler(maxPending, 16, tuning);
   let seq = 0;
   let label = 0;
   type Ev = { t: number; seq: number; label: number; handle: number; kind: number; payload: object | undefined };
@@ -191,7 +237,9 @@ function checkAgainstReference(ops: readonly Op[], tuning: SchedulerTuning): voi
   };
   let now = 0;
   for (const o of ops) {
-    if (o.op === "schedule") {
+    if (o.op === "schedule" && live.length >= maxPending) {
+      expect(() => s.schedule(now + o.t, 1)).toThrow(LimitExceededError);
+    } else if (o.op === "schedule") {
       const t = now + o.t;
       const l = label++;
       const payload = payloadAt(t, l);
@@ -208,7 +256,7 @@ function checkAgainstReference(ops: readonly Op[], tuning: SchedulerTuning): voi
       const [e] = live.splice(o.which % live.length, 1) as [Ev];
       s.cancel(e.handle);
       dead.push(e);
-    } else if (o.op === "revive" && dead.length > 0) {
+    } else if (o.op === "revive" && dead.length > 0 && live.length < maxPending) {
       const [e] = dead.splice(o.which % dead.length, 1) as [Ev];
       const t = Math.max(now, e.t) + o.t;
       e.payload = payloadAt(t, e.label);
