@@ -36,6 +36,7 @@ const HeaderSchema = z.looseObject({
 });
 
 const KINDS = new Set<string>(TRACE_EVENT_KINDS);
+const STOPS: readonly string[] = ["duration", "idle", "violation", "limit"] satisfies TraceFooter["stop"][];
 /** FIELDS as arrays of [field, type], for a tight validation loop. */
 let FIELD_LISTS: Map<string, [string, "s" | "n" | "a"][]> | null = null;
 function fieldList(kind: string): [string, "s" | "n" | "a"][] {
@@ -130,6 +131,9 @@ export class TraceLineReader {
     if (this.header === null) return this.readHeader(o);
     if (o.k === "end") {
       if (typeof o.events !== "number" || o.events !== this.count) this.fail(`the end line counts ${String(o.events)} events but the trace has ${this.count}`);
+      if (typeof o.t !== "number") this.fail(`the end line's time "t" should be a number`);
+      if (!(o.t >= this.lastTime)) this.fail(`the end line's time ${o.t} is before the last event's (t=${this.lastTime})`);
+      if (typeof o.stop !== "string" || !STOPS.includes(o.stop)) this.fail(`the end line's stop reason ${JSON.stringify(o.stop)} is not one of ${STOPS.join(", ")}`);
       this.footer = o as unknown as TraceFooter;
       return;
     }
@@ -165,6 +169,7 @@ export class TraceLineReader {
   }
 
   private readEvent(o: Record<string, unknown>): TraceEvent {
+    if (o.format === TRACE_FORMAT) this.fail("a second header line (a trace has one, on line 1)");
     const t = o.t;
     if (typeof t !== "number" || !Number.isFinite(t)) this.fail('expected a numeric time "t"');
     const k = o.k;
@@ -255,6 +260,7 @@ export function parseTrace(text: string, source: string): ParsedTrace {
  */
 export function pushLastLine(reader: TraceLineReader, line: string, source: string): void {
   if (line.trim() === "") return;
+  if (reader.footer !== null) return reader.push(line); // after the end line, anything is content after it, not a cut
   try {
     JSON.parse(line);
   } catch {
