@@ -59,6 +59,17 @@ class SendRing {
 const OUTCOME_KIND = { ok: K.ok, fail: K.fail, info: K.info } as const;
 
 /**
+ * A read position with the row decoder's state (the time and message id rows are relative to, the sends seen in the
+ * block). Each reading has its own, so reading row i while an iterator over the lines is open does not move the
+ * iterator (it did when the state was the recorder's: the iterator's later rows came out wrong).
+ */
+class RowCursor extends Cursor {
+  time = 0;
+  id = 0;
+  ring: SendRing | null = null;
+}
+
+/**
  * The in-memory trace: rows encoded as bytes into blocks (1 MiB, then 8 MiB) (see codec.ts), one row per event. A row is a
  * kind byte, the time since the previous row (zigzag varint), then the kind's fields as varints: endpoint indices
  * (+1, so -1 is 0), message ids as deltas from the last sent id, a delivery's delay instead of its send time,
@@ -119,7 +130,8 @@ export class TraceRecorder implements TraceSink {
   private footer: TraceFooter | null = null;
   private readonly recordMessages: boolean;
   private readonly ring = new SendRing();
-  private decRing: SendRing | null = null;
+  /** The sends ring of random access (`line`), kept: reading a row decodes its block up to it. */
+  private lineRing: SendRing | null = null;
   /**
    * Staged rows: a kind, endpoints (a, b) and numbers (t, id, x) per row: a send's (from, to) and (t, id, bytes), a
    * delivery's (from, to) and (t, id, sentAt), a drop's (from, to) and (t, id), a timer's (node) and (t). Endpoints are
@@ -349,7 +361,7 @@ export class TraceRecorder implements TraceSink {
   /** The NDJSON lines of the trace (header, events, footer), without newlines. */
   *lines(): Generator<string> {
     yield JSON.stringify(this.header);
-    const c = new Cursor();
+    const c = new RowCursor();
     // Flushed at each block and before the footer (not only once): rows recorded while the iterator is open are
     // read as they were before rows were staged (a block's rows are counted when it is entered, later blocks seen).
     for (const block of this.blocks) {
@@ -412,7 +424,8 @@ export class TraceRecorder implements TraceSink {
       else hi = mid - 1;
     }
     const block = this.blocks[lo] as Block;
-    const c = new Cursor();
+    const c = new RowCursor();
+    c.ring = this.lineRing ??= new SendRing();
     this.enter(c, block);
     for (let r = block.firstRow; r < i; r++) this.decode(c);
     return this.decode(c);
@@ -493,14 +506,14 @@ export class TraceRecorder implements TraceSink {
 
   // --- decoding --------------------------------------------------------------------------------------------------
 
-  private enter(c: Cursor, block: Block): void {
+  private enter(c: RowCursor, block: Block): void {
     c.b = block.b;
     c.pos = 0;
     c.ref = 0;
     c.refs = block.refs;
     c.hints.length = 0;
-    this.decTime = block.startTime;
-    this.decId = block.startMessageId;
+    c.time = block.startTime;
+    c.id = block.startMessageId;
   }
 
   private rowsIn(block: Block): number {
@@ -509,18 +522,15 @@ export class TraceRecorder implements TraceSink {
     return (next === undefined ? this.len : next.firstRow) - block.firstRow;
   }
 
-  private decTime = 0;
-  private decId = 0;
-
   /** The interned string at the cursor, as JSON. */
   private strJson(c: Cursor): string {
     return this.tables.stringJson[c.uv()] as string;
   }
 
   /** The row at the cursor as a JSON line, built by hand (JSON.stringify only for referenced payloads). */
-  private decode(c: Cursor): string {
+  private decode(c: RowCursor): string {
     const kind = c.b[c.pos++] as number;
-    const t = (this.decTime += c.sv());
+    const t = (c.time += c.sv());
     const ep = this.endpointJson;
     const tb = this.tables;
     // No closures here (a `str()` helper, say; strJson is a method): this runs once per row, and under tsx (the CLI)
@@ -530,8 +540,8 @@ export class TraceRecorder implements TraceSink {
       case K_SEND_NEXT: {
         const n = c.uv() - 1;
         const to = c.uv() - 1;
-        const id = kind === K_SEND_NEXT ? ++this.decId : (this.decId += c.sv());
-        const ring = (this.decRing ??= new SendRing());
+        const id = kind === K_SEND_NEXT ? ++c.id : (c.id += c.sv());
+        const ring = (c.ring ??= new SendRing());
         const slot = id & RING_MASK;
         ring.t[slot] = t;
         ring.from[slot] = n;
@@ -545,33 +555,33 @@ export class TraceRecorder implements TraceSink {
       case K.deliver: {
         const n = c.uv() - 1;
         const from = c.uv() - 1;
-        const id = this.decId + c.sv();
+        const id = c.id + c.sv();
         const st = t - c.sv();
         return `{"t":${t},"k":"deliver","n":${ep[n]},"from":${ep[from]},"i":${id},"st":${st}}`;
       }
       case K_DELIVER_SENT: {
-        const id = this.decId + c.sv();
-        const ring = this.decRing as SendRing;
+        const id = c.id + c.sv();
+        const ring = c.ring as SendRing;
         const slot = id & RING_MASK;
         return `{"t":${t},"k":"deliver","n":${ep[ring.to[slot] as number]},"from":${ep[ring.from[slot] as number]},"i":${id},"st":${ring.t[slot] as number}}`;
       }
       case K_DROP_SENT: {
-        const id = this.decId + c.sv();
-        const ring = this.decRing as SendRing;
+        const id = c.id + c.sv();
+        const ring = c.ring as SendRing;
         const slot = id & RING_MASK;
         return `{"t":${t},"k":"drop","n":${ep[ring.from[slot] as number]},"to":${ep[ring.to[slot] as number]},"i":${id},"why":${this.strJson(c)}}`;
       }
       case K.drop: {
         const n = c.uv() - 1;
         const to = c.uv() - 1;
-        const id = this.decId + c.sv();
+        const id = c.id + c.sv();
         return `{"t":${t},"k":"drop","n":${ep[n]},"to":${ep[to]},"i":${id},"why":${this.strJson(c)}}`;
       }
       case K.duplicate: {
         const n = c.uv() - 1;
         const to = c.uv() - 1;
-        const id = this.decId + c.sv();
-        const copy = this.decId + c.sv();
+        const id = c.id + c.sv();
+        const copy = c.id + c.sv();
         return `{"t":${t},"k":"duplicate","n":${ep[n]},"to":${ep[to]},"i":${id},"copy":${copy}}`;
       }
       case K.timer: {

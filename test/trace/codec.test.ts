@@ -286,6 +286,30 @@ describe("trace recorder", () => {
     for (let i = 0; i < lines.length; i++) if (lines[i] !== expected[i]) expect(`${i}: ${lines[i]}`).toBe(`${i}: ${expected[i]}`);
   });
 
+  // Decoding a row depends on the rows before it in its block (times and ids are deltas, deliveries refer to sends):
+  // a random read, or a second iterator, in the middle of an iteration must not disturb it.
+  it("reads the same lines when rows are read at random, or by another iterator, while an iterator is open", () => {
+    const r = new TraceRecorder(header(true));
+    for (let i = 1; i <= 20_000; i++) {
+      r.send(i * 10, 0, 1, i, "m", { type: "m", seq: i }, 64);
+      r.deliver(i * 10 + 5, 0, 1, i, i * 10);
+    }
+    r.finish(300_000, "duration");
+    const whole = [...r.lines()];
+    const got: string[] = [];
+    const other = r.lines();
+    const second: string[] = [];
+    for (const l of r.lines()) {
+      got.push(l);
+      const i = (got.length * 7) % 40_000;
+      if (got.length % 1000 === 0) expect(r.line(i)).toBe(whole[i + 1]);
+      if (got.length % 3 === 0) second.push(other.next().value as string);
+    }
+    for (const l of other) second.push(l);
+    const firstDiff = (lines: string[]) => lines.findIndex((l, i) => l !== whole[i]);
+    expect([got.length, firstDiff(got), second.length, firstDiff(second)]).toEqual([whole.length, -1, whole.length, -1]);
+  });
+
   it("spans many blocks and reads any row back", () => {
     const r = new TraceRecorder(header(true));
     const n = 300_000;
