@@ -85,7 +85,7 @@ const MAX_ALIAS_COUNT = 50;
 
 /** Parse YAML or JSON text into plain data; syntax errors carry line and column. */
 export function parseScenarioData(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   const err = doc.errors[0];
   if (err?.code === "MULTIPLE_DOCS") {
     const pos = err.linePos?.[0];

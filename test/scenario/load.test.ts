@@ -80,6 +80,15 @@ describe("YAML aliases", () => {
     const s = parseScenario(`${base}network:\n  intraDc: &l { loss: 0.01 }\n  interDc: *l\n  links: [{ between: [a, b], <<: *l }]\n`.replace("<<: *l", "loss: 0.02"), "s.yaml", registry);
     expect(s.network.interDc.loss).toBe(0.01);
   });
+
+  it("merges an anchored mapping with <<, the keys written beside it winning", () => {
+    const s = parseScenario(`${base}network:\n  intraDc: &l { latency: 1ms, loss: 0.01 }\n  interDc:\n    <<: *l\n    latency: 40ms\n`, "s.yaml", registry);
+    expect(s.network.interDc.loss).toBe(0.01);
+    expect(s.network.interDc.latency).toEqual({ kind: "constant", valueMicros: 40_000 });
+    // A key written twice by hand is still an error; a quoted "<<" is a plain (unknown) key.
+    expect(error(`${base}network:\n  interDc: { loss: 0.1, loss: 0.2 }\n`, "s.yaml")).toMatch(/s\.yaml: .*[Mm]ap keys must be unique/);
+    expect(error(`${base}network:\n  interDc: { "<<": { loss: 0.1 } }\n`, "s.yaml")).toMatch(/unknown field "<<"/);
+  });
 });
 
 describe("protocol options", () => {
