@@ -4,15 +4,9 @@ import { describe, expect, it } from "vitest";
 import { registry } from "../../protocols/index.ts";
 import { checkOptionValue } from "../../sim/core/optionChecks.ts";
 import { parseScenario, ScenarioError } from "../../sim/scenario/load.ts";
+import { BASE_SCENARIO } from "./fixtures.ts";
 
-const base = `name: t
-duration: 5s
-protocol: { name: register }
-topology:
-  datacenters:
-    - { name: a, nodes: 2 }
-    - { name: b, nodes: [x1, x2] }
-`;
+const base = BASE_SCENARIO;
 
 function error(text: string, source = "s.yaml"): string {
   try {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { registry } from "../../protocols/index.ts";
 import { parseScenario, ScenarioError } from "../../sim/scenario/load.ts";
 import { ResolvedScenarioSchema } from "../../sim/trace/resolvedScenarioSchema.ts";
+import { BASE_SCENARIO } from "../scenario/fixtures.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const files = [
@@ -23,14 +24,7 @@ describe("the resolved-scenario schema (what replay checks a trace header's scen
 // Whatever the loader accepts, `run` writes into a trace header, and `replay` must then accept that header: a
 // scenario at the edge of what a file may say ran, but its trace could not be replayed.
 describe("scenario files at the edges of what the loader accepts", () => {
-  const base = `name: t
-duration: 5s
-protocol: { name: register }
-topology:
-  datacenters:
-    - { name: a, nodes: 2 }
-    - { name: b, nodes: [x1] }
-`;
+  const base = BASE_SCENARIO;
   it.each([
     ["a zero client timeout", `${base}workload: { clients: 1, timeout: 0s }\n`],
     ["an empty partition id", `${base}faults: { schedule: [{ at: 1s, partition: { isolateDc: a }, id: "" }] }\n`],
