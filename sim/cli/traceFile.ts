@@ -369,7 +369,8 @@ export const DISCARD_EVENTS: TraceEventSink = { header() {}, event() {} };
  */
 export async function streamTraceLines(path: string, onLine: (line: string) => void, onText?: (text: string) => void): Promise<string> {
   const gzip = isGzipFile(path);
-  const decoder = new TextDecoder("utf-8");
+  // Fatal: a damaged byte is a corrupt trace, named by its line, not a U+FFFD that replays as "does not reproduce".
+  const decoder = new TextDecoder("utf-8", { fatal: true });
   // Lines read whole before damaged gzip data stopped the reading (zlib may drop its last piece of output when it
   // fails, so the damage can lie a little after that: the message says how far it read, not where the damage is).
   let complete = 0;
@@ -392,8 +393,19 @@ export async function streamTraceLines(path: string, onLine: (line: string) => v
   const file = createReadStream(path);
   const source = gzip ? file.pipe(createGunzip()) : file;
   file.on("error", (e) => source.destroy(e));
+  // The line the next decoded text starts in: lines read whole so far, plus the one the splitter holds.
+  const decode = (chunk?: Uint8Array) => {
+    try {
+      return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+    } catch {
+      // Nothing wrong within the piece: the character the previous piece began is what is wrong.
+      const at = chunk === undefined ? 0 : firstInvalidUtf8(chunk);
+      const newlines = chunk === undefined || at === chunk.length ? 0 : countNewlines(chunk, at);
+      throw new TraceFormatError(path, complete + 1 + newlines, "not valid UTF-8 (a damaged or foreign byte); the trace is corrupt");
+    }
+  };
   try {
-    for await (const chunk of source) lines(decoder.decode(chunk as Buffer, { stream: true }));
+    for await (const chunk of source) lines(decode(chunk as Buffer));
   } catch (e) {
     if (e === theirs || e instanceof TraceFormatError || e instanceof UsageError) throw e;
     if (gzip && !(e as NodeJS.ErrnoException).syscall) throw new TraceFormatError(path, 0, `corrupt or truncated gzip data (${(e as Error).message}) after line ${complete}, the last read whole`);
@@ -402,8 +414,51 @@ export async function streamTraceLines(path: string, onLine: (line: string) => v
   } finally {
     file.destroy();
   }
-  lines(decoder.decode());
+  lines(decode());
   return splitter.takeRest();
+}
+
+function countNewlines(b: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (b[i] === 0x0a) n++;
+  return n;
+}
+
+/**
+ * Where the first byte that cannot be UTF-8 is in `b`, a piece of a stream (WHATWG's rules: no overlong forms, no
+ * surrogates, nothing above U+10FFFF); b.length if none. Continuation bytes at its start belong to a character begun
+ * in the previous piece, and a character cut off at its end goes on in the next one: neither is an error here.
+ */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < 3 && i < b.length && ((b[i] as number) & 0xc0) === 0x80) i++;
+  while (i < b.length) {
+    const c = b[i] as number;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0;
+      if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90;
+      if (c === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k <= n; k++) {
+      if (i + k >= b.length) return b.length; // cut off: the rest is in the next piece
+      const x = b[i + k] as number;
+      if (x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return b.length;
 }
 
 /** Does the file start with gzip's magic bytes? (A missing file or a directory is a UsageError naming it.) */

@@ -1,8 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { cli, tempDir } from "./helpers.ts";
+import { firstInvalidUtf8 } from "../../sim/cli/traceFile.ts";
+import { cli, expectCleanError, tempDir } from "./helpers.ts";
 
 describe("faultline replay", () => {
   const dir = tempDir();
@@ -49,6 +51,38 @@ describe("faultline replay", () => {
     const r = await cli("replay", file);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/First difference at line 1:[\s\S]*the trace's line ends in \\r\\n: the file was converted to Windows line endings/);
+  });
+
+  it("rejects a damaged byte as corrupt, naming its line, deep in the file or across a read's pieces", async () => {
+    const bytes = gunzipSync(readFileSync(gz));
+    const lineOf = (b: Uint8Array, at: number) => b.subarray(0, at).filter((c) => c === 0x0a).length + 1;
+    // A byte in the middle of a line far into the file (past the first 64 KiB read), then the second byte of a
+    // two-byte character that starts exactly where the piece before it ends.
+    for (const at of [Math.floor(bytes.length * 0.8), 1 << 16]) {
+      const damaged = Buffer.from(bytes);
+      if (at === 1 << 16) {
+        damaged[at - 1] = 0xc3; // begins a character, whose second byte...
+        damaged[at] = 0x41; // ...is not a continuation byte
+      } else damaged[at] = 0xff;
+      const file = join(dir, `damaged-${at}.ndjson`);
+      writeFileSync(file, damaged);
+      expectCleanError(await cli("replay", file), `${file}: line ${lineOf(damaged, at)}: not valid UTF-8 (a damaged or foreign byte); the trace is corrupt`);
+    }
+  });
+
+  fcTest.prop([fc.uint8Array({ maxLength: 40 })])("finds the first byte a UTF-8 decoder rejects", (raw) => {
+    const b = Uint8Array.from([0x41, ...raw]); // a piece that starts a character, as a whole stream does
+    const at = firstInvalidUtf8(b);
+    const decodes = (x: Uint8Array) => {
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(x, { stream: true });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(decodes(b.subarray(0, at))).toBe(true);
+    expect(decodes(b)).toBe(at === b.length);
   });
 
   it("says so when the file lacks its last newline", async () => {
