@@ -192,8 +192,8 @@ export const ScenarioSchema = z.strictObject({
   // An integer, like the CLI's --seed: a failing run's repro line is `faultline run FILE --seed N`.
   seed: z
     .number({ error: "expected an integer seed, like 42" })
-    .int("expected an integer seed, like 42")
-    .refine((n) => Number.isSafeInteger(n), "expected an integer seed below 2^53")
+    .refine((n) => Number.isInteger(n), "expected an integer seed, like 42")
+    .refine((n) => Number.isSafeInteger(n), "expected an integer seed from -(2^53 - 1) to 2^53 - 1 (larger ones are not exact)")
     .optional(),
   duration: PositiveDuration,
   protocol: z.strictObject({ name: z.string({ error: "expected a protocol name" }), options: z.record(z.string(), z.unknown()).optional() }),

@@ -221,6 +221,7 @@ describe("values out of range and unit hints", () => {
     ["a node list that is neither", base.replace("[x1, x2]", "lots"), /topology\.datacenters\[1\]\.nodes: expected a number of nodes or a list of node names, got "lots"/],
     ["a fractional seed", `${base}seed: 1.5\n`, /s\.yaml: seed: expected an integer seed, like 42, got 1\.5/],
     ["a string seed", `${base}seed: hello\n`, /s\.yaml: seed: expected an integer seed, like 42, got "hello"/],
+    ["a seed too large to be exact", `${base}seed: 12345678901234567890\n`, /s\.yaml: seed: expected an integer seed from -\(2\^53 - 1\) to 2\^53 - 1 \(larger ones are not exact\), got 12345678901234567000/],
     ["a unit-less size", `${base}network: { intraDc: { block: 4096 } }\n`, /network\.intraDc\.block: expected a size with a unit, like "4KiB", got 4096/],
     // zod's own wording ("Invalid input: expected string, received number") is said in this tool's.
     ["a number for a string", `${base}description: 5\n`, /s\.yaml: description: expected a string, got 5$/],
