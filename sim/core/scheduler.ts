@@ -215,7 +215,8 @@ export class Scheduler {
     const o = slot * 4;
     if (!(at < Number.POSITIVE_INFINITY)) at = never(at);
     if (at < this.now) at = this.now;
-    if (slot < this.nextSlot && d[o + 3] === handle && at >= dueAt) {
+    // A cancelled event revived at the pending bound goes through `schedule`, which refuses it: it would be one too many.
+    if (slot < this.nextSlot && d[o + 3] === handle && at >= dueAt && (d[o] !== CANCELLED || this.pending < this.maxPending)) {
       if (d[o] === CANCELLED) this.cancelledPending--;
       const key = this.nextKey(slot);
       if ((d[o] as number) >= HAS_PAYLOAD) this.sPayload[slot] = undefined; // the old payload, unless replaced below

@@ -103,6 +103,23 @@ describe("scheduler", () => {
     }
   });
 
+  // Reviving a cancelled event (reschedule with its old handle) makes it live again: at the bound that is one event
+  // too many, as a schedule would be, though the revived event reuses its entry.
+  it("refuses to revive a cancelled event past maxPending, as it refuses a schedule", () => {
+    for (const tuning of [{}, { nearLimit: 2, bucketTarget: 1 }]) {
+      const s = new Scheduler(4, 16, tuning);
+      const handles = Array.from({ length: 4 }, (_, i) => s.schedule(100 + i, 1, i));
+      s.cancel(handles[1] as number);
+      s.schedule(200, 1, 4);
+      expect(s.pending).toBe(4);
+      expect(() => s.reschedule(handles[1] as number, 101, 150, 1, 1)).toThrow(/more than 4 events pending/);
+      expect(s.pending).toBe(4);
+      const order: number[] = [];
+      while (s.pop()) order.push(s.a);
+      expect(order).toEqual([0, 2, 3, 4]);
+    }
+  });
+
   // Both tiers: the defaults keep these small queues in the heap; tiny limits push most entries out to buckets, so
   // spills, drains and re-layouts (and entries rescheduled or cancelled while they wait in a bucket) all happen.
   const tunings: [string, SchedulerTuning][] = [
@@ -256,7 +273,10 @@ function checkAgainstReference(ops: readonly Op[], tuning: SchedulerTuning, maxP
       const [e] = live.splice(o.which % live.length, 1) as [Ev];
       s.cancel(e.handle);
       dead.push(e);
-    } else if (o.op === "revive" && dead.length > 0 && live.length < maxPending) {
+    } else if (o.op === "revive" && dead.length > 0 && live.length >= maxPending) {
+      const e = dead[o.which % dead.length] as Ev;
+      expect(() => s.reschedule(e.handle, e.t, Math.max(now, e.t) + o.t, 1)).toThrow(LimitExceededError);
+    } else if (o.op === "revive" && dead.length > 0) {
       const [e] = dead.splice(o.which % dead.length, 1) as [Ev];
       const t = Math.max(now, e.t) + o.t;
       e.payload = payloadAt(t, e.label);
