@@ -1,3 +1,4 @@
+import { constants as osConstants } from "node:os";
 import type { Argv } from "yargs";
 import cliProgress from "cli-progress";
 import { sweep, type SweepFailure, type SweepResult } from "../../explore/sweep.ts";
@@ -42,7 +43,7 @@ export const sweepCommand: CliCommand = {
     const t0 = performance.now();
     // Ctrl-C (or a kill) stops the sweep after the run in progress, and the failures found so far are still reported,
     // with their repros; a second one ends the process at once.
-    let interrupt: NodeJS.Signals | null = null;
+    let interrupt = null as NodeJS.Signals | null; // (set by the handler: not narrowed to null below)
     const onSignal = (signal: NodeJS.Signals) => {
       interrupt = signal;
       for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
@@ -88,14 +89,14 @@ export const sweepCommand: CliCommand = {
       });
       ctx.stdout(lines.join("\n"));
     }
-    // A check failed: 1, interrupted or not. Interrupted with none found: 128 + SIGINT, as a shell reports Ctrl-C.
+    // A check failed: 1, interrupted or not. Interrupted with none found: 128 + the signal, as a shell reports it (130
+    // for Ctrl-C, 143 for a plain kill).
     if (result.failures.length > 0) return 1;
-    return result.interrupted ? INTERRUPTED_EXIT : 0;
+    return result.interrupted ? 128 + osConstants.signals[interrupt ?? "SIGINT"] : 0;
   },
 };
 
 const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
-const INTERRUPTED_EXIT = 130;
 
 /**
  * The sweep runs untraced (for speed); a failure's run is repeated with a trace, which the same seed reproduces
