@@ -14,8 +14,8 @@ export const RANDOM_DISK = 3;
 
 /**
  * When a scheduled fault stops disturbing the system: crashes end at their restart, partitions at their heal, other
- * faults at the moment they happen. A crash without restart or a partition that is never healed never ends
- * (Infinity): liveness is then not checked.
+ * faults at the moment they happen (a partition also where a later one of its id replaces it). A crash without restart
+ * or a partition that is never healed never ends (Infinity): liveness is then not checked.
  */
 export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
   let quiet = 0;
@@ -24,14 +24,22 @@ export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
   const healsOf = new Map<string, Micros[]>();
   const restartsOf = new Map<NodeId, Micros[]>();
   const healAlls: Micros[] = [];
+  // A partition started under an id that is active replaces it: the earlier one ends there (the later one has its own end).
+  const replacedAt = new Map<ScheduledFault, Micros>();
+  const lastOf = new Map<string, ScheduledFault>();
   for (const f of schedule) {
+    if (f.action === "partition") {
+      const last = lastOf.get(f.id);
+      if (last !== undefined) replacedAt.set(last, f.atMicros);
+      lastOf.set(f.id, f);
+    }
     if (f.action === "heal") {
       if (f.id === null) healAlls.push(f.atMicros);
       else appendTime(healsOf, f.id, f.atMicros);
     }
     if (f.action === "restart") appendTime(restartsOf, f.node, f.atMicros);
   }
-  for (const f of schedule) quiet = Math.max(quiet, faultEnd(f, healsOf, restartsOf, healAlls));
+  for (const f of schedule) quiet = Math.max(quiet, Math.min(faultEnd(f, healsOf, restartsOf, healAlls), replacedAt.get(f) ?? Number.POSITIVE_INFINITY));
   return quiet;
 }
 

@@ -227,6 +227,16 @@ describe("the quiet time of a fault schedule", () => {
     expect(scheduleQuietAt(schedule)).toBe(4_000_000);
     expect(scheduleQuietAt(schedule.slice(0, 3))).toBe(Number.POSITIVE_INFINITY);
   });
+
+  it("ends a partition where a later partition of its id replaces it (the later one's heal ends that one)", () => {
+    const spec = { kind: "symmetric" as const, groups: [["n1"], ["n2"]] };
+    const schedule: ScheduledFault[] = [
+      { atMicros: 1_000_000, action: "partition", id: "p", spec, healAfterMicros: null },
+      { atMicros: 5_000_000, action: "partition", id: "p", spec, healAfterMicros: 2_000_000 },
+    ];
+    expect(scheduleQuietAt(schedule)).toBe(7_000_000);
+    expect(scheduleQuietAt([...schedule, { atMicros: 8_000_000, action: "partition", id: "p", spec, healAfterMicros: null }])).toBe(Number.POSITIVE_INFINITY);
+  });
 });
 
 /** A node that arms a 1ms timer again and again and records, for each firing, how much of its own clock elapsed. */
