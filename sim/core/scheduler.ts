@@ -102,8 +102,9 @@ export class Scheduler {
   private seq = 0;
   private cancelledPending = 0;
   /**
-   * Heap and bucket entries, live or cancelled, at which cancelled ones are dropped (`purge`): at most twice
-   * maxPending, so a purge frees at least as many entries as it keeps (O(1) amortised), and below 2^22 slots.
+   * Heap and bucket entries, live or cancelled, at which cancelled ones are dropped (`purge`): twice maxPending, so
+   * a purge frees at least as many entries as it keeps (O(1) amortised), but below 2^22 slots, so above 2^21 pending
+   * a purge frees fewer (at the loader's cap of 4,000,000 still at least ~194K, one purge per as many schedules).
    */
   private readonly maxEntries: number;
   /**
