@@ -96,6 +96,9 @@ describe("sweep failures", () => {
     ]);
     const duration = (trace: string) => JSON.parse(gunzipSync(readFileSync(join(dir, trace))).toString("utf8").split("\n")[0] as string).scenario.durationMicros;
     expect(failures.map((f) => duration(f.trace))).toEqual([12_000_000, 9_000_000]);
+    // With --no-traces, each failure's hint names the path its trace would have had.
+    const hints = spawnSync(process.execPath, [bin, "sweep", original, shorter, "--seeds", "1", "--bug", "commit-old-term", "--no-traces"], { cwd: dir, encoding: "utf8" });
+    expect(hints.stdout.match(/--trace \S+/g)).toEqual(["--trace traces/raft-figure8-seed1.ndjson.gz", "--trace traces/raft-figure8-seed1-2.ndjson.gz"]);
   });
 
   it("stop at Ctrl-C or a kill after the run in progress, and still report the failures found so far", async () => {

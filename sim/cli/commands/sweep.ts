@@ -67,7 +67,8 @@ export const sweepCommand: CliCommand = {
     bar?.stop();
     const wallMs = performance.now() - t0;
     // An interrupted sweep writes no traces: whoever pressed Ctrl-C wants out (each failure says how to get its trace).
-    const traces = argv.traces === false || result.interrupted ? [] : await writeFailureTraces(result.failures, files, bugs, ctx);
+    const tracePaths = failureTracePaths(result.failures);
+    const traces = argv.traces === false || result.interrupted ? [] : await writeFailureTraces(result.failures, tracePaths, files, bugs, ctx);
     if (result.interrupted) ctx.stderr(`faultline: sweep interrupted (${interrupt}) after ${result.runs} of ${files.length * seeds} runs; the failures found so far follow`);
     if (argv.json) {
       ctx.stdout(
@@ -85,7 +86,7 @@ export const sweepCommand: CliCommand = {
       result.failures.forEach((f, i) => {
         const trace = traces[i];
         lines.push(`FAIL ${f.scenario} seed ${f.seed}: ${f.check}: ${f.message.slice(0, 240)}\n     repro: ${f.repro}`);
-        lines.push(trace !== undefined && trace !== null ? `     trace: ${trace}  (npx faultline view ${shellQuote(trace)})` : `     trace: ${f.repro} --trace ${shellQuote(defaultTracePath(f.scenario, f.seed))}`);
+        lines.push(trace !== undefined && trace !== null ? `     trace: ${trace}  (npx faultline view ${shellQuote(trace)})` : `     trace: ${f.repro} --trace ${shellQuote(tracePaths[i] as string)}`);
       });
       ctx.stdout(lines.join("\n"));
     }
@@ -99,18 +100,31 @@ export const sweepCommand: CliCommand = {
 const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 /**
- * The sweep runs untraced (for speed); a failure's run is repeated with a trace, which the same seed reproduces
- * exactly, and written where `faultline run` would write it. Returns the paths, by failure, for the first few.
+ * Where each failure's trace goes: where `faultline run` would write it. Two files of one scenario name can fail on
+ * the same seed: each failure keeps its own trace (-2, -3, ... before .ndjson.gz), so the second does not overwrite
+ * the first's and leave the first failure pointing at the other file's run.
  */
-async function writeFailureTraces(failures: readonly SweepFailure[], files: readonly { file: string; scenario: ResolvedScenario }[], bugs: string[], ctx: CliContext): Promise<(string | null)[]> {
+function failureTracePaths(failures: readonly SweepFailure[]): string[] {
+  const taken = new Set<string>();
+  return failures.map((f) => {
+    const first = defaultTracePath(f.scenario, f.seed);
+    let path = first;
+    for (let n = 2; taken.has(path); n++) path = first.replace(/\.ndjson\.gz$/, `-${n}.ndjson.gz`);
+    taken.add(path);
+    return path;
+  });
+}
+
+/**
+ * The sweep runs untraced (for speed); a failure's run is repeated with a trace, which the same seed reproduces
+ * exactly, and written to its path (failureTracePaths). Returns the paths written, by failure, for the first few.
+ */
+async function writeFailureTraces(failures: readonly SweepFailure[], tracePaths: readonly string[], files: readonly { file: string; scenario: ResolvedScenario }[], bugs: string[], ctx: CliContext): Promise<(string | null)[]> {
   const paths: (string | null)[] = [];
-  for (const f of failures.slice(0, MAX_TRACED_FAILURES)) {
+  for (const [i, f] of failures.slice(0, MAX_TRACED_FAILURES).entries()) {
     const scenario = (files.find((x) => x.file === f.file) as { scenario: ResolvedScenario }).scenario;
     const r = runScenario(scenario, { registry: ctx.registry, seed: f.seed, bugs, sink: "record" });
-    // Two files of one scenario name can fail on the same seed: each failure keeps its own trace (the second does not
-    // overwrite the first's, which would leave the first failure pointing at the other file's run).
-    let path = defaultTracePath(f.scenario, f.seed);
-    for (let n = 2; paths.includes(path); n++) path = defaultTracePath(f.scenario, f.seed).replace(/\.ndjson\.gz$/, `-${n}.ndjson.gz`);
+    const path = tracePaths[i] as string;
     try {
       if (r.trace !== null) await writeTraceFile(path, r.trace);
     } catch (e) {
