@@ -149,9 +149,10 @@ export class Network {
     this.mBody[slot] = undefined;
     this.mFree[this.mFreeCount++] = slot;
     const now = this.scheduler.now;
-    if (this.partitions.blocked(from, to)) return this.dropNow(from, to, id, "partition"), false;
-    // A link that went down while the message was on it loses it, as a partition does.
+    // A link that went down while the message was on it loses it, as a partition does (checked in send's order, so
+    // a message both would drop is a link-down drop either way).
     if (this.linksDown > 0 && !this.linkOf(from, to).up) return this.dropNow(from, to, id, "link-down"), false;
+    if (this.partitions.blocked(from, to)) return this.dropNow(from, to, id, "partition"), false;
     if (to < up.length && !up[to]) return this.dropNow(from, to, id, "crash"), false;
     this.counters.delivered++;
     this.sink.deliver(now, from, to, id, sentAt);

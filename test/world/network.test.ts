@@ -96,6 +96,8 @@ describe("link state", () => {
         schedule: [
           { atMicros: 100_000, action: "link", from: "a", to: "b", oneWay: false, change: { up: false } },
           { atMicros: 300_000, action: "link", from: "a", to: "b", oneWay: false, change: { up: true } },
+          // A partition over the same time: a message both would drop is a link-down drop, at send and on arrival.
+          { atMicros: 100_000, action: "partition", id: "p", spec: { kind: "symmetric", groups: [["n1"], ["n3"]] }, healAfterMicros: 200_000 },
         ],
         random: null,
       },
