@@ -61,20 +61,20 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
   }
   const picked = chosen as { command: CliCommand; args: Record<string, unknown> } | null;
   if (picked === null) return 0; // --help or --version was printed
+  // Given as a flag on the command line (not a positional of that name, nor yargs' camelCase copy of a flag).
+  const given = (flag: string) => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
   // A flag that takes one value, given twice (`--trace a --trace b`, `--seed 1 --seed 2`), reaches the command as an
   // array, which it would read as the one string "a,b" (a trace written to a folder named "a,"). Say which was given.
   const repeatable = new Set((picked.command.builder(yargs([])) as unknown as { getOptions(): { array: string[] } }).getOptions().array);
   for (const [name, value] of Object.entries(picked.args)) {
-    const given = argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-    if (Array.isArray(value) && given && !repeatable.has(name)) {
+    if (Array.isArray(value) && !repeatable.has(name) && given(name)) {
       ctx.stderr(`faultline: --${name}: expected one value, got ${value.length}: ${value.map((v) => JSON.stringify(String(v))).join(", ")}\nRun "faultline --help" for usage.`);
       return 2;
     }
   }
   // A path flag given an empty value (`--trace ""`, a shell variable that was not set) names no file.
   for (const flag of PATH_FLAGS) {
-    const given = argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)); // not a positional of that name
-    if (given && picked.args[flag] === "") {
+    if (picked.args[flag] === "" && given(flag)) {
       ctx.stderr(`faultline: --${flag}: expected a file path, got an empty string\nRun "faultline --help" for usage.`);
       return 2;
     }
