@@ -16,7 +16,8 @@ export function parseDurationFlag(value: unknown): number | undefined {
   try {
     const d = parseDuration(String(value));
     // Durations are whole microseconds: "0.4us" rounds to 0, which says so rather than only "> 0".
-    if (d <= 0) throw new UnitError(`expected a duration of at least 1us, got ${JSON.stringify(String(value))}${d === 0 && !/^\s*-?0*\.?0*\s*[a-z]*\s*$/i.test(String(value)) ? " (durations are whole microseconds: it rounds to 0)" : ""}`);
+    const rounded = d === 0 && Number.parseFloat(String(value)) !== 0; // "0.4us", not "0s"
+    if (d <= 0) throw new UnitError(`expected a duration of at least 1us, got ${JSON.stringify(String(value))}${rounded ? " (durations are whole microseconds: it rounds to 0)" : ""}`);
     return d;
   } catch (e) {
     throw new UsageError(`--duration: ${(e as Error).message}`);
