@@ -7,7 +7,10 @@ import { raftNull, raftSkeleton } from "./workloads/raftFloor.ts";
 import { WORKLOADS } from "./workloads/index.ts";
 
 /** Run the benchmark workloads (all but the opt-in ones, or those named in `only`). */
-export function runBenchmarks(registry: ProtocolRegistry, opts: { only?: string[]; onResult?: (r: BenchResult) => void } = {}): { results: BenchResult[] } {
+export function runBenchmarks(
+  registry: ProtocolRegistry,
+  opts: { only?: string[]; onResult?: (r: BenchResult) => void } = {},
+): { results: BenchResult[] } {
   const reg = new ProtocolRegistry();
   for (const p of registry.list()) reg.register(p);
   for (const p of [timerStorm, raftSkeleton, raftNull]) if (reg.get(p.name) === undefined) reg.register(p);
@@ -43,7 +46,12 @@ function engineRun(scenario: ResolvedScenario, w: BenchWorkload, reg: ProtocolRe
   return () => {
     const run = runScenario(scenario, { registry: reg, sink: w.traced ? "record" : "none" });
     if (run.stop === "limit") throw new Error(`benchmark ${w.name} hit a limit: ${run.limitMessage}`);
-    return { events: run.events, simulatedMicros: run.simulatedMicros, traceEvents: run.trace?.count ?? 0, clientOps: run.clientOps.invoked };
+    return {
+      events: run.events,
+      simulatedMicros: run.simulatedMicros,
+      traceEvents: run.trace?.count ?? 0,
+      clientOps: run.clientOps.invoked,
+    };
   };
 }
 
@@ -53,12 +61,24 @@ export const mega = (eps: number): string => `${(eps / 1e6).toFixed(2)}M`;
 /** A plain-text table: the first column left-aligned, the others right-aligned, a rule under the head. */
 export function formatTable(head: readonly string[], rows: readonly string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const fmt = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
+  const fmt = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
   return [fmt(head), fmt(widths.map((w) => "-".repeat(w))), ...rows.map(fmt)].join("\n");
 }
 
 export function formatBenchTable(results: readonly BenchResult[]): string {
-  const head = ["workload", "events", "events/s", "runs (events/s)", "traced", "wall ms", "sim s/wall s", "client ops/sim s", "rss MB", "trace events"];
+  const head = [
+    "workload",
+    "events",
+    "events/s",
+    "runs (events/s)",
+    "traced",
+    "wall ms",
+    "sim s/wall s",
+    "client ops/sim s",
+    "rss MB",
+    "trace events",
+  ];
   const rows = results.map((r) => [
     r.name,
     String(r.events),

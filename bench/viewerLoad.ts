@@ -161,7 +161,9 @@ function byLevel(frames: Frame[], tMax: number) {
   const groups = levels.map(() => [] as Frame[]);
   for (const f of frames) {
     let best = 0;
-    for (let i = 1; i < levels.length; i++) if (Math.abs(Math.log(f.span / (levels[i] as number))) < Math.abs(Math.log(f.span / (levels[best] as number)))) best = i;
+    for (let i = 1; i < levels.length; i++)
+      if (Math.abs(Math.log(f.span / (levels[i] as number))) < Math.abs(Math.log(f.span / (levels[best] as number))))
+        best = i;
     groups[best]?.push(f);
   }
   return levels.map((level, i) => {
@@ -172,7 +174,12 @@ function byLevel(frames: Frame[], tMax: number) {
       levelMs: level / 1000,
       redraws: full.length,
       p50: round(median(full.map((f) => f.ms))),
-      p95: round(quantile(full.map((f) => f.ms), 0.95)),
+      p95: round(
+        quantile(
+          full.map((f) => f.ms),
+          0.95,
+        ),
+      ),
       max: round(Math.max(...full.map((f) => f.ms))),
       cursorOnly: cursor.length,
       cursorP50: round(median(cursor.map((f) => f.ms))),
@@ -193,12 +200,40 @@ for (let k = 0; k < runs; k++) {
   const one = await once();
   results.push(one);
   const all = one.frames.filter((f) => f.full).map((f) => f.ms);
-  console.log(JSON.stringify({ run: k + 1, loadMs: one.loadMs, inPageLoadMs: one.inPageLoadMs, timings: one.timings, redraws: all.length, p50: round(median(all)), p95: round(quantile(all, 0.95)), max: round(Math.max(...all)), ...(one.error ? { error: one.error } : {}) }));
+  console.log(
+    JSON.stringify({
+      run: k + 1,
+      loadMs: one.loadMs,
+      inPageLoadMs: one.inPageLoadMs,
+      timings: one.timings,
+      redraws: all.length,
+      p50: round(median(all)),
+      p95: round(quantile(all, 0.95)),
+      max: round(Math.max(...all)),
+      ...(one.error ? { error: one.error } : {}),
+    }),
+  );
 }
-if (process.env.BENCH_DUMP === "1") for (const f of results.flatMap((x) => x.frames)) if (f.full) console.log(JSON.stringify(f, (_, v) => (typeof v === "number" ? round(v) : v)));
+if (process.env.BENCH_DUMP === "1")
+  for (const f of results.flatMap((x) => x.frames))
+    if (f.full) console.log(JSON.stringify(f, (_, v) => (typeof v === "number" ? round(v) : v)));
 const load = results.map((x) => x.loadMs);
 const tMax = s.durationMicros;
-console.log(JSON.stringify({ traceEvents: r.trace?.count, runs, medianLoadMs: median(load), minLoadMs: Math.min(...load), maxLoadMs: Math.max(...load), medianInPageLoadMs: median(results.map((x) => x.inPageLoadMs)) }));
+console.log(
+  JSON.stringify({
+    traceEvents: r.trace?.count,
+    runs,
+    medianLoadMs: median(load),
+    minLoadMs: Math.min(...load),
+    maxLoadMs: Math.max(...load),
+    medianInPageLoadMs: median(results.map((x) => x.inPageLoadMs)),
+  }),
+);
 // Frames of every run together, per level (each run is a fresh browser, so this mixes cold and warm code alike).
-console.table(byLevel(results.flatMap((x) => x.frames), tMax));
+console.table(
+  byLevel(
+    results.flatMap((x) => x.frames),
+    tMax,
+  ),
+);
 await server.close();

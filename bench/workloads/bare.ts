@@ -99,7 +99,12 @@ export function runBarePing(durationMicros = 1_200_000_000): BenchRun {
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && ((hTime[c + 1] as number) < (hTime[c] as number) || ((hTime[c + 1] as number) === (hTime[c] as number) && (hKey[c + 1] as number) < (hKey[c] as number)))) c++;
+      if (
+        c + 1 < n &&
+        ((hTime[c + 1] as number) < (hTime[c] as number) ||
+          ((hTime[c + 1] as number) === (hTime[c] as number) && (hKey[c + 1] as number) < (hKey[c] as number)))
+      )
+        c++;
       const ct = hTime[c] as number;
       if (time < ct || (time === ct && key < (hKey[c] as number))) break;
       hTime[i] = ct;
@@ -110,7 +115,8 @@ export function runBarePing(durationMicros = 1_200_000_000): BenchRun {
     hKey[i] = key;
   };
   let nextId = 1;
-  const latency = (a: number, b: number): number => (a % 3 === b % 3 ? 200 + Math.floor(rnd() * 800) : 30_000 + Math.floor(rnd() * 50_000));
+  const latency = (a: number, b: number): number =>
+    a % 3 === b % 3 ? 200 + Math.floor(rnd() * 800) : 30_000 + Math.floor(rnd() * 50_000);
   const send = (now: number, from: number, to: number, id: number): void => {
     row(0, now, from, to, id);
     if (rnd() < LOSS) {
@@ -163,7 +169,8 @@ export function runBarePing(durationMicros = 1_200_000_000): BenchRun {
     row(1, now, from, to, id);
     const k = id % (NODES * IN_FLIGHT);
     const pingId = Math.floor(id / (NODES * IN_FLIGHT));
-    if (Math.floor(k / IN_FLIGHT) === from) send(now, to, from, id); // a ping (its slot is the sender's): echo it
+    if (Math.floor(k / IN_FLIGHT) === from)
+      send(now, to, from, id); // a ping (its slot is the sender's): echo it
     else if (outstanding[k] === pingId) ping(now, to, k % IN_FLIGHT); // the echo of the outstanding ping: next one
   }
   return { events, simulatedMicros: Math.min(now, durationMicros), traceEvents: rows, clientOps: 0 };

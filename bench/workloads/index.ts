@@ -6,4 +6,16 @@ import { raft5, raft5Traced } from "./raft5.ts";
 import { raft5NoChecks, raft5Null, raft5Skeleton } from "./raftFloor.ts";
 
 /** Every benchmark workload, in table order. Protocol engineers add theirs here. */
-export const WORKLOADS: BenchWorkload[] = [ping5, ping5Bare, ping5Untraced, pending1e6, ...pendingGrowth, raft5, raft5Traced, raft5NoChecks, raft5Skeleton, raft5Null, mem10m];
+export const WORKLOADS: BenchWorkload[] = [
+  ping5,
+  ping5Bare,
+  ping5Untraced,
+  pending1e6,
+  ...pendingGrowth,
+  raft5,
+  raft5Traced,
+  raft5NoChecks,
+  raft5Skeleton,
+  raft5Null,
+  mem10m,
+];

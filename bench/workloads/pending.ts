@@ -18,8 +18,20 @@ export const timerStorm: Protocol<StormState, never, never> = {
   name: "bench-timer-storm",
   description: "benchmark only: many pending timers",
   options: [
-    { name: "timers", type: "integer", default: 1000, description: "timers per node", value: { kind: "integer", min: 0 } },
-    { name: "meanMicros", type: "micros", default: 1_000_000, description: "mean timer delay", value: { kind: "micros", min: 1 } },
+    {
+      name: "timers",
+      type: "integer",
+      default: 1000,
+      description: "timers per node",
+      value: { kind: "integer", min: 0 },
+    },
+    {
+      name: "meanMicros",
+      type: "micros",
+      default: 1_000_000,
+      description: "mean timer delay",
+      value: { kind: "micros", min: 1 },
+    },
   ],
   create: (ctx, options) => {
     const o = options as { timers: number; meanMicros: number };

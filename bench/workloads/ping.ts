@@ -23,7 +23,18 @@ export function pingScenario(durationMicros: number, traced: boolean, nodes = 5,
       interDc: { ...DEFAULT_INTER_DC, latency: { kind: "uniform", minMicros: 30_000, maxMicros: 80_000 }, loss: 0.01 },
       links: [],
     },
-    workload: { clients: 0, placement: [], ratePerClient: 0, mix: { read: 1, write: 1, cas: 0, append: 0 }, keys: 1, timeoutMicros: 1_000_000, maxRedirects: 0, target: "random", startMicros: 0, stopMicros: null },
+    workload: {
+      clients: 0,
+      placement: [],
+      ratePerClient: 0,
+      mix: { read: 1, write: 1, cas: 0, append: 0 },
+      keys: 1,
+      timeoutMicros: 1_000_000,
+      maxRedirects: 0,
+      target: "random",
+      startMicros: 0,
+      stopMicros: null,
+    },
     faults: { schedule: [], random: null },
     checks: { invariants: ["*"], linearizability: false, liveness: null, stopOnViolation: true },
     limits: { maxEvents: 50_000_000, maxPending: 4_000_000 },
@@ -32,6 +43,15 @@ export function pingScenario(durationMicros: number, traced: boolean, nodes = 5,
 }
 
 export const ping5: BenchWorkload = { name: "ping-5", traced: true, make: () => pingScenario(1_200_000_000, true) };
-export const ping5Untraced: BenchWorkload = { name: "ping-5-untraced", traced: false, make: () => pingScenario(1_200_000_000, false) };
+export const ping5Untraced: BenchWorkload = {
+  name: "ping-5-untraced",
+  traced: false,
+  make: () => pingScenario(1_200_000_000, false),
+};
 /** A 10M-event traced run, for the memory goal (opt-in: `--only mem-10m`). */
-export const mem10m: BenchWorkload = { name: "mem-10m", traced: true, optIn: true, make: () => pingScenario(4_600_000_000, true) };
+export const mem10m: BenchWorkload = {
+  name: "mem-10m",
+  traced: true,
+  optIn: true,
+  make: () => pingScenario(4_600_000_000, true),
+};

@@ -12,9 +12,29 @@ export function raft5Scenario(traced: boolean): ResolvedScenario {
   return {
     ...s,
     name: "raft-5",
-    protocol: { name: "raft", options: { electionMinMicros: 600_000, electionMaxMicros: 1_200_000, heartbeatMicros: 120_000, batchMicros: 5_000, snapshotEvery: 5_000 } },
+    protocol: {
+      name: "raft",
+      options: {
+        electionMinMicros: 600_000,
+        electionMaxMicros: 1_200_000,
+        heartbeatMicros: 120_000,
+        batchMicros: 5_000,
+        snapshotEvery: 5_000,
+      },
+    },
     network: { ...s.network, intraDc: { ...s.network.intraDc, loss: 0 }, interDc: { ...s.network.interDc, loss: 0 } },
-    workload: { clients: 205, placement: [], ratePerClient: 20, mix: { read: 2, write: 2, cas: 1, append: 1 }, keys: 32, timeoutMicros: 2_000_000, maxRedirects: 5, target: "leader", startMicros: 0, stopMicros: null },
+    workload: {
+      clients: 205,
+      placement: [],
+      ratePerClient: 20,
+      mix: { read: 2, write: 2, cas: 1, append: 1 },
+      keys: 32,
+      timeoutMicros: 2_000_000,
+      maxRedirects: 5,
+      target: "leader",
+      startMicros: 0,
+      stopMicros: null,
+    },
     checks: { invariants: ["*"], linearizability: false, liveness: null, stopOnViolation: true },
   };
 }

@@ -46,8 +46,20 @@ const OK: ClientReply = Object.freeze({ type: "ok", value: null });
 const REDIRECT: ClientReply = Object.freeze({ type: "redirect", leader: "n1" });
 const NONE: readonly number[] = Object.freeze([]);
 
-function sendAppend(s: SkeletonState, ctx: Parameters<Protocol<SkeletonState, SkeletonMsg, KvOp>["step"]>[2], entries: readonly number[]): void {
-  const msg: SkeletonMsg = { type: "append", term: 1, prevIndex: s.sent, prevTerm: 1, entries, commit: s.committed, match: 0 };
+function sendAppend(
+  s: SkeletonState,
+  ctx: Parameters<Protocol<SkeletonState, SkeletonMsg, KvOp>["step"]>[2],
+  entries: readonly number[],
+): void {
+  const msg: SkeletonMsg = {
+    type: "append",
+    term: 1,
+    prevIndex: s.sent,
+    prevTerm: 1,
+    entries,
+    commit: s.committed,
+    match: 0,
+  };
   for (const p of ctx.peers) ctx.send(p, msg);
 }
 
@@ -99,7 +111,15 @@ export const raftSkeleton: Protocol<SkeletonState, SkeletonMsg, KvOp> = {
         const m = input.msg;
         if (m.type === "append") {
           ctx.setTimer("election", s.electionMicros);
-          ctx.send(input.from, { type: "append-resp", term: 1, prevIndex: 0, prevTerm: 0, entries: NONE, commit: 0, match: m.prevIndex + m.entries.length });
+          ctx.send(input.from, {
+            type: "append-resp",
+            term: 1,
+            prevIndex: 0,
+            prevTerm: 0,
+            entries: NONE,
+            commit: 0,
+            match: m.prevIndex + m.entries.length,
+          });
           return;
         }
         if (m.match > (s.match.get(input.from) ?? 0)) s.match.set(input.from, m.match);
@@ -153,9 +173,14 @@ function underRaft5(name: string, change: (s: ResolvedScenario) => Partial<Resol
   };
 }
 
-export const raft5Skeleton = underRaft5("raft-5-skeleton", (s) => ({ protocol: { name: raftSkeleton.name, options: s.protocol.options } }));
+export const raft5Skeleton = underRaft5("raft-5-skeleton", (s) => ({
+  protocol: { name: raftSkeleton.name, options: s.protocol.options },
+}));
 
 // Answered at once, an op takes one round trip instead of ~150 ms: 90 clients give raft-5's ~1,000 ops/s.
-export const raft5Null = underRaft5("raft-5-null", (s) => ({ protocol: { name: raftNull.name, options: {} }, workload: { ...s.workload, clients: 90 } }));
+export const raft5Null = underRaft5("raft-5-null", (s) => ({
+  protocol: { name: raftNull.name, options: {} },
+  workload: { ...s.workload, clients: 90 },
+}));
 
 export const raft5NoChecks = underRaft5("raft-5-no-checks", (s) => ({ checks: { ...s.checks, invariants: [] } }));

@@ -41,7 +41,17 @@ export function loadCoordinator(s: AnyCommitState, ctx: NodeContext<unknown>): v
     if (rec === CORRUPT || rec === undefined) return damaged(s, key, ctx);
     const r = rec as DecisionRecord;
     const txn = key.slice(4);
-    s.ctxns.set(txn, { txn, requestId: null, op: { f: "read", key: "" }, participants: r.participants, votes: new Map(), phase: r.decision, unacked: new Set(r.done ? [] : r.participants), dueMicros: 0, outcome: null });
+    s.ctxns.set(txn, {
+      txn,
+      requestId: null,
+      op: { f: "read", key: "" },
+      participants: r.participants,
+      votes: new Map(),
+      phase: r.decision,
+      unacked: new Set(r.done ? [] : r.participants),
+      dueMicros: 0,
+      outcome: null,
+    });
     if (!r.done) s.active.add(txn);
     if (r.decision === "commit") s.committed++;
     else s.aborted++;
@@ -59,13 +69,27 @@ export function startTxn(s: AnyCommitState, requestId: number, op: KvOp, ctx: Ct
   const known = s.byRequest.get(requestId);
   if (known !== undefined) {
     const t = s.ctxns.get(known);
-    if (t?.outcome) ctx.reply(requestId, t.outcome.ok ? { type: "ok", value: t.outcome.value } : { type: "fail", error: String(t.outcome.value) });
+    if (t?.outcome)
+      ctx.reply(
+        requestId,
+        t.outcome.ok ? { type: "ok", value: t.outcome.value } : { type: "fail", error: String(t.outcome.value) },
+      );
     return; // still undecided: the reply comes with the decision
   }
   assert(s.seq < MAX_SEQ, () => `coordinator ${s.id} started ${MAX_SEQ} transactions in one incarnation`);
   const txn = `${s.epoch}.${++s.seq}`;
   const participants = replicasOf(op.key, s.participants, s.o.replicas);
-  s.ctxns.set(txn, { txn, requestId, op, participants, votes: new Map(), phase: "voting", unacked: new Set(), dueMicros: ctx.now() + s.o.voteTimeoutMicros, outcome: null });
+  s.ctxns.set(txn, {
+    txn,
+    requestId,
+    op,
+    participants,
+    votes: new Map(),
+    phase: "voting",
+    unacked: new Set(),
+    dueMicros: ctx.now() + s.o.voteTimeoutMicros,
+    outcome: null,
+  });
   s.byRequest.set(requestId, txn);
   s.active.add(txn);
   s.lastTxn = txn;
@@ -109,7 +133,13 @@ export function decisionMsg(t: CoordinatorTxn<string>): DecisionMsg {
  * The decision is made (and, where the protocol logs it, written): record it, send it to every participant (re-sent
  * every retryMicros until acknowledged) and answer the client.
  */
-export function announceDecision(s: AnyCommitState, t: CoordinatorTxn<string>, decision: Decision, reason: string, ctx: Ctx): void {
+export function announceDecision(
+  s: AnyCommitState,
+  t: CoordinatorTxn<string>,
+  decision: Decision,
+  reason: string,
+  ctx: Ctx,
+): void {
   assert(t.phase !== "commit" && t.phase !== "abort", () => `transaction ${t.txn} decided twice`);
   t.phase = decision;
   fact(s, t.txn, "decide", decision, t.participants);
@@ -143,7 +173,12 @@ export function acknowledged(s: AnyCommitState, t: CoordinatorTxn<string>, from:
 }
 
 /** Re-send `message(t)` to the participants that have not acknowledged it, and wait another retry interval. */
-export function resend<T extends CoordinatorTxn<string>, M>(s: AnyCommitState, t: T, message: (t: T) => M, ctx: NodeContext<M>): void {
+export function resend<T extends CoordinatorTxn<string>, M>(
+  s: AnyCommitState,
+  t: T,
+  message: (t: T) => M,
+  ctx: NodeContext<M>,
+): void {
   for (const p of t.unacked) ctx.send(p, message(t));
   t.dueMicros = ctx.now() + s.o.retryMicros;
 }

@@ -17,6 +17,12 @@ export interface HasFacts {
   facts: TxnFact[];
 }
 
-export function fact(s: HasFacts, txn: string, kind: FactKind, value: string, participants: readonly string[] | null = null): void {
+export function fact(
+  s: HasFacts,
+  txn: string,
+  kind: FactKind,
+  value: string,
+  participants: readonly string[] | null = null,
+): void {
   s.facts.push({ txn, kind, value, participants });
 }

@@ -9,7 +9,11 @@ export type FactCheck<S> = (f: TxnFact, node: string, ctx: InvariantContext<S>) 
  * checked in order (a restarted node has a new state object: its facts are walked from the start). The check keeps
  * its memory across steps and restarts.
  */
-export function factInvariant<S extends HasFacts>(name: string, description: string, create: () => FactCheck<S>): Invariant<S> {
+export function factInvariant<S extends HasFacts>(
+  name: string,
+  description: string,
+  create: () => FactCheck<S>,
+): Invariant<S> {
   return {
     name,
     description,
@@ -44,7 +48,8 @@ export function atomicity<S extends HasFacts>(): Invariant<S> {
       if (f.kind !== "decide") return null;
       const had = decided.get(f.txn);
       if (had === undefined) decided.set(f.txn, { decision: f.value, node });
-      else if (had.decision !== f.value && had.node !== node) return `transaction ${f.txn} was decided ${had.decision} at ${had.node} but ${f.value} at ${node}`;
+      else if (had.decision !== f.value && had.node !== node)
+        return `transaction ${f.txn} was decided ${had.decision} at ${had.node} but ${f.value} at ${node}`;
       return null;
     };
   });
@@ -52,36 +57,46 @@ export function atomicity<S extends HasFacts>(): Invariant<S> {
 
 /** A node never changes its decision about a transaction, across restarts too. */
 export function decisionStability<S extends HasFacts>(): Invariant<S> {
-  return factInvariant<S>("decision-stability", "A node never changes its decision about a transaction (across restarts too).", () => {
-    const decided = new Map<string, string>();
-    return (f, node) => {
-      if (f.kind !== "decide") return null;
-      const key = `${node}|${f.txn}`;
-      const had = decided.get(key);
-      if (had === undefined) decided.set(key, f.value);
-      else if (had !== f.value) return `${node} decided transaction ${f.txn} ${had}, then ${f.value}`;
-      return null;
-    };
-  });
+  return factInvariant<S>(
+    "decision-stability",
+    "A node never changes its decision about a transaction (across restarts too).",
+    () => {
+      const decided = new Map<string, string>();
+      return (f, node) => {
+        if (f.kind !== "decide") return null;
+        const key = `${node}|${f.txn}`;
+        const had = decided.get(key);
+        if (had === undefined) decided.set(key, f.value);
+        else if (had !== f.value) return `${node} decided transaction ${f.txn} ${had}, then ${f.value}`;
+        return null;
+      };
+    },
+  );
 }
 
 /** Commit only if every participant voted yes. */
 export function commitValidity<S extends HasFacts>(): Invariant<S> {
-  return factInvariant<S>("commit-validity", "A transaction commits only if every one of its participants voted yes.", () => {
-    const yes = new Map<string, Set<string>>();
-    return (f, node) => {
-      if (f.kind === "vote" && f.value === "yes") {
-        let set = yes.get(f.txn);
-        if (set === undefined) yes.set(f.txn, (set = new Set()));
-        set.add(node);
-        return null;
-      }
-      if (f.kind !== "decide" || f.value !== "commit" || f.participants === null) return null;
-      const voted = yes.get(f.txn);
-      const missing = f.participants.filter((p) => voted === undefined || !voted.has(p));
-      return missing.length === 0 ? null : `${node} committed transaction ${f.txn} but ${missing.join(", ")} never voted yes`;
-    };
-  });
+  return factInvariant<S>(
+    "commit-validity",
+    "A transaction commits only if every one of its participants voted yes.",
+    () => {
+      const yes = new Map<string, Set<string>>();
+      return (f, node) => {
+        if (f.kind === "vote" && f.value === "yes") {
+          let set = yes.get(f.txn);
+          if (set === undefined) yes.set(f.txn, (set = new Set()));
+          set.add(node);
+          return null;
+        }
+        if (f.kind !== "decide" || f.value !== "commit" || f.participants === null) return null;
+        const voted = yes.get(f.txn);
+        const missing = f.participants.filter((p) => voted === undefined || !voted.has(p));
+        return missing.length === 0
+          ? null
+          : `${node} committed transaction ${f.txn} but ${missing.join(", ")} never voted yes`;
+      };
+    },
+  );
 }
 
 /** The invariants every atomic commit protocol must keep. */

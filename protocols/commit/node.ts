@@ -27,9 +27,20 @@ export interface Roles<S, M> {
  * One step of a coordinator or participant. A client op becomes a transaction at the coordinator; participants
  * redirect clients to it. A node whose disk is damaged only turns clients away.
  */
-export function stepCommitNode<S extends AnyCommitState, M>(roles: Roles<S, M>, s: S, input: Input<M, KvOp>, ctx: NodeContext<M | CommitMsg>): void {
+export function stepCommitNode<S extends AnyCommitState, M>(
+  roles: Roles<S, M>,
+  s: S,
+  input: Input<M, KvOp>,
+  ctx: NodeContext<M | CommitMsg>,
+): void {
   if (s.damaged) {
-    if (input.kind === "client") ctx.reply(input.requestId, s.isCoordinator ? { type: "fail", error: "coordinator disk damaged" } : { type: "redirect", leader: s.coordinator });
+    if (input.kind === "client")
+      ctx.reply(
+        input.requestId,
+        s.isCoordinator
+          ? { type: "fail", error: "coordinator disk damaged" }
+          : { type: "redirect", leader: s.coordinator },
+      );
     return;
   }
   const role = s.isCoordinator ? roles.coordinator : roles.participant;
@@ -80,7 +91,11 @@ function armTick(s: AnyCommitState, ctx: NodeContext<unknown>): void {
  * The transactions of `active` whose timeout is due, looked up one at a time as the caller walks them (handling one
  * may move another's deadline, e.g. a lock granted to the next waiter).
  */
-export function* dueNow<T extends { dueMicros: Micros }>(active: ReadonlySet<string>, txns: ReadonlyMap<string, T>, now: Micros): Generator<T> {
+export function* dueNow<T extends { dueMicros: Micros }>(
+  active: ReadonlySet<string>,
+  txns: ReadonlyMap<string, T>,
+  now: Micros,
+): Generator<T> {
   for (const txn of [...active]) {
     const t = txns.get(txn) as T;
     if (t.dueMicros <= now) yield t;
@@ -89,8 +104,20 @@ export function* dueNow<T extends { dueMicros: Micros }>(active: ReadonlySet<str
 
 /** The view both protocols show: role, last transaction and its phase, counters; a participant's locks and blocked count. */
 export function commitView<S extends AnyCommitState>(s: S, blockedCount: (s: S) => number): NodeView {
-  const phase = s.lastTxn === null ? null : s.isCoordinator ? (s.ctxns.get(s.lastTxn)?.phase ?? null) : (s.ptxns.get(s.lastTxn)?.phase ?? null);
-  const v: NodeView = { role: s.damaged ? "damaged" : s.isCoordinator ? "coordinator" : "participant", txn: s.lastTxn, phase, active: s.active.size, committed: s.committed, aborted: s.aborted };
+  const phase =
+    s.lastTxn === null
+      ? null
+      : s.isCoordinator
+        ? (s.ctxns.get(s.lastTxn)?.phase ?? null)
+        : (s.ptxns.get(s.lastTxn)?.phase ?? null);
+  const v: NodeView = {
+    role: s.damaged ? "damaged" : s.isCoordinator ? "coordinator" : "participant",
+    txn: s.lastTxn,
+    phase,
+    active: s.active.size,
+    committed: s.committed,
+    aborted: s.aborted,
+  };
   if (!s.isCoordinator) {
     v.locks = s.locks.size;
     v.blocked = blockedCount(s);

@@ -32,13 +32,55 @@ export const COMMIT_DEFAULTS: CommitOptions = {
 };
 
 export const COMMIT_OPTION_DOCS: readonly ProtocolOptionDoc[] = [
-  { name: "coordinator", type: "node id | null", default: null, description: "the coordinator (default: the first node); every other node is a participant", value: { kind: "node", nullable: true } },
-  { name: "replicas", type: "integer >= 1", default: COMMIT_DEFAULTS.replicas, description: "participants holding each key, chosen by hashing the key (capped at the number of participants)", value: { kind: "integer", min: 1 } },
-  { name: "abortProbability", type: "number in [0, 1]", default: COMMIT_DEFAULTS.abortProbability, description: "chance that a participant votes no for application reasons", value: { kind: "number", min: 0, max: 1 } },
-  { name: "voteTimeoutMicros", type: "micros", default: COMMIT_DEFAULTS.voteTimeoutMicros, description: "the coordinator aborts when the votes are not all in after this long", value: { kind: "micros", min: 1 } },
-  { name: "lockWaitMicros", type: "micros", default: COMMIT_DEFAULTS.lockWaitMicros, description: "a participant waits this long for a locked key, then votes no (0: at once)", value: { kind: "micros", min: 0 } },
-  { name: "decisionTimeoutMicros", type: "micros", default: COMMIT_DEFAULTS.decisionTimeoutMicros, description: "a prepared participant waits this long for the outcome before asking for it", value: { kind: "micros", min: 1 } },
-  { name: "retryMicros", type: "micros", default: COMMIT_DEFAULTS.retryMicros, description: "re-send interval of unacknowledged decisions and outcome requests", value: { kind: "micros", min: 1 } },
+  {
+    name: "coordinator",
+    type: "node id | null",
+    default: null,
+    description: "the coordinator (default: the first node); every other node is a participant",
+    value: { kind: "node", nullable: true },
+  },
+  {
+    name: "replicas",
+    type: "integer >= 1",
+    default: COMMIT_DEFAULTS.replicas,
+    description: "participants holding each key, chosen by hashing the key (capped at the number of participants)",
+    value: { kind: "integer", min: 1 },
+  },
+  {
+    name: "abortProbability",
+    type: "number in [0, 1]",
+    default: COMMIT_DEFAULTS.abortProbability,
+    description: "chance that a participant votes no for application reasons",
+    value: { kind: "number", min: 0, max: 1 },
+  },
+  {
+    name: "voteTimeoutMicros",
+    type: "micros",
+    default: COMMIT_DEFAULTS.voteTimeoutMicros,
+    description: "the coordinator aborts when the votes are not all in after this long",
+    value: { kind: "micros", min: 1 },
+  },
+  {
+    name: "lockWaitMicros",
+    type: "micros",
+    default: COMMIT_DEFAULTS.lockWaitMicros,
+    description: "a participant waits this long for a locked key, then votes no (0: at once)",
+    value: { kind: "micros", min: 0 },
+  },
+  {
+    name: "decisionTimeoutMicros",
+    type: "micros",
+    default: COMMIT_DEFAULTS.decisionTimeoutMicros,
+    description: "a prepared participant waits this long for the outcome before asking for it",
+    value: { kind: "micros", min: 1 },
+  },
+  {
+    name: "retryMicros",
+    type: "micros",
+    default: COMMIT_DEFAULTS.retryMicros,
+    description: "re-send interval of unacknowledged decisions and outcome requests",
+    value: { kind: "micros", min: 1 },
+  },
 ];
 
 /**
@@ -46,10 +88,17 @@ export const COMMIT_OPTION_DOCS: readonly ProtocolOptionDoc[] = [
  * every option, defaults filled in).
  */
 export function checkCommitOptions(o: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): OptionProblem {
-  if (nodes.length < 2) return { path: "coordinator", message: `an atomic commit protocol needs a coordinator and at least one participant: the topology has ${nodes.length} node(s)` };
+  if (nodes.length < 2)
+    return {
+      path: "coordinator",
+      message: `an atomic commit protocol needs a coordinator and at least one participant: the topology has ${nodes.length} node(s)`,
+    };
   const merged = commitOptions(o);
   if (merged.lockWaitMicros >= merged.voteTimeoutMicros) {
-    return { path: "lockWaitMicros", message: `expected less than voteTimeoutMicros (${merged.voteTimeoutMicros}): a vote after the coordinator gave up is wasted, got ${merged.lockWaitMicros}` };
+    return {
+      path: "lockWaitMicros",
+      message: `expected less than voteTimeoutMicros (${merged.voteTimeoutMicros}): a vote after the coordinator gave up is wasted, got ${merged.lockWaitMicros}`,
+    };
   }
   return null;
 }

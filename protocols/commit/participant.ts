@@ -30,26 +30,47 @@ export interface ParticipantRules<P extends ParticipantTxn<string>, R extends Pr
 }
 
 /** PREPARE: lock the key and vote yes (durably), wait for the lock, or vote no. A duplicate gets the same vote again. */
-export function onPrepare<P extends ParticipantTxn<string>>(rules: ParticipantRules<P>, s: CommitState<string, P>, from: NodeId, m: Prepare, ctx: Ctx): void {
+export function onPrepare<P extends ParticipantTxn<string>>(
+  rules: ParticipantRules<P>,
+  s: CommitState<string, P>,
+  from: NodeId,
+  m: Prepare,
+  ctx: Ctx,
+): void {
   if (from !== s.coordinator) return;
   const known = s.ptxns.get(m.txn);
   if (known !== undefined) {
-    if (known.phase === "abort") ctx.send(from, { type: "vote", txn: m.txn, vote: "no", value: null, reason: "already aborted" });
+    if (known.phase === "abort")
+      ctx.send(from, { type: "vote", txn: m.txn, vote: "no", value: null, reason: "already aborted" });
     else if (known.phase !== "waiting") ctx.send(from, { type: "vote", txn: m.txn, vote: "yes", value: known.value });
     return;
   }
-  const t = rules.newTxn({ txn: m.txn, key: m.key, op: m.op, participants: m.participants, phase: "waiting", value: null, dueMicros: Number.POSITIVE_INFINITY });
+  const t = rules.newTxn({
+    txn: m.txn,
+    key: m.key,
+    op: m.op,
+    participants: m.participants,
+    phase: "waiting",
+    value: null,
+    dueMicros: Number.POSITIVE_INFINITY,
+  });
   s.ptxns.set(m.txn, t);
   s.lastTxn = m.txn;
   const holder = s.locks.get(m.key);
   if (holder === undefined) return grant(rules, s, t, ctx);
-  if (s.o.lockWaitMicros === 0 || !enqueue(s, m.key, m.txn)) return voteNo(s, t, `key ${m.key} is locked by ${holder}`, ctx);
+  if (s.o.lockWaitMicros === 0 || !enqueue(s, m.key, m.txn))
+    return voteNo(s, t, `key ${m.key} is locked by ${holder}`, ctx);
   t.dueMicros = ctx.now() + s.o.lockWaitMicros;
   s.active.add(m.txn);
 }
 
 /** The lock is free: vote no for application reasons, or take the lock, make the vote durable and vote yes. */
-function grant<P extends ParticipantTxn<string>>(rules: ParticipantRules<P>, s: CommitState<string, P>, t: P, ctx: Ctx): void {
+function grant<P extends ParticipantTxn<string>>(
+  rules: ParticipantRules<P>,
+  s: CommitState<string, P>,
+  t: P,
+  ctx: Ctx,
+): void {
   if (s.o.abortProbability > 0 && ctx.rng.chance(s.o.abortProbability)) return voteNo(s, t, "application abort", ctx);
   s.locks.set(t.key, t.txn);
   t.phase = rules.votedYes;
@@ -62,7 +83,12 @@ function grant<P extends ParticipantTxn<string>>(rules: ParticipantRules<P>, s: 
 }
 
 /** A no vote is a unilateral abort: nothing was locked or written, so nothing needs to be durable. */
-function voteNo(s: CommitState<string, ParticipantTxn<string>>, t: ParticipantTxn<string>, reason: string, ctx: Ctx): void {
+function voteNo(
+  s: CommitState<string, ParticipantTxn<string>>,
+  t: ParticipantTxn<string>,
+  reason: string,
+  ctx: Ctx,
+): void {
   t.phase = "abort";
   s.active.delete(t.txn);
   s.aborted++;
@@ -73,20 +99,37 @@ function voteNo(s: CommitState<string, ParticipantTxn<string>>, t: ParticipantTx
 }
 
 /** The lock wait timed out (or the transaction must be settled now): stop waiting and vote no. */
-export function voteNoAfterWait(s: CommitState<string, ParticipantTxn<string>>, t: ParticipantTxn<string>, ctx: Ctx): void {
+export function voteNoAfterWait(
+  s: CommitState<string, ParticipantTxn<string>>,
+  t: ParticipantTxn<string>,
+  ctx: Ctx,
+): void {
   dequeue(s, t.key, t.txn);
   voteNo(s, t, `lock wait on ${t.key} timed out`, ctx);
 }
 
 /** A transaction this node never prepared, learned aborted: recorded, so a late prepare gets a no. */
-export function markAborted<P extends ParticipantTxn<string>>(rules: ParticipantRules<P>, s: CommitState<string, P>, txn: string, ctx: Ctx): void {
+export function markAborted<P extends ParticipantTxn<string>>(
+  rules: ParticipantRules<P>,
+  s: CommitState<string, P>,
+  txn: string,
+  ctx: Ctx,
+): void {
   s.ptxns.set(txn, rules.newTxn(decided(txn, "abort")));
   fact(s, txn, "decide", "abort");
   ctx.persist(`d:${txn}`, "abort");
 }
 
 function decided(txn: string, decision: Decision): ParticipantTxn<never> {
-  return { txn, key: "", op: { f: "read", key: "" }, participants: [], phase: decision, value: null, dueMicros: Number.POSITIVE_INFINITY };
+  return {
+    txn,
+    key: "",
+    op: { f: "read", key: "" },
+    participants: [],
+    phase: decision,
+    value: null,
+    dueMicros: Number.POSITIVE_INFINITY,
+  };
 }
 
 /**
@@ -94,8 +137,18 @@ function decided(txn: string, decision: Decision): ParticipantTxn<never> {
  * node was down) or still waiting for the lock. An abort is recorded; a commit cannot be applied, only noted. Returns
  * false for a commit of a transaction still waiting here: ignored, and not acknowledged either.
  */
-export function decisionWithoutVote<P extends ParticipantTxn<string>>(rules: ParticipantRules<P>, s: CommitState<string, P>, t: P | undefined, txn: string, decision: Decision, ctx: Ctx): boolean {
-  assert(t === undefined || t.phase === "waiting", () => `transaction ${txn} is ${t?.phase} here: expected unknown or waiting`);
+export function decisionWithoutVote<P extends ParticipantTxn<string>>(
+  rules: ParticipantRules<P>,
+  s: CommitState<string, P>,
+  t: P | undefined,
+  txn: string,
+  decision: Decision,
+  ctx: Ctx,
+): boolean {
+  assert(
+    t === undefined || t.phase === "waiting",
+    () => `transaction ${txn} is ${t?.phase} here: expected unknown or waiting`,
+  );
   if (t === undefined) {
     if (decision === "abort") markAborted(rules, s, txn, ctx);
     else ctx.note(`commit of transaction ${txn}, which was never prepared here: nothing to apply`, { txn });
@@ -115,7 +168,13 @@ export function decisionWithoutVote<P extends ParticipantTxn<string>>(rules: Par
 }
 
 /** Apply the outcome of a transaction voted yes for, durably (once), then let the next waiter have the lock. */
-export function applyDecision<P extends ParticipantTxn<string>>(rules: ParticipantRules<P>, s: CommitState<string, P>, t: P, decision: Decision, ctx: Ctx): void {
+export function applyDecision<P extends ParticipantTxn<string>>(
+  rules: ParticipantRules<P>,
+  s: CommitState<string, P>,
+  t: P,
+  decision: Decision,
+  ctx: Ctx,
+): void {
   t.phase = decision;
   s.active.delete(t.txn);
   if (decision === "commit") {
@@ -139,7 +198,11 @@ export function applyDecision<P extends ParticipantTxn<string>>(rules: Participa
  * A participant's disk: `kv:<key>` committed values, `d:<txn>` decisions, `p:<txn>` prepared records (voted yes,
  * undecided: the transaction takes its lock again and its timeout is due at once).
  */
-export function loadParticipant<P extends ParticipantTxn<string>, R extends PreparedRecord>(rules: ParticipantRules<P, R>, s: CommitState<string, P>, ctx: NodeContext<unknown>): void {
+export function loadParticipant<P extends ParticipantTxn<string>, R extends PreparedRecord>(
+  rules: ParticipantRules<P, R>,
+  s: CommitState<string, P>,
+  ctx: NodeContext<unknown>,
+): void {
   for (const key of ctx.keys("kv:")) {
     const v = ctx.read(key);
     if (v === CORRUPT) return damaged(s, key, ctx);

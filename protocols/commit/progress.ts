@@ -16,8 +16,10 @@ export function commitProgress<S extends AnyCommitState>(blockedCount: (s: S) =>
     },
     {
       name: "unblocked",
-      description: "No participant that is up is blocked on a transaction it voted yes for (past its decision timeout, still undecided).",
-      holds: (ctx) => ctx.states.every((s) => s === undefined || s.isCoordinator || (!s.damaged && blockedCount(s) === 0)),
+      description:
+        "No participant that is up is blocked on a transaction it voted yes for (past its decision timeout, still undecided).",
+      holds: (ctx) =>
+        ctx.states.every((s) => s === undefined || s.isCoordinator || (!s.damaged && blockedCount(s) === 0)),
     },
   ];
 }

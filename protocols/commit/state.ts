@@ -77,7 +77,10 @@ export interface CommitState<Between extends string, P extends ParticipantTxn<st
 export type AnyCommitState = CommitState<string, ParticipantTxn<string>>;
 
 /** A fresh state, before anything is read from disk. */
-export function newCommitState<Between extends string, P extends ParticipantTxn<string>>(ctx: NodeContext<unknown>, options: unknown): CommitState<Between, P> {
+export function newCommitState<Between extends string, P extends ParticipantTxn<string>>(
+  ctx: NodeContext<unknown>,
+  options: unknown,
+): CommitState<Between, P> {
   const o = commitOptions(options);
   const coordinator = o.coordinator ?? (ctx.nodes[0] as string);
   return {

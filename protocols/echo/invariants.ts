@@ -8,7 +8,9 @@ export const echoInvariants: Invariant<EchoState>[] = [
     create: () => (ctx, stepped) => {
       const s = ctx.states[stepped];
       if (s === undefined) return null;
-      return s.slots.length <= s.options.inFlight ? null : `${ctx.nodes[stepped]} has ${s.slots.length} pings in flight, more than ${s.options.inFlight}`;
+      return s.slots.length <= s.options.inFlight
+        ? null
+        : `${ctx.nodes[stepped]} has ${s.slots.length} pings in flight, more than ${s.options.inFlight}`;
     },
   },
 ];

@@ -27,7 +27,15 @@ export interface EchoState {
 
 export function createEcho(options: unknown): EchoState {
   const o = { ...ECHO_DEFAULTS, ...(options as Partial<EchoOptions>) };
-  return { options: o, nextSeq: 1, slots: [], span: Math.max(1024, o.inFlight), echoed: 0, retries: 0, view: { role: "echo", inFlight: o.inFlight } };
+  return {
+    options: o,
+    nextSeq: 1,
+    slots: [],
+    span: Math.max(1024, o.inFlight),
+    echoed: 0,
+    retries: 0,
+    view: { role: "echo", inFlight: o.inFlight },
+  };
 }
 
 /** Slot timers are named by slot index, interned once, so the hot path builds no strings. */

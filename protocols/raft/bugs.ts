@@ -5,6 +5,5 @@ export const raftBugs: Record<string, string> = {
   "forget-vote": "votedFor is not persisted: after a restart a node can vote twice in one term, electing two leaders.",
   "no-prev-log-check":
     "Followers append entries without checking prevLogIndex/prevLogTerm: logs diverge under message loss and leader changes.",
-  "no-step-down":
-    "A leader that sees a higher term adopts it but stays leader, so two leaders can share a term.",
+  "no-step-down": "A leader that sees a higher term adopts it but stays leader, so two leaders can share a term.",
 };

@@ -42,7 +42,9 @@ export function onElectionTimeout(s: RaftState, ctx: NodeContext<RaftMsg>): void
   s.leader = null;
   s.votes = new Set([s.id]);
   if (s.votes.size >= quorum(s)) return startElection(s, ctx);
-  for (const v of s.voters) if (v !== s.id) ctx.send(v, { type: "vote", term: s.term + 1, lastIndex: s.log.lastIndex, lastTerm: s.log.lastTerm, pre: true });
+  for (const v of s.voters)
+    if (v !== s.id)
+      ctx.send(v, { type: "vote", term: s.term + 1, lastIndex: s.log.lastIndex, lastTerm: s.log.lastTerm, pre: true });
 }
 
 export function startElection(s: RaftState, ctx: NodeContext<RaftMsg>): void {
@@ -55,7 +57,9 @@ export function startElection(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   sync(s, ctx);
   resetElectionTimer(s, ctx);
   if (s.votes.size >= quorum(s)) return becomeLeader(s, ctx);
-  for (const v of s.voters) if (v !== s.id) ctx.send(v, { type: "vote", term: s.term, lastIndex: s.log.lastIndex, lastTerm: s.log.lastTerm, pre: false });
+  for (const v of s.voters)
+    if (v !== s.id)
+      ctx.send(v, { type: "vote", term: s.term, lastIndex: s.log.lastIndex, lastTerm: s.log.lastTerm, pre: false });
 }
 
 function upToDate(s: RaftState, lastIndex: number, lastTerm: number): boolean {
@@ -67,7 +71,12 @@ function leaderIsAlive(s: RaftState, ctx: NodeContext<RaftMsg>): boolean {
   return s.role === "leader" || (s.leader !== null && ctx.now() - s.lastLeaderContact < s.o.electionMinMicros);
 }
 
-export function onVoteRequest(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId, m: Extract<RaftMsg, { type: "vote" }>): void {
+export function onVoteRequest(
+  s: RaftState,
+  ctx: NodeContext<RaftMsg>,
+  from: NodeId,
+  m: Extract<RaftMsg, { type: "vote" }>,
+): void {
   if (m.pre) {
     const granted = m.term > s.term && !s.damaged && upToDate(s, m.lastIndex, m.lastTerm) && !leaderIsAlive(s, ctx);
     ctx.send(from, { type: "vote-resp", term: granted ? m.term : s.term, granted, pre: true });
@@ -78,7 +87,11 @@ export function onVoteRequest(s: RaftState, ctx: NodeContext<RaftMsg>, from: Nod
     return;
   }
   if (m.term > s.term) becomeFollower(s, ctx, m.term, null);
-  const granted = m.term === s.term && !s.damaged && (s.votedFor === null || s.votedFor === from) && upToDate(s, m.lastIndex, m.lastTerm);
+  const granted =
+    m.term === s.term &&
+    !s.damaged &&
+    (s.votedFor === null || s.votedFor === from) &&
+    upToDate(s, m.lastIndex, m.lastTerm);
   if (granted) {
     s.votedFor = from;
     saveTermVote(s, ctx);
@@ -88,7 +101,12 @@ export function onVoteRequest(s: RaftState, ctx: NodeContext<RaftMsg>, from: Nod
   ctx.send(from, { type: "vote-resp", term: s.term, granted, pre: false });
 }
 
-export function onVoteResponse(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId, m: Extract<RaftMsg, { type: "vote-resp" }>): void {
+export function onVoteResponse(
+  s: RaftState,
+  ctx: NodeContext<RaftMsg>,
+  from: NodeId,
+  m: Extract<RaftMsg, { type: "vote-resp" }>,
+): void {
   if (m.term > s.term && !(m.pre && m.granted)) return becomeFollower(s, ctx, m.term, null);
   if (!m.granted || !s.voters.includes(from)) return;
   if (m.pre && s.role === "precandidate" && m.term === s.term + 1) {

@@ -15,7 +15,8 @@ function entriesBytes(m: RaftMsg): number {
 /** Raft with PreVote, CheckQuorum, batching, snapshots, single-server membership changes and a KV state machine. */
 export const raft: Protocol<RaftState, RaftMsg, KvOp> = {
   name: "raft",
-  description: "Raft consensus with PreVote, CheckQuorum, batched replication, snapshots, single-server membership changes and a linearizable KV store.",
+  description:
+    "Raft consensus with PreVote, CheckQuorum, batched replication, snapshots, single-server membership changes and a linearizable KV store.",
   options: RAFT_OPTION_DOCS,
   checkOptions: checkRaftOptions,
   create: createRaft,

@@ -86,7 +86,11 @@ const leaderAppendOnly: Invariant<RaftState> = {
       lastTerm[i] = s.log.lastTerm;
       version[i] = s.log.version;
       if (prevTerm !== s.term) return null;
-      if (s.log.lastIndex < prevLast || s.log.version !== prevVersion || (prevLast > s.log.base && s.log.term(prevLast) !== prevLastTerm)) {
+      if (
+        s.log.lastIndex < prevLast ||
+        s.log.version !== prevVersion ||
+        (prevLast > s.log.base && s.log.term(prevLast) !== prevLastTerm)
+      ) {
         return `leader ${ctx.nodes[i]} of term ${s.term} rewrote its log: it held ${prevLast} entries (last term ${prevLastTerm}), now ${s.log.lastIndex} (version ${prevVersion} -> ${s.log.version})`;
       }
       return null;
@@ -102,7 +106,8 @@ const leaderAppendOnly: Invariant<RaftState> = {
  */
 const logMatching: Invariant<RaftState> = {
   name: "log-matching",
-  description: "If two logs contain an entry with the same index and term, the logs are identical in all entries up through that index.",
+  description:
+    "If two logs contain an entry with the same index and term, the logs are identical in all entries up through that index.",
   create: () => {
     const firstTerm = new ByIndex<number>();
     /** Predecessor term of the entry, or -1 when it was not known (the predecessor was compacted away). */
@@ -178,7 +183,11 @@ class Committed {
   record(s: RaftState): void {
     const log = s.log;
     // Down to below the base when this step compacted entries away (applied and compacted in one step).
-    for (let k = Math.min(s.commit, log.lastIndex), floor = log.checkFloor; k > floor && this.id.get(k) === undefined; k--) {
+    for (
+      let k = Math.min(s.commit, log.lastIndex), floor = log.checkFloor;
+      k > floor && this.id.get(k) === undefined;
+      k--
+    ) {
       const e = log.entryForChecks(k);
       if (e === undefined) continue;
       this.id.set(k, e.id);
@@ -190,7 +199,8 @@ class Committed {
 /** If an entry is committed in a term, it is in the log of every leader of a later term. */
 const leaderCompleteness: Invariant<RaftState> = {
   name: "leader-completeness",
-  description: "If a log entry is committed in a given term, it is present in the logs of the leaders of all higher terms.",
+  description:
+    "If a log entry is committed in a given term, it is present in the logs of the leaders of all higher terms.",
   create: () => {
     const committed = new Committed();
     /** Per node, the term in which it was last checked as leader. */
@@ -218,7 +228,8 @@ const leaderCompleteness: Invariant<RaftState> = {
 /** No two nodes apply different commands at the same index. */
 const stateMachineSafety: Invariant<RaftState> = {
   name: "state-machine-safety",
-  description: "If a server has applied a log entry at a given index, no other server will ever apply a different log entry for that index.",
+  description:
+    "If a server has applied a log entry at a given index, no other server will ever apply a different log entry for that index.",
   create: () => {
     const appliedId = new ByIndex<string>();
     const appliedBy = new ByIndex<number>();
@@ -240,7 +251,8 @@ const stateMachineSafety: Invariant<RaftState> = {
         if (had === undefined) {
           appliedId.set(k, e.id);
           appliedBy.set(k, i);
-        } else if (had !== e.id) return `${ctx.nodes[i]} applied ${e.id} at index ${k}, but ${ctx.nodes[appliedBy.get(k) as number]} applied ${had} there`;
+        } else if (had !== e.id)
+          return `${ctx.nodes[i]} applied ${e.id} at index ${k}, but ${ctx.nodes[appliedBy.get(k) as number]} applied ${had} there`;
       }
       checked[i] = s.applied;
       return null;
@@ -248,4 +260,10 @@ const stateMachineSafety: Invariant<RaftState> = {
   },
 };
 
-export const raftInvariants: Invariant<RaftState>[] = [electionSafety, leaderAppendOnly, logMatching, leaderCompleteness, stateMachineSafety];
+export const raftInvariants: Invariant<RaftState>[] = [
+  electionSafety,
+  leaderAppendOnly,
+  logMatching,
+  leaderCompleteness,
+  stateMachineSafety,
+];

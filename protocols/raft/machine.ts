@@ -64,7 +64,9 @@ function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
     lastIndex,
     lastTerm,
     kv: Object.freeze([...s.kv].sort(byKey).map((pair) => Object.freeze(pair))),
-    sessions: Object.freeze([...s.sessions].sort(byKey).map(([c, x]) => Object.freeze([c, Object.freeze({ ...x })] as const))),
+    sessions: Object.freeze(
+      [...s.sessions].sort(byKey).map(([c, x]) => Object.freeze([c, Object.freeze({ ...x })] as const)),
+    ),
     voters: Object.freeze([...config.voters]),
     // Only once a reconfigure step has been carried out (so snapshots, and traces, of runs without one are unchanged).
     ...(config.step >= 0 ? { configStep: config.step } : {}),

@@ -4,7 +4,16 @@ import { onElectionTimeout, onVoteRequest, onVoteResponse, resetElectionTimer } 
 import { applyCommitted } from "./machine.ts";
 import type { RaftMsg } from "./messages.ts";
 import { RAFT_DEFAULTS, type RaftOptions } from "./options.ts";
-import { appendLocal, armFlush, flush, onAppend, onAppendResponse, onHeartbeat, onSnapshot, onSnapshotResponse } from "./replication.ts";
+import {
+  appendLocal,
+  armFlush,
+  flush,
+  onAppend,
+  onAppendResponse,
+  onHeartbeat,
+  onSnapshot,
+  onSnapshotResponse,
+} from "./replication.ts";
 import { initialState, type RaftState } from "./state.ts";
 import { load } from "./storage.ts";
 
@@ -82,13 +91,19 @@ function onMessage(s: RaftState, from: string, m: RaftMsg, ctx: NodeContext<Raft
  */
 function onClient(s: RaftState, requestId: number, clientId: string, op: KvOp, ctx: NodeContext<RaftMsg>): void {
   if (s.role !== "leader") {
-    const reply: ClientReply = s.leader !== null && s.leader !== s.id ? { type: "redirect", leader: s.leader } : { type: "redirect" };
+    const reply: ClientReply =
+      s.leader !== null && s.leader !== s.id ? { type: "redirect", leader: s.leader } : { type: "redirect" };
     return ctx.reply(requestId, reply);
   }
   const session = s.sessions.get(clientId);
-  if (session !== undefined && session.requestId === requestId) return ctx.reply(requestId, { type: "ok", value: session.result });
+  if (session !== undefined && session.requestId === requestId)
+    return ctx.reply(requestId, { type: "ok", value: session.result });
   if (s.pendingRequests.has(requestId)) return; // already in the log; answered when applied
-  appendLocal(s, ctx, { term: s.term, id: `r${requestId}`, cmd: { type: "kv", requestId, clientId, op: Object.isFrozen(op) ? op : copyOp(op) } });
+  appendLocal(s, ctx, {
+    term: s.term,
+    id: `r${requestId}`,
+    cmd: { type: "kv", requestId, clientId, op: Object.isFrozen(op) ? op : copyOp(op) },
+  });
   s.pendingRequests.add(requestId);
   armFlush(s, ctx);
 }

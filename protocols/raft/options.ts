@@ -37,17 +37,83 @@ export const RAFT_DEFAULTS: RaftOptions = {
 };
 
 export const RAFT_OPTION_DOCS: readonly ProtocolOptionDoc[] = [
-  { name: "electionMinMicros", type: "micros", default: RAFT_DEFAULTS.electionMinMicros, description: "lower bound of the randomized election timeout (local clock)", value: { kind: "micros", min: 1 } },
-  { name: "electionMaxMicros", type: "micros", default: RAFT_DEFAULTS.electionMaxMicros, description: "upper bound of the randomized election timeout (>= electionMinMicros)", value: { kind: "micros", min: 1 } },
-  { name: "heartbeatMicros", type: "micros", default: RAFT_DEFAULTS.heartbeatMicros, description: "leader heartbeat / retransmission interval", value: { kind: "micros", min: 1 } },
-  { name: "batchMicros", type: "micros", default: RAFT_DEFAULTS.batchMicros, description: "client entries wait this long to be replicated together (0: at once)", value: { kind: "micros", min: 0 } },
-  { name: "maxBatch", type: "integer", default: RAFT_DEFAULTS.maxBatch, description: "most entries in one AppendEntries", value: { kind: "integer", min: 1 } },
-  { name: "noopOnElection", type: "boolean", default: RAFT_DEFAULTS.noopOnElection, description: "a new leader appends a no-op of its term at once", value: { kind: "boolean" } },
-  { name: "preVote", type: "boolean", default: RAFT_DEFAULTS.preVote, description: "PreVote: a node asks whether it could win before bumping its term", value: { kind: "boolean" } },
-  { name: "checkQuorum", type: "boolean", default: RAFT_DEFAULTS.checkQuorum, description: "leaders step down without a quorum; followers with a live leader ignore votes", value: { kind: "boolean" } },
-  { name: "snapshotEvery", type: "integer", default: RAFT_DEFAULTS.snapshotEvery, description: "snapshot and compact the log every N applied entries (0: never)", value: { kind: "integer", min: 0 } },
-  { name: "voters", type: "node ids | null", default: null, description: "initial voting members (default: every node; others are learners)", value: { kind: "nodes", nullable: true } },
-  { name: "reconfigure", type: "[{atMicros, add?, remove?}]", default: [], description: "single-server membership changes the leader proposes in order (each step exactly one of add, remove)", value: { kind: "custom" } },
+  {
+    name: "electionMinMicros",
+    type: "micros",
+    default: RAFT_DEFAULTS.electionMinMicros,
+    description: "lower bound of the randomized election timeout (local clock)",
+    value: { kind: "micros", min: 1 },
+  },
+  {
+    name: "electionMaxMicros",
+    type: "micros",
+    default: RAFT_DEFAULTS.electionMaxMicros,
+    description: "upper bound of the randomized election timeout (>= electionMinMicros)",
+    value: { kind: "micros", min: 1 },
+  },
+  {
+    name: "heartbeatMicros",
+    type: "micros",
+    default: RAFT_DEFAULTS.heartbeatMicros,
+    description: "leader heartbeat / retransmission interval",
+    value: { kind: "micros", min: 1 },
+  },
+  {
+    name: "batchMicros",
+    type: "micros",
+    default: RAFT_DEFAULTS.batchMicros,
+    description: "client entries wait this long to be replicated together (0: at once)",
+    value: { kind: "micros", min: 0 },
+  },
+  {
+    name: "maxBatch",
+    type: "integer",
+    default: RAFT_DEFAULTS.maxBatch,
+    description: "most entries in one AppendEntries",
+    value: { kind: "integer", min: 1 },
+  },
+  {
+    name: "noopOnElection",
+    type: "boolean",
+    default: RAFT_DEFAULTS.noopOnElection,
+    description: "a new leader appends a no-op of its term at once",
+    value: { kind: "boolean" },
+  },
+  {
+    name: "preVote",
+    type: "boolean",
+    default: RAFT_DEFAULTS.preVote,
+    description: "PreVote: a node asks whether it could win before bumping its term",
+    value: { kind: "boolean" },
+  },
+  {
+    name: "checkQuorum",
+    type: "boolean",
+    default: RAFT_DEFAULTS.checkQuorum,
+    description: "leaders step down without a quorum; followers with a live leader ignore votes",
+    value: { kind: "boolean" },
+  },
+  {
+    name: "snapshotEvery",
+    type: "integer",
+    default: RAFT_DEFAULTS.snapshotEvery,
+    description: "snapshot and compact the log every N applied entries (0: never)",
+    value: { kind: "integer", min: 0 },
+  },
+  {
+    name: "voters",
+    type: "node ids | null",
+    default: null,
+    description: "initial voting members (default: every node; others are learners)",
+    value: { kind: "nodes", nullable: true },
+  },
+  {
+    name: "reconfigure",
+    type: "[{atMicros, add?, remove?}]",
+    default: [],
+    description: "single-server membership changes the leader proposes in order (each step exactly one of add, remove)",
+    value: { kind: "custom" },
+  },
 ];
 
 /**
@@ -60,23 +126,34 @@ export const RAFT_OPTION_DOCS: readonly ProtocolOptionDoc[] = [
  */
 export function checkRaftOptions(o: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): OptionProblem {
   const { electionMinMicros: min, electionMaxMicros: max } = o as unknown as RaftOptions;
-  if (min > max) return { path: "electionMinMicros", message: `expected at most electionMaxMicros (${max}), got ${min}` };
+  if (min > max)
+    return { path: "electionMinMicros", message: `expected at most electionMaxMicros (${max}), got ${min}` };
   const steps = o.reconfigure;
   if (steps === undefined) return null;
-  if (!Array.isArray(steps)) return { path: "reconfigure", message: `expected a list of {atMicros, add | remove}, got ${JSON.stringify(steps)}` };
+  if (!Array.isArray(steps))
+    return {
+      path: "reconfigure",
+      message: `expected a list of {atMicros, add | remove}, got ${JSON.stringify(steps)}`,
+    };
   for (let i = 0; i < steps.length; i++) {
     const step: unknown = steps[i];
     const path = `reconfigure[${i}]`;
-    if (typeof step !== "object" || step === null) return { path, message: `expected {atMicros, add | remove}, got ${JSON.stringify(step)}` };
+    if (typeof step !== "object" || step === null)
+      return { path, message: `expected {atMicros, add | remove}, got ${JSON.stringify(step)}` };
     const { atMicros, add, remove, ...rest } = step as Record<string, unknown>;
     const extra = Object.keys(rest);
-    if (extra.length > 0) return { path, message: `unknown field "${extra[0]}" (a step has atMicros and one of add, remove)` };
+    if (extra.length > 0)
+      return { path, message: `unknown field "${extra[0]}" (a step has atMicros and one of add, remove)` };
     const badTime = expectMicros(`${path}.atMicros`, atMicros, 0);
     if (badTime !== null) return badTime;
     if (add !== undefined && remove !== undefined) {
-      return { path, message: `expected one of add and remove, got both (add ${JSON.stringify(add)}, remove ${JSON.stringify(remove)}): membership changes are single-server; a two-server change in one step lets the old and new majorities miss each other, so split it into two steps` };
+      return {
+        path,
+        message: `expected one of add and remove, got both (add ${JSON.stringify(add)}, remove ${JSON.stringify(remove)}): membership changes are single-server; a two-server change in one step lets the old and new majorities miss each other, so split it into two steps`,
+      };
     }
-    if (add === undefined && remove === undefined) return { path, message: "expected one of add and remove, got neither" };
+    if (add === undefined && remove === undefined)
+      return { path, message: "expected one of add and remove, got neither" };
     const which = add !== undefined ? "add" : "remove";
     const badNode = expectNodeId(`${path}.${which}`, add ?? remove, nodes);
     if (badNode !== null) return badNode;

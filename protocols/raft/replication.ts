@@ -68,7 +68,14 @@ export function sendAppend(s: RaftState, ctx: NodeContext<RaftMsg>, to: NodeId):
   const prevIndex = next - 1;
   // Frozen, so a follower that appends all of them can store this very array as a log chunk (storage.ts).
   const entries = s.log.frozenSlice(next, Math.min(s.synced, next + s.o.maxBatch - 1));
-  ctx.send(to, { type: "append", term: s.term, prevIndex, prevTerm: s.log.term(prevIndex) as number, entries, commit: s.commit });
+  ctx.send(to, {
+    type: "append",
+    term: s.term,
+    prevIndex,
+    prevTerm: s.log.term(prevIndex) as number,
+    entries,
+    commit: s.commit,
+  });
   s.next.set(to, next + entries.length);
 }
 
@@ -78,7 +85,8 @@ export function onHeartbeat(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   const now = ctx.now();
   if (s.o.checkQuorum && now - s.leaderSince >= s.o.electionMaxMicros) {
     let live = s.voters.includes(s.id) ? 1 : 0;
-    for (const v of s.voters) if (v !== s.id && now - (s.lastAck.get(v) ?? Number.NEGATIVE_INFINITY) < s.o.electionMaxMicros) live++;
+    for (const v of s.voters)
+      if (v !== s.id && now - (s.lastAck.get(v) ?? Number.NEGATIVE_INFINITY) < s.o.electionMaxMicros) live++;
     if (live < quorum(s)) {
       ctx.note(`leader ${s.id} lost its quorum (heard from ${live} of ${s.voters.length} voters): stepping down`);
       return becomeFollower(s, ctx, s.term, null);
@@ -157,7 +165,12 @@ function rejectAppend(s: RaftState, ctx: NodeContext<RaftMsg>, to: NodeId, hintI
   ctx.send(to, { type: "append-resp", term: s.term, success: false, match: 0, hintIndex, hintTerm });
 }
 
-export function onAppend(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId, m: Extract<RaftMsg, { type: "append" }>): void {
+export function onAppend(
+  s: RaftState,
+  ctx: NodeContext<RaftMsg>,
+  from: NodeId,
+  m: Extract<RaftMsg, { type: "append" }>,
+): void {
   if (m.term < s.term) return rejectAppend(s, ctx, from, 0, 0);
   if (m.term > s.term || s.role !== "follower") becomeFollower(s, ctx, m.term, from);
   if (s.role === "leader") return rejectAppend(s, ctx, from, 0, 0); // no-step-down bug: a leader ignores the other leader
@@ -203,13 +216,19 @@ function appendEntries(s: RaftState, ctx: NodeContext<RaftMsg>, m: Extract<RaftM
     if (firstChanged === 0) firstChanged = index;
   }
   if (firstChanged === 0) return;
-  const whole = firstChanged === m.prevIndex + 1 && log.lastIndex === m.prevIndex + entries.length && Object.isFrozen(entries);
+  const whole =
+    firstChanged === m.prevIndex + 1 && log.lastIndex === m.prevIndex + entries.length && Object.isFrozen(entries);
   saveEntries(s, ctx, firstChanged, whole ? entries : undefined);
   // The configuration in force is the latest config entry: rescan only if one was added or truncated away.
   if (configChanged) recomputeVoters(s);
 }
 
-export function onAppendResponse(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId, m: Extract<RaftMsg, { type: "append-resp" }>): void {
+export function onAppendResponse(
+  s: RaftState,
+  ctx: NodeContext<RaftMsg>,
+  from: NodeId,
+  m: Extract<RaftMsg, { type: "append-resp" }>,
+): void {
   if (m.term > s.term) return becomeFollower(s, ctx, m.term, null);
   if (s.role !== "leader" || m.term !== s.term) return;
   s.lastAck.set(from, ctx.now());
@@ -236,8 +255,14 @@ export function onAppendResponse(s: RaftState, ctx: NodeContext<RaftMsg>, from: 
   sendAppend(s, ctx, from);
 }
 
-export function onSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId, m: Extract<RaftMsg, { type: "snapshot" }>): void {
-  if (m.term < s.term) return ctx.send(from, { type: "append-resp", term: s.term, success: false, match: 0, hintIndex: 0, hintTerm: 0 });
+export function onSnapshot(
+  s: RaftState,
+  ctx: NodeContext<RaftMsg>,
+  from: NodeId,
+  m: Extract<RaftMsg, { type: "snapshot" }>,
+): void {
+  if (m.term < s.term)
+    return ctx.send(from, { type: "append-resp", term: s.term, success: false, match: 0, hintIndex: 0, hintTerm: 0 });
   if (m.term > s.term || s.role !== "follower") becomeFollower(s, ctx, m.term, from);
   if (s.role === "leader") return;
   s.leader = from;
@@ -256,7 +281,12 @@ export function onSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId
   ctx.send(from, { type: "snapshot-resp", term: s.term, match: Math.max(s.commit, snap.lastIndex) });
 }
 
-export function onSnapshotResponse(s: RaftState, ctx: NodeContext<RaftMsg>, from: NodeId, m: Extract<RaftMsg, { type: "snapshot-resp" }>): void {
+export function onSnapshotResponse(
+  s: RaftState,
+  ctx: NodeContext<RaftMsg>,
+  from: NodeId,
+  m: Extract<RaftMsg, { type: "snapshot-resp" }>,
+): void {
   if (m.term > s.term) return becomeFollower(s, ctx, m.term, null);
   if (s.role !== "leader" || m.term !== s.term) return;
   s.lastAck.set(from, ctx.now());

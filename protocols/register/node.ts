@@ -14,7 +14,12 @@ export interface RegisterOptions {
   batch: number;
 }
 
-export const REGISTER_DEFAULTS: RegisterOptions = { mode: "primary-backup", primary: null, retryMicros: 50_000, batch: 64 };
+export const REGISTER_DEFAULTS: RegisterOptions = {
+  mode: "primary-backup",
+  primary: null,
+  retryMicros: 50_000,
+  batch: 64,
+};
 
 export interface RegisterState {
   options: RegisterOptions;
@@ -37,7 +42,11 @@ export interface RegisterState {
   damaged: boolean;
 }
 
-export function createRegister(ctx: NodeContext<RegisterMsg>, options: unknown, bugs: ReadonlySet<string>): RegisterState {
+export function createRegister(
+  ctx: NodeContext<RegisterMsg>,
+  options: unknown,
+  bugs: ReadonlySet<string>,
+): RegisterState {
   const o = { ...REGISTER_DEFAULTS, ...(options as Partial<RegisterOptions>) };
   const primary = o.primary ?? (ctx.nodes[0] as string);
   const s: RegisterState = {
@@ -114,10 +123,12 @@ export function stepRegister(s: RegisterState, input: Input<RegisterMsg>, ctx: N
 function onClient(s: RegisterState, requestId: number, op: KvOp, ctx: NodeContext<RegisterMsg>): void {
   if (s.damaged) return ctx.reply(requestId, { type: "fail", error: "disk damaged" });
   if (!s.isPrimary) {
-    if (op.f === "read" && s.bugs.has("stale-backup-read")) return ctx.reply(requestId, { type: "ok", value: s.kv.get(op.key) ?? null });
+    if (op.f === "read" && s.bugs.has("stale-backup-read"))
+      return ctx.reply(requestId, { type: "ok", value: s.kv.get(op.key) ?? null });
     return ctx.reply(requestId, { type: "redirect", leader: s.primary });
   }
-  if (op.f === "read" && s.commit === s.log.length) return ctx.reply(requestId, { type: "ok", value: s.kv.get(op.key) ?? null });
+  if (op.f === "read" && s.commit === s.log.length)
+    return ctx.reply(requestId, { type: "ok", value: s.kv.get(op.key) ?? null });
   if (s.seen.has(requestId)) return; // a retry of an op already in the log: its reply comes at commit
   const entry: Entry = { seq: s.log.length + 1, requestId, op };
   if (s.bugs.has("ack-before-replicate") && op.f !== "read") {

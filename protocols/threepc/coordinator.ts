@@ -1,6 +1,15 @@
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import { assert } from "../../sim/core/assert.ts";
-import { acknowledged, announceDecision, countVote, decisionMsg, logDecision, noVoteReason, resend, voteTimeoutReason } from "../commit/coordinator.ts";
+import {
+  acknowledged,
+  announceDecision,
+  countVote,
+  decisionMsg,
+  logDecision,
+  noVoteReason,
+  resend,
+  voteTimeoutReason,
+} from "../commit/coordinator.ts";
 import { fact } from "../commit/facts.ts";
 import type { Decision, VoteMsg } from "../commit/messages.ts";
 import { dueNow } from "../commit/node.ts";
@@ -32,7 +41,8 @@ export function onAck(s: ThreePcState, from: string, txn: string, of: "precommit
   const t = s.ctxns.get(txn);
   if (t === undefined) return;
   if (of === "precommit") {
-    if (t.phase === "precommitting" && t.unacked.delete(from) && t.unacked.size === 0) decide(s, t, "commit", "every participant is prepared to commit", ctx);
+    if (t.phase === "precommitting" && t.unacked.delete(from) && t.unacked.size === 0)
+      decide(s, t, "commit", "every participant is prepared to commit", ctx);
     return;
   }
   if (t.phase === of && acknowledged(s, t, from)) logDecision(ctx, txn, t.phase, t.participants, true);
@@ -50,7 +60,17 @@ function decide(s: ThreePcState, t: CoordTxn, decision: Decision, reason: string
 export function onForeignDecision(s: ThreePcState, from: string, txn: string, decision: Decision, ctx: Ctx): void {
   const t = s.ctxns.get(txn);
   if (t === undefined) {
-    const adopted: CoordTxn = { txn, requestId: null, op: { f: "read", key: "" }, participants: [], votes: new Map(), phase: decision, unacked: new Set(), dueMicros: Number.POSITIVE_INFINITY, outcome: null };
+    const adopted: CoordTxn = {
+      txn,
+      requestId: null,
+      op: { f: "read", key: "" },
+      participants: [],
+      votes: new Map(),
+      phase: decision,
+      unacked: new Set(),
+      dueMicros: Number.POSITIVE_INFINITY,
+      outcome: null,
+    };
     s.ctxns.set(txn, adopted);
     fact(s, txn, "decide", decision, null);
     logDecision(ctx, txn, decision, [], true);
@@ -61,7 +81,8 @@ export function onForeignDecision(s: ThreePcState, from: string, txn: string, de
     decide(s, t, decision, `adopted from recovery coordinator ${from}`, ctx);
     t.unacked.clear();
     s.active.delete(txn);
-  } else if (t.phase !== decision) ctx.note(`recovery coordinator ${from} decided ${decision} for ${txn}, decided ${t.phase} here: kept`, { txn });
+  } else if (t.phase !== decision)
+    ctx.note(`recovery coordinator ${from} decided ${decision} for ${txn}, decided ${t.phase} here: kept`, { txn });
 }
 
 /**

@@ -15,10 +15,15 @@ import type { ThreePcState } from "./state.ts";
  */
 export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp> = {
   name: "3pc",
-  description: "Three-phase commit with Skeen's termination protocol (non-blocking under crashes, unsafe under partitions) over a sharded, replicated key-value store.",
+  description:
+    "Three-phase commit with Skeen's termination protocol (non-blocking under crashes, unsafe under partitions) over a sharded, replicated key-value store.",
   options: COMMIT_OPTION_DOCS.map((d) =>
     d.name === "decisionTimeoutMicros"
-      ? { ...d, description: "a participant that voted yes suspects the coordinator after this long without a precommit or decision; also the length of a termination slot (must exceed voteTimeoutMicros)" }
+      ? {
+          ...d,
+          description:
+            "a participant that voted yes suspects the coordinator after this long without a precommit or decision; also the length of a termination slot (must exceed voteTimeoutMicros)",
+        }
       : d,
   ),
   checkOptions: (o, nodes) => {
@@ -26,7 +31,10 @@ export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp> = {
     if (p !== null) return p;
     const { voteTimeoutMicros: vote, decisionTimeoutMicros: decision } = commitOptions(o);
     if (decision <= vote) {
-      return { path: "decisionTimeoutMicros", message: `expected more than voteTimeoutMicros (${vote}): participants may only suspect the coordinator after it could have finished voting, got ${decision}` };
+      return {
+        path: "decisionTimeoutMicros",
+        message: `expected more than voteTimeoutMicros (${vote}): participants may only suspect the coordinator after it could have finished voting, got ${decision}`,
+      };
     }
     return null;
   },

@@ -14,10 +14,14 @@ const noCommitWhileUncertain = factInvariant<ThreePcState>(
     if (f.kind !== "decide" || f.value !== "commit" || f.participants === null) return null;
     for (const p of f.participants) {
       const pt = ctx.states[ctx.nodes.indexOf(p)]?.ptxns.get(f.txn);
-      if (pt !== undefined && pt.phase === "uncertain" && !pt.recovering) return `${node} committed transaction ${f.txn} while ${p} was still uncertain (voted yes, not precommitted)`;
+      if (pt !== undefined && pt.phase === "uncertain" && !pt.recovering)
+        return `${node} committed transaction ${f.txn} while ${p} was still uncertain (voted yes, not precommitted)`;
     }
     return null;
   },
 );
 
-export const threePcInvariants: Invariant<ThreePcState>[] = [...commitInvariants<ThreePcState>(), noCommitWhileUncertain];
+export const threePcInvariants: Invariant<ThreePcState>[] = [
+  ...commitInvariants<ThreePcState>(),
+  noCommitWhileUncertain,
+];

@@ -4,7 +4,14 @@ import { beginEpoch, loadCoordinator } from "../commit/coordinator.ts";
 import { commitView, type Roles, stepCommitNode } from "../commit/node.ts";
 import { loadParticipant, onPrepare } from "../commit/participant.ts";
 import { newCommitState } from "../commit/state.ts";
-import { coordinatorTick, onAck, onForeignDecision, onOutcomeRequest as coordOutcome, onStateRequest as coordStateRequest, onVote } from "./coordinator.ts";
+import {
+  coordinatorTick,
+  onAck,
+  onForeignDecision,
+  onOutcomeRequest as coordOutcome,
+  onStateRequest as coordStateRequest,
+  onVote,
+} from "./coordinator.ts";
 import type { ThreePcMsg } from "./messages.ts";
 import { finish, onDecision, onPrecommit, participantRules } from "./participant.ts";
 import type { PartTxn, ThreePcState } from "./state.ts";
@@ -96,7 +103,8 @@ export function blockedCount(s: ThreePcState): number {
   let n = 0;
   for (const txn of s.active) {
     const t = s.ptxns.get(txn);
-    if (t !== undefined && (t.recovering || ((t.phase === "uncertain" || t.phase === "precommitted") && t.round > 0))) n++;
+    if (t !== undefined && (t.recovering || ((t.phase === "uncertain" || t.phase === "precommitted") && t.round > 0)))
+      n++;
   }
   return n;
 }

@@ -15,10 +15,45 @@ type Ctx = NodeContext<ThreePcMsg>;
 export const participantRules: ParticipantRules<PartTxn, PreparedRecord> = {
   votedYes: "uncertain",
   // Written out field by field, in one order for every record (a spread copy makes slow objects of its own shape).
-  newTxn: (t) => ({ txn: t.txn, key: t.key, op: t.op, participants: t.participants, phase: t.phase, value: t.value, recovering: false, t0Micros: 0, round: 0, recovery: null, heard: null, coordinatorForgot: false, dueMicros: t.dueMicros }),
+  newTxn: (t) => ({
+    txn: t.txn,
+    key: t.key,
+    op: t.op,
+    participants: t.participants,
+    phase: t.phase,
+    value: t.value,
+    recovering: false,
+    t0Micros: 0,
+    round: 0,
+    recovery: null,
+    heard: null,
+    coordinatorForgot: false,
+    dueMicros: t.dueMicros,
+  }),
   awaitDecision: startClock,
-  record: (t) => ({ txn: t.txn, key: t.key, op: t.op, participants: [...t.participants], value: t.value, precommitted: t.phase === "precommitted" }),
-  reload: (r) => ({ txn: r.txn, key: r.key, op: r.op, participants: r.participants, phase: r.precommitted ? "precommitted" : "uncertain", value: r.value, recovering: true, t0Micros: 0, round: 0, recovery: null, heard: null, coordinatorForgot: false, dueMicros: 0 }),
+  record: (t) => ({
+    txn: t.txn,
+    key: t.key,
+    op: t.op,
+    participants: [...t.participants],
+    value: t.value,
+    precommitted: t.phase === "precommitted",
+  }),
+  reload: (r) => ({
+    txn: r.txn,
+    key: r.key,
+    op: r.op,
+    participants: r.participants,
+    phase: r.precommitted ? "precommitted" : "uncertain",
+    value: r.value,
+    recovering: true,
+    t0Micros: 0,
+    round: 0,
+    recovery: null,
+    heard: null,
+    coordinatorForgot: false,
+    dueMicros: 0,
+  }),
 };
 
 /** (Re)start the termination clock: slot 0 begins one decision timeout from now. */
@@ -54,7 +89,8 @@ export function onDecision(s: ThreePcState, from: string, txn: string, decision:
   if (t === undefined || t.phase === "waiting") {
     if (!decisionWithoutVote(participantRules, s, t, txn, decision, ctx)) return;
   } else if (t.phase === "uncertain" || t.phase === "precommitted") finish(s, t, decision, ctx);
-  else if (t.phase !== decision) ctx.note(`${from} says ${decision} for transaction ${txn}, decided ${t.phase} here: kept`, { txn });
+  else if (t.phase !== decision)
+    ctx.note(`${from} says ${decision} for transaction ${txn}, decided ${t.phase} here: kept`, { txn });
   ctx.send(from, { type: "ack", txn, of: decision });
 }
 

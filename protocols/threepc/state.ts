@@ -1,5 +1,10 @@
 import type { Micros, NodeId } from "../../sim/core/types.ts";
-import type { CommitState, CoordinatorTxn, ParticipantTxn, PreparedRecord as BasePreparedRecord } from "../commit/state.ts";
+import type {
+  CommitState,
+  CoordinatorTxn,
+  ParticipantTxn,
+  PreparedRecord as BasePreparedRecord,
+} from "../commit/state.ts";
 import type { TxnState } from "./messages.ts";
 
 /** voting -> precommitting (every vote yes, precommits out; `unacked`: the precommits not acknowledged) -> commit; voting -> abort. */

@@ -52,7 +52,13 @@ function nextSlot(s: ThreePcState, t: PartTxn, ctx: Ctx): void {
   t.dueMicros = slotStart(s, t, t.round);
   const candidate = t.participants[round % t.participants.length];
   if (candidate !== s.id) return;
-  t.recovery = { round, phase: "collecting", states: new Map([[s.id, stateOf(t)]]), waiting: new Set(), dueMicros: ctx.now() + Math.floor(s.o.decisionTimeoutMicros / 4) };
+  t.recovery = {
+    round,
+    phase: "collecting",
+    states: new Map([[s.id, stateOf(t)]]),
+    waiting: new Set(),
+    dueMicros: ctx.now() + Math.floor(s.o.decisionTimeoutMicros / 4),
+  };
   t.dueMicros = Math.min(t.dueMicros, t.recovery.dueMicros);
   ctx.note("recovery coordinator", { txn: t.txn, round });
   toEveryoneElse(s, t, { type: "state-req", txn: t.txn, round }, ctx);
@@ -72,7 +78,14 @@ export function onStateRequest(s: ThreePcState, from: string, txn: string, ctx: 
   ctx.send(from, { type: "state", txn, state: stateOf(t) });
 }
 
-export function onState(s: ThreePcState, from: string, txn: string, state: TxnState, recovering: boolean, ctx: Ctx): void {
+export function onState(
+  s: ThreePcState,
+  from: string,
+  txn: string,
+  state: TxnState,
+  recovering: boolean,
+  ctx: Ctx,
+): void {
   const t = s.ptxns.get(txn);
   if (t === undefined) return;
   if (t.recovering) return onStateWhileRecovering(s, t, from, state, recovering, ctx);
@@ -89,7 +102,14 @@ export function onState(s: ThreePcState, from: string, txn: string, state: TxnSt
  * participant's state in hand, all recovering participants apply the same rule to the same (now frozen) states:
  * some precommitted -> commit (every vote was yes), otherwise abort.
  */
-function onStateWhileRecovering(s: ThreePcState, t: PartTxn, from: string, state: TxnState, recovering: boolean, ctx: Ctx): void {
+function onStateWhileRecovering(
+  s: ThreePcState,
+  t: PartTxn,
+  from: string,
+  state: TxnState,
+  recovering: boolean,
+  ctx: Ctx,
+): void {
   if (from === s.coordinator) {
     if (state === "unknown") t.coordinatorForgot = true;
   } else if (t.participants.includes(from)) {
@@ -100,7 +120,13 @@ function onStateWhileRecovering(s: ThreePcState, t: PartTxn, from: string, state
   const others = t.participants.filter((p) => p !== s.id);
   if (!others.every((p) => t.heard?.get(p)?.recovering === true)) return;
   const precommitted = t.phase === "precommitted" || others.some((p) => t.heard?.get(p)?.state === "precommitted");
-  decideAsRecovery(s, t, precommitted ? "commit" : "abort", "total failure: every participant restarted undecided and the coordinator has no record", ctx);
+  decideAsRecovery(
+    s,
+    t,
+    precommitted ? "commit" : "abort",
+    "total failure: every participant restarted undecided and the coordinator has no record",
+    ctx,
+  );
 }
 
 export function onRecoveryAck(s: ThreePcState, from: string, txn: string, ctx: Ctx): void {
@@ -115,14 +141,27 @@ export function onRecoveryAck(s: ThreePcState, from: string, txn: string, ctx: C
 function conclude(s: ThreePcState, t: PartTxn, ctx: Ctx): void {
   const r = t.recovery;
   if (r === null) return;
-  if (r.phase === "precommitting") return decideAsRecovery(s, t, "commit", `recovery round ${r.round}: uncertain participants brought to precommitted`, ctx);
+  if (r.phase === "precommitting")
+    return decideAsRecovery(
+      s,
+      t,
+      "commit",
+      `recovery round ${r.round}: uncertain participants brought to precommitted`,
+      ctx,
+    );
   const states = [...r.states.values()];
-  if (states.includes("committed")) return decideAsRecovery(s, t, "commit", `recovery round ${r.round}: some node committed`, ctx);
-  if (states.includes("aborted") || states.includes("unknown")) return decideAsRecovery(s, t, "abort", `recovery round ${r.round}: some node aborted or never prepared`, ctx);
-  if (!states.includes("precommitted")) return decideAsRecovery(s, t, "abort", `recovery round ${r.round}: every reachable participant is uncertain`, ctx);
-  const uncertain = [...r.states].filter(([p, st]) => st === "uncertain" && p !== s.id && t.participants.includes(p)).map(([p]) => p);
+  if (states.includes("committed"))
+    return decideAsRecovery(s, t, "commit", `recovery round ${r.round}: some node committed`, ctx);
+  if (states.includes("aborted") || states.includes("unknown"))
+    return decideAsRecovery(s, t, "abort", `recovery round ${r.round}: some node aborted or never prepared`, ctx);
+  if (!states.includes("precommitted"))
+    return decideAsRecovery(s, t, "abort", `recovery round ${r.round}: every reachable participant is uncertain`, ctx);
+  const uncertain = [...r.states]
+    .filter(([p, st]) => st === "uncertain" && p !== s.id && t.participants.includes(p))
+    .map(([p]) => p);
   if (t.phase === "uncertain") precommit(s, t, ctx);
-  if (uncertain.length === 0) return decideAsRecovery(s, t, "commit", `recovery round ${r.round}: some participant was precommitted`, ctx);
+  if (uncertain.length === 0)
+    return decideAsRecovery(s, t, "commit", `recovery round ${r.round}: some participant was precommitted`, ctx);
   r.phase = "precommitting";
   r.waiting = new Set(uncertain);
   r.dueMicros = ctx.now() + Math.floor(s.o.decisionTimeoutMicros / 4);
@@ -145,5 +184,6 @@ function decideAsRecovery(s: ThreePcState, t: PartTxn, decision: Decision, reaso
 export function onOutcomeRequest(s: ThreePcState, from: string, txn: string, ctx: Ctx): void {
   const t = abortIfUnvoted(s, txn, ctx);
   if (t.phase === "commit" || t.phase === "abort") ctx.send(from, { type: t.phase, txn });
-  else if (t.phase === "uncertain" || t.phase === "precommitted") ctx.send(from, { type: "state", txn, state: t.phase, recovering: t.recovering });
+  else if (t.phase === "uncertain" || t.phase === "precommitted")
+    ctx.send(from, { type: "state", txn, state: t.phase, recovering: t.recovering });
 }

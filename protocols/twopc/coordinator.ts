@@ -1,6 +1,16 @@
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import { assert } from "../../sim/core/assert.ts";
-import { acknowledged, announceDecision, countVote, decisionMsg, logDecision, missingVotes, noVoteReason, resend, voteTimeoutReason } from "../commit/coordinator.ts";
+import {
+  acknowledged,
+  announceDecision,
+  countVote,
+  decisionMsg,
+  logDecision,
+  missingVotes,
+  noVoteReason,
+  resend,
+  voteTimeoutReason,
+} from "../commit/coordinator.ts";
 import { fact } from "../commit/facts.ts";
 import type { Decision, VoteMsg } from "../commit/messages.ts";
 import { dueNow } from "../commit/node.ts";
@@ -59,11 +69,25 @@ export function onOutcomeRequest(s: TwoPcState, from: string, txn: string, ctx: 
   }
   const epoch = Number(txn.split(".")[0]);
   if (!(epoch < s.epoch)) return; // not ours (cannot happen): stay silent rather than guess
-  const presumed: CoordinatorTxn = { txn, requestId: null, op: { f: "read", key: "" }, participants: [], votes: new Map(), phase: "abort", unacked: new Set([from]), dueMicros: ctx.now() + s.o.retryMicros, outcome: null };
+  const presumed: CoordinatorTxn = {
+    txn,
+    requestId: null,
+    op: { f: "read", key: "" },
+    participants: [],
+    votes: new Map(),
+    phase: "abort",
+    unacked: new Set([from]),
+    dueMicros: ctx.now() + s.o.retryMicros,
+    outcome: null,
+  };
   s.ctxns.set(txn, presumed);
   s.active.add(txn);
   fact(s, txn, "decide", "abort", null);
-  ctx.note("decide", { txn, decision: "abort", reason: "presumed abort: no record of the transaction after a restart" });
+  ctx.note("decide", {
+    txn,
+    decision: "abort",
+    reason: "presumed abort: no record of the transaction after a restart",
+  });
   ctx.send(from, decisionMsg(presumed));
 }
 

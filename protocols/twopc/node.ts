@@ -14,7 +14,11 @@ type Ctx = NodeContext<TwoPcMsg>;
 export function createTwoPc(ctx: Ctx, options: unknown, bugs: ReadonlySet<string>): TwoPcState {
   const s: TwoPcState = {
     ...newCommitState(ctx, options),
-    bug: { commitOnTimeout: bugs.has("commit-on-timeout"), decisionNotLogged: bugs.has("decision-not-logged"), participantAbortAfterYes: bugs.has("participant-abort-after-yes") },
+    bug: {
+      commitOnTimeout: bugs.has("commit-on-timeout"),
+      decisionNotLogged: bugs.has("decision-not-logged"),
+      participantAbortAfterYes: bugs.has("participant-abort-after-yes"),
+    },
     flushPending: false,
   };
   if (s.isCoordinator) loadCoordinator(s, ctx);

@@ -11,14 +11,32 @@ type Ctx = NodeContext<TwoPcMsg>;
 export const participantRules: ParticipantRules<PartTxn> = {
   votedYes: "prepared",
   // Written out field by field, in one order for every record (a spread copy makes slow objects of its own shape).
-  newTxn: (t) => ({ txn: t.txn, key: t.key, op: t.op, participants: t.participants, phase: t.phase, value: t.value, dueMicros: t.dueMicros, asking: false }),
+  newTxn: (t) => ({
+    txn: t.txn,
+    key: t.key,
+    op: t.op,
+    participants: t.participants,
+    phase: t.phase,
+    value: t.value,
+    dueMicros: t.dueMicros,
+    asking: false,
+  }),
   awaitDecision: (s, t, ctx) => {
     t.dueMicros = ctx.now() + s.o.decisionTimeoutMicros;
     s.active.add(t.txn);
   },
   record: (t) => ({ txn: t.txn, key: t.key, op: t.op, participants: [...t.participants], value: t.value }),
   // In doubt after a restart: hold the lock again and ask the coordinator at once.
-  reload: (r) => ({ txn: r.txn, key: r.key, op: r.op, participants: r.participants, phase: "prepared", value: r.value, dueMicros: 0, asking: false }),
+  reload: (r) => ({
+    txn: r.txn,
+    key: r.key,
+    op: r.op,
+    participants: r.participants,
+    phase: "prepared",
+    value: r.value,
+    dueMicros: 0,
+    asking: false,
+  }),
 };
 
 /** COMMIT / ABORT from the coordinator: apply it durably (once), release the lock, acknowledge. */
@@ -28,7 +46,8 @@ export function onDecision(s: TwoPcState, from: string, txn: string, decision: D
   if (t === undefined || t.phase === "waiting") {
     if (!decisionWithoutVote(participantRules, s, t, txn, decision, ctx)) return;
   } else if (t.phase === "prepared") finish(s, t, decision, ctx);
-  else if (t.phase !== decision) ctx.note(`coordinator says ${decision} for transaction ${txn}, decided ${t.phase} here: kept`, { txn });
+  else if (t.phase !== decision)
+    ctx.note(`coordinator says ${decision} for transaction ${txn}, decided ${t.phase} here: kept`, { txn });
   ctx.send(from, { type: "ack", txn });
 }
 

@@ -26,7 +26,8 @@ class EdnReader {
   ) {}
 
   fail(expected: string): never {
-    const seen = this.pos < this.text.length ? JSON.stringify(this.text.slice(this.pos, this.pos + 12)) : "end of input";
+    const seen =
+      this.pos < this.text.length ? JSON.stringify(this.text.slice(this.pos, this.pos + 12)) : "end of input";
     throw new HistoryFormatError(`${this.where}, column ${this.pos + 1}: expected ${expected}, found ${seen}`);
   }
 
@@ -71,7 +72,12 @@ class EdnReader {
         return m;
       }
       const k = this.value(depth + 1);
-      const key = typeof k === "object" && k !== null && "kw" in k ? k.kw : typeof k === "string" ? k : this.fail("a keyword or string map key");
+      const key =
+        typeof k === "object" && k !== null && "kw" in k
+          ? k.kw
+          : typeof k === "string"
+            ? k
+            : this.fail("a keyword or string map key");
       m.set(key, this.value(depth + 1));
     }
   }
@@ -155,21 +161,47 @@ class Pairer {
   nextId = 0;
 
   invoke(process: number, op: KvOp, atMicros: number, where: string): void {
-    if (this.pending.has(process)) throw new HistoryFormatError(`${where}: process ${process} invoked a new op before its previous op completed`);
+    if (this.pending.has(process))
+      throw new HistoryFormatError(`${where}: process ${process} invoked a new op before its previous op completed`);
     this.pending.set(process, { process, op, invokeMicros: atMicros, requestId: this.nextId++ });
   }
 
-  complete(process: number, outcome: HistoryOutcome, atMicros: number, result: unknown, where: string, op?: KvOp): void {
+  complete(
+    process: number,
+    outcome: HistoryOutcome,
+    atMicros: number,
+    result: unknown,
+    where: string,
+    op?: KvOp,
+  ): void {
     const p = this.pending.get(process);
     if (p === undefined) throw new HistoryFormatError(`${where}: process ${process} completed an op it never invoked`);
     this.pending.delete(process);
     const finalOp = op !== undefined && op.f === p.op.f && op.key === p.op.key ? { ...p.op, ...op } : p.op;
-    this.ops.push({ process, client: `p${process}`, requestId: p.requestId, op: finalOp as KvOp, invokeMicros: p.invokeMicros, completeMicros: outcome === "info" ? null : atMicros, outcome, result: outcome === "ok" ? result : null });
+    this.ops.push({
+      process,
+      client: `p${process}`,
+      requestId: p.requestId,
+      op: finalOp as KvOp,
+      invokeMicros: p.invokeMicros,
+      completeMicros: outcome === "info" ? null : atMicros,
+      outcome,
+      result: outcome === "ok" ? result : null,
+    });
   }
 
   finish(): HistoryOp[] {
     for (const p of [...this.pending.values()].sort((a, b) => a.requestId - b.requestId)) {
-      this.ops.push({ process: p.process, client: `p${p.process}`, requestId: p.requestId, op: p.op, invokeMicros: p.invokeMicros, completeMicros: null, outcome: "info", result: null });
+      this.ops.push({
+        process: p.process,
+        client: `p${p.process}`,
+        requestId: p.requestId,
+        op: p.op,
+        invokeMicros: p.invokeMicros,
+        completeMicros: null,
+        outcome: "info",
+        result: null,
+      });
     }
     return this.ops.sort((a, b) => a.requestId - b.requestId);
   }
@@ -201,7 +233,10 @@ function ednReadResult(v: Edn, where: string): string | null {
 
 function kwName(m: Map<string, Edn>, field: string, where: string): string {
   const v = m.get(field);
-  if (v === null || typeof v !== "object" || !("kw" in v)) throw new HistoryFormatError(`${where}: expected :${field} to be a keyword, found ${v === undefined ? "nothing" : describeEdn(v)}`);
+  if (v === null || typeof v !== "object" || !("kw" in v))
+    throw new HistoryFormatError(
+      `${where}: expected :${field} to be a keyword, found ${v === undefined ? "nothing" : describeEdn(v)}`,
+    );
   return v.kw;
 }
 
@@ -223,9 +258,15 @@ function ednOp(f: string, key: string, payload: Edn, type: string, where: string
     case "append":
       return { f: "append", key, value: ednString(payload, "the appended value", where) };
     case "cas": {
-      if (!Array.isArray(payload) || payload.length !== 2) throw new HistoryFormatError(`${where}: expected a cas value [old new], found ${describeEdn(payload)}`);
+      if (!Array.isArray(payload) || payload.length !== 2)
+        throw new HistoryFormatError(`${where}: expected a cas value [old new], found ${describeEdn(payload)}`);
       const old = payload[0] as Edn;
-      return { f: "cas", key, expected: old === null ? null : ednString(old, "the expected value", where), value: ednString(payload[1] as Edn, "the new value", where) };
+      return {
+        f: "cas",
+        key,
+        expected: old === null ? null : ednString(old, "the expected value", where),
+        value: ednString(payload[1] as Edn, "the new value", where),
+      };
     }
     default:
       throw new HistoryFormatError(`${where}: expected :f to be :read, :write, :cas or :append, found :${f}`);
@@ -239,19 +280,26 @@ function ednOp(f: string, key: string, payload: Edn, type: string, where: string
  */
 export function parseJepsenEdn(text: string, source = "history.edn"): HistoryOp[] {
   let values = parseEdnValues(text, source);
-  if (values.length === 1 && Array.isArray(values[0]?.value)) values = (values[0].value as Edn[]).map((value) => ({ value, line: values[0]?.line ?? 1 }));
+  if (values.length === 1 && Array.isArray(values[0]?.value))
+    values = (values[0].value as Edn[]).map((value) => ({ value, line: values[0]?.line ?? 1 }));
   const pairer = new Pairer();
   values.forEach(({ value: m, line }, i) => {
     const where = `${source}: line ${line} (entry ${i + 1})`;
-    if (!(m instanceof Map)) throw new HistoryFormatError(`${where}: expected an op map like {:type :invoke, :f :read, ...}, found ${describeEdn(m)}`);
+    if (!(m instanceof Map))
+      throw new HistoryFormatError(
+        `${where}: expected an op map like {:type :invoke, :f :read, ...}, found ${describeEdn(m)}`,
+      );
     const proc = m.get("process");
     if (typeof proc !== "number") {
       if (proc !== null && typeof proc === "object" && "kw" in proc) return; // :nemesis and friends
-      throw new HistoryFormatError(`${where}: expected :process to be an integer, found ${proc === undefined ? "nothing" : describeEdn(proc)}`);
+      throw new HistoryFormatError(
+        `${where}: expected :process to be an integer, found ${proc === undefined ? "nothing" : describeEdn(proc)}`,
+      );
     }
     const type = kwName(m, "type", where);
     const f = kwName(m, "f", where);
-    if (f !== "read" && f !== "write" && f !== "cas" && f !== "append") throw new HistoryFormatError(`${where}: expected :f to be :read, :write, :cas or :append, found :${f}`);
+    if (f !== "read" && f !== "write" && f !== "cas" && f !== "append")
+      throw new HistoryFormatError(`${where}: expected :f to be :read, :write, :cas or :append, found :${f}`);
     const time = m.get("time");
     const atMicros = typeof time === "number" ? time / 1000 : i; // fractional: rounding could make ordered ops overlap
     const { key, payload } = splitValue(m, f, where);
@@ -267,12 +315,28 @@ export function parseJepsenEdn(text: string, source = "history.edn"): HistoryOp[
 
 // ---------------------------------------------------------------- Porcupine-style JSON
 
-const PORCUPINE_OPS: Record<string, KvOp["f"]> = { read: "read", get: "read", "0": "read", write: "write", put: "write", "1": "write", append: "append", "2": "append", cas: "cas" };
+const PORCUPINE_OPS: Record<string, KvOp["f"]> = {
+  read: "read",
+  get: "read",
+  "0": "read",
+  write: "write",
+  put: "write",
+  "1": "write",
+  append: "append",
+  "2": "append",
+  cas: "cas",
+};
 
 function field(o: Record<string, unknown>, name: string, where: string, kind: "number" | "object"): unknown {
   const v = o[name];
-  if (kind === "number" ? typeof v !== "number" || !Number.isFinite(v) : typeof v !== "object" || v === null || Array.isArray(v)) {
-    throw new HistoryFormatError(`${where}: expected "${name}" to be ${kind === "number" ? "a number" : "an object"}, found ${JSON.stringify(v) ?? "nothing"}`);
+  if (
+    kind === "number"
+      ? typeof v !== "number" || !Number.isFinite(v)
+      : typeof v !== "object" || v === null || Array.isArray(v)
+  ) {
+    throw new HistoryFormatError(
+      `${where}: expected "${name}" to be ${kind === "number" ? "a number" : "an object"}, found ${JSON.stringify(v) ?? "nothing"}`,
+    );
   }
   return v;
 }
@@ -286,11 +350,20 @@ function jsonString(v: unknown, what: string, where: string): string {
 function porcupineOp(input: Record<string, unknown>, where: string): KvOp {
   const name = input.f ?? input.op;
   const f = PORCUPINE_OPS[String(name)];
-  if (f === undefined) throw new HistoryFormatError(`${where}: expected input.op to be read/get/0, write/put/1, append/2 or cas, found ${JSON.stringify(name) ?? "nothing"}`);
+  if (f === undefined)
+    throw new HistoryFormatError(
+      `${where}: expected input.op to be read/get/0, write/put/1, append/2 or cas, found ${JSON.stringify(name) ?? "nothing"}`,
+    );
   const key = input.key === undefined ? "default" : jsonString(input.key, "input.key", where);
   if (f === "read") return { f, key };
   const value = jsonString(input.value, "input.value", where);
-  if (f === "cas") return { f, key, expected: input.expected === null ? null : jsonString(input.expected, "input.expected", where), value };
+  if (f === "cas")
+    return {
+      f,
+      key,
+      expected: input.expected === null ? null : jsonString(input.expected, "input.expected", where),
+      value,
+    };
   return { f, key, value };
 }
 
@@ -306,28 +379,59 @@ export function parsePorcupineJson(text: string, source = "history.json"): Histo
   } catch (e) {
     throw new HistoryFormatError(`${source}: not valid JSON (${(e as Error).message})`);
   }
-  const entries = Array.isArray(data) ? data : typeof data === "object" && data !== null && Array.isArray((data as { operations?: unknown }).operations) ? (data as { operations: unknown[] }).operations : null;
-  if (entries === null) throw new HistoryFormatError(`${source}: expected a JSON array of operations (or {"operations": [...]})`);
+  const entries = Array.isArray(data)
+    ? data
+    : typeof data === "object" && data !== null && Array.isArray((data as { operations?: unknown }).operations)
+      ? (data as { operations: unknown[] }).operations
+      : null;
+  if (entries === null)
+    throw new HistoryFormatError(`${source}: expected a JSON array of operations (or {"operations": [...]})`);
   return entries.map((e, i) => {
     const where = `${source}: entry ${i}`;
-    if (typeof e !== "object" || e === null || Array.isArray(e)) throw new HistoryFormatError(`${where}: expected an object {clientId, input, call, output, return}`);
+    if (typeof e !== "object" || e === null || Array.isArray(e))
+      throw new HistoryFormatError(`${where}: expected an object {clientId, input, call, output, return}`);
     const o = e as Record<string, unknown>;
     const clientId = field(o, "clientId", where, "number") as number;
     const op = porcupineOp(field(o, "input", where, "object") as Record<string, unknown>, where);
     const call = field(o, "call", where, "number") as number;
     const outcomeRaw = o.outcome ?? (o.return === null ? "info" : "ok");
-    if (outcomeRaw !== "ok" && outcomeRaw !== "fail" && outcomeRaw !== "info") throw new HistoryFormatError(`${where}: expected "outcome" to be "ok", "fail" or "info", found ${JSON.stringify(outcomeRaw)}`);
+    if (outcomeRaw !== "ok" && outcomeRaw !== "fail" && outcomeRaw !== "info")
+      throw new HistoryFormatError(
+        `${where}: expected "outcome" to be "ok", "fail" or "info", found ${JSON.stringify(outcomeRaw)}`,
+      );
     const ret = outcomeRaw === "info" ? null : (field(o, "return", where, "number") as number);
-    if (ret !== null && ret < call) throw new HistoryFormatError(`${where}: "return" (${ret}) is before "call" (${call})`);
+    if (ret !== null && ret < call)
+      throw new HistoryFormatError(`${where}: "return" (${ret}) is before "call" (${call})`);
     const out = o.output;
-    const raw = typeof out === "object" && out !== null && !Array.isArray(out) && "value" in out ? (out as { value: unknown }).value : out;
+    const raw =
+      typeof out === "object" && out !== null && !Array.isArray(out) && "value" in out
+        ? (out as { value: unknown }).value
+        : out;
     let result: unknown = null;
-    if (outcomeRaw === "ok" && op.f === "read") result = raw === null || raw === undefined || raw === "" ? null : Array.isArray(raw) ? raw.map((x) => jsonString(x, "output element", where)).join(",") : jsonString(raw, "output", where);
+    if (outcomeRaw === "ok" && op.f === "read")
+      result =
+        raw === null || raw === undefined || raw === ""
+          ? null
+          : Array.isArray(raw)
+            ? raw.map((x) => jsonString(x, "output element", where)).join(",")
+            : jsonString(raw, "output", where);
     if (outcomeRaw === "ok" && op.f === "cas") {
-      if (typeof raw !== "boolean") throw new HistoryFormatError(`${where}: expected the output of a cas to be true or false, found ${JSON.stringify(raw) ?? "nothing"}`);
+      if (typeof raw !== "boolean")
+        throw new HistoryFormatError(
+          `${where}: expected the output of a cas to be true or false, found ${JSON.stringify(raw) ?? "nothing"}`,
+        );
       result = raw;
     }
-    return { process: clientId, client: `c${clientId}`, requestId: i, op, invokeMicros: call, completeMicros: ret, outcome: outcomeRaw, result };
+    return {
+      process: clientId,
+      client: `c${clientId}`,
+      requestId: i,
+      op,
+      invokeMicros: call,
+      completeMicros: ret,
+      outcome: outcomeRaw,
+      result,
+    };
   });
 }
 
@@ -344,7 +448,17 @@ export class TraceHistory {
 
   event(e: TraceEvent): void {
     if (e.k === "invoke") {
-      if (!this.byId.has(e.r)) this.byId.set(e.r, { process: e.p, client: e.c, requestId: e.r, op: e.op as KvOp, invokeMicros: e.t, completeMicros: null, outcome: "info", result: null });
+      if (!this.byId.has(e.r))
+        this.byId.set(e.r, {
+          process: e.p,
+          client: e.c,
+          requestId: e.r,
+          op: e.op as KvOp,
+          invokeMicros: e.t,
+          completeMicros: null,
+          outcome: "info",
+          result: null,
+        });
     } else if (e.k === "ok" || e.k === "fail" || e.k === "info") {
       const h = this.byId.get(e.r);
       if (h === undefined) return;

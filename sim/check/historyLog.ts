@@ -30,8 +30,18 @@ export class HistoryLog {
 
   constructor(private readonly clientNames: readonly string[]) {}
 
-  push(process: number, client: number, requestId: number, op: KvOp, invokeMicros: Micros, completeMicros: Micros | null, outcome: HistoryOutcome, result: unknown): void {
-    if (!(process <= 0x7fffffff && requestId <= 0x7fffffff)) assert(false, `history: process ${process} or request ${requestId} beyond 2^31`);
+  push(
+    process: number,
+    client: number,
+    requestId: number,
+    op: KvOp,
+    invokeMicros: Micros,
+    completeMicros: Micros | null,
+    outcome: HistoryOutcome,
+    result: unknown,
+  ): void {
+    if (!(process <= 0x7fffffff && requestId <= 0x7fffffff))
+      assert(false, `history: process ${process} or request ${requestId} beyond 2^31`);
     const row = this.count++;
     const chunk = row >>> CHUNK_BITS;
     if (chunk === this.ints.length) {

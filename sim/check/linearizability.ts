@@ -24,7 +24,10 @@ export interface LinearizabilityOptions {
  * `fail` ops did not happen and are dropped. `info` ops may have happened at any time after their invocation, or never:
  * their return is at +infinity and their result is not checked; the search succeeds once every non-info op is placed.
  */
-export function checkLinearizability(history: readonly HistoryOp[], options: LinearizabilityOptions = {}): LinearizabilityResult {
+export function checkLinearizability(
+  history: readonly HistoryOp[],
+  options: LinearizabilityOptions = {},
+): LinearizabilityResult {
   const budget = { left: options.maxStates ?? 2_000_000, explored: 0 };
   const byKey = new Map<string, HistoryOp[]>();
   for (const h of history) {
@@ -50,7 +53,14 @@ function buildEntries(ops: readonly HistoryOp[]): Entry {
   const events: Entry[] = [];
   ops.forEach((h, i) => {
     const call: Entry = { op: i, isCall: true, time: h.invokeMicros, match: null, prev: null, next: null };
-    const ret: Entry = { op: i, isCall: false, time: h.completeMicros ?? Number.POSITIVE_INFINITY, match: null, prev: null, next: null };
+    const ret: Entry = {
+      op: i,
+      isCall: false,
+      time: h.completeMicros ?? Number.POSITIVE_INFINITY,
+      match: null,
+      prev: null,
+      next: null,
+    };
     call.match = ret;
     events.push(call, ret);
   });
@@ -96,7 +106,11 @@ function bitsetKey(bits: Uint32Array): string {
   return out;
 }
 
-function checkKey(key: string, unsorted: readonly HistoryOp[], budget: { left: number; explored: number }): Omit<LinearizabilityResult, "explored"> {
+function checkKey(
+  key: string,
+  unsorted: readonly HistoryOp[],
+  budget: { left: number; explored: number },
+): Omit<LinearizabilityResult, "explored"> {
   const ops = [...unsorted].sort((a, b) => a.invokeMicros - b.invokeMicros);
   const head = buildEntries(ops);
   const words = Math.ceil(ops.length / 32);
@@ -110,7 +124,8 @@ function checkKey(key: string, unsorted: readonly HistoryOp[], budget: { left: n
   let stuckPrefix: number[] = [];
   let entry = head.next;
   while (remaining > 0 && entry !== null) {
-    if (--budget.left < 0) return { verdict: "unknown", message: `search limit reached while checking key ${key} (${ops.length} ops)`, key };
+    if (--budget.left < 0)
+      return { verdict: "unknown", message: `search limit reached while checking key ${key} (${ops.length} ops)`, key };
     budget.explored++;
     if (entry.isCall) {
       const h = ops[entry.op] as HistoryOp;
@@ -155,19 +170,37 @@ function checkKey(key: string, unsorted: readonly HistoryOp[], budget: { left: n
 
 function describe(h: HistoryOp): string {
   const o = h.op;
-  const arg = o.f === "read" ? "" : o.f === "cas" ? ` ${JSON.stringify(o.expected)}->${JSON.stringify(o.value)}` : ` ${JSON.stringify(o.value)}`;
+  const arg =
+    o.f === "read"
+      ? ""
+      : o.f === "cas"
+        ? ` ${JSON.stringify(o.expected)}->${JSON.stringify(o.value)}`
+        : ` ${JSON.stringify(o.value)}`;
   const res = h.outcome === "ok" && (o.f === "read" || o.f === "cas") ? ` = ${JSON.stringify(h.result)}` : "";
   const end = h.completeMicros === null ? "?" : String(h.completeMicros);
   return `${h.client} r${h.requestId} ${o.f}${arg}${res} [${h.invokeMicros}us..${end}us, ${h.outcome}]`;
 }
 
-function explainViolation(key: string, ops: readonly HistoryOp[], stuckAt: number, prefix: readonly number[]): Omit<LinearizabilityResult, "explored"> {
+function explainViolation(
+  key: string,
+  ops: readonly HistoryOp[],
+  stuckAt: number,
+  prefix: readonly number[],
+): Omit<LinearizabilityResult, "explored"> {
   const stuck = stuckAt >= 0 ? (ops[stuckAt] as HistoryOp) : null;
   if (stuck === null) return { verdict: "violation", message: `key ${key}: not linearizable`, key, ops: [] };
   // The tail of the longest valid order, plus the ops overlapping the one that cannot be placed, explain the failure.
   const tail = prefix.slice(-4).map((i) => ops[i] as HistoryOp);
   const end = stuck.completeMicros ?? Number.POSITIVE_INFINITY;
-  const around = ops.filter((h) => h !== stuck && !tail.includes(h) && h.invokeMicros <= end && (h.completeMicros ?? Number.POSITIVE_INFINITY) >= stuck.invokeMicros).slice(0, 6);
+  const around = ops
+    .filter(
+      (h) =>
+        h !== stuck &&
+        !tail.includes(h) &&
+        h.invokeMicros <= end &&
+        (h.completeMicros ?? Number.POSITIVE_INFINITY) >= stuck.invokeMicros,
+    )
+    .slice(0, 6);
   const message =
     `key ${key}: not linearizable: ${describe(stuck)} cannot take effect in any order of the ops before it; ` +
     `the longest valid order has ${prefix.length} ops${tail.length > 0 ? `, ending ${tail.map(describe).join("; ")}` : ""}` +

@@ -52,7 +52,8 @@ export class LivenessWatch {
     this.quietAtMicros = quietAtMicros;
     this.pollMicros = Math.max(1000, Math.floor(spec.windowMicros / 20));
     this.tracked = spec.require.map((name) => {
-      if (name === CLIENT_OK) return { name, holds: () => lastOk() >= this.quietAtMicros, satisfiedAt: -1, reported: false };
+      if (name === CLIENT_OK)
+        return { name, holds: () => lastOk() >= this.quietAtMicros, satisfiedAt: -1, reported: false };
       const c = conditions.find((x) => x.name === name);
       if (c === undefined) throw new Error(`liveness condition "${name}" is not declared by the protocol`);
       return { name, holds: (ctx) => c.holds(ctx), satisfiedAt: -1, reported: false };
@@ -81,7 +82,11 @@ export class LivenessWatch {
     const what = `${this.spec.require.join(", ")} within ${this.spec.windowMicros}us of the last fault`;
     if (this.tracked.some((t) => t.reported)) return { verdict: "violated", quietAtMicros, message: what };
     if (quietAtMicros === null || quiet >= end) {
-      return { verdict: "unchecked", quietAtMicros, message: `${what}: ${uncheckedReason(quietAtMicros, end, (us) => `${us}us`)}` };
+      return {
+        verdict: "unchecked",
+        quietAtMicros,
+        message: `${what}: ${uncheckedReason(quietAtMicros, end, (us) => `${us}us`)}`,
+      };
     }
     const unseen = this.tracked.filter((t) => t.satisfiedAt < 0 && !t.reported).map((t) => t.name);
     if (unseen.length === 0) return { verdict: "ok", quietAtMicros, message: what };

@@ -41,9 +41,14 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
       usageProblem = msg ?? err?.message ?? "bad arguments";
     });
   for (const command of COMMANDS) {
-    parser = parser.command(command.command, command.describe, (y) => command.builder(y), (args) => {
-      chosen = { command, args: args as Record<string, unknown> };
-    });
+    parser = parser.command(
+      command.command,
+      command.describe,
+      (y) => command.builder(y),
+      (args) => {
+        chosen = { command, args: args as Record<string, unknown> };
+      },
+    );
   }
   try {
     await parser.parseAsync(argv, {}, (_err, _argv, output) => {
@@ -65,10 +70,14 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
   const given = (flag: string) => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
   // A flag that takes one value, given twice (`--trace a --trace b`, `--seed 1 --seed 2`), reaches the command as an
   // array, which it would read as the one string "a,b" (a trace written to a folder named "a,"). Say which was given.
-  const repeatable = new Set((picked.command.builder(yargs([])) as unknown as { getOptions(): { array: string[] } }).getOptions().array);
+  const repeatable = new Set(
+    (picked.command.builder(yargs([])) as unknown as { getOptions(): { array: string[] } }).getOptions().array,
+  );
   for (const [name, value] of Object.entries(picked.args)) {
     if (Array.isArray(value) && !repeatable.has(name) && given(name)) {
-      ctx.stderr(`faultline: --${name}: expected one value, got ${value.length}: ${value.map((v) => JSON.stringify(String(v))).join(", ")}\nRun "faultline --help" for usage.`);
+      ctx.stderr(
+        `faultline: --${name}: expected one value, got ${value.length}: ${value.map((v) => JSON.stringify(String(v))).join(", ")}\nRun "faultline --help" for usage.`,
+      );
       return 2;
     }
   }
@@ -97,7 +106,9 @@ let booleanFlags: Set<string> | null = null;
 function booleans(): Set<string> {
   if (booleanFlags === null) {
     booleanFlags = new Set(["help", "version"]);
-    for (const c of COMMANDS) for (const b of (c.builder(yargs([])) as unknown as { getOptions(): { boolean: string[] } }).getOptions().boolean) booleanFlags.add(b);
+    for (const c of COMMANDS)
+      for (const b of (c.builder(yargs([])) as unknown as { getOptions(): { boolean: string[] } }).getOptions().boolean)
+        booleanFlags.add(b);
   }
   return booleanFlags;
 }
@@ -113,7 +124,9 @@ export function preprocessArgs(argv: readonly string[]): string[] {
   const first = argv[0];
   if (first !== undefined && !first.startsWith("-") && !COMMAND_NAMES.includes(first)) {
     const near = closest(first, COMMAND_NAMES);
-    throw new UsageError(`unknown command "${first}"${near !== null ? ` (did you mean "${near}"?)` : ""}; commands: ${COMMAND_NAMES.join(", ")}`);
+    throw new UsageError(
+      `unknown command "${first}"${near !== null ? ` (did you mean "${near}"?)` : ""}; commands: ${COMMAND_NAMES.join(", ")}`,
+    );
   }
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -125,13 +138,20 @@ export function preprocessArgs(argv: readonly string[]): string[] {
     const withValue = /^--([A-Za-z][\w-]*)=(.*)$/s.exec(a);
     if (withValue !== null) {
       const [, name, value] = withValue as unknown as [string, string, string];
-      if (booleans().has(name) && !["true", "false"].includes(value)) throw new UsageError(`--${name}: a flag that takes no value (or true/false), got ${JSON.stringify(value)}`);
+      if (booleans().has(name) && !["true", "false"].includes(value))
+        throw new UsageError(`--${name}: a flag that takes no value (or true/false), got ${JSON.stringify(value)}`);
       out.push(a);
       continue;
     }
     const flag = /^--([A-Za-z][\w-]*)$/.exec(a);
     const next = argv[i + 1];
-    if (flag !== null && next !== undefined && /^-\.?\d/.test(next) && !booleans().has(flag[1] as string) && !(flag[1] as string).startsWith("no-")) {
+    if (
+      flag !== null &&
+      next !== undefined &&
+      /^-\.?\d/.test(next) &&
+      !booleans().has(flag[1] as string) &&
+      !(flag[1] as string).startsWith("no-")
+    ) {
       out.push(`${a}=${next}`);
       i++;
       continue;
@@ -152,7 +172,9 @@ function closest(word: string, candidates: readonly string[]): string | null {
       bestDistance = d;
     }
   }
-  return best !== null && (bestDistance <= Math.max(2, Math.floor(best.length / 3)) || best.startsWith(word)) ? best : null;
+  return best !== null && (bestDistance <= Math.max(2, Math.floor(best.length / 3)) || best.startsWith(word))
+    ? best
+    : null;
 }
 
 function editDistance(a: string, b: string): number {
@@ -160,7 +182,13 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      row.push(
+        Math.min(
+          (prev[j] as number) + 1,
+          (row[j - 1] as number) + 1,
+          (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        ),
+      );
     }
     prev = row;
   }

@@ -15,7 +15,10 @@ export function parseSeedFlag(value: unknown, flag = "--seed"): number | undefin
   const text = String(value);
   if (!/^-?\d+$/.test(text)) throw new UsageError(`${flag}: expected an integer, got ${JSON.stringify(text)}`);
   const n = Number(text);
-  if (!Number.isSafeInteger(n)) throw new UsageError(`${flag}: ${text} is too ${n < 0 ? "small" : "large"} (expected an integer from -(2^53 - 1) to 2^53 - 1)`);
+  if (!Number.isSafeInteger(n))
+    throw new UsageError(
+      `${flag}: ${text} is too ${n < 0 ? "small" : "large"} (expected an integer from -(2^53 - 1) to 2^53 - 1)`,
+    );
   return n;
 }
 

@@ -1,9 +1,32 @@
-import { closeSync, constants, createReadStream, existsSync, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  existsSync,
+  fchmodSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+  type Stats,
+} from "node:fs";
 import { basename, dirname, join, resolve as resolvePath } from "node:path";
 import { once } from "node:events";
 import { createGunzip, createGzip, type ZlibOptions } from "node:zlib";
 import type { TraceRecorder } from "../trace/recorder.ts";
-import { isGzipBytes, LineSplitter, pushLastLine, TraceFormatError, TraceLineReader, type TraceEventSink } from "../trace/reader.ts";
+import {
+  isGzipBytes,
+  LineSplitter,
+  pushLastLine,
+  TraceFormatError,
+  TraceLineReader,
+  type TraceEventSink,
+} from "../trace/reader.ts";
 import { UsageError } from "./command.ts";
 import { checkUserFile, errnoText } from "./userFile.ts";
 
@@ -22,7 +45,8 @@ export async function writeTraceFile(path: string | OutputFile, recorder: TraceR
     const lines = lineWriter(fd);
     // Yield after each piece written, as the gzip stream does: a Ctrl-C while the trace is written is then handled
     // (cleanUpOnSignal) and takes the temporary file with it, instead of ending the process between two writes.
-    for (const line of recorder.lines()) if (lines.write(line)) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const line of recorder.lines())
+      if (lines.write(line)) await new Promise<void>((resolve) => setImmediate(resolve));
     lines.end();
   });
 }
@@ -184,7 +208,8 @@ function followLinks(path: string): string {
 export function openOutput(path: string): OutputFile {
   // A trailing slash names a directory (`--trace out/`), which resolving the path would drop: it would write a file
   // named "out", or replace the file "out" that is there.
-  if (path.endsWith("/")) throw new UsageError(`cannot write ${path}: a path ending in "/" names a directory, expected a file path`);
+  if (path.endsWith("/"))
+    throw new UsageError(`cannot write ${path}: a path ending in "/" names a directory, expected a file path`);
   // A descriptor's link (/dev/stdout -> /proc/self/fd/1 -> "pipe:[123]") names no path that can be followed by hand:
   // ask the kernel what the path opens, and write a pipe, a terminal or a device straight through the path given.
   let opens: Stats | null = null;
@@ -243,8 +268,10 @@ function openSpecial(path: string, target: string, st: Stats): OutputFile {
     return { path, target, tmp: null, fd: openSync(target, constants.O_WRONLY) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENXIO" && st.isFIFO()) throw new UsageError(`cannot write ${path}: it is a FIFO (named pipe) that nothing is reading`);
-    if (code === "ENXIO" && st.isSocket()) throw new UsageError(`cannot write ${path}: it is a socket, which cannot be opened as a file`);
+    if (code === "ENXIO" && st.isFIFO())
+      throw new UsageError(`cannot write ${path}: it is a FIFO (named pipe) that nothing is reading`);
+    if (code === "ENXIO" && st.isSocket())
+      throw new UsageError(`cannot write ${path}: it is a socket, which cannot be opened as a file`);
     throw new UsageError(`cannot write ${path}: ${errnoText(e)}`);
   }
 }
@@ -275,7 +302,8 @@ export function abandonOutput(f: OutputFile): void {
 /** A failed write(2) on the output (ENOSPC on /dev/full, EIO, ...) as a UsageError naming the file; other errors as they are. */
 function writeError(f: OutputFile, e: unknown): unknown {
   const err = e as NodeJS.ErrnoException;
-  if (err?.syscall === "write" || err?.code === "ENOSPC" || err?.code === "EPIPE") return new UsageError(`cannot write ${f.path}: ${errnoText(e)}`);
+  if (err?.syscall === "write" || err?.code === "ENOSPC" || err?.code === "EPIPE")
+    return new UsageError(`cannot write ${f.path}: ${errnoText(e)}`);
   return e;
 }
 
@@ -367,7 +395,11 @@ export const DISCARD_EVENTS: TraceEventSink = { header() {}, event() {} };
  * are the file's text exactly); returns the text after the last newline. A file that cannot be read is a UsageError,
  * damaged gzip data a TraceFormatError; errors `onLine` throws (a bad line) pass through as they are.
  */
-export async function streamTraceLines(path: string, onLine: (line: string) => void, onText?: (text: string) => void): Promise<string> {
+export async function streamTraceLines(
+  path: string,
+  onLine: (line: string) => void,
+  onText?: (text: string) => void,
+): Promise<string> {
   const gzip = isGzipFile(path);
   // Fatal: a damaged byte is a corrupt trace, named by its line, not a U+FFFD that replays as "does not reproduce".
   const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -380,7 +412,7 @@ export async function streamTraceLines(path: string, onLine: (line: string) => v
   });
   // What the callbacks throw is theirs, not the reading's: an exporter's failed write to a full --out is not
   // "cannot read TRACE".
-  let theirs: unknown = undefined;
+  let theirs: unknown ;
   const lines = (text: string) => {
     try {
       onText?.(text);
@@ -401,14 +433,23 @@ export async function streamTraceLines(path: string, onLine: (line: string) => v
       // Nothing wrong within the piece: the character the previous piece began is what is wrong.
       const at = chunk === undefined ? 0 : firstInvalidUtf8(chunk);
       const newlines = chunk === undefined || at === chunk.length ? 0 : countNewlines(chunk, at);
-      throw new TraceFormatError(path, complete + 1 + newlines, "not valid UTF-8 (a damaged or foreign byte); the trace is corrupt");
+      throw new TraceFormatError(
+        path,
+        complete + 1 + newlines,
+        "not valid UTF-8 (a damaged or foreign byte); the trace is corrupt",
+      );
     }
   };
   try {
     for await (const chunk of source) lines(decode(chunk as Buffer));
   } catch (e) {
     if (e === theirs || e instanceof TraceFormatError || e instanceof UsageError) throw e;
-    if (gzip && !(e as NodeJS.ErrnoException).syscall) throw new TraceFormatError(path, 0, `corrupt or truncated gzip data (${(e as Error).message}) after line ${complete}, the last read whole`);
+    if (gzip && !(e as NodeJS.ErrnoException).syscall)
+      throw new TraceFormatError(
+        path,
+        0,
+        `corrupt or truncated gzip data (${(e as Error).message}) after line ${complete}, the last read whole`,
+      );
     if ((e as NodeJS.ErrnoException).syscall) throw new UsageError(`cannot read ${path}: ${errnoText(e)}`);
     throw e;
   } finally {

@@ -55,7 +55,11 @@ export async function startViewServer(tracePath: string, port: number): Promise<
       // A gzip trace goes out as gzip content-encoding: the browser's network stack inflates it natively, several
       // times faster than a DecompressionStream in the page (1.8 s for a 1M-event trace).
       const gz = isGzipBytes(traceBytes);
-      res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store", ...(gz ? { "content-encoding": "gzip" } : {}) });
+      res.writeHead(200, {
+        "content-type": "application/x-ndjson",
+        "cache-control": "no-store",
+        ...(gz ? { "content-encoding": "gzip" } : {}),
+      });
       res.end(traceBytes);
       return;
     }
@@ -69,7 +73,9 @@ export async function startViewServer(tracePath: string, port: number): Promise<
     res.end(readFileSync(file));
   });
   await new Promise<void>((ok, fail) => {
-    server.once("error", (e: NodeJS.ErrnoException) => fail(new UsageError(`cannot listen on 127.0.0.1:${port}: ${e.code ?? e.message}`)));
+    server.once("error", (e: NodeJS.ErrnoException) =>
+      fail(new UsageError(`cannot listen on 127.0.0.1:${port}: ${e.code ?? e.message}`)),
+    );
     server.listen(port, "127.0.0.1", () => ok());
   });
   const address = server.address();

@@ -30,7 +30,12 @@ export function expectNodeId(path: string, v: unknown, nodes: readonly NodeId[])
 }
 
 /** `v` must be a whole number of microseconds, at least `min` (and at most `max`). */
-export function expectMicros(path: string, v: unknown, min: number, max: number = Number.MAX_SAFE_INTEGER): OptionProblem {
+export function expectMicros(
+  path: string,
+  v: unknown,
+  min: number,
+  max: number = Number.MAX_SAFE_INTEGER,
+): OptionProblem {
   return expectWhole(path, v, min, max, "a whole number of microseconds");
 }
 
@@ -61,10 +66,14 @@ export function checkOptionValue(path: string, kind: OptionKind, v: unknown, nod
     case "node":
       if (v === null && kind.nullable) return null;
       if (typeof v === "string" && nodes.includes(v)) return null;
-      return { path, message: `expected a node id of the topology (${nodes.join(", ")})${kind.nullable ? " or null" : ""}, got ${got}` };
+      return {
+        path,
+        message: `expected a node id of the topology (${nodes.join(", ")})${kind.nullable ? " or null" : ""}, got ${got}`,
+      };
     case "nodes": {
       if (v === null && kind.nullable) return null;
-      if (!Array.isArray(v) || v.length === 0) return { path, message: `expected a non-empty list of node ids${kind.nullable ? " or null" : ""}, got ${got}` };
+      if (!Array.isArray(v) || v.length === 0)
+        return { path, message: `expected a non-empty list of node ids${kind.nullable ? " or null" : ""}, got ${got}` };
       for (let i = 0; i < v.length; i++) {
         const bad = expectNodeId(`${path}[${i}]`, v[i], nodes);
         if (bad !== null) return bad;

@@ -152,7 +152,10 @@ export class Scheduler {
     this.nearBase = Math.max(2, tuning.nearLimit ?? NEAR_LIMIT);
     this.nearLimit = this.nearBase;
     this.bucketTarget = Math.max(1, tuning.bucketTarget ?? BUCKET_TARGET);
-    assert(maxPending > 0 && maxPending < SLOT_SPACE, () => `maxPending must be in (0, ${SLOT_SPACE}), got ${maxPending}`);
+    assert(
+      maxPending > 0 && maxPending < SLOT_SPACE,
+      () => `maxPending must be in (0, ${SLOT_SPACE}), got ${maxPending}`,
+    );
     this.maxEntries = Math.min(2 * maxPending, SLOT_SPACE - 1);
     const cap = Math.max(16, Math.min(initialCapacity, maxPending));
     this.heap = new Float64Array(cap * 2);
@@ -210,14 +213,27 @@ export class Scheduler {
    * completed op's timeout is re-armed for the client's next op instead of lingering in the heap as a cancelled
    * entry (at 1,000 ops/s with a 2 s timeout that was ~2,000 dead entries, each pushed and later popped).
    */
-  reschedule(handle: EventHandle, dueAt: Micros, at: Micros, kind: number, a = 0, b = 0, payload: unknown = undefined): EventHandle {
+  reschedule(
+    handle: EventHandle,
+    dueAt: Micros,
+    at: Micros,
+    kind: number,
+    a = 0,
+    b = 0,
+    payload: unknown = undefined,
+  ): EventHandle {
     const slot = handle & SLOT_MASK;
     const d = this.sData;
     const o = slot * 4;
     if (!(at < Number.POSITIVE_INFINITY)) at = never(at);
     if (at < this.now) at = this.now;
     // A cancelled event revived at the pending bound goes through `schedule`, which refuses it: it would be one too many.
-    if (slot < this.nextSlot && d[o + 3] === handle && at >= dueAt && (d[o] !== CANCELLED || this.pending < this.maxPending)) {
+    if (
+      slot < this.nextSlot &&
+      d[o + 3] === handle &&
+      at >= dueAt &&
+      (d[o] !== CANCELLED || this.pending < this.maxPending)
+    ) {
       if (d[o] === CANCELLED) this.cancelledPending--;
       const key = this.nextKey(slot);
       if ((d[o] as number) >= HAS_PAYLOAD) this.sPayload[slot] = undefined; // the old payload, unless replaced below
@@ -385,7 +401,11 @@ export class Scheduler {
   private nextKey(slot: number): number {
     const seq = this.seq++;
     if (seq >= MAX_SEQ) {
-      throw new LimitExceededError("maxEvents", MAX_SEQ, `more than ${MAX_SEQ} events scheduled in one run (the scheduler's sequence space)`);
+      throw new LimitExceededError(
+        "maxEvents",
+        MAX_SEQ,
+        `more than ${MAX_SEQ} events scheduled in one run (the scheduler's sequence space)`,
+      );
     }
     return seq * SLOT_SPACE + slot;
   }

@@ -8,16 +8,33 @@ export class UnitError extends Error {
   override name = "UnitError";
 }
 
-const DURATION: Record<string, number> = { us: 1, µs: 1, ms: 1_000, s: 1_000_000, m: 60_000_000, min: 60_000_000, h: 3_600_000_000 };
+const DURATION: Record<string, number> = {
+  us: 1,
+  µs: 1,
+  ms: 1_000,
+  s: 1_000_000,
+  m: 60_000_000,
+  min: 60_000_000,
+  h: 3_600_000_000,
+};
 const SIZE: Record<string, number> = {
-  B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3,
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
 };
 const BITS: Record<string, number> = { bps: 1 / 8, Kbps: 1e3 / 8, Mbps: 1e6 / 8, Gbps: 1e9 / 8 };
 
 function split(text: string, what: string, example: string): { value: number; unit: string } {
   const m = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([A-Za-zµ/]+(?:\/s)?)\s*$/.exec(text);
   if (m === null) {
-    if (/^\s*-?\d+(\.\d+)?\s*$/.test(text)) throw new UnitError(`expected a ${what} with a unit, like "${example}", got ${JSON.stringify(text)} (a bare number has no unit)`);
+    if (/^\s*-?\d+(\.\d+)?\s*$/.test(text))
+      throw new UnitError(
+        `expected a ${what} with a unit, like "${example}", got ${JSON.stringify(text)} (a bare number has no unit)`,
+      );
     throw new UnitError(`expected a ${what} like "${example}", got ${JSON.stringify(text)}`);
   }
   const value = Number(m[1]);
@@ -28,21 +45,30 @@ function split(text: string, what: string, example: string): { value: number; un
 
 /** Integer engine units must stay exact in a double. */
 function exact(n: number, what: string, unit: string, text: string): number {
-  if (!Number.isSafeInteger(n)) throw new UnitError(`${what} too large: expected at most ${Number.MAX_SAFE_INTEGER} ${unit}, got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(n))
+    throw new UnitError(
+      `${what} too large: expected at most ${Number.MAX_SAFE_INTEGER} ${unit}, got ${JSON.stringify(text)}`,
+    );
   return n;
 }
 
 export function parseDuration(text: string): number {
   const { value, unit } = split(text, "duration", "40ms");
   const f = DURATION[unit];
-  if (f === undefined) throw new UnitError(`unknown duration unit "${unit}" in ${JSON.stringify(text)} (use us, ms, s, m or h, like "40ms" or "2s")`);
+  if (f === undefined)
+    throw new UnitError(
+      `unknown duration unit "${unit}" in ${JSON.stringify(text)} (use us, ms, s, m or h, like "40ms" or "2s")`,
+    );
   return exact(Math.round(value * f), "duration", "microseconds", text);
 }
 
 export function parseSize(text: string): number {
   const { value, unit } = split(text, "size", "4KiB");
   const f = SIZE[unit];
-  if (f === undefined) throw new UnitError(`unknown size unit "${unit}" in ${JSON.stringify(text)} (use B, KB, MB, GB, KiB, MiB or GiB, like "4KiB")`);
+  if (f === undefined)
+    throw new UnitError(
+      `unknown size unit "${unit}" in ${JSON.stringify(text)} (use B, KB, MB, GB, KiB, MiB or GiB, like "4KiB")`,
+    );
   return exact(Math.round(value * f), "size", "bytes", text);
 }
 
@@ -51,9 +77,13 @@ export const BANDWIDTH_EXAMPLES = 'a rate like "100Mbps", "1Gbps" or "500Kbps" (
 export function parseBandwidth(text: string): number {
   const { value, unit } = split(text, "bandwidth", "100Mbps");
   const f = BITS[unit] ?? (unit.endsWith("/s") ? SIZE[unit.slice(0, -2)] : undefined);
-  if (f === undefined) throw new UnitError(`unknown bandwidth unit "${unit}" in ${JSON.stringify(text)}: expected ${BANDWIDTH_EXAMPLES}`);
+  if (f === undefined)
+    throw new UnitError(`unknown bandwidth unit "${unit}" in ${JSON.stringify(text)}: expected ${BANDWIDTH_EXAMPLES}`);
   const rate = value * f;
-  if (!(rate > 0)) throw new UnitError(`expected a bandwidth > 0, got ${JSON.stringify(text)} (use "unlimited" for no limit, or a link's \`up: false\` for none)`);
+  if (!(rate > 0))
+    throw new UnitError(
+      `expected a bandwidth > 0, got ${JSON.stringify(text)} (use "unlimited" for no limit, or a link's \`up: false\` for none)`,
+    );
   if (!Number.isFinite(rate)) throw new UnitError(`bandwidth too large: got ${JSON.stringify(text)}`);
   return rate;
 }
@@ -75,7 +105,10 @@ export function parsePpm(text: string): number {
   const m = /^\s*(-?\d+(?:\.\d+)?)\s*ppm\s*$/.exec(text);
   if (m === null) throw new UnitError(`expected a clock drift like "200ppm" or "-50ppm", got ${JSON.stringify(text)}`);
   const ppm = Number(m[1]);
-  if (Math.abs(ppm) > MAX_DRIFT_PPM) throw new UnitError(`expected a clock drift between -${MAX_DRIFT_PPM}ppm and ${MAX_DRIFT_PPM}ppm, got ${JSON.stringify(text)}`);
+  if (Math.abs(ppm) > MAX_DRIFT_PPM)
+    throw new UnitError(
+      `expected a clock drift between -${MAX_DRIFT_PPM}ppm and ${MAX_DRIFT_PPM}ppm, got ${JSON.stringify(text)}`,
+    );
   return ppm;
 }
 
@@ -87,7 +120,8 @@ export function parseSignedDuration(text: string): number {
     return -parseDuration(t.slice(1));
   } catch (e) {
     // The message would quote the text without its sign ("--5ms" reported as "-5ms"): quote what was written.
-    if (e instanceof UnitError) throw new UnitError(`expected a duration like "5ms" or "-5ms", got ${JSON.stringify(text)}`);
+    if (e instanceof UnitError)
+      throw new UnitError(`expected a duration like "5ms" or "-5ms", got ${JSON.stringify(text)}`);
     throw e;
   }
 }

@@ -5,7 +5,7 @@
 
 /** `text` as one POSIX shell word: unchanged when it is plainly safe, otherwise in single quotes. */
 export function shellQuote(text: string): string {
-  if (/^[A-Za-z0-9_\/.,:=@%+-]+$/.test(text)) return text;
+  if (/^[A-Za-z0-9_/.,:=@%+-]+$/.test(text)) return text;
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 

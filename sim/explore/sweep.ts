@@ -36,7 +36,10 @@ export interface SweepResult {
 }
 
 /** Run every scenario for seeds from..from+seeds-1, untraced; collect failures (violations or limits). */
-export async function sweep(files: readonly { file: string; scenario: ResolvedScenario }[], o: SweepOptions): Promise<SweepResult> {
+export async function sweep(
+  files: readonly { file: string; scenario: ResolvedScenario }[],
+  o: SweepOptions,
+): Promise<SweepResult> {
   const failures: SweepFailure[] = [];
   const total = files.length * o.seeds;
   let runs = 0;
@@ -48,8 +51,17 @@ export async function sweep(files: readonly { file: string; scenario: ResolvedSc
       events += r.events;
       const repro = reproLine({ file, seed, bugs: o.bugs });
       const first = r.violations[0];
-      if (first !== undefined) failures.push({ scenario: scenario.name, file, seed, check: first.check, message: first.message, repro });
-      else if (r.stop === "limit") failures.push({ scenario: scenario.name, file, seed, check: "limit", message: r.limitMessage ?? "limit", repro });
+      if (first !== undefined)
+        failures.push({ scenario: scenario.name, file, seed, check: first.check, message: first.message, repro });
+      else if (r.stop === "limit")
+        failures.push({
+          scenario: scenario.name,
+          file,
+          seed,
+          check: "limit",
+          message: r.limitMessage ?? "limit",
+          repro,
+        });
       o.onRun?.(runs, total, failures.length);
       if (o.failFast && failures.length > 0) return { runs, failures, events, interrupted: false };
       await o.pause?.();

@@ -4,7 +4,16 @@ import { formatMicros } from "../core/units.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { NodeId } from "../core/types.ts";
 import { ScenarioError } from "./load.ts";
-import { isClientName, RANDOM_PARTITION_PREFIX, type FaultAction, type LinkSpec, type PartitionSpec, type RandomFaults, type ResolvedScenario, type ScheduledFault } from "./resolved.ts";
+import {
+  isClientName,
+  RANDOM_PARTITION_PREFIX,
+  type FaultAction,
+  type LinkSpec,
+  type PartitionSpec,
+  type RandomFaults,
+  type ResolvedScenario,
+  type ScheduledFault,
+} from "./resolved.ts";
 import type { FaultInput, LinkInput, ScenarioInput } from "./schema.ts";
 
 export const DEFAULT_INTRA_DC: LinkSpec = {
@@ -16,7 +25,10 @@ export const DEFAULT_INTRA_DC: LinkSpec = {
   queueLimitBytes: 64 * 1024 * 1024,
   up: true,
 };
-export const DEFAULT_INTER_DC: LinkSpec = { ...DEFAULT_INTRA_DC, latency: { kind: "uniform", minMicros: 30_000, maxMicros: 80_000 } };
+export const DEFAULT_INTER_DC: LinkSpec = {
+  ...DEFAULT_INTRA_DC,
+  latency: { kind: "uniform", minMicros: 30_000, maxMicros: 80_000 },
+};
 
 function linkChange(l: LinkInput): Partial<LinkSpec> {
   const c: Partial<LinkSpec> = {};
@@ -44,7 +56,11 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
       const dc = dcs.find((d) => d.name === n);
       if (dc !== undefined) out.push(...dc.nodes);
       else if (nodeIds.includes(n)) out.push(n);
-      else fail(`${path}[${i}]`, `unknown node or datacenter "${n}" (nodes: ${nodeIds.join(", ")}; datacenters: ${dcNames.join(", ")})`);
+      else
+        fail(
+          `${path}[${i}]`,
+          `unknown node or datacenter "${n}" (nodes: ${nodeIds.join(", ")}; datacenters: ${dcNames.join(", ")})`,
+        );
     });
     return [...new Set(out)];
   };
@@ -68,21 +84,33 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
   const schedule = resolveSchedule(input.faults?.schedule ?? [], { expand, checkDc, checkNode, fail }, input.duration);
   const random = resolveRandom(input.faults?.random);
   if (random !== null && random.diskFaultRate > 0 && random.diskFaultKinds.length === 0) {
-    fail("faults.random.diskFaults", "expected at least one disk fault kind (lose-unsynced, torn-write, corrupt) when diskFaultRate is above 0");
+    fail(
+      "faults.random.diskFaults",
+      "expected at least one disk fault kind (lose-unsynced, torn-write, corrupt) when diskFaultRate is above 0",
+    );
   }
   const w = input.workload ?? {};
   // Bounds that would make the workload do nothing, silently (the clients would never send an op).
   if (w.start !== undefined && w.start >= input.duration) {
-    fail("workload.start", `expected a start before the end of the run (${formatMicros(input.duration)}), got ${formatMicros(w.start)}`);
+    fail(
+      "workload.start",
+      `expected a start before the end of the run (${formatMicros(input.duration)}), got ${formatMicros(w.start)}`,
+    );
   }
   if (w.stop !== undefined && w.stop !== null && w.stop <= (w.start ?? 0)) {
-    fail("workload.stop", `expected a stop after the start (${formatMicros(w.start ?? 0)}), got ${formatMicros(w.stop)}`);
+    fail(
+      "workload.stop",
+      `expected a stop after the start (${formatMicros(w.start ?? 0)}), got ${formatMicros(w.stop)}`,
+    );
   }
   (w.placement ?? []).forEach((p, i) => checkDc(p, `workload.placement[${i}]`));
   const clients = w.clients ?? 0;
   const mix = { read: w.mix?.read ?? 1, write: w.mix?.write ?? 1, cas: w.mix?.cas ?? 0, append: w.mix?.append ?? 0 };
   if (clients > 0 && mix.read + mix.write + mix.cas + mix.append <= 0) {
-    fail("workload.mix", `expected at least one operation kind (read, write, cas, append) with a weight > 0 when there are clients, got ${JSON.stringify(mix)}`);
+    fail(
+      "workload.mix",
+      `expected at least one operation kind (read, write, cas, append) with a weight > 0 when there are clients, got ${JSON.stringify(mix)}`,
+    );
   }
   const scenario: ResolvedScenario = {
     name: input.name,
@@ -107,9 +135,12 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
     },
     faults: { schedule, random },
     checks: {
-      invariants: input.checks?.invariants === undefined || input.checks.invariants === "*" ? ["*"] : input.checks.invariants,
+      invariants:
+        input.checks?.invariants === undefined || input.checks.invariants === "*" ? ["*"] : input.checks.invariants,
       linearizability: input.checks?.linearizability ?? clients > 0,
-      liveness: input.checks?.liveness ? { require: input.checks.liveness.require, windowMicros: input.checks.liveness.window } : null,
+      liveness: input.checks?.liveness
+        ? { require: input.checks.liveness.require, windowMicros: input.checks.liveness.window }
+        : null,
       stopOnViolation: input.checks?.stopOnViolation ?? true,
     },
     limits: { maxEvents: input.limits?.maxEvents ?? 50_000_000, maxPending: input.limits?.maxPending ?? 4_000_000 },
@@ -119,10 +150,17 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
   return scenario;
 }
 
-function resolveTopology(input: ScenarioInput, fail: (p: string, m: string) => never): { name: string; nodes: NodeId[] }[] {
+function resolveTopology(
+  input: ScenarioInput,
+  fail: (p: string, m: string) => never,
+): { name: string; nodes: NodeId[] }[] {
   // The total is checked before any name is made: each datacenter's count is bounded by the schema, their sum here.
-  const total = input.topology.datacenters.reduce((n, dc) => n + (typeof dc.nodes === "number" ? dc.nodes : dc.nodes.length), 0);
-  if (total > LIMITS.maxNodes) fail("topology.datacenters", `expected at most ${LIMITS.maxNodes} nodes in all (the topology limit), got ${total}`);
+  const total = input.topology.datacenters.reduce(
+    (n, dc) => n + (typeof dc.nodes === "number" ? dc.nodes : dc.nodes.length),
+    0,
+  );
+  if (total > LIMITS.maxNodes)
+    fail("topology.datacenters", `expected at most ${LIMITS.maxNodes} nodes in all (the topology limit), got ${total}`);
   let counter = 0;
   const seen = new Set<string>();
   const dcs = input.topology.datacenters.map((dc, i) => {
@@ -136,9 +174,16 @@ function resolveTopology(input: ScenarioInput, fail: (p: string, m: string) => n
   const clients = input.workload?.clients ?? 0;
   dcs.forEach((dc, i) =>
     dc.nodes.forEach((n, j) => {
-      if (all.has(n) || seen.has(n)) fail(`topology.datacenters[${i}].nodes[${j}]`, `node name "${n}" is used twice (node and datacenter names must be unique)`);
+      if (all.has(n) || seen.has(n))
+        fail(
+          `topology.datacenters[${i}].nodes[${j}]`,
+          `node name "${n}" is used twice (node and datacenter names must be unique)`,
+        );
       if (isClientName(n, clients)) {
-        fail(`topology.datacenters[${i}].nodes[${j}]`, `node name "${n}" is the name of a client (the ${clients} clients are c1..c${clients}); pick another name`);
+        fail(
+          `topology.datacenters[${i}].nodes[${j}]`,
+          `node name "${n}" is the name of a client (the ${clients} clients are c1..c${clients}); pick another name`,
+        );
       }
       all.add(n);
     }),
@@ -159,10 +204,17 @@ function resolveSchedule(faults: FaultInput[], c: Checkers, durationMicros: numb
   faults.forEach((f, i) => {
     if (f.partition === undefined || f.id === undefined) return;
     if (f.id.startsWith(RANDOM_PARTITION_PREFIX)) {
-      c.fail(`faults.schedule[${i}].id`, `partition ids starting with "${RANDOM_PARTITION_PREFIX}" are kept for the partitions of random faults; pick another id`);
+      c.fail(
+        `faults.schedule[${i}].id`,
+        `partition ids starting with "${RANDOM_PARTITION_PREFIX}" are kept for the partitions of random faults; pick another id`,
+      );
     }
     const first = explicit.get(f.id);
-    if (first !== undefined) c.fail(`faults.schedule[${i}].id`, `partition id "${f.id}" is already used by faults.schedule[${first}] (ids must be unique)`);
+    if (first !== undefined)
+      c.fail(
+        `faults.schedule[${i}].id`,
+        `partition id "${f.id}" is already used by faults.schedule[${first}] (ids must be unique)`,
+      );
     explicit.set(f.id, i);
   });
   const ids = new Map<number, string>();
@@ -179,14 +231,24 @@ function resolveSchedule(faults: FaultInput[], c: Checkers, durationMicros: numb
   const started = new Set<string>();
   return order.map(({ f, i }): ScheduledFault => {
     const path = `faults.schedule[${i}]`;
-    if (f.at > durationMicros) c.fail(`${path}.at`, `expected a time within the scenario's duration (${formatMicros(durationMicros)}), got ${formatMicros(f.at)}`);
+    if (f.at > durationMicros)
+      c.fail(
+        `${path}.at`,
+        `expected a time within the scenario's duration (${formatMicros(durationMicros)}), got ${formatMicros(f.at)}`,
+      );
     if (f.heal !== undefined && f.heal !== "all" && !started.has(f.heal)) {
       const later = [...ids].find(([, id]) => id === f.heal);
       if (later !== undefined) {
         const [j] = later;
-        c.fail(`${path}.heal`, `partition "${f.heal}" starts at ${formatMicros((faults[j] as FaultInput).at)} (faults.schedule[${j}]), after this heal at ${formatMicros(f.at)}`);
+        c.fail(
+          `${path}.heal`,
+          `partition "${f.heal}" starts at ${formatMicros((faults[j] as FaultInput).at)} (faults.schedule[${j}]), after this heal at ${formatMicros(f.at)}`,
+        );
       }
-      c.fail(`${path}.heal`, `no partition with id "${f.heal}" starts before this heal (use "all" or a partition's id)`);
+      c.fail(
+        `${path}.heal`,
+        `no partition with id "${f.heal}" starts before this heal (use "all" or a partition's id)`,
+      );
     }
     const id = ids.get(i);
     if (id !== undefined) started.add(id);
@@ -204,13 +266,24 @@ function resolveAction(f: FaultInput, path: string, c: Checkers, partitionId: st
     return { action: "restart", node: f.restart };
   }
   if (f.partition !== undefined) {
-    return { action: "partition", id: partitionId, spec: resolvePartition(f.partition, `${path}.partition`, c), healAfterMicros: f.healAfter ?? null };
+    return {
+      action: "partition",
+      id: partitionId,
+      spec: resolvePartition(f.partition, `${path}.partition`, c),
+      healAfterMicros: f.healAfter ?? null,
+    };
   }
   if (f.heal !== undefined) return { action: "heal", id: f.heal === "all" ? null : f.heal };
   if (f.link !== undefined) {
     c.checkDc(f.link.between[0], `${path}.link.between[0]`);
     c.checkDc(f.link.between[1], `${path}.link.between[1]`);
-    return { action: "link", from: f.link.between[0], to: f.link.between[1], oneWay: f.link.oneWay ?? false, change: linkChange(f.link) };
+    return {
+      action: "link",
+      from: f.link.between[0],
+      to: f.link.between[1],
+      oneWay: f.link.oneWay ?? false,
+      change: linkChange(f.link),
+    };
   }
   if (f.clock !== undefined) {
     c.checkNode(f.clock, `${path}.clock`);
@@ -230,7 +303,11 @@ function resolvePartition(p: NonNullable<FaultInput["partition"]>, path: string,
     for (const set of sets) {
       for (const n of set.nodes) {
         const first = seen.get(n);
-        if (first !== undefined) c.fail(set.path, `node "${n}" is in both ${first} and ${set.path.slice(path.length + 1)} (each node may be on one side of a partition only)`);
+        if (first !== undefined)
+          c.fail(
+            set.path,
+            `node "${n}" is in both ${first} and ${set.path.slice(path.length + 1)} (each node may be on one side of a partition only)`,
+          );
         seen.set(n, set.path.slice(path.length + 1));
       }
     }
@@ -243,13 +320,23 @@ function resolvePartition(p: NonNullable<FaultInput["partition"]>, path: string,
   if (p.oneway !== undefined) {
     const from = c.expand(p.oneway.from, `${path}.oneway.from`);
     const to = c.expand(p.oneway.to, `${path}.oneway.to`);
-    disjoint([{ path: `${path}.oneway.from`, nodes: from }, { path: `${path}.oneway.to`, nodes: to }]);
+    disjoint([
+      { path: `${path}.oneway.from`, nodes: from },
+      { path: `${path}.oneway.to`, nodes: to },
+    ]);
     return { kind: "oneway", from, to };
   }
   if (p.bridge !== undefined && p.sides !== undefined) {
     c.checkNode(p.bridge, `${path}.bridge`);
-    const sides: [NodeId[], NodeId[]] = [c.expand(p.sides[0], `${path}.sides[0]`), c.expand(p.sides[1], `${path}.sides[1]`)];
-    disjoint([{ path: `${path}.bridge`, nodes: [p.bridge] }, { path: `${path}.sides[0]`, nodes: sides[0] }, { path: `${path}.sides[1]`, nodes: sides[1] }]);
+    const sides: [NodeId[], NodeId[]] = [
+      c.expand(p.sides[0], `${path}.sides[0]`),
+      c.expand(p.sides[1], `${path}.sides[1]`),
+    ];
+    disjoint([
+      { path: `${path}.bridge`, nodes: [p.bridge] },
+      { path: `${path}.sides[0]`, nodes: sides[0] },
+      { path: `${path}.sides[1]`, nodes: sides[1] },
+    ]);
     return { kind: "bridge", bridge: p.bridge, sides };
   }
   if (p.isolateDc !== undefined) {
@@ -279,28 +366,44 @@ function resolveRandom(r: NonNullable<ScenarioInput["faults"]>["random"]): Rando
 
 function checkProtocol(s: ResolvedScenario, registry: ProtocolRegistry, fail: (p: string, m: string) => never): void {
   const p = registry.get(s.protocol.name);
-  if (p === undefined) fail("protocol.name", `unknown protocol "${s.protocol.name}" (known: ${registry.names().join(", ")})`);
+  if (p === undefined)
+    fail("protocol.name", `unknown protocol "${s.protocol.name}" (known: ${registry.names().join(", ")})`);
   const known = Object.keys(p.bugs);
   s.bugs.forEach((b, i) => {
-    if (!known.includes(b)) fail(`bugs[${i}]`, `protocol ${p.name} has no bug variant "${b}" (it has: ${known.join(", ") || "none"})`);
+    if (!known.includes(b))
+      fail(`bugs[${i}]`, `protocol ${p.name} has no bug variant "${b}" (it has: ${known.join(", ") || "none"})`);
   });
   const invariants = p.invariants.map((x) => x.name);
   s.checks.invariants.forEach((n, i) => {
-    if (n !== "*" && !invariants.includes(n)) fail(`checks.invariants[${i}]`, `protocol ${p.name} has no invariant "${n}" (it has: ${invariants.join(", ") || "none"})`);
+    if (n !== "*" && !invariants.includes(n))
+      fail(
+        `checks.invariants[${i}]`,
+        `protocol ${p.name} has no invariant "${n}" (it has: ${invariants.join(", ") || "none"})`,
+      );
   });
   const progress = ["client-ok", ...(p.progress ?? []).map((x) => x.name)];
   s.checks.liveness?.require.forEach((n, i) => {
-    if (!progress.includes(n)) fail(`checks.liveness.require[${i}]`, `unknown progress condition "${n}" for ${p.name} (it has: ${progress.join(", ")})`);
+    if (!progress.includes(n))
+      fail(
+        `checks.liveness.require[${i}]`,
+        `unknown progress condition "${n}" for ${p.name} (it has: ${progress.join(", ")})`,
+      );
   });
   const nodes = s.topology.datacenters.flatMap((d) => d.nodes);
   const given = s.protocol.options;
   const names = p.options.map((o) => o.name);
   for (const key of Object.keys(given)) {
-    if (!names.includes(key)) fail(`protocol.options.${key}`, `protocol ${p.name} has no option "${key}" (it has: ${names.join(", ") || "none"})`);
+    if (!names.includes(key))
+      fail(
+        `protocol.options.${key}`,
+        `protocol ${p.name} has no option "${key}" (it has: ${names.join(", ") || "none"})`,
+      );
   }
   const bad = checkDeclaredOptions(p.options, given, nodes);
   if (bad !== null) fail(`protocol.options.${bad.path}`, bad.message);
-  const withDefaults = Object.fromEntries(p.options.map((o) => [o.name, Object.hasOwn(given, o.name) ? given[o.name] : structuredClone(o.default)]));
+  const withDefaults = Object.fromEntries(
+    p.options.map((o) => [o.name, Object.hasOwn(given, o.name) ? given[o.name] : structuredClone(o.default)]),
+  );
   const problem = p.checkOptions?.(withDefaults, nodes) ?? null;
   if (problem !== null) fail(`protocol.options.${problem.path}`, problem.message);
   // The resolved scenario (and so the trace header) records every option, defaults included, in declaration order.

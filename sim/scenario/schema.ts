@@ -4,7 +4,17 @@
  * that need the whole file (node names, protocol, bugs) happen in resolve.ts.
  */
 import { z } from "zod";
-import { BANDWIDTH_EXAMPLES, formatMicros, parseBandwidth, parseDuration, parsePpm, parseRate, parseSignedDuration, parseSize, UnitError } from "../core/units.ts";
+import {
+  BANDWIDTH_EXAMPLES,
+  formatMicros,
+  parseBandwidth,
+  parseDuration,
+  parsePpm,
+  parseRate,
+  parseSignedDuration,
+  parseSize,
+  UnitError,
+} from "../core/units.ts";
 import { LIMITS } from "../core/limits.ts";
 import type { LatencyDist } from "./resolved.ts";
 
@@ -20,7 +30,10 @@ function unit<T>(parse: (s: string) => T, what: string) {
 }
 
 export const Duration = unit(parseDuration, 'duration with a unit, like "40ms"');
-const PositiveDuration = Duration.refine((d) => d > 0, "expected a duration of at least 1us (durations are whole microseconds)");
+const PositiveDuration = Duration.refine(
+  (d) => d > 0,
+  "expected a duration of at least 1us (durations are whole microseconds)",
+);
 /** Largest clock offset or skew a scenario may set: an hour either way. */
 export const MAX_CLOCK_SKEW_MICROS = 3_600_000_000;
 const skewMessage = `expected a clock offset within ${formatMicros(MAX_CLOCK_SKEW_MICROS)} either way`;
@@ -28,7 +41,10 @@ export const SignedDuration = unit(parseSignedDuration, 'duration with a unit, l
 const ClockOffset = SignedDuration.refine((d) => Math.abs(d) <= MAX_CLOCK_SKEW_MICROS, skewMessage);
 export const Size = unit(parseSize, 'size with a unit, like "4KiB"');
 export const Rate = unit(parseRate, 'rate like "10/s"');
-const Probability = z.number({ error: "expected a number in [0, 1]" }).min(0, "expected a number in [0, 1]").max(1, "expected a number in [0, 1]");
+const Probability = z
+  .number({ error: "expected a number in [0, 1]" })
+  .min(0, "expected a number in [0, 1]")
+  .max(1, "expected a number in [0, 1]");
 
 /** "40ms" | "uniform(30ms, 80ms)" | "normal(40ms, 5ms)" | "lognormal(40ms, 0.5)" | "pareto(10ms, 1.5, 2s)" */
 export function parseLatency(text: string): LatencyDist {
@@ -40,7 +56,8 @@ export function parseLatency(text: string): LatencyDist {
   };
   const num = (s: string, what: string) => {
     const v = Number(s);
-    if (!Number.isFinite(v) || v <= 0) throw new UnitError(`expected ${what} to be a number > 0 in ${JSON.stringify(text)}`);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new UnitError(`expected ${what} to be a number > 0 in ${JSON.stringify(text)}`);
     return v;
   };
   switch (m[1]) {
@@ -56,15 +73,26 @@ export function parseLatency(text: string): LatencyDist {
     }
     case "normal":
       want(2, "normal(MEAN, STDDEV)");
-      return { kind: "normal", meanMicros: parseDuration(args[0] as string), stddevMicros: parseDuration(args[1] as string) };
+      return {
+        kind: "normal",
+        meanMicros: parseDuration(args[0] as string),
+        stddevMicros: parseDuration(args[1] as string),
+      };
     case "lognormal":
       want(2, "lognormal(MEDIAN, SIGMA)");
-      return { kind: "lognormal", medianMicros: parseDuration(args[0] as string), sigma: num(args[1] as string, "SIGMA") };
+      return {
+        kind: "lognormal",
+        medianMicros: parseDuration(args[0] as string),
+        sigma: num(args[1] as string, "SIGMA"),
+      };
     default: {
       want(3, "pareto(SCALE, SHAPE, CAP)");
       const scale = parseDuration(args[0] as string);
       const cap = parseDuration(args[2] as string);
-      if (cap < scale) throw new UnitError(`expected SCALE <= CAP in ${JSON.stringify(text)} (every draw is at least SCALE, and at most CAP)`);
+      if (cap < scale)
+        throw new UnitError(
+          `expected SCALE <= CAP in ${JSON.stringify(text)} (every draw is at least SCALE, and at most CAP)`,
+        );
       return { kind: "pareto", scaleMicros: scale, shape: num(args[1] as string, "SHAPE"), capMicros: cap };
     }
   }
@@ -80,7 +108,10 @@ export const DurationRange = unit((s: string): [number, number] => {
   throw new UnitError(`expected a duration or "uniform(MIN, MAX)", got ${JSON.stringify(s)}`);
 }, 'duration range like "uniform(1s, 5s)"');
 
-const Bandwidth = unit((s: string): number | "unlimited" => (s.trim() === "unlimited" ? "unlimited" : parseBandwidth(s)), `bandwidth: ${BANDWIDTH_EXAMPLES}, or "unlimited"`);
+const Bandwidth = unit(
+  (s: string): number | "unlimited" => (s.trim() === "unlimited" ? "unlimited" : parseBandwidth(s)),
+  `bandwidth: ${BANDWIDTH_EXAMPLES}, or "unlimited"`,
+);
 
 export const LinkFields = {
   latency: Latency.optional(),
@@ -142,26 +173,59 @@ const Fault = z
     if (present.length !== 1) {
       ctx.addIssue({
         code: "custom",
-        message: present.length === 0 ? `expected one action: ${FAULT_ACTIONS.join(", ")}` : `expected exactly one action, got ${present.join(" and ")}`,
+        message:
+          present.length === 0
+            ? `expected one action: ${FAULT_ACTIONS.join(", ")}`
+            : `expected exactly one action, got ${present.join(" and ")}`,
       });
     }
-    if (f.id !== undefined && f.partition === undefined) ctx.addIssue({ code: "custom", path: ["id"], message: "an id names a partition (for a later `heal`), and this fault is not one" });
+    if (f.id !== undefined && f.partition === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["id"],
+        message: "an id names a partition (for a later `heal`), and this fault is not one",
+      });
     // A field of another kind of fault would be ignored (a crash's `healAfter` would leave the node down): refused.
     if (present.length === 1) {
       for (const [field, owner] of COMPANIONS) {
         if (f[field] === undefined || owner === present[0]) continue;
-        ctx.addIssue({ code: "custom", path: [field], message: `\`${field}\` belongs to a ${owner} fault, and this fault is a ${present[0]}` });
+        ctx.addIssue({
+          code: "custom",
+          path: [field],
+          message: `\`${field}\` belongs to a ${owner} fault, and this fault is a ${present[0]}`,
+        });
       }
     }
-    if (f.disk !== undefined && f.fault === undefined) ctx.addIssue({ code: "custom", path: ["fault"], message: "a disk fault needs `fault: lose-unsynced | torn-write | corrupt`" });
+    if (f.disk !== undefined && f.fault === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["fault"],
+        message: "a disk fault needs `fault: lose-unsynced | torn-write | corrupt`",
+      });
     if (f.partition !== undefined) {
       const p = f.partition;
       const kinds = [p.groups, p.oneway, p.bridge, p.isolateDc].filter((x) => x !== undefined).length;
-      if (kinds !== 1) ctx.addIssue({ code: "custom", path: ["partition"], message: "expected exactly one of groups, oneway, bridge (with sides), isolateDc" });
-      if (p.bridge !== undefined && p.sides === undefined) ctx.addIssue({ code: "custom", path: ["partition", "sides"], message: "a bridge partition needs `sides: [[...], [...]]`" });
-      if (p.bridge === undefined && p.sides !== undefined) ctx.addIssue({ code: "custom", path: ["partition", "sides"], message: "`sides` belongs to a bridge partition (with `bridge: NODE`)" });
+      if (kinds !== 1)
+        ctx.addIssue({
+          code: "custom",
+          path: ["partition"],
+          message: "expected exactly one of groups, oneway, bridge (with sides), isolateDc",
+        });
+      if (p.bridge !== undefined && p.sides === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["partition", "sides"],
+          message: "a bridge partition needs `sides: [[...], [...]]`",
+        });
+      if (p.bridge === undefined && p.sides !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["partition", "sides"],
+          message: "`sides` belongs to a bridge partition (with `bridge: NODE`)",
+        });
     }
-    if (f.clock !== undefined && f.offset === undefined && f.drift === undefined) ctx.addIssue({ code: "custom", path: ["clock"], message: "a clock fault needs `offset` and/or `drift`" });
+    if (f.clock !== undefined && f.offset === undefined && f.drift === undefined)
+      ctx.addIssue({ code: "custom", path: ["clock"], message: "a clock fault needs `offset` and/or `drift`" });
   });
 
 const RandomFaults = z.strictObject({
@@ -170,14 +234,20 @@ const RandomFaults = z.strictObject({
   partitionRate: Rate.optional(),
   partitionDuration: DurationRange.optional(),
   clockSkewRate: Rate.optional(),
-  clockSkewMax: Duration.refine((d) => d <= MAX_CLOCK_SKEW_MICROS, `expected at most ${formatMicros(MAX_CLOCK_SKEW_MICROS)}`).optional(),
+  clockSkewMax: Duration.refine(
+    (d) => d <= MAX_CLOCK_SKEW_MICROS,
+    `expected at most ${formatMicros(MAX_CLOCK_SKEW_MICROS)}`,
+  ).optional(),
   diskFaultRate: Rate.optional(),
   diskFaults: z.array(DiskFault).optional(),
   stopAt: Duration.nullable().optional(),
   maxDown: z.number().int().min(0).optional(),
 });
 
-const Count = z.number({ error: "expected a whole number" }).int("expected a whole number").min(0, "expected a number >= 0");
+const Count = z
+  .number({ error: "expected a whole number" })
+  .int("expected a whole number")
+  .min(0, "expected a number >= 0");
 /** Counts are checked against their limits before anything is built from them. */
 const NodeCount = z
   .number({ error: "expected a whole number of nodes" })
@@ -193,19 +263,34 @@ export const ScenarioSchema = z.strictObject({
   seed: z
     .number({ error: "expected an integer seed, like 42" })
     .refine((n) => Number.isInteger(n), "expected an integer seed, like 42")
-    .refine((n) => Number.isSafeInteger(n), "expected an integer seed from -(2^53 - 1) to 2^53 - 1 (larger ones are not exact)")
+    .refine(
+      (n) => Number.isSafeInteger(n),
+      "expected an integer seed from -(2^53 - 1) to 2^53 - 1 (larger ones are not exact)",
+    )
     .optional(),
   duration: PositiveDuration,
-  protocol: z.strictObject({ name: z.string({ error: "expected a protocol name" }), options: z.record(z.string(), z.unknown()).optional() }),
+  protocol: z.strictObject({
+    name: z.string({ error: "expected a protocol name" }),
+    options: z.record(z.string(), z.unknown()).optional(),
+  }),
   bugs: z.array(z.string()).optional(),
   topology: z.strictObject({
     datacenters: z
       .array(
         z.strictObject({
           name: Name,
-          nodes: z.union([NodeCount, z.array(Name).min(1, "expected at least 1 node").max(LIMITS.maxNodes, `expected at most ${LIMITS.maxNodes} nodes (the topology limit)`)], {
-            error: "expected a number of nodes or a list of node names",
-          }),
+          nodes: z.union(
+            [
+              NodeCount,
+              z
+                .array(Name)
+                .min(1, "expected at least 1 node")
+                .max(LIMITS.maxNodes, `expected at most ${LIMITS.maxNodes} nodes (the topology limit)`),
+            ],
+            {
+              error: "expected a number of nodes or a list of node names",
+            },
+          ),
         }),
       )
       .min(1, "expected at least one datacenter"),
@@ -217,7 +302,14 @@ export const ScenarioSchema = z.strictObject({
     .strictObject({
       clients: ClientCount.optional(),
       rate: Rate.optional(),
-      mix: z.strictObject({ read: z.number().min(0).optional(), write: z.number().min(0).optional(), cas: z.number().min(0).optional(), append: z.number().min(0).optional() }).optional(),
+      mix: z
+        .strictObject({
+          read: z.number().min(0).optional(),
+          write: z.number().min(0).optional(),
+          cas: z.number().min(0).optional(),
+          append: z.number().min(0).optional(),
+        })
+        .optional(),
       keys: z.number().int().min(1).optional(),
       timeout: PositiveDuration.optional(),
       maxRedirects: Count.optional(),
@@ -230,13 +322,23 @@ export const ScenarioSchema = z.strictObject({
   faults: z.strictObject({ schedule: z.array(Fault).optional(), random: RandomFaults.optional() }).optional(),
   checks: z
     .strictObject({
-      invariants: z.union([z.literal("*"), z.array(z.string())], { error: 'expected "*" or a list of invariant names' }).optional(),
+      invariants: z
+        .union([z.literal("*"), z.array(z.string())], { error: 'expected "*" or a list of invariant names' })
+        .optional(),
       linearizability: z.boolean().optional(),
-      liveness: z.strictObject({ require: z.array(z.string()).min(1), window: Duration }).nullable().optional(),
+      liveness: z
+        .strictObject({ require: z.array(z.string()).min(1), window: Duration })
+        .nullable()
+        .optional(),
       stopOnViolation: z.boolean().optional(),
     })
     .optional(),
-  limits: z.strictObject({ maxEvents: z.number().int().min(1).optional(), maxPending: z.number().int().min(1).max(4_000_000).optional() }).optional(),
+  limits: z
+    .strictObject({
+      maxEvents: z.number().int().min(1).optional(),
+      maxPending: z.number().int().min(1).max(4_000_000).optional(),
+    })
+    .optional(),
   trace: z.strictObject({ enabled: z.boolean().optional(), recordMessages: z.boolean().optional() }).optional(),
 });
 

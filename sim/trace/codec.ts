@@ -195,7 +195,8 @@ export class CodecTables {
     // The hinted case is the hot path (every message of a type after the first in a block): it stays small, so the
     // compiler can inline it into the recorder's row writers and compile it quickly. Anything else goes to newShape.
     const hinted = this.hints[hint];
-    if (hinted === undefined || hinted < 0 || Object.getPrototypeOf(v) !== Object.prototype) return this.newShape(b, pos, end, v, hint, hintText);
+    if (hinted === undefined || hinted < 0 || Object.getPrototypeOf(v) !== Object.prototype)
+      return this.newShape(b, pos, end, v, hint, hintText);
     const shape = this.shapes[hinted] as Shape;
     const keys = shape.keys;
     const types = shape.types;
@@ -251,7 +252,9 @@ export class CodecTables {
   private putField(b: Uint8Array, pos: number, v: unknown, type: number, hintText: string | null): number {
     switch (type) {
       case F_INT:
-        return typeof v === "number" && Number.isSafeInteger(v) && v < F_INT_LIMIT && v > -F_INT_LIMIT ? putUv(b, pos, zz(v)) : -1;
+        return typeof v === "number" && Number.isSafeInteger(v) && v < F_INT_LIMIT && v > -F_INT_LIMIT
+          ? putUv(b, pos, zz(v))
+          : -1;
       case F_STR:
         return typeof v === "string" && v.length <= MAX_INTERNED_LENGTH ? putUv(b, pos, this.intern(v)) : -1;
       case F_HINT_STR:
@@ -281,7 +284,11 @@ export class CodecTables {
     if (node.shape < 0) {
       const k = keys.slice(0, n);
       node.shape = this.shapes.length;
-      this.shapes.push({ keys: k, keyJson: k.map((key) => `${JSON.stringify(key)}:`), types: Uint8Array.from(types.slice(0, n)) });
+      this.shapes.push({
+        keys: k,
+        keyJson: k.map((key) => `${JSON.stringify(key)}:`),
+        types: Uint8Array.from(types.slice(0, n)),
+      });
     }
     return node.shape;
   }

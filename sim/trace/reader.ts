@@ -28,9 +28,15 @@ const HeaderSchema = z.looseObject({
   format: z.literal(TRACE_FORMAT),
   version: z.number().int(),
   engine: z.string(),
-  seed: z.union([z.number(), z.string()]).refine(isSeed, "expected an integer seed (at most 2^53 - 1 either way) or a string seed"),
+  seed: z
+    .union([z.number(), z.string()])
+    .refine(isSeed, "expected an integer seed (at most 2^53 - 1 either way) or a string seed"),
   bugs: z.array(z.string()),
-  scenario: z.looseObject({ name: z.string(), protocol: z.looseObject({ name: z.string() }), topology: z.looseObject({}) }),
+  scenario: z.looseObject({
+    name: z.string(),
+    protocol: z.looseObject({ name: z.string() }),
+    topology: z.looseObject({}),
+  }),
   nodes: z.array(z.object({ id: z.string(), dc: z.string() })),
   clients: z.array(z.object({ id: z.string(), dc: z.string() })),
 });
@@ -110,7 +116,8 @@ export class TraceLineReader {
    * `lastEventTime`. Keeps line numbers, the event count and the time order as if the line had been pushed.
    */
   countEvent(t: number): void {
-    if (!this.inEvents || !(t >= this.lastTime)) throw new Error("countEvent: the line must be an event in time order (push it instead)");
+    if (!this.inEvents || !(t >= this.lastTime))
+      throw new Error("countEvent: the line must be an event in time order (push it instead)");
     this.lineNo++;
     this.count++;
     this.lastTime = t;
@@ -130,10 +137,13 @@ export class TraceLineReader {
     const o = obj as Record<string, unknown>;
     if (this.header === null) return this.readHeader(o);
     if (o.k === "end") {
-      if (typeof o.events !== "number" || o.events !== this.count) this.fail(`the end line counts ${String(o.events)} events but the trace has ${this.count}`);
+      if (typeof o.events !== "number" || o.events !== this.count)
+        this.fail(`the end line counts ${String(o.events)} events but the trace has ${this.count}`);
       if (typeof o.t !== "number") this.fail(`the end line's time "t" should be a number`);
-      if (!(o.t >= this.lastTime)) this.fail(`the end line's time ${o.t} is before the last event's (t=${this.lastTime})`);
-      if (typeof o.stop !== "string" || !STOPS.includes(o.stop)) this.fail(`the end line's stop reason ${JSON.stringify(o.stop)} is not one of ${STOPS.join(", ")}`);
+      if (!(o.t >= this.lastTime))
+        this.fail(`the end line's time ${o.t} is before the last event's (t=${this.lastTime})`);
+      if (typeof o.stop !== "string" || !STOPS.includes(o.stop))
+        this.fail(`the end line's stop reason ${JSON.stringify(o.stop)} is not one of ${STOPS.join(", ")}`);
       this.footer = o as unknown as TraceFooter;
       return;
     }
@@ -151,14 +161,20 @@ export class TraceLineReader {
   finish(): ParsedTrace {
     if (this.header === null) throw new TraceFormatError(this.source, 0, "empty: expected a trace header line");
     if (this.footer === null) {
-      throw new TraceFormatError(this.source, this.lineNo, `truncated: the trace ends at line ${this.lineNo} without its end line`);
+      throw new TraceFormatError(
+        this.source,
+        this.lineNo,
+        `truncated: the trace ends at line ${this.lineNo} without its end line`,
+      );
     }
     return { header: this.header, events: this.events, footer: this.footer };
   }
 
   private readHeader(o: Record<string, unknown>): void {
-    if (o.format !== TRACE_FORMAT) this.fail(`not a Faultline trace: expected a header with "format": "${TRACE_FORMAT}"`);
-    if (o.version !== TRACE_VERSION) this.fail(`unsupported trace version ${String(o.version)} (this Faultline reads version ${TRACE_VERSION})`);
+    if (o.format !== TRACE_FORMAT)
+      this.fail(`not a Faultline trace: expected a header with "format": "${TRACE_FORMAT}"`);
+    if (o.version !== TRACE_VERSION)
+      this.fail(`unsupported trace version ${String(o.version)} (this Faultline reads version ${TRACE_VERSION})`);
     const r = HeaderSchema.safeParse(o);
     if (!r.success) {
       const issue = r.error.issues[0];
@@ -173,7 +189,8 @@ export class TraceLineReader {
     const t = o.t;
     if (typeof t !== "number" || !Number.isFinite(t)) this.fail('expected a numeric time "t"');
     const k = o.k;
-    if (typeof k !== "string" || !KINDS.has(k)) this.fail(`unknown event kind ${JSON.stringify(k)} (expected one of ${TRACE_EVENT_KINDS.join(", ")})`);
+    if (typeof k !== "string" || !KINDS.has(k))
+      this.fail(`unknown event kind ${JSON.stringify(k)} (expected one of ${TRACE_EVENT_KINDS.join(", ")})`);
     if ((t as number) < this.lastTime) this.fail(`events out of time order: t=${String(t)} after t=${this.lastTime}`);
     this.lastTime = t as number;
     const fields = fieldList(k as TraceEventKind);
@@ -264,7 +281,11 @@ export function pushLastLine(reader: TraceLineReader, line: string, source: stri
   try {
     JSON.parse(line);
   } catch {
-    throw new TraceFormatError(source, reader.lines + 1, `truncated: the last line is cut off (no end line; the file stops mid-event)`);
+    throw new TraceFormatError(
+      source,
+      reader.lines + 1,
+      `truncated: the last line is cut off (no end line; the file stops mid-event)`,
+    );
   }
   reader.push(line);
 }

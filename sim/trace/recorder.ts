@@ -16,8 +16,25 @@ import { TraceHash } from "./hash.ts";
 import type { TraceSink } from "./sink.ts";
 
 const K = {
-  send: 0, deliver: 1, drop: 2, duplicate: 3, timer: 4, crash: 5, restart: 6, partition: 7, heal: 8, link: 9,
-  clock: 10, disk: 11, invoke: 12, ok: 13, fail: 14, info: 15, state: 16, note: 17, violation: 18,
+  send: 0,
+  deliver: 1,
+  drop: 2,
+  duplicate: 3,
+  timer: 4,
+  crash: 5,
+  restart: 6,
+  partition: 7,
+  heal: 8,
+  link: 9,
+  clock: 10,
+  disk: 11,
+  invoke: 12,
+  ok: 13,
+  fail: 14,
+  info: 15,
+  state: 16,
+  note: 17,
+  violation: 18,
 } as const satisfies Record<TraceEventKind, number>;
 
 /**
@@ -150,7 +167,9 @@ export class TraceRecorder implements TraceSink {
     this.cur = new Block(0, 0, 0, FIRST_BLOCK_BYTES);
     this.blocks.push(this.cur);
     this.buf = this.cur.b;
-    this.endpointJson = [...header.nodes.map((n) => n.id), ...header.clients.map((c) => c.id)].map((id) => JSON.stringify(id));
+    this.endpointJson = [...header.nodes.map((n) => n.id), ...header.clients.map((c) => c.id)].map((id) =>
+      JSON.stringify(id),
+    );
     this.clientJson = header.clients.map((c) => JSON.stringify(c.id));
     this.recordMessages = header.scenario.trace.recordMessages;
   }
@@ -221,7 +240,15 @@ export class TraceRecorder implements TraceSink {
       const o = i * 3;
       switch (k[i]) {
         case S_SEND:
-          this.encSend(n[o] as number, a, e[i * 2 + 1] as number, n[o + 1] as number, text[i] as string, msg[i], n[o + 2] as number);
+          this.encSend(
+            n[o] as number,
+            a,
+            e[i * 2 + 1] as number,
+            n[o + 1] as number,
+            text[i] as string,
+            msg[i],
+            n[o + 2] as number,
+          );
           msg[i] = undefined;
           break;
         case S_DELIVER:
@@ -261,7 +288,13 @@ export class TraceRecorder implements TraceSink {
     if (this.pos + ROW_ROOM > this.buf.length) this.newBlock(); // the row starts a new block: decide against that block
     const ring = this.ring;
     const slot = id & RING_MASK;
-    return ring.id[slot] === id && id > this.cur.startMessageId && ring.from[slot] === from && ring.to[slot] === to && ring.t[slot] === sentAt;
+    return (
+      ring.id[slot] === id &&
+      id > this.cur.startMessageId &&
+      ring.from[slot] === from &&
+      ring.to[slot] === to &&
+      ring.t[slot] === sentAt
+    );
   }
 
   private encDeliver(t: Micros, from: number, to: number, id: number, sentAt: Micros): void {
@@ -337,7 +370,15 @@ export class TraceRecorder implements TraceSink {
     this.client(t, K.invoke, client, process, req, node);
     this.value(op, HINT_OP);
   }
-  complete(t: Micros, outcome: ClientOpOutcome, client: number, process: number, req: number, node: number, value: unknown): void {
+  complete(
+    t: Micros,
+    outcome: ClientOpOutcome,
+    client: number,
+    process: number,
+    req: number,
+    node: number,
+    value: unknown,
+  ): void {
     this.client(t, OUTCOME_KIND[outcome], client, process, req, node);
     this.value(value, HINT_VALUE);
   }
@@ -371,7 +412,9 @@ export class TraceRecorder implements TraceSink {
       for (let r = 0; r < rows; r++) yield this.decode(c);
     }
     this.flush();
-    yield JSON.stringify(this.footer ?? { k: "end", t: this.len > 0 ? this.lastTime : 0, events: this.len, stop: "duration" });
+    yield JSON.stringify(
+      this.footer ?? { k: "end", t: this.len > 0 ? this.lastTime : 0, events: this.len, stop: "duration" },
+    );
   }
 
   toNdjson(): string {
@@ -485,7 +528,10 @@ export class TraceRecorder implements TraceSink {
       this.ref(v);
       return;
     }
-    let pos = typeof v === "object" && v !== null ? this.tables.putFlat(b, this.pos, b.length, v, hint, hintText) : this.tables.putPrimitive(b, this.pos, v);
+    const pos =
+      typeof v === "object" && v !== null
+        ? this.tables.putFlat(b, this.pos, b.length, v, hint, hintText)
+        : this.tables.putPrimitive(b, this.pos, v);
     if (pos < 0) return this.ref(v);
     this.pos = pos;
   }

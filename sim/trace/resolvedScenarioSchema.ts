@@ -55,7 +55,13 @@ const scheduledFault = z.discriminatedUnion("action", [
   z.object({ ...at, action: z.literal("partition"), id: name, spec: partition, healAfterMicros: micros.nullable() }),
   z.object({ ...at, action: z.literal("heal"), id: name.nullable() }),
   z.object({ ...at, action: z.literal("link"), from: name, to: name, oneWay: z.boolean(), change: link.partial() }),
-  z.object({ ...at, action: z.literal("clock"), node: name, offsetMicros: z.number().int().nullable(), driftPpm: z.number().finite().nullable() }),
+  z.object({
+    ...at,
+    action: z.literal("clock"),
+    node: name,
+    offsetMicros: z.number().int().nullable(),
+    driftPpm: z.number().finite().nullable(),
+  }),
   z.object({ ...at, action: z.literal("disk"), node: name, fault: diskFault, key: z.string().nullable() }),
 ]);
 
@@ -95,7 +101,11 @@ const ResolvedScenarioShape = z.object({
   protocol: z.object({ name, options: z.record(z.string(), z.unknown()) }),
   bugs: z.array(name),
   topology: z.object({ datacenters: z.array(z.object({ name, nodes: z.array(name).min(1) })).min(1) }),
-  network: z.object({ intraDc: link, interDc: link, links: z.array(z.object({ from: name, to: name, oneWay: z.boolean(), spec: link })) }),
+  network: z.object({
+    intraDc: link,
+    interDc: link,
+    links: z.array(z.object({ from: name, to: name, oneWay: z.boolean(), spec: link })),
+  }),
   workload,
   faults: z.object({ schedule: z.array(scheduledFault), random: randomFaults.nullable() }),
   checks: z.object({
@@ -104,7 +114,10 @@ const ResolvedScenarioShape = z.object({
     liveness: z.object({ require: z.array(name), windowMicros: micros }).nullable(),
     stopOnViolation: z.boolean(),
   }),
-  limits: z.object({ maxEvents: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), maxPending: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+  limits: z.object({
+    maxEvents: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    maxPending: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  }),
   trace: z.object({ enabled: z.boolean(), recordMessages: z.boolean() }),
 });
 
@@ -130,22 +143,33 @@ function checkResolvedScenario(s: ResolvedScenario): { path: (string | number)[]
   const dcs = new Set<string>();
   const nodes = new Set<string>();
   for (const [i, dc] of s.topology.datacenters.entries()) {
-    if (dcs.has(dc.name)) return { path: ["topology", "datacenters", i, "name"], message: `datacenter "${dc.name}" is declared twice` };
+    if (dcs.has(dc.name))
+      return { path: ["topology", "datacenters", i, "name"], message: `datacenter "${dc.name}" is declared twice` };
     dcs.add(dc.name);
   }
   for (const [i, dc] of s.topology.datacenters.entries()) {
     for (const [j, n] of dc.nodes.entries()) {
-      if (nodes.has(n) || dcs.has(n)) return { path: ["topology", "datacenters", i, "nodes", j], message: `node name "${n}" is used twice` };
+      if (nodes.has(n) || dcs.has(n))
+        return { path: ["topology", "datacenters", i, "nodes", j], message: `node name "${n}" is used twice` };
       nodes.add(n);
     }
   }
-  if (nodes.size > LIMITS.maxNodes) return { path: ["topology"], message: `expected at most ${LIMITS.maxNodes} nodes, got ${nodes.size}` };
+  if (nodes.size > LIMITS.maxNodes)
+    return { path: ["topology"], message: `expected at most ${LIMITS.maxNodes} nodes, got ${nodes.size}` };
   const clients = s.workload.clients;
-  if (clients > LIMITS.maxClients) return { path: ["workload", "clients"], message: `expected at most ${LIMITS.maxClients} clients, got ${clients}` };
-  for (const n of nodes) if (isClientName(n, clients)) return { path: ["topology"], message: `node name "${n}" is the name of a client` };
-  if (s.limits.maxPending > LIMITS.maxPendingEvents) return { path: ["limits", "maxPending"], message: `expected at most ${LIMITS.maxPendingEvents}, got ${s.limits.maxPending}` };
-  const dc = (name: string, path: (string | number)[]) => (dcs.has(name) ? null : { path, message: `unknown datacenter "${name}"` });
-  const node = (name: string, path: (string | number)[]) => (nodes.has(name) ? null : { path, message: `unknown node "${name}"` });
+  if (clients > LIMITS.maxClients)
+    return { path: ["workload", "clients"], message: `expected at most ${LIMITS.maxClients} clients, got ${clients}` };
+  for (const n of nodes)
+    if (isClientName(n, clients)) return { path: ["topology"], message: `node name "${n}" is the name of a client` };
+  if (s.limits.maxPending > LIMITS.maxPendingEvents)
+    return {
+      path: ["limits", "maxPending"],
+      message: `expected at most ${LIMITS.maxPendingEvents}, got ${s.limits.maxPending}`,
+    };
+  const dc = (name: string, path: (string | number)[]) =>
+    dcs.has(name) ? null : { path, message: `unknown datacenter "${name}"` };
+  const node = (name: string, path: (string | number)[]) =>
+    nodes.has(name) ? null : { path, message: `unknown node "${name}"` };
   const all = (names: readonly string[], path: (string | number)[]) => {
     for (const [k, n] of names.entries()) {
       const bad = node(n, [...path, k]);
@@ -153,7 +177,8 @@ function checkResolvedScenario(s: ResolvedScenario): { path: (string | number)[]
     }
     return null;
   };
-  const first = (...checks: ({ path: (string | number)[]; message: string } | null)[]) => checks.find((c) => c !== null) ?? null;
+  const first = (...checks: ({ path: (string | number)[]; message: string } | null)[]) =>
+    checks.find((c) => c !== null) ?? null;
   for (const [i, p] of s.workload.placement.entries()) {
     const bad = dc(p, ["workload", "placement", i]);
     if (bad !== null) return bad;
@@ -174,23 +199,38 @@ function checkResolvedScenario(s: ResolvedScenario): { path: (string | number)[]
         break;
       case "clock":
         bad = node(f.node, [...at, "node"]);
-        if (bad === null && f.offsetMicros !== null && Math.abs(f.offsetMicros) > MAX_CLOCK_SKEW_MICROS) bad = { path: [...at, "offsetMicros"], message: `expected a clock offset within ${MAX_CLOCK_SKEW_MICROS}us either way` };
-        if (bad === null && f.driftPpm !== null && Math.abs(f.driftPpm) > MAX_DRIFT_PPM) bad = { path: [...at, "driftPpm"], message: `expected a drift within ${MAX_DRIFT_PPM}ppm either way` };
+        if (bad === null && f.offsetMicros !== null && Math.abs(f.offsetMicros) > MAX_CLOCK_SKEW_MICROS)
+          bad = {
+            path: [...at, "offsetMicros"],
+            message: `expected a clock offset within ${MAX_CLOCK_SKEW_MICROS}us either way`,
+          };
+        if (bad === null && f.driftPpm !== null && Math.abs(f.driftPpm) > MAX_DRIFT_PPM)
+          bad = { path: [...at, "driftPpm"], message: `expected a drift within ${MAX_DRIFT_PPM}ppm either way` };
         break;
       case "link":
         bad = first(dc(f.from, [...at, "from"]), dc(f.to, [...at, "to"]));
         break;
       case "heal":
-        if (f.id !== null && !partitionIds.has(f.id)) bad = { path: [...at, "id"], message: `no partition "${f.id}" before this heal` };
+        if (f.id !== null && !partitionIds.has(f.id))
+          bad = { path: [...at, "id"], message: `no partition "${f.id}" before this heal` };
         break;
       case "partition": {
         partitionIds.add(f.id);
         const p = f.spec;
         const spec = [...at, "spec"];
-        if (f.id.startsWith(RANDOM_PARTITION_PREFIX)) bad = { path: [...at, "id"], message: `the "${RANDOM_PARTITION_PREFIX}" prefix is kept for random faults' partitions` };
+        if (f.id.startsWith(RANDOM_PARTITION_PREFIX))
+          bad = {
+            path: [...at, "id"],
+            message: `the "${RANDOM_PARTITION_PREFIX}" prefix is kept for random faults' partitions`,
+          };
         else if (p.kind === "symmetric") bad = first(...p.groups.map((g, k) => all(g, [...spec, "groups", k])));
         else if (p.kind === "oneway") bad = first(all(p.from, [...spec, "from"]), all(p.to, [...spec, "to"]));
-        else if (p.kind === "bridge") bad = first(node(p.bridge, [...spec, "bridge"]), all(p.sides[0], [...spec, "sides", 0]), all(p.sides[1], [...spec, "sides", 1]));
+        else if (p.kind === "bridge")
+          bad = first(
+            node(p.bridge, [...spec, "bridge"]),
+            all(p.sides[0], [...spec, "sides", 0]),
+            all(p.sides[1], [...spec, "sides", 1]),
+          );
         else bad = dc(p.dc, [...spec, "dc"]);
         break;
       }
@@ -198,6 +238,7 @@ function checkResolvedScenario(s: ResolvedScenario): { path: (string | number)[]
     if (bad !== null) return bad;
   }
   const r = s.faults.random;
-  if (r !== null && r.clockSkewMaxMicros > MAX_CLOCK_SKEW_MICROS) return { path: ["faults", "random", "clockSkewMaxMicros"], message: `expected at most ${MAX_CLOCK_SKEW_MICROS}` };
+  if (r !== null && r.clockSkewMaxMicros > MAX_CLOCK_SKEW_MICROS)
+    return { path: ["faults", "random", "clockSkewMaxMicros"], message: `expected at most ${MAX_CLOCK_SKEW_MICROS}` };
   return null;
 }

@@ -23,7 +23,15 @@ export interface TraceSink {
   disk(t: Micros, node: number, fault: DiskFaultKind, key: string | null): void;
   invoke(t: Micros, client: number, process: number, req: number, node: number, op: unknown): void;
   /** node is -1 when no node answered (timeouts). */
-  complete(t: Micros, outcome: ClientOpOutcome, client: number, process: number, req: number, node: number, value: unknown): void;
+  complete(
+    t: Micros,
+    outcome: ClientOpOutcome,
+    client: number,
+    process: number,
+    req: number,
+    node: number,
+    value: unknown,
+  ): void;
   state(t: Micros, node: number, view: Record<string, unknown>): void;
   note(t: Micros, node: number, text: string, data: Record<string, unknown> | undefined): void;
   /** node is -1 for checks that are not about one node. */

@@ -154,7 +154,10 @@ export class Disk {
       this.values.delete(key);
       return;
     }
-    const copyAsText = typeof value === "object" ? value !== null && !storableByReference(value) : typeof value === "number" && !Number.isFinite(value);
+    const copyAsText =
+      typeof value === "object"
+        ? value !== null && !storableByReference(value)
+        : typeof value === "number" && !Number.isFinite(value);
     this.values.set(key, copyAsText ? new JsonText(JSON.stringify(value), -1) : value);
   }
 

@@ -39,7 +39,11 @@ export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
     }
     if (f.action === "restart") appendTime(restartsOf, f.node, f.atMicros);
   }
-  for (const f of schedule) quiet = Math.max(quiet, Math.min(faultEnd(f, healsOf, restartsOf, healAlls), replacedAt.get(f) ?? Number.POSITIVE_INFINITY));
+  for (const f of schedule)
+    quiet = Math.max(
+      quiet,
+      Math.min(faultEnd(f, healsOf, restartsOf, healAlls), replacedAt.get(f) ?? Number.POSITIVE_INFINITY),
+    );
   return quiet;
 }
 
@@ -54,11 +58,18 @@ function firstFrom(times: readonly Micros[] | undefined, at: Micros): Micros {
   return times?.find((t) => t >= at) ?? Number.POSITIVE_INFINITY;
 }
 
-function faultEnd(f: ScheduledFault, healsOf: Map<string, Micros[]>, restartsOf: Map<NodeId, Micros[]>, healAlls: readonly Micros[]): Micros {
+function faultEnd(
+  f: ScheduledFault,
+  healsOf: Map<string, Micros[]>,
+  restartsOf: Map<NodeId, Micros[]>,
+  healAlls: readonly Micros[],
+): Micros {
   const a: FaultAction = f;
   switch (a.action) {
     case "crash":
-      return a.restartAfterMicros !== null ? f.atMicros + a.restartAfterMicros : firstFrom(restartsOf.get(a.node), f.atMicros);
+      return a.restartAfterMicros !== null
+        ? f.atMicros + a.restartAfterMicros
+        : firstFrom(restartsOf.get(a.node), f.atMicros);
     case "partition":
       if (a.healAfterMicros !== null) return f.atMicros + a.healAfterMicros;
       return Math.min(firstFrom(healsOf.get(a.id), f.atMicros), firstFrom(healAlls, f.atMicros));

@@ -111,15 +111,15 @@ export class Network {
     this.counters.sent++;
     this.sink.send(now, from, to, id, type, body, bytes);
     const spec = this.linkOf(from, to);
-    if (!spec.up) return this.dropNow(from, to, id, "link-down"), id;
-    if (this.partitions.blocked(from, to)) return this.dropNow(from, to, id, "partition"), id;
-    if (spec.loss > 0 && this.rng.next() < spec.loss) return this.dropNow(from, to, id, "loss"), id;
+    if (!spec.up) return (this.dropNow(from, to, id, "link-down"), id);
+    if (this.partitions.blocked(from, to)) return (this.dropNow(from, to, id, "partition"), id);
+    if (spec.loss > 0 && this.rng.next() < spec.loss) return (this.dropNow(from, to, id, "loss"), id);
     let departAt = now;
     if (spec.bandwidthBytesPerSecond !== null && this.busyUntil !== null) {
       const pair = from * this.endpoints + to;
       const start = Math.max(now, this.busyUntil[pair] as number);
       const queuedBytes = ((start - now) * spec.bandwidthBytesPerSecond) / 1e6;
-      if (queuedBytes + bytes > spec.queueLimitBytes) return this.dropNow(from, to, id, "queue-full"), id;
+      if (queuedBytes + bytes > spec.queueLimitBytes) return (this.dropNow(from, to, id, "queue-full"), id);
       const wireBytes = Math.ceil(bytes / spec.blockBytes) * spec.blockBytes;
       departAt = start + Math.ceil((wireBytes * 1e6) / spec.bandwidthBytesPerSecond);
       this.busyUntil[pair] = departAt;
@@ -151,9 +151,9 @@ export class Network {
     const now = this.scheduler.now;
     // A link that went down while the message was on it loses it, as a partition does (checked in send's order, so
     // a message both would drop is a link-down drop either way).
-    if (this.linksDown > 0 && !this.linkOf(from, to).up) return this.dropNow(from, to, id, "link-down"), false;
-    if (this.partitions.blocked(from, to)) return this.dropNow(from, to, id, "partition"), false;
-    if (to < up.length && !up[to]) return this.dropNow(from, to, id, "crash"), false;
+    if (this.linksDown > 0 && !this.linkOf(from, to).up) return (this.dropNow(from, to, id, "link-down"), false);
+    if (this.partitions.blocked(from, to)) return (this.dropNow(from, to, id, "partition"), false);
+    if (to < up.length && !up[to]) return (this.dropNow(from, to, id, "crash"), false);
     this.counters.delivered++;
     this.sink.deliver(now, from, to, id, sentAt);
     this.arrivedFrom = from;

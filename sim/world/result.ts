@@ -45,7 +45,13 @@ export interface RunResult {
   simulatedMicros: Micros;
   /** Scheduler events processed. */
   events: number;
-  messages: { sent: number; delivered: number; dropped: number; duplicated: number; dropsByReason: Record<DropReason, number> };
+  messages: {
+    sent: number;
+    delivered: number;
+    dropped: number;
+    duplicated: number;
+    dropsByReason: Record<DropReason, number>;
+  };
   clientOps: { invoked: number; ok: number; fail: number; info: number };
   violations: Violation[];
   history: HistoryOp[];

@@ -54,7 +54,16 @@ export class World implements NodeHost, ClientHost {
   readonly header: TraceHeader;
   readonly faultRng: Rng;
   readonly violations: Violation[] = [];
-  readonly metrics: Record<string, number> = { crashes: 0, restarts: 0, partitions: 0, heals: 0, diskFaults: 0, clockChanges: 0, linkChanges: 0, stateChanges: 0 };
+  readonly metrics: Record<string, number> = {
+    crashes: 0,
+    restarts: 0,
+    partitions: 0,
+    heals: 0,
+    diskFaults: 0,
+    clockChanges: 0,
+    linkChanges: 0,
+    stateChanges: 0,
+  };
   readonly invariants: ActiveInvariant[];
   readonly invariantCtx: InvariantContext<unknown>;
   readonly liveness: LivenessWatch | null;
@@ -84,9 +93,18 @@ export class World implements NodeHost, ClientHost {
     this.recorder = record ? new TraceRecorder(this.header) : null;
     this.sink = typeof sinkOption === "object" ? sinkOption : (this.recorder ?? NULL_SINK);
     this.partitions = new Partitions(this.topology);
-    this.network = new Network(scenario, this.topology, this.partitions, this.scheduler, streams.stream("network"), this.sink);
+    this.network = new Network(
+      scenario,
+      this.topology,
+      this.partitions,
+      this.scheduler,
+      streams.stream("network"),
+      this.sink,
+    );
     this.faultRng = streams.stream("faults");
-    this.nodes = this.nodeIds.map((id, i) => new NodeRuntime(i, id, this.topology.dcName(i), this, streams.stream(`node:${id}`)));
+    this.nodes = this.nodeIds.map(
+      (id, i) => new NodeRuntime(i, id, this.topology.dcName(i), this, streams.stream(`node:${id}`)),
+    );
     this.states = new Array(this.nodes.length).fill(undefined);
     this.upFlags = new Array(this.nodes.length).fill(true);
     this.invariantCtx = this.makeInvariantContext();
@@ -98,7 +116,12 @@ export class World implements NodeHost, ClientHost {
     this.liveness =
       live === null
         ? null
-        : new LivenessWatch(live, protocol.progress ?? [], scheduleQuietAt(scenario.faults.schedule), () => this.clients.lastOkMicros);
+        : new LivenessWatch(
+            live,
+            protocol.progress ?? [],
+            scheduleQuietAt(scenario.faults.schedule),
+            () => this.clients.lastOkMicros,
+          );
   }
 
   // --- NodeHost --------------------------------------------------------------------------------------------------
@@ -151,7 +174,10 @@ export class World implements NodeHost, ClientHost {
     const at = this.scheduler.now + n.clock.virtualDelay(Math.round(afterLocalMicros));
     const ha = t.ha;
     const handle = ha[id * 2] as number;
-    ha[id * 2] = handle >= 0 ? this.scheduler.reschedule(handle, ha[id * 2 + 1] as number, at, EV_TIMER, node, id) : this.scheduler.schedule(at, EV_TIMER, node, id);
+    ha[id * 2] =
+      handle >= 0
+        ? this.scheduler.reschedule(handle, ha[id * 2 + 1] as number, at, EV_TIMER, node, id)
+        : this.scheduler.schedule(at, EV_TIMER, node, id);
     ha[id * 2 + 1] = at;
   }
 
@@ -210,7 +236,14 @@ export class World implements NodeHost, ClientHost {
     this.sink.invoke(this.scheduler.now, client, process, requestId, node, op);
   }
 
-  recordComplete(client: number, outcome: HistoryOutcome, process: number, requestId: number, node: number, value: unknown): void {
+  recordComplete(
+    client: number,
+    outcome: HistoryOutcome,
+    process: number,
+    requestId: number,
+    node: number,
+    value: unknown,
+  ): void {
     this.sink.complete(this.scheduler.now, outcome, client, process, requestId, node, value);
   }
 
@@ -271,7 +304,12 @@ export class World implements NodeHost, ClientHost {
   }
 
   violate(check: string, message: string, node: number): void {
-    this.violations.push({ check, message, atMicros: this.scheduler.now, node: node >= 0 ? (this.nodeIds[node] as string) : null });
+    this.violations.push({
+      check,
+      message,
+      atMicros: this.scheduler.now,
+      node: node >= 0 ? (this.nodeIds[node] as string) : null,
+    });
     this.sink.violation(this.scheduler.now, check, message, node);
     if (this.scenario.checks.stopOnViolation) this.stopReason = "violation";
   }
@@ -280,7 +318,8 @@ export class World implements NodeHost, ClientHost {
 
   run(durationMicros: Micros, maxEvents: number, onProgress?: RunOptions["onProgress"]): RunResult["stop"] {
     for (let i = 0; i < this.nodes.length; i++) this.boot(i, false);
-    for (const f of this.scenario.faults.schedule) this.scheduler.schedule(f.atMicros, EV_FAULT, 0, 0, f as FaultAction);
+    for (const f of this.scenario.faults.schedule)
+      this.scheduler.schedule(f.atMicros, EV_FAULT, 0, 0, f as FaultAction);
     startRandomFaults(this);
     this.clients.start();
     if (this.liveness !== null) this.scheduler.schedule(this.liveness.pollMicros, EV_LIVENESS);
@@ -288,7 +327,11 @@ export class World implements NodeHost, ClientHost {
     while (this.stopReason === null) {
       // At the limit, the run is over only if another event would run: one that needs exactly maxEvents finishes.
       if (s.processed >= maxEvents && s.peekTime() <= durationMicros) {
-        throw new LimitExceededError("maxEvents", maxEvents, `the run processed ${maxEvents} events without finishing (limits.maxEvents) at t=${s.now}us`);
+        throw new LimitExceededError(
+          "maxEvents",
+          maxEvents,
+          `the run processed ${maxEvents} events without finishing (limits.maxEvents) at t=${s.now}us`,
+        );
       }
       if (!s.pop()) return "idle";
       if (s.now > durationMicros) {
@@ -310,7 +353,8 @@ export class World implements NodeHost, ClientHost {
       case EV_TIMER: {
         const n = this.nodes[a] as NodeRuntime;
         const id = b;
-        if (!n.up) assert(false, `timer ${this.timers.names[id]} fired on ${n.id}, which is down (a crash cancels its timers)`);
+        if (!n.up)
+          assert(false, `timer ${this.timers.names[id]} fired on ${n.id}, which is down (a crash cancels its timers)`);
         this.timers.ha[id * 2] = -1;
         n.lastFired = id;
         const name = this.timers.names[id] as string;
@@ -406,7 +450,12 @@ function messageTypeOf(msg: unknown): string {
   return "message";
 }
 
-function makeHeader(scenario: ResolvedScenario, seed: number | string, bugs: string[], topology: Topology): TraceHeader {
+function makeHeader(
+  scenario: ResolvedScenario,
+  seed: number | string,
+  bugs: string[],
+  topology: Topology,
+): TraceHeader {
   return {
     format: "faultline-trace",
     version: 1,
@@ -431,7 +480,10 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
   if (!isSeed(seed)) throw new Error(`seed must be an integer (at most 2^53 - 1 either way) or a string, got ${seed}`);
   const bugs = [...new Set([...scenario.bugs, ...(options.bugs ?? [])])].sort();
   for (const b of bugs) {
-    if (!(b in protocol.bugs)) throw new Error(`protocol ${protocol.name} has no bug variant "${b}" (it has: ${Object.keys(protocol.bugs).join(", ") || "none"})`);
+    if (!(b in protocol.bugs))
+      throw new Error(
+        `protocol ${protocol.name} has no bug variant "${b}" (it has: ${Object.keys(protocol.bugs).join(", ") || "none"})`,
+      );
   }
   const durationMicros = options.durationMicros ?? scenario.durationMicros;
   const world = new World({ ...scenario, durationMicros }, seed, protocol, bugs, options.sink);
@@ -452,7 +504,12 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
   if (scenario.checks.linearizability && stop !== "limit") {
     linearizability = checkLinearizability(clients.history);
     if (linearizability.verdict === "violation") {
-      world.violations.push({ check: "linearizability", message: linearizability.message, atMicros: world.scheduler.now, node: null });
+      world.violations.push({
+        check: "linearizability",
+        message: linearizability.message,
+        atMicros: world.scheduler.now,
+        node: null,
+      });
       world.sink.violation(world.scheduler.now, "linearizability", linearizability.message, -1);
     }
   }

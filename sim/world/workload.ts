@@ -29,7 +29,14 @@ export interface ClientHost {
    * Client index `client` completed request `requestId` of process `process`. `value` is what the trace shows: the
    * result of an ok op, the error of a failed one, null for info.
    */
-  recordComplete(client: number, outcome: HistoryOutcome, process: number, requestId: number, node: number, value: unknown): void;
+  recordComplete(
+    client: number,
+    outcome: HistoryOutcome,
+    process: number,
+    requestId: number,
+    node: number,
+    value: unknown,
+  ): void;
 }
 
 /** A client's operation in flight. One record per client, re-filled for each operation (requestId 0: none). */
@@ -82,7 +89,15 @@ export class Clients {
     private readonly rngs: Rng[],
   ) {
     const n = spec.clients;
-    this.pending = Array.from({ length: n }, () => ({ requestId: 0, op: { f: "read", key: "" }, invokeMicros: 0, node: -1, redirects: 0, timeout: -1, timeoutMicros: 0 }));
+    this.pending = Array.from({ length: n }, () => ({
+      requestId: 0,
+      op: { f: "read", key: "" },
+      invokeMicros: 0,
+      node: -1,
+      redirects: 0,
+      timeout: -1,
+      timeoutMicros: 0,
+    }));
     this.process = Array.from({ length: n }, (_, i) => i);
     this.nextProcess = n;
     this.opCount = new Array(n).fill(0);
@@ -138,7 +153,10 @@ export class Clients {
     const p = this.pending[c] as Pending;
     // The previous op's timeout, cancelled when it completed, is re-armed (same order as a fresh schedule).
     const at = now + this.spec.timeoutMicros;
-    p.timeout = p.timeout < 0 ? this.host.schedule(at, EV_CLIENT_TIMEOUT, c, requestId) : this.host.reschedule(p.timeout, p.timeoutMicros, at, EV_CLIENT_TIMEOUT, c, requestId);
+    p.timeout =
+      p.timeout < 0
+        ? this.host.schedule(at, EV_CLIENT_TIMEOUT, c, requestId)
+        : this.host.reschedule(p.timeout, p.timeoutMicros, at, EV_CLIENT_TIMEOUT, c, requestId);
     p.timeoutMicros = at;
     p.requestId = requestId;
     p.op = op;
@@ -206,7 +224,16 @@ export class Clients {
     const requestId = p.requestId;
     this.deleteOwner(requestId);
     const process = this.process[c] as number;
-    this.log.push(process, c, requestId, p.op, p.invokeMicros, outcome === "info" ? null : now, outcome, outcome === "ok" ? value : null);
+    this.log.push(
+      process,
+      c,
+      requestId,
+      p.op,
+      p.invokeMicros,
+      outcome === "info" ? null : now,
+      outcome,
+      outcome === "ok" ? value : null,
+    );
     p.requestId = 0;
     this.counts[outcome]++;
     if (outcome === "ok") {

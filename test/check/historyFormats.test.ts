@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { checkLinearizability } from "../../sim/check/linearizability.ts";
-import { HistoryFormatError, parseJepsenEdn, parsePorcupineJson, TraceHistory } from "../../sim/check/historyFormats.ts";
+import {
+  HistoryFormatError,
+  parseJepsenEdn,
+  parsePorcupineJson,
+  TraceHistory,
+} from "../../sim/check/historyFormats.ts";
 import { toJepsenHistory } from "../../sim/trace/export/jepsen.ts";
 import type { TraceEvent, TraceHeader } from "../../sim/trace/events.ts";
 
@@ -29,7 +34,10 @@ describe("Jepsen EDN histories", () => {
   });
 
   it("finds a stale read in an EDN history", () => {
-    const stale = EDN.replace("{:type :ok, :f :read, :value [:x 2]", "{:type :ok, :f :read, :value [:x 1]").replace(":time 7000", ":time 9500");
+    const stale = EDN.replace("{:type :ok, :f :read, :value [:x 2]", "{:type :ok, :f :read, :value [:x 1]").replace(
+      ":time 7000",
+      ":time 9500",
+    );
     expect(checkLinearizability(parseJepsenEdn(stale)).verdict).toBe("violation");
   });
 
@@ -44,18 +52,31 @@ describe("Jepsen EDN histories", () => {
     ];
     const edn = toJepsenHistory({} as TraceHeader, events);
     const h = parseJepsenEdn(edn, "export.edn");
-    expect(h.map((o) => `${o.op.f}:${o.outcome}:${String(o.result)}`)).toEqual(["write:ok:null", "cas:fail:null", "read:ok:a"]);
+    expect(h.map((o) => `${o.op.f}:${o.outcome}:${String(o.result)}`)).toEqual([
+      "write:ok:null",
+      "cas:fail:null",
+      "read:ok:a",
+    ]);
     const fromTrace = new TraceHistory();
     for (const e of events) fromTrace.event(e);
     expect(checkLinearizability(h).verdict).toBe(checkLinearizability(fromTrace.ops()).verdict);
   });
 
   it("names the line and what was expected on bad input", () => {
-    expect(() => parseJepsenEdn("{:type :invoke, :f :write, :value [:x 1], :process 0}\n{:type :ok, :f :frob, :process 0}", "bad.edn")).toThrow(/bad.edn: line 2 .*:f/);
+    expect(() =>
+      parseJepsenEdn(
+        "{:type :invoke, :f :write, :value [:x 1], :process 0}\n{:type :ok, :f :frob, :process 0}",
+        "bad.edn",
+      ),
+    ).toThrow(/bad.edn: line 2 .*:f/);
     expect(() => parseJepsenEdn("{:type :invoke, :f :read, :process 0", "cut.edn")).toThrow(HistoryFormatError);
-    expect(() => parseJepsenEdn("{:type :ok, :f :read, :value [:x 1], :process 3}", "o.edn")).toThrow(/process 3 completed an op it never invoked/);
+    expect(() => parseJepsenEdn("{:type :ok, :f :read, :value [:x 1], :process 3}", "o.edn")).toThrow(
+      /process 3 completed an op it never invoked/,
+    );
     expect(() => parseJepsenEdn("{:type :invoke, :f :read, :process :x}", "p.edn")).not.toThrow();
-    expect(() => parseJepsenEdn("{:type :invoke, :f :read, :process \"x\"}", "p.edn")).toThrow(/:process to be an integer/);
+    expect(() => parseJepsenEdn('{:type :invoke, :f :read, :process "x"}', "p.edn")).toThrow(
+      /:process to be an integer/,
+    );
   });
 });
 
@@ -74,11 +95,20 @@ describe("Porcupine-style JSON histories", () => {
   });
 
   it("treats return null as indeterminate and outcome fail as never applied", () => {
-    const h = parsePorcupineJson(JSON.stringify([
-      { clientId: 0, input: { op: "write", key: "x", value: "a" }, call: 0, output: null, return: null },
-      { clientId: 1, input: { op: "write", key: "x", value: "b" }, call: 0, output: null, return: 5, outcome: "fail" },
-      { clientId: 2, input: { op: "read", key: "x" }, call: 100, output: "a", return: 110 },
-    ]));
+    const h = parsePorcupineJson(
+      JSON.stringify([
+        { clientId: 0, input: { op: "write", key: "x", value: "a" }, call: 0, output: null, return: null },
+        {
+          clientId: 1,
+          input: { op: "write", key: "x", value: "b" },
+          call: 0,
+          output: null,
+          return: 5,
+          outcome: "fail",
+        },
+        { clientId: 2, input: { op: "read", key: "x" }, call: 100, output: "a", return: 110 },
+      ]),
+    );
     expect(h.map((o) => o.outcome)).toEqual(["info", "fail", "ok"]);
     expect(checkLinearizability(h).verdict).toBe("ok");
     h[2]!.result = "b";
@@ -87,8 +117,14 @@ describe("Porcupine-style JSON histories", () => {
 
   it("names the entry and field on bad input", () => {
     expect(() => parsePorcupineJson("{", "h.json")).toThrow(/h.json: not valid JSON/);
-    expect(() => parsePorcupineJson('[{"clientId": 0, "input": {"op": "frob"}, "call": 0, "return": 1}]', "h.json")).toThrow(/h.json: entry 0: expected input.op/);
-    expect(() => parsePorcupineJson('[{"clientId": 0, "input": {"op": "get", "key": "k"}, "call": 5, "return": 1}]', "h.json")).toThrow(/"return" \(1\) is before "call" \(5\)/);
-    expect(() => parsePorcupineJson('[{"clientId": "a", "input": {}, "call": 0, "return": 1}]', "h.json")).toThrow(/"clientId" to be a number/);
+    expect(() =>
+      parsePorcupineJson('[{"clientId": 0, "input": {"op": "frob"}, "call": 0, "return": 1}]', "h.json"),
+    ).toThrow(/h.json: entry 0: expected input.op/);
+    expect(() =>
+      parsePorcupineJson('[{"clientId": 0, "input": {"op": "get", "key": "k"}, "call": 5, "return": 1}]', "h.json"),
+    ).toThrow(/"return" \(1\) is before "call" \(5\)/);
+    expect(() => parsePorcupineJson('[{"clientId": "a", "input": {}, "call": 0, "return": 1}]', "h.json")).toThrow(
+      /"clientId" to be a number/,
+    );
   });
 });

@@ -13,9 +13,27 @@ describe("history log", () => {
       // Times beyond 2^30 and 2^31 microseconds too (runs longer than 18 and 35 minutes).
       const invokeMicros = i * 1_000_003;
       const completeMicros = outcome === "info" ? null : invokeMicros + 150_000;
-      const result = outcome === "ok" ? (i % 4 === 0 ? `c1:${i}` : i % 4 === 1 ? true : null) : outcome === "fail" ? "too many redirects" : undefined;
+      const result =
+        outcome === "ok"
+          ? i % 4 === 0
+            ? `c1:${i}`
+            : i % 4 === 1
+              ? true
+              : null
+          : outcome === "fail"
+            ? "too many redirects"
+            : undefined;
       log.push(i + 5, i % 3, i + 1, op, invokeMicros, completeMicros, outcome, result);
-      expected.push({ process: i + 5, client: `c${(i % 3) + 1}`, requestId: i + 1, op, invokeMicros, completeMicros, outcome, result: result ?? null });
+      expected.push({
+        process: i + 5,
+        client: `c${(i % 3) + 1}`,
+        requestId: i + 1,
+        op,
+        invokeMicros,
+        completeMicros,
+        outcome,
+        result: result ?? null,
+      });
     };
     for (let i = 0; i < 10_000; i++) record(i);
     expect(log.toArray()).toEqual(expected);

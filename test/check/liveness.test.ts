@@ -11,7 +11,12 @@ const ctx = {} as InvariantContext<unknown>;
 /** A watch on one condition, "up", that holds from `holdsFrom` on; faults stop at `quiet`, window 100us. */
 function watch(quiet: number, holdsFrom: number) {
   let now = 0;
-  const w = new LivenessWatch({ require: ["up"], windowMicros: 100 }, [{ name: "up", description: "", holds: () => now >= holdsFrom }], quiet, () => -1);
+  const w = new LivenessWatch(
+    { require: ["up"], windowMicros: 100 },
+    [{ name: "up", description: "", holds: () => now >= holdsFrom }],
+    quiet,
+    () => -1,
+  );
   const misses: string[] = [];
   const pollUntil = (end: number) => {
     for (now = 0; now <= end; now += w.pollMicros) misses.push(...w.poll(now, ctx).map((m) => m.name));
@@ -67,18 +72,41 @@ describe("liveness in a run", () => {
   });
 
   it("is unchecked when random faults never stop (no stopAt), whatever the schedule", () => {
-    const random = { crashRate: 0, restartAfterMinMicros: 0, restartAfterMaxMicros: 0, partitionRate: 0, partitionDurationMinMicros: 0, partitionDurationMaxMicros: 0, clockSkewRate: 1, clockSkewMaxMicros: 100_000, diskFaultRate: 0, diskFaultKinds: [], stopAtMicros: null, maxDown: 0 } as const;
-    const r = runScenario({ ...demo, faults: { schedule: [], random: { ...random, diskFaultKinds: [] } } }, { registry, sink: "none" });
+    const random = {
+      crashRate: 0,
+      restartAfterMinMicros: 0,
+      restartAfterMaxMicros: 0,
+      partitionRate: 0,
+      partitionDurationMinMicros: 0,
+      partitionDurationMaxMicros: 0,
+      clockSkewRate: 1,
+      clockSkewMaxMicros: 100_000,
+      diskFaultRate: 0,
+      diskFaultKinds: [],
+      stopAtMicros: null,
+      maxDown: 0,
+    } as const;
+    const r = runScenario(
+      { ...demo, faults: { schedule: [], random: { ...random, diskFaultKinds: [] } } },
+      { registry, sink: "none" },
+    );
     expect(r.metrics.clockChanges).toBeGreaterThan(0);
     expect(r.liveness).toMatchObject({ verdict: "unchecked", quietAtMicros: null });
-    const stopping = runScenario({ ...demo, faults: { schedule: [], random: { ...random, diskFaultKinds: [], stopAtMicros: 5_000_000 } } }, { registry, sink: "none" });
+    const stopping = runScenario(
+      { ...demo, faults: { schedule: [], random: { ...random, diskFaultKinds: [], stopAtMicros: 5_000_000 } } },
+      { registry, sink: "none" },
+    );
     expect(stopping.liveness).toMatchObject({ verdict: "ok", quietAtMicros: 5_000_000 });
   });
 
   it("polls once more at the end: a deadline passed since the last poll is a violation, not undecided", () => {
     // Faults stop at 10.5s and the window is 4s; demo's clients stop at 0 ops here, so client-ok never holds. The
     // last regular poll before a run ending at 14.55s is at 14.4s (polls every 200ms), before the 14.5s deadline.
-    const quiet = { ...demo, workload: { ...demo.workload, clients: 0 }, checks: { ...demo.checks, linearizability: false } };
+    const quiet = {
+      ...demo,
+      workload: { ...demo.workload, clients: 0 },
+      checks: { ...demo.checks, linearizability: false },
+    };
     const r = runScenario(quiet, { registry, sink: "none", durationMicros: 14_550_000 });
     expect(r.liveness?.verdict).toBe("violated");
     expect(r.violations.map((v) => v.check)).toEqual(["liveness.client-ok"]);
@@ -87,7 +115,10 @@ describe("liveness in a run", () => {
   });
 
   it("is null when the scenario checks no liveness", () => {
-    const none = runScenario({ ...demo, checks: { ...demo.checks, liveness: null } }, { registry, sink: "none", durationMicros: 1_000_000 });
+    const none = runScenario(
+      { ...demo, checks: { ...demo.checks, liveness: null } },
+      { registry, sink: "none", durationMicros: 1_000_000 },
+    );
     expect(none.liveness).toBeNull();
   });
 });

@@ -45,7 +45,9 @@ describe("bench runs", () => {
 describe("ping-5 against its yardstick", () => {
   it("gives ping-5's share of ping-5-bare's events/s when both ran, and nothing otherwise", () => {
     const named = (name: string, eps: number) => ({ ...result(eps), name });
-    expect(againstBare([named("ping-5", 1e6), named("ping-5-bare", 2.5e6)])).toMatch(/^ping-5 ran at 0\.40 of ping-5-bare's events\/s/);
+    expect(againstBare([named("ping-5", 1e6), named("ping-5-bare", 2.5e6)])).toMatch(
+      /^ping-5 ran at 0\.40 of ping-5-bare's events\/s/,
+    );
     expect(againstBare([named("ping-5", 1e6)])).toBeNull();
     expect(againstBare([named("ping-5-bare", 1e6)])).toBeNull();
   });
@@ -69,8 +71,13 @@ describe("bench --against", () => {
   });
 
   it("shows both sides, the ratio, and the pairs won in the table", () => {
-    const table = formatComparisonTable([comparePairs("w", [result(2e6), result(1e6), result(3e6)], [result(1e6), result(2e6), result(2e6)])], "there");
-    expect(table.split("\n")[0]).toMatch(/^workload +this events\/s +there events\/s +ratio +pairs faster +pair ratios$/);
+    const table = formatComparisonTable(
+      [comparePairs("w", [result(2e6), result(1e6), result(3e6)], [result(1e6), result(2e6), result(2e6)])],
+      "there",
+    );
+    expect(table.split("\n")[0]).toMatch(
+      /^workload +this events\/s +there events\/s +ratio +pairs faster +pair ratios$/,
+    );
     expect(table.split("\n")[2]).toMatch(/^w +2\.00M +2\.00M +1\.500 +2 of 3 +0\.50-2\.00$/);
   });
 });

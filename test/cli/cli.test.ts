@@ -30,15 +30,34 @@ describe("faultline CLI", () => {
   });
 
   it("exits 1 with a one-line repro when a check fails", () => {
-    const r = cli("sweep", "scenarios/register-primary-backup.yaml", "--seeds", "40", "--bug", "ack-before-replicate", "--json");
+    const r = cli(
+      "sweep",
+      "scenarios/register-primary-backup.yaml",
+      "--seeds",
+      "40",
+      "--bug",
+      "ack-before-replicate",
+      "--json",
+    );
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
     expect(j.runs).toBe(40);
     expect(j.failures.length).toBeGreaterThan(0);
     const f = j.failures[0];
     expect(f).toMatchObject({ scenario: "register-primary-backup" });
-    expect(f.repro).toBe(`faultline run scenarios/register-primary-backup.yaml --seed ${f.seed} --bug ack-before-replicate`);
-    const run = cli("run", "scenarios/register-primary-backup.yaml", "--seed", String(f.seed), "--bug", "ack-before-replicate", "--trace", join(tmp, "fail.ndjson"));
+    expect(f.repro).toBe(
+      `faultline run scenarios/register-primary-backup.yaml --seed ${f.seed} --bug ack-before-replicate`,
+    );
+    const run = cli(
+      "run",
+      "scenarios/register-primary-backup.yaml",
+      "--seed",
+      String(f.seed),
+      "--bug",
+      "ack-before-replicate",
+      "--trace",
+      join(tmp, "fail.ndjson"),
+    );
     expect(run.code).toBe(1);
     expect(run.out).toContain(`repro: ${f.repro}`);
     expect(run.out).toContain(join(tmp, "fail.ndjson"));
@@ -62,7 +81,10 @@ describe("faultline CLI", () => {
 
   it("rejects a bad scenario file naming the file and field, and leaves no trace file behind", () => {
     const bad = join(tmp, "bad.yaml");
-    writeFileSync(bad, "name: x\nduration: 1s\nprotocol: { name: register }\ntopology: { datacenters: [{ name: a, nodes: 3 }] }\nnetwork: { intraDc: { loss: 2 } }\n");
+    writeFileSync(
+      bad,
+      "name: x\nduration: 1s\nprotocol: { name: register }\ntopology: { datacenters: [{ name: a, nodes: 3 }] }\nnetwork: { intraDc: { loss: 2 } }\n",
+    );
     const out = join(tmp, "bad-out.ndjson");
     const r = cli("run", bad, "--trace", out);
     expect(r.code).toBe(2);
@@ -73,7 +95,10 @@ describe("faultline CLI", () => {
 
   it("rejects a Raft membership step that adds and removes at once (a two-server change), naming the step", () => {
     const bad = join(tmp, "two-server.yaml");
-    const text = readFileSync(resolve(root, "scenarios/raft-membership.yaml"), "utf8").replace("{ atMicros: 5000000, add: n5 }", "{ atMicros: 5000000, add: n5, remove: n3 }");
+    const text = readFileSync(resolve(root, "scenarios/raft-membership.yaml"), "utf8").replace(
+      "{ atMicros: 5000000, add: n5 }",
+      "{ atMicros: 5000000, add: n5, remove: n3 }",
+    );
     writeFileSync(bad, text);
     const r = cli("run", bad, "--no-trace-file");
     expect(r.code).toBe(2);
@@ -172,7 +197,17 @@ else console.error('faultline: --runs: expected a whole number from 1 to 100, go
 process.exit(2);
 `,
     );
-    const r = cli("bench", "--only", "pending-1e3", "--runs", "1", "--against", older, "--out", join(older, "out.json"));
+    const r = cli(
+      "bench",
+      "--only",
+      "pending-1e3",
+      "--runs",
+      "1",
+      "--against",
+      older,
+      "--out",
+      join(older, "out.json"),
+    );
     expect(r.code).toBe(2);
     expect(r.err).toContain(`--against: ${older} has no workload "pending-1e3" (workloads: ping-5)`);
     expect(r.err).not.toMatch(/internal error|pending-1e3 here/);

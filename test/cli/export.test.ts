@@ -16,7 +16,11 @@ const tmp = mkdtempSync(join(tmpdir(), "faultline-export-"));
 
 /** The CLI in a child process, as a user runs it. */
 function spawned(...args: string[]) {
-  const r = spawnSync(process.execPath, [resolve(root, "bin/faultline.mjs"), ...args], { cwd: root, encoding: "utf8", maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [resolve(root, "bin/faultline.mjs"), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -24,12 +28,22 @@ function spawned(...args: string[]) {
 async function cli(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { registry, stdout: (t) => out.push(`${t}\n`), stderr: (t) => err.push(`${t}\n`), isTty: false });
+  const code = await main(args, {
+    registry,
+    stdout: (t) => out.push(`${t}\n`),
+    stderr: (t) => err.push(`${t}\n`),
+    isTty: false,
+  });
   return { code, out: out.join(""), err: err.join("") };
 }
 
-const scenario = parseScenario(readFileSync(resolve(root, "scenarios/register-primary-backup.yaml"), "utf8"), "register-primary-backup.yaml", registry);
-const text = runScenario(scenario, { registry, seed: 1, durationMicros: 6_000_000, sink: "record" }).trace?.toNdjson() ?? "";
+const scenario = parseScenario(
+  readFileSync(resolve(root, "scenarios/register-primary-backup.yaml"), "utf8"),
+  "register-primary-backup.yaml",
+  registry,
+);
+const text =
+  runScenario(scenario, { registry, seed: 1, durationMicros: 6_000_000, sink: "record" }).trace?.toNdjson() ?? "";
 const plain = join(tmp, "trace.ndjson");
 const gz = join(tmp, "trace.ndjson.gz");
 writeFileSync(plain, text);
@@ -42,26 +56,46 @@ const EXPECTED = {
 };
 
 /** Files in the temp folder other than the inputs: a half-written output or a leftover temporary file. */
-const leftovers = (dir: string) => readdirSync(dir).filter((f) => !f.startsWith("trace.") && !f.startsWith("bad") && !f.startsWith("keep"));
+const leftovers = (dir: string) =>
+  readdirSync(dir).filter((f) => !f.startsWith("trace.") && !f.startsWith("bad") && !f.startsWith("keep"));
 
 describe("faultline export", () => {
-  it.each(["chrome", "shiviz", "jepsen"] as const)("streams a gzip trace into %s, the same as exporting it in memory, to a file or stdout", async (format) => {
-    const out = join(tmp, `out.${format}`);
-    const r = spawned("export", gz, "--format", format, "--out", out);
-    expect(r.code).toBe(0);
-    expect(r.err).toMatch(new RegExp(`wrote ${out} \\(\\d+ bytes, ${format}\\)`));
-    expect(readFileSync(out, "utf8")).toBe(EXPECTED[format]);
-    const s = spawned("export", plain, "--format", format);
-    expect(s.code).toBe(0);
-    expect(s.out).toBe(EXPECTED[format]);
-  });
+  it.each(["chrome", "shiviz", "jepsen"] as const)(
+    "streams a gzip trace into %s, the same as exporting it in memory, to a file or stdout",
+    async (format) => {
+      const out = join(tmp, `out.${format}`);
+      const r = spawned("export", gz, "--format", format, "--out", out);
+      expect(r.code).toBe(0);
+      expect(r.err).toMatch(new RegExp(`wrote ${out} \\(\\d+ bytes, ${format}\\)`));
+      expect(readFileSync(out, "utf8")).toBe(EXPECTED[format]);
+      const s = spawned("export", plain, "--format", format);
+      expect(s.code).toBe(0);
+      expect(s.out).toBe(EXPECTED[format]);
+    },
+  );
 
   const lines = text.trimEnd().split("\n");
   const bad: [string, string | Buffer, RegExp][] = [
-    ["cut mid-line", text.slice(0, Math.floor(text.length / 2)), /bad-cut-mid-line.ndjson: line \d+: truncated: the last line is cut off/],
-    ["cut at a line end (no end line)", `${lines.slice(0, -1).join("\n")}\n`, /bad-cut-at-a-line-end.*: line \d+: truncated: the trace ends at line \d+ without its end line/],
-    ["a corrupt line in the middle", `${[...lines.slice(0, 500), "{not json", ...lines.slice(500)].join("\n")}\n`, /bad-a-corrupt-line.*: line 501: not valid JSON/],
-    ["a gzip stream cut short", gzipSync(text).subarray(0, 4000), /bad-a-gzip-stream[^:]*: corrupt or truncated gzip data \(unexpected end of file\) after line [1-9]\d*, the last read whole/],
+    [
+      "cut mid-line",
+      text.slice(0, Math.floor(text.length / 2)),
+      /bad-cut-mid-line.ndjson: line \d+: truncated: the last line is cut off/,
+    ],
+    [
+      "cut at a line end (no end line)",
+      `${lines.slice(0, -1).join("\n")}\n`,
+      /bad-cut-at-a-line-end.*: line \d+: truncated: the trace ends at line \d+ without its end line/,
+    ],
+    [
+      "a corrupt line in the middle",
+      `${[...lines.slice(0, 500), "{not json", ...lines.slice(500)].join("\n")}\n`,
+      /bad-a-corrupt-line.*: line 501: not valid JSON/,
+    ],
+    [
+      "a gzip stream cut short",
+      gzipSync(text).subarray(0, 4000),
+      /bad-a-gzip-stream[^:]*: corrupt or truncated gzip data \(unexpected end of file\) after line [1-9]\d*, the last read whole/,
+    ],
     ["not a trace", "hello\n", /bad-not-a-trace.ndjson: line 1: not valid JSON/],
   ];
   it.each(bad)("rejects a trace %s with exit 2, naming the file, writing nothing", async (what, content, pattern) => {
@@ -87,7 +121,10 @@ describe("faultline export", () => {
   });
 
   it.each([
-    [["export", "TRACE", "--format", "xml"], /--format: unknown format "xml" \(expected one of: chrome, shiviz, jepsen\)/],
+    [
+      ["export", "TRACE", "--format", "xml"],
+      /--format: unknown format "xml" \(expected one of: chrome, shiviz, jepsen\)/,
+    ],
     [["export", "TRACE"], /Missing required argument: format/],
     [["export", "missing.ndjson", "--format", "chrome"], /cannot read missing.ndjson: no such file/],
     [["export", "DIR", "--format", "chrome"], /cannot read .*: it is a directory/],
@@ -99,8 +136,16 @@ describe("faultline export", () => {
   });
 
   it.each([
-    ["a directory that cannot be created (under /proc)", () => "/proc/faultline-no-such/dir/out.json", /cannot create directory \/proc\/faultline-no-such\/dir: ENOENT.*mkdir .\/proc\/faultline-no-such.$/m],
-    ["a path through a regular file", () => join(plain, "sub", "out.json"), /cannot create directory .*trace\.ndjson\/sub: ENOTDIR/],
+    [
+      "a directory that cannot be created (under /proc)",
+      () => "/proc/faultline-no-such/dir/out.json",
+      /cannot create directory \/proc\/faultline-no-such\/dir: ENOENT.*mkdir .\/proc\/faultline-no-such.$/m,
+    ],
+    [
+      "a path through a regular file",
+      () => join(plain, "sub", "out.json"),
+      /cannot create directory .*trace\.ndjson\/sub: ENOTDIR/,
+    ],
   ])("rejects an --out in %s with exit 2 instead of hanging", async (_what, outPath, pattern) => {
     const r = await cli("export", plain, "--format", "chrome", "--out", outPath());
     expect(r.code).toBe(2);
@@ -123,16 +168,26 @@ describe("faultline export", () => {
   it("leaves nothing in the temp folder when Ctrl-C arrives while exporting to stdout", async () => {
     const dir = mkdtempSync(join(tmpdir(), "faultline-export-sig-"));
     const scenario = join(dir, "echo.yaml");
-    writeFileSync(scenario, "name: echo-busy\nduration: 100ms\nprotocol: { name: echo, options: { inFlight: 200 } }\ntopology: { datacenters: [{ name: a, nodes: 5 }] }\n");
+    writeFileSync(
+      scenario,
+      "name: echo-busy\nduration: 100ms\nprotocol: { name: echo, options: { inFlight: 200 } }\ntopology: { datacenters: [{ name: a, nodes: 5 }] }\n",
+    );
     const trace = join(dir, "busy.ndjson.gz");
     expect((await cli("run", scenario, "--trace", trace)).code).toBe(0);
     const temp = join(dir, "tmp");
     mkdirSync(temp);
-    const child = spawn(process.execPath, [resolve(root, "bin/faultline.mjs"), "export", trace, "--format", "chrome"], { cwd: root, stdio: "ignore", env: { ...process.env, TMPDIR: temp } });
+    const child = spawn(process.execPath, [resolve(root, "bin/faultline.mjs"), "export", trace, "--format", "chrome"], {
+      cwd: root,
+      stdio: "ignore",
+      env: { ...process.env, TMPDIR: temp },
+    });
     const exited = new Promise<NodeJS.Signals | null>((r) => child.once("exit", (_code, sig) => r(sig)));
     // Wait until the export's scratch file has content: the trace is being read and the output written.
     const scratch = () => readdirSync(temp).filter((d) => d.startsWith("faultline-export-")); // (tsx keeps its cache there too)
-    const writing = () => scratch().some((d) => readdirSync(join(temp, d)).some((f) => (statSync(join(temp, d, f), { throwIfNoEntry: false })?.size ?? 0) > 0));
+    const writing = () =>
+      scratch().some((d) =>
+        readdirSync(join(temp, d)).some((f) => (statSync(join(temp, d, f), { throwIfNoEntry: false })?.size ?? 0) > 0),
+      );
     const until = Date.now() + 30_000;
     while (!writing() && child.exitCode === null && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
     expect(child.exitCode).toBe(null);

@@ -9,7 +9,12 @@ import { main } from "../../sim/cli/main.ts";
 export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { registry, stdout: (t) => out.push(`${t}\n`), stderr: (t) => err.push(`${t}\n`), isTty: false });
+  const code = await main(args, {
+    registry,
+    stdout: (t) => out.push(`${t}\n`),
+    stderr: (t) => err.push(`${t}\n`),
+    isTty: false,
+  });
   return { code, out: out.join(""), err: err.join("") };
 }
 

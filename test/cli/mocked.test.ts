@@ -8,7 +8,10 @@ const spies = vi.hoisted(() => ({ runs: 0, failWrite: null as string | null, bui
 
 vi.mock("../../sim/world/simulation.ts", async (load) => {
   const real = await load<typeof import("../../sim/world/simulation.ts")>();
-  return { ...real, runScenario: (...a: Parameters<typeof real.runScenario>) => (spies.runs++, real.runScenario(...a)) };
+  return {
+    ...real,
+    runScenario: (...a: Parameters<typeof real.runScenario>) => (spies.runs++, real.runScenario(...a)),
+  };
 });
 vi.mock("../../sim/cli/traceFile.ts", async (load) => {
   const real = await load<typeof import("../../sim/cli/traceFile.ts")>();
@@ -38,7 +41,12 @@ describe("an unwritable --trace", () => {
   it("is reported before the run starts (exit 2, nothing run)", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "file"), "");
-    const r = await cli("run", "scenarios/register-primary-backup.yaml", "--trace", join(dir, "file", "sub", "t.ndjson"));
+    const r = await cli(
+      "run",
+      "scenarios/register-primary-backup.yaml",
+      "--trace",
+      join(dir, "file", "sub", "t.ndjson"),
+    );
     expectCleanError(r, /cannot create directory .*file\/sub: ENOTDIR/);
     expect(spies.runs).toBe(0);
     expect(r.out).toBe("");
@@ -47,17 +55,35 @@ describe("an unwritable --trace", () => {
   it("that fails after a failed run still gets the summary and the repro (exit 1), and the error on stderr", async () => {
     spies.failWrite = "cannot write t.ndjson: no space left on device (ENOSPC)";
     const dir = tempDir();
-    const r = await cli("run", "scenarios/register-primary-backup.yaml", "--seed", "24", "--bug", "ack-before-replicate", "--trace", join(dir, "t.ndjson"));
+    const r = await cli(
+      "run",
+      "scenarios/register-primary-backup.yaml",
+      "--seed",
+      "24",
+      "--bug",
+      "ack-before-replicate",
+      "--trace",
+      join(dir, "t.ndjson"),
+    );
     expect(r.code).toBe(1);
     expect(r.out).toContain("scenario   register-primary-backup");
     expect(r.out).toContain("trace      NOT written: cannot write t.ndjson: no space left on device (ENOSPC)");
-    expect(r.out.trimEnd().split("\n").at(-1)).toBe("FAILED. repro: faultline run scenarios/register-primary-backup.yaml --seed 24 --bug ack-before-replicate");
+    expect(r.out.trimEnd().split("\n").at(-1)).toBe(
+      "FAILED. repro: faultline run scenarios/register-primary-backup.yaml --seed 24 --bug ack-before-replicate",
+    );
     expect(r.err).toContain("faultline: cannot write t.ndjson: no space left on device (ENOSPC)");
   });
 
   it("that fails after a passing run is exit 2 with the summary", async () => {
     spies.failWrite = "cannot write t.ndjson: no space left on device (ENOSPC)";
-    const r = await cli("run", "scenarios/register-primary-backup.yaml", "--seed", "1", "--trace", join(tempDir(), "t.ndjson"));
+    const r = await cli(
+      "run",
+      "scenarios/register-primary-backup.yaml",
+      "--seed",
+      "1",
+      "--trace",
+      join(tempDir(), "t.ndjson"),
+    );
     expect(r.code).toBe(2);
     expect(r.out).toContain("trace      NOT written");
   });

@@ -1,5 +1,21 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -11,7 +27,19 @@ const hasMkfifo = spawnSync("mkfifo", ["--version"]).status === 0;
 describe("output files", () => {
   it("leaves nothing in the output's folder while a run is in progress, so an interrupted run leaves no file behind", async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, ["bin/faultline.mjs", "run", "scenarios/demo.yaml", "--duration", "100000s", "--trace", join(dir, "sub", "t.ndjson.gz")], { stdio: "ignore" });
+    const child = spawn(
+      process.execPath,
+      [
+        "bin/faultline.mjs",
+        "run",
+        "scenarios/demo.yaml",
+        "--duration",
+        "100000s",
+        "--trace",
+        join(dir, "sub", "t.ndjson.gz"),
+      ],
+      { stdio: "ignore" },
+    );
     try {
       // The output's path is checked (its folder created) before the run starts; wait for that, then look mid-run.
       const until = Date.now() + 20_000;
@@ -30,15 +58,24 @@ describe("output files", () => {
     const dir = tempDir();
     // Echo on five nodes in one DC: a third of a million events in 200ms simulated, a trace that takes seconds to write.
     const scenario = join(dir, "echo.yaml");
-    writeFileSync(scenario, "name: echo-busy\nduration: 200ms\nprotocol: { name: echo, options: { inFlight: 200 } }\ntopology: { datacenters: [{ name: a, nodes: 5 }] }\n");
-    for (const [name, signal] of [["t.ndjson.gz", "SIGINT"], ["t.ndjson", "SIGTERM"]] as const) {
+    writeFileSync(
+      scenario,
+      "name: echo-busy\nduration: 200ms\nprotocol: { name: echo, options: { inFlight: 200 } }\ntopology: { datacenters: [{ name: a, nodes: 5 }] }\n",
+    );
+    for (const [name, signal] of [
+      ["t.ndjson.gz", "SIGINT"],
+      ["t.ndjson", "SIGTERM"],
+    ] as const) {
       const out = join(dir, "out");
       mkdirSync(out);
-      const child = spawn(process.execPath, ["bin/faultline.mjs", "run", scenario, "--trace", join(out, name)], { stdio: "ignore" });
+      const child = spawn(process.execPath, ["bin/faultline.mjs", "run", scenario, "--trace", join(out, name)], {
+        stdio: "ignore",
+      });
       const exited = new Promise<NodeJS.Signals | null>((r) => child.once("exit", (_code, sig) => r(sig)));
       const until = Date.now() + 30_000;
       // Wait for the temporary file to fill (openOutput's empty probe of it, before the run, comes and goes at once).
-      const writing = () => readdirSync(out).some((f) => f.includes(".tmp-") && statSync(join(out, f), { throwIfNoEntry: false })?.size);
+      const writing = () =>
+        readdirSync(out).some((f) => f.includes(".tmp-") && statSync(join(out, f), { throwIfNoEntry: false })?.size);
       while (!writing() && child.exitCode === null && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       expect(child.exitCode).toBe(null); // still writing
       child.kill(signal);
@@ -84,14 +121,22 @@ describe("output files", () => {
 
   it("writes the trace into a pipe named /dev/stdout (a link to /proc/self/fd/1, which links to pipe:[N])", () => {
     // Through a shell pipe: a child process's stdout here would be a socket, which no path opens.
-    const r = spawnSync("sh", ["-c", `"${process.execPath}" bin/faultline.mjs ${SHORT.join(" ")} --trace /dev/stdout | cat`], { encoding: "utf8" });
+    const r = spawnSync(
+      "sh",
+      ["-c", `"${process.execPath}" bin/faultline.mjs ${SHORT.join(" ")} --trace /dev/stdout | cat`],
+      { encoding: "utf8" },
+    );
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^\{"format":"faultline-trace"/);
     expect(r.stdout).toMatch(/^\{"k":"end".*\n(.|\n)*^trace {6}\/dev\/stdout \(\d+ events\)$/m);
-    const socket = spawnSync(process.execPath, ["bin/faultline.mjs", ...SHORT, "--trace", "/dev/stdout"], { encoding: "utf8" });
+    const socket = spawnSync(process.execPath, ["bin/faultline.mjs", ...SHORT, "--trace", "/dev/stdout"], {
+      encoding: "utf8",
+    });
     expect(socket.status).toBe(2);
-    expect(socket.stderr).toBe("faultline: cannot write /dev/stdout: it is a socket, which cannot be opened as a file\n");
+    expect(socket.stderr).toBe(
+      "faultline: cannot write /dev/stdout: it is a socket, which cannot be opened as a file\n",
+    );
   });
 
   it("streams a gzip trace of many pieces that reads back as the whole trace", async () => {
@@ -118,7 +163,15 @@ describe("output files", () => {
   it("writes lines of any length and any characters exactly, through the line writer and the gzip stream", async () => {
     const { lineWriter, writeTraceFile } = await import("../../sim/cli/traceFile.ts");
     const long = "x".repeat(3 << 20);
-    const lines = ["plain", "é€ 😀 \u2028", long, ...Array.from({ length: 40_000 }, (_, i) => `line ${i} ${"é".repeat(i % 50)}`), ...Array.from({ length: 30_000 }, (_, i) => `${i} ${"€".repeat(40)}`), "", "end"];
+    const lines = [
+      "plain",
+      "é€ 😀 \u2028",
+      long,
+      ...Array.from({ length: 40_000 }, (_, i) => `line ${i} ${"é".repeat(i % 50)}`),
+      ...Array.from({ length: 30_000 }, (_, i) => `${i} ${"€".repeat(40)}`),
+      "",
+      "end",
+    ];
     const expected = `${lines.join("\n")}\n`;
     const dir = tempDir();
     const plain = join(dir, "lines.txt");
@@ -130,7 +183,9 @@ describe("output files", () => {
     expect(readFileSync(plain, "utf8")).toBe(expected);
     expect(bytes).toBe(Buffer.byteLength(expected));
     const gz = join(dir, "lines.gz");
-    await writeTraceFile(gz, { lines: () => lines[Symbol.iterator]() } as unknown as Parameters<typeof writeTraceFile>[1]);
+    await writeTraceFile(gz, { lines: () => lines[Symbol.iterator]() } as unknown as Parameters<
+      typeof writeTraceFile
+    >[1]);
     expect(gunzipSync(readFileSync(gz)).toString("utf8")).toBe(expected);
   });
 
@@ -153,8 +208,14 @@ describe("output files", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "old.ndjson"), "keep");
     for (const out of [`${join(dir, "new")}/`, `${join(dir, "old.ndjson")}/`]) {
-      expectCleanError(await cli(...SHORT, "--trace", out), `cannot write ${out}: a path ending in "/" names a directory, expected a file path`);
-      expectCleanError(await cli("bench", "--only", "pending-1e3", "--out", out), `cannot write ${out}: a path ending in "/" names a directory`);
+      expectCleanError(
+        await cli(...SHORT, "--trace", out),
+        `cannot write ${out}: a path ending in "/" names a directory, expected a file path`,
+      );
+      expectCleanError(
+        await cli("bench", "--only", "pending-1e3", "--out", out),
+        `cannot write ${out}: a path ending in "/" names a directory`,
+      );
     }
     expect(readdirSync(dir)).toEqual(["old.ndjson"]);
     expect(readFileSync(join(dir, "old.ndjson"), "utf8")).toBe("keep");
@@ -170,7 +231,8 @@ describe("output files", () => {
       expect(r.code).toBe(0);
       const chunks: Buffer[] = [];
       const buf = Buffer.alloc(1 << 16);
-      for (let n = readSync(reader, buf); n > 0; n = readSync(reader, buf)) chunks.push(Buffer.from(buf.subarray(0, n)));
+      for (let n = readSync(reader, buf); n > 0; n = readSync(reader, buf))
+        chunks.push(Buffer.from(buf.subarray(0, n)));
       expect(gunzipSync(Buffer.concat(chunks)).toString("utf8")).toMatch(/^\{"format":"faultline-trace"/);
     } finally {
       closeSync(reader);
@@ -183,7 +245,10 @@ describe("output files", () => {
     const dir = tempDir();
     const fifo = join(dir, "pipe");
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
-    expectCleanError(await cli(...SHORT, "--trace", fifo), `cannot write ${fifo}: it is a FIFO (named pipe) that nothing is reading`);
+    expectCleanError(
+      await cli(...SHORT, "--trace", fifo),
+      `cannot write ${fifo}: it is a FIFO (named pipe) that nothing is reading`,
+    );
     expect(statSync(fifo).isFIFO()).toBe(true);
   });
 

@@ -16,7 +16,12 @@ describe("faultline replay", () => {
     const runHash = JSON.parse(run.out).traceHash as string;
     const r = await cli("replay", gz, "--json");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toMatchObject({ reproduces: true, originalHash: runHash, replayHash: runHash, firstDifference: null });
+    expect(JSON.parse(r.out)).toMatchObject({
+      reproduces: true,
+      originalHash: runHash,
+      replayHash: runHash,
+      firstDifference: null,
+    });
     const plain = join(dir, "t.ndjson");
     writeFileSync(plain, gunzipSync(readFileSync(gz)));
     const p = await cli("replay", plain);
@@ -50,7 +55,9 @@ describe("faultline replay", () => {
     writeFileSync(file, text);
     const r = await cli("replay", file);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/First difference at line 1:[\s\S]*the trace's line ends in \\r\\n: the file was converted to Windows line endings/);
+    expect(r.out).toMatch(
+      /First difference at line 1:[\s\S]*the trace's line ends in \\r\\n: the file was converted to Windows line endings/,
+    );
   });
 
   it("rejects a damaged byte as corrupt, naming its line, deep in the file or across a read's pieces", async () => {
@@ -66,7 +73,10 @@ describe("faultline replay", () => {
       } else damaged[at] = 0xff;
       const file = join(dir, `damaged-${at}.ndjson`);
       writeFileSync(file, damaged);
-      expectCleanError(await cli("replay", file), `${file}: line ${lineOf(damaged, at)}: not valid UTF-8 (a damaged or foreign byte); the trace is corrupt`);
+      expectCleanError(
+        await cli("replay", file),
+        `${file}: line ${lineOf(damaged, at)}: not valid UTF-8 (a damaged or foreign byte); the trace is corrupt`,
+      );
     }
   });
 

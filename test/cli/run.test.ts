@@ -10,7 +10,8 @@ import { cli, tempDir } from "./helpers.ts";
 function shellWords(line: string): string[] {
   const words: string[] = [];
   const re = /'((?:[^']|'\\'')*)'|(\S+)/g;
-  for (let m = re.exec(line); m !== null; m = re.exec(line)) words.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : (m[2] as string));
+  for (let m = re.exec(line); m !== null; m = re.exec(line))
+    words.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : (m[2] as string));
   return words;
 }
 
@@ -21,7 +22,9 @@ describe("repro lines", () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
     expect(shellQuote("$(rm -rf ~)")).toBe("'$(rm -rf ~)'");
     expect(shellQuote("")).toBe("''");
-    expect(reproLine({ file: "a b.yaml", seed: 3, duration: "20s", bugs: ["x", "x", "y"] })).toBe("faultline run 'a b.yaml' --seed 3 --duration 20s --bug x --bug y");
+    expect(reproLine({ file: "a b.yaml", seed: 3, duration: "20s", bugs: ["x", "x", "y"] })).toBe(
+      "faultline run 'a b.yaml' --seed 3 --duration 20s --bug x --bug y",
+    );
   });
 
   it("a failing run's repro carries --duration and every --bug, quotes the path, and is the last line", async () => {
@@ -29,7 +32,18 @@ describe("repro lines", () => {
     mkdirSync(dir);
     const file = join(dir, "my echo.yaml");
     copyFileSync("scenarios/register-primary-backup.yaml", file);
-    const r = await cli("run", file, "--seed", "24", "--duration", "20s", "--bug", "ack-before-replicate", "--trace", join(dir, "t.ndjson"));
+    const r = await cli(
+      "run",
+      file,
+      "--seed",
+      "24",
+      "--duration",
+      "20s",
+      "--bug",
+      "ack-before-replicate",
+      "--trace",
+      join(dir, "t.ndjson"),
+    );
     expect(r.code).toBe(1);
     const repro = `faultline run '${file}' --seed 24 --duration 20s --bug ack-before-replicate`;
     const lines = r.out.trimEnd().split("\n");
@@ -59,14 +73,33 @@ describe("sweep failures", () => {
 
   it("come with their traces, re-run traced and written where run would write them", async () => {
     rmSync(path, { force: true });
-    const j = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "52", "--seeds", "3", "--bug", "forget-vote", "--json");
+    const j = await cli(
+      "sweep",
+      "scenarios/raft-persistence.yaml",
+      "--from",
+      "52",
+      "--seeds",
+      "3",
+      "--bug",
+      "forget-vote",
+      "--json",
+    );
     expect(j.code).toBe(1);
     const f = JSON.parse(j.out).failures;
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ seed: 53, check: "raft.election-safety", trace: path });
     const text = gunzipSync(readFileSync(path)).toString("utf8");
     expect(text).toMatch(/"k":"violation","check":"raft.election-safety"/);
-    const t = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "53", "--seeds", "1", "--bug", "forget-vote");
+    const t = await cli(
+      "sweep",
+      "scenarios/raft-persistence.yaml",
+      "--from",
+      "53",
+      "--seeds",
+      "1",
+      "--bug",
+      "forget-vote",
+    );
     expect(t.out).toContain(`     trace: ${path}  (npx faultline view ${path})`);
   });
 
@@ -75,10 +108,16 @@ describe("sweep failures", () => {
     writeFileSync(join(dir, "traces"), "not a directory");
     const bin = join(import.meta.dirname, "../../bin/faultline.mjs");
     const scenario = join(import.meta.dirname, "../../scenarios/raft-persistence.yaml");
-    const r = spawnSync(process.execPath, [bin, "sweep", scenario, "--from", "53", "--seeds", "1", "--bug", "forget-vote", "--json"], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [bin, "sweep", scenario, "--from", "53", "--seeds", "1", "--bug", "forget-vote", "--json"],
+      { cwd: dir, encoding: "utf8" },
+    );
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stdout).failures[0]).toMatchObject({ seed: 53, check: "raft.election-safety", trace: null });
-    expect(r.stderr).toMatch(/^faultline: warning: cannot write traces\/raft-persistence-seed53\.ndjson\.gz: .*ENOTDIR.*listed without traces/m);
+    expect(r.stderr).toMatch(
+      /^faultline: warning: cannot write traces\/raft-persistence-seed53\.ndjson\.gz: .*ENOTDIR.*listed without traces/m,
+    );
   });
 
   it("of two files with one scenario name, on the same seed, each keep their own trace", () => {
@@ -87,18 +126,34 @@ describe("sweep failures", () => {
     const shorter = join(dir, "figure8-9s.yaml");
     writeFileSync(shorter, readFileSync(original, "utf8").replace(/^duration: .*$/m, "duration: 9s"));
     const bin = join(import.meta.dirname, "../../bin/faultline.mjs");
-    const r = spawnSync(process.execPath, [bin, "sweep", original, shorter, "--seeds", "1", "--bug", "commit-old-term", "--json"], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [bin, "sweep", original, shorter, "--seeds", "1", "--bug", "commit-old-term", "--json"],
+      { cwd: dir, encoding: "utf8" },
+    );
     expect(r.status).toBe(1);
     const failures = JSON.parse(r.stdout).failures as { seed: number; trace: string }[];
     expect(failures.map((f) => [f.seed, f.trace])).toEqual([
       [1, "traces/raft-figure8-seed1.ndjson.gz"],
       [1, "traces/raft-figure8-seed1-2.ndjson.gz"],
     ]);
-    const duration = (trace: string) => JSON.parse(gunzipSync(readFileSync(join(dir, trace))).toString("utf8").split("\n")[0] as string).scenario.durationMicros;
+    const duration = (trace: string) =>
+      JSON.parse(
+        gunzipSync(readFileSync(join(dir, trace)))
+          .toString("utf8")
+          .split("\n")[0] as string,
+      ).scenario.durationMicros;
     expect(failures.map((f) => duration(f.trace))).toEqual([12_000_000, 9_000_000]);
     // With --no-traces, each failure's hint names the path its trace would have had.
-    const hints = spawnSync(process.execPath, [bin, "sweep", original, shorter, "--seeds", "1", "--bug", "commit-old-term", "--no-traces"], { cwd: dir, encoding: "utf8" });
-    expect(hints.stdout.match(/--trace \S+/g)).toEqual(["--trace traces/raft-figure8-seed1.ndjson.gz", "--trace traces/raft-figure8-seed1-2.ndjson.gz"]);
+    const hints = spawnSync(
+      process.execPath,
+      [bin, "sweep", original, shorter, "--seeds", "1", "--bug", "commit-old-term", "--no-traces"],
+      { cwd: dir, encoding: "utf8" },
+    );
+    expect(hints.stdout.match(/--trace \S+/g)).toEqual([
+      "--trace traces/raft-figure8-seed1.ndjson.gz",
+      "--trace traces/raft-figure8-seed1-2.ndjson.gz",
+    ]);
   });
 
   it("stop at Ctrl-C or a kill after the run in progress, and still report the failures found so far", async () => {
@@ -106,10 +161,20 @@ describe("sweep failures", () => {
     const file = join(import.meta.dirname, "../../scenarios/register-primary-backup.yaml");
     // Loaded before the CLI: says on stderr when a SIGINT handler is added with process.once (the sweep's way).
     const probe = join(tempDir(), "probe.mjs");
-    writeFileSync(probe, 'const once = process.once.bind(process);\nprocess.once = (e, l) => (once(e, l), e === "SIGINT" && process.stderr.write("probe: listening\\n"), process);\n');
-    for (const [signal, bug, code] of [["SIGINT", ["--bug", "ack-before-replicate"], 1], ["SIGTERM", [], 143]] as const) {
+    writeFileSync(
+      probe,
+      'const once = process.once.bind(process);\nprocess.once = (e, l) => (once(e, l), e === "SIGINT" && process.stderr.write("probe: listening\\n"), process);\n',
+    );
+    for (const [signal, bug, code] of [
+      ["SIGINT", ["--bug", "ack-before-replicate"], 1],
+      ["SIGTERM", [], 143],
+    ] as const) {
       // Seed 24 fails with the bug; a million seeds would take hours.
-      const child = spawn(process.execPath, ["--import", probe, bin, "sweep", file, "--from", "24", "--seeds", "1000000", ...bug, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(
+        process.execPath,
+        ["--import", probe, bin, "sweep", file, "--from", "24", "--seeds", "1000000", ...bug, "--json"],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
       let out = "";
       let err = "";
       child.stdout.on("data", (d) => (out += d));
@@ -128,7 +193,12 @@ describe("sweep failures", () => {
       expect(j.interrupted).toBe(true);
       expect(j.runs).toBeGreaterThanOrEqual(1);
       expect(j.runs).toBeLessThan(1_000_000);
-      if (bug.length > 0) expect(j.failures[0]).toMatchObject({ seed: 24, trace: null, repro: `faultline run ${file} --seed 24 --bug ack-before-replicate` });
+      if (bug.length > 0)
+        expect(j.failures[0]).toMatchObject({
+          seed: 24,
+          trace: null,
+          repro: `faultline run ${file} --seed 24 --bug ack-before-replicate`,
+        });
       else expect(j.failures).toEqual([]);
       expect(err).toContain(`faultline: sweep interrupted (${signal}) after ${j.runs} of 1000000 runs`);
     }
@@ -136,9 +206,21 @@ describe("sweep failures", () => {
 
   it("with --no-traces, say how to get the trace instead of writing it", async () => {
     rmSync(path, { force: true });
-    const t = await cli("sweep", "scenarios/raft-persistence.yaml", "--from", "53", "--seeds", "1", "--bug", "forget-vote", "--no-traces");
+    const t = await cli(
+      "sweep",
+      "scenarios/raft-persistence.yaml",
+      "--from",
+      "53",
+      "--seeds",
+      "1",
+      "--bug",
+      "forget-vote",
+      "--no-traces",
+    );
     expect(t.code).toBe(1);
-    expect(t.out).toContain(`     trace: faultline run scenarios/raft-persistence.yaml --seed 53 --bug forget-vote --trace ${path}`);
+    expect(t.out).toContain(
+      `     trace: faultline run scenarios/raft-persistence.yaml --seed 53 --bug forget-vote --trace ${path}`,
+    );
     expect(existsSync(path)).toBe(false);
   });
 });
@@ -146,7 +228,13 @@ describe("sweep failures", () => {
 describe("a scenario with trace: { enabled: false }", () => {
   const dir = tempDir();
   const file = join(dir, "off.yaml");
-  writeFileSync(file, readFileSync("scenarios/register-primary-backup.yaml", "utf8").replace(/^seed: .*$/m, "$&\ntrace: { enabled: false }"));
+  writeFileSync(
+    file,
+    readFileSync("scenarios/register-primary-backup.yaml", "utf8").replace(
+      /^seed: .*$/m,
+      "$&\ntrace: { enabled: false }",
+    ),
+  );
 
   it("writes no trace and says tracing is off", async () => {
     rmSync("traces/register-primary-backup-seed987654321.ndjson.gz", { force: true });
@@ -172,7 +260,9 @@ describe("a scenario with trace: { enabled: false }", () => {
     expect(r.code).toBe(1);
     const lines = r.out.trimEnd().split("\n");
     expect(lines.at(-1)).toBe(`FAILED. repro: faultline run ${file} --seed 24 --bug ack-before-replicate`);
-    expect(r.out).toContain(`to get this run's trace: faultline run ${file} --seed 24 --bug ack-before-replicate --trace traces/register-primary-backup-seed24.ndjson.gz`);
+    expect(r.out).toContain(
+      `to get this run's trace: faultline run ${file} --seed 24 --bug ack-before-replicate --trace traces/register-primary-backup-seed24.ndjson.gz`,
+    );
   });
 });
 
@@ -180,7 +270,9 @@ describe("the liveness verdict", () => {
   it("says NOT CHECKED, never OK, when the run ends before faults stop, and --json carries the verdict", async () => {
     const cut = await cli("run", "scenarios/demo.yaml", "--duration", "8s");
     expect(cut.code).toBe(0);
-    expect(cut.out).toMatch(/^liveness +NOT CHECKED \(leader, client-ok within 4s of the last fault\): faults stop at 10\.5s, not before the run's end at 8s$/m);
+    expect(cut.out).toMatch(
+      /^liveness +NOT CHECKED \(leader, client-ok within 4s of the last fault\): faults stop at 10\.5s, not before the run's end at 8s$/m,
+    );
     const json = await cli("run", "scenarios/demo.yaml", "--json");
     expect(JSON.parse(json.out).liveness).toMatchObject({ verdict: "ok", quietAtMicros: 10_500_000 });
   });

@@ -10,7 +10,14 @@ describe("rng streams", () => {
   });
 
   it("different names or seeds give different streams", () => {
-    const draw = (seed: number, name: string) => Array.from({ length: 5 }, ((r) => () => r.next())(rngStream(seed, name)));
+    const draw = (seed: number, name: string) =>
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.next()
+        )(rngStream(seed, name)),
+      );
     expect(draw(1, "network")).not.toEqual(draw(1, "faults"));
     expect(draw(1, "network")).not.toEqual(draw(2, "network"));
   });
@@ -28,7 +35,11 @@ describe("rng streams", () => {
   });
 
   it("is seedrandom's alea, number for number", () => {
-    for (const [seed, name] of [[1, "network"], [7, "node:n3"], ["abc", "faults"]] as const) {
+    for (const [seed, name] of [
+      [1, "network"],
+      [7, "node:n3"],
+      ["abc", "faults"],
+    ] as const) {
       const ours = rngStream(seed, name);
       const theirs = seedrandom.alea(`faultline/${seed}/${name}`);
       for (let i = 0; i < 100_000; i++) {

@@ -67,7 +67,10 @@ describe("scheduler", () => {
       while (t.pop()) n++;
       out.push(n, t.now);
       console.log(JSON.stringify(out));`;
-    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { timeout: 20_000, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      timeout: 20_000,
+      encoding: "utf8",
+    });
     expect(r.signal, "timed out: pop() did not return").toBeNull();
     expect(r.stderr).toBe("");
     expect(JSON.parse(r.stdout)).toEqual([9001, 1e18, 42, 11, 2 ** 53]);
@@ -128,24 +131,23 @@ describe("scheduler", () => {
     ["bucketed, wide buckets", { nearLimit: 16, bucketTarget: 40 }],
   ];
   for (const [name, tuning] of tunings) {
-    fcTest.prop([fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.boolean()), { minLength: 1, maxLength: 400 })])(
-      `matches a stable sort of the scheduled events, with random cancellations (${name})`,
-      (items) => {
-        const s = new Scheduler(10_000, 16, tuning);
-        const handles = items.map(([t], i) => s.schedule(t, 1, i));
-        items.forEach(([, cancel], i) => {
-          if (cancel) s.cancel(handles[i] as number);
-        });
-        const expected = items
-          .map(([t, cancel], i) => ({ t, i, cancel }))
-          .filter((x) => !x.cancel)
-          .sort((a, b) => a.t - b.t || a.i - b.i)
-          .map((x) => x.i);
-        const got: number[] = [];
-        while (s.pop()) got.push(s.a);
-        expect(got).toEqual(expected);
-      },
-    );
+    fcTest.prop([
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.boolean()), { minLength: 1, maxLength: 400 }),
+    ])(`matches a stable sort of the scheduled events, with random cancellations (${name})`, (items) => {
+      const s = new Scheduler(10_000, 16, tuning);
+      const handles = items.map(([t], i) => s.schedule(t, 1, i));
+      items.forEach(([, cancel], i) => {
+        if (cancel) s.cancel(handles[i] as number);
+      });
+      const expected = items
+        .map(([t, cancel], i) => ({ t, i, cancel }))
+        .filter((x) => !x.cancel)
+        .sort((a, b) => a.t - b.t || a.i - b.i)
+        .map((x) => x.i);
+      const got: number[] = [];
+      while (s.pop()) got.push(s.a);
+      expect(got).toEqual(expected);
+    });
 
     fcTest.prop([
       fc.array(
@@ -159,7 +161,10 @@ describe("scheduler", () => {
         ),
         { minLength: 1, maxLength: 300 },
       ),
-    ])(`reschedule orders events exactly as cancel + schedule would, earlier or later, interleaved with pops, and revives cancelled or popped events as a fresh schedule would; each pop gives the kind and payload last set (${name})`, (ops) => checkAgainstReference(ops, tuning));
+    ])(
+      `reschedule orders events exactly as cancel + schedule would, earlier or later, interleaved with pops, and revives cancelled or popped events as a fresh schedule would; each pop gives the kind and payload last set (${name})`,
+      (ops) => checkAgainstReference(ops, tuning),
+    );
   }
 
   it("keeps the order through long runs that spill to buckets, drain them, re-lay them and reschedule across them", () => {
@@ -168,8 +173,10 @@ describe("scheduler", () => {
     // Seeds 4 and 5 draw from a few dozen distinct times: many ties, and entries due exactly at bucket boundaries.
     // Seeds 6 and 7 mix in times of 2^54 and more, where doubles are 4 apart and bucket edges could not be exact
     // (a timer armed for "never"); they must wait in the overflow and come back through the heap.
-    const spread = (far: number) => (rnd: () => number) => (rnd() < 0.3 ? Math.floor(rnd() * Math.min(50, far)) : Math.floor(rnd() * far));
-    const huge = (rnd: () => number) => (rnd() < 0.2 ? 2 ** 54 + 4 * Math.floor(rnd() * 40) : Math.floor(rnd() * 100_000));
+    const spread = (far: number) => (rnd: () => number) =>
+      rnd() < 0.3 ? Math.floor(rnd() * Math.min(50, far)) : Math.floor(rnd() * far);
+    const huge = (rnd: () => number) =>
+      rnd() < 0.2 ? 2 ** 54 + 4 * Math.floor(rnd() * 40) : Math.floor(rnd() * 100_000);
     for (const [seed, tuning, draw] of [
       [1, { nearLimit: 8, bucketTarget: 4 }, spread(100_000)],
       [2, { nearLimit: 64, bucketTarget: 16 }, spread(100_000)],

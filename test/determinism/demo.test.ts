@@ -23,7 +23,19 @@ describe("determinism of scenarios/demo.yaml", () => {
 
   it("gives the same trace hash across processes", () => {
     for (const seed of [1, 17, 99]) {
-      const out = execFileSync(process.execPath, [resolve(root, "bin/faultline.mjs"), "run", "scenarios/demo.yaml", "--seed", String(seed), "--json", "--no-trace-file"], { cwd: root, encoding: "utf8" });
+      const out = execFileSync(
+        process.execPath,
+        [
+          resolve(root, "bin/faultline.mjs"),
+          "run",
+          "scenarios/demo.yaml",
+          "--seed",
+          String(seed),
+          "--json",
+          "--no-trace-file",
+        ],
+        { cwd: root, encoding: "utf8" },
+      );
       expect(JSON.parse(out).traceHash, `seed ${seed}`).toBe(hashOf(seed));
     }
   });

@@ -9,7 +9,11 @@ export const BANNED: { name: string; pattern: RegExp }[] = [
   { name: "timers", pattern: /\b(setTimeout|setInterval|setImmediate|queueMicrotask)\s*\(/ },
   { name: "process.env", pattern: /\bprocess\.(env|hrtime|argv)\b/ },
   { name: "crypto randomness", pattern: /\bcrypto\.(randomUUID|getRandomValues|randomBytes|randomInt)\b/ },
-  { name: "node: import", pattern: /(from\s+|import\s*\(\s*|require\s*\(\s*)["'](node:|fs["']|path["']|os["']|child_process|worker_threads|zlib|http)/ },
+  {
+    name: "node: import",
+    pattern:
+      /(from\s+|import\s*\(\s*|require\s*\(\s*)["'](node:|fs["']|path["']|os["']|child_process|worker_threads|zlib|http)/,
+  },
 ];
 
 /** Strip comments so prose about what is banned does not count. */

@@ -7,7 +7,16 @@ import { chromium as pw, type Browser } from "playwright-core";
  * There is no skip: if no browser can start, the browser tests fail with this message.
  */
 export async function launchBrowser(): Promise<Browser> {
-  const flags = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+  const flags = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+  ];
   const system = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
   try {
     if (system !== undefined) return await pw.launch({ executablePath: system, headless: true, args: flags });
@@ -15,6 +24,8 @@ export async function launchBrowser(): Promise<Browser> {
     const executablePath = await sparticuz.executablePath();
     return await pw.launch({ executablePath, headless: true, args: [...sparticuz.args, ...flags] });
   } catch (e) {
-    throw new Error(`no headless Chromium could start (system: ${system ?? "none"}; @sparticuz/chromium failed too): ${(e as Error).message}`);
+    throw new Error(
+      `no headless Chromium could start (system: ${system ?? "none"}; @sparticuz/chromium failed too): ${(e as Error).message}`,
+    );
   }
 }

@@ -17,11 +17,17 @@ import { serve } from "./server.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const tmp = mkdtempSync(join(tmpdir(), "faultline-e2e-"));
-const scenario = (name: string) => parseScenario(readFileSync(resolve(root, "scenarios", name), "utf8"), name, registry);
+const scenario = (name: string) =>
+  parseScenario(readFileSync(resolve(root, "scenarios", name), "utf8"), name, registry);
 
 /** A trace with a violation: Figure 8 with the commit-old-term bug. */
 async function violatingTrace(): Promise<string> {
-  const r = runScenario(scenario("raft-figure8.yaml"), { registry, seed: 1, bugs: ["commit-old-term"], sink: "record" });
+  const r = runScenario(scenario("raft-figure8.yaml"), {
+    registry,
+    seed: 1,
+    bugs: ["commit-old-term"],
+    sink: "record",
+  });
   const path = join(tmp, "figure8.ndjson.gz");
   if (r.trace) await writeTraceFile(path, r.trace);
   return path;
@@ -42,7 +48,10 @@ function hostileTrace(): string {
 
 /** A short 2PC trace: few enough transactions in view that each is drawn as a group. */
 async function twoPcTrace(): Promise<string> {
-  const r = runScenario({ ...scenario("2pc-basic.yaml"), durationMicros: 300_000 }, { registry, seed: 2, sink: "record" });
+  const r = runScenario(
+    { ...scenario("2pc-basic.yaml"), durationMicros: 300_000 },
+    { registry, seed: 2, sink: "record" },
+  );
   const path = join(tmp, "2pc.ndjson.gz");
   if (r.trace) await writeTraceFile(path, r.trace);
   return path;
@@ -66,15 +75,25 @@ async function open(url: string): Promise<void> {
   await page.waitForFunction(() => window.faultline?.ready === true, null, { timeout: 60_000 });
 }
 const cursor = () => page.evaluate(() => window.faultline.state.cursor);
-const view = () => page.evaluate(() => ({ t0: window.faultline.state.t0, t1: window.faultline.state.t1, tMax: window.faultline.state.model?.tMax ?? 0 }));
+const view = () =>
+  page.evaluate(() => ({
+    t0: window.faultline.state.t0,
+    t1: window.faultline.state.t1,
+    tMax: window.faultline.state.model?.tMax ?? 0,
+  }));
 /** The plot's left and right edges and a lane's y, in page coordinates (render.ts: LABEL_WIDTH, RIGHT_PAD, AXIS_HEIGHT, FOOTER_HEIGHT). */
 async function plot(lane = 0) {
   const box = await page.locator("#main-view").boundingBox();
   if (box === null) throw new Error("no main view");
   const lanes = await page.evaluate(() => window.faultline.state.model?.lanes.length ?? 1);
-  return { left: box.x + 120, right: box.x + box.width - 20, y: box.y + 28 + ((box.height - 56) / lanes) * (lane + 0.5) };
+  return {
+    left: box.x + 120,
+    right: box.x + box.width - 20,
+    y: box.y + 28 + ((box.height - 56) / lanes) * (lane + 0.5),
+  };
 }
-const frame = () => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(null)))));
+const frame = () =>
+  page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(null)))));
 
 beforeAll(async () => {
   figure8 = await violatingTrace();
@@ -95,7 +114,9 @@ describe("viewer in headless Chromium", () => {
     expect(await page.locator("svg.overlay text.lane").count()).toBe(5 + 3);
     expect(Number(await page.locator("#main-view canvas").getAttribute("data-arrows"))).toBeGreaterThan(100);
     expect(await page.locator("#main-view .violation-marker").count()).toBeGreaterThan(0);
-    await expect.poll(() => page.locator("#violations .violation-item").first().textContent()).toMatch(/raft\.leader-completeness/);
+    await expect
+      .poll(() => page.locator("#violations .violation-item").first().textContent())
+      .toMatch(/raft\.leader-completeness/);
     await page.screenshot({ path: join(tmp, "viewer.png") });
   });
 
@@ -116,14 +137,20 @@ describe("viewer in headless Chromium", () => {
     await page.locator("#reset-zoom").click();
     const t0Before = await page.evaluate(() => window.faultline.state.t0);
     await page.locator("#main-view svg.overlay").dispatchEvent("wheel", { deltaY: -600, clientX: 700, clientY: 400 });
-    await expect.poll(() => page.evaluate(() => window.faultline.state.t1 - window.faultline.state.t0)).toBeLessThan(await page.evaluate(() => window.faultline.state.model?.tMax ?? 0));
+    await expect
+      .poll(() => page.evaluate(() => window.faultline.state.t1 - window.faultline.state.t0))
+      .toBeLessThan(await page.evaluate(() => window.faultline.state.model?.tMax ?? 0));
     const box = await page.locator("#minimap").boundingBox();
     if (box) await page.mouse.click(box.x + box.width * 0.8, box.y + 10);
     expect(await page.evaluate(() => window.faultline.state.t0)).toBeGreaterThan(t0Before);
   });
 
   it("ends the run where the trace stopped (at the violation), not at its planned duration", async () => {
-    const v = await page.evaluate(() => ({ tMax: window.faultline.state.model?.tMax, violation: window.faultline.state.model?.violations[0]?.t, planned: window.faultline.state.model?.header.scenario.durationMicros }));
+    const v = await page.evaluate(() => ({
+      tMax: window.faultline.state.model?.tMax,
+      violation: window.faultline.state.model?.violations[0]?.t,
+      planned: window.faultline.state.model?.header.scenario.durationMicros,
+    }));
     expect(v.tMax).toBe(v.violation);
     expect(v.tMax).toBeLessThan(v.planned as number);
     expect(await page.locator("#trace-title").textContent()).toMatch(/stopped: violation/);
@@ -138,7 +165,9 @@ describe("viewer in headless Chromium", () => {
     await expect.poll(() => page.evaluate(() => window.faultline.state.selection?.lane)).toBe(lane);
     expect(await page.locator("#inspector .inspector-cone").textContent()).toMatch(/happened-before n5 at/);
     expect(await page.locator("#step-scope").textContent()).toBe("of n5");
-    await expect.poll(() => page.locator("#main-view canvas").getAttribute("data-legend")).toMatch(/^messages: each drawn/);
+    await expect
+      .poll(() => page.locator("#main-view canvas").getAttribute("data-legend"))
+      .toMatch(/^messages: each drawn/);
   });
 
   it("pans within the run: dragging past its start keeps the window's width", async () => {
@@ -204,7 +233,9 @@ describe("viewer in headless Chromium", () => {
     await page.locator('#filters label[data-lane="n5"] input').uncheck();
     await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(7);
     await page.locator('#filters label[data-type="append"] input').uncheck();
-    await expect.poll(async () => Number(await page.locator("#main-view canvas").getAttribute("data-arrows"))).toBeLessThan(arrows);
+    await expect
+      .poll(async () => Number(await page.locator("#main-view canvas").getAttribute("data-arrows")))
+      .toBeLessThan(arrows);
     await page.locator('#filters label[data-lane="n5"] input').check();
     await page.locator('#filters label[data-type="append"] input').check();
     await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(8);
@@ -214,9 +245,14 @@ describe("viewer in headless Chromium", () => {
     await page.locator("details#whatif-panel summary").click();
     await page.locator("#whatif-seed").fill("2");
     await page.locator("#whatif-run").click();
-    await expect.poll(() => page.locator("#compare-title").textContent(), { timeout: 60_000 }).toMatch(/first divergence at event \d+/);
+    await expect
+      .poll(() => page.locator("#compare-title").textContent(), { timeout: 60_000 })
+      .toMatch(/first divergence at event \d+/);
     expect(await page.locator("#compare-view").isVisible()).toBe(true);
-    expect(await page.locator("#main-view svg.overlay text.divergence-label").count() + (await page.locator("#compare-view svg.overlay text.divergence-label").count())).toBeGreaterThan(0);
+    expect(
+      (await page.locator("#main-view svg.overlay text.divergence-label").count()) +
+        (await page.locator("#compare-view svg.overlay text.divergence-label").count()),
+    ).toBeGreaterThan(0);
     // seed 2 holds every check and runs its full 12 s: the shared time axis shows all of it, not just the 5.1 s of seed 1
     const compareEnd = await page.evaluate(() => window.faultline.state.compare?.tMax ?? 0);
     expect(compareEnd).toBeGreaterThan((await view()).tMax);
@@ -235,7 +271,10 @@ describe("viewer in headless Chromium", () => {
 
   it("exports SVG and the trace, and re-imports the exported trace", async () => {
     await page.locator("details:has([data-export]) summary").click();
-    const [svgDownload] = await Promise.all([page.waitForEvent("download"), page.locator('[data-export="svg"]').click()]);
+    const [svgDownload] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator('[data-export="svg"]').click(),
+    ]);
     const svg = readFileSync((await svgDownload.path()) as string, "utf8");
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg).toContain('class="lane"');
@@ -246,9 +285,14 @@ describe("viewer in headless Chromium", () => {
     const cli = { chrome: toChromeTrace, shiviz: toShiViz, jepsen: toJepsenHistory };
     for (const format of ["chrome", "shiviz", "jepsen"] as const) {
       const [d] = await Promise.all([page.waitForEvent("download"), page.locator(`[data-export="${format}"]`).click()]);
-      expect(readFileSync((await d.path()) as string, "utf8")).toBe(cli[format](served.header, served.events, served.footer));
+      expect(readFileSync((await d.path()) as string, "utf8")).toBe(
+        cli[format](served.header, served.events, served.footer),
+      );
     }
-    const [traceDownload] = await Promise.all([page.waitForEvent("download"), page.locator('[data-export="trace"]').click()]);
+    const [traceDownload] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator('[data-export="trace"]').click(),
+    ]);
     const exported = join(tmp, "exported.ndjson");
     await traceDownload.saveAs(exported);
     const events = await page.evaluate(() => window.faultline.state.model?.evT.length);
@@ -300,7 +344,10 @@ describe("viewer in headless Chromium", () => {
       // The SVG export of the density view holds what is visible (strips as a few paths), not one element per
       // message or per row of pixels.
       await page.locator("details:has([data-export]) summary").click();
-      const [svgDownload] = await Promise.all([page.waitForEvent("download"), page.locator('[data-export="svg"]').click()]);
+      const [svgDownload] = await Promise.all([
+        page.waitForEvent("download"),
+        page.locator('[data-export="svg"]').click(),
+      ]);
       const svg = readFileSync((await svgDownload.path()) as string, "utf8");
       const messages = await page.evaluate(() => window.faultline.state.model?.msgCount ?? 0);
       expect(messages).toBeGreaterThan(20_000);
@@ -353,7 +400,9 @@ describe("viewer in headless Chromium", () => {
     const hostile = await serve(hostileTrace());
     try {
       await open(hostile.url);
-      const texts = await page.locator("#main-view svg.overlay .marker-note").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.text ?? ""));
+      const texts = await page
+        .locator("#main-view svg.overlay .marker-note")
+        .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.text ?? ""));
       expect(texts.some((t) => t.includes("<script>window.__xss = 1</script>"))).toBe(true);
       await page.locator("#search").fill("onerror");
       expect(await page.locator("#main-view svg.overlay .marker-note").count()).toBe(1);

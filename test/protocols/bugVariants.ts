@@ -26,10 +26,17 @@ export function describeBugVariants(title: string, cases: readonly BugVariantCas
   describe(title, () => {
     for (const c of cases) {
       it(`catches ${c.bug} on ${c.scenario} seeds ${c.seeds.join(", ")}, which the correct protocol passes`, () => {
-        const scenario = parseScenario(readFileSync(resolve(root, "scenarios", c.scenario), "utf8"), c.scenario, registry);
+        const scenario = parseScenario(
+          readFileSync(resolve(root, "scenarios", c.scenario), "utf8"),
+          c.scenario,
+          registry,
+        );
         for (const seed of c.seeds) {
           const buggy = runScenario(scenario, { registry, seed, bugs: [c.bug], sink: "none" });
-          expect(buggy.violations.length, `seed ${seed}: faultline run scenarios/${c.scenario} --seed ${seed} --bug ${c.bug}`).toBeGreaterThan(0);
+          expect(
+            buggy.violations.length,
+            `seed ${seed}: faultline run scenarios/${c.scenario} --seed ${seed} --bug ${c.bug}`,
+          ).toBeGreaterThan(0);
           expect(buggy.violations[0]?.check).toMatch(c.check);
           const correct = runScenario(scenario, { registry, seed, sink: "none" });
           expect(correct.violations, `seed ${seed}: faultline run scenarios/${c.scenario} --seed ${seed}`).toEqual([]);

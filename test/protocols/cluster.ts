@@ -89,7 +89,10 @@ export class Cluster<S, M extends { type: string }> {
       nodes: this.ids,
       states,
       up: states.map((s) => s !== undefined),
-      storage: (i) => ({ read: (k) => this.disks.get(this.ids[i] as string)?.read(k), keys: (p) => this.disks.get(this.ids[i] as string)?.keys(p) ?? [] }),
+      storage: (i) => ({
+        read: (k) => this.disks.get(this.ids[i] as string)?.read(k),
+        keys: (p) => this.disks.get(this.ids[i] as string)?.keys(p) ?? [],
+      }),
       options: this.options,
     };
     for (const c of this.checkers) {
@@ -126,7 +129,8 @@ export class Cluster<S, M extends { type: string }> {
       const batch = this.inbox.filter(filter);
       if (batch.length === 0) return;
       this.inbox = this.inbox.filter((m) => !filter(m));
-      for (const m of batch) if (this.states.get(m.to) !== undefined) this.step(m.to, { kind: "message", from: m.from, msg: m.msg });
+      for (const m of batch)
+        if (this.states.get(m.to) !== undefined) this.step(m.to, { kind: "message", from: m.from, msg: m.msg });
     }
   }
 
@@ -163,11 +167,29 @@ export class Cluster<S, M extends { type: string }> {
 
 type Filter = (m: Sent<{ type: string }>) => boolean;
 
-export const to = (...ids: string[]): Filter => (m) => ids.includes(m.to);
-export const from = (...ids: string[]): Filter => (m) => ids.includes(m.from);
-export const ofType = (...types: string[]): Filter => (m) => types.includes(m.msg.type);
-export const all = (...fs: Filter[]): Filter => (m) => fs.every((f) => f(m));
+export const to =
+  (...ids: string[]): Filter =>
+  (m) =>
+    ids.includes(m.to);
+export const from =
+  (...ids: string[]): Filter =>
+  (m) =>
+    ids.includes(m.from);
+export const ofType =
+  (...types: string[]): Filter =>
+  (m) =>
+    types.includes(m.msg.type);
+export const all =
+  (...fs: Filter[]): Filter =>
+  (m) =>
+    fs.every((f) => f(m));
 /** Messages from one set of nodes to another. */
-export const between = (a: string[], b: string[]): Filter => (m) => a.includes(m.from) && b.includes(m.to);
+export const between =
+  (a: string[], b: string[]): Filter =>
+  (m) =>
+    a.includes(m.from) && b.includes(m.to);
 /** Messages among a set of nodes. */
-export const amongst = (...ids: string[]): Filter => (m) => ids.includes(m.from) && ids.includes(m.to);
+export const amongst =
+  (...ids: string[]): Filter =>
+  (m) =>
+    ids.includes(m.from) && ids.includes(m.to);

@@ -10,7 +10,8 @@ const cursors = new WeakMap<CodecTables, Cursor>();
 function roundTrip(tables: CodecTables, v: unknown, hint = 0): string | undefined {
   const b = new Uint8Array(4096);
   const refs: unknown[] = [];
-  let pos = typeof v === "object" && v !== null ? tables.putFlat(b, 0, b.length, v, hint) : tables.putPrimitive(b, 0, v);
+  let pos =
+    typeof v === "object" && v !== null ? tables.putFlat(b, 0, b.length, v, hint) : tables.putPrimitive(b, 0, v);
   if (pos < 0) {
     b[0] = 0;
     refs.push(v);
@@ -34,7 +35,20 @@ function roundTrip(tables: CodecTables, v: unknown, hint = 0): string | undefine
 const primitive = fc.oneof(
   fc.integer(),
   fc.double(),
-  fc.constantFrom(0, -0, 2 ** 31, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 60, Number.NaN, Infinity, -Infinity, 0.1, 1e-7),
+  fc.constantFrom(
+    0,
+    -0,
+    2 ** 31,
+    2 ** 32 + 5,
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+    2 ** 60,
+    Number.NaN,
+    Infinity,
+    -Infinity,
+    0.1,
+    1e-7,
+  ),
   fc.string(),
   fc.string({ unit: "grapheme", maxLength: 80 }),
   fc.constantFrom("\u2028", "\ud800", '"quoted"\\\n', "<script>alert(1)</script>"),
@@ -61,7 +75,9 @@ describe("trace codec", () => {
     expect(roundTrip(new CodecTables(), v)).toBe(JSON.stringify(v));
   });
 
-  fcTest.prop([fc.array(fc.dictionary(fc.string({ maxLength: 6 }), primitive, { maxKeys: 20 }), { minLength: 1, maxLength: 8 })])(
+  fcTest.prop([
+    fc.array(fc.dictionary(fc.string({ maxLength: 6 }), primitive, { maxKeys: 20 }), { minLength: 1, maxLength: 8 }),
+  ])(
     "objects decode to exactly what JSON.stringify writes, whatever the shapes seen before at the same hint",
     (objects) => {
       const tables = new CodecTables();
@@ -107,54 +123,78 @@ describe("trace recorder", () => {
 
   fcTest.prop([
     fc.array(
-      fc.tuple(fc.nat({ max: 5_000_000 }), fc.nat({ max: 6 }), fc.jsonValue({ maxDepth: 2 }), fc.dictionary(fc.string({ maxLength: 4 }), primitive, { maxKeys: 5 })),
+      fc.tuple(
+        fc.nat({ max: 5_000_000 }),
+        fc.nat({ max: 6 }),
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.dictionary(fc.string({ maxLength: 4 }), primitive, { maxKeys: 5 }),
+      ),
       { maxLength: 200 },
     ),
     fc.boolean(),
-  ])("writes the same lines as serialising every event directly, across blocks and time jumps", (steps, recordMessages) => {
-    const r = new TraceRecorder(header(recordMessages));
-    const expected: string[] = [];
-    let t = 0;
-    let id = 0;
-    for (const [dt, what, value, flat] of steps) {
-      t += dt * (what === 6 ? 1_000_000 : 1); // some jumps of hours, past 32 bits of microseconds
-      switch (what) {
-        case 0: {
-          id++;
-          const msg = { type: "m", ...flat };
-          r.send(t, 0, 1, id, "m", msg, 100 + dt);
-          expected.push(JSON.stringify({ t, k: "send", n: "n1", to: "n2", i: id, ty: "m", m: recordMessages ? msg : null, b: 100 + dt }));
-          break;
+  ])(
+    "writes the same lines as serialising every event directly, across blocks and time jumps",
+    (steps, recordMessages) => {
+      const r = new TraceRecorder(header(recordMessages));
+      const expected: string[] = [];
+      let t = 0;
+      let id = 0;
+      for (const [dt, what, value, flat] of steps) {
+        t += dt * (what === 6 ? 1_000_000 : 1); // some jumps of hours, past 32 bits of microseconds
+        switch (what) {
+          case 0: {
+            id++;
+            const msg = { type: "m", ...flat };
+            r.send(t, 0, 1, id, "m", msg, 100 + dt);
+            expected.push(
+              JSON.stringify({
+                t,
+                k: "send",
+                n: "n1",
+                to: "n2",
+                i: id,
+                ty: "m",
+                m: recordMessages ? msg : null,
+                b: 100 + dt,
+              }),
+            );
+            break;
+          }
+          case 1:
+            r.deliver(t, 0, 1, Math.max(1, id - (dt % 3)), t - dt);
+            expected.push(
+              JSON.stringify({ t, k: "deliver", n: "n2", from: "n1", i: Math.max(1, id - (dt % 3)), st: t - dt }),
+            );
+            break;
+          case 2:
+            r.state(t, 1, flat);
+            expected.push(JSON.stringify({ t, k: "state", n: "n2", v: flat }));
+            break;
+          case 3:
+            r.complete(t, "ok", 0, 7, dt, -1, value);
+            expected.push(JSON.stringify({ t, k: "ok", c: "c1", p: 7, r: dt, n: null, v: value ?? null }));
+            break;
+          case 4:
+            r.note(t, 0, `note ${dt} <b>`, dt % 2 === 0 ? undefined : (flat as Record<string, unknown>));
+            expected.push(
+              JSON.stringify({ t, k: "note", n: "n1", text: `note ${dt} <b>`, data: dt % 2 === 0 ? undefined : flat }),
+            );
+            break;
+          case 5:
+            r.clock(t, 1, -dt, dt / 7);
+            expected.push(JSON.stringify({ t, k: "clock", n: "n2", offset: -dt, drift: dt / 7 }));
+            break;
+          default:
+            r.timer(t, 0, `retry:${dt % 5}`);
+            expected.push(JSON.stringify({ t, k: "timer", n: "n1", name: `retry:${dt % 5}` }));
         }
-        case 1:
-          r.deliver(t, 0, 1, Math.max(1, id - (dt % 3)), t - dt);
-          expected.push(JSON.stringify({ t, k: "deliver", n: "n2", from: "n1", i: Math.max(1, id - (dt % 3)), st: t - dt }));
-          break;
-        case 2:
-          r.state(t, 1, flat);
-          expected.push(JSON.stringify({ t, k: "state", n: "n2", v: flat }));
-          break;
-        case 3:
-          r.complete(t, "ok", 0, 7, dt, -1, value);
-          expected.push(JSON.stringify({ t, k: "ok", c: "c1", p: 7, r: dt, n: null, v: value ?? null }));
-          break;
-        case 4:
-          r.note(t, 0, `note ${dt} <b>`, dt % 2 === 0 ? undefined : (flat as Record<string, unknown>));
-          expected.push(JSON.stringify({ t, k: "note", n: "n1", text: `note ${dt} <b>`, data: dt % 2 === 0 ? undefined : flat }));
-          break;
-        case 5:
-          r.clock(t, 1, -dt, dt / 7);
-          expected.push(JSON.stringify({ t, k: "clock", n: "n2", offset: -dt, drift: dt / 7 }));
-          break;
-        default:
-          r.timer(t, 0, `retry:${dt % 5}`);
-          expected.push(JSON.stringify({ t, k: "timer", n: "n1", name: `retry:${dt % 5}` }));
       }
-    }
-    const lines = [...r.lines()].slice(1, -1);
-    expect(lines).toEqual(expected);
-    for (const i of [0, Math.floor(expected.length / 2), expected.length - 1]) if (i >= 0 && i < expected.length) expect(r.line(i)).toBe(expected[i]);
-  });
+      const lines = [...r.lines()].slice(1, -1);
+      expect(lines).toEqual(expected);
+      for (const i of [0, Math.floor(expected.length / 2), expected.length - 1])
+        if (i >= 0 && i < expected.length) expect(r.line(i)).toBe(expected[i]);
+    },
+  );
 
   // Deliveries and drops of messages sent earlier in the same block are written in a compact form that takes the
   // endpoints and send time from the send row: across block boundaries, after network copies, with wrong endpoints or
@@ -181,7 +221,18 @@ describe("trace recorder", () => {
           const id = sent.length + 1;
           r.send(t, from, to, id, "m", { type: "m", seq: id }, 64);
           sent.push({ t, from, to });
-          expected.push(JSON.stringify({ t, k: "send", n: ids[from], to: ids[to], i: id, ty: "m", m: { type: "m", seq: id }, b: 64 }));
+          expected.push(
+            JSON.stringify({
+              t,
+              k: "send",
+              n: ids[from],
+              to: ids[to],
+              i: id,
+              ty: "m",
+              m: { type: "m", seq: id },
+              b: 64,
+            }),
+          );
         } else if (op === 4) {
           // a network copy takes the next id (so the next send's id is not last + 1)
           const id = sent.length - rand(Math.min(sent.length, 5));
@@ -201,14 +252,24 @@ describe("trace recorder", () => {
             expected.push(JSON.stringify({ t, k: "deliver", n: ids[m.to], from: ids[from], i: id, st }));
           } else {
             r.drop(t, from, m.to, id, op === 8 ? "loss" : "partition");
-            expected.push(JSON.stringify({ t, k: "drop", n: ids[from], to: ids[m.to], i: id, why: op === 8 ? "loss" : "partition" }));
+            expected.push(
+              JSON.stringify({
+                t,
+                k: "drop",
+                n: ids[from],
+                to: ids[m.to],
+                i: id,
+                why: op === 8 ? "loss" : "partition",
+              }),
+            );
           }
         }
       }
       expect(r.encodedBytes).toBeGreaterThan(2 << 20);
       const lines = [...r.lines()].slice(1, -1);
       expect(lines.length).toBe(expected.length);
-      for (let i = 0; i < lines.length; i++) if (lines[i] !== expected[i]) expect(`${i}: ${lines[i]}`).toBe(`${i}: ${expected[i]}`);
+      for (let i = 0; i < lines.length; i++)
+        if (lines[i] !== expected[i]) expect(`${i}: ${lines[i]}`).toBe(`${i}: ${expected[i]}`);
       for (const i of [0, 99_999, 100_000, 210_001, expected.length - 1]) expect(r.line(i)).toBe(expected[i]);
     },
   );
@@ -220,7 +281,9 @@ describe("trace recorder", () => {
     const expected: string[] = [];
     for (let i = 1; i <= 10_000; i++) {
       r.send(i * 10, 0, 1, i, "m", { type: "m", seq: i }, 64);
-      expected.push(JSON.stringify({ t: i * 10, k: "send", n: "n1", to: "n2", i, ty: "m", m: { type: "m", seq: i }, b: 64 }));
+      expected.push(
+        JSON.stringify({ t: i * 10, k: "send", n: "n1", to: "n2", i, ty: "m", m: { type: "m", seq: i }, b: 64 }),
+      );
       if (i % 3 === 0) {
         r.deliver(i * 10 + 1, 0, 1, i, i * 10);
         expected.push(JSON.stringify({ t: i * 10 + 1, k: "deliver", n: "n2", from: "n1", i, st: i * 10 }));
@@ -250,7 +313,18 @@ describe("trace recorder", () => {
     const it = r.lines();
     it.next();
     r.send(1_000_000, 1, 0, 10_001, "m", { type: "m", seq: 1 }, 64);
-    expected.push(JSON.stringify({ t: 1_000_000, k: "send", n: "n2", to: "n1", i: 10_001, ty: "m", m: { type: "m", seq: 1 }, b: 64 }));
+    expected.push(
+      JSON.stringify({
+        t: 1_000_000,
+        k: "send",
+        n: "n2",
+        to: "n1",
+        i: 10_001,
+        ty: "m",
+        m: { type: "m", seq: 1 },
+        b: 64,
+      }),
+    );
     const rest = [...it];
     expect(rest.slice(0, -1)).toEqual(expected);
     expect(JSON.parse(rest[rest.length - 1] as string)).toMatchObject({ k: "end", events: expected.length });
@@ -283,7 +357,8 @@ describe("trace recorder", () => {
     expect(r.encodedBytes).toBeGreaterThan(1 << 20);
     const lines = [...r.lines()].slice(1, -1);
     expect(lines.length).toBe(expected.length);
-    for (let i = 0; i < lines.length; i++) if (lines[i] !== expected[i]) expect(`${i}: ${lines[i]}`).toBe(`${i}: ${expected[i]}`);
+    for (let i = 0; i < lines.length; i++)
+      if (lines[i] !== expected[i]) expect(`${i}: ${lines[i]}`).toBe(`${i}: ${expected[i]}`);
   });
 
   // Decoding a row depends on the rows before it in its block (times and ids are deltas, deliveries refer to sends):
@@ -307,13 +382,27 @@ describe("trace recorder", () => {
     }
     for (const l of other) second.push(l);
     const firstDiff = (lines: string[]) => lines.findIndex((l, i) => l !== whole[i]);
-    expect([got.length, firstDiff(got), second.length, firstDiff(second)]).toEqual([whole.length, -1, whole.length, -1]);
+    expect([got.length, firstDiff(got), second.length, firstDiff(second)]).toEqual([
+      whole.length,
+      -1,
+      whole.length,
+      -1,
+    ]);
   });
 
   it("spans many blocks and reads any row back", () => {
     const r = new TraceRecorder(header(true));
     const n = 300_000;
-    for (let i = 1; i <= n; i++) r.send(i * 3, i % 2, (i + 1) % 2, i, i % 2 ? "ping" : "echo", { type: i % 2 ? "ping" : "echo", seq: i * 1024, note: "x".repeat(i % 70) }, 64);
+    for (let i = 1; i <= n; i++)
+      r.send(
+        i * 3,
+        i % 2,
+        (i + 1) % 2,
+        i,
+        i % 2 ? "ping" : "echo",
+        { type: i % 2 ? "ping" : "echo", seq: i * 1024, note: "x".repeat(i % 70) },
+        64,
+      );
     expect(r.count).toBe(n);
     expect(r.encodedBytes).toBeGreaterThan(1 << 20);
     for (const i of [0, 1, 99_999, 150_000, n - 1]) {

@@ -23,18 +23,26 @@ describe("streamed trace text", () => {
     expect(text.split("\n").length).toBeGreaterThan(500);
   });
 
-  fcTest.prop([fc.array(fc.nat({ max: text.length }), { maxLength: 40 })])("reads the same events whatever the chunk boundaries", (cuts) => {
-    const whole = parseTrace(text, "whole");
-    const chunked = readInChunks(text, cuts);
-    expect(chunked.events).toEqual(whole.events);
-    expect(chunked.footer).toEqual(whole.footer);
-  });
+  fcTest.prop([fc.array(fc.nat({ max: text.length }), { maxLength: 40 })])(
+    "reads the same events whatever the chunk boundaries",
+    (cuts) => {
+      const whole = parseTrace(text, "whole");
+      const chunked = readInChunks(text, cuts);
+      expect(chunked.events).toEqual(whole.events);
+      expect(chunked.footer).toEqual(whole.footer);
+    },
+  );
 
   fcTest.prop([fc.nat({ max: text.length - 2 }), fc.array(fc.nat({ max: text.length }), { maxLength: 10 })])(
     "rejects a trace cut anywhere, naming the line, however it was chunked",
     (cut, cuts) => {
       const t = text.slice(0, cut);
-      expect(() => readInChunks(t, cuts.filter((c) => c <= cut))).toThrow(TraceFormatError);
+      expect(() =>
+        readInChunks(
+          t,
+          cuts.filter((c) => c <= cut),
+        ),
+      ).toThrow(TraceFormatError);
     },
   );
 });
@@ -61,12 +69,20 @@ describe("damaged traces", () => {
   });
 
   it("rejects an end line earlier than the last event, or with an unknown stop reason", () => {
-    expect(message(withFooter(footer.replace(/"t":\d+/, '"t":-5')))).toMatch(new RegExp(`^T: line ${end}: the end line's time -5 is before the last event's \\(t=\\d+\\)$`));
-    expect(message(withFooter(footer.replace(/"t":\d+/, '"t":"soon"')))).toBe(`T: line ${end}: the end line's time "t" should be a number`);
-    expect(message(withFooter(footer.replace(/"stop":"\w+"/, '"stop":"bogus"')))).toBe(`T: line ${end}: the end line's stop reason "bogus" is not one of duration, idle, violation, limit`);
+    expect(message(withFooter(footer.replace(/"t":\d+/, '"t":-5')))).toMatch(
+      new RegExp(`^T: line ${end}: the end line's time -5 is before the last event's \\(t=\\d+\\)$`),
+    );
+    expect(message(withFooter(footer.replace(/"t":\d+/, '"t":"soon"')))).toBe(
+      `T: line ${end}: the end line's time "t" should be a number`,
+    );
+    expect(message(withFooter(footer.replace(/"stop":"\w+"/, '"stop":"bogus"')))).toBe(
+      `T: line ${end}: the end line's stop reason "bogus" is not one of duration, idle, violation, limit`,
+    );
   });
 
   it("names a second header line as such", () => {
-    expect(message(`${[lines[0], ...lines].join("\n")}\n`)).toBe("T: line 2: a second header line (a trace has one, on line 1)");
+    expect(message(`${[lines[0], ...lines].join("\n")}\n`)).toBe(
+      "T: line 2: a second header line (a trace has one, on line 1)",
+    );
   });
 });

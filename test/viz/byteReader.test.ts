@@ -29,7 +29,10 @@ function viaJsonParse(bytes: Uint8Array): Model {
 }
 
 /** The fast path, fed the bytes cut at the given offsets. */
-function viaBytes(bytes: Uint8Array, cuts: number[] = [bytes.length >> 1]): { model: Model; fast: number; reader: ByteTraceReader } {
+function viaBytes(
+  bytes: Uint8Array,
+  cuts: number[] = [bytes.length >> 1],
+): { model: Model; fast: number; reader: ByteTraceReader } {
   const r = new ByteTraceReader("t");
   let at = 0;
   for (const c of [...cuts].sort((a, b) => a - b)) {
@@ -52,7 +55,14 @@ function errorOf(f: () => unknown): string {
 // Traces from several protocols: raft (sends, deliveries, drops, timers, state, client ops, faults), 2pc (payloads
 // read by the transaction overlay), primary-backup, and ping with network duplication.
 const ping = pingScenario(400_000, true);
-const pingDup = { ...ping, network: { ...ping.network, intraDc: { ...ping.network.intraDc, duplicate: 0.05 }, interDc: { ...ping.network.interDc, duplicate: 0.05 } } };
+const pingDup = {
+  ...ping,
+  network: {
+    ...ping.network,
+    intraDc: { ...ping.network.intraDc, duplicate: 0.05 },
+    interDc: { ...ping.network.interDc, duplicate: 0.05 },
+  },
+};
 const traces: Record<string, string> = {
   "demo (raft)": scenarioTrace("demo.yaml", 1, 4_000_000),
   "raft-disk-faults": scenarioTrace("raft-disk-faults.yaml", 3, 4_000_000),
@@ -89,7 +99,10 @@ function awkward(text: string): string {
         l = l.replaceAll('"nø2 ☃"', '"n\\u00f82 \\u2603"');
         break;
       case 2:
-        l = l.replace('"m":{', '"m":{"s":"a\\"b\\\\c\\u00e9 ☃ \\ud83d\\ude00 <b>\\/","deep":[[1,-2.5e-3,{"x":null}],true,false,{}],');
+        l = l.replace(
+          '"m":{',
+          '"m":{"s":"a\\"b\\\\c\\u00e9 ☃ \\ud83d\\ude00 <b>\\/","deep":[[1,-2.5e-3,{"x":null}],true,false,{}],',
+        );
         break;
       case 3:
         l = l.replace(/"b":(\d+)/, '"b":$1.0e0');
@@ -101,7 +114,9 @@ function awkward(text: string): string {
         l += "\r";
         break;
       case 6:
-        out.push(JSON.stringify({ t, k: "note", n: "n1", text: `<script>alert("x")</script> naïve ☃ \u{1F600}\n"quoted"\\` }));
+        out.push(
+          JSON.stringify({ t, k: "note", n: "n1", text: `<script>alert("x")</script> naïve ☃ \u{1F600}\n"quoted"\\` }),
+        );
         added++;
         break;
       case 7:
@@ -146,22 +161,35 @@ describe("the byte reader's fast path", () => {
     });
   }
 
-  const small = utf8.encode(awkward(traces["ping with duplicates"] as string).slice(0, 60_000).replace(/\n[^\n]*$/, "\n"));
+  const small = utf8.encode(
+    awkward(traces["ping with duplicates"] as string)
+      .slice(0, 60_000)
+      .replace(/\n[^\n]*$/, "\n"),
+  );
   const pingBytes = utf8.encode(traces["ping with duplicates"] as string);
 
-  fcTest.prop([fc.array(fc.nat({ max: pingBytes.length }), { maxLength: 30 })], { numRuns: 40 })("builds the same model wherever the chunks are cut", (cuts) => {
-    expect(viaBytes(pingBytes, cuts).model).toStrictEqual(viaJsonParse(pingBytes));
-  });
-
-  fcTest.prop([fc.nat({ max: small.length - 1 }), fc.array(fc.nat({ max: small.length }), { maxLength: 8 })], { numRuns: 200 })(
-    "reports a trace cut anywhere with the same error as JSON.parse",
-    (cut, cuts) => {
-      const bytes = small.subarray(0, cut);
-      const want = errorOf(() => viaJsonParse(bytes));
-      expect(want).not.toBe("no error");
-      expect(errorOf(() => viaBytes(bytes, cuts.filter((c) => c <= cut)))).toBe(want);
+  fcTest.prop([fc.array(fc.nat({ max: pingBytes.length }), { maxLength: 30 })], { numRuns: 40 })(
+    "builds the same model wherever the chunks are cut",
+    (cuts) => {
+      expect(viaBytes(pingBytes, cuts).model).toStrictEqual(viaJsonParse(pingBytes));
     },
   );
+
+  fcTest.prop([fc.nat({ max: small.length - 1 }), fc.array(fc.nat({ max: small.length }), { maxLength: 8 })], {
+    numRuns: 200,
+  })("reports a trace cut anywhere with the same error as JSON.parse", (cut, cuts) => {
+    const bytes = small.subarray(0, cut);
+    const want = errorOf(() => viaJsonParse(bytes));
+    expect(want).not.toBe("no error");
+    expect(
+      errorOf(() =>
+        viaBytes(
+          bytes,
+          cuts.filter((c) => c <= cut),
+        ),
+      ),
+    ).toBe(want);
+  });
 
   it("reports malformed fast-shaped lines with the same errors as JSON.parse", () => {
     const lines = (traces["ping with duplicates"] as string).split("\n");
@@ -189,7 +217,10 @@ describe("the byte reader's fast path", () => {
       const bytes = utf8.encode([...lines.slice(0, at), v, ...lines.slice(at + 1)].join("\n"));
       const want = errorOf(() => viaJsonParse(bytes));
       expect(want, v).not.toBe("no error");
-      expect(errorOf(() => viaBytes(bytes)), v).toBe(want);
+      expect(
+        errorOf(() => viaBytes(bytes)),
+        v,
+      ).toBe(want);
     }
   });
 

@@ -24,32 +24,37 @@ function rasterize(svg: string[], top: Float64Array, stripH: number, x0: number,
 }
 
 describe("density strips in the SVG export", () => {
-  fcTest.prop([fc.array(fc.record({ lane: fc.nat(2), kind: fc.nat(3), col: fc.nat(39), n: fc.integer({ min: 1, max: 50 }) }), { maxLength: 200 })])(
-    "paint exactly the pixels the canvas draws, in the same colours and shades",
-    (adds) => {
-      const d = new Density(3);
-      const top = Float64Array.from([10, 40, 70]);
-      const stripH = 8;
-      d.reset(1000, 0, 40, 100, 2, top, stripH, 0, 10_000);
-      for (const a of adds) d.add(a.lane, a.kind, a.col, a.n);
-      d.finish();
-      const svg: string[] = [];
-      d.svg(svg);
-      const cells = rasterize(svg, top, stripH, 100, 2);
-      const px = (d as unknown as { paint(): Uint8ClampedArray }).paint();
-      const want = new Map<string, string>();
-      for (let lane = 0; lane < 3; lane++) {
-        for (let row = 0; row < stripH; row++) {
-          for (let c = 0; c < 40; c++) {
-            const o = ((lane * stripH + row) * 40 + c) * 4;
-            if ((px[o + 3] as number) > 0) want.set(`${lane}/${row}/${c}`, `${px[o]},${px[o + 1]},${px[o + 2]},${Math.round(((px[o + 3] as number) / 255) * 100) / 100}`);
-          }
+  fcTest.prop([
+    fc.array(fc.record({ lane: fc.nat(2), kind: fc.nat(3), col: fc.nat(39), n: fc.integer({ min: 1, max: 50 }) }), {
+      maxLength: 200,
+    }),
+  ])("paint exactly the pixels the canvas draws, in the same colours and shades", (adds) => {
+    const d = new Density(3);
+    const top = Float64Array.from([10, 40, 70]);
+    const stripH = 8;
+    d.reset(1000, 0, 40, 100, 2, top, stripH, 0, 10_000);
+    for (const a of adds) d.add(a.lane, a.kind, a.col, a.n);
+    d.finish();
+    const svg: string[] = [];
+    d.svg(svg);
+    const cells = rasterize(svg, top, stripH, 100, 2);
+    const px = (d as unknown as { paint(): Uint8ClampedArray }).paint();
+    const want = new Map<string, string>();
+    for (let lane = 0; lane < 3; lane++) {
+      for (let row = 0; row < stripH; row++) {
+        for (let c = 0; c < 40; c++) {
+          const o = ((lane * stripH + row) * 40 + c) * 4;
+          if ((px[o + 3] as number) > 0)
+            want.set(
+              `${lane}/${row}/${c}`,
+              `${px[o]},${px[o + 1]},${px[o + 2]},${Math.round(((px[o + 3] as number) / 255) * 100) / 100}`,
+            );
         }
       }
-      expect(cells).toEqual(want);
-      // one path per colour and shade
-      const fills = svg.map((el) => /fill="[^"]+" fill-opacity="[^"]+"/.exec(el)?.[0]);
-      expect(new Set(fills).size).toBe(svg.length);
-    },
-  );
+    }
+    expect(cells).toEqual(want);
+    // one path per colour and shade
+    const fills = svg.map((el) => /fill="[^"]+" fill-opacity="[^"]+"/.exec(el)?.[0]);
+    expect(new Set(fills).size).toBe(svg.length);
+  });
 });

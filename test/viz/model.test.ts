@@ -16,14 +16,23 @@ function run(file: string, seed: number, durationMicros: number) {
   const events = [...(r.trace?.events() ?? [])] as TraceEvent[];
   return buildModel(r.header, events, true);
 }
-const noFilters = () => ({ hiddenLanes: new Set<number>(), hiddenTypes: new Set<string>(), hiddenKinds: new Set<string>(), text: "" });
+const noFilters = () => ({
+  hiddenLanes: new Set<number>(),
+  hiddenTypes: new Set<string>(),
+  hiddenKinds: new Set<string>(),
+  text: "",
+});
 
 describe("viewer model", () => {
   const m = run("demo.yaml", 1, 5_000_000);
 
   it("has one lane per node grouped by datacenter, then the clients", () => {
     expect(m.lanes.map((l) => l.id)).toEqual(["n1", "n2", "n3", "n4", "n5", "c1", "c2", "c3", "c4"]);
-    expect(m.dcs.map((d) => [d.name, d.first, d.last])).toEqual([["us-east", 0, 1], ["us-west", 2, 3], ["eu-west", 4, 4]]);
+    expect(m.dcs.map((d) => [d.name, d.first, d.last])).toEqual([
+      ["us-east", 0, 1],
+      ["us-west", 2, 3],
+      ["eu-west", 4, 4],
+    ]);
     expect(m.msgCount).toBeGreaterThan(100);
   });
 
@@ -34,7 +43,9 @@ describe("viewer model", () => {
   });
 
   it("computes the causal cone through send -> deliver and program order", () => {
-    const k = Array.from({ length: m.msgCount }, (_, i) => i).find((i) => m.msgStatus[i] === 0 && m.msgFrom[i] !== m.msgTo[i]) as number;
+    const k = Array.from({ length: m.msgCount }, (_, i) => i).find(
+      (i) => m.msgStatus[i] === 0 && m.msgFrom[i] !== m.msgTo[i],
+    ) as number;
     const cone = causalCone(m, m.msgTo[k] as number, m.msgT1[k] as number);
     expect(cone[m.msgFrom[k] as number]).toBeGreaterThanOrEqual(m.msgT0[k] as number);
     // nothing after the selected time is in the cone
@@ -84,8 +95,19 @@ describe("transaction overlay (2pc, 3pc)", () => {
     const g = groups.find((x) => outcomeOf(x) === "commit") as TxnGroup;
     const d = g.decisions[0] as { t: number; lane: number };
     expect(txnAt(groups, d.lane, d.t)?.txn).toBe(g.txn);
-    const rows = Object.fromEntries(txnRows(g, (l) => m.lanes[l]?.id ?? "?", (t) => `${t}us`));
-    expect(rows).toMatchObject({ transaction: g.txn, outcome: "commit", coordinator: "n1", participants: g.participants.join(", ") });
+    const rows = Object.fromEntries(
+      txnRows(
+        g,
+        (l) => m.lanes[l]?.id ?? "?",
+        (t) => `${t}us`,
+      ),
+    );
+    expect(rows).toMatchObject({
+      transaction: g.txn,
+      outcome: "commit",
+      coordinator: "n1",
+      participants: g.participants.join(", "),
+    });
     expect(rows[`vote ${g.participants[0]}`]).toMatch(/^yes at \d+us$/);
   });
 
@@ -100,7 +122,11 @@ describe("transaction overlay (2pc, 3pc)", () => {
     expect(prims.some((p) => "cls" in p && p.cls === "txn-band")).toBe(false);
     expect(prims.filter((p) => "cls" in p && p.cls === "txn-tick").length).toBeGreaterThan(100);
     f.hiddenKinds.add("txn");
-    expect(layout(m, { t0: 0, t1: m.tMax, width: 1200, height: 640 }, f).prims.some((p) => "cls" in p && String(p.cls).startsWith("txn"))).toBe(false);
+    expect(
+      layout(m, { t0: 0, t1: m.tMax, width: 1200, height: 640 }, f).prims.some(
+        (p) => "cls" in p && String(p.cls).startsWith("txn"),
+      ),
+    ).toBe(false);
   });
 
   it("is absent for other protocols", () => {

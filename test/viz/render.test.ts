@@ -20,8 +20,14 @@ function model(s: ResolvedScenario, seed: number, bugs: string[] = []): Model {
   const footer = JSON.parse(lines[lines.length - 1] as string);
   return buildModel(r.header, [...(r.trace?.events() ?? [])] as TraceEvent[], false, footer);
 }
-const scenario = (file: string) => parseScenario(readFileSync(resolve(root, "scenarios", file), "utf8"), file, registry);
-const noFilters = () => ({ hiddenLanes: new Set<number>(), hiddenTypes: new Set<string>(), hiddenKinds: new Set<string>(), text: "" });
+const scenario = (file: string) =>
+  parseScenario(readFileSync(resolve(root, "scenarios", file), "utf8"), file, registry);
+const noFilters = () => ({
+  hiddenLanes: new Set<number>(),
+  hiddenTypes: new Set<string>(),
+  hiddenKinds: new Set<string>(),
+  text: "",
+});
 const vp = (m: Model, t0 = 0, t1 = m.tMax) => ({ t0, t1, width: 1200, height: 640 });
 const plotRight = 1200 - RIGHT_PAD;
 
@@ -34,7 +40,10 @@ function coneByFixpoint(m: Model, lane: number, t: number): Float64Array {
     for (let k = 0; k < m.msgCount; k++) {
       if (m.msgStatus[k] !== 0) continue;
       const from = m.msgFrom[k] as number;
-      if ((m.msgT1[k] as number) <= (until[m.msgTo[k] as number] as number) && (m.msgT0[k] as number) > (until[from] as number)) {
+      if (
+        (m.msgT1[k] as number) <= (until[m.msgTo[k] as number] as number) &&
+        (m.msgT0[k] as number) > (until[from] as number)
+      ) {
         until[from] = m.msgT0[k] as number;
         changed = true;
       }
@@ -57,7 +66,9 @@ describe("a large trace in the viewer", () => {
     // the density reaches the end of the run: the last columns of every lane count messages
     const svg: string[] = [];
     for (const p of prims) if (p.p === "layer" && p.cls === "messages") p.layer.svg(svg);
-    const xs = svg.flatMap((e) => [...e.matchAll(/M([\d.]+) [\d.]+h([\d.]+)/g)].map((m) => Number(m[1]) + Number(m[2])));
+    const xs = svg.flatMap((e) =>
+      [...e.matchAll(/M([\d.]+) [\d.]+h([\d.]+)/g)].map((m) => Number(m[1]) + Number(m[2])),
+    );
     expect(Math.max(...xs)).toBeGreaterThan(plotRight - 5);
     // and it is exported as a few paths (one per colour and shade), bounded by the pixels, not by the 25K messages
     expect(svg.length).toBeLessThan(400);
@@ -77,10 +88,12 @@ describe("a large trace in the viewer", () => {
     expect(ix.slotStart[ix.slots]).toBe(big.msgCount);
     expect(new Set(ix.order).size).toBe(big.msgCount);
     for (let s = 0; s < ix.slots; s++) {
-      for (let i = (ix.slotStart[s] as number) + 1; i < (ix.slotStart[s + 1] as number); i++) expect(ix.orderT0[i]).toBeGreaterThanOrEqual(ix.orderT0[i - 1] as number);
+      for (let i = (ix.slotStart[s] as number) + 1; i < (ix.slotStart[s + 1] as number); i++)
+        expect(ix.orderT0[i]).toBeGreaterThanOrEqual(ix.orderT0[i - 1] as number);
     }
     expect(ix.long.length).toBeLessThanOrEqual(LONG_MAX);
-    for (let k = 0; k < big.msgCount; k++) if ((big.msgT1[k] as number) - (big.msgT0[k] as number) > ix.longMicros) expect(ix.long).toContain(k);
+    for (let k = 0; k < big.msgCount; k++)
+      if ((big.msgT1[k] as number) - (big.msgT0[k] as number) > ix.longMicros) expect(ix.long).toContain(k);
   });
 
   it("computes the causal cone in one backward pass exactly as the fixpoint does", () => {
@@ -113,7 +126,12 @@ describe("a large trace in the viewer", () => {
 });
 
 describe("what the diagram draws", () => {
-  const inPlot = (p: Prim) => (p.p === "line" ? Math.min(p.x1, p.x2) >= LABEL_WIDTH - 0.01 && Math.max(p.x1, p.x2) <= plotRight + 0.01 : p.p === "mark" ? p.x >= LABEL_WIDTH && p.x <= plotRight : true);
+  const inPlot = (p: Prim) =>
+    p.p === "line"
+      ? Math.min(p.x1, p.x2) >= LABEL_WIDTH - 0.01 && Math.max(p.x1, p.x2) <= plotRight + 0.01
+      : p.p === "mark"
+        ? p.x >= LABEL_WIDTH && p.x <= plotRight
+        : true;
 
   it("ends a run stopped by a violation where it stopped, not at its planned duration", () => {
     const m = model(scenario("raft-figure8.yaml"), 1, ["commit-old-term"]);
@@ -128,15 +146,23 @@ describe("what the diagram draws", () => {
     expect(prims.filter((p) => p.p === "line" && p.cls === "quorum-ack").length).toBeGreaterThan(0);
     expect(prims.filter((p) => p.cls === "quorum-ack" || p.cls === "commit-mark").every(inPlot)).toBe(true);
     const twoPc = model({ ...scenario("2pc-basic.yaml"), durationMicros: 300_000 }, 2);
-    const txn = layout(twoPc, vp(twoPc, 100_000, 160_000), noFilters()).prims.filter((p) => "cls" in p && String(p.cls).startsWith("txn"));
+    const txn = layout(twoPc, vp(twoPc, 100_000, 160_000), noFilters()).prims.filter(
+      (p) => "cls" in p && String(p.cls).startsWith("txn"),
+    );
     expect(txn.length).toBeGreaterThan(5);
     expect(txn.every(inPlot)).toBe(true);
-    expect(txn.filter((p) => p.p === "rect").every((p) => p.p === "rect" && p.x >= LABEL_WIDTH && p.x + p.w <= plotRight + 0.01)).toBe(true);
+    expect(
+      txn
+        .filter((p) => p.p === "rect")
+        .every((p) => p.p === "rect" && p.x >= LABEL_WIDTH && p.x + p.w <= plotRight + 0.01),
+    ).toBe(true);
   });
 
   it("labels a partition's lanes with the lanes they cannot reach", () => {
     const demo = model(scenario("demo.yaml"), 1);
-    const labels = layout(demo, vp(demo, 3_500_000, 6_500_000), noFilters()).prims.filter((p) => p.p === "text" && p.cls === "partition-label").map((p) => (p.p === "text" ? p.text : ""));
+    const labels = layout(demo, vp(demo, 3_500_000, 6_500_000), noFilters())
+      .prims.filter((p) => p.p === "text" && p.cls === "partition-label")
+      .map((p) => (p.p === "text" ? p.text : ""));
     expect(labels).toContain("cut from n3 n4 n5");
     expect(labels).toContain("cut from n1 n2");
   });
@@ -144,7 +170,9 @@ describe("what the diagram draws", () => {
   it("highlights each lane's happened-before stretch when a point is selected", () => {
     const demo = model({ ...scenario("demo.yaml"), durationMicros: 2_000_000 }, 1);
     const sel = { lane: 0, t: 1_500_000 };
-    const bands = layout(demo, vp(demo), noFilters(), sel, null, new Scene()).prims.filter((p) => p.p === "rect" && p.cls === "cone-band");
+    const bands = layout(demo, vp(demo), noFilters(), sel, null, new Scene()).prims.filter(
+      (p) => p.p === "rect" && p.cls === "cone-band",
+    );
     expect(bands.length).toBeGreaterThan(3);
   });
 
@@ -154,7 +182,12 @@ describe("what the diagram draws", () => {
     const s = scenario("register-primary-backup.yaml");
     const r = runScenario({ ...s, durationMicros: 6_000_000 }, { registry, seed: 1, sink: "record" });
     const events = [...(r.trace?.events() ?? [])] as TraceEvent[];
-    const m = buildModel(r.header, events, false, JSON.parse((r.trace?.toNdjson() ?? "").trimEnd().split("\n").pop() as string));
+    const m = buildModel(
+      r.header,
+      events,
+      false,
+      JSON.parse((r.trace?.toNdjson() ?? "").trimEnd().split("\n").pop() as string),
+    );
     const lane = new Map(m.lanes.map((l, i) => [l.id, i]));
     // Expected from the trace alone: a drop right after its own send, at the same time, was decided at send time.
     const want = new Map<string, { t: number; atSend: boolean }>();
@@ -168,12 +201,28 @@ describe("what the diagram draws", () => {
     expect([...want.values()].filter((w) => w.atSend).length).toBeGreaterThan(10);
     expect([...want.values()].filter((w) => !w.atSend).length).toBeGreaterThan(10);
     let checked = 0;
-    for (const [t0, t1] of [[1_950_000, 2_150_000], [3_950_000, 4_150_000], [5_000_000, 5_400_000]] as const) {
+    for (const [t0, t1] of [
+      [1_950_000, 2_150_000],
+      [3_950_000, 4_150_000],
+      [5_000_000, 5_400_000],
+    ] as const) {
       const v = vp(m, t0, t1);
       const ys = new Float64Array(m.lanes.length).map((_, i) => 50 + 40 * i);
       const scale = (plotRight - LABEL_WIDTH) / (t1 - t0);
       const layer = new MessageLayer(m);
-      layer.layout({ scale, offset: LABEL_WIDTH - t0 * scale, xMin: LABEL_WIDTH, xMax: plotRight, t0, t1, ys, laneH: 40, hiddenType: new Uint8Array(m.types.length), showDrops: true, cone: null });
+      layer.layout({
+        scale,
+        offset: LABEL_WIDTH - t0 * scale,
+        xMin: LABEL_WIDTH,
+        xMax: plotRight,
+        t0,
+        t1,
+        ys,
+        laneH: 40,
+        hiddenType: new Uint8Array(m.types.length),
+        showDrops: true,
+        cone: null,
+      });
       expect(v.width).toBe(1200);
       for (const d of layer.drops) {
         const k = d.message;

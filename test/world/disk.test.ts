@@ -39,7 +39,12 @@ describe("disk: deeply frozen values", () => {
     expect(d.read("k")).not.toBe(v);
   });
 
-  fcTest.prop([fc.array(fc.record({ picks: fc.array(fc.nat(11), { maxLength: 8 }), freeze: fc.boolean() }), { minLength: 1, maxLength: 60 })])(
+  fcTest.prop([
+    fc.array(fc.record({ picks: fc.array(fc.nat(11), { maxLength: 8 }), freeze: fc.boolean() }), {
+      minLength: 1,
+      maxLength: 60,
+    }),
+  ])(
     "stores an array by reference exactly when it is deeply frozen, however its elements were seen before",
     (arrays) => {
       const elements = pool();

@@ -125,7 +125,12 @@ const never: Protocol<{ fired: string[] }, never, never> = {
 
 /** A scenario of one node, n1 in datacenter a, running `protocol` under a fault schedule. */
 function oneNode(protocol: string, durationMicros: number, schedule: ScheduledFault[]): ResolvedScenario {
-  return scenario({ protocol: { name: protocol, options: {} }, topology: { datacenters: [{ name: "a", nodes: ["n1"] }] }, durationMicros, faults: { schedule, random: null } });
+  return scenario({
+    protocol: { name: protocol, options: {} },
+    topology: { datacenters: [{ name: "a", nodes: ["n1"] }] },
+    durationMicros,
+    faults: { schedule, random: null },
+  });
 }
 
 /** The events of a run's recorded trace. */
@@ -138,13 +143,19 @@ describe("timers", () => {
     const s = oneNode("never", 10_000, [{ atMicros: 500, action: "clock", node: "n1", offsetMicros: 0, driftPpm: 50 }]);
     const r = runScenario(s, { registry: new ProtocolRegistry().register(never), sink: "record" });
     expect(r.stop).toBe("duration");
-    expect(traceEvents(r).filter((e) => e.k === "timer").map((e) => (e as { name: string }).name)).toEqual(["soon"]);
+    expect(
+      traceEvents(r)
+        .filter((e) => e.k === "timer")
+        .map((e) => (e as { name: string }).name),
+    ).toEqual(["soon"]);
   });
 });
 
 describe("crash and restart", () => {
   it("a crash drops pending timers and volatile state; a restart rebuilds state from synced storage only", () => {
-    const s = oneNode("ticker", 1_000_000, [{ atMicros: 350_000, action: "crash", node: "n1", restartAfterMicros: 300_000 }]);
+    const s = oneNode("ticker", 1_000_000, [
+      { atMicros: 350_000, action: "crash", node: "n1", restartAfterMicros: 300_000 },
+    ]);
     const r = runScenario(s, { registry: reg, sink: "record" });
     const events = traceEvents(r);
     const timers = events.filter((e) => e.k === "timer").map((e) => e.t);
@@ -156,7 +167,9 @@ describe("crash and restart", () => {
   });
 
   it("a clock fault changes what ctx.now() returns", () => {
-    const s = oneNode("ticker", 450_000, [{ atMicros: 250_000, action: "clock", node: "n1", offsetMicros: 5_000, driftPpm: null }]);
+    const s = oneNode("ticker", 450_000, [
+      { atMicros: 250_000, action: "clock", node: "n1", offsetMicros: 5_000, driftPpm: null },
+    ]);
     const r = runScenario(s, { registry: reg, sink: "record" });
     expect(r.metrics.clockChanges).toBe(1);
     const clock = traceEvents(r).find((e) => e.k === "clock");
@@ -167,7 +180,9 @@ describe("crash and restart", () => {
 describe("the run API's seed", () => {
   it("is an integer or a string: a seed like 1.5 would make a trace that replay cannot read", () => {
     const s = scenario();
-    expect(() => runScenario(s, { registry, seed: 1.5, sink: "none" })).toThrow(/seed must be an integer \(at most 2\^53 - 1 either way\) or a string, got 1\.5/);
+    expect(() => runScenario(s, { registry, seed: 1.5, sink: "none" })).toThrow(
+      /seed must be an integer \(at most 2\^53 - 1 either way\) or a string, got 1\.5/,
+    );
     expect(() => runScenario(s, { registry, seed: 1e20, sink: "none" })).toThrow(/seed must be an integer/);
     expect(runScenario({ ...s, durationMicros: 1_000 }, { registry, seed: "abc", sink: "none" }).seed).toBe("abc");
   });
@@ -196,10 +211,28 @@ describe("timed restarts and heals", () => {
         schedule: [
           { atMicros: 0, action: "partition", id: "p", spec: { kind: "symmetric", groups }, healAfterMicros: 500_000 },
           { atMicros: 100_000, action: "heal", id: "p" },
-          { atMicros: 200_000, action: "partition", id: "p", spec: { kind: "symmetric", groups }, healAfterMicros: null },
+          {
+            atMicros: 200_000,
+            action: "partition",
+            id: "p",
+            spec: { kind: "symmetric", groups },
+            healAfterMicros: null,
+          },
           // restarting an active partition: its own timed heal is due at 1.5s, not the earlier one's 1s
-          { atMicros: 600_000, action: "partition", id: "q", spec: { kind: "symmetric", groups }, healAfterMicros: 400_000 },
-          { atMicros: 800_000, action: "partition", id: "q", spec: { kind: "symmetric", groups }, healAfterMicros: 700_000 },
+          {
+            atMicros: 600_000,
+            action: "partition",
+            id: "q",
+            spec: { kind: "symmetric", groups },
+            healAfterMicros: 400_000,
+          },
+          {
+            atMicros: 800_000,
+            action: "partition",
+            id: "q",
+            spec: { kind: "symmetric", groups },
+            healAfterMicros: 700_000,
+          },
         ],
         random: null,
       },
@@ -235,7 +268,12 @@ describe("the quiet time of a fault schedule", () => {
       { atMicros: 5_000_000, action: "partition", id: "p", spec, healAfterMicros: 2_000_000 },
     ];
     expect(scheduleQuietAt(schedule)).toBe(7_000_000);
-    expect(scheduleQuietAt([...schedule, { atMicros: 8_000_000, action: "partition", id: "p", spec, healAfterMicros: null }])).toBe(Number.POSITIVE_INFINITY);
+    expect(
+      scheduleQuietAt([
+        ...schedule,
+        { atMicros: 8_000_000, action: "partition", id: "p", spec, healAfterMicros: null },
+      ]),
+    ).toBe(Number.POSITIVE_INFINITY);
   });
 });
 
@@ -261,9 +299,13 @@ const stopwatch: Protocol<{ armedAt: number; elapsed: number[] }, never, never> 
 describe("timers on a drifting clock", () => {
   for (const driftPpm of [-100, 100, -50_000, 50_000]) {
     it(`fire no earlier than their delay by the node's own clock (drift ${driftPpm}ppm)`, () => {
-      const s = oneNode("stopwatch", 200_000, [{ atMicros: 0, action: "clock", node: "n1", offsetMicros: 0, driftPpm }]);
+      const s = oneNode("stopwatch", 200_000, [
+        { atMicros: 0, action: "clock", node: "n1", offsetMicros: 0, driftPpm },
+      ]);
       const r = runScenario(s, { registry: new ProtocolRegistry().register(stopwatch), sink: "record" });
-      const views = traceEvents(r).filter((e) => e.k === "state").map((e) => (e as { v: Record<string, unknown> }).v.early);
+      const views = traceEvents(r)
+        .filter((e) => e.k === "state")
+        .map((e) => (e as { v: Record<string, unknown> }).v.early);
       expect(views.at(-1)).toBe(0);
     });
   }
@@ -275,7 +317,17 @@ describe("random crashes", () => {
     // probability 1 - e^(-0.1 * 20) = 0.8647, so a run sees 3.459 crashes on average (sd 0.68 a run, 0.039 over 300).
     // Picking the victim among the up nodes only gave each up node N/up times the rate: 3.95 on average.
     const rates = { crashRate: 0.1, partitionRate: 0, clockSkewRate: 0, diskFaultRate: 0 };
-    const random = { ...rates, restartAfterMinMicros: 1e9, restartAfterMaxMicros: 1e9, partitionDurationMinMicros: 0, partitionDurationMaxMicros: 0, clockSkewMaxMicros: 0, diskFaultKinds: [], stopAtMicros: null, maxDown: 4 };
+    const random = {
+      ...rates,
+      restartAfterMinMicros: 1e9,
+      restartAfterMaxMicros: 1e9,
+      partitionDurationMinMicros: 0,
+      partitionDurationMaxMicros: 0,
+      clockSkewMaxMicros: 0,
+      diskFaultKinds: [],
+      stopAtMicros: null,
+      maxDown: 4,
+    };
     const s = scenario({
       protocol: { name: "ticker", options: {} },
       topology: { datacenters: [{ name: "a", nodes: ["n1", "n2", "n3", "n4"] }] },
@@ -285,7 +337,8 @@ describe("random crashes", () => {
     });
     let crashes = 0;
     const runs = 300;
-    for (let seed = 1; seed <= runs; seed++) crashes += runScenario(s, { registry: reg, sink: "none", seed }).metrics.crashes ?? 0;
+    for (let seed = 1; seed <= runs; seed++)
+      crashes += runScenario(s, { registry: reg, sink: "none", seed }).metrics.crashes ?? 0;
     expect(Math.abs(crashes / runs - 4 * (1 - Math.exp(-2)))).toBeLessThan(0.15);
   });
 });

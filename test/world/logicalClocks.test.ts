@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { compareHlc, compareVectors, HybridLogicalClock, LamportClock, VectorClock } from "../../sim/world/logicalClocks.ts";
+import {
+  compareHlc,
+  compareVectors,
+  HybridLogicalClock,
+  LamportClock,
+  VectorClock,
+} from "../../sim/world/logicalClocks.ts";
 
 describe("logical clocks", () => {
   it("a Lamport receive is later than both the local time and the message's", () => {

@@ -7,10 +7,35 @@ import { testRegistry } from "./probe.ts";
 
 const registry = testRegistry();
 
-function probeRun(opts: { latency?: LatencyDist; loss?: number; duplicate?: number; count?: number; bytes?: number; bandwidth?: number | null; block?: number; gapMicros?: number; seed?: number }) {
-  const l = link({ latency: opts.latency ?? { kind: "constant", valueMicros: 1000 }, loss: opts.loss ?? 0, duplicate: opts.duplicate ?? 0, bandwidthBytesPerSecond: opts.bandwidth ?? null, blockBytes: opts.block ?? 1 });
+function probeRun(opts: {
+  latency?: LatencyDist;
+  loss?: number;
+  duplicate?: number;
+  count?: number;
+  bytes?: number;
+  bandwidth?: number | null;
+  block?: number;
+  gapMicros?: number;
+  seed?: number;
+}) {
+  const l = link({
+    latency: opts.latency ?? { kind: "constant", valueMicros: 1000 },
+    loss: opts.loss ?? 0,
+    duplicate: opts.duplicate ?? 0,
+    bandwidthBytesPerSecond: opts.bandwidth ?? null,
+    blockBytes: opts.block ?? 1,
+  });
   const s = scenario({
-    protocol: { name: "probe", options: { senders: ["n1"], to: "n2", count: opts.count ?? 20_000, bytes: opts.bytes ?? 100, gapMicros: opts.gapMicros ?? 0 } },
+    protocol: {
+      name: "probe",
+      options: {
+        senders: ["n1"],
+        to: "n2",
+        count: opts.count ?? 20_000,
+        bytes: opts.bytes ?? 100,
+        gapMicros: opts.gapMicros ?? 0,
+      },
+    },
     topology: { datacenters: [{ name: "a", nodes: ["n1", "n2", "n3"] }] },
     network: { intraDc: l, interDc: l, links: [] },
     durationMicros: 600_000_000,
@@ -18,7 +43,9 @@ function probeRun(opts: { latency?: LatencyDist; loss?: number; duplicate?: numb
   });
   const r = runScenario(s, { registry, sink: "record" });
   const events = [...(r.trace?.events() ?? [])];
-  const latencies = events.filter((e): e is Extract<TraceEvent, { k: "deliver" }> => e.k === "deliver").map((e) => e.t - e.st);
+  const latencies = events
+    .filter((e): e is Extract<TraceEvent, { k: "deliver" }> => e.k === "deliver")
+    .map((e) => e.t - e.st);
   return { r, events, latencies };
 }
 
@@ -47,7 +74,9 @@ describe("network", () => {
   });
 
   it("draws constant, uniform, normal, lognormal and Pareto latencies that match their parameters", () => {
-    expect(new Set(probeRun({ latency: { kind: "constant", valueMicros: 1234 }, count: 2000 }).latencies)).toEqual(new Set([1234]));
+    expect(new Set(probeRun({ latency: { kind: "constant", valueMicros: 1234 }, count: 2000 }).latencies)).toEqual(
+      new Set([1234]),
+    );
     const u = probeRun({ latency: { kind: "uniform", minMicros: 10_000, maxMicros: 30_000 } }).latencies;
     expect(Math.min(...u)).toBeGreaterThanOrEqual(10_000);
     expect(Math.max(...u)).toBeLessThanOrEqual(30_000);
@@ -74,12 +103,24 @@ describe("network", () => {
 
   it("delays a message of n blocks of d bytes by n*d/b and queues messages behind each other", () => {
     // 10 messages of 1000 bytes in 512-byte blocks (2 blocks = 1024 bytes on the wire) at 1,024,000 B/s: 1000us each.
-    const { latencies } = probeRun({ latency: { kind: "constant", valueMicros: 5000 }, bandwidth: 1_024_000, block: 512, bytes: 1000, count: 10 });
+    const { latencies } = probeRun({
+      latency: { kind: "constant", valueMicros: 5000 },
+      bandwidth: 1_024_000,
+      block: 512,
+      bytes: 1000,
+      count: 10,
+    });
     expect(latencies).toEqual(Array.from({ length: 10 }, (_, k) => 5000 + 1000 * (k + 1)));
   });
 
   it("does not queue messages sent after the link has drained", () => {
-    const { latencies } = probeRun({ latency: { kind: "constant", valueMicros: 5000 }, bandwidth: 1_000_000, bytes: 1000, count: 5, gapMicros: 10_000 });
+    const { latencies } = probeRun({
+      latency: { kind: "constant", valueMicros: 5000 },
+      bandwidth: 1_000_000,
+      bytes: 1000,
+      count: 5,
+      gapMicros: 10_000,
+    });
     expect(latencies).toEqual([6000, 6000, 6000, 6000, 6000]);
   });
 });
@@ -89,7 +130,12 @@ describe("link state", () => {
     // n1 (DC a) sends to n3 (DC b) every ms over a 50ms link, which is down from 100ms to 300ms.
     const s = scenario({
       protocol: { name: "probe", options: { senders: ["n1"], to: "n3", count: 500, gapMicros: 1000 } },
-      topology: { datacenters: [{ name: "a", nodes: ["n1"] }, { name: "b", nodes: ["n3"] }] },
+      topology: {
+        datacenters: [
+          { name: "a", nodes: ["n1"] },
+          { name: "b", nodes: ["n3"] },
+        ],
+      },
       network: { intraDc: link(), interDc: link({ latency: { kind: "constant", valueMicros: 50_000 } }), links: [] },
       durationMicros: 1_000_000,
       faults: {
@@ -97,7 +143,13 @@ describe("link state", () => {
           { atMicros: 100_000, action: "link", from: "a", to: "b", oneWay: false, change: { up: false } },
           { atMicros: 300_000, action: "link", from: "a", to: "b", oneWay: false, change: { up: true } },
           // A partition over the same time: a message both would drop is a link-down drop, at send and on arrival.
-          { atMicros: 100_000, action: "partition", id: "p", spec: { kind: "symmetric", groups: [["n1"], ["n3"]] }, healAfterMicros: 200_000 },
+          {
+            atMicros: 100_000,
+            action: "partition",
+            id: "p",
+            spec: { kind: "symmetric", groups: [["n1"], ["n3"]] },
+            healAfterMicros: 200_000,
+          },
         ],
         random: null,
       },
@@ -123,7 +175,12 @@ describe("partitions", () => {
     const nodes = ["n1", "n2", "n3", "n4"];
     const s = scenario({
       protocol: { name: "probe", options: {} },
-      topology: { datacenters: [{ name: "a", nodes: ["n1", "n2"] }, { name: "b", nodes: ["n3", "n4"] }] },
+      topology: {
+        datacenters: [
+          { name: "a", nodes: ["n1", "n2"] },
+          { name: "b", nodes: ["n3", "n4"] },
+        ],
+      },
       durationMicros: 1_000_000,
       faults: {
         schedule: [
@@ -137,15 +194,29 @@ describe("partitions", () => {
     for (const from of nodes) {
       for (const to of nodes) {
         if (from === to) continue;
-        const r = runScenario({ ...s, protocol: { name: "probe", options: { senders: [from], to, count: 200, gapMicros: 1000 } } }, { registry, sink: "none" });
+        const r = runScenario(
+          { ...s, protocol: { name: "probe", options: { senders: [from], to, count: 200, gapMicros: 1000 } } },
+          { registry, sink: "none" },
+        );
         results.set(`${from}->${to}`, r.messages.delivered < r.messages.sent);
       }
     }
-    return [...results].filter(([, blocked]) => blocked).map(([pair]) => pair).sort();
+    return [...results]
+      .filter(([, blocked]) => blocked)
+      .map(([pair]) => pair)
+      .sort();
   }
 
   it("a symmetric partition blocks both directions between groups and nothing inside them", () => {
-    expect(blockedPairs({ kind: "symmetric", groups: [["n1", "n2"], ["n3", "n4"]] })).toEqual(["n1->n3", "n1->n4", "n2->n3", "n2->n4", "n3->n1", "n3->n2", "n4->n1", "n4->n2"]);
+    expect(
+      blockedPairs({
+        kind: "symmetric",
+        groups: [
+          ["n1", "n2"],
+          ["n3", "n4"],
+        ],
+      }),
+    ).toEqual(["n1->n3", "n1->n4", "n2->n3", "n2->n4", "n3->n1", "n3->n2", "n4->n1", "n4->n2"]);
   });
 
   it("a one-way partition blocks only its direction", () => {
@@ -153,18 +224,47 @@ describe("partitions", () => {
   });
 
   it("a bridge node talks to both sides while the sides cannot talk to each other", () => {
-    expect(blockedPairs({ kind: "bridge", sides: [["n1", "n2"], ["n3", "n4"]], bridge: "n2" })).toEqual(["n1->n3", "n1->n4", "n3->n1", "n4->n1"]);
+    expect(
+      blockedPairs({
+        kind: "bridge",
+        sides: [
+          ["n1", "n2"],
+          ["n3", "n4"],
+        ],
+        bridge: "n2",
+      }),
+    ).toEqual(["n1->n3", "n1->n4", "n3->n1", "n4->n1"]);
   });
 
   it("isolating a datacenter cuts it off from every other datacenter", () => {
-    expect(blockedPairs({ kind: "isolate-dc", dc: "b" })).toEqual(["n1->n3", "n1->n4", "n2->n3", "n2->n4", "n3->n1", "n3->n2", "n4->n1", "n4->n2"]);
+    expect(blockedPairs({ kind: "isolate-dc", dc: "b" })).toEqual([
+      "n1->n3",
+      "n1->n4",
+      "n2->n3",
+      "n2->n4",
+      "n3->n1",
+      "n3->n2",
+      "n4->n1",
+      "n4->n2",
+    ]);
   });
 
   it("healing restores every direction", () => {
     const s = scenario({
       protocol: { name: "probe", options: { senders: ["n1"], to: "n3", count: 1000, gapMicros: 1000 } },
       durationMicros: 2_000_000,
-      faults: { schedule: [{ atMicros: 0, action: "partition", id: "p", spec: { kind: "symmetric", groups: [["n1"], ["n3"]] }, healAfterMicros: 500_000 }], random: null },
+      faults: {
+        schedule: [
+          {
+            atMicros: 0,
+            action: "partition",
+            id: "p",
+            spec: { kind: "symmetric", groups: [["n1"], ["n3"]] },
+            healAfterMicros: 500_000,
+          },
+        ],
+        random: null,
+      },
     });
     const r = runScenario(s, { registry, sink: "record" });
     const delivered = [...(r.trace?.events() ?? [])].filter((e) => e.k === "deliver").map((e) => e.t);

@@ -16,7 +16,11 @@ export const probe: Protocol<ProbeState, { type: "probe"; k: number; bytes: numb
   name: "probe",
   description: "test-only traffic generator",
   options: [],
-  create: (_ctx, options) => ({ received: 0, sent: 0, o: { senders: ["n1"], to: "n2", count: 1000, bytes: 100, gapMicros: 0, ...(options as object) } }),
+  create: (_ctx, options) => ({
+    received: 0,
+    sent: 0,
+    o: { senders: ["n1"], to: "n2", count: 1000, bytes: 100, gapMicros: 0, ...(options as object) },
+  }),
   step: (s, input, ctx) => {
     const sendNext = () => {
       ctx.send(s.o.to, { type: "probe", k: s.sent++, bytes: s.o.bytes });

@@ -86,14 +86,16 @@ export class Batch {
       ctx.globalAlpha = st.alpha;
       if (st.shape === "rect") {
         ctx.fillStyle = st.color;
-        for (let i = 0; i < n * 4; i += 4) ctx.fillRect(buf[i] as number, buf[i + 1] as number, buf[i + 2] as number, buf[i + 3] as number);
+        for (let i = 0; i < n * 4; i += 4)
+          ctx.fillRect(buf[i] as number, buf[i + 1] as number, buf[i + 2] as number, buf[i + 3] as number);
         continue;
       }
       ctx.strokeStyle = st.color;
       ctx.lineWidth = st.width;
       ctx.beginPath();
       if (st.shape === "line" && st.dash !== null) {
-        for (let i = 0; i < n * 4; i += 4) dashed(ctx, buf[i] as number, buf[i + 1] as number, buf[i + 2] as number, buf[i + 3] as number, st.dash);
+        for (let i = 0; i < n * 4; i += 4)
+          dashed(ctx, buf[i] as number, buf[i + 1] as number, buf[i + 2] as number, buf[i + 3] as number, st.dash);
       } else if (st.shape === "line") {
         for (let i = 0; i < n * 4; i += 4) {
           ctx.moveTo(buf[i] as number, buf[i + 1] as number);
@@ -125,17 +127,38 @@ export class Batch {
       const opacity = st.alpha !== 1 ? ` ${st.shape === "rect" ? "fill" : "stroke"}-opacity="${st.alpha}"` : "";
       const dash = st.dash ? ` stroke-dasharray="${st.dash.join(",")}"` : "";
       for (let i = 0; i < n * 4; i += 4) {
-        const [a, b, c, d] = [r2(buf[i] as number), r2(buf[i + 1] as number), r2(buf[i + 2] as number), r2(buf[i + 3] as number)];
-        if (st.shape === "line") out.push(`<line class="${st.cls}" x1="${a}" y1="${b}" x2="${c}" y2="${d}" stroke="${st.color}" stroke-width="${st.width}"${opacity}${dash}/>`);
-        else if (st.shape === "rect") out.push(`<rect class="${st.cls}" x="${a}" y="${b}" width="${c}" height="${d}" fill="${st.color}"${opacity}/>`);
-        else out.push(`<path class="${st.cls}" d="M${r2(a - c)},${r2(b - c)}L${r2(a + c)},${r2(b + c)}M${r2(a - c)},${r2(b + c)}L${r2(a + c)},${r2(b - c)}" stroke="${st.color}" stroke-width="${st.width}" fill="none"${opacity}/>`);
+        const [a, b, c, d] = [
+          r2(buf[i] as number),
+          r2(buf[i + 1] as number),
+          r2(buf[i + 2] as number),
+          r2(buf[i + 3] as number),
+        ];
+        if (st.shape === "line")
+          out.push(
+            `<line class="${st.cls}" x1="${a}" y1="${b}" x2="${c}" y2="${d}" stroke="${st.color}" stroke-width="${st.width}"${opacity}${dash}/>`,
+          );
+        else if (st.shape === "rect")
+          out.push(
+            `<rect class="${st.cls}" x="${a}" y="${b}" width="${c}" height="${d}" fill="${st.color}"${opacity}/>`,
+          );
+        else
+          out.push(
+            `<path class="${st.cls}" d="M${r2(a - c)},${r2(b - c)}L${r2(a + c)},${r2(b + c)}M${r2(a - c)},${r2(b + c)}L${r2(a + c)},${r2(b - c)}" stroke="${st.color}" stroke-width="${st.width}" fill="none"${opacity}/>`,
+          );
       }
     }
   }
 }
 
 /** A dashed line added to the current path as its dashes (pattern: on, off, on, off...). */
-function dashed(ctx: CanvasRenderingContext2D, x1: number, y1: number, x2: number, y2: number, pattern: readonly number[]): void {
+function dashed(
+  ctx: CanvasRenderingContext2D,
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  pattern: readonly number[],
+): void {
   const len = Math.hypot(x2 - x1, y2 - y1);
   if (len === 0) return;
   const ux = (x2 - x1) / len;

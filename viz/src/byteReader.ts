@@ -62,7 +62,17 @@ function skipString(b: Uint8Array, p: number): number {
           const h = b[p++] as number;
           if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) return -1;
         }
-      } else if (e !== QUOTE && e !== BACKSLASH && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return -1;
+      } else if (
+        e !== QUOTE &&
+        e !== BACKSLASH &&
+        e !== 47 &&
+        e !== 98 &&
+        e !== 102 &&
+        e !== 110 &&
+        e !== 114 &&
+        e !== 116
+      )
+        return -1;
     } else if (c < 32) return -1; // control characters, including the line's newline: not a complete string
   }
 }

@@ -43,7 +43,17 @@ export class Density {
   }
 
   /** Start a frame: the grid and the strips (counts cleared). */
-  reset(colMicros: number, first: number, cols: number, x0: number, colPx: number, top: Float64Array, stripH: number, xMin: number, xMax: number): void {
+  reset(
+    colMicros: number,
+    first: number,
+    cols: number,
+    x0: number,
+    colPx: number,
+    top: Float64Array,
+    stripH: number,
+    xMin: number,
+    xMax: number,
+  ): void {
     Object.assign(this, { colMicros, first, cols, x0, colPx, top, stripH, xMin, xMax, max: 0 });
     const size = top.length * this.kinds * cols;
     if (this.counts.length < size) this.counts = new Float64Array(size);
@@ -146,7 +156,11 @@ export class Density {
       img.height = lanes * H;
     }
     const ictx = img.getContext("2d") as CanvasRenderingContext2D;
-    ictx.putImageData(new ImageData(px.subarray(0, this.cols * lanes * H * 4) as Uint8ClampedArray<ArrayBuffer>, this.cols, lanes * H), 0, 0);
+    ictx.putImageData(
+      new ImageData(px.subarray(0, this.cols * lanes * H * 4) as Uint8ClampedArray<ArrayBuffer>, this.cols, lanes * H),
+      0,
+      0,
+    );
     ctx.save();
     ctx.beginPath();
     ctx.rect(this.xMin, 0, this.xMax - this.xMin, ctx.canvas.height);

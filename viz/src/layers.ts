@@ -35,7 +35,12 @@ export const OP_BIN_PX = 3;
 /** Up to this many markers in view, each is an interactive mark; above, ticks (one per lane, kind and pixel). */
 export const MAX_MARKS = 400;
 
-export const OUTCOME_COLORS: Record<string, string> = { ok: "#2e9e5b", fail: "#d64545", info: "#e8a33d", pending: "#9aa5b1" };
+export const OUTCOME_COLORS: Record<string, string> = {
+  ok: "#2e9e5b",
+  fail: "#d64545",
+  info: "#e8a33d",
+  pending: "#9aa5b1",
+};
 
 const clampX = (G: Frame, t: number) => Math.max(G.xMin, Math.min(G.xMax, G.x(t)));
 const visible = (G: Frame, t0: number, t1: number) => t1 >= G.vp.t0 && t0 <= G.vp.t1;
@@ -54,7 +59,15 @@ export function backgrounds(G: Frame, prims: Prim[]): void {
     if (first < 0) return;
     const top = (ys[first] as number) - laneH / 2;
     const bottom = (ys[last] as number) + laneH / 2;
-    prims.push({ p: "rect", x: 0, y: top, w: vp.width, h: bottom - top, fill: DC_TINTS[d % DC_TINTS.length] as string, cls: "dc-band" });
+    prims.push({
+      p: "rect",
+      x: 0,
+      y: top,
+      w: vp.width,
+      h: bottom - top,
+      fill: DC_TINTS[d % DC_TINTS.length] as string,
+      cls: "dc-band",
+    });
     prims.push({ p: "text", x: 6, y: top + 12, text: dc.name, fill: "#666", size: 10, weight: "600", cls: "dc-label" });
   });
   terms(G, prims);
@@ -63,7 +76,17 @@ export function backgrounds(G: Frame, prims: Prim[]): void {
   for (const d of model.down) {
     const y = ys[d.lane] as number;
     if (Number.isNaN(y) || y === undefined || !visible(G, d.t0, d.t1)) continue;
-    prims.push({ p: "rect", x: clampX(G, d.t0), y: y - laneH * 0.3, w: Math.max(1, clampX(G, d.t1) - clampX(G, d.t0)), h: laneH * 0.6, fill: "#555", opacity: 0.18, cls: "down-span", title: `${model.lanes[d.lane]?.id} down` });
+    prims.push({
+      p: "rect",
+      x: clampX(G, d.t0),
+      y: y - laneH * 0.3,
+      w: Math.max(1, clampX(G, d.t1) - clampX(G, d.t0)),
+      h: laneH * 0.6,
+      fill: "#555",
+      opacity: 0.18,
+      cls: "down-span",
+      title: `${model.lanes[d.lane]?.id} down`,
+    });
   }
 }
 
@@ -84,14 +107,33 @@ function partition(G: Frame, prims: Prim[], p: Model["partitions"][number], labe
     const y = ys[l] as number;
     if (Number.isNaN(y) || y === undefined) continue;
     const names = [...to].sort((a, b) => a - b).map((m) => model.lanes[m]?.id ?? "?");
-    prims.push({ p: "rect", x: x0, y: y - laneH / 2, w, h: laneH, fill: "#d62728", opacity: 0.08, cls: "partition-span", title: `partition ${p.id} (${p.kind}): ${model.lanes[l]?.id} cannot send to ${names.join(", ") || "none"}` });
+    prims.push({
+      p: "rect",
+      x: x0,
+      y: y - laneH / 2,
+      w,
+      h: laneH,
+      fill: "#d62728",
+      opacity: 0.08,
+      cls: "partition-span",
+      title: `partition ${p.id} (${p.kind}): ${model.lanes[l]?.id} cannot send to ${names.join(", ") || "none"}`,
+    });
     const label = names.length === 0 ? "" : `cut from ${names.join(" ")}`;
     const fits = Math.floor((w - 6) / 5.2);
     // partitions starting together on a lane stack their labels
     const at = `${l}:${Math.round(x0)}`;
     const row = labelled.get(at) ?? 0;
     labelled.set(at, row + 1);
-    if (label !== "" && fits >= 8 && (row + 1) * 10 < laneH) prims.push({ p: "text", x: x0 + 3, y: y - laneH / 2 + 10 + row * 10, text: label.length <= fits ? label : `${label.slice(0, fits - 1)}…`, fill: "#b03030", size: 9, cls: "partition-label" });
+    if (label !== "" && fits >= 8 && (row + 1) * 10 < laneH)
+      prims.push({
+        p: "text",
+        x: x0 + 3,
+        y: y - laneH / 2 + 10 + row * 10,
+        text: label.length <= fits ? label : `${label.slice(0, fits - 1)}…`,
+        fill: "#b03030",
+        size: 9,
+        cls: "partition-label",
+      });
   }
 }
 
@@ -110,9 +152,29 @@ function terms(G: Frame, prims: Prim[]): void {
       const term = sp.term[i] as number;
       const x0 = clampX(G, t0);
       const w = Math.max(0, clampX(G, t1) - x0);
-      if (term >= 0) prims.push({ p: "rect", x: x0, y: y - laneH * 0.35, w, h: laneH * 0.7, fill: TERM_TINTS[term % TERM_TINTS.length] as string, cls: "term-band", title: `term ${term}` });
+      if (term >= 0)
+        prims.push({
+          p: "rect",
+          x: x0,
+          y: y - laneH * 0.35,
+          w,
+          h: laneH * 0.7,
+          fill: TERM_TINTS[term % TERM_TINTS.length] as string,
+          cls: "term-band",
+          title: `term ${term}`,
+        });
       const lead = sp.lead[i] as string;
-      if (lead !== "") prims.push({ p: "rect", x: x0, y: y - 2.5, w, h: 5, fill: "#e0a800", cls: "leader-span", title: `${lane.id} ${lead}${term >= 0 ? ` of term ${term}` : ""}` });
+      if (lead !== "")
+        prims.push({
+          p: "rect",
+          x: x0,
+          y: y - 2.5,
+          w,
+          h: 5,
+          fill: "#e0a800",
+          cls: "leader-span",
+          title: `${lane.id} ${lead}${term >= 0 ? ` of term ${term}` : ""}`,
+        });
     }
   });
 }
@@ -124,7 +186,17 @@ export function coneBands(G: Frame, prims: Prim[], cone: Float64Array): void {
     const until = cone[l] as number;
     if (Number.isNaN(y) || until === Number.NEGATIVE_INFINITY || until < G.vp.t0) return;
     const x1 = clampX(G, until);
-    prims.push({ p: "rect", x: G.xMin, y: y - G.laneH * 0.12, w: Math.max(1, x1 - G.xMin), h: G.laneH * 0.24, fill: "#8e44ad", opacity: 0.14, cls: "cone-band", title: `${lane.id}: everything up to ${formatTime(until)} happened-before the selection` });
+    prims.push({
+      p: "rect",
+      x: G.xMin,
+      y: y - G.laneH * 0.12,
+      w: Math.max(1, x1 - G.xMin),
+      h: G.laneH * 0.24,
+      fill: "#8e44ad",
+      opacity: 0.14,
+      cls: "cone-band",
+      title: `${lane.id}: everything up to ${formatTime(until)} happened-before the selection`,
+    });
   });
 }
 
@@ -134,16 +206,54 @@ export function afterEnd(G: Frame, prims: Prim[]): void {
   if (vp.t1 <= model.tMax) return;
   const x0 = clampX(G, model.tMax);
   const why = model.stop === null ? "" : ` (${model.stop})`;
-  prims.push({ p: "rect", x: x0, y: 28, w: G.xMax - x0, h: G.bottom - 28, fill: "#eef0f3", opacity: 0.8, cls: "after-end", title: `this run ended at ${formatTime(model.tMax)}${why}` });
-  if (G.xMax - x0 > 120) prims.push({ p: "text", x: x0 + 6, y: 40, text: `run ended at ${formatTime(model.tMax)}${why}`, fill: "#52606d", size: 10, cls: "after-end-label" });
+  prims.push({
+    p: "rect",
+    x: x0,
+    y: 28,
+    w: G.xMax - x0,
+    h: G.bottom - 28,
+    fill: "#eef0f3",
+    opacity: 0.8,
+    cls: "after-end",
+    title: `this run ended at ${formatTime(model.tMax)}${why}`,
+  });
+  if (G.xMax - x0 > 120)
+    prims.push({
+      p: "text",
+      x: x0 + 6,
+      y: 40,
+      text: `run ended at ${formatTime(model.tMax)}${why}`,
+      fill: "#52606d",
+      size: 10,
+      cls: "after-end-label",
+    });
 }
 
 export function laneLines(G: Frame, prims: Prim[]): void {
   G.model.lanes.forEach((lane, l) => {
     const y = G.ys[l] as number;
     if (Number.isNaN(y)) return;
-    prims.push({ p: "line", x1: G.xMin, y1: y, x2: G.xMax, y2: y, stroke: lane.kind === "node" ? "#9aa5b1" : "#c8cdd3", width: 1, cls: "lane-line" });
-    prims.push({ p: "text", x: G.xMin - 8, y: y + 4, text: lane.id, fill: lane.kind === "node" ? "#1f2933" : "#52606d", size: 11, anchor: "end", weight: lane.kind === "node" ? "600" : "400", cls: "lane" });
+    prims.push({
+      p: "line",
+      x1: G.xMin,
+      y1: y,
+      x2: G.xMax,
+      y2: y,
+      stroke: lane.kind === "node" ? "#9aa5b1" : "#c8cdd3",
+      width: 1,
+      cls: "lane-line",
+    });
+    prims.push({
+      p: "text",
+      x: G.xMin - 8,
+      y: y + 4,
+      text: lane.id,
+      fill: lane.kind === "node" ? "#1f2933" : "#52606d",
+      size: 11,
+      anchor: "end",
+      weight: lane.kind === "node" ? "600" : "400",
+      cls: "lane",
+    });
   });
 }
 
@@ -162,7 +272,10 @@ export function clientOps(G: Frame, prims: Prim[], batch: Batch): number {
   const inView = (o: { t0: number; t1: number }) => visible(G, o.t0, o.t1) && o.t1 - o.t0 <= ix.opMaxMicros;
   const longs = ix.longOps.filter((o) => visible(G, o.t0, o.t1) && !Number.isNaN(ys[o.lane] as number));
   if (total + longs.length <= MAX_OP_BARS) {
-    for (const [l, a, b] of ranges) for (let i = a; i < b; i++) if (inView(ix.ops[l]?.[i] as { t0: number; t1: number })) opBar(G, prims, ix.ops[l]?.[i] as Model["ops"][number]);
+    for (const [l, a, b] of ranges)
+      for (let i = a; i < b; i++)
+        if (inView(ix.ops[l]?.[i] as { t0: number; t1: number }))
+          opBar(G, prims, ix.ops[l]?.[i] as Model["ops"][number]);
     for (const o of longs) opBar(G, prims, o);
     return 0;
   }
@@ -179,7 +292,17 @@ export function opTitle(op: Model["ops"][number]): string {
 function opBar(G: Frame, prims: Prim[], op: Model["ops"][number]): void {
   const y = G.ys[op.lane] as number;
   const x0 = clampX(G, op.t0);
-  prims.push({ p: "rect", x: x0, y: y - G.laneH * 0.22, w: Math.max(2, clampX(G, op.t1) - x0), h: G.laneH * 0.44, fill: OUTCOME_COLORS[op.outcome] ?? "#9aa5b1", opacity: 0.85, cls: `op op-${op.outcome}`, title: opTitle(op) });
+  prims.push({
+    p: "rect",
+    x: x0,
+    y: y - G.laneH * 0.22,
+    w: Math.max(2, clampX(G, op.t1) - x0),
+    h: G.laneH * 0.44,
+    fill: OUTCOME_COLORS[op.outcome] ?? "#9aa5b1",
+    opacity: 0.85,
+    cls: `op op-${op.outcome}`,
+    title: opTitle(op),
+  });
 }
 
 const OUTCOMES = ["fail", "info", "pending", "ok"] as const;
@@ -192,7 +315,16 @@ let opBins = new Float64Array(0);
 function aggregateOps(G: Frame, batch: Batch, ranges: [number, number, number][], longs: Model["ops"]): number {
   const { model, laneH } = G;
   const ix = timeIndex(model);
-  const styles = OUTCOMES.map((o) => batch.style({ shape: "rect", color: OUTCOME_COLORS[o] as string, width: 0, alpha: 0.85, dash: null, cls: `op-agg op-${o}` }));
+  const styles = OUTCOMES.map((o) =>
+    batch.style({
+      shape: "rect",
+      color: OUTCOME_COLORS[o] as string,
+      width: 0,
+      alpha: 0.85,
+      dash: null,
+      cls: `op-agg op-${o}`,
+    }),
+  );
   const bins = Math.ceil((G.xMax - G.xMin) / OP_BIN_PX) + 1;
   if (opBins.length < bins * 4) opBins = new Float64Array(bins * 4);
   let count = 0;
@@ -219,7 +351,14 @@ function aggregateOps(G: Frame, batch: Batch, ranges: [number, number, number][]
       if (run < 0) return;
       let acc = 0;
       for (let o = 0; o < 4; o++) {
-        if ((prev[o] as number) > 0) batch.add(styles[o] as number, G.xMin + run * OP_BIN_PX, top + (acc / 8) * h, (end - run) * OP_BIN_PX, ((prev[o] as number) / 8) * h);
+        if ((prev[o] as number) > 0)
+          batch.add(
+            styles[o] as number,
+            G.xMin + run * OP_BIN_PX,
+            top + (acc / 8) * h,
+            (end - run) * OP_BIN_PX,
+            ((prev[o] as number) / 8) * h,
+          );
         acc += prev[o] as number;
       }
     };
@@ -272,7 +411,18 @@ export function commitQuorums(G: Frame, prims: Prim[]): void {
       const [x1, y1, x2, y2] = seg as unknown as [number, number, number, number];
       prims.push({ p: "line", x1, y1, x2, y2, stroke: "#e0a800", width: 2.5, opacity: 0.9, cls: "quorum-ack" });
     }
-    prims.push({ p: "mark", x: G.x(c.t), y: (ys[c.lane] as number) - laneH * 0.3, shape: "dot", size: 3, fill: "#e0a800", cls: "commit-mark", title: `commit index ${c.index} (acknowledged by ${c.acks.map((k) => model.lanes[model.msgFrom[k] as number]?.id).join(", ")})`, t: c.t, lane: c.lane });
+    prims.push({
+      p: "mark",
+      x: G.x(c.t),
+      y: (ys[c.lane] as number) - laneH * 0.3,
+      shape: "dot",
+      size: 3,
+      fill: "#e0a800",
+      cls: "commit-mark",
+      title: `commit index ${c.index} (acknowledged by ${c.acks.map((k) => model.lanes[model.msgFrom[k] as number]?.id).join(", ")})`,
+      t: c.t,
+      lane: c.lane,
+    });
   }
 }
 
@@ -312,7 +462,11 @@ export function markers(G: Frame, prims: Prim[], batch: Batch): number {
   const hi = upperBound(ix.markerT, vp.t1);
   const shown = (i: number) => {
     const mk = model.markers[i] as Model["markers"][number];
-    return !f.hiddenKinds.has(mk.kind) && (texts === null || (texts[i] as string).includes(text)) && (mk.lane < 0 || !Number.isNaN(ys[mk.lane] as number));
+    return (
+      !f.hiddenKinds.has(mk.kind) &&
+      (texts === null || (texts[i] as string).includes(text)) &&
+      (mk.lane < 0 || !Number.isNaN(ys[mk.lane] as number))
+    );
   };
   let count = 0;
   for (let i = lo; i < hi && count <= MAX_MARKS; i++) if (shown(i)) count++;
@@ -323,13 +477,48 @@ export function markers(G: Frame, prims: Prim[], batch: Batch): number {
     const x = G.x(mk.t);
     if (mk.lane < 0) {
       const color = globalColor(mk.kind);
-      prims.push({ p: "line", x1: x, y1: 28, x2: x, y2: G.bottom, stroke: color, width: 1, dash: "4,3", opacity: 0.6, cls: `fault-line fault-${mk.kind}` });
-      prims.push({ p: "mark", x, y: 32, shape: "diamond", size: 5, fill: color, cls: `fault-mark fault-${mk.kind}`, title: mk.text, event: mk.event, t: mk.t, lane: -1 });
+      prims.push({
+        p: "line",
+        x1: x,
+        y1: 28,
+        x2: x,
+        y2: G.bottom,
+        stroke: color,
+        width: 1,
+        dash: "4,3",
+        opacity: 0.6,
+        cls: `fault-line fault-${mk.kind}`,
+      });
+      prims.push({
+        p: "mark",
+        x,
+        y: 32,
+        shape: "diamond",
+        size: 5,
+        fill: color,
+        cls: `fault-mark fault-${mk.kind}`,
+        title: mk.text,
+        event: mk.event,
+        t: mk.t,
+        lane: -1,
+      });
       continue;
     }
     const y = ys[mk.lane] as number;
     const s = markStyle(mk.kind);
-    prims.push({ p: "mark", x, y: mk.kind === "note" ? y - laneH * 0.38 : y, shape: s.shape, size: s.size, fill: s.fill, cls: `marker marker-${mk.kind}`, title: mk.text, event: mk.event, t: mk.t, lane: mk.lane });
+    prims.push({
+      p: "mark",
+      x,
+      y: mk.kind === "note" ? y - laneH * 0.38 : y,
+      shape: s.shape,
+      size: s.size,
+      fill: s.fill,
+      cls: `marker marker-${mk.kind}`,
+      title: mk.text,
+      event: mk.event,
+      t: mk.t,
+      lane: mk.lane,
+    });
   }
   return 0;
 }
@@ -340,7 +529,16 @@ let lastTickPx = new Int32Array(0);
 /** Markers as short ticks, at most one per lane, kind and pixel column; returns how many markers they stand for. */
 function markerTicks(G: Frame, batch: Batch, lo: number, hi: number, shown: (i: number) => boolean): number {
   const { model, ys, laneH } = G;
-  const styles = TICK_KINDS.map((k) => batch.style({ shape: "line", color: k === "partition" || k === "heal" || k === "link" ? globalColor(k) : markStyle(k).fill, width: 1.5, alpha: 0.9, dash: null, cls: `marker-tick marker-${k}` }));
+  const styles = TICK_KINDS.map((k) =>
+    batch.style({
+      shape: "line",
+      color: k === "partition" || k === "heal" || k === "link" ? globalColor(k) : markStyle(k).fill,
+      width: 1.5,
+      alpha: 0.9,
+      dash: null,
+      cls: `marker-tick marker-${k}`,
+    }),
+  );
   const size = (model.lanes.length + 1) * (TICK_KINDS.length + 1);
   if (lastTickPx.length < size) lastTickPx = new Int32Array(size);
   lastTickPx.fill(-1, 0, size);

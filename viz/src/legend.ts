@@ -33,11 +33,29 @@ function glyph(text: string, color: string): HTMLSpanElement {
 export function buildLegend(el: HTMLElement, m: Model): void {
   const items: HTMLElement[] = m.types.map((t, i) => item(t, swatch(typeColor(i), "line")));
   items.push(item("dropped", glyph("- - ×", DROP_COLOR)), item("in flight at the end", swatch("#59606b", "dotted")));
-  if (m.ops.length > 0) for (const o of ["ok", "fail", "info", "pending"]) items.push(item(`op ${o}`, swatch(OUTCOME_COLORS[o] as string)));
-  items.push(item("crash", glyph("×", "#b71c1c")), item("restart", glyph("▲", "#2e9e5b")), item("down", swatch("rgba(85,85,85,0.3)")), item("note", glyph("●", "#3b6fb6")), item("partition", swatch("rgba(214,39,40,0.25)")), item("fault", glyph("◆", "#8e44ad")), item("violation", glyph("▲", "#c0392b")));
+  if (m.ops.length > 0)
+    for (const o of ["ok", "fail", "info", "pending"]) items.push(item(`op ${o}`, swatch(OUTCOME_COLORS[o] as string)));
+  items.push(
+    item("crash", glyph("×", "#b71c1c")),
+    item("restart", glyph("▲", "#2e9e5b")),
+    item("down", swatch("rgba(85,85,85,0.3)")),
+    item("note", glyph("●", "#3b6fb6")),
+    item("partition", swatch("rgba(214,39,40,0.25)")),
+    item("fault", glyph("◆", "#8e44ad")),
+    item("violation", glyph("▲", "#c0392b")),
+  );
   if (m.commits.length > 0 || m.states.some((s) => s.some((x) => typeof x.v.term === "number"))) {
-    items.push(item("term (tint)", swatch("#eef3fb")), item("leader", swatch("#e0a800")), item("commit quorum", glyph("●—", "#e0a800")));
+    items.push(
+      item("term (tint)", swatch("#eef3fb")),
+      item("leader", swatch("#e0a800")),
+      item("commit quorum", glyph("●—", "#e0a800")),
+    );
   }
-  if (m.txns !== undefined) items.push(item("txn commit", glyph("◆", "#2e9e5b")), item("txn abort", glyph("◆", "#d64545")), item("vote yes / no", glyph("● ×", "#52606d")));
+  if (m.txns !== undefined)
+    items.push(
+      item("txn commit", glyph("◆", "#2e9e5b")),
+      item("txn abort", glyph("◆", "#d64545")),
+      item("vote yes / no", glyph("● ×", "#52606d")),
+    );
   el.replaceChildren(...items);
 }

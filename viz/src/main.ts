@@ -13,7 +13,20 @@ import { firstDivergence, KINDS, type Model, type OpBar, stepEvent, viewAt } fro
 import { Overlay } from "./svgOverlay.ts";
 import { txnAt, txnRows } from "./overlays/txn.ts";
 import { opTitle } from "./layers.ts";
-import { drawCanvas, type Filters, formatTime, LABEL_WIDTH, laneYs, layout, type LayoutStats, RIGHT_PAD, Scene, type Selection, toSvg, type Viewport } from "./render.ts";
+import {
+  drawCanvas,
+  type Filters,
+  formatTime,
+  LABEL_WIDTH,
+  laneYs,
+  layout,
+  type LayoutStats,
+  RIGHT_PAD,
+  Scene,
+  type Selection,
+  toSvg,
+  type Viewport,
+} from "./render.ts";
 import { timeIndex } from "./timeIndex.ts";
 import { decodeShare, encodeShare } from "./share.ts";
 
@@ -91,7 +104,15 @@ declare global {
     };
   }
 }
-window.faultline = { state, ready: false, lastRender: { arrows: 0, prims: 0, ms: 0 }, loadMs: 0, measure: new URLSearchParams(location.search).has("measure"), renders: [], zoomTo: (t0, t1) => zoomTo(t0, t1) };
+window.faultline = {
+  state,
+  ready: false,
+  lastRender: { arrows: 0, prims: 0, ms: 0 },
+  loadMs: 0,
+  measure: new URLSearchParams(location.search).has("measure"),
+  renders: [],
+  zoomTo: (t0, t1) => zoomTo(t0, t1),
+};
 
 function setStatus(text: string): void {
   $("status").textContent = text;
@@ -118,7 +139,11 @@ async function loadVia(msg: Record<string, unknown>, transfer: Transferable[], s
   try {
     const r = await call(msg, transfer);
     const timings = r.timings as { decodeMs: number; parseMs: number; sentAt: number };
-    window.faultline.timings = { decodeMs: timings.decodeMs, parseMs: timings.parseMs, transferMs: Date.now() - timings.sentAt };
+    window.faultline.timings = {
+      decodeMs: timings.decodeMs,
+      parseMs: timings.parseMs,
+      transferMs: Date.now() - timings.sentAt,
+    };
     showModel(r.model as Model);
     window.faultline.loadMs = performance.now() - t0;
     setStatus(`${(r.model as Model).evT.length} events, loaded in ${Math.round(window.faultline.loadMs)} ms`);
@@ -139,7 +164,8 @@ function showModel(model: Model): void {
   state.filters = { hiddenLanes: new Set(), hiddenTypes: new Set(), hiddenKinds: new Set(), text: "" };
   const h = model.header;
   const stopped = model.stop !== null && model.stop !== "duration" ? ` (stopped: ${model.stop})` : "";
-  $("trace-title").textContent = `${h.scenario.name} · ${h.scenario.protocol.name} · seed ${String(h.seed)}${h.bugs.length ? ` · bugs: ${h.bugs.join(", ")}` : ""} · ${formatTime(model.tMax)}${stopped}`;
+  $("trace-title").textContent =
+    `${h.scenario.name} · ${h.scenario.protocol.name} · seed ${String(h.seed)}${h.bugs.length ? ` · bugs: ${h.bugs.join(", ")}` : ""} · ${formatTime(model.tMax)}${stopped}`;
   $("compare-view").hidden = true;
   $("compare-title").hidden = true;
   buildFilters(model);
@@ -221,7 +247,16 @@ function makeView(which: Which): View {
       }
     },
   });
-  return { el, canvas: el.querySelector("canvas") as HTMLCanvasElement, svg, zoom: null, scene: new Scene(), overlay, key: "", stats: null };
+  return {
+    el,
+    canvas: el.querySelector("canvas") as HTMLCanvasElement,
+    svg,
+    zoom: null,
+    scene: new Scene(),
+    overlay,
+    key: "",
+    stats: null,
+  };
 }
 const views: Record<Which, View> = { main: makeView("main"), compare: makeView("compare") };
 const minimap = new Minimap($("minimap") as HTMLCanvasElement);
@@ -260,7 +295,18 @@ function render(): void {
   window.faultline.lastRender = { arrows: s?.arrows ?? 0, prims: s?.arrows ?? 0, ms };
   if (window.faultline.measure) {
     const log = window.faultline.renders;
-    if (log.length < 20_000) log.push({ ms, full, span: state.t1 - state.t0, mode: s?.mode ?? "exact", inView: s?.inView ?? 0, arrows: s?.arrows ?? 0, overlay: views.main.overlay.size, at: started, ...phase });
+    if (log.length < 20_000)
+      log.push({
+        ms,
+        full,
+        span: state.t1 - state.t0,
+        mode: s?.mode ?? "exact",
+        inView: s?.inView ?? 0,
+        arrows: s?.arrows ?? 0,
+        overlay: views.main.overlay.size,
+        at: started,
+        ...phase,
+      });
   }
   if (!window.faultline.ready) {
     window.faultline.ready = true;
@@ -272,7 +318,8 @@ function render(): void {
 function drawView(v: View, model: Model, divergence: number | null): boolean {
   const vp = viewport(v.el);
   const sel = model === state.model ? state.selection : null;
-  const x = (t: number) => LABEL_WIDTH + ((t - vp.t0) / Math.max(1, vp.t1 - vp.t0)) * (vp.width - LABEL_WIDTH - RIGHT_PAD);
+  const x = (t: number) =>
+    LABEL_WIDTH + ((t - vp.t0) / Math.max(1, vp.t1 - vp.t0)) * (vp.width - LABEL_WIDTH - RIGHT_PAD);
   v.overlay.moveCursor(x(state.cursor), vp.height, state.cursor >= vp.t0 && state.cursor <= vp.t1);
   const key = `${vp.t0}|${vp.t1}|${vp.width}|${vp.height}|${filtersVersion}|${sel?.lane}|${sel?.t}|${divergence}|${v.scene.model === model}`;
   if (key === v.key) return false;
@@ -297,7 +344,8 @@ function drawView(v: View, model: Model, divergence: number | null): boolean {
   v.overlay.update(prims);
   if (window.faultline.measure) document.body.getBoundingClientRect();
   v.stats = stats;
-  if (v === views.main) Object.assign(phase, { layoutMs: t1 - t0, canvasMs: t2 - t1, overlayMs: performance.now() - t2 });
+  if (v === views.main)
+    Object.assign(phase, { layoutMs: t1 - t0, canvasMs: t2 - t1, overlayMs: performance.now() - t2 });
   return true;
 }
 
@@ -351,7 +399,10 @@ function partitionsAt(m: Model, lane: number, t: number): string | null {
       if (b.to.includes(lane)) for (const l of b.from) from.add(l);
     }
     if (to.size === 0 && from.size === 0) continue;
-    const cut = [to.size > 0 ? `${name(lane)} cannot send to ${[...to].map(name).join(", ")}` : "", from.size > 0 ? `cannot hear from ${[...from].map(name).join(", ")}` : ""].filter((x) => x !== "");
+    const cut = [
+      to.size > 0 ? `${name(lane)} cannot send to ${[...to].map(name).join(", ")}` : "",
+      from.size > 0 ? `cannot hear from ${[...from].map(name).join(", ")}` : "",
+    ].filter((x) => x !== "");
     lines.push(`partition ${p.id} (${p.kind}, ${formatTime(p.t0)} to ${formatTime(p.t1)}): ${cut.join("; ")}`);
   }
   return lines.length === 0 ? null : lines.join("\n");
@@ -398,12 +449,18 @@ function setupZoom(which: Which): void {
       const dx1 = transform.invertX(extent[1][0]) - extent[1][0];
       return transform.translate(dx1 > dx0 ? (dx0 + dx1) / 2 : Math.min(0, dx0) || Math.max(0, dx1), 0);
     })
-    .filter((ev: Event) => ev.type === "wheel" || (ev.type === "mousedown" && (ev as MouseEvent).shiftKey) || ev.type.startsWith("touch"))
+    .filter(
+      (ev: Event) =>
+        ev.type === "wheel" || (ev.type === "mousedown" && (ev as MouseEvent).shiftKey) || ev.type.startsWith("touch"),
+    )
     .on("zoom", (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
       const m = state.model;
       if (m === null) return;
       const [[left], [right]] = plotExtent(v.el);
-      const [a, b] = ev.transform.rescaleX(d3.scaleLinear().domain([0, tEnd()]).range([left, right])).domain() as [number, number];
+      const [a, b] = ev.transform.rescaleX(d3.scaleLinear().domain([0, tEnd()]).range([left, right])).domain() as [
+        number,
+        number,
+      ];
       state.t0 = Math.max(0, a);
       state.t1 = Math.min(tEnd(), b);
       // keep the other view's zoom in step, without an event
@@ -536,7 +593,8 @@ function inspect(lane: number, t: number): void {
   const s = viewAt(m, lane, t);
   const table = document.createElement("table");
   table.className = "inspector-table";
-  const rows: [string, unknown][] = s === null ? [["state", l?.kind === "client" ? "client" : "no state yet"]] : Object.entries(s.v);
+  const rows: [string, unknown][] =
+    s === null ? [["state", l?.kind === "client" ? "client" : "no state yet"]] : Object.entries(s.v);
   if (s !== null) rows.push(["since", formatTime(s.t)]);
   for (const [k, v] of rows) {
     const tr = document.createElement("tr");
@@ -549,7 +607,13 @@ function inspect(lane: number, t: number): void {
   }
   el.append(table);
   const g = m.txns === undefined ? null : txnAt(m.txns, lane, t);
-  if (g !== null) el.append(rowsTable(txnRows(g, (k) => m.lanes[k]?.id ?? "?", formatTime), "inspector-table txn-table"));
+  if (g !== null)
+    el.append(
+      rowsTable(
+        txnRows(g, (k) => m.lanes[k]?.id ?? "?", formatTime),
+        "inspector-table txn-table",
+      ),
+    );
 }
 
 function rowsTable(rows: [string, string][], cls: string): HTMLTableElement {
@@ -625,12 +689,34 @@ function buildFilters(m: Model): void {
     c.querySelector("input")?.after(swatch(typeColor(i)));
     return c;
   });
-  const kinds = ["send", "drop", "op", "state", "note", "crash", "restart", "partition", "heal", "link", "clock", "disk", ...(m.commits.length > 0 ? ["commit"] : []), ...(m.txns ? ["txn"] : [])].map((k) => {
-    const c = checkbox(k === "op" ? "client op" : k === "commit" ? "commit quorum" : k, true, (on) => toggle(f.hiddenKinds, k as never, on));
+  const kinds = [
+    "send",
+    "drop",
+    "op",
+    "state",
+    "note",
+    "crash",
+    "restart",
+    "partition",
+    "heal",
+    "link",
+    "clock",
+    "disk",
+    ...(m.commits.length > 0 ? ["commit"] : []),
+    ...(m.txns ? ["txn"] : []),
+  ].map((k) => {
+    const c = checkbox(k === "op" ? "client op" : k === "commit" ? "commit quorum" : k, true, (on) =>
+      toggle(f.hiddenKinds, k as never, on),
+    );
     c.dataset.kind = k;
     return c;
   });
-  $("filters").replaceChildren(fieldset("datacenters", dcs), fieldset("lanes", nodes), fieldset("message types", types), fieldset("event kinds", kinds));
+  $("filters").replaceChildren(
+    fieldset("datacenters", dcs),
+    fieldset("lanes", nodes),
+    fieldset("message types", types),
+    fieldset("event kinds", kinds),
+  );
   const stepKind = $("step-kind") as HTMLSelectElement;
   stepKind.replaceChildren();
   const any = document.createElement("option");
@@ -739,8 +825,12 @@ async function whatIf(scenario: ResolvedScenario, seed: number): Promise<void> {
   state.divergence = div === null ? null : { tA: div.tA, tB: div.tB };
   $("compare-view").hidden = false;
   $("compare-title").hidden = false;
-  $("compare-title").textContent = `what-if: seed ${seed}, ${summary.events} events, ${summary.violations.length} violation(s)${div === null ? " — identical to the original" : ` — first divergence at event ${div.index} (t = ${formatTime(div.tA)} / ${formatTime(div.tB)})`}`;
-  out.textContent = summary.violations.length === 0 ? "every check held" : summary.violations.map((v) => `${v.check}: ${v.message}`).join("\n");
+  $("compare-title").textContent =
+    `what-if: seed ${seed}, ${summary.events} events, ${summary.violations.length} violation(s)${div === null ? " — identical to the original" : ` — first divergence at event ${div.index} (t = ${formatTime(div.tA)} / ${formatTime(div.tB)})`}`;
+  out.textContent =
+    summary.violations.length === 0
+      ? "every check held"
+      : summary.violations.map((v) => `${v.check}: ${v.message}`).join("\n");
   if (!views.compare.zoom) setupZoom("compare");
   if (whole) zoomTo(0, tEnd());
   else zoomTo(state.t0, Math.min(state.t1, tEnd()));
@@ -792,7 +882,14 @@ for (const b of document.querySelectorAll<HTMLButtonElement>("[data-export]")) {
       return;
     }
     const r = await call({ op: "export", format, which: "main" });
-    const ext = format === "chrome" ? "chrome.json" : format === "shiviz" ? "shiviz.log" : format === "jepsen" ? "history.edn" : "ndjson";
+    const ext =
+      format === "chrome"
+        ? "chrome.json"
+        : format === "shiviz"
+          ? "shiviz.log"
+          : format === "jepsen"
+            ? "history.edn"
+            : "ndjson";
     download(`${base}.${ext}`, r.blob as Blob);
   });
 }

@@ -184,7 +184,22 @@ export function buildMessageIndex(m: Model): MessageIndex {
     slotTo[s] = key % lanes;
     slotFrom[s] = Math.floor(key / lanes);
   }
-  return { sendT, bySend, longMicros, long: Int32Array.from(longList), slots, slotFrom, slotTo, slotType, slotStatus, slotLong, slotStart, order, orderT0, sumDelay };
+  return {
+    sendT,
+    bySend,
+    longMicros,
+    long: Int32Array.from(longList),
+    slots,
+    slotFrom,
+    slotTo,
+    slotType,
+    slotStatus,
+    slotLong,
+    slotStart,
+    order,
+    orderT0,
+    sumDelay,
+  };
 }
 
 function grow(a: Int32Array): Int32Array {

@@ -81,9 +81,18 @@ function register(b: Batch, types: number): Styles {
   const perType = (f: (c: string) => number) => Array.from({ length: types }, (_, i) => f(typeColor(i)));
   return {
     grey: b.style({ shape: "line", color: GREY, width: 1, alpha: 0.6, dash: null, cls: "arrow out-of-cone" }),
-    greyDrop: b.style({ shape: "line", color: GREY, width: 1, alpha: 0.6, dash: [3, 2], cls: "arrow drop out-of-cone" }),
+    greyDrop: b.style({
+      shape: "line",
+      color: GREY,
+      width: 1,
+      alpha: 0.6,
+      dash: [3, 2],
+      cls: "arrow drop out-of-cone",
+    }),
     normal: perType((c) => b.style({ shape: "line", color: c, width: 1, alpha: 0.75, dash: null, cls: "arrow" })),
-    inFlight: perType((c) => b.style({ shape: "line", color: c, width: 1, alpha: 0.75, dash: [1, 3], cls: "arrow in-flight" })),
+    inFlight: perType((c) =>
+      b.style({ shape: "line", color: c, width: 1, alpha: 0.75, dash: [1, 3], cls: "arrow in-flight" }),
+    ),
     drop: b.style({ shape: "line", color: DROP_COLOR, width: 1, alpha: 0.75, dash: [3, 2], cls: "arrow drop" }),
     cone: perType((c) => b.style({ shape: "line", color: c, width: 1, alpha: 1, dash: null, cls: "arrow in-cone" })),
     dropX: b.style({ shape: "x", color: DROP_COLOR, width: 1, alpha: 1, dash: null, cls: "drop-mark" }),
@@ -136,7 +145,9 @@ export class MessageLayer {
     const { ix, v } = this;
     if ((v.hiddenType[ix.slotType[s] as number] as number) === 1) return false;
     if (!v.showDrops && ix.slotStatus[s] === DROPPED) return false;
-    return !Number.isNaN(v.ys[ix.slotFrom[s] as number] as number) && !Number.isNaN(v.ys[ix.slotTo[s] as number] as number);
+    return (
+      !Number.isNaN(v.ys[ix.slotFrom[s] as number] as number) && !Number.isNaN(v.ys[ix.slotTo[s] as number] as number)
+    );
   }
 
   /** Messages sent in [t0 - longMicros, t1] on visible slots: at least the messages in view, cheaply. */
@@ -189,7 +200,17 @@ export class MessageLayer {
     const t0 = m.msgT0[k] as number;
     const grey = v.cone !== null && t0 > (v.cone[from] as number);
     const dropped = status === DROPPED;
-    const style = grey ? (dropped ? st.greyDrop : st.grey) : dropped ? st.drop : v.cone !== null ? (st.cone[type] as number) : status === IN_FLIGHT ? (st.inFlight[type] as number) : (st.normal[type] as number);
+    const style = grey
+      ? dropped
+        ? st.greyDrop
+        : st.grey
+      : dropped
+        ? st.drop
+        : v.cone !== null
+          ? (st.cone[type] as number)
+          : status === IN_FLIGHT
+            ? (st.inFlight[type] as number)
+            : (st.normal[type] as number);
     const x1 = t0 * v.scale + v.offset;
     const x2 = (m.msgT1[k] as number) * v.scale + v.offset;
     const yEnd = dropped && droppedAtSend(m, k) ? this.halfway(y0, y1) : y1;
@@ -209,7 +230,8 @@ export class MessageLayer {
   private halfway(y0: number, y1: number): number {
     const mid = (y0 + y1) / 2;
     const ys = this.v.ys;
-    for (let l = 0; l < ys.length; l++) if (Math.abs((ys[l] as number) - mid) < 4) return mid + Math.sign(y1 - y0) * this.v.laneH * 0.25;
+    for (let l = 0; l < ys.length; l++)
+      if (Math.abs((ys[l] as number) - mid) < 4) return mid + Math.sign(y1 - y0) * this.v.laneH * 0.25;
     return mid;
   }
 
@@ -220,7 +242,8 @@ export class MessageLayer {
     seg[1] = y1;
     seg[2] = x2;
     seg[3] = y2;
-    if (clipSegment(seg, this.v.xMin, this.v.xMax)) this.batch.add(style, seg[0] as number, seg[1] as number, seg[2] as number, seg[3] as number);
+    if (clipSegment(seg, this.v.xMin, this.v.xMax))
+      this.batch.add(style, seg[0] as number, seg[1] as number, seg[2] as number, seg[3] as number);
   }
 
   /** Density: per lane, messages sent per column, by type and dropped (two binary searches per non-empty column). */
@@ -233,7 +256,17 @@ export class MessageLayer {
     const stripH = Math.max(4, Math.min(14, Math.round(v.laneH * 0.3)));
     for (let l = 0; l < m.lanes.length; l++) this.top[l] = (v.ys[l] as number) - 2 - stripH;
     const d = this.density;
-    d.reset(colMicros, first, cols, first * colMicros * v.scale + v.offset, colMicros * v.scale, this.top, stripH, v.xMin, v.xMax);
+    d.reset(
+      colMicros,
+      first,
+      cols,
+      first * colMicros * v.scale + v.offset,
+      colMicros * v.scale,
+      this.top,
+      stripH,
+      v.xMin,
+      v.xMax,
+    );
     const types = Math.max(1, m.types.length);
     let inView = 0;
     for (let s = 0; s < ix.slots; s++) {

@@ -47,10 +47,20 @@ export function computeSeries(model: Model): Series[] {
   const xs = (i: number) => (i + 0.5) * w;
   return [
     { title: "messages sent per second", points: sent.map((n, i) => [xs(i), perSec(n)]), color: "#4e79a7", unit: "/s" },
-    { title: "messages dropped per second", points: dropped.map((n, i) => [xs(i), perSec(n)]), color: "#d62728", unit: "/s" },
+    {
+      title: "messages dropped per second",
+      points: dropped.map((n, i) => [xs(i), perSec(n)]),
+      color: "#d62728",
+      unit: "/s",
+    },
     { title: "client latency of ok ops (ms)", points: latency, color: "#2e9e5b", unit: "ms" },
     // no point (a gap) where no op completed: availability is unknown there, not zero
-    { title: "availability (ok / completed ops)", points: doneB.map((n, i) => [xs(i), n === 0 ? Number.NaN : okB[i] / n]), color: "#e8a33d", unit: "" },
+    {
+      title: "availability (ok / completed ops)",
+      points: doneB.map((n, i) => [xs(i), n === 0 ? Number.NaN : okB[i] / n]),
+      color: "#e8a33d",
+      unit: "",
+    },
     { title: "replication lag (max - min commitIndex)", points: lag, color: "#8e44ad", unit: "entries" },
   ];
 }
@@ -66,14 +76,51 @@ export function renderMetrics(el: HTMLElement, model: Model, onPick: (t: number)
     title.textContent = `${s.title} — max ${max >= 100 ? Math.round(max).toLocaleString("en-US") : Number.isInteger(max) ? max : max.toFixed(2)}${s.unit === "/s" ? "/s" : ""}`;
     el.append(title);
     const svg = d3.select(el).append("svg").attr("width", width).attr("height", height).attr("class", "metric-chart");
-    const x = d3.scaleLinear().domain([0, model.tMax]).range([12, width - 12]);
-    const y = d3.scaleLinear().domain([0, max || 1]).nice().range([height - 20, 4]);
-    svg.append("g").attr("transform", `translate(0,${height - 20})`).call(d3.axisBottom(x).ticks(4).tickFormat((t) => `${+(Number(t) / 1e6).toFixed(1)}s`)).attr("font-size", 9);
-    svg.append("path").datum(s.points).attr("fill", "none").attr("stroke", s.color).attr("stroke-width", 1.5).attr("d", d3.line<[number, number]>().defined((p) => !Number.isNaN(p[1])).x((p) => x(p[0])).y((p) => y(p[1])));
+    const x = d3
+      .scaleLinear()
+      .domain([0, model.tMax])
+      .range([12, width - 12]);
+    const y = d3
+      .scaleLinear()
+      .domain([0, max || 1])
+      .nice()
+      .range([height - 20, 4]);
+    svg
+      .append("g")
+      .attr("transform", `translate(0,${height - 20})`)
+      .call(
+        d3
+          .axisBottom(x)
+          .ticks(4)
+          .tickFormat((t) => `${+(Number(t) / 1e6).toFixed(1)}s`),
+      )
+      .attr("font-size", 9);
+    svg
+      .append("path")
+      .datum(s.points)
+      .attr("fill", "none")
+      .attr("stroke", s.color)
+      .attr("stroke-width", 1.5)
+      .attr(
+        "d",
+        d3
+          .line<[number, number]>()
+          .defined((p) => !Number.isNaN(p[1]))
+          .x((p) => x(p[0]))
+          .y((p) => y(p[1])),
+      );
     // a series with gaps (no data there) also gets a dot per point, so lone points between gaps show
     if (s.points.some((p) => Number.isNaN(p[1]))) {
       const known = s.points.filter((p) => !Number.isNaN(p[1]));
-      svg.append("g").selectAll("circle").data(known).join("circle").attr("cx", (p) => x(p[0])).attr("cy", (p) => y(p[1])).attr("r", 2).attr("fill", s.color);
+      svg
+        .append("g")
+        .selectAll("circle")
+        .data(known)
+        .join("circle")
+        .attr("cx", (p) => x(p[0]))
+        .attr("cy", (p) => y(p[1]))
+        .attr("r", 2)
+        .attr("fill", s.color);
     }
     svg.on("click", (ev: MouseEvent) => onPick(x.invert(d3.pointer(ev)[0])));
   }

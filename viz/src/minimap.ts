@@ -40,7 +40,8 @@ export class Minimap {
   }
 
   private histogram(model: Model, w: number, end: number): HTMLCanvasElement {
-    if (this.cache !== null && this.cacheKey.model === model && this.cacheKey.width === w && this.cacheKey.end === end) return this.cache;
+    if (this.cache !== null && this.cacheKey.model === model && this.cacheKey.width === w && this.cacheKey.end === end)
+      return this.cache;
     const c = this.cache ?? document.createElement("canvas");
     c.width = w;
     c.height = MINIMAP_HEIGHT;

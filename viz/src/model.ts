@@ -92,10 +92,35 @@ export interface Model {
   lines?: string[];
 }
 
-export const KINDS = ["send", "deliver", "drop", "duplicate", "timer", "crash", "restart", "partition", "heal", "link", "clock", "disk", "invoke", "ok", "fail", "info", "state", "note", "violation"];
+export const KINDS = [
+  "send",
+  "deliver",
+  "drop",
+  "duplicate",
+  "timer",
+  "crash",
+  "restart",
+  "partition",
+  "heal",
+  "link",
+  "clock",
+  "disk",
+  "invoke",
+  "ok",
+  "fail",
+  "info",
+  "state",
+  "note",
+  "violation",
+];
 
 /** Build the model of a parsed trace (the worker streams lines into a ModelBuilder instead). */
-export function buildModel(header: TraceHeader, events: readonly TraceEvent[], keepLines = false, footer: TraceFooter | null = null): Model {
+export function buildModel(
+  header: TraceHeader,
+  events: readonly TraceEvent[],
+  keepLines = false,
+  footer: TraceFooter | null = null,
+): Model {
   const b = new ModelBuilder(header, keepLines);
   for (let i = 0; i < events.length; i++) b.event(events[i] as TraceEvent);
   return b.finish(footer);
@@ -254,7 +279,8 @@ export class ModelBuilder {
       this.msgIndexByBigId.set(id, k);
       return;
     }
-    if (id >= this.msgIndexById.length) this.msgIndexById = grown(this.msgIndexById, Math.max(id + 1, this.msgIndexById.length * 2), -1);
+    if (id >= this.msgIndexById.length)
+      this.msgIndexById = grown(this.msgIndexById, Math.max(id + 1, this.msgIndexById.length * 2), -1);
     this.msgIndexById[id] = k;
   }
 
@@ -332,7 +358,13 @@ export class ModelBuilder {
       }
       case "partition": {
         const i = this.begin(e.t, kind, -1);
-        const p: PartitionSpan = { id: e.id, kind: e.kind, t0: e.t, t1: Number.NaN, blocks: e.blocks.map((b) => ({ from: b.from.map((x) => this.lane(x)), to: b.to.map((x) => this.lane(x)) })) };
+        const p: PartitionSpan = {
+          id: e.id,
+          kind: e.kind,
+          t0: e.t,
+          t1: Number.NaN,
+          blocks: e.blocks.map((b) => ({ from: b.from.map((x) => this.lane(x)), to: b.to.map((x) => this.lane(x)) })),
+        };
         this.partitions.push(p);
         this.openPartitions.set(e.id, p);
         this.markers.push({ t: e.t, lane: -1, kind: "partition", text: `partition ${e.id} (${e.kind})`, event: i });
@@ -351,18 +383,42 @@ export class ModelBuilder {
       }
       case "link": {
         const i = this.begin(e.t, kind, -1);
-        this.markers.push({ t: e.t, lane: -1, kind: "link", text: `link ${e.a} <-> ${e.b}: ${JSON.stringify(e.change)}`, event: i });
+        this.markers.push({
+          t: e.t,
+          lane: -1,
+          kind: "link",
+          text: `link ${e.a} <-> ${e.b}: ${JSON.stringify(e.change)}`,
+          event: i,
+        });
         break;
       }
       case "clock":
       case "disk": {
         const l = this.lane(e.n);
         const i = this.begin(e.t, kind, l);
-        this.markers.push({ t: e.t, lane: l, kind: e.k, text: e.k === "clock" ? `${e.n} clock offset ${e.offset}us drift ${e.drift}ppm` : `${e.n} disk ${e.fault}${e.key ? ` (${e.key})` : ""}`, event: i });
+        this.markers.push({
+          t: e.t,
+          lane: l,
+          kind: e.k,
+          text:
+            e.k === "clock"
+              ? `${e.n} clock offset ${e.offset}us drift ${e.drift}ppm`
+              : `${e.n} disk ${e.fault}${e.key ? ` (${e.key})` : ""}`,
+          event: i,
+        });
         break;
       }
       case "invoke": {
-        const bar: OpBar = { lane: this.lane(e.c), t0: e.t, t1: Number.NaN, outcome: "pending", op: e.op, value: null, node: e.n, req: e.r };
+        const bar: OpBar = {
+          lane: this.lane(e.c),
+          t0: e.t,
+          t1: Number.NaN,
+          outcome: "pending",
+          op: e.op,
+          value: null,
+          node: e.n,
+          req: e.r,
+        };
         this.begin(e.t, kind, bar.lane);
         this.ops.push(bar);
         this.opByReq.set(e.r, bar);
@@ -407,7 +463,9 @@ export class ModelBuilder {
     this.states[l]?.push({ t: e.t, v: e.v, event: i });
     if (e.v.role === "leader" && typeof e.v.commitIndex === "number" && e.v.commitIndex > (this.lastCommit[l] ?? 0)) {
       const msgT1 = this.msgT1;
-      const acks = [...(this.lastAck[l]?.values() ?? [])].filter((k) => (msgT1[k] as number) <= e.t && (msgT1[k] as number) >= e.t - 10_000_000);
+      const acks = [...(this.lastAck[l]?.values() ?? [])].filter(
+        (k) => (msgT1[k] as number) <= e.t && (msgT1[k] as number) >= e.t - 10_000_000,
+      );
       this.commits.push({ t: e.t, lane: l, index: e.v.commitIndex, acks });
     }
     if (typeof e.v.commitIndex === "number" && l >= 0) this.lastCommit[l] = e.v.commitIndex;
@@ -420,7 +478,10 @@ export class ModelBuilder {
    */
   finish(footer: TraceFooter | null = null): Model {
     const { header, n, m } = this;
-    const tMax = Math.max(this.tMax, footer !== null && Number.isFinite(footer.t) ? footer.t : (header.scenario.durationMicros ?? 0));
+    const tMax = Math.max(
+      this.tMax,
+      footer !== null && Number.isFinite(footer.t) ? footer.t : (header.scenario.durationMicros ?? 0),
+    );
     for (const [l, t0] of this.downSince) this.down.push({ lane: l, t0, t1: tMax });
     for (const p of this.openPartitions.values()) p.t1 = tMax;
     for (const b of this.ops) if (Number.isNaN(b.t1)) b.t1 = tMax;
@@ -529,11 +590,21 @@ export function firstDivergence(a: Model, b: Model): { index: number; tA: number
     if (la[i] !== lb[i]) return { index: i, tA: a.evT[i] as number, tB: b.evT[i] as number };
   }
   if (la.length === lb.length) return null;
-  return { index: n, tA: n < la.length ? (a.evT[n] as number) : a.tMax, tB: n < lb.length ? (b.evT[n] as number) : b.tMax };
+  return {
+    index: n,
+    tA: n < la.length ? (a.evT[n] as number) : a.tMax,
+    tB: n < lb.length ? (b.evT[n] as number) : b.tMax,
+  };
 }
 
 /** Events of a kind (or any kind) on a lane (or any lane): the next (dir 1) or previous (dir -1) one after t. */
-export function stepEvent(model: Model, t: number, dir: 1 | -1, lane: number | null, kind: string | null): number | null {
+export function stepEvent(
+  model: Model,
+  t: number,
+  dir: 1 | -1,
+  lane: number | null,
+  kind: string | null,
+): number | null {
   const k = kind === null ? -1 : model.kinds.indexOf(kind);
   const { evT, evLane, evKind } = model;
   const n = evT.length;

@@ -6,7 +6,18 @@
  * pixels can show (message density, outcome shares, ticks), which the legend line at the bottom says.
  */
 import { Batch } from "./batch.ts";
-import { afterEnd, backgrounds, clientOps, commitQuorums, coneBands, type Frame, laneLines, markers, OP_BIN_PX, stateTicks } from "./layers.ts";
+import {
+  afterEnd,
+  backgrounds,
+  clientOps,
+  commitQuorums,
+  coneBands,
+  type Frame,
+  laneLines,
+  markers,
+  OP_BIN_PX,
+  stateTicks,
+} from "./layers.ts";
 import { typeColor as colorOfType } from "./colors.ts";
 import { formatCount, formatTime } from "./format.ts";
 import { droppedAtSend, MessageLayer, type MessageStats } from "./messages.ts";
@@ -33,10 +44,55 @@ export interface Selection {
 }
 
 export type Prim =
-  | { p: "rect"; x: number; y: number; w: number; h: number; fill: string; opacity?: number; cls?: string; title?: string; event?: number }
-  | { p: "line"; x1: number; y1: number; x2: number; y2: number; stroke: string; width: number; opacity?: number; dash?: string; cls?: string }
-  | { p: "text"; x: number; y: number; text: string; fill: string; size: number; anchor?: "start" | "middle" | "end"; weight?: string; cls?: string }
-  | { p: "mark"; x: number; y: number; shape: "x" | "tri" | "dot" | "diamond"; size: number; fill: string; cls?: string; title?: string; event?: number; t?: number; lane?: number; ring?: boolean }
+  | {
+      p: "rect";
+      x: number;
+      y: number;
+      w: number;
+      h: number;
+      fill: string;
+      opacity?: number;
+      cls?: string;
+      title?: string;
+      event?: number;
+    }
+  | {
+      p: "line";
+      x1: number;
+      y1: number;
+      x2: number;
+      y2: number;
+      stroke: string;
+      width: number;
+      opacity?: number;
+      dash?: string;
+      cls?: string;
+    }
+  | {
+      p: "text";
+      x: number;
+      y: number;
+      text: string;
+      fill: string;
+      size: number;
+      anchor?: "start" | "middle" | "end";
+      weight?: string;
+      cls?: string;
+    }
+  | {
+      p: "mark";
+      x: number;
+      y: number;
+      shape: "x" | "tri" | "dot" | "diamond";
+      size: number;
+      fill: string;
+      cls?: string;
+      title?: string;
+      event?: number;
+      t?: number;
+      lane?: number;
+      ring?: boolean;
+    }
   | { p: "layer"; layer: Layer; cls: string };
 
 /** A dense layer: drawn on the canvas in one go, written to SVG item by item. */
@@ -126,7 +182,14 @@ export interface LayoutStats extends MessageStats {
   legend: string;
 }
 
-export function layout(model: Model, vp: Viewport, f: Filters, sel: Selection | null = null, divergence: number | null = null, scene: Scene = new Scene()): { prims: Prim[]; arrows: number; stats: LayoutStats } {
+export function layout(
+  model: Model,
+  vp: Viewport,
+  f: Filters,
+  sel: Selection | null = null,
+  divergence: number | null = null,
+  scene: Scene = new Scene(),
+): { prims: Prim[]; arrows: number; stats: LayoutStats } {
   const prims: Prim[] = [];
   const span = Math.max(1, vp.t1 - vp.t0);
   const plotW = vp.width - LABEL_WIDTH - RIGHT_PAD;
@@ -134,7 +197,19 @@ export function layout(model: Model, vp: Viewport, f: Filters, sel: Selection | 
   const offset = LABEL_WIDTH - vp.t0 * scale;
   const ys = laneYs(model, vp, f);
   const laneH = (vp.height - AXIS_HEIGHT - FOOTER_HEIGHT) / Math.max(1, model.lanes.length - countHidden(model, f));
-  const G: Frame = { model, vp, f, ys, laneH, scale, offset, x: (t) => t * scale + offset, xMin: LABEL_WIDTH, xMax: vp.width - RIGHT_PAD, bottom: vp.height - FOOTER_HEIGHT };
+  const G: Frame = {
+    model,
+    vp,
+    f,
+    ys,
+    laneH,
+    scale,
+    offset,
+    x: (t) => t * scale + offset,
+    xMin: LABEL_WIDTH,
+    xMax: vp.width - RIGHT_PAD,
+    bottom: vp.height - FOOTER_HEIGHT,
+  };
   const layer = scene.layer(model);
   const cone = scene.coneOf(model, sel);
   scene.ticks.reset();
@@ -146,7 +221,10 @@ export function layout(model: Model, vp: Viewport, f: Filters, sel: Selection | 
   afterEnd(G, prims);
   const opsAggregated = f.hiddenKinds.has("op") ? 0 : clientOps(G, prims, scene.ops);
   prims.push({ p: "layer", layer: scene.ops, cls: "ops" });
-  const txnLayout = model.txns !== undefined && !f.hiddenKinds.has("txn") ? { x: G.x, ys, laneH, t0: vp.t0, t1: vp.t1, xMin: G.xMin, xMax: G.xMax } : null;
+  const txnLayout =
+    model.txns !== undefined && !f.hiddenKinds.has("txn")
+      ? { x: G.x, ys, laneH, t0: vp.t0, t1: vp.t1, xMin: G.xMin, xMax: G.xMax }
+      : null;
   if (txnLayout !== null) prims.push(...txnBands(model.txns ?? [], txnLayout));
   const hiddenType = new Uint8Array(Math.max(1, model.types.length));
   model.types.forEach((t, i) => {
@@ -154,9 +232,32 @@ export function layout(model: Model, vp: Viewport, f: Filters, sel: Selection | 
   });
   const stats: MessageStats = f.hiddenKinds.has("send")
     ? { mode: "exact", inView: 0, arrows: 0, columnPx: 0, densityMax: 0 }
-    : layer.layout({ scale, offset, xMin: G.xMin, xMax: G.xMax, t0: vp.t0, t1: vp.t1, ys, laneH, hiddenType, showDrops: !f.hiddenKinds.has("drop"), cone });
-  if (!f.hiddenKinds.has("send")) prims.push({ p: "layer", layer: stats.mode === "exact" ? layer.batch : layer.density, cls: "messages" });
-  for (const d of layer.drops) prims.push({ p: "mark", x: d.x, y: d.y, shape: "x", size: 4, fill: "#d62728", cls: "drop-mark", title: dropTitle(model, d.message) });
+    : layer.layout({
+        scale,
+        offset,
+        xMin: G.xMin,
+        xMax: G.xMax,
+        t0: vp.t0,
+        t1: vp.t1,
+        ys,
+        laneH,
+        hiddenType,
+        showDrops: !f.hiddenKinds.has("drop"),
+        cone,
+      });
+  if (!f.hiddenKinds.has("send"))
+    prims.push({ p: "layer", layer: stats.mode === "exact" ? layer.batch : layer.density, cls: "messages" });
+  for (const d of layer.drops)
+    prims.push({
+      p: "mark",
+      x: d.x,
+      y: d.y,
+      shape: "x",
+      size: 4,
+      fill: "#d62728",
+      cls: "drop-mark",
+      title: dropTitle(model, d.message),
+    });
   if (!f.hiddenKinds.has("commit")) commitQuorums(G, prims);
   if (!f.hiddenKinds.has("state")) stateTicks(G, scene.ticks);
   const markerTicks = markers(G, prims, scene.ticks);
@@ -167,10 +268,19 @@ export function layout(model: Model, vp: Viewport, f: Filters, sel: Selection | 
   const parts = legendParts(stats, markerTicks, opsAggregated);
   const legend = parts.join(" · ");
   const lines = wrap(parts, Math.floor((vp.width - LABEL_WIDTH) / 5.8));
-  lines.forEach((text, i) => prims.push({ p: "text", x: LABEL_WIDTH, y: vp.height - 5 - (lines.length - 1 - i) * 12, text, fill: stats.mode === "density" || markerTicks > 0 || opsAggregated > 0 ? "#8e44ad" : "#52606d", size: 10, cls: "lod-legend" }));
+  lines.forEach((text, i) =>
+    prims.push({
+      p: "text",
+      x: LABEL_WIDTH,
+      y: vp.height - 5 - (lines.length - 1 - i) * 12,
+      text,
+      fill: stats.mode === "density" || markerTicks > 0 || opsAggregated > 0 ? "#8e44ad" : "#52606d",
+      size: 10,
+      cls: "lod-legend",
+    }),
+  );
   return { prims, arrows: stats.arrows, stats: { ...stats, markerTicks, opsAggregated, legend } };
 }
-
 
 /** The legend: how the messages (and anything else aggregated) are drawn at this zoom, in parts. */
 export function legendParts(s: MessageStats, markerTicks: number, opsAggregated: number): string[] {
@@ -180,7 +290,8 @@ export function legendParts(s: MessageStats, markerTicks: number, opsAggregated:
       : `messages: ${formatCount(s.inView)} in view, too many to draw one by one: the strip over each lane counts what it sent per ${+s.columnPx.toFixed(1)} px, by type (red: dropped; darkest: ${formatCount(s.densityMax)}). Zoom in to see each message`,
   ];
   if (markerTicks > 0) parts.push(`${formatCount(markerTicks)} markers drawn as ticks (zoom in to hover them)`);
-  if (opsAggregated > 0) parts.push(`${formatCount(opsAggregated)} client ops drawn as outcome shares per ${OP_BIN_PX} px`);
+  if (opsAggregated > 0)
+    parts.push(`${formatCount(opsAggregated)} client ops drawn as outcome shares per ${OP_BIN_PX} px`);
   return parts;
 }
 
@@ -208,15 +319,67 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
   for (const v of model.violations) {
     if (v.t < vp.t0 || v.t > vp.t1) continue;
     const y = v.lane >= 0 && !Number.isNaN(ys[v.lane] as number) ? (ys[v.lane] as number) : AXIS_HEIGHT + 10;
-    prims.push({ p: "line", x1: G.x(v.t), y1: AXIS_HEIGHT, x2: G.x(v.t), y2: G.bottom, stroke: "#c0392b", width: 2, opacity: 0.8, cls: "violation-line" });
-    prims.push({ p: "mark", x: G.x(v.t), y, shape: "tri", size: 9, fill: "#c0392b", cls: "violation-marker", title: v.text, event: v.event, t: v.t, lane: v.lane });
+    prims.push({
+      p: "line",
+      x1: G.x(v.t),
+      y1: AXIS_HEIGHT,
+      x2: G.x(v.t),
+      y2: G.bottom,
+      stroke: "#c0392b",
+      width: 2,
+      opacity: 0.8,
+      cls: "violation-line",
+    });
+    prims.push({
+      p: "mark",
+      x: G.x(v.t),
+      y,
+      shape: "tri",
+      size: 9,
+      fill: "#c0392b",
+      cls: "violation-marker",
+      title: v.text,
+      event: v.event,
+      t: v.t,
+      lane: v.lane,
+    });
   }
   if (divergence !== null && divergence >= vp.t0 && divergence <= vp.t1) {
-    prims.push({ p: "line", x1: G.x(divergence), y1: AXIS_HEIGHT - 6, x2: G.x(divergence), y2: G.bottom, stroke: "#8e44ad", width: 2, dash: "6,3", cls: "divergence" });
+    prims.push({
+      p: "line",
+      x1: G.x(divergence),
+      y1: AXIS_HEIGHT - 6,
+      x2: G.x(divergence),
+      y2: G.bottom,
+      stroke: "#8e44ad",
+      width: 2,
+      dash: "6,3",
+      cls: "divergence",
+    });
     const right = G.x(divergence) > vp.width - 130;
-    prims.push({ p: "text", x: G.x(divergence) + (right ? -4 : 4), y: AXIS_HEIGHT + 12, text: "first divergence", fill: "#8e44ad", size: 11, weight: "600", anchor: right ? "end" : "start", cls: "divergence-label" });
+    prims.push({
+      p: "text",
+      x: G.x(divergence) + (right ? -4 : 4),
+      y: AXIS_HEIGHT + 12,
+      text: "first divergence",
+      fill: "#8e44ad",
+      size: 11,
+      weight: "600",
+      anchor: right ? "end" : "start",
+      cls: "divergence-label",
+    });
   }
-  if (sel !== null && !Number.isNaN(ys[sel.lane] as number) && sel.t >= vp.t0 && sel.t <= vp.t1) prims.push({ p: "mark", x: G.x(sel.t), y: ys[sel.lane] as number, shape: "dot", size: 7, fill: "#111", cls: "selection", ring: true });
+  if (sel !== null && !Number.isNaN(ys[sel.lane] as number) && sel.t >= vp.t0 && sel.t <= vp.t1)
+    prims.push({
+      p: "mark",
+      x: G.x(sel.t),
+      y: ys[sel.lane] as number,
+      shape: "dot",
+      size: 7,
+      fill: "#111",
+      cls: "selection",
+      ring: true,
+    });
 }
 
 function axis(prims: Prim[], vp: Viewport, x: (t: number) => number): void {
@@ -226,8 +389,26 @@ function axis(prims: Prim[], vp: Viewport, x: (t: number) => number): void {
   const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? pow * 10;
   prims.push({ p: "rect", x: 0, y: 0, w: vp.width, h: AXIS_HEIGHT - 4, fill: "#ffffff", cls: "axis-bg" });
   for (let t = Math.ceil(vp.t0 / step) * step; t <= vp.t1; t += step) {
-    prims.push({ p: "line", x1: x(t), y1: AXIS_HEIGHT - 8, x2: x(t), y2: AXIS_HEIGHT - 2, stroke: "#52606d", width: 1, cls: "tick" });
-    prims.push({ p: "text", x: x(t), y: AXIS_HEIGHT - 12, text: formatTime(t), fill: "#52606d", size: 10, anchor: "middle", cls: "tick-label" });
+    prims.push({
+      p: "line",
+      x1: x(t),
+      y1: AXIS_HEIGHT - 8,
+      x2: x(t),
+      y2: AXIS_HEIGHT - 2,
+      stroke: "#52606d",
+      width: 1,
+      cls: "tick",
+    });
+    prims.push({
+      p: "text",
+      x: x(t),
+      y: AXIS_HEIGHT - 12,
+      text: formatTime(t),
+      fill: "#52606d",
+      size: 10,
+      anchor: "middle",
+      cls: "tick-label",
+    });
   }
 }
 
@@ -253,21 +434,31 @@ export function markPath(m: { x: number; y: number; size: number; shape: "x" | "
 
 /** The primitives as a standalone SVG document (export, golden files). Text is escaped, never markup. */
 export function toSvg(prims: readonly Prim[], width: number, height: number): string {
-  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Inter, Helvetica, Arial, sans-serif">`, `<rect width="${width}" height="${height}" fill="#ffffff"/>`];
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Inter, Helvetica, Arial, sans-serif">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+  ];
   for (const p of prims) {
     const cls = "cls" in p && p.cls ? ` class="${esc(p.cls)}"` : "";
     switch (p.p) {
       case "rect":
-        out.push(`<rect${cls} x="${r2(p.x)}" y="${r2(p.y)}" width="${r2(p.w)}" height="${r2(p.h)}" fill="${p.fill}"${p.opacity !== undefined ? ` fill-opacity="${p.opacity}"` : ""}>${p.title ? `<title>${esc(p.title)}</title>` : ""}</rect>`);
+        out.push(
+          `<rect${cls} x="${r2(p.x)}" y="${r2(p.y)}" width="${r2(p.w)}" height="${r2(p.h)}" fill="${p.fill}"${p.opacity !== undefined ? ` fill-opacity="${p.opacity}"` : ""}>${p.title ? `<title>${esc(p.title)}</title>` : ""}</rect>`,
+        );
         break;
       case "line":
-        out.push(`<line${cls} x1="${r2(p.x1)}" y1="${r2(p.y1)}" x2="${r2(p.x2)}" y2="${r2(p.y2)}" stroke="${p.stroke}" stroke-width="${p.width}"${p.opacity !== undefined ? ` stroke-opacity="${p.opacity}"` : ""}${p.dash ? ` stroke-dasharray="${p.dash}"` : ""}/>`);
+        out.push(
+          `<line${cls} x1="${r2(p.x1)}" y1="${r2(p.y1)}" x2="${r2(p.x2)}" y2="${r2(p.y2)}" stroke="${p.stroke}" stroke-width="${p.width}"${p.opacity !== undefined ? ` stroke-opacity="${p.opacity}"` : ""}${p.dash ? ` stroke-dasharray="${p.dash}"` : ""}/>`,
+        );
         break;
       case "text":
-        out.push(`<text${cls} x="${r2(p.x)}" y="${r2(p.y)}" fill="${p.fill}" font-size="${p.size}"${p.anchor ? ` text-anchor="${p.anchor}"` : ""}${p.weight ? ` font-weight="${p.weight}"` : ""}>${esc(p.text)}</text>`);
+        out.push(
+          `<text${cls} x="${r2(p.x)}" y="${r2(p.y)}" fill="${p.fill}" font-size="${p.size}"${p.anchor ? ` text-anchor="${p.anchor}"` : ""}${p.weight ? ` font-weight="${p.weight}"` : ""}>${esc(p.text)}</text>`,
+        );
         break;
       case "mark": {
-        const stroke = p.shape === "x" || p.ring ? ` stroke="${p.fill}" stroke-width="2" fill="none"` : ` fill="${p.fill}"`;
+        const stroke =
+          p.shape === "x" || p.ring ? ` stroke="${p.fill}" stroke-width="2" fill="none"` : ` fill="${p.fill}"`;
         out.push(`<path${cls} d="${markPath(p)}"${stroke}>${p.title ? `<title>${esc(p.title)}</title>` : ""}</path>`);
         break;
       }

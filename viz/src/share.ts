@@ -23,8 +23,11 @@ export async function encodeShare(shared: Shared): Promise<string> {
 }
 
 export async function decodeShare(text: string): Promise<Shared> {
-  const stream = new Blob([fromBase64Url(text) as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  const stream = new Blob([fromBase64Url(text) as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream("deflate-raw"));
   const shared = JSON.parse(await new Response(stream).text()) as Shared;
-  if (typeof shared.seed !== "number" || typeof shared.scenario !== "object") throw new Error("expected a scenario and a seed");
+  if (typeof shared.seed !== "number" || typeof shared.scenario !== "object")
+    throw new Error("expected a scenario and a seed");
   return shared;
 }

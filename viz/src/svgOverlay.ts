@@ -30,7 +30,10 @@ export class Overlay {
   private texts: SVGTextElement[] = [];
   private marks: Mark[] = [];
 
-  constructor(readonly svg: SVGSVGElement, handlers: OverlayHandlers) {
+  constructor(
+    readonly svg: SVGSVGElement,
+    handlers: OverlayHandlers,
+  ) {
     this.textLayer = document.createElementNS(NS, "g");
     this.marksLayer = document.createElementNS(NS, "g");
     this.cursor = document.createElementNS(NS, "line");

@@ -15,14 +15,29 @@ import type { Model } from "./model.ts";
 
 /** The model's typed columns, transferred (moved, not copied) to the page. */
 function columnBuffers(model: Model): Transferable[] {
-  return [model.evT, model.evKind, model.evLane, model.msgT0, model.msgT1, model.msgFrom, model.msgTo, model.msgType, model.msgStatus, model.msgEvent, model.msgDelivered].map((a) => a.buffer as ArrayBuffer);
+  return [
+    model.evT,
+    model.evKind,
+    model.evLane,
+    model.msgT0,
+    model.msgT1,
+    model.msgFrom,
+    model.msgTo,
+    model.msgType,
+    model.msgStatus,
+    model.msgEvent,
+    model.msgDelivered,
+  ].map((a) => a.buffer as ArrayBuffer);
 }
 
 /**
  * A loaded trace: its bytes as the chunks they arrived in, and its parsed events once something needed them (exports,
  * and the canonical lines of a small trace); a large trace is parsed again only if it is exported.
  */
-const traces: Record<string, { header: TraceHeader; chunks: Uint8Array[]; events: TraceEvent[] | null; footer?: TraceFooter }> = {};
+const traces: Record<
+  string,
+  { header: TraceHeader; chunks: Uint8Array[]; events: TraceEvent[] | null; footer?: TraceFooter }
+> = {};
 /** Below this many events a model carries canonical event lines, for the what-if divergence. */
 const KEEP_LINES_BELOW = 400_000;
 
@@ -100,7 +115,9 @@ async function loadStream(stream: ReadableStream<Uint8Array>, url: string, t0: n
         else c.enqueue(r.value);
       },
     });
-    body = gz.pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
+    body = gz
+      .pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)
+      .getReader();
   } else if (head !== undefined) reader.push(head);
   for (let r = first.done ? first : await body.read(); !r.done; r = await body.read()) reader.push(r.value);
   const streamedMs = performance.now() - t0;
@@ -115,18 +132,37 @@ self.onmessage = async (ev: MessageEvent) => {
       const bytes = await inflate(msg.bytes as ArrayBuffer);
       const decodeMs = performance.now() - t0;
       const { model, parseMs, fastLines } = loadBytes("main", new Uint8Array(bytes), String(msg.source));
-      self.postMessage({ id: msg.id, ok: true, model, timings: { decodeMs, parseMs, fastLines, sentAt: Date.now() } }, columnBuffers(model));
+      self.postMessage(
+        { id: msg.id, ok: true, model, timings: { decodeMs, parseMs, fastLines, sentAt: Date.now() } },
+        columnBuffers(model),
+      );
     } else if (msg.op === "loadUrl") {
       const r = await loadUrl(String(msg.url));
       // decodeMs: fetching, inflating and parsing as the bytes stream in; parseMs: that plus building the model.
       const decodeMs = "streamedMs" in r ? r.streamedMs : 0;
-      self.postMessage({ id: msg.id, ok: true, model: r.model, timings: { decodeMs, parseMs: r.parseMs, fastLines: r.fastLines, sentAt: Date.now() } }, columnBuffers(r.model));
+      self.postMessage(
+        {
+          id: msg.id,
+          ok: true,
+          model: r.model,
+          timings: { decodeMs, parseMs: r.parseMs, fastLines: r.fastLines, sentAt: Date.now() },
+        },
+        columnBuffers(r.model),
+      );
     } else if (msg.op === "simulate") {
       const scenario = msg.scenario as ResolvedScenario;
       const r = runScenario(scenario, { registry, seed: msg.seed as number, sink: "record" });
       const text = r.trace?.toNdjson() ?? "";
       const { model } = loadBytes("whatif", new TextEncoder().encode(text), "what-if");
-      self.postMessage({ id: msg.id, ok: true, model, summary: { violations: r.violations, events: r.events, stop: r.stop, clientOps: r.clientOps } }, columnBuffers(model));
+      self.postMessage(
+        {
+          id: msg.id,
+          ok: true,
+          model,
+          summary: { violations: r.violations, events: r.events, stop: r.stop, clientOps: r.clientOps },
+        },
+        columnBuffers(model),
+      );
     } else if (msg.op === "export") {
       // The export is handed back as a Blob built from ~1 MiB parts: no single string holds it (a Chrome export of a
       // million-event trace is ~135 MB).
@@ -135,7 +171,9 @@ self.onmessage = async (ev: MessageEvent) => {
       let blob: Blob;
       if (isExportFormat(f)) {
         const t = eventsOf(which);
-        blob = new Blob(exportToParts(EXPORTERS[f], t.header, t.events, t.footer), { type: f === "chrome" ? "application/json" : "text/plain" });
+        blob = new Blob(exportToParts(EXPORTERS[f], t.header, t.events, t.footer), {
+          type: f === "chrome" ? "application/json" : "text/plain",
+        });
       } else blob = new Blob(bytesOf(which) as BlobPart[], { type: "application/x-ndjson" });
       self.postMessage({ id: msg.id, ok: true, blob });
     }

@@ -19,7 +19,9 @@ const HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1";
 
 function childEnv(hugePages: boolean): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  const tunables = (env.GLIBC_TUNABLES ?? "").split(":").filter((t) => t !== "" && !t.startsWith("glibc.malloc.hugetlb="));
+  const tunables = (env.GLIBC_TUNABLES ?? "")
+    .split(":")
+    .filter((t) => t !== "" && !t.startsWith("glibc.malloc.hugetlb="));
   if (hugePages) tunables.push(HUGE_PAGES_TUNABLE);
   if (tunables.length > 0) env.GLIBC_TUNABLES = tunables.join(":");
   else delete env.GLIBC_TUNABLES;
@@ -34,7 +36,8 @@ function isolated(name: string, hugePages: boolean, bin = BIN): BenchResult {
   const args = ["--max-old-space-size=4096", bin, "bench", "--only", name, "--json", "--no-isolate", "--runs", "1"];
   const r = spawnSync(process.execPath, args, { encoding: "utf8", env: childEnv(hugePages) });
   const where = bin === BIN ? "" : ` (in ${resolve(bin, "../..")})`;
-  if (r.status !== 0) throw new Error(`benchmark ${name} failed${where}: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
+  if (r.status !== 0)
+    throw new Error(`benchmark ${name} failed${where}: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
   return (JSON.parse(r.stdout) as { results: BenchResult[] }).results[0] as BenchResult;
 }
 
@@ -70,12 +73,27 @@ export interface BenchComparison {
  * On a shared VM whose speed swings by a third from one minute to the next (see medianRun), the ratio within a pair
  * tells far more than the ratio of two medians taken minutes apart.
  */
-export function comparePairs(name: string, ours: readonly BenchResult[], theirs: readonly BenchResult[]): BenchComparison {
-  if (ours.length !== theirs.length || ours.length === 0) throw new Error(`benchmark ${name}: ${ours.length} runs against ${theirs.length}, expected equal and at least one`);
+export function comparePairs(
+  name: string,
+  ours: readonly BenchResult[],
+  theirs: readonly BenchResult[],
+): BenchComparison {
+  if (ours.length !== theirs.length || ours.length === 0)
+    throw new Error(`benchmark ${name}: ${ours.length} runs against ${theirs.length}, expected equal and at least one`);
   const ratios = ours.map((r, i) => r.eventsPerSecond / (theirs[i] as BenchResult).eventsPerSecond);
   const sorted = [...ratios].sort((a, b) => a - b);
-  const ratio = sorted.length % 2 === 1 ? (sorted[sorted.length >> 1] as number) : ((sorted[sorted.length / 2 - 1] as number) + (sorted[sorted.length / 2] as number)) / 2;
-  return { name, ours: medianRun(name, ours), theirs: medianRun(name, theirs), ratios, ratio, faster: ratios.filter((r) => r > 1).length };
+  const ratio =
+    sorted.length % 2 === 1
+      ? (sorted[sorted.length >> 1] as number)
+      : ((sorted[sorted.length / 2 - 1] as number) + (sorted[sorted.length / 2] as number)) / 2;
+  return {
+    name,
+    ours: medianRun(name, ours),
+    theirs: medianRun(name, theirs),
+    ratios,
+    ratio,
+    faster: ratios.filter((r) => r > 1).length,
+  };
 }
 
 export function formatComparisonTable(comparisons: readonly BenchComparison[], against: string): string {
@@ -99,8 +117,12 @@ export function formatComparisonTable(comparisons: readonly BenchComparison[], a
 function againstBin(dir: string, chosen: readonly string[]): string {
   const root = resolve(dir);
   const bin = join(root, "bin", "faultline.mjs");
-  if (!existsSync(bin)) throw new UsageError(`--against: ${root} has no bin/faultline.mjs (expected another Faultline checkout, such as a git worktree)`);
-  if (!existsSync(join(root, "node_modules"))) throw new UsageError(`--against: ${root} has no node_modules (run npm ci there first)`);
+  if (!existsSync(bin))
+    throw new UsageError(
+      `--against: ${root} has no bin/faultline.mjs (expected another Faultline checkout, such as a git worktree)`,
+    );
+  if (!existsSync(join(root, "node_modules")))
+    throw new UsageError(`--against: ${root} has no node_modules (run npm ci there first)`);
   // `--runs 0` is refused after --only is checked (in every checkout since --runs exists): exit 2 either way, and
   // the message says which of the two it refused.
   const r = spawnSync(process.execPath, [bin, "bench", "--only", ...chosen, "--runs", "0"], { encoding: "utf8" });
@@ -118,7 +140,10 @@ function againstBin(dir: string, chosen: readonly string[]): string {
 export function medianRun(name: string, runs: readonly BenchResult[]): BenchResult {
   if (runs.length === 0) throw new Error(`benchmark ${name}: no runs`);
   const events = new Set(runs.map((r) => r.events));
-  if (events.size > 1) throw new Error(`benchmark ${name}: runs processed different numbers of events (${[...events].join(", ")}): the run is not deterministic`);
+  if (events.size > 1)
+    throw new Error(
+      `benchmark ${name}: runs processed different numbers of events (${[...events].join(", ")}): the run is not deterministic`,
+    );
   const sorted = [...runs].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
   const median = sorted[(sorted.length - 1) >> 1] as BenchResult;
   return { ...median, runs: runs.map((r) => r.eventsPerSecond) };
@@ -133,17 +158,32 @@ function parseRuns(value: unknown): number {
 
 export const benchCommand: CliCommand = {
   command: "bench",
-  describe: "Run the benchmark workloads and print events/s (ping-5, pending-1e6, growth series, raft-5; --only mem-10m)",
+  describe:
+    "Run the benchmark workloads and print events/s (ping-5, pending-1e6, growth series, raft-5; --only mem-10m)",
   builder: (y: Argv) =>
     y
       .option("json", { type: "boolean", describe: 'print {"results": [...]}' })
-      .option("only", { type: "string", array: true, describe: "run only these workloads (also opt-in ones like mem-10m)" })
+      .option("only", {
+        type: "string",
+        array: true,
+        describe: "run only these workloads (also opt-in ones like mem-10m)",
+      })
       .option("out", { type: "string", describe: "also write the JSON results to this file" })
-      .option("runs", { type: "string", default: "3", describe: "run each workload this many times (each in a fresh process, unless --no-isolate) and report the median" })
-      .option("isolate", { type: "boolean", default: true, describe: "run each workload in its own process (--no-isolate: all in this one)" })
+      .option("runs", {
+        type: "string",
+        default: "3",
+        describe:
+          "run each workload this many times (each in a fresh process, unless --no-isolate) and report the median",
+      })
+      .option("isolate", {
+        type: "boolean",
+        default: true,
+        describe: "run each workload in its own process (--no-isolate: all in this one)",
+      })
       .option("against", {
         type: "string",
-        describe: "compare with another checkout (a directory, e.g. a git worktree of the base commit): each run there pairs with a run here, back to back",
+        describe:
+          "compare with another checkout (a directory, e.g. a git worktree of the base commit): each run there pairs with a run here, back to back",
       })
       .option("huge-pages", {
         type: "boolean",
@@ -153,11 +193,17 @@ export const benchCommand: CliCommand = {
   async run(argv, ctx) {
     const only = argv.only as string[] | undefined;
     for (const name of only ?? []) {
-      if (!WORKLOADS.some((w) => w.name === name)) throw new UsageError(`--only: no workload "${name}" (workloads: ${WORKLOADS.map((w) => w.name).join(", ")})`);
+      if (!WORKLOADS.some((w) => w.name === name))
+        throw new UsageError(`--only: no workload "${name}" (workloads: ${WORKLOADS.map((w) => w.name).join(", ")})`);
     }
     const runs = parseRuns(argv.runs);
-    if (argv.against !== undefined && argv.isolate === false) throw new UsageError("--against runs every workload in fresh processes of both checkouts; it cannot be combined with --no-isolate");
-    const chosen = WORKLOADS.filter((w) => (only && only.length > 0 ? only.includes(w.name) : !w.optIn)).map((w) => w.name);
+    if (argv.against !== undefined && argv.isolate === false)
+      throw new UsageError(
+        "--against runs every workload in fresh processes of both checkouts; it cannot be combined with --no-isolate",
+      );
+    const chosen = WORKLOADS.filter((w) => (only && only.length > 0 ? only.includes(w.name) : !w.optIn)).map(
+      (w) => w.name,
+    );
     const other = argv.against !== undefined ? againstBin(String(argv.against), chosen) : null;
     const progress = (r: BenchResult) => {
       if (!argv.json) ctx.stderr(`  ${r.name}: ${mega(r.eventsPerSecond)} events/s`);
@@ -171,7 +217,10 @@ export const benchCommand: CliCommand = {
       results = chosen.map((name) => {
         const each: BenchResult[] = [];
         for (let i = 0; i < runs; i++) {
-          const r = argv.isolate !== false ? isolated(name, hugePages) : (runBenchmarks(ctx.registry, { only: [name] }).results[0] as BenchResult);
+          const r =
+            argv.isolate !== false
+              ? isolated(name, hugePages)
+              : (runBenchmarks(ctx.registry, { only: [name] }).results[0] as BenchResult);
           progress(r);
           each.push(r);
         }
@@ -191,13 +240,25 @@ export const benchCommand: CliCommand = {
           : "a fresh process per run, 4 KiB pages";
     const how = runs === 1 ? "one run per workload" : `the median of ${runs} runs per workload`;
     const yardstick = againstBare(results);
-    ctx.stdout(argv.json ? json : `${formatBenchTable(results)}\n(${how}; ${pages})${yardstick === null ? "" : `\n${yardstick}`}`);
+    ctx.stdout(
+      argv.json
+        ? json
+        : `${formatBenchTable(results)}\n(${how}; ${pages})${yardstick === null ? "" : `\n${yardstick}`}`,
+    );
     return 0;
   },
 };
 
 /** --against: each workload's runs alternate between the two checkouts (which goes first alternates too). */
-function compare(chosen: string[], runs: number, other: string, hugePages: boolean, json: boolean, out: ReturnType<typeof openOutput> | null, ctx: CliContext): number {
+function compare(
+  chosen: string[],
+  runs: number,
+  other: string,
+  hugePages: boolean,
+  json: boolean,
+  out: ReturnType<typeof openOutput> | null,
+  ctx: CliContext,
+): number {
   const otherDir = resolve(other, "../..");
   let comparisons: BenchComparison[];
   try {
@@ -220,7 +281,11 @@ function compare(chosen: string[], runs: number, other: string, hugePages: boole
   }
   const text = JSON.stringify({
     results: comparisons.map((c) => c.ours),
-    against: { dir: otherDir, results: comparisons.map((c) => c.theirs), comparisons: comparisons.map((c) => ({ name: c.name, ratio: c.ratio, faster: c.faster, ratios: c.ratios })) },
+    against: {
+      dir: otherDir,
+      results: comparisons.map((c) => c.theirs),
+      comparisons: comparisons.map((c) => ({ name: c.name, ratio: c.ratio, faster: c.faster, ratios: c.ratios })),
+    },
   });
   if (out !== null) fillOutput(out, (fd) => writeFileSync(fd, `${text}\n`));
   const note = `(${runs} pair${runs === 1 ? "" : "s"} per workload, each a fresh process here and one there, back to back; ratio: the median of this checkout's events/s over the other's within a pair)`;

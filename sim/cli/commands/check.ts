@@ -38,7 +38,11 @@ export const checkCommand: CliCommand = {
     y
       .positional("history", { type: "string", describe: "history file: .edn, .json, or a trace .ndjson[.gz]" })
       .option("format", { choices: ["edn", "json", "trace"], describe: "input format (default: from the file name)" })
-      .option("max-states", { type: "string", default: "2000000", describe: "search budget; beyond it the verdict is unknown" })
+      .option("max-states", {
+        type: "string",
+        default: "2000000",
+        describe: "search budget; beyond it the verdict is unknown",
+      })
       .option("json", { type: "boolean", default: false, describe: "print the result as JSON" }),
   async run(argv, ctx) {
     const path = String(argv.history);
@@ -46,7 +50,8 @@ export const checkCommand: CliCommand = {
     // Read as text and parsed here: yargs' own number parsing turned "abc" into NaN before the message could quote it.
     const given = String(argv["max-states"] ?? "2000000");
     const maxStates = given.trim() === "" ? Number.NaN : Number(given); // "1e6" is a whole number too
-    if (!Number.isSafeInteger(maxStates) || maxStates < 1) throw new UsageError(`--max-states: expected a positive integer, got "${given}"`);
+    if (!Number.isSafeInteger(maxStates) || maxStates < 1)
+      throw new UsageError(`--max-states: expected a positive integer, got "${given}"`);
     let history: HistoryOp[];
     try {
       history = await loadHistory(path, format);
@@ -58,7 +63,12 @@ export const checkCommand: CliCommand = {
     const keys = new Set(history.map((h) => h.op.key)).size;
     if (argv.json === true) ctx.stdout(JSON.stringify({ file: path, format, ops: history.length, keys, ...r }));
     else {
-      const head = r.verdict === "ok" ? "linearizable" : r.verdict === "violation" ? "NOT linearizable" : "UNKNOWN (search limit reached; raise --max-states)";
+      const head =
+        r.verdict === "ok"
+          ? "linearizable"
+          : r.verdict === "violation"
+            ? "NOT linearizable"
+            : "UNKNOWN (search limit reached; raise --max-states)";
       ctx.stdout(`${path}: ${history.length} ops over ${keys} keys: ${head}`);
       ctx.stdout(`  ${r.message}`);
       ctx.stdout(`  explored ${r.explored} search states`);

@@ -16,10 +16,16 @@ export const exportCommand: CliCommand = {
     y
       .positional("trace", { type: "string", describe: "trace file (.ndjson or .ndjson.gz)" })
       .option("format", { type: "string", demandOption: true, describe: EXPORT_FORMATS.join(" | ") })
-      .option("out", { type: "string", describe: "output file (default: stdout); written only once the whole trace has been read" }),
+      .option("out", {
+        type: "string",
+        describe: "output file (default: stdout); written only once the whole trace has been read",
+      }),
   async run(argv, ctx) {
     const format = argv.format;
-    if (!isExportFormat(format)) throw new UsageError(`--format: unknown format ${JSON.stringify(format)} (expected one of: ${EXPORT_FORMATS.join(", ")})`);
+    if (!isExportFormat(format))
+      throw new UsageError(
+        `--format: unknown format ${JSON.stringify(format)} (expected one of: ${EXPORT_FORMATS.join(", ")})`,
+      );
     const input = String(argv.trace);
     const out = argv.out === undefined ? null : String(argv.out);
     // The output goes to a temporary file first: a trace found truncated or corrupt half-way leaves no output file
@@ -27,7 +33,8 @@ export const exportCommand: CliCommand = {
     const scratch = out === null ? mkdtempSync(join(tmpdir(), "faultline-export-")) : null;
     const target = out ?? join(scratch as string, "out");
     // Ctrl-C or a kill while the trace is read removes the scratch folder too (the writer removes only its file).
-    const stopCleanUp = scratch === null ? () => {} : cleanUpOnSignal(() => rmSync(scratch, { recursive: true, force: true }));
+    const stopCleanUp =
+      scratch === null ? () => {} : cleanUpOnSignal(() => rmSync(scratch, { recursive: true, force: true }));
     try {
       let bytes = 0;
       await writeFileAtomicAsync(target, async (fd) => {

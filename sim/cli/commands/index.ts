@@ -10,4 +10,14 @@ import { validateCommand } from "./validate.ts";
 import { viewCommand } from "./view.ts";
 
 /** Every `faultline` command, in help order. */
-export const COMMANDS: CliCommand[] = [runCommand, replayCommand, validateCommand, sweepCommand, protocolsCommand, viewCommand, exportCommand, checkCommand, benchCommand];
+export const COMMANDS: CliCommand[] = [
+  runCommand,
+  replayCommand,
+  validateCommand,
+  sweepCommand,
+  protocolsCommand,
+  viewCommand,
+  exportCommand,
+  checkCommand,
+  benchCommand,
+];

@@ -25,7 +25,8 @@ export const protocolsCommand: CliCommand = {
     const out: string[] = [];
     for (const p of list) {
       out.push(`${p.name}: ${p.description}`);
-      for (const o of p.options) out.push(`  option ${o.name} (${o.type}, default ${JSON.stringify(o.default)}): ${o.description}`);
+      for (const o of p.options)
+        out.push(`  option ${o.name} (${o.type}, default ${JSON.stringify(o.default)}): ${o.description}`);
       for (const i of p.invariants) out.push(`  invariant ${i.name}: ${i.description}`);
       for (const c of p.progress ?? []) out.push(`  progress ${c.name}: ${c.description}`);
       for (const [b, d] of Object.entries(p.bugs)) out.push(`  bug ${b}: ${d}`);

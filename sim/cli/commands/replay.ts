@@ -13,7 +13,10 @@ import { TraceHash } from "../../trace/hash.ts";
 export const replayCommand: CliCommand = {
   command: "replay <trace>",
   describe: "Re-run a trace's scenario, seed and bugs; report whether it reproduces byte for byte",
-  builder: (y: Argv) => y.positional("trace", { type: "string", describe: "trace file (.ndjson or .ndjson.gz)" }).option("json", { type: "boolean" }),
+  builder: (y: Argv) =>
+    y
+      .positional("trace", { type: "string", describe: "trace file (.ndjson or .ndjson.gz)" })
+      .option("json", { type: "boolean" }),
   async run(argv, ctx) {
     const path = String(argv.trace);
     // The trace is read as a stream and compared line by line with the re-run's trace as it is decoded: a long run's
@@ -41,12 +44,14 @@ export const replayCommand: CliCommand = {
       lineNo++;
       reader.push(line); // checks the line (and, for the header, re-runs the scenario)
       const now = nextReplayed();
-      if (st.firstDiff === null && now !== line) st.firstDiff = { line: lineNo, was: line, now: now ?? "(end of file)" };
+      if (st.firstDiff === null && now !== line)
+        st.firstDiff = { line: lineNo, was: line, now: now ?? "(end of file)" };
     };
     const rest = await streamTraceLines(path, compare, (text) => originalHash.update(text));
     pushLastLine(reader, rest, path);
     reader.finish(); // a trace without its end line is truncated: bad input, whatever the re-run says
-    if (rest.length > 0 && st.firstDiff === null) st.firstDiff = { line: lineNo + 1, was: `${rest} (no newline at the end of the file)`, now: rest };
+    if (rest.length > 0 && st.firstDiff === null)
+      st.firstDiff = { line: lineNo + 1, was: `${rest} (no newline at the end of the file)`, now: rest };
     for (let now = nextReplayed(); now !== null; now = nextReplayed()) {
       if (st.firstDiff === null) st.firstDiff = { line: lineNo + 1, was: "(end of file)", now };
     }
@@ -55,14 +60,26 @@ export const replayCommand: CliCommand = {
     const original = originalHash.digest();
     const replay = replayHash.digest();
     if (argv.json) {
-      ctx.stdout(JSON.stringify({ trace: path, reproduces: same, originalHash: original, replayHash: replay, firstDifference: firstDiff }));
+      ctx.stdout(
+        JSON.stringify({
+          trace: path,
+          reproduces: same,
+          originalHash: original,
+          replayHash: replay,
+          firstDifference: firstDiff,
+        }),
+      );
     } else if (same) {
       ctx.stdout(`${path}: reproduces byte for byte (${reader.eventCount} events, hash ${original})`);
     } else {
       // Lines that differ only by a carriage return look the same printed: say what the difference is.
       const crlf = firstDiff.was.endsWith("\r") && firstDiff.was.slice(0, -1) === firstDiff.now;
-      const why = crlf ? "\n  (the trace's line ends in \\r\\n: the file was converted to Windows line endings; traces are written with \\n alone)" : "";
-      ctx.stdout(`${path}: does NOT reproduce. First difference at line ${firstDiff.line}:\n  trace:  ${firstDiff.was.slice(0, 300)}\n  replay: ${firstDiff.now.slice(0, 300)}${why}`);
+      const why = crlf
+        ? "\n  (the trace's line ends in \\r\\n: the file was converted to Windows line endings; traces are written with \\n alone)"
+        : "";
+      ctx.stdout(
+        `${path}: does NOT reproduce. First difference at line ${firstDiff.line}:\n  trace:  ${firstDiff.was.slice(0, 300)}\n  replay: ${firstDiff.now.slice(0, 300)}${why}`,
+      );
     }
     return same ? 0 : 1;
   },
@@ -79,13 +96,19 @@ function rerun(path: string, header: TraceHeader, ctx: CliContext): RunResult {
   }
   const scenario = header.scenario; // as read (not checked.data): the replayed header must keep its key order
   if (ctx.registry.get(scenario.protocol.name) === undefined) {
-    throw new UsageError(`${path}: the trace's protocol "${scenario.protocol.name}" is not registered in this Faultline`);
+    throw new UsageError(
+      `${path}: the trace's protocol "${scenario.protocol.name}" is not registered in this Faultline`,
+    );
   }
   try {
     return runScenario(scenario, { registry: ctx.registry, seed: header.seed, bugs: header.bugs, sink: "record" });
   } catch (e) {
     // The shape was right but something in it is not (a fault naming an unknown node, a bad protocol option...):
     // still the trace's problem, so bad input naming it, not an internal error.
-    throw new TraceFormatError(path, 1, `the header's scenario cannot be re-run: ${(e as Error)?.message ?? String(e)}`);
+    throw new TraceFormatError(
+      path,
+      1,
+      `the header's scenario cannot be re-run: ${(e as Error)?.message ?? String(e)}`,
+    );
   }
 }

@@ -17,7 +17,10 @@ export function parseDurationFlag(value: unknown): number | undefined {
     const d = parseDuration(String(value));
     // Durations are whole microseconds: "0.4us" rounds to 0, which says so rather than only "> 0".
     const rounded = d === 0 && Number.parseFloat(String(value)) !== 0; // "0.4us", not "0s"
-    if (d <= 0) throw new UnitError(`expected a duration of at least 1us, got ${JSON.stringify(String(value))}${rounded ? " (durations are whole microseconds: it rounds to 0)" : ""}`);
+    if (d <= 0)
+      throw new UnitError(
+        `expected a duration of at least 1us, got ${JSON.stringify(String(value))}${rounded ? " (durations are whole microseconds: it rounds to 0)" : ""}`,
+      );
     return d;
   } catch (e) {
     throw new UsageError(`--duration: ${(e as Error).message}`);
@@ -32,8 +35,15 @@ export const runCommand: CliCommand = {
       .positional("file", { type: "string", describe: "scenario file (YAML or JSON)" })
       .option("seed", { type: "string", describe: "root seed (integer); overrides the scenario's" })
       .option("duration", { type: "string", describe: 'simulated duration, like "30s"; overrides the scenario\'s' })
-      .option("trace", { type: "string", describe: "trace output path (.ndjson or .ndjson.gz); default traces/<name>-seed<N>.ndjson.gz" })
-      .option("trace-file", { type: "boolean", default: true, describe: "write a trace file (--no-trace-file to skip)" })
+      .option("trace", {
+        type: "string",
+        describe: "trace output path (.ndjson or .ndjson.gz); default traces/<name>-seed<N>.ndjson.gz",
+      })
+      .option("trace-file", {
+        type: "boolean",
+        default: true,
+        describe: "write a trace file (--no-trace-file to skip)",
+      })
       .option("json", { type: "boolean", describe: "print one JSON object instead of the summary" })
       .option("check-determinism", { type: "boolean", describe: "run twice and compare trace hashes" })
       .option("bug", { type: "string", array: true, describe: "switch on a protocol's bug variant (repeatable)" }),
@@ -45,14 +55,24 @@ export const runCommand: CliCommand = {
     const scenario = loadScenarioFile(file, ctx.registry);
     const protocol = ctx.registry.get(scenario.protocol.name);
     for (const b of bugs) {
-      if (protocol && !(b in protocol.bugs)) throw new UsageError(`--bug: protocol ${protocol.name} has no bug variant "${b}" (it has: ${Object.keys(protocol.bugs).join(", ") || "none"})`);
+      if (protocol && !(b in protocol.bugs))
+        throw new UsageError(
+          `--bug: protocol ${protocol.name} has no bug variant "${b}" (it has: ${Object.keys(protocol.bugs).join(", ") || "none"})`,
+        );
     }
     const seed = seedFlag ?? scenario.seed;
-    if (argv.trace !== undefined && argv["trace-file"] === false) throw new UsageError(`--trace ${String(argv.trace)} and --no-trace-file contradict each other: give one of them`);
+    if (argv.trace !== undefined && argv["trace-file"] === false)
+      throw new UsageError(`--trace ${String(argv.trace)} and --no-trace-file contradict each other: give one of them`);
     const checkDeterminism = argv["check-determinism"] === true;
     // A trace is written unless --no-trace-file, or the scenario turns tracing off and no --trace asks for one.
     const trace: TraceChoice =
-      argv["trace-file"] === false ? { kind: "skipped" } : argv.trace !== undefined ? { kind: "write", path: String(argv.trace) } : scenario.trace.enabled ? { kind: "write", path: defaultTracePath(scenario.name, seed) } : { kind: "off" };
+      argv["trace-file"] === false
+        ? { kind: "skipped" }
+        : argv.trace !== undefined
+          ? { kind: "write", path: String(argv.trace) }
+          : scenario.trace.enabled
+            ? { kind: "write", path: defaultTracePath(scenario.name, seed) }
+            : { kind: "off" };
     // Open the output before the run: an unwritable path is bad input, reported now rather than after the whole run.
     const output = trace.kind === "write" ? openOutput(trace.path) : null;
     const sink = output !== null || checkDeterminism ? "record" : undefined;
@@ -86,12 +106,35 @@ export const runCommand: CliCommand = {
       }
     }
     const failed = result.violations.length > 0 || result.stop === "limit" || deterministic === false;
-    const repro = reproLine({ file, seed, duration: argv.duration === undefined ? undefined : String(argv.duration).trim(), bugs, flags: deterministic === false ? ["--check-determinism"] : [] });
+    const repro = reproLine({
+      file,
+      seed,
+      duration: argv.duration === undefined ? undefined : String(argv.duration).trim(),
+      bugs,
+      flags: deterministic === false ? ["--check-determinism"] : [],
+    });
     const tracePath = trace.kind === "write" && writeProblem === null ? trace.path : null;
-    if (argv.json) ctx.stdout(JSON.stringify(jsonResult(file, result, wallMs, tracePath, hash, deterministic, failed ? repro : null)));
+    if (argv.json)
+      ctx.stdout(
+        JSON.stringify(jsonResult(file, result, wallMs, tracePath, hash, deterministic, failed ? repro : null)),
+      );
     // A device or FIFO (--trace /dev/null, a pipe) took the trace, but there is no file to view afterwards.
     const viewable = output !== null && output.tmp !== null;
-    if (!argv.json) ctx.stdout(humanResult(file, result, wallMs, trace, writeProblem, deterministic, failed ? repro : null, scenario.name, seed, viewable));
+    if (!argv.json)
+      ctx.stdout(
+        humanResult(
+          file,
+          result,
+          wallMs,
+          trace,
+          writeProblem,
+          deterministic,
+          failed ? repro : null,
+          scenario.name,
+          seed,
+          viewable,
+        ),
+      );
     if (writeProblem !== null) {
       ctx.stderr(`faultline: ${writeProblem}`);
       // A failed check is the news (its repro is printed above); otherwise the unwritable trace is bad input.
@@ -103,25 +146,50 @@ export const runCommand: CliCommand = {
 
 type TraceChoice = { kind: "write"; path: string } | { kind: "off" } | { kind: "skipped" };
 
-function humanResult(file: string, r: RunResult, wallMs: number, trace: TraceChoice, writeProblem: string | null, deterministic: boolean | null, repro: string | null, name: string, seed: number | string, viewable: boolean): string {
+function humanResult(
+  file: string,
+  r: RunResult,
+  wallMs: number,
+  trace: TraceChoice,
+  writeProblem: string | null,
+  deterministic: boolean | null,
+  repro: string | null,
+  name: string,
+  seed: number | string,
+  viewable: boolean,
+): string {
   const lines = [formatSummary(file, r, wallMs)];
-  if (deterministic !== null) lines.push(`determinism ${deterministic ? "OK (two runs, identical trace hashes)" : "FAILED: two runs of the same seed gave different traces"}`);
+  if (deterministic !== null)
+    lines.push(
+      `determinism ${deterministic ? "OK (two runs, identical trace hashes)" : "FAILED: two runs of the same seed gave different traces"}`,
+    );
   if (trace.kind === "write" && writeProblem === null) {
     lines.push(`trace      ${trace.path} (${r.trace?.count ?? 0} events)`);
     if (viewable) lines.push("", `view it:   npx faultline view ${shellQuote(trace.path)}`);
-  }
-  else {
+  } else {
     if (trace.kind === "write") lines.push(`trace      NOT written: ${writeProblem}`);
     else if (trace.kind === "skipped") lines.push("trace      not written (--no-trace-file)");
-    else lines.push(`trace      off (the scenario sets trace.enabled: false${repro === null ? "; --trace FILE writes one" : ""})`);
-    if (repro !== null) lines.push(`           to get this run's trace: ${repro} --trace ${shellQuote(defaultTracePath(name, seed))}`);
+    else
+      lines.push(
+        `trace      off (the scenario sets trace.enabled: false${repro === null ? "; --trace FILE writes one" : ""})`,
+      );
+    if (repro !== null)
+      lines.push(`           to get this run's trace: ${repro} --trace ${shellQuote(defaultTracePath(name, seed))}`);
   }
   // The repro is the last line, so a script can take it with `tail -n 1`.
   if (repro !== null) lines.push("", `FAILED. repro: ${repro}`);
   return lines.join("\n");
 }
 
-function jsonResult(file: string, r: RunResult, wallMs: number, tracePath: string | null, hash: string | null, deterministic: boolean | null, repro: string | null) {
+function jsonResult(
+  file: string,
+  r: RunResult,
+  wallMs: number,
+  tracePath: string | null,
+  hash: string | null,
+  deterministic: boolean | null,
+  repro: string | null,
+) {
   return {
     scenario: r.scenario.name,
     file,

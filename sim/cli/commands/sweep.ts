@@ -22,23 +22,43 @@ export const sweepCommand: CliCommand = {
       .option("from", { type: "string", describe: "first seed (default 1)" })
       .option("fail-fast", { type: "boolean", describe: "stop at the first failure" })
       .option("json", { type: "boolean", describe: 'print {"runs", "failures": [...]}' })
-      .option("traces", { type: "boolean", default: true, describe: `write the trace of each of the first ${MAX_TRACED_FAILURES} failures (--no-traces to skip)` })
+      .option("traces", {
+        type: "boolean",
+        default: true,
+        describe: `write the trace of each of the first ${MAX_TRACED_FAILURES} failures (--no-traces to skip)`,
+      })
       .option("bug", { type: "string", array: true, describe: "switch on a bug variant (repeatable)" }),
   async run(argv, ctx) {
     const seeds = parseSeedFlag(argv.seeds, "--seeds");
-    if (seeds === undefined || seeds < 1) throw new UsageError(`--seeds: expected a positive integer, got ${JSON.stringify(argv.seeds)}`);
+    if (seeds === undefined || seeds < 1)
+      throw new UsageError(`--seeds: expected a positive integer, got ${JSON.stringify(argv.seeds)}`);
     const from = parseSeedFlag(argv.from, "--from") ?? 1;
     // Seeds must stay exact integers: past 2^53, seed + 1 === seed and the sweep would silently run fewer seeds.
     if (from + (seeds - 1) > Number.MAX_SAFE_INTEGER) {
-      throw new UsageError(`--from ${from} --seeds ${seeds}: the last seed would be beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1); lower --from or --seeds`);
+      throw new UsageError(
+        `--from ${from} --seeds ${seeds}: the last seed would be beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1); lower --from or --seeds`,
+      );
     }
     const bugs = bugList(argv.bug);
-    const files = ((argv.files as string[]) ?? []).map((file) => ({ file, scenario: loadScenarioFile(file, ctx.registry) }));
+    const files = ((argv.files as string[]) ?? []).map((file) => ({
+      file,
+      scenario: loadScenarioFile(file, ctx.registry),
+    }));
     for (const { file, scenario } of files) {
       const p = ctx.registry.get(scenario.protocol.name);
-      for (const b of bugs) if (p && !(b in p.bugs)) throw new UsageError(`--bug: ${file} runs ${p.name}, which has no bug variant "${b}" (it has: ${Object.keys(p.bugs).join(", ") || "none"})`);
+      for (const b of bugs)
+        if (p && !(b in p.bugs))
+          throw new UsageError(
+            `--bug: ${file} runs ${p.name}, which has no bug variant "${b}" (it has: ${Object.keys(p.bugs).join(", ") || "none"})`,
+          );
     }
-    const bar = ctx.isTty && !argv.json ? new cliProgress.SingleBar({ format: "sweep [{bar}] {value}/{total} runs, {failures} failures, {eta}s left", clearOnComplete: true }) : null;
+    const bar =
+      ctx.isTty && !argv.json
+        ? new cliProgress.SingleBar({
+            format: "sweep [{bar}] {value}/{total} runs, {failures} failures, {eta}s left",
+            clearOnComplete: true,
+          })
+        : null;
     bar?.start(files.length * seeds, 0, { failures: 0 });
     const t0 = performance.now();
     // Ctrl-C (or a kill) stops the sweep after the run in progress, and the failures found so far are still reported,
@@ -68,13 +88,26 @@ export const sweepCommand: CliCommand = {
     const wallMs = performance.now() - t0;
     // An interrupted sweep writes no traces: whoever pressed Ctrl-C wants out (each failure says how to get its trace).
     const tracePaths = failureTracePaths(result.failures);
-    const traces = argv.traces === false || result.interrupted ? [] : await writeFailureTraces(result.failures, tracePaths, files, bugs, ctx);
-    if (result.interrupted) ctx.stderr(`faultline: sweep interrupted (${interrupt}) after ${result.runs} of ${files.length * seeds} runs; the failures found so far follow`);
+    const traces =
+      argv.traces === false || result.interrupted
+        ? []
+        : await writeFailureTraces(result.failures, tracePaths, files, bugs, ctx);
+    if (result.interrupted)
+      ctx.stderr(
+        `faultline: sweep interrupted (${interrupt}) after ${result.runs} of ${files.length * seeds} runs; the failures found so far follow`,
+      );
     if (argv.json) {
       ctx.stdout(
         JSON.stringify({
           runs: result.runs,
-          failures: result.failures.map(({ scenario, seed, check, repro, message }, i) => ({ scenario, seed, check, repro, message, trace: traces[i] ?? null })),
+          failures: result.failures.map(({ scenario, seed, check, repro, message }, i) => ({
+            scenario,
+            seed,
+            check,
+            repro,
+            message,
+            trace: traces[i] ?? null,
+          })),
           events: result.events,
           wallMs: Math.round(wallMs),
           ...(result.interrupted ? { interrupted: true } : {}),
@@ -82,11 +115,17 @@ export const sweepCommand: CliCommand = {
       );
     } else {
       const of = result.interrupted ? `, interrupted after ${result.runs} of ${files.length * seeds} runs` : "";
-      const lines = [`${result.runs} runs of ${files.length} scenario(s), ${result.events} events in ${(wallMs / 1000).toFixed(1)} s${of}: ${result.failures.length} failure(s)`];
+      const lines = [
+        `${result.runs} runs of ${files.length} scenario(s), ${result.events} events in ${(wallMs / 1000).toFixed(1)} s${of}: ${result.failures.length} failure(s)`,
+      ];
       result.failures.forEach((f, i) => {
         const trace = traces[i];
         lines.push(`FAIL ${f.scenario} seed ${f.seed}: ${f.check}: ${f.message.slice(0, 240)}\n     repro: ${f.repro}`);
-        lines.push(trace !== undefined && trace !== null ? `     trace: ${trace}  (npx faultline view ${shellQuote(trace)})` : `     trace: ${f.repro} --trace ${shellQuote(tracePaths[i] as string)}`);
+        lines.push(
+          trace !== undefined && trace !== null
+            ? `     trace: ${trace}  (npx faultline view ${shellQuote(trace)})`
+            : `     trace: ${f.repro} --trace ${shellQuote(tracePaths[i] as string)}`,
+        );
       });
       ctx.stdout(lines.join("\n"));
     }
@@ -119,7 +158,13 @@ function failureTracePaths(failures: readonly SweepFailure[]): string[] {
  * The sweep runs untraced (for speed); a failure's run is repeated with a trace, which the same seed reproduces
  * exactly, and written to its path (failureTracePaths). Returns the paths written, by failure, for the first few.
  */
-async function writeFailureTraces(failures: readonly SweepFailure[], tracePaths: readonly string[], files: readonly { file: string; scenario: ResolvedScenario }[], bugs: string[], ctx: CliContext): Promise<(string | null)[]> {
+async function writeFailureTraces(
+  failures: readonly SweepFailure[],
+  tracePaths: readonly string[],
+  files: readonly { file: string; scenario: ResolvedScenario }[],
+  bugs: string[],
+  ctx: CliContext,
+): Promise<(string | null)[]> {
   const paths: (string | null)[] = [];
   for (const [i, f] of failures.slice(0, MAX_TRACED_FAILURES).entries()) {
     const scenario = (files.find((x) => x.file === f.file) as { scenario: ResolvedScenario }).scenario;
@@ -131,7 +176,9 @@ async function writeFailureTraces(failures: readonly SweepFailure[], tracePaths:
       // The failures found are the sweep's result: a trace that cannot be written (a full disk, `traces` not a
       // directory) must not throw them away. Say so, and leave the rest untraced: their repro lines still stand.
       if (!(e instanceof UsageError)) throw e;
-      ctx.stderr(`faultline: warning: ${e.message}; the failures below are listed without traces (each repro line writes its own with --trace)`);
+      ctx.stderr(
+        `faultline: warning: ${e.message}; the failures below are listed without traces (each repro line writes its own with --trace)`,
+      );
       break;
     }
     paths.push(path);

@@ -13,7 +13,8 @@ export const viewCommand: CliCommand = {
       .option("open", { type: "boolean", describe: "also open the URL in the default browser" }),
   async run(argv, ctx) {
     const portText = argv.port === undefined ? "0" : String(argv.port);
-    if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port: expected a port number 0-65535, got ${JSON.stringify(portText)}`);
+    if (!/^\d+$/.test(portText) || Number(portText) > 65535)
+      throw new UsageError(`--port: expected a port number 0-65535, got ${JSON.stringify(portText)}`);
     // The server checks the trace and takes the port before the viewer is built (seconds), so a missing or bad trace
     // or a busy port is reported at once; it reads the viewer's files only when the page asks for them.
     const server = await startViewServer(String(argv.trace), Number(portText));
@@ -27,7 +28,9 @@ export const viewCommand: CliCommand = {
     ctx.stdout(server.url);
     if (argv.open) {
       const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
-      spawn(opener, [server.url], { stdio: "ignore", detached: true }).on("error", () => ctx.stderr(`could not run ${opener}; open the URL yourself`)).unref();
+      spawn(opener, [server.url], { stdio: "ignore", detached: true })
+        .on("error", () => ctx.stderr(`could not run ${opener}; open the URL yourself`))
+        .unref();
     }
     await new Promise<void>((done) => {
       const stop = () => {

@@ -24,7 +24,11 @@ export function chromeExporter(emit: LineSink): TraceExporter {
 }
 
 /** The whole Chrome Trace JSON text of an in-memory trace. */
-export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[], footer: TraceFooter | null = null): string {
+export function toChromeTrace(
+  header: TraceHeader,
+  events: readonly TraceEvent[],
+  footer: TraceFooter | null = null,
+): string {
   return exportToString(chromeExporter, header, events, footer);
 }
 
@@ -60,7 +64,9 @@ class ChromeExport implements TraceExporter {
   constructor(private readonly emit: LineSink) {}
 
   header(h: TraceHeader): void {
-    this.emit(`{"displayTimeUnit":"ms","otherData":${JSON.stringify({ scenario: h.scenario.name, protocol: h.scenario.protocol.name, seed: h.seed, bugs: h.bugs, engine: h.engine })},"traceEvents":[`);
+    this.emit(
+      `{"displayTimeUnit":"ms","otherData":${JSON.stringify({ scenario: h.scenario.name, protocol: h.scenario.protocol.name, seed: h.seed, bugs: h.bugs, engine: h.engine })},"traceEvents":[`,
+    );
     const dcs = [...new Set([...h.nodes.map((n) => n.dc), ...h.clients.map((c) => c.dc)])];
     const pid = (dc: string) => dcs.indexOf(dc) + 1;
     dcs.forEach((dc, i) => {
@@ -69,11 +75,19 @@ class ChromeExport implements TraceExporter {
     });
     this.network = { pid: dcs.length + 1, tid: 1 };
     this.out({ ph: "M", name: "process_name", pid: this.network.pid, tid: 0, args: { name: "network" } });
-    this.out({ ph: "M", name: "process_sort_index", pid: this.network.pid, tid: 0, args: { sort_index: this.network.pid } });
+    this.out({
+      ph: "M",
+      name: "process_sort_index",
+      pid: this.network.pid,
+      tid: 0,
+      args: { sort_index: this.network.pid },
+    });
     this.thread(this.network, "faults", 0);
     const n = h.nodes.length;
     const c = h.clients.length;
-    h.nodes.forEach((node, i) => this.tidOf.set(node.id, this.thread({ pid: pid(node.dc), tid: i + 1 }, node.id, i + 1)));
+    h.nodes.forEach((node, i) =>
+      this.tidOf.set(node.id, this.thread({ pid: pid(node.dc), tid: i + 1 }, node.id, i + 1)),
+    );
     h.clients.forEach((cl, i) => {
       this.tidOf.set(cl.id, this.thread({ pid: pid(cl.dc), tid: n + 1 + i }, cl.id, n + 1 + i));
       this.opTid.set(cl.id, this.thread({ pid: pid(cl.dc), tid: n + c + 1 + i }, `${cl.id} ops`, n + c + 1 + i));
@@ -128,7 +142,11 @@ class ChromeExport implements TraceExporter {
     if (held === null) return;
     this.held = null;
     const droppedAtOnce = next !== null && next.k === "drop" && next.i === held.i && next.t === held.t;
-    this.step(held.n, held.t, droppedAtOnce ? `send ${held.ty} to ${held.to} (dropped)` : `send ${held.ty} to ${held.to}`);
+    this.step(
+      held.n,
+      held.t,
+      droppedAtOnce ? `send ${held.ty} to ${held.to} (dropped)` : `send ${held.ty} to ${held.to}`,
+    );
     if (!droppedAtOnce) this.flowStart(held.n, held.t, held.i, held.ty);
   }
 
@@ -138,10 +156,26 @@ class ChromeExport implements TraceExporter {
     const label = `drop ${ty} from ${e.n} to ${e.to} (${e.why})`;
     if (this.flowing.has(e.i)) {
       this.arrive(e.to, e.t, e.i, label);
-      this.out({ ph: "i", name: label, cat: "drop", ts: e.t, ...this.at(e.to), s: "t", args: { message: e.i, why: e.why } });
+      this.out({
+        ph: "i",
+        name: label,
+        cat: "drop",
+        ts: e.t,
+        ...this.at(e.to),
+        s: "t",
+        args: { message: e.i, why: e.why },
+      });
     } else {
       this.types.delete(e.i);
-      this.out({ ph: "i", name: label, cat: "drop", ts: e.t, ...this.at(e.n), s: "t", args: { message: e.i, why: e.why } });
+      this.out({
+        ph: "i",
+        name: label,
+        cat: "drop",
+        ts: e.t,
+        ...this.at(e.n),
+        s: "t",
+        args: { message: e.i, why: e.why },
+      });
     }
   }
 
@@ -174,8 +208,20 @@ class ChromeExport implements TraceExporter {
   }
 
   private closeStep(s: Step & { pid: number; tid: number }): void {
-    const name = s.labels.length + s.more === 1 ? (s.labels[0] as string) : `${s.labels[0] as string} +${s.labels.length + s.more - 1}`;
-    this.out({ ph: "X", name, cat: "step", ts: s.t, dur: 1, pid: s.pid, tid: s.tid, args: s.more > 0 ? { events: s.labels, more: s.more } : { events: s.labels } });
+    const name =
+      s.labels.length + s.more === 1
+        ? (s.labels[0] as string)
+        : `${s.labels[0] as string} +${s.labels.length + s.more - 1}`;
+    this.out({
+      ph: "X",
+      name,
+      cat: "step",
+      ts: s.t,
+      dur: 1,
+      pid: s.pid,
+      tid: s.tid,
+      args: s.more > 0 ? { events: s.labels, more: s.more } : { events: s.labels },
+    });
   }
 
   private other(e: Exclude<TraceEvent, { k: "send" | "deliver" | "drop" | "duplicate" }>): void {
@@ -200,10 +246,26 @@ class ChromeExport implements TraceExporter {
         this.out({ ph: "i", name: `timer ${e.name}`, cat: "timer", ts: e.t, ...this.at(e.n), s: "t" });
         break;
       case "clock":
-        this.out({ ph: "i", name: "clock", cat: "fault", ts: e.t, ...this.at(e.n), s: "t", args: { offsetMicros: e.offset, driftPpm: e.drift } });
+        this.out({
+          ph: "i",
+          name: "clock",
+          cat: "fault",
+          ts: e.t,
+          ...this.at(e.n),
+          s: "t",
+          args: { offsetMicros: e.offset, driftPpm: e.drift },
+        });
         break;
       case "disk":
-        this.out({ ph: "i", name: `disk ${e.fault}`, cat: "fault", ts: e.t, ...this.at(e.n), s: "t", args: { key: e.key } });
+        this.out({
+          ph: "i",
+          name: `disk ${e.fault}`,
+          cat: "fault",
+          ts: e.t,
+          ...this.at(e.n),
+          s: "t",
+          args: { key: e.key },
+        });
         break;
       case "state":
         this.out({ ph: "i", name: "state", cat: "state", ts: e.t, ...this.at(e.n), s: "t", args: e.v });
@@ -212,16 +274,40 @@ class ChromeExport implements TraceExporter {
         this.out({ ph: "i", name: e.text, cat: "note", ts: e.t, ...this.at(e.n), s: "t", args: e.data ?? {} });
         break;
       case "partition":
-        this.out({ ph: "i", name: `partition ${e.id} (${e.kind})`, cat: "fault", ts: e.t, ...this.network, s: "g", args: { blocks: e.blocks } });
+        this.out({
+          ph: "i",
+          name: `partition ${e.id} (${e.kind})`,
+          cat: "fault",
+          ts: e.t,
+          ...this.network,
+          s: "g",
+          args: { blocks: e.blocks },
+        });
         break;
       case "heal":
         this.out({ ph: "i", name: `heal ${e.id}`, cat: "fault", ts: e.t, ...this.network, s: "g" });
         break;
       case "link":
-        this.out({ ph: "i", name: `link ${e.a}-${e.b}`, cat: "fault", ts: e.t, ...this.network, s: "g", args: { change: e.change } });
+        this.out({
+          ph: "i",
+          name: `link ${e.a}-${e.b}`,
+          cat: "fault",
+          ts: e.t,
+          ...this.network,
+          s: "g",
+          args: { change: e.change },
+        });
         break;
       case "violation":
-        this.out({ ph: "i", name: `VIOLATION ${e.check}`, cat: "violation", ts: e.t, ...(e.n !== undefined ? this.at(e.n) : this.network), s: "g", args: { message: e.message } });
+        this.out({
+          ph: "i",
+          name: `VIOLATION ${e.check}`,
+          cat: "violation",
+          ts: e.t,
+          ...(e.n !== undefined ? this.at(e.n) : this.network),
+          s: "g",
+          args: { message: e.message },
+        });
         break;
     }
   }
@@ -230,7 +316,15 @@ class ChromeExport implements TraceExporter {
   private op(inv: Invoke, outcome: string, end: number, args: Json): void {
     const f = (inv.op as { f?: unknown } | null)?.f;
     const w = this.opTid.get(inv.c) ?? this.network;
-    this.out({ ph: "X", name: `${typeof f === "string" ? f : "op"} ${outcome}`, cat: "client", ts: inv.t, dur: Math.max(1, end - inv.t), ...w, args });
+    this.out({
+      ph: "X",
+      name: `${typeof f === "string" ? f : "op"} ${outcome}`,
+      cat: "client",
+      ts: inv.t,
+      dur: Math.max(1, end - inv.t),
+      ...w,
+      args,
+    });
   }
 
   finish(footer: TraceFooter | null): void {
@@ -238,7 +332,8 @@ class ChromeExport implements TraceExporter {
     const end = Math.max(this.lastT, footer?.t ?? 0);
     for (const s of this.steps.values()) this.closeStep(s);
     this.steps.clear();
-    for (const inv of this.invokes.values()) this.op(inv, "pending", end, { op: inv.op, pending: true, process: inv.p });
+    for (const inv of this.invokes.values())
+      this.op(inv, "pending", end, { op: inv.op, pending: true, process: inv.p });
     this.invokes.clear();
     this.emit("]}");
   }

@@ -4,7 +4,11 @@ import { shivizExporter } from "./shiviz.ts";
 import type { ExportFormat, LineSink, TraceExporter } from "./stream.ts";
 
 /** The exporter of each format, by the name `faultline export --format` and the viewer use. */
-export const EXPORTERS: Record<ExportFormat, (emit: LineSink) => TraceExporter> = { chrome: chromeExporter, shiviz: shivizExporter, jepsen: jepsenExporter };
+export const EXPORTERS: Record<ExportFormat, (emit: LineSink) => TraceExporter> = {
+  chrome: chromeExporter,
+  shiviz: shivizExporter,
+  jepsen: jepsenExporter,
+};
 
 export const EXPORT_FORMATS = Object.keys(EXPORTERS) as ExportFormat[];
 

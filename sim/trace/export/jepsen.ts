@@ -16,7 +16,9 @@ export function edn(v: unknown): string {
   }
   if (Array.isArray(v)) return `[${v.map(edn).join(" ")}]`;
   if (typeof v === "object") {
-    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${KEYWORD_NAME.test(k) ? `:${k}` : ednString(k)} ${edn(x)}`).join(", ")}}`;
+    return `{${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${KEYWORD_NAME.test(k) ? `:${k}` : ednString(k)} ${edn(x)}`)
+      .join(", ")}}`;
   }
   return ednString(String(v));
 }
@@ -31,7 +33,8 @@ function ednString(s: string): string {
     else if (c === 0x0a) out += "\\n";
     else if (c === 0x0d) out += "\\r";
     else if (c === 0x09) out += "\\t";
-    else if (c < 0x20 || c === 0x7f || (c >= 0xd800 && c <= 0xdfff && !wellPaired(s, i))) out += `\\u${c.toString(16).padStart(4, "0")}`;
+    else if (c < 0x20 || c === 0x7f || (c >= 0xd800 && c <= 0xdfff && !wellPaired(s, i)))
+      out += `\\u${c.toString(16).padStart(4, "0")}`;
     else out += s[i];
   }
   return `${out}"`;
@@ -98,6 +101,10 @@ export function jepsenExporter(emit: LineSink): TraceExporter {
 }
 
 /** The whole Jepsen EDN history of an in-memory trace. */
-export function toJepsenHistory(header: TraceHeader, events: readonly TraceEvent[], footer: TraceFooter | null = null): string {
+export function toJepsenHistory(
+  header: TraceHeader,
+  events: readonly TraceEvent[],
+  footer: TraceFooter | null = null,
+): string {
   return exportToString(jepsenExporter, header, events, footer);
 }

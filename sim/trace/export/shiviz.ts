@@ -23,7 +23,11 @@ export function shivizExporter(emit: LineSink): TraceExporter {
 }
 
 /** The whole ShiViz log of an in-memory trace. */
-export function toShiViz(header: TraceHeader, events: readonly TraceEvent[], footer: TraceFooter | null = null): string {
+export function toShiViz(
+  header: TraceHeader,
+  events: readonly TraceEvent[],
+  footer: TraceFooter | null = null,
+): string {
   return exportToString(shivizExporter, header, events, footer);
 }
 

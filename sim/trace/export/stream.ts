@@ -18,7 +18,12 @@ export type LineSink = (line: string) => void;
 export type ExportFormat = "chrome" | "shiviz" | "jepsen";
 
 /** Run an exporter over an in-memory trace and return its whole output (small traces, tests). */
-export function exportToString(make: (emit: LineSink) => TraceExporter, header: TraceHeader, events: readonly TraceEvent[], footer: TraceFooter | null = null): string {
+export function exportToString(
+  make: (emit: LineSink) => TraceExporter,
+  header: TraceHeader,
+  events: readonly TraceEvent[],
+  footer: TraceFooter | null = null,
+): string {
   const lines: string[] = [];
   const x = make((line) => lines.push(line));
   x.header(header);
@@ -28,7 +33,13 @@ export function exportToString(make: (emit: LineSink) => TraceExporter, header: 
 }
 
 /** The same output as a list of text parts of about `partChars` each (a Blob can be built from them, no big string). */
-export function exportToParts(make: (emit: LineSink) => TraceExporter, header: TraceHeader, events: readonly TraceEvent[], footer: TraceFooter | null = null, partChars = 1 << 20): string[] {
+export function exportToParts(
+  make: (emit: LineSink) => TraceExporter,
+  header: TraceHeader,
+  events: readonly TraceEvent[],
+  footer: TraceFooter | null = null,
+  partChars = 1 << 20,
+): string[] {
   const parts: string[] = [];
   let buf: string[] = [];
   let size = 0;

@@ -2,8 +2,19 @@ import { describeBugVariants } from "../bugVariants.ts";
 
 // Seeds a sweep found (`faultline sweep FILE --seeds N --bug NAME`); the correct protocol passes the same seeds.
 describeBugVariants("raft bug variants", [
-  { bug: "commit-old-term", scenario: "raft-figure8.yaml", seeds: [1, 2, 3], check: /leader-completeness|state-machine-safety|linearizability/, minOk: 20 },
+  {
+    bug: "commit-old-term",
+    scenario: "raft-figure8.yaml",
+    seeds: [1, 2, 3],
+    check: /leader-completeness|state-machine-safety|linearizability/,
+    minOk: 20,
+  },
   { bug: "forget-vote", scenario: "raft-persistence.yaml", seeds: [53, 73, 252], check: /election-safety/ },
   { bug: "no-prev-log-check", scenario: "raft-churn.yaml", seeds: [1], check: /log-matching|state-machine-safety/ },
-  { bug: "no-step-down", scenario: "raft-persistence.yaml", seeds: [4, 9, 11], check: /election-safety|leader-completeness/ },
+  {
+    bug: "no-step-down",
+    scenario: "raft-persistence.yaml",
+    seeds: [4, 9, 11],
+    check: /election-safety|leader-completeness/,
+  },
 ]);

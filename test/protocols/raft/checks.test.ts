@@ -24,7 +24,9 @@ describe("raft checks", () => {
     const c = figure8(["commit-old-term"], 1);
     // n1 applied r2 at index 2 and compacted it away in the step that committed it; n3 later applied r3 there.
     expect(c.state("n3").kv.get("k")).toBe("from-s5");
-    expect(c.violations.some((v) => v.startsWith("leader-completeness: leader n5 of term 4 lacks committed entry 2 (r2"))).toBe(true);
+    expect(
+      c.violations.some((v) => v.startsWith("leader-completeness: leader n5 of term 4 lacks committed entry 2 (r2")),
+    ).toBe(true);
     expect(c.violations.some((v) => v.startsWith("state-machine-safety: ") && v.includes("at index 2"))).toBe(true);
   });
 
@@ -44,7 +46,13 @@ describe("raft checks", () => {
     const state = (entries: Entry[]) => {
       const log = new RaftLog();
       for (const e of entries) log.append(e);
-      return { role: "follower", term: 2, log, commit: entries.length, applied: entries.length } as unknown as RaftState;
+      return {
+        role: "follower",
+        term: 2,
+        log,
+        commit: entries.length,
+        applied: entries.length,
+      } as unknown as RaftState;
     };
     const checks = raftInvariants.map((inv) => ({ name: inv.name, run: inv.create() }));
     const out: string[] = [];

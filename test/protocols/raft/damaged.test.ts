@@ -52,7 +52,15 @@ describe("raft on damaged disks", () => {
   it("nor a snapshot from a stale leader", () => {
     const { c } = staleLeaderAfterDamage("term");
     const n3 = c.state("n3");
-    c.step("n3", { kind: "message", from: "n1", msg: { type: "snapshot", term: 1, snapshot: { lastIndex: 2, lastTerm: 1, kv: [["k", "from-n1"]], sessions: [], voters: ["n1", "n2", "n3"] } } });
+    c.step("n3", {
+      kind: "message",
+      from: "n1",
+      msg: {
+        type: "snapshot",
+        term: 1,
+        snapshot: { lastIndex: 2, lastTerm: 1, kv: [["k", "from-n1"]], sessions: [], voters: ["n1", "n2", "n3"] },
+      },
+    });
     expect(n3.log.base).toBe(0);
     expect(c.log("n3")).toEqual(["noop1", "noop2", "r20"]);
     expect(n3.term).toBe(0);

@@ -63,7 +63,13 @@ describe("raft membership changes", () => {
   });
 
   it("the leader proposes its change once its no-op of the term is committed", () => {
-    const c = new Cluster(4, { preVote: false, checkQuorum: false, batchMicros: 0, voters: ["n1", "n2", "n3"], reconfigure: [{ atMicros: 0, add: "n4" }] });
+    const c = new Cluster(4, {
+      preVote: false,
+      checkQuorum: false,
+      batchMicros: 0,
+      voters: ["n1", "n2", "n3"],
+      reconfigure: [{ atMicros: 0, add: "n4" }],
+    });
     c.fire("n1", "election");
     c.deliver((m) => isVote(m));
     c.drop();
@@ -91,14 +97,23 @@ describe("raft membership changes", () => {
           { atMicros: 0, add: "n4" },
           { atMicros: 5_000_000, add: "n5" },
         ];
-        const c = new Cluster(5, { preVote: false, checkQuorum: false, batchMicros: 0, snapshotEvery, voters: ["n1", "n2", "n3", "n4"], reconfigure });
+        const c = new Cluster(5, {
+          preVote: false,
+          checkQuorum: false,
+          batchMicros: 0,
+          snapshotEvery,
+          voters: ["n1", "n2", "n3", "n4"],
+          reconfigure,
+        });
         c.fire("n1", "election");
         c.deliver();
         for (let k = 0; k < 4; k++) {
           c.fire("n1", "heartbeat");
           c.deliver();
         }
-        expect(c.notes.filter((n) => n.text.startsWith("membership change proposed")).map((n) => n.data?.voters)).toEqual([
+        expect(
+          c.notes.filter((n) => n.text.startsWith("membership change proposed")).map((n) => n.data?.voters),
+        ).toEqual([
           ["n1", "n2", "n3"],
           ["n1", "n2", "n3", "n4"],
         ]);
@@ -118,7 +133,9 @@ describe("raft membership changes", () => {
           c.fire(next, "heartbeat");
           c.deliver();
         }
-        expect(c.notes.filter((n) => n.text.startsWith("membership change proposed")).map((n) => n.data?.voters)).toEqual([
+        expect(
+          c.notes.filter((n) => n.text.startsWith("membership change proposed")).map((n) => n.data?.voters),
+        ).toEqual([
           ["n1", "n2", "n3"],
           ["n1", "n2", "n3", "n4"],
           ["n1", "n2", "n3", "n4", "n5"],

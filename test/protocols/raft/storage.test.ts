@@ -35,7 +35,8 @@ function node(disk: Disk): { s: RaftState; ctx: NodeContext<RaftMsg>; notes: str
   return { s, ctx, notes };
 }
 
-const entry = (term: number, id: string): Entry => Object.freeze({ term, id, cmd: Object.freeze({ type: "noop" as const }) });
+const entry = (term: number, id: string): Entry =>
+  Object.freeze({ term, id, cmd: Object.freeze({ type: "noop" as const }) });
 
 function append(s: RaftState, ...entries: Entry[]): number {
   const from = s.log.lastIndex + 1;
@@ -43,7 +44,8 @@ function append(s: RaftState, ...entries: Entry[]): number {
   return from;
 }
 
-const ids = (s: RaftState) => Array.from({ length: s.log.lastIndex - s.log.base }, (_, k) => s.log.entry(s.log.base + 1 + k)?.id);
+const ids = (s: RaftState) =>
+  Array.from({ length: s.log.lastIndex - s.log.base }, (_, k) => s.log.entry(s.log.base + 1 + k)?.id);
 
 describe("raft storage (log chunks)", () => {
   it("writes what was appended between two syncs as one chunk, and loads it back after a crash", () => {

@@ -26,8 +26,16 @@ describe("3pc in the simulator", () => {
   it("resolves in-doubt transactions while the coordinator is down, where 2pc stays blocked", () => {
     // The coordinator is down from 1.5s to 4.5s; look at 4.4s. Random crashes are off so only the coordinator fails.
     const noRandom = (s: string) => s.replace(/ {2}random:[\s\S]*?maxDown: 2\n/, "");
-    const three = runScenario(load("scenarios/3pc-coordinator-crash.yaml", noRandom), { registry, seed: 3, durationMicros: 4_400_000, sink: "record" });
-    const two = runScenario(load("scenarios/3pc-coordinator-crash.yaml", (s) => noRandom(s).replace("name: 3pc\n", "name: 2pc\n")), { registry, seed: 3, durationMicros: 4_400_000, sink: "record" });
+    const three = runScenario(load("scenarios/3pc-coordinator-crash.yaml", noRandom), {
+      registry,
+      seed: 3,
+      durationMicros: 4_400_000,
+      sink: "record",
+    });
+    const two = runScenario(
+      load("scenarios/3pc-coordinator-crash.yaml", (s) => noRandom(s).replace("name: 3pc\n", "name: 2pc\n")),
+      { registry, seed: 3, durationMicros: 4_400_000, sink: "record" },
+    );
     expect(three.violations).toEqual([]);
     expect(two.violations).toEqual([]);
     const v3 = [...lastViews(three).entries()].filter(([n]) => n !== "n1");
@@ -39,11 +47,18 @@ describe("3pc in the simulator", () => {
 
   it("rejects a decision timeout that does not exceed the vote timeout, naming the option", () => {
     const edit = (s: string) => s.replace(/decisionTimeoutMicros: 200000/, "decisionTimeoutMicros: 100000");
-    expect(() => load("scenarios/3pc-coordinator-crash.yaml", edit)).toThrow(/protocol\.options\.decisionTimeoutMicros: expected more than voteTimeoutMicros \(100000\)/);
+    expect(() => load("scenarios/3pc-coordinator-crash.yaml", edit)).toThrow(
+      /protocol\.options\.decisionTimeoutMicros: expected more than voteTimeoutMicros \(100000\)/,
+    );
   });
 
   it("passes its crash-only scenarios", () => {
-    for (const file of ["3pc-basic.yaml", "3pc-coordinator-crash.yaml", "3pc-participant-crash.yaml", "3pc-multi-dc.yaml"]) {
+    for (const file of [
+      "3pc-basic.yaml",
+      "3pc-coordinator-crash.yaml",
+      "3pc-participant-crash.yaml",
+      "3pc-multi-dc.yaml",
+    ]) {
       for (const seed of [1, 2, 3]) {
         const r = runScenario(load(`scenarios/${file}`), { registry, seed, sink: "none" });
         expect(r.violations, `faultline run scenarios/${file} --seed ${seed}`).toEqual([]);

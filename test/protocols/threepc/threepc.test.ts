@@ -79,7 +79,9 @@ describe("3pc node without an engine", () => {
     c.crash("c");
     c.crash("p1");
     run(c, 500_000);
-    expect(c.notes.filter((n) => n.text === "recovery coordinator")).toEqual([{ node: "p2", text: "recovery coordinator", data: { txn: "1.1", round: 1 } }]);
+    expect(c.notes.filter((n) => n.text === "recovery coordinator")).toEqual([
+      { node: "p2", text: "recovery coordinator", data: { txn: "1.1", round: 1 } },
+    ]);
     expect(phases(c)).toEqual(["down", "commit", "commit"]);
     // p1 restarts precommitted and undecided: it may not decide alone; it asks and learns the commit
     c.restart("p1");
@@ -95,7 +97,9 @@ describe("3pc node without an engine", () => {
     c.crash("c");
     // p1 (precommitted) recovers in slot 0: p2 and p3 are uncertain, so it sends them precommit first
     run(c, 300_000);
-    const recovery = c.sent.filter((m) => m.from === "p1" && (m.msg.type === "precommit" || m.msg.type === "commit")).map((m) => `${m.to}:${m.msg.type}`);
+    const recovery = c.sent
+      .filter((m) => m.from === "p1" && (m.msg.type === "precommit" || m.msg.type === "commit"))
+      .map((m) => `${m.to}:${m.msg.type}`);
     expect(recovery.slice(0, 2)).toEqual(["p2:precommit", "p3:precommit"]);
     expect(phases(c)).toEqual(["commit", "commit", "commit"]);
     expect(c.violations).toEqual([]);
@@ -143,7 +147,9 @@ describe("3pc total failure", () => {
 describe("3pc planted bugs, driven by hand", () => {
   it("skip-precommit commits while the participants are still uncertain", () => {
     const c = txnThrough("vote", ["skip-precommit"]);
-    expect(c.violations[0]).toBe("no-commit-while-uncertain: c committed transaction 1.1 while p1 was still uncertain (voted yes, not precommitted)");
+    expect(c.violations[0]).toBe(
+      "no-commit-while-uncertain: c committed transaction 1.1 while p1 was still uncertain (voted yes, not precommitted)",
+    );
   });
 
   it("independent-recovery commits from the local log what the others aborted while it was down", () => {
@@ -174,7 +180,9 @@ describe("3pc under a network partition (a known limit of the protocol, not a bu
     // the cut falls between the votes and the precommit: only p1 hears it
     expect(phasesAfter(c, 600_000, crossing)).toEqual(["commit", "abort", "abort"]);
     expect(c.replyTo(1)).toEqual({ type: "ok", value: null }); // the coordinator adopted p1's commit
-    expect(c.violations).toContain("no-commit-while-uncertain: p1 committed transaction 1.1 while p2 was still uncertain (voted yes, not precommitted)");
+    expect(c.violations).toContain(
+      "no-commit-while-uncertain: p1 committed transaction 1.1 while p2 was still uncertain (voted yes, not precommitted)",
+    );
     expect(c.violations).toContain("atomicity: transaction 1.1 was decided commit at p1 but abort at p2");
   });
 });

@@ -8,7 +8,8 @@ import { parseScenario } from "../../../sim/scenario/load.ts";
 import { all, Cluster, from, ofType, to } from "../cluster.ts";
 
 const ids = ["c", "p1", "p2"];
-const cluster = (options: Record<string, unknown> = {}, bugs: string[] = []) => new Cluster(twoPc, ids, { replicas: 2, ...options }, bugs);
+const cluster = (options: Record<string, unknown> = {}, bugs: string[] = []) =>
+  new Cluster(twoPc, ids, { replicas: 2, ...options }, bugs);
 type TwoPcCluster = ReturnType<typeof cluster>;
 const write = (key: string, value: string) => ({ f: "write" as const, key, value });
 
@@ -38,7 +39,11 @@ describe("2pc node without an engine", () => {
     expect(c.queued()).toEqual(["p1>c:vote", "p2>c:vote"]);
     c.deliver(ofType("vote"));
     expect(c.replyTo(1)).toEqual({ type: "ok", value: null });
-    expect(c.notes).toContainEqual({ node: "c", text: "decide", data: { txn: "1.1", decision: "commit", reason: "every participant voted yes" } });
+    expect(c.notes).toContainEqual({
+      node: "c",
+      text: "decide",
+      data: { txn: "1.1", decision: "commit", reason: "every participant voted yes" },
+    });
     // crash the coordinator right after: the commit record survives (it was synced before the commits went out)
     c.crash("c");
     expect(c.disks.get("c")?.read("dec:1.1")).toMatchObject({ decision: "commit" });
@@ -60,7 +65,10 @@ describe("2pc node without an engine", () => {
     const c = cluster({ abortProbability: 1 });
     c.request("c", 1, write("k", "v"));
     c.deliver();
-    expect(c.replyTo(1)).toMatchObject({ type: "fail", error: expect.stringMatching(/voted no \(application abort\)/) });
+    expect(c.replyTo(1)).toMatchObject({
+      type: "fail",
+      error: expect.stringMatching(/voted no \(application abort\)/),
+    });
     for (const p of ["p1", "p2"]) expect(c.state(p).kv.has("k")).toBe(false);
     expect(c.violations).toEqual([]);
   });
@@ -140,7 +148,8 @@ describe("2pc node without an engine", () => {
     c.drop(to("c"));
     c.advance(1_000_000);
     // blocked: both still prepared, holding the lock, asking over and over
-    for (const p of ["p1", "p2"]) expect(c.state(p).ptxns.get("1.1")).toMatchObject({ phase: "prepared", asking: true });
+    for (const p of ["p1", "p2"])
+      expect(c.state(p).ptxns.get("1.1")).toMatchObject({ phase: "prepared", asking: true });
     expect(c.sent.filter(ofType("outcome-req")).length).toBeGreaterThan(20);
     c.drop();
     c.restart("c");
@@ -148,7 +157,11 @@ describe("2pc node without an engine", () => {
     c.advance(50_000);
     c.deliver();
     for (const p of ["p1", "p2"]) expect(c.state(p).ptxns.get("1.1")?.phase).toBe("abort");
-    expect(c.notes.some((n) => n.node === "c" && n.data?.decision === "abort" && String(n.data?.reason).includes("presumed abort"))).toBe(true);
+    expect(
+      c.notes.some(
+        (n) => n.node === "c" && n.data?.decision === "abort" && String(n.data?.reason).includes("presumed abort"),
+      ),
+    ).toBe(true);
     expect(c.violations).toEqual([]);
   });
 
@@ -179,7 +192,14 @@ describe("2pc node without an engine", () => {
 });
 
 /** Each planted bug on a schedule that shows it, with what the checks report; the same schedule passes without it. */
-const plantedBugs: { bug: string; shows: string; options: Record<string, unknown>; schedule: (c: TwoPcCluster) => void; violations: string[]; withoutBug?: (c: TwoPcCluster) => void }[] = [
+const plantedBugs: {
+  bug: string;
+  shows: string;
+  options: Record<string, unknown>;
+  schedule: (c: TwoPcCluster) => void;
+  violations: string[];
+  withoutBug?: (c: TwoPcCluster) => void;
+}[] = [
   {
     bug: "commit-on-timeout",
     shows: "commits a transaction a participant never voted for",
@@ -203,7 +223,10 @@ const plantedBugs: { bug: string; shows: string; options: Record<string, unknown
       c.advance(200_000);
       c.deliver();
     },
-    violations: ["decision-stability: c decided transaction 1.1 commit, then abort", "atomicity: transaction 1.1 was decided commit at c but abort at p2"],
+    violations: [
+      "decision-stability: c decided transaction 1.1 commit, then abort",
+      "atomicity: transaction 1.1 was decided commit at c but abort at p2",
+    ],
     withoutBug: (c) => expect(c.state("p2").kv.get("k")).toBe("v"),
   },
   {

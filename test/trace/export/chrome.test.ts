@@ -45,16 +45,24 @@ export function checkChromeFormat(text: string): { problems: string[]; events: E
       const name = (e.args as { name?: unknown } | undefined)?.name;
       if (e.name === "process_name" && typeof name === "string") procNames.add(e.pid);
       if (e.name === "thread_name" && typeof name === "string") threads.set(`${e.pid}/${e.tid}`, name);
-    } else if (typeof e.ts !== "number" || !Number.isFinite(e.ts) || e.ts < 0) bad("ts must be a finite number of microseconds", e);
-    else if (e.ph === "X" && !(typeof e.dur === "number" && Number.isFinite(e.dur) && e.dur > 0)) bad("X needs a positive dur", e);
-    else if (e.ph === "i" && e.s !== undefined && e.s !== "g" && e.s !== "p" && e.s !== "t") bad("instant scope must be g, p or t", e);
-    else if ((e.ph === "s" || e.ph === "f") && (typeof e.cat !== "string" || !(typeof e.id === "number" || typeof e.id === "string"))) bad("flow needs cat and id", e);
+    } else if (typeof e.ts !== "number" || !Number.isFinite(e.ts) || e.ts < 0)
+      bad("ts must be a finite number of microseconds", e);
+    else if (e.ph === "X" && !(typeof e.dur === "number" && Number.isFinite(e.dur) && e.dur > 0))
+      bad("X needs a positive dur", e);
+    else if (e.ph === "i" && e.s !== undefined && e.s !== "g" && e.s !== "p" && e.s !== "t")
+      bad("instant scope must be g, p or t", e);
+    else if (
+      (e.ph === "s" || e.ph === "f") &&
+      (typeof e.cat !== "string" || !(typeof e.id === "number" || typeof e.id === "string"))
+    )
+      bad("flow needs cat and id", e);
     else if (e.ph === "f" && e.bp !== "e") bad('flow end must bind to its enclosing slice (bp "e")', e);
   }
   const real = (events as Ev[]).filter((e) => e.ph !== "M");
   for (const e of real) {
     if (!procNames.has(e.pid) && e.s !== "g") bad("pid without a process_name", e);
-    if ((e.ph !== "i" || e.s === "t" || e.s === undefined) && !threads.has(`${e.pid}/${e.tid}`)) bad("thread without a thread_name", e);
+    if ((e.ph !== "i" || e.s === "t" || e.s === undefined) && !threads.has(`${e.pid}/${e.tid}`))
+      bad("thread without a thread_name", e);
   }
   problems.push(...nesting(real), ...flows(real));
   return { problems, events: real, threads };
@@ -63,7 +71,8 @@ export function checkChromeFormat(text: string): { problems: string[]; events: E
 /** Complete slices per thread must nest; returns problems. */
 function nesting(events: Ev[]): string[] {
   const byThread = new Map<string, Ev[]>();
-  for (const e of events) if (e.ph === "X") byThread.set(`${e.pid}/${e.tid}`, [...(byThread.get(`${e.pid}/${e.tid}`) ?? []), e]);
+  for (const e of events)
+    if (e.ph === "X") byThread.set(`${e.pid}/${e.tid}`, [...(byThread.get(`${e.pid}/${e.tid}`) ?? []), e]);
   const out: string[] = [];
   for (const [thread, xs] of byThread) {
     xs.sort((a, b) => a.ts - b.ts || (b.dur as number) - (a.dur as number));
@@ -71,7 +80,8 @@ function nesting(events: Ev[]): string[] {
     for (const x of xs) {
       while (stack.length > 0 && (stack[stack.length - 1] as number) <= x.ts) stack.pop();
       const end = x.ts + (x.dur as number);
-      if (stack.length > 0 && end > (stack[stack.length - 1] as number) && out.length < 20) out.push(`slices overlap without nesting on ${thread} at ${x.ts}: ${x.name}`);
+      if (stack.length > 0 && end > (stack[stack.length - 1] as number) && out.length < 20)
+        out.push(`slices overlap without nesting on ${thread} at ${x.ts}: ${x.name}`);
       stack.push(end);
     }
   }
@@ -82,7 +92,8 @@ function nesting(events: Ev[]): string[] {
 function flows(events: Ev[]): string[] {
   const out: string[] = [];
   const slices = new Map<string, Ev[]>();
-  for (const e of events) if (e.ph === "X") slices.set(`${e.pid}/${e.tid}`, [...(slices.get(`${e.pid}/${e.tid}`) ?? []), e]);
+  for (const e of events)
+    if (e.ph === "X") slices.set(`${e.pid}/${e.tid}`, [...(slices.get(`${e.pid}/${e.tid}`) ?? []), e]);
   for (const xs of slices.values()) xs.sort((a, b) => a.ts - b.ts);
   const starts = new Map<string, Ev>();
   const ends = new Map<string, Ev>();
@@ -92,7 +103,8 @@ function flows(events: Ev[]): string[] {
     const seen = e.ph === "s" ? starts : ends;
     if (seen.has(key) && out.length < 20) out.push(`two flow ${e.ph} events for ${key}`);
     seen.set(key, e);
-    if (!enclosed(slices.get(`${e.pid}/${e.tid}`) ?? [], e.ts) && out.length < 20) out.push(`flow ${e.ph} ${key} at ${e.ts} has no slice strictly enclosing it on ${e.pid}/${e.tid}`);
+    if (!enclosed(slices.get(`${e.pid}/${e.tid}`) ?? [], e.ts) && out.length < 20)
+      out.push(`flow ${e.ph} ${key} at ${e.ts} has no slice strictly enclosing it on ${e.pid}/${e.tid}`);
   }
   for (const [key, f] of ends) {
     const s = starts.get(key);
@@ -133,26 +145,32 @@ function checkAgainstTrace(trace: ParsedTrace, events: Ev[], threads: Map<string
       const a = s.get(e.i);
       const b = f.get(e.i);
       if (a === undefined || b === undefined) out.push(`delivery of #${e.i} has no flow`);
-      else if (threadOf(a) !== e.from || threadOf(b) !== e.n) out.push(`flow #${e.i} goes ${threadOf(a)} -> ${threadOf(b)}, not ${e.from} -> ${e.n}`);
-      else if (Math.floor(b.ts) !== e.t || Math.floor(a.ts) !== e.st) out.push(`flow #${e.i} at ${a.ts} -> ${b.ts}, sent ${e.st} and delivered ${e.t} (us)`);
+      else if (threadOf(a) !== e.from || threadOf(b) !== e.n)
+        out.push(`flow #${e.i} goes ${threadOf(a)} -> ${threadOf(b)}, not ${e.from} -> ${e.n}`);
+      else if (Math.floor(b.ts) !== e.t || Math.floor(a.ts) !== e.st)
+        out.push(`flow #${e.i} at ${a.ts} -> ${b.ts}, sent ${e.st} and delivered ${e.t} (us)`);
     } else if (e.k === "drop") {
       const prev = evs[i - 1];
       const atSend = prev?.k === "send" && prev.i === e.i && prev.t === e.t;
       if (atSend && s.has(e.i)) out.push(`#${e.i} was dropped at send time but starts a flow`);
-      if (!atSend && (s.has(e.i) !== f.has(e.i) || (f.has(e.i) && threadOf(f.get(e.i) as Ev) !== e.to))) out.push(`#${e.i} dropped on arrival should end its flow at ${e.to}`);
+      if (!atSend && (s.has(e.i) !== f.has(e.i) || (f.has(e.i) && threadOf(f.get(e.i) as Ev) !== e.to)))
+        out.push(`#${e.i} dropped on arrival should end its flow at ${e.to}`);
     }
   }
   const invokes = new Map<number, number>();
   const ops: { start: number; end: number }[] = [];
   for (const e of evs) {
     if (e.k === "invoke") invokes.set(e.r, e.t);
-    if ((e.k === "ok" || e.k === "fail" || e.k === "info") && invokes.has(e.r)) ops.push({ start: invokes.get(e.r) as number, end: e.t });
+    if ((e.k === "ok" || e.k === "fail" || e.k === "info") && invokes.has(e.r))
+      ops.push({ start: invokes.get(e.r) as number, end: e.t });
   }
   const slices = events.filter((e) => e.cat === "client" && e.ph === "X" && !(e.args as { pending?: boolean }).pending);
   if (slices.length !== ops.length) out.push(`${ops.length} completed ops but ${slices.length} op slices`);
   const key = (a: number, b: number) => `${a}-${b}`;
   const want = new Set(ops.map((o) => key(o.start, Math.max(o.start + 1, o.end))));
-  for (const x of slices) if (!want.has(key(x.ts, x.ts + (x.dur as number))) && out.length < 20) out.push(`op slice ${x.name} at ${x.ts}+${x.dur} matches no op`);
+  for (const x of slices)
+    if (!want.has(key(x.ts, x.ts + (x.dur as number))) && out.length < 20)
+      out.push(`op slice ${x.name} at ${x.ts}+${x.dur} matches no op`);
   return out;
 }
 
@@ -181,7 +199,13 @@ describe("Chrome Trace Event export", () => {
     let last = trace.events.length - 1;
     while (last >= 0 && !["ok", "fail", "info"].includes((trace.events[last] as TraceEvent).k)) last--;
     const cut = trace.events.filter((_, i) => i !== last);
-    const note: TraceEvent = { t: trace.footer.t, k: "note", n: "n1", text: 'a "quoted"\n</script>\u2028 note', data: { x: Number.NaN } };
+    const note: TraceEvent = {
+      t: trace.footer.t,
+      k: "note",
+      n: "n1",
+      text: 'a "quoted"\n</script>\u2028 note',
+      data: { x: Number.NaN },
+    };
     const text = toChromeTrace(trace.header, [...cut, note], trace.footer);
     const { problems, events } = checkChromeFormat(text);
     expect(problems).toEqual([]);
@@ -199,12 +223,36 @@ describe("Chrome Trace Event export", () => {
       return JSON.stringify(doc);
     };
     it.each([
-      ["flow ends named differently from their starts (the old exporter)", (e: Ev) => (e.ph === "f" ? { ...e, name: "deliver" } : e), /flow end without a start/],
-      ["flows with no enclosing slice (the old exporter)", (e: Ev) => (e.ph === "X" && e.cat === "step" ? null : e), /no slice strictly enclosing/],
-      ["a flow at the very start of its slice", (e: Ev) => (e.ph === "s" ? { ...e, ts: Math.floor(e.ts) } : e), /no slice strictly enclosing/],
-      ["a string pid", (e: Ev) => (e.ph === "i" ? { ...e, pid: String(e.pid) as unknown as number } : e), /pid and tid must be integers/],
-      ["a thread without a name", (e: Ev) => (e.ph === "M" && e.name === "thread_name" && e.tid === 1 ? null : e), /thread without a thread_name/],
-      ["overlapping slices on one thread", (e: Ev) => (e.ph === "X" && e.cat === "step" ? { ...e, dur: 5000 } : e), /overlap without nesting/],
+      [
+        "flow ends named differently from their starts (the old exporter)",
+        (e: Ev) => (e.ph === "f" ? { ...e, name: "deliver" } : e),
+        /flow end without a start/,
+      ],
+      [
+        "flows with no enclosing slice (the old exporter)",
+        (e: Ev) => (e.ph === "X" && e.cat === "step" ? null : e),
+        /no slice strictly enclosing/,
+      ],
+      [
+        "a flow at the very start of its slice",
+        (e: Ev) => (e.ph === "s" ? { ...e, ts: Math.floor(e.ts) } : e),
+        /no slice strictly enclosing/,
+      ],
+      [
+        "a string pid",
+        (e: Ev) => (e.ph === "i" ? { ...e, pid: String(e.pid) as unknown as number } : e),
+        /pid and tid must be integers/,
+      ],
+      [
+        "a thread without a name",
+        (e: Ev) => (e.ph === "M" && e.name === "thread_name" && e.tid === 1 ? null : e),
+        /thread without a thread_name/,
+      ],
+      [
+        "overlapping slices on one thread",
+        (e: Ev) => (e.ph === "X" && e.cat === "step" ? { ...e, dur: 5000 } : e),
+        /overlap without nesting/,
+      ],
     ])("catches %s", (_what, fn, pattern) => {
       expect(checkChromeFormat(edit(fn)).problems.join("\n")).toMatch(pattern);
     });

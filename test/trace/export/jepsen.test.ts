@@ -15,7 +15,16 @@ import { toJepsenHistory } from "../../../sim/trace/export/index.ts";
 import type { TraceEvent, TraceHeader } from "../../../sim/trace/events.ts";
 import { CASES, count, traceOf } from "./traces.ts";
 
-type Edn = null | boolean | number | string | { kw: string } | { sym: string } | Edn[] | { map: [Edn, Edn][] } | { set: Edn[] };
+type Edn =
+  | null
+  | boolean
+  | number
+  | string
+  | { kw: string }
+  | { sym: string }
+  | Edn[]
+  | { map: [Edn, Edn][] }
+  | { set: Edn[] };
 
 const SYMBOL = /^(?:[A-Za-z*!_?$%&=<>.+-][A-Za-z0-9*!_?$%&=<>.+\-#:']*|[+-]|\/)$/;
 
@@ -132,7 +141,8 @@ interface Op {
 /** Read an EDN history into ops; throws on anything that is not a well-formed Jepsen op. */
 export function readHistory(text: string): Op[] {
   return readEdn(text).map((v, n) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v) || !("map" in v)) throw new Error(`entry ${n} is not a map`);
+    if (v === null || typeof v !== "object" || Array.isArray(v) || !("map" in v))
+      throw new Error(`entry ${n} is not a map`);
     const m = new Map<string, Edn>();
     for (const [k, x] of (v as { map: [Edn, Edn][] }).map) {
       const name = kw(k);
@@ -144,11 +154,22 @@ export function readHistory(text: string): Op[] {
     const [process, time, index] = [m.get("process"), m.get("time"), m.get("index")];
     if (type === null || !["invoke", "ok", "fail", "info"].includes(type)) throw new Error(`entry ${n}: bad :type`);
     if (f === null || !["read", "write", "cas", "append"].includes(f)) throw new Error(`entry ${n}: bad :f`);
-    for (const [name, x] of [["process", process], ["time", time], ["index", index]] as const) {
+    for (const [name, x] of [
+      ["process", process],
+      ["time", time],
+      ["index", index],
+    ] as const) {
       if (!Number.isInteger(x)) throw new Error(`entry ${n}: :${name} is not an integer`);
     }
     if (!m.has("value")) throw new Error(`entry ${n}: no :value`);
-    return { type, f, value: m.get("value") as Edn, process: process as number, time: time as number, index: index as number };
+    return {
+      type,
+      f,
+      value: m.get("value") as Edn,
+      process: process as number,
+      time: time as number,
+      index: index as number,
+    };
   });
 }
 
@@ -159,11 +180,17 @@ export function checkHistory(ops: Op[]): string[] {
   const retired = new Set<number>();
   ops.forEach((o, n) => {
     if (o.index !== n) out.push(`op ${n} has :index ${o.index}`);
-    if (!Array.isArray(o.value) || o.value.length !== 2 || typeof o.value[0] !== "string") return void out.push(`op ${n}: :value is not [key value]: ${JSON.stringify(o.value)}`);
+    if (!Array.isArray(o.value) || o.value.length !== 2 || typeof o.value[0] !== "string")
+      return void out.push(`op ${n}: :value is not [key value]: ${JSON.stringify(o.value)}`);
     const v = o.value[1] as Edn;
     if (o.f === "read" && o.type === "invoke" && v !== null) out.push(`op ${n}: a read invocation's value must be nil`);
-    if ((o.f === "write" || o.f === "append") && typeof v !== "string") out.push(`op ${n}: a ${o.f} value must be a string`);
-    if (o.f === "cas" && !(Array.isArray(v) && v.length === 2 && typeof v[1] === "string" && (v[0] === null || typeof v[0] === "string"))) out.push(`op ${n}: a cas value must be [old new]`);
+    if ((o.f === "write" || o.f === "append") && typeof v !== "string")
+      out.push(`op ${n}: a ${o.f} value must be a string`);
+    if (
+      o.f === "cas" &&
+      !(Array.isArray(v) && v.length === 2 && typeof v[1] === "string" && (v[0] === null || typeof v[0] === "string"))
+    )
+      out.push(`op ${n}: a cas value must be [old new]`);
     if (retired.has(o.process)) out.push(`op ${n}: process ${o.process} appears after its :info`);
     const inv = open.get(o.process);
     if (o.type === "invoke") {
@@ -172,7 +199,8 @@ export function checkHistory(ops: Op[]): string[] {
       return;
     }
     if (inv === undefined) return void out.push(`op ${n}: a completion for process ${o.process} that has nothing open`);
-    if (inv.f !== o.f || (inv.value as Edn[])[0] !== o.value[0]) out.push(`op ${n}: completes ${inv.f} of ${String((inv.value as Edn[])[0])} as ${o.f} of ${String(o.value[0])}`);
+    if (inv.f !== o.f || (inv.value as Edn[])[0] !== o.value[0])
+      out.push(`op ${n}: completes ${inv.f} of ${String((inv.value as Edn[])[0])} as ${o.f} of ${String(o.value[0])}`);
     if (o.time < inv.time) out.push(`op ${n}: completes before its invocation`);
     open.delete(o.process);
     if (o.type === "info") retired.add(o.process);
@@ -186,7 +214,8 @@ function checkAgainstTrace(ops: Op[], events: readonly TraceEvent[]): string[] {
   const inv = events.filter((e) => e.k === "invoke");
   const done = events.filter((e) => e.k === "ok" || e.k === "fail" || e.k === "info");
   if (ops.filter((o) => o.type === "invoke").length !== inv.length) out.push(`${inv.length} invokes in the trace`);
-  if (ops.filter((o) => o.type !== "invoke").length !== done.length) out.push(`${done.length} completions in the trace`);
+  if (ops.filter((o) => o.type !== "invoke").length !== done.length)
+    out.push(`${done.length} completions in the trace`);
   const times = [...inv, ...done].map((e) => e.t * 1000).sort((a, b) => a - b);
   const got = ops.map((o) => o.time).sort((a, b) => a - b);
   if (JSON.stringify(times) !== JSON.stringify(got)) out.push("times are not the trace's times in nanoseconds");
@@ -202,10 +231,22 @@ const runs = fc.array(
     op: fc.oneof(
       fc.record({ f: fc.constant("read"), key: fc.string() }),
       fc.record({ f: fc.constantFrom("write", "append"), key: fc.string(), value: fc.string({ unit: "binary" }) }),
-      fc.record({ f: fc.constant("cas"), key: fc.string(), expected: fc.option(fc.string(), { nil: null }), value: fc.string({ unit: "grapheme" }) }),
+      fc.record({
+        f: fc.constant("cas"),
+        key: fc.string(),
+        expected: fc.option(fc.string(), { nil: null }),
+        value: fc.string({ unit: "grapheme" }),
+      }),
     ),
     outcome: fc.constantFrom("ok", "fail", "info", "pending", "twice"),
-    result: fc.oneof(fc.string({ unit: "binary" }), fc.constant(null), fc.boolean(), fc.integer(), fc.dictionary(fc.string(), fc.string()), fc.array(fc.string())),
+    result: fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      fc.dictionary(fc.string(), fc.string()),
+      fc.array(fc.string()),
+    ),
   }),
   { maxLength: 40 },
 );
@@ -229,7 +270,12 @@ function toEvents(ops: RunOp[]): TraceEvent[] {
   });
   return out;
 }
-type RunOp = { client: number; op: { f: string; key: string; value?: string; expected?: string | null }; outcome: string; result: unknown };
+type RunOp = {
+  client: number;
+  op: { f: string; key: string; value?: string; expected?: string | null };
+  outcome: string;
+  result: unknown;
+};
 
 describe("Jepsen EDN export", () => {
   it.each(CASES.map((c) => [c.name, c] as const))("is a well-formed Jepsen history: %s", (_name, c) => {
@@ -239,7 +285,9 @@ describe("Jepsen EDN export", () => {
     if (c.file !== "") {
       expect(checkAgainstTrace(ops, trace.events)).toEqual([]);
       expect(ops.length).toBeGreaterThan(20);
-      expect(count(trace.events, (e) => e.k === "info") + count(trace.events, (e) => e.k === "fail")).toBeGreaterThan(0);
+      expect(count(trace.events, (e) => e.k === "info") + count(trace.events, (e) => e.k === "fail")).toBeGreaterThan(
+        0,
+      );
     }
   });
 
@@ -251,21 +299,38 @@ describe("Jepsen EDN export", () => {
   });
 
   describe("the reader itself", () => {
-    const good = '{:type :invoke, :f :read, :value ["k" nil], :process 0, :time 1000, :index 0}\n{:type :info, :f :read, :value ["k" nil], :process 0, :time 2000, :index 1}\n';
+    const good =
+      '{:type :invoke, :f :read, :value ["k" nil], :process 0, :time 1000, :index 0}\n{:type :info, :f :read, :value ["k" nil], :process 0, :time 2000, :index 1}\n';
     it("accepts a good history", () => expect(checkHistory(readHistory(good))).toEqual([]));
     it.each([
       ["a JSON escape EDN lacks", good.replace('"k"', '"\\/k"'), /bad string escape/],
-      ["a keyword with a space (the old exporter's map keys)", good.replace(":process 0,", ":process 0, :a b 1,"), /even number|bad/],
+      [
+        "a keyword with a space (the old exporter's map keys)",
+        good.replace(":process 0,", ":process 0, :a b 1,"),
+        /even number|bad/,
+      ],
       ["NaN as a bare symbol read as :process", good.replace(":process 0,", ":process NaN,"), /not an integer/],
       ["an unterminated map", good.slice(0, 40), /missing [\]}]/],
     ])("catches %s", (_what, text, pattern) => {
       expect(() => checkHistory(readHistory(text))).toThrow(pattern);
     });
     it.each([
-      ["a second completion (the old exporter, given one)", `${good}{:type :ok, :f :read, :value ["k" "v"], :process 0, :time 3000, :index 2}\n`, /appears after its :info/],
-      ["a process reused after :info", `${good}{:type :invoke, :f :read, :value ["k" nil], :process 0, :time 3000, :index 2}\n`, /appears after its :info/],
+      [
+        "a second completion (the old exporter, given one)",
+        `${good}{:type :ok, :f :read, :value ["k" "v"], :process 0, :time 3000, :index 2}\n`,
+        /appears after its :info/,
+      ],
+      [
+        "a process reused after :info",
+        `${good}{:type :invoke, :f :read, :value ["k" nil], :process 0, :time 3000, :index 2}\n`,
+        /appears after its :info/,
+      ],
       ["a skipped index", good.replace(":index 1", ":index 2"), /has :index 2/],
-      ["a cas without [old new]", good.replaceAll(':f :read, :value ["k" nil]', ':f :cas, :value ["k" "x"]'), /cas value must be/],
+      [
+        "a cas without [old new]",
+        good.replaceAll(':f :read, :value ["k" nil]', ':f :cas, :value ["k" "x"]'),
+        /cas value must be/,
+      ],
     ])("catches %s", (_what, text, pattern) => {
       expect(checkHistory(readHistory(text)).join("\n")).toMatch(pattern);
     });

@@ -24,7 +24,8 @@ interface Line {
 export function readShiViz(text: string): { lines: Line[]; problems: string[] } {
   const problems: string[] = [];
   const [regexLine, delimiter, ...rest] = text.split("\n");
-  if (regexLine === undefined || delimiter !== "") return { lines: [], problems: ["expected the regex line, then an empty delimiter line"] };
+  if (regexLine === undefined || delimiter !== "")
+    return { lines: [], problems: ["expected the regex line, then an empty delimiter line"] };
   let re: RegExp;
   try {
     re = new RegExp(regexLine, "gm");
@@ -39,7 +40,8 @@ export function readShiViz(text: string): { lines: Line[]; problems: string[] } 
   for (m = re.exec(log); m !== null; m = re.exec(log)) {
     if (m[0] === "") break;
     const g = m.groups ?? {};
-    if (m[0] !== logLines[k]) problems.push(`match ${k + 1} is not the whole line: ${JSON.stringify(m[0])} vs ${JSON.stringify(logLines[k])}`);
+    if (m[0] !== logLines[k])
+      problems.push(`match ${k + 1} is not the whole line: ${JSON.stringify(m[0])} vs ${JSON.stringify(logLines[k])}`);
     k++;
     let clock: unknown;
     try {
@@ -49,8 +51,15 @@ export function readShiViz(text: string): { lines: Line[]; problems: string[] } 
       continue;
     }
     const host = g.host ?? "";
-    if (clock === null || typeof clock !== "object" || Array.isArray(clock) || !Object.values(clock).every((v) => Number.isInteger(v) && (v as number) > 0)) problems.push(`clock is not an object of positive integers: ${g.clock}`);
-    else if (!((clock as Record<string, number>)[host] as number > 0)) problems.push(`clock of ${host} has no entry for ${host}: ${g.clock}`);
+    if (
+      clock === null ||
+      typeof clock !== "object" ||
+      Array.isArray(clock) ||
+      !Object.values(clock).every((v) => Number.isInteger(v) && (v as number) > 0)
+    )
+      problems.push(`clock is not an object of positive integers: ${g.clock}`);
+    else if (!(((clock as Record<string, number>)[host] as number) > 0))
+      problems.push(`clock of ${host} has no entry for ${host}: ${g.clock}`);
     lines.push({ host, clock: clock as Record<string, number>, event: g.event ?? "" });
   }
   if (k !== logLines.length) problems.push(`the regex matched ${k} events but the log has ${logLines.length} lines`);
@@ -67,12 +76,15 @@ function happensBefore(lines: Line[]): string[] {
   const last = new Map<string, Record<string, number>>();
   for (const l of lines) {
     const prev = last.get(l.host) ?? {};
-    if (l.clock[l.host] !== (prev[l.host] ?? 0) + 1) out.push(`${l.host}'s own clock goes ${prev[l.host] ?? 0} -> ${l.clock[l.host]}`);
-    if (!dominates(l.clock, prev)) out.push(`${l.host}'s clock went back: ${JSON.stringify(prev)} -> ${JSON.stringify(l.clock)}`);
+    if (l.clock[l.host] !== (prev[l.host] ?? 0) + 1)
+      out.push(`${l.host}'s own clock goes ${prev[l.host] ?? 0} -> ${l.clock[l.host]}`);
+    if (!dominates(l.clock, prev))
+      out.push(`${l.host}'s clock went back: ${JSON.stringify(prev)} -> ${JSON.stringify(l.clock)}`);
     last.set(l.host, l.clock);
   }
   for (const l of lines) {
-    for (const [h, v] of Object.entries(l.clock)) if (v > (last.get(h)?.[h] ?? 0)) out.push(`${l.host} knows event ${v} of ${h}, which ${h} never logged`);
+    for (const [h, v] of Object.entries(l.clock))
+      if (v > (last.get(h)?.[h] ?? 0)) out.push(`${l.host} knows event ${v} of ${h}, which ${h} never logged`);
   }
   return out.slice(0, 20);
 }
@@ -93,11 +105,13 @@ function checkMessages(lines: Line[], events: readonly TraceEvent[]): string[] {
     received.add(id);
     const s = sends.get(original.get(id) ?? id);
     if (s === undefined) out.push(`receive of #${id} before any send`);
-    else if (!dominates(l.clock, s.clock) || l.clock[l.host] === s.clock[l.host]) out.push(`receive of #${id} ${JSON.stringify(l.clock)} does not follow its send ${JSON.stringify(s.clock)}`);
+    else if (!dominates(l.clock, s.clock) || l.clock[l.host] === s.clock[l.host])
+      out.push(`receive of #${id} ${JSON.stringify(l.clock)} does not follow its send ${JSON.stringify(s.clock)}`);
   }
   const delivered = new Set<number>();
   for (const e of events) if (e.k === "deliver") delivered.add(e.i);
-  for (const e of events) if (e.k === "drop" && received.has(e.i)) out.push(`#${e.i} was dropped (${e.why}) but shows as received`);
+  for (const e of events)
+    if (e.k === "drop" && received.has(e.i)) out.push(`#${e.i} was dropped (${e.why}) but shows as received`);
   for (const id of delivered) if (!received.has(id)) out.push(`#${id} was delivered but shows no receive`);
   return out.slice(0, 20);
 }
@@ -109,7 +123,11 @@ const traffic = fc.array(
   fc.oneof(
     fc.record({ k: fc.constant("send" as const), from: fc.nat(2), to: fc.nat(2) }),
     fc.record({ k: fc.constantFrom("deliver" as const, "drop" as const, "duplicate" as const), pick: fc.nat() }),
-    fc.record({ k: fc.constant("note" as const), host: fc.nat(2), text: fc.string({ unit: fc.constantFrom("a", " ", "{", "}", "\n", "\r", "\u2028", "\u2029", "\"", "#", "é") }) }),
+    fc.record({
+      k: fc.constant("note" as const),
+      host: fc.nat(2),
+      text: fc.string({ unit: fc.constantFrom("a", " ", "{", "}", "\n", "\r", "\u2028", "\u2029", '"', "#", "é") }),
+    }),
   ),
   { maxLength: 60 },
 );
@@ -147,13 +165,18 @@ function toEvents(actions: Action[]): TraceEvent[] {
 }
 
 describe("ShiViz export", () => {
-  it.each(CASES.map((c) => [c.name, c] as const))("parses with its own regex and keeps happens-before: %s", (_name, c) => {
-    const trace = traceOf(c);
-    const { lines, problems } = readShiViz(toShiViz(trace.header, trace.events, trace.footer));
-    expect(problems, `faultline run scenarios/${c.file || "(echo)"} --seed ${c.seed}`).toEqual([]);
-    expect(checkMessages(lines, trace.events)).toEqual([]);
-    expect(lines.filter((l) => l.event.startsWith("recv ")).length).toBe(count(trace.events, (e) => e.k === "deliver"));
-  });
+  it.each(CASES.map((c) => [c.name, c] as const))(
+    "parses with its own regex and keeps happens-before: %s",
+    (_name, c) => {
+      const trace = traceOf(c);
+      const { lines, problems } = readShiViz(toShiViz(trace.header, trace.events, trace.footer));
+      expect(problems, `faultline run scenarios/${c.file || "(echo)"} --seed ${c.seed}`).toEqual([]);
+      expect(checkMessages(lines, trace.events)).toEqual([]);
+      expect(lines.filter((l) => l.event.startsWith("recv ")).length).toBe(
+        count(trace.events, (e) => e.k === "deliver"),
+      );
+    },
+  );
 
   fcTest.prop([traffic])("holds for any message traffic and any note text", (actions) => {
     const events = toEvents(actions);
@@ -175,11 +198,27 @@ describe("ShiViz export", () => {
       expect(checkMessages(readShiViz(good).lines, events)).toEqual([]);
     });
     it.each([
-      ["a line break inside an event (the old exporter, for \\r)", good.replace("recv #1", "recv\r#1"), /not the whole line|matched/],
-      ["a clock without the host's own entry", good.replace('n2 {"n1":1,"n2":1}', 'n2 {"n1":1}'), /has no entry for n2/],
-      ["a receive that forgets its send", good.replace('n2 {"n1":1,"n2":1}', 'n2 {"n2":1}'), /does not follow its send/],
+      [
+        "a line break inside an event (the old exporter, for \\r)",
+        good.replace("recv #1", "recv\r#1"),
+        /not the whole line|matched/,
+      ],
+      [
+        "a clock without the host's own entry",
+        good.replace('n2 {"n1":1,"n2":1}', 'n2 {"n1":1}'),
+        /has no entry for n2/,
+      ],
+      [
+        "a receive that forgets its send",
+        good.replace('n2 {"n1":1,"n2":1}', 'n2 {"n2":1}'),
+        /does not follow its send/,
+      ],
       ["a skipped own clock value", good.replace('n2 {"n1":1,"n2":2}', 'n2 {"n1":1,"n2":3}'), /own clock goes 1 -> 3/],
-      ["a reference to an event never logged", good.replace('n2 {"n1":1,"n2":1}', 'n2 {"n1":5,"n2":1}'), /never logged/],
+      [
+        "a reference to an event never logged",
+        good.replace('n2 {"n1":1,"n2":1}', 'n2 {"n1":5,"n2":1}'),
+        /never logged/,
+      ],
       ["a regex that does not match the lines", good.replace("(?<host>\\S+) ", "(?<host>\\S+)\\t"), /matched 0 events/],
     ])("catches %s", (_what, text, pattern) => {
       const r = readShiViz(text);
@@ -187,7 +226,9 @@ describe("ShiViz export", () => {
     });
     it("catches a dropped message shown as received", () => {
       const lied = `${good}n1 {"n1":2,"n2":3} recv #2 from n2\n`;
-      expect(checkMessages(readShiViz(lied).lines, events).join("\n")).toMatch(/#2 was dropped \(partition\) but shows as received/);
+      expect(checkMessages(readShiViz(lied).lines, events).join("\n")).toMatch(
+        /#2 was dropped \(partition\) but shows as received/,
+      );
     });
   });
 });

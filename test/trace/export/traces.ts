@@ -42,7 +42,12 @@ export const CASES: { name: string; file: string; seed: number; durationMicros: 
   { name: "2pc, lossy and duplicating", file: "2pc-lossy.yaml", seed: 2, durationMicros: 4_000_000 },
   { name: "2pc, partitions", file: "2pc-partitions.yaml", seed: 1, durationMicros: 6_000_000 },
   { name: "3pc, coordinator crash", file: "3pc-coordinator-crash.yaml", seed: 1, durationMicros: 4_000_000 },
-  { name: "register, crash and isolated datacenter", file: "register-primary-backup.yaml", seed: 1, durationMicros: 9_000_000 },
+  {
+    name: "register, crash and isolated datacenter",
+    file: "register-primary-backup.yaml",
+    seed: 1,
+    durationMicros: 9_000_000,
+  },
   { name: "echo, crashes, partitions, loss and duplicates", file: "", seed: 7, durationMicros: 4_000_000 },
 ];
 

@@ -51,14 +51,29 @@ export function outcomeOf(g: TxnGroup): string | null {
 }
 
 /** Group a 2pc/3pc trace's events by transaction; undefined for other protocols. */
-export function buildTxnGroups(header: TraceHeader, events: readonly TraceEvent[], lane: (id: string) => number): TxnGroup[] | undefined {
+export function buildTxnGroups(
+  header: TraceHeader,
+  events: readonly TraceEvent[],
+  lane: (id: string) => number,
+): TxnGroup[] | undefined {
   if (!TXN_PROTOCOLS.includes(header.scenario.protocol.name)) return undefined;
   const byTxn = new Map<string, TxnGroup>();
   const lanes = new Map<string, Set<number>>();
   const group = (txn: string, t: number): TxnGroup => {
     let g = byTxn.get(txn);
     if (g === undefined) {
-      g = { txn, t0: t, t1: t, coordinator: -1, lanes: [], participants: [], op: null, votes: [], decisions: [], messages: 0 };
+      g = {
+        txn,
+        t0: t,
+        t1: t,
+        coordinator: -1,
+        lanes: [],
+        participants: [],
+        op: null,
+        votes: [],
+        decisions: [],
+        messages: 0,
+      };
       byTxn.set(txn, g);
       lanes.set(txn, new Set());
     }
@@ -66,7 +81,10 @@ export function buildTxnGroups(header: TraceHeader, events: readonly TraceEvent[
   };
   for (const e of events) {
     if (e.k === "send") {
-      const m = e.m as { txn?: unknown; type?: unknown; vote?: unknown; participants?: unknown; op?: unknown } | null | undefined;
+      const m = e.m as
+        | { txn?: unknown; type?: unknown; vote?: unknown; participants?: unknown; op?: unknown }
+        | null
+        | undefined;
       if (m === null || typeof m !== "object" || (typeof m.txn !== "string" && typeof m.txn !== "number")) continue;
       const g = group(String(m.txn), e.t);
       g.messages++;
@@ -80,13 +98,20 @@ export function buildTxnGroups(header: TraceHeader, events: readonly TraceEvent[
         if (Array.isArray(m.participants)) g.participants = m.participants.map(String);
         g.op = m.op ?? null;
       }
-      if (m.type === "vote" && (m.vote === "yes" || m.vote === "no")) g.votes.push({ lane: from, t: e.t, vote: m.vote });
+      if (m.type === "vote" && (m.vote === "yes" || m.vote === "no"))
+        g.votes.push({ lane: from, t: e.t, vote: m.vote });
     } else if (e.k === "note" && e.text === "decide" && e.data !== undefined) {
       const d = e.data as { txn?: unknown; decision?: unknown; reason?: unknown; recovery?: unknown };
       if (typeof d.txn !== "string" && typeof d.txn !== "number") continue;
       const g = group(String(d.txn), e.t);
       if (g.decisions.length === 0) g.t1 = e.t;
-      g.decisions.push({ lane: lane(e.n), t: e.t, decision: String(d.decision), reason: typeof d.reason === "string" ? d.reason : "", recovery: d.recovery === true });
+      g.decisions.push({
+        lane: lane(e.n),
+        t: e.t,
+        decision: String(d.decision),
+        reason: typeof d.reason === "string" ? d.reason : "",
+        recovery: d.recovery === true,
+      });
       lanes.get(g.txn)?.add(lane(e.n));
     }
   }
@@ -140,9 +165,41 @@ export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
     for (const y of ys) {
       const top = y - L.laneH * 0.3;
       const h = L.laneH * 0.6;
-      prims.push({ p: "rect", x: x0, y: top, w, h, fill: c.band, opacity: 0.12, cls: "txn-band", title: `transaction ${g.txn}` });
-      if (inPlot(L, start)) prims.push({ p: "line", x1: start, y1: top, x2: start, y2: top + h, stroke: c.band, width: 1.5, opacity: 0.7, cls: "txn-bracket" });
-      if (inPlot(L, end)) prims.push({ p: "line", x1: end, y1: top, x2: end, y2: top + h, stroke: c.band, width: 1.5, opacity: 0.7, cls: "txn-bracket" });
+      prims.push({
+        p: "rect",
+        x: x0,
+        y: top,
+        w,
+        h,
+        fill: c.band,
+        opacity: 0.12,
+        cls: "txn-band",
+        title: `transaction ${g.txn}`,
+      });
+      if (inPlot(L, start))
+        prims.push({
+          p: "line",
+          x1: start,
+          y1: top,
+          x2: start,
+          y2: top + h,
+          stroke: c.band,
+          width: 1.5,
+          opacity: 0.7,
+          cls: "txn-bracket",
+        });
+      if (inPlot(L, end))
+        prims.push({
+          p: "line",
+          x1: end,
+          y1: top,
+          x2: end,
+          y2: top + h,
+          stroke: c.band,
+          width: 1.5,
+          opacity: 0.7,
+          cls: "txn-bracket",
+        });
     }
   }
   return prims;
@@ -165,7 +222,17 @@ export function txnMarks(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
       drawn.add(key);
       const y = L.ys[d.lane] as number;
       const c = COLORS[outcome] as { band: string; ink: string };
-      prims.push({ p: "line", x1: L.x(d.t), y1: y - L.laneH * 0.42, x2: L.x(d.t), y2: y - L.laneH * 0.2, stroke: c.band, width: 1.5, opacity: 0.8, cls: "txn-tick" });
+      prims.push({
+        p: "line",
+        x1: L.x(d.t),
+        y1: y - L.laneH * 0.42,
+        x2: L.x(d.t),
+        y2: y - L.laneH * 0.2,
+        stroke: c.band,
+        width: 1.5,
+        opacity: 0.8,
+        cls: "txn-tick",
+      });
     }
     return prims;
   }
@@ -177,18 +244,49 @@ export function txnMarks(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
     for (const v of g.votes) {
       const y = L.ys[v.lane] as number;
       if (Number.isNaN(y) || !inPlot(L, L.x(v.t))) continue;
-      prims.push({ p: "mark", x: L.x(v.t), y: y + L.laneH * 0.3, shape: v.vote === "yes" ? "dot" : "x", size: v.vote === "yes" ? 2.5 : 3, fill: v.vote === "yes" ? "#2e9e5b" : "#d64545", cls: `txn-vote txn-vote-${v.vote}`, title: `transaction ${g.txn}: vote ${v.vote}`, t: v.t, lane: v.lane });
+      prims.push({
+        p: "mark",
+        x: L.x(v.t),
+        y: y + L.laneH * 0.3,
+        shape: v.vote === "yes" ? "dot" : "x",
+        size: v.vote === "yes" ? 2.5 : 3,
+        fill: v.vote === "yes" ? "#2e9e5b" : "#d64545",
+        cls: `txn-vote txn-vote-${v.vote}`,
+        title: `transaction ${g.txn}: vote ${v.vote}`,
+        t: v.t,
+        lane: v.lane,
+      });
     }
     const d = g.decisions[0];
     const at = d ?? { lane: g.coordinator, t: g.t1 };
     const y = L.ys[at.lane] as number;
     if (Number.isNaN(y) || !inPlot(L, L.x(at.t))) continue;
-    prims.push({ p: "mark", x: L.x(at.t), y: y - L.laneH * 0.34, shape: "diamond", size: 4, fill: c.band, cls: `txn-decision txn-${outcome}`, title: txnSummary(g), t: at.t, lane: at.lane });
+    prims.push({
+      p: "mark",
+      x: L.x(at.t),
+      y: y - L.laneH * 0.34,
+      shape: "diamond",
+      size: 4,
+      fill: c.band,
+      cls: `txn-decision txn-${outcome}`,
+      title: txnSummary(g),
+      t: at.t,
+      lane: at.lane,
+    });
     const text = `${g.txn} ${outcome}`;
     const lx = L.x(at.t) + 6;
     if (lx < (labelEnd.get(at.lane) ?? Number.NEGATIVE_INFINITY)) continue;
     labelEnd.set(at.lane, lx + text.length * 6.2 + 6);
-    prims.push({ p: "text", x: lx, y: y - L.laneH * 0.34 + 3, text, fill: c.ink, size: 9, weight: "600", cls: "txn-label" });
+    prims.push({
+      p: "text",
+      x: lx,
+      y: y - L.laneH * 0.34 + 3,
+      text,
+      fill: c.ink,
+      size: 9,
+      weight: "600",
+      cls: "txn-label",
+    });
   }
   return prims;
 }
@@ -227,6 +325,10 @@ export function txnRows(g: TxnGroup, laneName: (l: number) => string, fmt: (t: n
     ["messages", String(g.messages)],
   ];
   for (const v of g.votes) rows.push([`vote ${laneName(v.lane)}`, `${v.vote} at ${fmt(v.t)}`]);
-  for (const d of g.decisions) rows.push([`decided at ${laneName(d.lane)}`, `${d.decision} at ${fmt(d.t)}${d.recovery ? " (recovery coordinator)" : ""}${d.reason ? `: ${d.reason}` : ""}`]);
+  for (const d of g.decisions)
+    rows.push([
+      `decided at ${laneName(d.lane)}`,
+      `${d.decision} at ${fmt(d.t)}${d.recovery ? " (recovery coordinator)" : ""}${d.reason ? `: ${d.reason}` : ""}`,
+    ]);
   return rows;
 }
