@@ -190,7 +190,10 @@ function byLevel(frames: Frame[], tMax: number) {
       maxArrows: Math.max(0, ...full.map((f) => f.arrows)),
       medianOverlay: median(full.map((f) => f.overlay)),
       // where the median frame's time went: layout, canvas (draw + raster), overlay (update + page layout)
-      phases: `${round(median(full.map((f) => f.layoutMs ?? Number.NaN)))}/${round(median(full.map((f) => f.canvasMs ?? Number.NaN)))}/${round(median(full.map((f) => f.overlayMs ?? Number.NaN)))}`,
+      phases:
+        `${round(median(full.map((f) => f.layoutMs ?? Number.NaN)))}/` +
+        `${round(median(full.map((f) => f.canvasMs ?? Number.NaN)))}/` +
+        `${round(median(full.map((f) => f.overlayMs ?? Number.NaN)))}`,
     };
   });
 }

@@ -131,7 +131,8 @@ export function runBarePing(durationMicros = 1_200_000_000): BenchRun {
     const id = nextId++;
     const k = node * IN_FLIGHT + slot;
     outstanding[k] = id;
-    // The message id carries the ping's slot so the echo finds it: id * IN_FLIGHT * NODES + k, as ping-5's seq * 1024 + slot.
+    // The message id carries the ping's slot so the echo finds it: id * IN_FLIGHT * NODES + k, as ping-5's seq * 1024 +
+    // slot.
     send(now, node, peer, id * NODES * IN_FLIGHT + k);
     timerDue[k] = now + RETRY;
     if (timerArmed[k] === 0) {

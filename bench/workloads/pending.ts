@@ -33,7 +33,7 @@ export const timerStorm: Protocol<StormState, never, never> = {
       value: { kind: "micros", min: 1 },
     },
   ],
-  create: (ctx, options) => {
+  create: (_ctx, options) => {
     const o = options as { timers: number; meanMicros: number };
     return { names: Array.from({ length: o.timers }, (_, i) => `t${i}`), meanMicros: o.meanMicros };
   },

@@ -102,7 +102,10 @@ export function* dueNow<T extends { dueMicros: Micros }>(
   }
 }
 
-/** The view both protocols show: role, last transaction and its phase, counters; a participant's locks and blocked count. */
+/**
+ * The view both protocols show: role, last transaction and its phase, counters; a participant's locks and blocked
+ * count.
+ */
 export function commitView<S extends AnyCommitState>(s: S, blockedCount: (s: S) => number): NodeView {
   const phase =
     s.lastTxn === null

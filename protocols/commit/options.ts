@@ -91,13 +91,17 @@ export function checkCommitOptions(o: Readonly<Record<string, unknown>>, nodes: 
   if (nodes.length < 2)
     return {
       path: "coordinator",
-      message: `an atomic commit protocol needs a coordinator and at least one participant: the topology has ${nodes.length} node(s)`,
+      message:
+        `an atomic commit protocol needs a coordinator and at least one participant: the topology has ` +
+        `${nodes.length} node(s)`,
     };
   const merged = commitOptions(o);
   if (merged.lockWaitMicros >= merged.voteTimeoutMicros) {
     return {
       path: "lockWaitMicros",
-      message: `expected less than voteTimeoutMicros (${merged.voteTimeoutMicros}): a vote after the coordinator gave up is wasted, got ${merged.lockWaitMicros}`,
+      message:
+        `expected less than voteTimeoutMicros (${merged.voteTimeoutMicros}): a vote after the coordinator ` +
+        `gave up is wasted, got ${merged.lockWaitMicros}`,
     };
   }
   return null;

@@ -29,7 +29,9 @@ export interface ParticipantRules<P extends ParticipantTxn<string>, R extends Pr
   reload(r: R): P;
 }
 
-/** PREPARE: lock the key and vote yes (durably), wait for the lock, or vote no. A duplicate gets the same vote again. */
+/**
+ * PREPARE: lock the key and vote yes (durably), wait for the lock, or vote no. A duplicate gets the same vote again.
+ */
 export function onPrepare<P extends ParticipantTxn<string>>(
   rules: ParticipantRules<P>,
   s: CommitState<string, P>,

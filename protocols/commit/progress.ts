@@ -12,12 +12,13 @@ export function commitProgress<S extends AnyCommitState>(blockedCount: (s: S) =>
     {
       name: "coordinator-up",
       description: "The coordinator is up.",
-      holds: (ctx) => ctx.states.some((s) => s !== undefined && s.isCoordinator),
+      holds: (ctx) => ctx.states.some((s) => s?.isCoordinator),
     },
     {
       name: "unblocked",
       description:
-        "No participant that is up is blocked on a transaction it voted yes for (past its decision timeout, still undecided).",
+        "No participant that is up is blocked on a transaction it voted yes for (past its decision timeout," +
+        " still undecided).",
       holds: (ctx) =>
         ctx.states.every((s) => s === undefined || s.isCoordinator || (!s.damaged && blockedCount(s) === 0)),
     },

@@ -16,7 +16,8 @@ function entriesBytes(m: RaftMsg): number {
 export const raft: Protocol<RaftState, RaftMsg, KvOp> = {
   name: "raft",
   description:
-    "Raft consensus with PreVote, CheckQuorum, batched replication, snapshots, single-server membership changes and a linearizable KV store.",
+    "Raft consensus with PreVote, CheckQuorum, batched replication, snapshots, single-server membership " +
+    "changes and a linearizable KV store.",
   options: RAFT_OPTION_DOCS,
   checkOptions: checkRaftOptions,
   create: createRaft,

@@ -1,5 +1,4 @@
 import type { Invariant, InvariantContext } from "../../sim/core/protocol.ts";
-import type { Entry } from "./messages.ts";
 import type { RaftState } from "./state.ts";
 
 type Ctx = InvariantContext<RaftState>;
@@ -45,7 +44,9 @@ const electionSafety: Invariant<RaftState> = {
   description: "At most one leader can be elected in a given term (Raft paper, Figure 3).",
   create: () => {
     const leaderOf = new Map<number, string>();
-    /** Per node, the term in which it was last seen leading (and recorded as that term's leader): nothing to look up. */
+    /**
+     * Per node, the term in which it was last seen leading (and recorded as that term's leader): nothing to look up.
+     */
     const seenLeading: number[] = [];
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
@@ -91,7 +92,10 @@ const leaderAppendOnly: Invariant<RaftState> = {
         s.log.version !== prevVersion ||
         (prevLast > s.log.base && s.log.term(prevLast) !== prevLastTerm)
       ) {
-        return `leader ${ctx.nodes[i]} of term ${s.term} rewrote its log: it held ${prevLast} entries (last term ${prevLastTerm}), now ${s.log.lastIndex} (version ${prevVersion} -> ${s.log.version})`;
+        return (
+          `leader ${ctx.nodes[i]} of term ${s.term} rewrote its log: it held ${prevLast} entries (last term ` +
+          `${prevLastTerm}), now ${s.log.lastIndex} (version ${prevVersion} -> ${s.log.version})`
+        );
       }
       return null;
     };
@@ -107,7 +111,8 @@ const leaderAppendOnly: Invariant<RaftState> = {
 const logMatching: Invariant<RaftState> = {
   name: "log-matching",
   description:
-    "If two logs contain an entry with the same index and term, the logs are identical in all entries up through that index.",
+    "If two logs contain an entry with the same index and term, the logs are identical in all entries up " +
+    "through that index.",
   create: () => {
     const firstTerm = new ByIndex<number>();
     /** Predecessor term of the entry, or -1 when it was not known (the predecessor was compacted away). */
@@ -160,7 +165,10 @@ const logMatching: Invariant<RaftState> = {
             }
           }
           if (hadPrev >= 0 && prev >= 0 && (hadPrev !== prev || hadId !== e.id)) {
-            return `logs disagree at index ${k} term ${e.term}: ${ctx.nodes[i]} holds ${e.id} after term ${describe(prev)}, another node held ${hadId} after term ${describe(hadPrev)}`;
+            return (
+              `logs disagree at index ${k} term ${e.term}: ${ctx.nodes[i]} holds ${e.id} after term ` +
+              `${describe(prev)}, another node held ${hadId} after term ${describe(hadPrev)}`
+            );
           }
         }
         prev = e.term;
@@ -217,7 +225,10 @@ const leaderCompleteness: Invariant<RaftState> = {
         if (id === undefined || term >= s.term) continue;
         const mine = s.log.entry(k);
         if (mine === undefined || mine.id !== id) {
-          return `leader ${ctx.nodes[i]} of term ${s.term} lacks committed entry ${k} (${id}, term ${term}); it holds ${mine === undefined ? "nothing" : `${mine.id} (term ${mine.term})`}`;
+          return (
+            `leader ${ctx.nodes[i]} of term ${s.term} lacks committed entry ${k} (${id}, term ${term}); it ` +
+            `holds ${mine === undefined ? "nothing" : `${mine.id} (term ${mine.term})`}`
+          );
         }
       }
       return null;
@@ -229,7 +240,8 @@ const leaderCompleteness: Invariant<RaftState> = {
 const stateMachineSafety: Invariant<RaftState> = {
   name: "state-machine-safety",
   description:
-    "If a server has applied a log entry at a given index, no other server will ever apply a different log entry for that index.",
+    "If a server has applied a log entry at a given index, no other server will ever apply a different log " +
+    "entry for that index.",
   create: () => {
     const appliedId = new ByIndex<string>();
     const appliedBy = new ByIndex<number>();
@@ -252,7 +264,10 @@ const stateMachineSafety: Invariant<RaftState> = {
           appliedId.set(k, e.id);
           appliedBy.set(k, i);
         } else if (had !== e.id)
-          return `${ctx.nodes[i]} applied ${e.id} at index ${k}, but ${ctx.nodes[appliedBy.get(k) as number]} applied ${had} there`;
+          return (
+            `${ctx.nodes[i]} applied ${e.id} at index ${k}, but ${ctx.nodes[appliedBy.get(k) as number]} ` +
+            `applied ${had} there`
+          );
       }
       checked[i] = s.applied;
       return null;

@@ -90,7 +90,9 @@ export class RaftLog {
     this.droppedCount = 0;
   }
 
-  /** For the checks: the index below the lowest one entryForChecks can return (base, or below what was just dropped). */
+  /**
+   * For the checks: the index below the lowest one entryForChecks can return (base, or below what was just dropped).
+   */
   get checkFloor(): number {
     return this.droppedCount > 0 ? this.droppedFrom - 1 : this.base;
   }

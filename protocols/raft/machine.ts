@@ -4,9 +4,13 @@ import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
 import type { RaftState } from "./state.ts";
 import { saveSnapshot, sync } from "./storage.ts";
 
-/** Voters in force at index i and the reconfigure step they carried out (for snapshots): the latest config entry at or before i. */
+/**
+ * Voters in force at index i and the reconfigure step they carried out (for snapshots): the latest config entry at or
+ * before i.
+ */
 function configAt(s: RaftState, i: number): { voters: readonly string[]; step: number } {
-  if (s.configIndex <= i) return { voters: s.voters, step: s.configStep }; // the config in force is the latest one in the log: no search
+  // the config in force is the latest one in the log: no search
+  if (s.configIndex <= i) return { voters: s.voters, step: s.configStep };
   for (let j = i; j > s.log.base; j--) {
     const e = s.log.entry(j) as Entry;
     if (e.cmd.type === "config") return e.cmd;
@@ -79,7 +83,7 @@ function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   ctx.note(`snapshot at index ${lastIndex}`, { lastIndex, lastTerm });
 }
 
-export function currentSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): Snapshot | undefined {
+export function currentSnapshot(_s: RaftState, ctx: NodeContext<RaftMsg>): Snapshot | undefined {
   const snap = ctx.read("snapshot");
   return typeof snap === "object" && snap !== null ? (snap as Snapshot) : undefined;
 }

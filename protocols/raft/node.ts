@@ -109,9 +109,10 @@ function onClient(s: RaftState, requestId: number, clientId: string, op: KvOp, c
 }
 
 /**
- * A copy of a client op for the log (a frozen op, the standard workload's, is kept as it is), built field by field. A spread copy of ops of several shapes gets a map (hidden
- * class) of its own in V8, and freezing it another: at 1,000 ops/s that was 60,000 maps a minute for the garbage
- * collector to trace, and every walk over such an object (the disk's frozen check) built a fresh enumeration cache.
+ * A copy of a client op for the log (a frozen op, the standard workload's, is kept as it is), built field by field. A
+ * spread copy of ops of several shapes gets a map (hidden class) of its own in V8, and freezing it another: at 1,000
+ * ops/s that was 60,000 maps a minute for the garbage collector to trace, and every walk over such an object (the
+ * disk's frozen check) built a fresh enumeration cache.
  */
 function copyOp(op: KvOp): KvOp {
   switch (op.f) {

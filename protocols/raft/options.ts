@@ -10,7 +10,9 @@ export interface RaftOptions {
   batchMicros: Micros;
   /** Most entries in one AppendEntries. */
   maxBatch: number;
-  /** A new leader appends a no-op of its term at once (so it can commit earlier entries without waiting for a client). */
+  /**
+   * A new leader appends a no-op of its term at once (so it can commit earlier entries without waiting for a client).
+   */
   noopOnElection: boolean;
   preVote: boolean;
   checkQuorum: boolean;
@@ -149,7 +151,10 @@ export function checkRaftOptions(o: Readonly<Record<string, unknown>>, nodes: re
     if (add !== undefined && remove !== undefined) {
       return {
         path,
-        message: `expected one of add and remove, got both (add ${JSON.stringify(add)}, remove ${JSON.stringify(remove)}): membership changes are single-server; a two-server change in one step lets the old and new majorities miss each other, so split it into two steps`,
+        message:
+          `expected one of add and remove, got both (add ${JSON.stringify(add)}, remove ` +
+          `${JSON.stringify(remove)}): membership changes are single-server; a two-server change in one step ` +
+          `lets the old and new majorities miss each other, so split it into two steps`,
       };
     }
     if (add === undefined && remove === undefined)

@@ -31,7 +31,7 @@ export function becomeLeader(s: RaftState, ctx: NodeContext<RaftMsg>): void {
  * the way down when created: they travel to every follower by reference and never change, and the disk stores a
  * deeply frozen value by reference instead of copying it as JSON (the largest cost of a 1,000 ops/s run before).
  */
-export function appendLocal(s: RaftState, ctx: NodeContext<RaftMsg>, e: Entry): number {
+export function appendLocal(s: RaftState, _ctx: NodeContext<RaftMsg>, e: Entry): number {
   freezeEntry(e);
   const index = s.log.append(e);
   if (e.cmd.type === "config") recomputeVoters(s);
@@ -148,7 +148,10 @@ export function advanceCommit(s: RaftState, ctx: NodeContext<RaftMsg>): void {
  * bytes a run allocated). */
 const held: number[] = [];
 
-/** The highest index stored on a quorum of voters: the quorum-th largest of what each holds (the leader: what it synced). */
+/**
+ * The highest index stored on a quorum of voters: the quorum-th largest of what each holds (the leader: what it
+ * synced).
+ */
 function quorumMatch(s: RaftState): number {
   const voters = s.voters;
   for (let i = 0; i < voters.length; i++) {
@@ -173,7 +176,8 @@ export function onAppend(
 ): void {
   if (m.term < s.term) return rejectAppend(s, ctx, from, 0, 0);
   if (m.term > s.term || s.role !== "follower") becomeFollower(s, ctx, m.term, from);
-  if (s.role === "leader") return rejectAppend(s, ctx, from, 0, 0); // no-step-down bug: a leader ignores the other leader
+  // no-step-down bug: a leader ignores the other leader
+  if (s.role === "leader") return rejectAppend(s, ctx, from, 0, 0);
   s.leader = from;
   s.lastLeaderContact = ctx.now();
   resetElectionTimer(s, ctx);

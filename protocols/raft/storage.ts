@@ -100,7 +100,8 @@ export function load(s: RaftState, ctx: NodeContext<RaftMsg>): void {
     damaged("term");
     s.termLost = true;
     ctx.note(
-      "term lost: this node ignores every message until its disk is wiped (it cannot tell a stale leader from a current one)",
+      "term lost: this node ignores every message until its disk is wiped (it cannot tell a stale leader " +
+        "from a current one)",
     );
   } else if (typeof term === "number") s.term = term;
   const vote = ctx.read("vote");

@@ -21,7 +21,10 @@ export const registerInvariants: Invariant<RegisterState>[] = [
           const first = bySeq.get(e.seq);
           if (first === undefined) bySeq.set(e.seq, e.requestId);
           else if (first !== e.requestId) {
-            return `${ctx.nodes[i]} holds request ${e.requestId} at seq ${e.seq}, but request ${first} was held there before`;
+            return (
+              `${ctx.nodes[i]} holds request ${e.requestId} at seq ${e.seq}, but request ${first} was held ` +
+              `there before`
+            );
           }
         }
         checked[i] = s.log.length;

@@ -16,13 +16,15 @@ import type { ThreePcState } from "./state.ts";
 export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp> = {
   name: "3pc",
   description:
-    "Three-phase commit with Skeen's termination protocol (non-blocking under crashes, unsafe under partitions) over a sharded, replicated key-value store.",
+    "Three-phase commit with Skeen's termination protocol (non-blocking under crashes, unsafe under " +
+    "partitions) over a sharded, replicated key-value store.",
   options: COMMIT_OPTION_DOCS.map((d) =>
     d.name === "decisionTimeoutMicros"
       ? {
           ...d,
           description:
-            "a participant that voted yes suspects the coordinator after this long without a precommit or decision; also the length of a termination slot (must exceed voteTimeoutMicros)",
+            "a participant that voted yes suspects the coordinator after this long without a precommit or " +
+            "decision; also the length of a termination slot (must exceed voteTimeoutMicros)",
         }
       : d,
   ),
@@ -33,7 +35,9 @@ export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp> = {
     if (decision <= vote) {
       return {
         path: "decisionTimeoutMicros",
-        message: `expected more than voteTimeoutMicros (${vote}): participants may only suspect the coordinator after it could have finished voting, got ${decision}`,
+        message:
+          `expected more than voteTimeoutMicros (${vote}): participants may only suspect the coordinator ` +
+          `after it could have finished voting, got ${decision}`,
       };
     }
     return null;

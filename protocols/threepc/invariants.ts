@@ -9,7 +9,8 @@ import type { ThreePcState } from "./state.ts";
  */
 const noCommitWhileUncertain = factInvariant<ThreePcState>(
   "no-commit-while-uncertain",
-  "No node commits a transaction while one of its participants that is up (and not recovering) is uncertain: voted yes, not precommitted.",
+  "No node commits a transaction while one of its participants that is up (and not recovering) is " +
+    "uncertain: voted yes, not precommitted.",
   () => (f, node, ctx) => {
     if (f.kind !== "decide" || f.value !== "commit" || f.participants === null) return null;
     for (const p of f.participants) {

@@ -83,7 +83,9 @@ export function onPrecommit(s: ThreePcState, from: string, txn: string, ctx: Ctx
   ctx.send(from, { type: "ack", txn, of: "precommit" });
 }
 
-/** COMMIT / ABORT from anyone who decided (the coordinator or a recovery coordinator): apply once, durably; acknowledge. */
+/**
+ * COMMIT / ABORT from anyone who decided (the coordinator or a recovery coordinator): apply once, durably; acknowledge.
+ */
 export function onDecision(s: ThreePcState, from: string, txn: string, decision: Decision, ctx: Ctx): void {
   const t = s.ptxns.get(txn);
   if (t === undefined || t.phase === "waiting") {

@@ -7,7 +7,10 @@ import type {
 } from "../commit/state.ts";
 import type { TxnState } from "./messages.ts";
 
-/** voting -> precommitting (every vote yes, precommits out; `unacked`: the precommits not acknowledged) -> commit; voting -> abort. */
+/**
+ * voting -> precommitting (every vote yes, precommits out; `unacked`: the precommits not acknowledged) -> commit;
+ * voting -> abort.
+ */
 export type CoordTxn = CoordinatorTxn<"precommitting">;
 
 /** A recovery coordinator's round of the termination protocol. */
@@ -30,7 +33,10 @@ export interface PartTxn extends ParticipantTxn<"uncertain" | "precommitted"> {
   recovering: boolean;
   /** Local time the termination clock started (the vote, or the coordinator's precommit). */
   t0Micros: Micros;
-  /** Next termination slot (slot r starts at t0 + (r+1) * decisionTimeout; its recovery coordinator is participants[r % n]). */
+  /**
+   * Next termination slot (slot r starts at t0 + (r+1) * decisionTimeout; its recovery coordinator is participants[r %
+   * n]).
+   */
   round: number;
   recovery: Recovery | null;
   /**

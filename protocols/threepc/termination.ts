@@ -64,7 +64,9 @@ function nextSlot(s: ThreePcState, t: PartTxn, ctx: Ctx): void {
   toEveryoneElse(s, t, { type: "state-req", txn: t.txn, round }, ctx);
 }
 
-/** Someone asks about a transaction this node never voted for (unknown here, or waiting for the lock): abort it first. */
+/**
+ * Someone asks about a transaction this node never voted for (unknown here, or waiting for the lock): abort it first.
+ */
 function abortIfUnvoted(s: ThreePcState, txn: string, ctx: Ctx): PartTxn {
   const t = s.ptxns.get(txn);
   if (t === undefined) markAborted(participantRules, s, txn, ctx);

@@ -16,7 +16,8 @@ import type { TwoPcState } from "./state.ts";
 export const twoPc: Protocol<TwoPcState, TwoPcMsg, KvOp> = {
   name: "2pc",
   description:
-    "Two-phase commit (presumed abort) over a sharded, replicated key-value store: a coordinator and participants voting under per-key locks.",
+    "Two-phase commit (presumed abort) over a sharded, replicated key-value store: a coordinator and " +
+    "participants voting under per-key locks.",
   options: COMMIT_OPTION_DOCS,
   checkOptions: (o, nodes) => checkCommitOptions(o, nodes),
   create: createTwoPc,

@@ -274,9 +274,9 @@ function ednOp(f: string, key: string, payload: Edn, type: string, where: string
 }
 
 /**
- * Parse a Jepsen EDN history. Times are :time in nanoseconds (converted to microseconds, kept fractional); without :time, the event's
- * position in the file orders it. A cas completing with :fail did not apply (Jepsen's convention); :info is
- * indeterminate. Non-client events (:process :nemesis) are skipped.
+ * Parse a Jepsen EDN history. Times are :time in nanoseconds (converted to microseconds, kept fractional); without
+ * :time, the event's position in the file orders it. A cas completing with :fail did not apply (Jepsen's convention);
+ * :info is indeterminate. Non-client events (:process :nemesis) are skipped.
  */
 export function parseJepsenEdn(text: string, source = "history.edn"): HistoryOp[] {
   let values = parseEdnValues(text, source);
@@ -335,7 +335,8 @@ function field(o: Record<string, unknown>, name: string, where: string, kind: "n
       : typeof v !== "object" || v === null || Array.isArray(v)
   ) {
     throw new HistoryFormatError(
-      `${where}: expected "${name}" to be ${kind === "number" ? "a number" : "an object"}, found ${JSON.stringify(v) ?? "nothing"}`,
+      `${where}: expected "${name}" to be ${kind === "number" ? "a number" : "an object"}, found ` +
+        `${JSON.stringify(v) ?? "nothing"}`,
     );
   }
   return v;
@@ -352,7 +353,8 @@ function porcupineOp(input: Record<string, unknown>, where: string): KvOp {
   const f = PORCUPINE_OPS[String(name)];
   if (f === undefined)
     throw new HistoryFormatError(
-      `${where}: expected input.op to be read/get/0, write/put/1, append/2 or cas, found ${JSON.stringify(name) ?? "nothing"}`,
+      `${where}: expected input.op to be read/get/0, write/put/1, append/2 or cas, found ` +
+        `${JSON.stringify(name) ?? "nothing"}`,
     );
   const key = input.key === undefined ? "default" : jsonString(input.key, "input.key", where);
   if (f === "read") return { f, key };

@@ -203,7 +203,8 @@ function explainViolation(
     .slice(0, 6);
   const message =
     `key ${key}: not linearizable: ${describe(stuck)} cannot take effect in any order of the ops before it; ` +
-    `the longest valid order has ${prefix.length} ops${tail.length > 0 ? `, ending ${tail.map(describe).join("; ")}` : ""}` +
+    `the longest valid order has ${prefix.length} ` +
+    `ops${tail.length > 0 ? `, ending ${tail.map(describe).join("; ")}` : ""}` +
     (around.length > 0 ? `; concurrent with it: ${around.map(describe).join("; ")}` : "");
   return { verdict: "violation", message, key, ops: [stuck, ...tail, ...around].map((h) => h.requestId) };
 }

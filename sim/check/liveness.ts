@@ -93,7 +93,9 @@ export class LivenessWatch {
     return {
       verdict: "undecided",
       quietAtMicros,
-      message: `${what}: ${unseen.join(", ")} not seen holding when the run ended at ${end}us, ${end - quiet}us after faults stopped at ${quiet}us (the window runs to ${quiet + this.spec.windowMicros}us)`,
+      message:
+        `${what}: ${unseen.join(", ")} not seen holding when the run ended at ${end}us, ${end - quiet}us ` +
+        `after faults stopped at ${quiet}us (the window runs to ${quiet + this.spec.windowMicros}us)`,
     };
   }
 
@@ -112,7 +114,9 @@ export class LivenessWatch {
         t.reported = true;
         misses.push({
           name: t.name,
-          message: `"${t.name}" did not hold within ${this.spec.windowMicros}us after faults stopped at ${this.quietAtMicros}us (checked until ${now}us)`,
+          message:
+            `"${t.name}" did not hold within ${this.spec.windowMicros}us after faults stopped at ` +
+            `${this.quietAtMicros}us (checked until ${now}us)`,
         });
       }
     }

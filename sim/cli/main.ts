@@ -76,7 +76,8 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
   for (const [name, value] of Object.entries(picked.args)) {
     if (Array.isArray(value) && !repeatable.has(name) && given(name)) {
       ctx.stderr(
-        `faultline: --${name}: expected one value, got ${value.length}: ${value.map((v) => JSON.stringify(String(v))).join(", ")}\nRun "faultline --help" for usage.`,
+        `faultline: --${name}: expected one value, got ${value.length}: ` +
+          `${value.map((v) => JSON.stringify(String(v))).join(", ")}\nRun "faultline --help" for usage.`,
       );
       return 2;
     }
@@ -125,7 +126,8 @@ export function preprocessArgs(argv: readonly string[]): string[] {
   if (first !== undefined && !first.startsWith("-") && !COMMAND_NAMES.includes(first)) {
     const near = closest(first, COMMAND_NAMES);
     throw new UsageError(
-      `unknown command "${first}"${near !== null ? ` (did you mean "${near}"?)` : ""}; commands: ${COMMAND_NAMES.join(", ")}`,
+      `unknown command "${first}"${near !== null ? ` (did you mean "${near}"?)` : ""}; commands: ` +
+        `${COMMAND_NAMES.join(", ")}`,
     );
   }
   const out: string[] = [];

@@ -21,7 +21,10 @@ function livenessLine(r: RunResult, live: readonly RunResult["violations"][numbe
     case "unchecked":
       return `NOT CHECKED (${what}): ${uncheckedReason(v.quietAtMicros, r.simulatedMicros, formatMicros)}`;
     case "undecided":
-      return `UNDECIDED (${what}): the run ended ${formatMicros(r.simulatedMicros - (v.quietAtMicros ?? 0))} after faults stopped, inside the window, before every condition was seen holding`;
+      return (
+        `UNDECIDED (${what}): the run ended ${formatMicros(r.simulatedMicros - (v.quietAtMicros ?? 0))} after` +
+        ` faults stopped, inside the window, before every condition was seen holding`
+      );
   }
 }
 
@@ -42,23 +45,35 @@ export function formatSummary(file: string, r: RunResult, wallMs: number): strin
     .join(", ");
   const lat = latencyStats(r.history);
   const c = r.clientOps;
+  const latency = lat.n
+    ? `  latency p50 ${formatMicros(lat.p50)}, p99 ${formatMicros(lat.p99)}, max ${formatMicros(lat.max)}`
+    : "";
   const lines = [
-    `scenario   ${r.scenario.name} (${file})  protocol ${r.scenario.protocol.name}${r.bugs.length ? `  bugs: ${r.bugs.join(", ")}` : ""}`,
+    `scenario   ${r.scenario.name} (${file})  protocol ` +
+      `${r.scenario.protocol.name}${r.bugs.length ? `  bugs: ${r.bugs.join(", ")}` : ""}`,
     `seed       ${r.seed}`,
-    `simulated  ${formatMicros(r.simulatedMicros)} in ${wallMs.toFixed(0)} ms wall  (${r.events} events, ${wallMs > 0 ? (((r.events / wallMs) * 1000) / 1e6).toFixed(2) : "-"}M events/s)  stop: ${r.stop}`,
-    `messages   sent ${m.sent}, delivered ${m.delivered}, dropped ${m.dropped}${drops ? ` (${drops})` : ""}, duplicated ${m.duplicated}`,
-    `clients    invoked ${c.invoked}: ok ${c.ok}, fail ${c.fail}, info ${c.info}${lat.n ? `  latency p50 ${formatMicros(lat.p50)}, p99 ${formatMicros(lat.p99)}, max ${formatMicros(lat.max)}` : ""}`,
-    `faults     crashes ${r.metrics.crashes ?? 0}, restarts ${r.metrics.restarts ?? 0}, partitions ${r.metrics.partitions ?? 0}, heals ${r.metrics.heals ?? 0}, link changes ${r.metrics.linkChanges ?? 0}, clock changes ${r.metrics.clockChanges ?? 0}, disk faults ${r.metrics.diskFaults ?? 0}`,
+    `simulated  ${formatMicros(r.simulatedMicros)} in ${wallMs.toFixed(0)} ms wall  (${r.events} events, ` +
+      `${wallMs > 0 ? (((r.events / wallMs) * 1000) / 1e6).toFixed(2) : "-"}M events/s)  stop: ${r.stop}`,
+    `messages   sent ${m.sent}, delivered ${m.delivered}, dropped ` +
+      `${m.dropped}${drops ? ` (${drops})` : ""}, duplicated ${m.duplicated}`,
+    `clients    invoked ${c.invoked}: ok ${c.ok}, fail ${c.fail}, info ${c.info}${latency}`,
+    `faults     crashes ${r.metrics.crashes ?? 0}, restarts ${r.metrics.restarts ?? 0}, partitions ` +
+      `${r.metrics.partitions ?? 0}, heals ${r.metrics.heals ?? 0}, link changes ` +
+      `${r.metrics.linkChanges ?? 0}, clock changes ${r.metrics.clockChanges ?? 0}, disk faults ` +
+      `${r.metrics.diskFaults ?? 0}`,
   ];
   const safety = r.violations.filter((v) => !v.check.startsWith("liveness") && v.check !== "linearizability");
   const live = r.violations.filter((v) => v.check.startsWith("liveness"));
-  lines.push(
-    `safety     ${safety.length === 0 ? "OK" : `VIOLATED: ${safety.map((v) => `${v.check} at ${formatMicros(v.atMicros)}: ${v.message}`).join("; ")}`}`,
-  );
+  const violated = () => safety.map((v) => `${v.check} at ${formatMicros(v.atMicros)}: ${v.message}`).join("; ");
+  lines.push(`safety     ${safety.length === 0 ? "OK" : `VIOLATED: ${violated()}`}`);
   const lin = r.linearizability;
-  lines.push(
-    `linearizable ${lin === null ? "not checked" : lin.verdict === "ok" ? `OK (${lin.message})` : `${lin.verdict.toUpperCase()}: ${lin.message}`}`,
-  );
+  const linVerdict =
+    lin === null
+      ? "not checked"
+      : lin.verdict === "ok"
+        ? `OK (${lin.message})`
+        : `${lin.verdict.toUpperCase()}: ${lin.message}`;
+  lines.push(`linearizable ${linVerdict}`);
   lines.push(`liveness   ${livenessLine(r, live)}`);
   if (r.stop === "limit") lines.push(`limit      ${r.limitMessage}`);
   return lines.join("\n");

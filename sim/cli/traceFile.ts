@@ -192,7 +192,7 @@ const MAX_LINKS = 40;
 function followLinks(path: string): string {
   let p = resolvePath(path);
   for (let i = 0; i < MAX_LINKS; i++) {
-    let st;
+    let st: ReturnType<typeof lstatSync>;
     try {
       st = lstatSync(p);
     } catch {
@@ -299,7 +299,10 @@ export function abandonOutput(f: OutputFile): void {
   if (f.tmp !== null) rmSync(f.tmp, { force: true });
 }
 
-/** A failed write(2) on the output (ENOSPC on /dev/full, EIO, ...) as a UsageError naming the file; other errors as they are. */
+/**
+ * A failed write(2) on the output (ENOSPC on /dev/full, EIO, ...) as a UsageError naming the file; other errors as they
+ * are.
+ */
 function writeError(f: OutputFile, e: unknown): unknown {
   const err = e as NodeJS.ErrnoException;
   if (err?.syscall === "write" || err?.code === "ENOSPC" || err?.code === "EPIPE")
@@ -355,7 +358,8 @@ const onEndingSignal: (() => void)[] = [];
 function endingSignal(signal: NodeJS.Signals): void {
   for (const s of ENDING_SIGNALS) process.removeListener(s, endingSignal);
   for (const cleanUp of onEndingSignal.splice(0).reverse()) cleanUp();
-  process.kill(process.pid, signal); // with the handler gone, its default action ends the process: the exit status says which signal
+  // with the handler gone, its default action ends the process: the exit status says which signal
+  process.kill(process.pid, signal);
 }
 
 /**
@@ -412,7 +416,7 @@ export async function streamTraceLines(
   });
   // What the callbacks throw is theirs, not the reading's: an exporter's failed write to a full --out is not
   // "cannot read TRACE".
-  let theirs: unknown ;
+  let theirs: unknown;
   const lines = (text: string) => {
     try {
       onText?.(text);

@@ -68,7 +68,8 @@ export function checkOptionValue(path: string, kind: OptionKind, v: unknown, nod
       if (typeof v === "string" && nodes.includes(v)) return null;
       return {
         path,
-        message: `expected a node id of the topology (${nodes.join(", ")})${kind.nullable ? " or null" : ""}, got ${got}`,
+        message:
+          `expected a node id of the topology (${nodes.join(", ")})${kind.nullable ? " or null" : ""}` + `, got ${got}`,
       };
     case "nodes": {
       if (v === null && kind.nullable) return null;

@@ -118,7 +118,9 @@ export class Scheduler {
   private horizon = Number.POSITIVE_INFINITY;
   /** Entries in buckets and the overflow list. */
   private far = 0;
-  /** Heap size at which `spill` runs next (raised after a spill or drain, so a spill that cannot help is not repeated). */
+  /**
+   * Heap size at which `spill` runs next (raised after a spill or drain, so a spill that cannot help is not repeated).
+   */
   private nearLimit: number;
   private readonly nearBase: number;
   private readonly bucketTarget: number;
@@ -137,7 +139,9 @@ export class Scheduler {
   private bNext = 0;
   private bHead = new Int32Array(1).fill(-1);
   private bTail = new Int32Array(1).fill(-1);
-  /** The chunk pool: CHUNK (time, key) pairs per chunk, its fill, the next chunk in its list; freed chunks form a list. */
+  /**
+   * The chunk pool: CHUNK (time, key) pairs per chunk, its fill, the next chunk in its list; freed chunks form a list.
+   */
   private cData = new Float64Array(0);
   private cLen = new Int32Array(0);
   private cNext = new Int32Array(0);
@@ -182,7 +186,8 @@ export class Scheduler {
         throw new LimitExceededError(
           "maxPending",
           this.maxPending,
-          `more than ${this.maxPending} events pending at t=${this.now}us (limits.maxPending); the protocol may be scheduling without bound`,
+          `more than ${this.maxPending} events pending at t=${this.now}us (limits.maxPending); the protocol` +
+            ` may be scheduling without bound`,
         );
       }
       if (entries >= this.maxEntries) this.purge();
@@ -227,7 +232,8 @@ export class Scheduler {
     const o = slot * 4;
     if (!(at < Number.POSITIVE_INFINITY)) at = never(at);
     if (at < this.now) at = this.now;
-    // A cancelled event revived at the pending bound goes through `schedule`, which refuses it: it would be one too many.
+    // A cancelled event revived at the pending bound goes through `schedule`, which refuses it: it would be one too
+    // many.
     if (
       slot < this.nextSlot &&
       d[o + 3] === handle &&

@@ -82,7 +82,8 @@ export function parseBandwidth(text: string): number {
   const rate = value * f;
   if (!(rate > 0))
     throw new UnitError(
-      `expected a bandwidth > 0, got ${JSON.stringify(text)} (use "unlimited" for no limit, or a link's \`up: false\` for none)`,
+      `expected a bandwidth > 0, got ${JSON.stringify(text)} (use "unlimited" for no limit, or a link's ` +
+        `\`up: false\` for none)`,
     );
   if (!Number.isFinite(rate)) throw new UnitError(`bandwidth too large: got ${JSON.stringify(text)}`);
   return rate;

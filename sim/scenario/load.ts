@@ -81,7 +81,10 @@ const TYPE_WORDS: Record<string, string> = {
   int: "an integer",
 };
 
-/** zod's own wording ("Invalid input: expected string, received number", "Too small: expected number to be >=1") in this tool's. */
+/**
+ * zod's own wording ("Invalid input: expected string, received number", "Too small: expected number to be >=1") in this
+ * tool's.
+ */
 function plainWords(issue: z.core.$ZodIssue): string {
   const m = issue.message;
   if (issue.code === "invalid_type" && m.startsWith("Invalid input"))
@@ -113,7 +116,8 @@ export function parseScenarioData(text: string, source: string): unknown {
     throw new ScenarioError(
       source,
       "",
-      `a scenario file is one YAML document, and a second one starts${pos ? ` at line ${pos.line}` : ""} (a \`---\` line, or \`...\` then more text)`,
+      `a scenario file is one YAML document, and a second one starts${pos ? ` at line ${pos.line}` : ""} (a` +
+        ` \`---\` line, or \`...\` then more text)`,
     );
   }
   if (err !== undefined) {
@@ -122,7 +126,8 @@ export function parseScenarioData(text: string, source: string): unknown {
     throw new ScenarioError(
       source,
       "",
-      `not valid YAML/JSON${where ? ` (${where})` : ""}: ${err.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`,
+      `not valid YAML/JSON${where ? ` (${where})` : ""}: ` +
+        `${err.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`,
     );
   }
   let data: unknown;
@@ -135,7 +140,8 @@ export function parseScenarioData(text: string, source: string): unknown {
       throw new ScenarioError(
         source,
         "",
-        `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} copies of an anchored node); write the values out or use fewer aliases`,
+        `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} copies of an anchored node); write the ` +
+          `values out or use fewer aliases`,
       );
     throw new ScenarioError(source, "", `not valid YAML/JSON: ${why.split("\n")[0]}`);
   }

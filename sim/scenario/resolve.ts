@@ -103,13 +103,14 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
       `expected a stop after the start (${formatMicros(w.start ?? 0)}), got ${formatMicros(w.stop)}`,
     );
   }
-  (w.placement ?? []).forEach((p, i) => checkDc(p, `workload.placement[${i}]`));
+  for (const [i, p] of (w.placement ?? []).entries()) checkDc(p, `workload.placement[${i}]`);
   const clients = w.clients ?? 0;
   const mix = { read: w.mix?.read ?? 1, write: w.mix?.write ?? 1, cas: w.mix?.cas ?? 0, append: w.mix?.append ?? 0 };
   if (clients > 0 && mix.read + mix.write + mix.cas + mix.append <= 0) {
     fail(
       "workload.mix",
-      `expected at least one operation kind (read, write, cas, append) with a weight > 0 when there are clients, got ${JSON.stringify(mix)}`,
+      `expected at least one operation kind (read, write, cas, append) with a weight > 0 when there are ` +
+        `clients, got ${JSON.stringify(mix)}`,
     );
   }
   const scenario: ResolvedScenario = {
@@ -172,7 +173,7 @@ function resolveTopology(
   const all = new Set<string>();
   // Clients are c1..cN in the trace, beside the nodes: a node of the same name would make the trace ambiguous.
   const clients = input.workload?.clients ?? 0;
-  dcs.forEach((dc, i) =>
+  dcs.forEach((dc, i) => {
     dc.nodes.forEach((n, j) => {
       if (all.has(n) || seen.has(n))
         fail(
@@ -186,8 +187,8 @@ function resolveTopology(
         );
       }
       all.add(n);
-    }),
-  );
+    });
+  });
   return dcs;
 }
 
@@ -206,7 +207,8 @@ function resolveSchedule(faults: FaultInput[], c: Checkers, durationMicros: numb
     if (f.id.startsWith(RANDOM_PARTITION_PREFIX)) {
       c.fail(
         `faults.schedule[${i}].id`,
-        `partition ids starting with "${RANDOM_PARTITION_PREFIX}" are kept for the partitions of random faults; pick another id`,
+        `partition ids starting with "${RANDOM_PARTITION_PREFIX}" are kept for the partitions of random ` +
+          `faults; pick another id`,
       );
     }
     const first = explicit.get(f.id);
@@ -242,7 +244,8 @@ function resolveSchedule(faults: FaultInput[], c: Checkers, durationMicros: numb
         const [j] = later;
         c.fail(
           `${path}.heal`,
-          `partition "${f.heal}" starts at ${formatMicros((faults[j] as FaultInput).at)} (faults.schedule[${j}]), after this heal at ${formatMicros(f.at)}`,
+          `partition "${f.heal}" starts at ${formatMicros((faults[j] as FaultInput).at)} ` +
+            `(faults.schedule[${j}]), after this heal at ${formatMicros(f.at)}`,
         );
       }
       c.fail(
@@ -306,7 +309,8 @@ function resolvePartition(p: NonNullable<FaultInput["partition"]>, path: string,
         if (first !== undefined)
           c.fail(
             set.path,
-            `node "${n}" is in both ${first} and ${set.path.slice(path.length + 1)} (each node may be on one side of a partition only)`,
+            `node "${n}" is in both ${first} and ${set.path.slice(path.length + 1)} (each node may be on ` +
+              `one side of a partition only)`,
           );
         seen.set(n, set.path.slice(path.length + 1));
       }

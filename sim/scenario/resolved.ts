@@ -130,7 +130,9 @@ export interface ResolvedScenario {
   /** The scenario file's seed (the CLI's --seed overrides it). */
   seed: number | string;
   durationMicros: Micros;
-  /** Every option the protocol declares, with its default where the file does not set it (when loaded with a registry). */
+  /**
+   * Every option the protocol declares, with its default where the file does not set it (when loaded with a registry).
+   */
   protocol: { name: string; options: Record<string, unknown> };
   bugs: string[];
   topology: { datacenters: { name: string; nodes: NodeId[] }[] };
@@ -146,7 +148,9 @@ export interface ResolvedScenario {
   trace: { enabled: boolean; recordMessages: boolean };
 }
 
-/** Partitions started by random faults are named random-1, random-2, ...: scheduled partitions may not use the prefix. */
+/**
+ * Partitions started by random faults are named random-1, random-2, ...: scheduled partitions may not use the prefix.
+ */
 export const RANDOM_PARTITION_PREFIX = "random-";
 
 /** The id of client i (0-based), in the trace and the history: c1, c2, ... */

@@ -73,7 +73,9 @@ const FIELDS: Record<TraceEventKind, Record<string, "s" | "n" | "a">> = {
   violation: { check: "s", message: "s" },
 };
 
-/** Where a reader hands what it reads instead of keeping an array of events (the viewer builds its model as it reads). */
+/**
+ * Where a reader hands what it reads instead of keeping an array of events (the viewer builds its model as it reads).
+ */
 export interface TraceEventSink {
   header(h: TraceHeader): void;
   event(e: TraceEvent): void;

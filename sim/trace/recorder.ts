@@ -87,8 +87,8 @@ class RowCursor extends Cursor {
 }
 
 /**
- * The in-memory trace: rows encoded as bytes into blocks (1 MiB, then 8 MiB) (see codec.ts), one row per event. A row is a
- * kind byte, the time since the previous row (zigzag varint), then the kind's fields as varints: endpoint indices
+ * The in-memory trace: rows encoded as bytes into blocks (1 MiB, then 8 MiB) (see codec.ts), one row per event. A row
+ * is a kind byte, the time since the previous row (zigzag varint), then the kind's fields as varints: endpoint indices
  * (+1, so -1 is 0), message ids as deltas from the last sent id, a delivery's delay instead of its send time,
  * interned strings by index. Payloads (messages, ops, views, values) are encoded inline when they are primitives or
  * flat objects, and otherwise kept as references in the block's object list and serialised at the end.
@@ -609,13 +609,19 @@ export class TraceRecorder implements TraceSink {
         const id = c.id + c.sv();
         const ring = c.ring as SendRing;
         const slot = id & RING_MASK;
-        return `{"t":${t},"k":"deliver","n":${ep[ring.to[slot] as number]},"from":${ep[ring.from[slot] as number]},"i":${id},"st":${ring.t[slot] as number}}`;
+        return (
+          `{"t":${t},"k":"deliver","n":${ep[ring.to[slot] as number]},"from":${ep[ring.from[slot] as number]}` +
+          `,"i":${id},"st":${ring.t[slot] as number}}`
+        );
       }
       case K_DROP_SENT: {
         const id = c.id + c.sv();
         const ring = c.ring as SendRing;
         const slot = id & RING_MASK;
-        return `{"t":${t},"k":"drop","n":${ep[ring.from[slot] as number]},"to":${ep[ring.to[slot] as number]},"i":${id},"why":${this.strJson(c)}}`;
+        return (
+          `{"t":${t},"k":"drop","n":${ep[ring.from[slot] as number]},"to":${ep[ring.to[slot] as number]},"i":` +
+          `${id},"why":${this.strJson(c)}}`
+        );
       }
       case K.drop: {
         const n = c.uv() - 1;
@@ -642,14 +648,20 @@ export class TraceRecorder implements TraceSink {
         const kindJson = this.strJson(c);
         c.pos++; // V_REF
         const v = c.refs[c.ref++] as { id: string; blocks: BlockedDirection[] };
-        return `{"t":${t},"k":"partition","id":${JSON.stringify(v.id)},"kind":${kindJson},"blocks":${JSON.stringify(v.blocks)}}`;
+        return (
+          `{"t":${t},"k":"partition","id":${JSON.stringify(v.id)},"kind":${kindJson},"blocks":` +
+          `${JSON.stringify(v.blocks)}}`
+        );
       }
       case K.heal:
         return `{"t":${t},"k":"heal","id":${this.strJson(c)}}`;
       case K.link: {
         c.pos++; // V_REF
         const v = c.refs[c.ref++] as { a: string; b: string; change: Record<string, unknown> };
-        return `{"t":${t},"k":"link","a":${JSON.stringify(v.a)},"b":${JSON.stringify(v.b)},"change":${JSON.stringify(v.change)}}`;
+        return (
+          `{"t":${t},"k":"link","a":${JSON.stringify(v.a)},"b":${JSON.stringify(v.b)},"change":` +
+          `${JSON.stringify(v.change)}}`
+        );
       }
       case K.clock: {
         const n = c.uv() - 1;
@@ -667,7 +679,10 @@ export class TraceRecorder implements TraceSink {
         const node = c.uv() - 1;
         const req = c.uv();
         const process = c.uv();
-        return `{"t":${t},"k":"invoke","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${ep[node]},"op":${c.json(tb, HINT_OP) ?? "null"}}`;
+        return (
+          `{"t":${t},"k":"invoke","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${ep[node]}` +
+          `,"op":${c.json(tb, HINT_OP) ?? "null"}}`
+        );
       }
       case K.ok:
       case K.fail:
@@ -677,7 +692,10 @@ export class TraceRecorder implements TraceSink {
         const node = c.uv() - 1;
         const req = c.uv();
         const process = c.uv();
-        return `{"t":${t},"k":"${outcome}","c":${this.clientJson[client]},"p":${process},"r":${req},"n":${node < 0 ? "null" : ep[node]},"v":${c.json(tb, HINT_VALUE) ?? "null"}}`;
+        return (
+          `{"t":${t},"k":"${outcome}","c":${this.clientJson[client]},"p":${process},"r":${req},"n":` +
+          `${node < 0 ? "null" : ep[node]},"v":${c.json(tb, HINT_VALUE) ?? "null"}}`
+        );
       }
       case K.state: {
         const n = c.uv() - 1;

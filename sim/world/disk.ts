@@ -69,11 +69,11 @@ function storableByReference(v: object): boolean {
  * often holds a run of elements already checked as part of another: a Raft leader re-sends a follower that rejected an
  * AppendEntries everything from its end (entries it sent before, in order, now in one new array), and a follower that
  * held a prefix stores its own slice of entries it received. In raft-5 such arrays were 70% of the 427,000 entries
- * walked (found again 32-128 elements back, 99% of them; 128 bounds the search for an array of new ones). An array is checked element
- * by element: an element found in the ring starts a run, which continues while the array's next element is the ring's
- * next; an element not found is walked and remembered. Only the first element of a run is searched for (newest first),
- * and at most RUN_SEARCHES runs per array, so an array of new elements (a leader's fresh chunk) costs one search. Like
- * the ring above, this changes no result.
+ * walked (found again 32-128 elements back, 99% of them; 128 bounds the search for an array of new ones). An array is
+ * checked element by element: an element found in the ring starts a run, which continues while the array's next element
+ * is the ring's next; an element not found is walked and remembered. Only the first element of a run is searched for
+ * (newest first), and at most RUN_SEARCHES runs per array, so an array of new elements (a leader's fresh chunk) costs
+ * one search. Like the ring above, this changes no result.
  */
 const RECENT_ELEMENTS = 128; // a power of two
 const RECENT_MASK = RECENT_ELEMENTS - 1;

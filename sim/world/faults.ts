@@ -24,7 +24,8 @@ export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
   const healsOf = new Map<string, Micros[]>();
   const restartsOf = new Map<NodeId, Micros[]>();
   const healAlls: Micros[] = [];
-  // A partition started under an id that is active replaces it: the earlier one ends there (the later one has its own end).
+  // A partition started under an id that is active replaces it: the earlier one ends there (the later one has its own
+  // end).
   const replacedAt = new Map<ScheduledFault, Micros>();
   const lastOf = new Map<string, ScheduledFault>();
   for (const f of schedule) {

@@ -102,8 +102,9 @@ export class Network {
 
   /**
    * Send `body` from endpoint `from` to endpoint `to`. Returns the message id. Client traffic is not duplicable:
-   * clients talk over connections, and a duplicated request would turn a "fail" (certainly not applied) into a lie. Losses decided at send time are
-   * traced at send time; partition, link-down and crash drops are decided again on arrival.
+   * clients talk over connections, and a duplicated request would turn a "fail" (certainly not applied) into a lie.
+   * Losses decided at send time are traced at send time; partition, link-down and crash drops are decided again on
+   * arrival.
    */
   send(from: number, to: number, body: unknown, type: string, bytes: number, duplicable = true): number {
     const now = this.scheduler.now;

@@ -77,11 +77,11 @@ export class Partitions {
     switch (spec.kind) {
       case "symmetric": {
         const out: BlockedDirection[] = [];
-        spec.groups.forEach((g, i) =>
+        spec.groups.forEach((g, i) => {
           spec.groups.forEach((h, j) => {
             if (i !== j) out.push({ from: g, to: h });
-          }),
-        );
+          });
+        });
         return out;
       }
       case "oneway":

@@ -482,7 +482,8 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
   for (const b of bugs) {
     if (!(b in protocol.bugs))
       throw new Error(
-        `protocol ${protocol.name} has no bug variant "${b}" (it has: ${Object.keys(protocol.bugs).join(", ") || "none"})`,
+        `protocol ${protocol.name} has no bug variant "${b}" (it has: ` +
+          `${Object.keys(protocol.bugs).join(", ") || "none"})`,
       );
   }
   const durationMicros = options.durationMicros ?? scenario.durationMicros;

@@ -20,7 +20,9 @@ function file(name: string, text: string): string {
   return p;
 }
 const GOOD =
-  "{:type :invoke, :f :write, :value [:x 1], :process 0, :time 0}\n{:type :ok, :f :write, :value [:x 1], :process 0, :time 1000}\n{:type :invoke, :f :read, :value [:x nil], :process 1, :time 2000}\n{:type :ok, :f :read, :value [:x 1], :process 1, :time 3000}\n";
+  "{:type :invoke, :f :write, :value [:x 1], :process 0, :time 0}\n{:type :ok, :f :write, :value [:x 1], " +
+  ":process 0, :time 1000}\n{:type :invoke, :f :read, :value [:x nil], :process 1, :time 2000}\n{:type :ok," +
+  " :f :read, :value [:x 1], :process 1, :time 3000}\n";
 
 describe("faultline check", () => {
   it("exits 0 for a linearizable history and 1 for a violation, naming the key", async () => {

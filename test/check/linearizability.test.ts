@@ -91,17 +91,21 @@ describe("linearizability", () => {
     expect(checkLinearizability(h).verdict).toBe("ok");
   });
 
-  it("assumes an info write happened when a later read saw its value, and rejects a read that contradicts every order", () => {
-    const h = [
-      op(0, w("k", "a"), 0, 10),
-      op(1, w("k", "b"), 20, null),
-      op(2, r("k"), 30, 40, "b"),
-      op(2, r("k"), 50, 60, "a"),
-    ];
-    expect(checkLinearizability(h).verdict).toBe("violation");
-    h.pop();
-    expect(checkLinearizability(h).verdict).toBe("ok");
-  });
+  it(
+    "assumes an info write happened when a later read saw its value, and rejects a read that contradicts " +
+      "every order",
+    () => {
+      const h = [
+        op(0, w("k", "a"), 0, 10),
+        op(1, w("k", "b"), 20, null),
+        op(2, r("k"), 30, 40, "b"),
+        op(2, r("k"), 50, 60, "a"),
+      ];
+      expect(checkLinearizability(h).verdict).toBe("violation");
+      h.pop();
+      expect(checkLinearizability(h).verdict).toBe("ok");
+    },
+  );
 
   it("never lets an info op take effect before it was invoked", () => {
     const h = [op(0, r("k"), 0, 10, "a"), op(1, w("k", "a"), 20, null)];
@@ -190,7 +194,7 @@ describe("linearizability", () => {
     (spec) => {
       const h = generate(spec);
       const end = 20 * spec.length + 100;
-      const old = (h.find((x) => x.op.f === "write")?.op as { value: string }).value;
+      const old = (h.find((x) => x.op.f === "write")!.op as { value: string }).value;
       h.push(
         op(0, w("k0", `${old}-x`), end, end + 10),
         op(1, w("k0", `${old}-y`), end + 20, end + 30),

@@ -83,16 +83,19 @@ describe("bench --against", () => {
 });
 
 describe("ping-5-bare, the yardstick beside ping-5", () => {
-  it("does ping-5's work: about as many events and trace rows in the same simulated time, the same each run", async () => {
-    const { runBarePing } = await import("../../bench/workloads/bare.ts");
-    const { pingScenario } = await import("../../bench/workloads/ping.ts");
-    const { runScenario } = await import("../../sim/world/simulation.ts");
-    const { registry } = await import("../../protocols/index.ts");
-    const duration = 60_000_000;
-    const bare = runBarePing(duration);
-    const engine = runScenario(pingScenario(duration, true), { registry, sink: "record" });
-    expect(Math.abs(bare.events / engine.events - 1)).toBeLessThan(0.05);
-    expect(Math.abs(bare.traceEvents / (engine.trace?.count ?? 0) - 1)).toBeLessThan(0.05);
-    expect(runBarePing(duration)).toEqual(bare);
-  });
+  it(
+    "does ping-5's work: about as many events and trace " + "rows in the same simulated time, the same each run",
+    async () => {
+      const { runBarePing } = await import("../../bench/workloads/bare.ts");
+      const { pingScenario } = await import("../../bench/workloads/ping.ts");
+      const { runScenario } = await import("../../sim/world/simulation.ts");
+      const { registry } = await import("../../protocols/index.ts");
+      const duration = 60_000_000;
+      const bare = runBarePing(duration);
+      const engine = runScenario(pingScenario(duration, true), { registry, sink: "record" });
+      expect(Math.abs(bare.events / engine.events - 1)).toBeLessThan(0.05);
+      expect(Math.abs(bare.traceEvents / (engine.trace?.count ?? 0) - 1)).toBeLessThan(0.05);
+      expect(runBarePing(duration)).toEqual(bare);
+    },
+  );
 });

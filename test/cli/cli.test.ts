@@ -83,7 +83,8 @@ describe("faultline CLI", () => {
     const bad = join(tmp, "bad.yaml");
     writeFileSync(
       bad,
-      "name: x\nduration: 1s\nprotocol: { name: register }\ntopology: { datacenters: [{ name: a, nodes: 3 }] }\nnetwork: { intraDc: { loss: 2 } }\n",
+      "name: x\nduration: 1s\nprotocol: { name: register }\ntopology: { datacenters: [{ name: a, nodes: 3 " +
+        "}] }\nnetwork: { intraDc: { loss: 2 } }\n",
     );
     const out = join(tmp, "bad-out.ndjson");
     const r = cli("run", bad, "--trace", out);

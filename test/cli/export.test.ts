@@ -94,7 +94,10 @@ describe("faultline export", () => {
     [
       "a gzip stream cut short",
       gzipSync(text).subarray(0, 4000),
-      /bad-a-gzip-stream[^:]*: corrupt or truncated gzip data \(unexpected end of file\) after line [1-9]\d*, the last read whole/,
+      new RegExp(
+        /bad-a-gzip-stream[^:]*: corrupt or truncated gzip data \(unexpected end of file\)/.source +
+          / after line [1-9]\d*, the last read whole/.source,
+      ),
     ],
     ["not a trace", "hello\n", /bad-not-a-trace.ndjson: line 1: not valid JSON/],
   ];
@@ -153,24 +156,28 @@ describe("faultline export", () => {
     expect(r.err).not.toMatch(/^\s+at /m);
   });
 
-  it("names --out, not the trace, when the output's device is full (a write that fails while the trace is read)", async () => {
-    for (const name of ["keep-demo.ndjson", "keep-demo.ndjson.gz"]) {
-      const input = join(tmp, name);
-      expect((await cli("run", "scenarios/demo.yaml", "--trace", input)).code).toBe(0);
-      // Its Chrome trace is more than one 1 MiB piece, so the first piece is written while the trace is still read.
-      expect((await cli("export", input, "--format", "chrome")).out.length).toBeGreaterThan(1 << 20);
-      const r = await cli("export", input, "--format", "chrome", "--out", "/dev/full");
-      expect(r.code).toBe(2);
-      expect(r.err).toBe("faultline: cannot write /dev/full: no space left on device (ENOSPC)\n");
-    }
-  });
+  it(
+    "names --out, not the trace, when the output's device " + "is full (a write that fails while the trace is read)",
+    async () => {
+      for (const name of ["keep-demo.ndjson", "keep-demo.ndjson.gz"]) {
+        const input = join(tmp, name);
+        expect((await cli("run", "scenarios/demo.yaml", "--trace", input)).code).toBe(0);
+        // Its Chrome trace is more than one 1 MiB piece, so the first piece is written while the trace is still read.
+        expect((await cli("export", input, "--format", "chrome")).out.length).toBeGreaterThan(1 << 20);
+        const r = await cli("export", input, "--format", "chrome", "--out", "/dev/full");
+        expect(r.code).toBe(2);
+        expect(r.err).toBe("faultline: cannot write /dev/full: no space left on device (ENOSPC)\n");
+      }
+    },
+  );
 
   it("leaves nothing in the temp folder when Ctrl-C arrives while exporting to stdout", async () => {
     const dir = mkdtempSync(join(tmpdir(), "faultline-export-sig-"));
     const scenario = join(dir, "echo.yaml");
     writeFileSync(
       scenario,
-      "name: echo-busy\nduration: 100ms\nprotocol: { name: echo, options: { inFlight: 200 } }\ntopology: { datacenters: [{ name: a, nodes: 5 }] }\n",
+      "name: echo-busy\nduration: 100ms\nprotocol: { name: echo, options: { inFlight: 200 } }\ntopology: { " +
+        "datacenters: [{ name: a, nodes: 5 }] }\n",
     );
     const trace = join(dir, "busy.ndjson.gz");
     expect((await cli("run", scenario, "--trace", trace)).code).toBe(0);
@@ -183,7 +190,8 @@ describe("faultline export", () => {
     });
     const exited = new Promise<NodeJS.Signals | null>((r) => child.once("exit", (_code, sig) => r(sig)));
     // Wait until the export's scratch file has content: the trace is being read and the output written.
-    const scratch = () => readdirSync(temp).filter((d) => d.startsWith("faultline-export-")); // (tsx keeps its cache there too)
+    // (tsx keeps its cache there too)
+    const scratch = () => readdirSync(temp).filter((d) => d.startsWith("faultline-export-"));
     const writing = () =>
       scratch().some((d) =>
         readdirSync(join(temp, d)).some((f) => (statSync(join(temp, d, f), { throwIfNoEntry: false })?.size ?? 0) > 0),

@@ -172,43 +172,46 @@ describe("flags and commands yargs alone gets wrong", () => {
     expectCleanError(await cli(...(args as string[])), message as string);
   });
 
-  it("a flag that takes one value, given twice, is exit 2 naming both values (not one value joined with a comma)", async () => {
-    const dir = tempDir();
-    const [a, b] = [join(dir, "a.ndjson"), join(dir, "b.ndjson")];
-    expectCleanError(
-      await cli("run", "scenarios/demo.yaml", "--duration", "10ms", "--trace", a, "--trace", b),
-      `--trace: expected one value, got 2: "${a}", "${b}"`,
-    );
-    expect(readdirSync(dir)).toEqual([]); // no folder named "a.ndjson,"
-    expectCleanError(
-      await cli("run", "scenarios/demo.yaml", "--seed", "1", "--seed=2"),
-      '--seed: expected one value, got 2: "1", "2"',
-    );
-    expectCleanError(
-      await cli("sweep", "scenarios/demo.yaml", "--seeds", "1", "--seeds", "2"),
-      '--seeds: expected one value, got 2: "1", "2"',
-    );
-    expectCleanError(
-      await cli("export", "t.ndjson", "--format", "chrome", "--format", "jepsen"),
-      '--format: expected one value, got 2: "chrome", "jepsen"',
-    );
-    // --bug is repeatable, and a boolean given twice is still one flag.
-    const r = await cli(
-      "run",
-      "scenarios/demo.yaml",
-      "--duration",
-      "10ms",
-      "--no-trace-file",
-      "--bug",
-      "commit-old-term",
-      "--bug",
-      "forget-vote",
-      "--json",
-      "--json",
-    );
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).bugs).toEqual(["commit-old-term", "forget-vote"]);
-  });
+  it(
+    "a flag that takes one value, given twice, is exit 2 " + "naming both values (not one value joined with a comma)",
+    async () => {
+      const dir = tempDir();
+      const [a, b] = [join(dir, "a.ndjson"), join(dir, "b.ndjson")];
+      expectCleanError(
+        await cli("run", "scenarios/demo.yaml", "--duration", "10ms", "--trace", a, "--trace", b),
+        `--trace: expected one value, got 2: "${a}", "${b}"`,
+      );
+      expect(readdirSync(dir)).toEqual([]); // no folder named "a.ndjson,"
+      expectCleanError(
+        await cli("run", "scenarios/demo.yaml", "--seed", "1", "--seed=2"),
+        '--seed: expected one value, got 2: "1", "2"',
+      );
+      expectCleanError(
+        await cli("sweep", "scenarios/demo.yaml", "--seeds", "1", "--seeds", "2"),
+        '--seeds: expected one value, got 2: "1", "2"',
+      );
+      expectCleanError(
+        await cli("export", "t.ndjson", "--format", "chrome", "--format", "jepsen"),
+        '--format: expected one value, got 2: "chrome", "jepsen"',
+      );
+      // --bug is repeatable, and a boolean given twice is still one flag.
+      const r = await cli(
+        "run",
+        "scenarios/demo.yaml",
+        "--duration",
+        "10ms",
+        "--no-trace-file",
+        "--bug",
+        "commit-old-term",
+        "--bug",
+        "forget-vote",
+        "--json",
+        "--json",
+      );
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out).bugs).toEqual(["commit-old-term", "forget-vote"]);
+    },
+  );
 
   it("a duration that rounds to 0us, and --trace with --no-trace-file, are exit 2 saying why", async () => {
     expectCleanError(

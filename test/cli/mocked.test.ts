@@ -1,4 +1,7 @@
-/** CLI behaviour that needs a seam: was the simulation run at all, a write that fails after the run, was the viewer built. */
+/**
+ * CLI behaviour that needs a seam: was the simulation run at all, a write that fails after the run, was the viewer
+ * built.
+ */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -52,27 +55,30 @@ describe("an unwritable --trace", () => {
     expect(r.out).toBe("");
   });
 
-  it("that fails after a failed run still gets the summary and the repro (exit 1), and the error on stderr", async () => {
-    spies.failWrite = "cannot write t.ndjson: no space left on device (ENOSPC)";
-    const dir = tempDir();
-    const r = await cli(
-      "run",
-      "scenarios/register-primary-backup.yaml",
-      "--seed",
-      "24",
-      "--bug",
-      "ack-before-replicate",
-      "--trace",
-      join(dir, "t.ndjson"),
-    );
-    expect(r.code).toBe(1);
-    expect(r.out).toContain("scenario   register-primary-backup");
-    expect(r.out).toContain("trace      NOT written: cannot write t.ndjson: no space left on device (ENOSPC)");
-    expect(r.out.trimEnd().split("\n").at(-1)).toBe(
-      "FAILED. repro: faultline run scenarios/register-primary-backup.yaml --seed 24 --bug ack-before-replicate",
-    );
-    expect(r.err).toContain("faultline: cannot write t.ndjson: no space left on device (ENOSPC)");
-  });
+  it(
+    "that fails after a failed run still gets the summary " + "and the repro (exit 1), and the error on stderr",
+    async () => {
+      spies.failWrite = "cannot write t.ndjson: no space left on device (ENOSPC)";
+      const dir = tempDir();
+      const r = await cli(
+        "run",
+        "scenarios/register-primary-backup.yaml",
+        "--seed",
+        "24",
+        "--bug",
+        "ack-before-replicate",
+        "--trace",
+        join(dir, "t.ndjson"),
+      );
+      expect(r.code).toBe(1);
+      expect(r.out).toContain("scenario   register-primary-backup");
+      expect(r.out).toContain("trace      NOT written: cannot write t.ndjson: no space left on device (ENOSPC)");
+      expect(r.out.trimEnd().split("\n").at(-1)).toBe(
+        "FAILED. repro: faultline run scenarios/register-primary-backup.yaml --seed 24 --bug ack-before-replicate",
+      );
+      expect(r.err).toContain("faultline: cannot write t.ndjson: no space left on device (ENOSPC)");
+    },
+  );
 
   it("that fails after a passing run is exit 2 with the summary", async () => {
     spies.failWrite = "cannot write t.ndjson: no space left on device (ENOSPC)";

@@ -25,7 +25,8 @@ const SHORT = ["run", "scenarios/demo.yaml", "--duration", "50ms"];
 const hasMkfifo = spawnSync("mkfifo", ["--version"]).status === 0;
 
 describe("output files", () => {
-  it("leaves nothing in the output's folder while a run is in progress, so an interrupted run leaves no file behind", async () => {
+  it("leaves nothing in the output's folder while a run is in progress, so an interrupted run leaves no file " +
+    "behind", async () => {
     const dir = tempDir();
     const child = spawn(
       process.execPath,
@@ -56,11 +57,13 @@ describe("output files", () => {
 
   it("leaves no temporary file behind when Ctrl-C or a kill arrives while the trace is being written", async () => {
     const dir = tempDir();
-    // Echo on five nodes in one DC: a third of a million events in 200ms simulated, a trace that takes seconds to write.
+    // Echo on five nodes in one DC: a third of a million events in 200ms simulated, a trace that takes seconds to
+    // write.
     const scenario = join(dir, "echo.yaml");
     writeFileSync(
       scenario,
-      "name: echo-busy\nduration: 200ms\nprotocol: { name: echo, options: { inFlight: 200 } }\ntopology: { datacenters: [{ name: a, nodes: 5 }] }\n",
+      "name: echo-busy\nduration: 200ms\nprotocol: { name: echo, options: { inFlight: 200 } }\ntopology: { " +
+        "datacenters: [{ name: a, nodes: 5 }] }\n",
     );
     for (const [name, signal] of [
       ["t.ndjson.gz", "SIGINT"],
@@ -204,22 +207,25 @@ describe("output files", () => {
     expectCleanError(await cli(...SHORT, "--trace", dir), `cannot write ${dir}: it is a directory`);
   });
 
-  it("rejects a path ending in / (a directory), exit 2, rather than writing or replacing a file of that name", async () => {
-    const dir = tempDir();
-    writeFileSync(join(dir, "old.ndjson"), "keep");
-    for (const out of [`${join(dir, "new")}/`, `${join(dir, "old.ndjson")}/`]) {
-      expectCleanError(
-        await cli(...SHORT, "--trace", out),
-        `cannot write ${out}: a path ending in "/" names a directory, expected a file path`,
-      );
-      expectCleanError(
-        await cli("bench", "--only", "pending-1e3", "--out", out),
-        `cannot write ${out}: a path ending in "/" names a directory`,
-      );
-    }
-    expect(readdirSync(dir)).toEqual(["old.ndjson"]);
-    expect(readFileSync(join(dir, "old.ndjson"), "utf8")).toBe("keep");
-  });
+  it(
+    "rejects a path ending in / (a directory), exit 2, " + "rather than writing or replacing a file of that name",
+    async () => {
+      const dir = tempDir();
+      writeFileSync(join(dir, "old.ndjson"), "keep");
+      for (const out of [`${join(dir, "new")}/`, `${join(dir, "old.ndjson")}/`]) {
+        expectCleanError(
+          await cli(...SHORT, "--trace", out),
+          `cannot write ${out}: a path ending in "/" names a directory, expected a file path`,
+        );
+        expectCleanError(
+          await cli("bench", "--only", "pending-1e3", "--out", out),
+          `cannot write ${out}: a path ending in "/" names a directory`,
+        );
+      }
+      expect(readdirSync(dir)).toEqual(["old.ndjson"]);
+      expect(readFileSync(join(dir, "old.ndjson"), "utf8")).toBe("keep");
+    },
+  );
 
   it.runIf(hasMkfifo)("writes into a FIFO directly (no temp file, no rename): the FIFO stays a FIFO", async () => {
     const dir = tempDir();

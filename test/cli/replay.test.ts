@@ -56,7 +56,10 @@ describe("faultline replay", () => {
     const r = await cli("replay", file);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(
-      /First difference at line 1:[\s\S]*the trace's line ends in \\r\\n: the file was converted to Windows line endings/,
+      new RegExp(
+        /First difference at line 1:[\s\S]*the trace's line ends in \\r\\n/.source +
+          /: the file was converted to Windows line endings/.source,
+      ),
     );
   });
 

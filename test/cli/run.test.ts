@@ -116,7 +116,11 @@ describe("sweep failures", () => {
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stdout).failures[0]).toMatchObject({ seed: 53, check: "raft.election-safety", trace: null });
     expect(r.stderr).toMatch(
-      /^faultline: warning: cannot write traces\/raft-persistence-seed53\.ndjson\.gz: .*ENOTDIR.*listed without traces/m,
+      new RegExp(
+        /^faultline: warning: cannot write traces\//.source +
+          /raft-persistence-seed53\.ndjson\.gz: .*ENOTDIR.*listed without traces/.source,
+        "m",
+      ),
     );
   });
 
@@ -163,7 +167,8 @@ describe("sweep failures", () => {
     const probe = join(tempDir(), "probe.mjs");
     writeFileSync(
       probe,
-      'const once = process.once.bind(process);\nprocess.once = (e, l) => (once(e, l), e === "SIGINT" && process.stderr.write("probe: listening\\n"), process);\n',
+      'const once = process.once.bind(process);\nprocess.once = (e, l) => (once(e, l), e === "SIGINT" && ' +
+        'process.stderr.write("probe: listening\\n"), process);\n',
     );
     for (const [signal, bug, code] of [
       ["SIGINT", ["--bug", "ack-before-replicate"], 1],
@@ -180,9 +185,9 @@ describe("sweep failures", () => {
       child.stdout.on("data", (d) => (out += d));
       child.stderr.on("data", (d) => (err += d));
       const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
-      // Signal it once it is sweeping, when the sweep's handlers are in place (the probe says so on stderr). Waiting for
-      // a few CPU seconds instead raced with start-up (about 2 s of CPU here): a signal before the handlers ends the
-      // process. Node itself catches SIGINT and SIGTERM from the start, so /proc's SigCgt cannot tell either.
+      // Signal it once it is sweeping, when the sweep's handlers are in place (the probe says so on stderr). Waiting
+      // for a few CPU seconds instead raced with start-up (about 2 s of CPU here): a signal before the handlers ends
+      // the process. Node itself catches SIGINT and SIGTERM from the start, so /proc's SigCgt cannot tell either.
       await new Promise<void>((r) => {
         const seen = () => (err.includes("probe: listening\n") || child.exitCode !== null ? r() : setTimeout(seen, 10));
         seen();
@@ -261,7 +266,8 @@ describe("a scenario with trace: { enabled: false }", () => {
     const lines = r.out.trimEnd().split("\n");
     expect(lines.at(-1)).toBe(`FAILED. repro: faultline run ${file} --seed 24 --bug ack-before-replicate`);
     expect(r.out).toContain(
-      `to get this run's trace: faultline run ${file} --seed 24 --bug ack-before-replicate --trace traces/register-primary-backup-seed24.ndjson.gz`,
+      `to get this run's trace: faultline run ${file} --seed 24 --bug ack-before-replicate --trace ` +
+        `traces/register-primary-backup-seed24.ndjson.gz`,
     );
   });
 });
@@ -271,7 +277,11 @@ describe("the liveness verdict", () => {
     const cut = await cli("run", "scenarios/demo.yaml", "--duration", "8s");
     expect(cut.code).toBe(0);
     expect(cut.out).toMatch(
-      /^liveness +NOT CHECKED \(leader, client-ok within 4s of the last fault\): faults stop at 10\.5s, not before the run's end at 8s$/m,
+      new RegExp(
+        /^liveness +NOT CHECKED \(leader, client-ok within 4s of the last fault\)/.source +
+          /: faults stop at 10\.5s, not before the run's end at 8s$/.source,
+        "m",
+      ),
     );
     const json = await cli("run", "scenarios/demo.yaml", "--json");
     expect(JSON.parse(json.out).liveness).toMatchObject({ verdict: "ok", quietAtMicros: 10_500_000 });

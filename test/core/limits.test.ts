@@ -37,12 +37,16 @@ describe("limits.maxEvents", () => {
     expect([...(r.trace?.events() ?? [])].filter((e) => e.k === "timer")).toHaveLength(4);
   });
 
-  it("lets a run that needs exactly maxEvents events finish, by duration or idle, and stops one that needs one more", () => {
-    expect(run(10, 450_000, 4)).toMatchObject({ stop: "duration", events: 4, limitMessage: null });
-    expect(run(10, 450_000, 3)).toMatchObject({ stop: "limit", events: 3, simulatedMicros: 300_000 });
-    expect(run(5, 10_000_000, 5)).toMatchObject({ stop: "idle", events: 5, limitMessage: null });
-    const over = run(5, 10_000_000, 4);
-    expect(over).toMatchObject({ stop: "limit", events: 4, simulatedMicros: 400_000 });
-    expect(over.limitMessage).toMatch(/processed 4 events without finishing \(limits\.maxEvents\) at t=400000us/);
-  });
+  it(
+    "lets a run that needs exactly maxEvents events finish, by duration or idle, and stops one that needs one" +
+      " more",
+    () => {
+      expect(run(10, 450_000, 4)).toMatchObject({ stop: "duration", events: 4, limitMessage: null });
+      expect(run(10, 450_000, 3)).toMatchObject({ stop: "limit", events: 3, simulatedMicros: 300_000 });
+      expect(run(5, 10_000_000, 5)).toMatchObject({ stop: "idle", events: 5, limitMessage: null });
+      const over = run(5, 10_000_000, 4);
+      expect(over).toMatchObject({ stop: "limit", events: 4, simulatedMicros: 400_000 });
+      expect(over.limitMessage).toMatch(/processed 4 events without finishing \(limits\.maxEvents\) at t=400000us/);
+    },
+  );
 });

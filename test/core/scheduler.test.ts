@@ -47,7 +47,8 @@ describe("scheduler", () => {
     }
   });
 
-  it("returns to the heap alone, and still pops everything, when only events too late for exact bucket edges remain", () => {
+  it("returns to the heap alone, and still pops everything, when only events too late for exact bucket edges " +
+    "remain", () => {
     // 9,000 events switch the bucket tier on; then a timer 1e18 us ahead, and one at exactly 2^53 with tiny limits.
     // A first version looped forever here (lo + width === lo at that magnitude). Run in a child process with a
     // time limit, so that a regression fails instead of hanging the suite.
@@ -162,69 +163,78 @@ describe("scheduler", () => {
         { minLength: 1, maxLength: 300 },
       ),
     ])(
-      `reschedule orders events exactly as cancel + schedule would, earlier or later, interleaved with pops, and revives cancelled or popped events as a fresh schedule would; each pop gives the kind and payload last set (${name})`,
+      `reschedule orders events exactly as cancel + schedule would, earlier or later, interleaved with ` +
+        `pops, and revives cancelled or popped events as a fresh schedule would; each pop gives the kind and ` +
+        `payload last set (${name})`,
       (ops) => checkAgainstReference(ops, tuning),
     );
   }
 
-  it("keeps the order through long runs that spill to buckets, drain them, re-lay them and reschedule across them", () => {
-    // Thousands of ops, most events far ahead of a few near ones, so the bucket tier is used throughout (the
-    // property tests above are short). Deterministic: a fixed seed per tuning.
-    // Seeds 4 and 5 draw from a few dozen distinct times: many ties, and entries due exactly at bucket boundaries.
-    // Seeds 6 and 7 mix in times of 2^54 and more, where doubles are 4 apart and bucket edges could not be exact
-    // (a timer armed for "never"); they must wait in the overflow and come back through the heap.
-    const spread = (far: number) => (rnd: () => number) =>
-      rnd() < 0.3 ? Math.floor(rnd() * Math.min(50, far)) : Math.floor(rnd() * far);
-    const huge = (rnd: () => number) =>
-      rnd() < 0.2 ? 2 ** 54 + 4 * Math.floor(rnd() * 40) : Math.floor(rnd() * 100_000);
-    for (const [seed, tuning, draw] of [
-      [1, { nearLimit: 8, bucketTarget: 4 }, spread(100_000)],
-      [2, { nearLimit: 64, bucketTarget: 16 }, spread(100_000)],
-      [3, { nearLimit: 8, bucketTarget: 1000 }, spread(100_000)],
-      [4, { nearLimit: 4, bucketTarget: 2 }, spread(40)],
-      [5, { nearLimit: 16, bucketTarget: 3 }, spread(25)],
-      [6, { nearLimit: 2, bucketTarget: 1 }, huge],
-      [7, { nearLimit: 8, bucketTarget: 4 }, huge],
-    ] as [number, SchedulerTuning, (rnd: () => number) => number][]) {
-      const rnd = mulberry(seed);
-      const when = () => draw(rnd);
-      const ops: Op[] = [];
-      for (let i = 0; i < 6000; i++) {
-        const r = rnd();
-        const which = Math.floor(rnd() * 1e9);
-        if (r < 0.35) ops.push({ op: "schedule", t: when() });
-        else if (r < 0.5) ops.push({ op: "move", which, t: when() });
-        else if (r < 0.55) ops.push({ op: "cancel", which });
-        else if (r < 0.6) ops.push({ op: "revive", which, t: when() });
-        else if (r < 0.62) ops.push({ op: "peek" });
-        else ops.push({ op: "pop" });
+  it(
+    "keeps the order through long runs that spill to buckets, " + "drain them, re-lay them and reschedule across them",
+    () => {
+      // Thousands of ops, most events far ahead of a few near ones, so the bucket tier is used throughout (the
+      // property tests above are short). Deterministic: a fixed seed per tuning.
+      // Seeds 4 and 5 draw from a few dozen distinct times: many ties, and entries due exactly at bucket boundaries.
+      // Seeds 6 and 7 mix in times of 2^54 and more, where doubles are 4 apart and bucket edges could not be exact
+      // (a timer armed for "never"); they must wait in the overflow and come back through the heap.
+      const spread = (far: number) => (rnd: () => number) =>
+        rnd() < 0.3 ? Math.floor(rnd() * Math.min(50, far)) : Math.floor(rnd() * far);
+      const huge = (rnd: () => number) =>
+        rnd() < 0.2 ? 2 ** 54 + 4 * Math.floor(rnd() * 40) : Math.floor(rnd() * 100_000);
+      for (const [seed, tuning, draw] of [
+        [1, { nearLimit: 8, bucketTarget: 4 }, spread(100_000)],
+        [2, { nearLimit: 64, bucketTarget: 16 }, spread(100_000)],
+        [3, { nearLimit: 8, bucketTarget: 1000 }, spread(100_000)],
+        [4, { nearLimit: 4, bucketTarget: 2 }, spread(40)],
+        [5, { nearLimit: 16, bucketTarget: 3 }, spread(25)],
+        [6, { nearLimit: 2, bucketTarget: 1 }, huge],
+        [7, { nearLimit: 8, bucketTarget: 4 }, huge],
+      ] as [number, SchedulerTuning, (rnd: () => number) => number][]) {
+        const rnd = mulberry(seed);
+        const when = () => draw(rnd);
+        const ops: Op[] = [];
+        for (let i = 0; i < 6000; i++) {
+          const r = rnd();
+          const which = Math.floor(rnd() * 1e9);
+          if (r < 0.35) ops.push({ op: "schedule", t: when() });
+          else if (r < 0.5) ops.push({ op: "move", which, t: when() });
+          else if (r < 0.55) ops.push({ op: "cancel", which });
+          else if (r < 0.6) ops.push({ op: "revive", which, t: when() });
+          else if (r < 0.62) ops.push({ op: "peek" });
+          else ops.push({ op: "pop" });
+        }
+        checkAgainstReference(ops, tuning);
       }
-      checkAgainstReference(ops, tuning);
-    }
-  });
+    },
+  );
 
-  it("keeps the order at the pending bound, with cancelled entries dropped to make room, in the heap and in buckets", () => {
-    for (const [seed, tuning] of [
-      [11, {}],
-      [12, { nearLimit: 4, bucketTarget: 2 }],
-      [13, { nearLimit: 2, bucketTarget: 1 }],
-    ] as [number, SchedulerTuning][]) {
-      const rnd = mulberry(seed);
-      const ops: Op[] = [];
-      for (let i = 0; i < 6000; i++) {
-        const r = rnd();
-        const which = Math.floor(rnd() * 1e9);
-        const t = rnd() < 0.5 ? Math.floor(rnd() * 20) : Math.floor(rnd() * 5000);
-        if (r < 0.45) ops.push({ op: "schedule", t });
-        else if (r < 0.55) ops.push({ op: "move", which, t });
-        else if (r < 0.75) ops.push({ op: "cancel", which });
-        else if (r < 0.8) ops.push({ op: "revive", which, t });
-        else if (r < 0.82) ops.push({ op: "peek" });
-        else ops.push({ op: "pop" });
+  it(
+    "keeps the order at the pending bound, with cancelled entries dropped to make room, in the heap and in " +
+      "buckets",
+    () => {
+      for (const [seed, tuning] of [
+        [11, {}],
+        [12, { nearLimit: 4, bucketTarget: 2 }],
+        [13, { nearLimit: 2, bucketTarget: 1 }],
+      ] as [number, SchedulerTuning][]) {
+        const rnd = mulberry(seed);
+        const ops: Op[] = [];
+        for (let i = 0; i < 6000; i++) {
+          const r = rnd();
+          const which = Math.floor(rnd() * 1e9);
+          const t = rnd() < 0.5 ? Math.floor(rnd() * 20) : Math.floor(rnd() * 5000);
+          if (r < 0.45) ops.push({ op: "schedule", t });
+          else if (r < 0.55) ops.push({ op: "move", which, t });
+          else if (r < 0.75) ops.push({ op: "cancel", which });
+          else if (r < 0.8) ops.push({ op: "revive", which, t });
+          else if (r < 0.82) ops.push({ op: "peek" });
+          else ops.push({ op: "pop" });
+        }
+        checkAgainstReference(ops, tuning, 25);
       }
-      checkAgainstReference(ops, tuning, 25);
-    }
-  });
+    },
+  );
 });
 
 type Op =

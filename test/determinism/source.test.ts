@@ -6,12 +6,16 @@ import { deterministicSources, scanText } from "./sourceScan.ts";
 const root = resolve(import.meta.dirname, "../..");
 
 describe("deterministic sources", () => {
-  it("sim/ (outside sim/cli and sim/explore) and protocols/ read no real time, randomness or environment and import no node: module", () => {
-    const files = deterministicSources(root, ["sim", "protocols"]);
-    expect(files.length).toBeGreaterThan(20);
-    const hits = files.flatMap((f) => scanText(readFileSync(f, "utf8")).map((h) => `${relative(root, f)} ${h}`));
-    expect(hits).toEqual([]);
-  });
+  it(
+    "sim/ (outside sim/cli and sim/explore) and protocols/ read no real time, randomness or environment and " +
+      "import no node: module",
+    () => {
+      const files = deterministicSources(root, ["sim", "protocols"]);
+      expect(files.length).toBeGreaterThan(20);
+      const hits = files.flatMap((f) => scanText(readFileSync(f, "utf8")).map((h) => `${relative(root, f)} ${h}`));
+      expect(hits).toEqual([]);
+    },
+  );
 
   it("the scanner catches each banned use in a planted example", () => {
     const planted = [

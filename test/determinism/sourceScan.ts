@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 /** What the engine and protocols must never use: real time, real randomness, the environment, node: modules. */
@@ -11,8 +11,10 @@ export const BANNED: { name: string; pattern: RegExp }[] = [
   { name: "crypto randomness", pattern: /\bcrypto\.(randomUUID|getRandomValues|randomBytes|randomInt)\b/ },
   {
     name: "node: import",
-    pattern:
-      /(from\s+|import\s*\(\s*|require\s*\(\s*)["'](node:|fs["']|path["']|os["']|child_process|worker_threads|zlib|http)/,
+    pattern: new RegExp(
+      /(from\s+|import\s*\(\s*|require\s*\(\s*)/.source +
+        /["'](node:|fs["']|path["']|os["']|child_process|worker_threads|zlib|http)/.source,
+    ),
   },
 ];
 

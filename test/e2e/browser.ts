@@ -25,7 +25,8 @@ export async function launchBrowser(): Promise<Browser> {
     return await pw.launch({ executablePath, headless: true, args: [...sparticuz.args, ...flags] });
   } catch (e) {
     throw new Error(
-      `no headless Chromium could start (system: ${system ?? "none"}; @sparticuz/chromium failed too): ${(e as Error).message}`,
+      `no headless Chromium could start (system: ${system ?? "none"}; @sparticuz/chromium failed too): ` +
+        `${(e as Error).message}`,
     );
   }
 }

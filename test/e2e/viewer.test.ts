@@ -81,7 +81,10 @@ const view = () =>
     t1: window.faultline.state.t1,
     tMax: window.faultline.state.model?.tMax ?? 0,
   }));
-/** The plot's left and right edges and a lane's y, in page coordinates (render.ts: LABEL_WIDTH, RIGHT_PAD, AXIS_HEIGHT, FOOTER_HEIGHT). */
+/**
+ * The plot's left and right edges and a lane's y, in page coordinates (render.ts: LABEL_WIDTH, RIGHT_PAD, AXIS_HEIGHT,
+ * FOOTER_HEIGHT).
+ */
 async function plot(lane = 0) {
   const box = await page.locator("#main-view").boundingBox();
   if (box === null) throw new Error("no main view");
@@ -253,7 +256,8 @@ describe("viewer in headless Chromium", () => {
       (await page.locator("#main-view svg.overlay text.divergence-label").count()) +
         (await page.locator("#compare-view svg.overlay text.divergence-label").count()),
     ).toBeGreaterThan(0);
-    // seed 2 holds every check and runs its full 12 s: the shared time axis shows all of it, not just the 5.1 s of seed 1
+    // seed 2 holds every check and runs its full 12 s: the shared time axis shows all of it, not just the 5.1 s of seed
+    // 1
     const compareEnd = await page.evaluate(() => window.faultline.state.compare?.tMax ?? 0);
     expect(compareEnd).toBeGreaterThan((await view()).tMax);
     await page.locator("#reset-zoom").click();
@@ -329,72 +333,81 @@ describe("viewer in headless Chromium", () => {
     }
   });
 
-  it("draws message density when more messages are in view than it draws one by one, and each message when zoomed in", async () => {
-    const large = await serve(await largeTrace());
-    try {
-      await open(large.url);
-      const canvas = page.locator("#main-view canvas");
-      expect(await canvas.getAttribute("data-mode")).toBe("density");
-      expect(await canvas.getAttribute("data-legend")).toMatch(/messages: [\d,]+ in view, too many to draw one by one/);
-      await page.screenshot({ path: join(tmp, "viewer-density.png") });
-      // selecting a point computes its causal cone over every delivery before it (this froze the page before)
-      const { left, right, y } = await plot(2);
-      await page.mouse.click((left + right) / 2, y);
-      await expect.poll(() => page.evaluate(() => window.faultline.state.selection?.lane)).toBe(2);
-      // The SVG export of the density view holds what is visible (strips as a few paths), not one element per
-      // message or per row of pixels.
-      await page.locator("details:has([data-export]) summary").click();
-      const [svgDownload] = await Promise.all([
-        page.waitForEvent("download"),
-        page.locator('[data-export="svg"]').click(),
-      ]);
-      const svg = readFileSync((await svgDownload.path()) as string, "utf8");
-      const messages = await page.evaluate(() => window.faultline.state.model?.msgCount ?? 0);
-      expect(messages).toBeGreaterThan(20_000);
-      expect(svg).toContain('class="density"');
-      expect(svg.length).toBeLessThan(250_000);
-      expect((svg.match(/<(path|rect|line) /g) ?? []).length).toBeLessThan(600);
-      await page.locator("details:has([data-export]) summary").click();
-      await page.evaluate(() => window.faultline.zoomTo(4_000_000, 4_100_000));
-      await expect.poll(() => canvas.getAttribute("data-mode")).toBe("exact");
-      expect(Number(await canvas.getAttribute("data-arrows"))).toBeGreaterThan(50);
-      expect(await canvas.getAttribute("data-legend")).toMatch(/^messages: each drawn/);
-    } finally {
-      await large.close();
-    }
-  });
+  it(
+    "draws message density when more messages are in view than it draws one by one, and each message when " +
+      "zoomed in",
+    async () => {
+      const large = await serve(await largeTrace());
+      try {
+        await open(large.url);
+        const canvas = page.locator("#main-view canvas");
+        expect(await canvas.getAttribute("data-mode")).toBe("density");
+        expect(await canvas.getAttribute("data-legend")).toMatch(
+          /messages: [\d,]+ in view, too many to draw one by one/,
+        );
+        await page.screenshot({ path: join(tmp, "viewer-density.png") });
+        // selecting a point computes its causal cone over every delivery before it (this froze the page before)
+        const { left, right, y } = await plot(2);
+        await page.mouse.click((left + right) / 2, y);
+        await expect.poll(() => page.evaluate(() => window.faultline.state.selection?.lane)).toBe(2);
+        // The SVG export of the density view holds what is visible (strips as a few paths), not one element per
+        // message or per row of pixels.
+        await page.locator("details:has([data-export]) summary").click();
+        const [svgDownload] = await Promise.all([
+          page.waitForEvent("download"),
+          page.locator('[data-export="svg"]').click(),
+        ]);
+        const svg = readFileSync((await svgDownload.path()) as string, "utf8");
+        const messages = await page.evaluate(() => window.faultline.state.model?.msgCount ?? 0);
+        expect(messages).toBeGreaterThan(20_000);
+        expect(svg).toContain('class="density"');
+        expect(svg.length).toBeLessThan(250_000);
+        expect((svg.match(/<(path|rect|line) /g) ?? []).length).toBeLessThan(600);
+        await page.locator("details:has([data-export]) summary").click();
+        await page.evaluate(() => window.faultline.zoomTo(4_000_000, 4_100_000));
+        await expect.poll(() => canvas.getAttribute("data-mode")).toBe("exact");
+        expect(Number(await canvas.getAttribute("data-arrows"))).toBeGreaterThan(50);
+        expect(await canvas.getAttribute("data-legend")).toMatch(/^messages: each drawn/);
+      } finally {
+        await large.close();
+      }
+    },
+  );
 
-  it("keeps the drop hint up while a file is dragged across the page's elements, and hides it when the drag leaves", async () => {
-    const files = await page.evaluateHandle(() => {
-      const dt = new DataTransfer();
-      dt.items.add(new File(["{}"], "trace.ndjson"));
-      return dt;
-    });
-    const hint = page.locator("#drop-hint");
-    const shown: boolean[] = [];
-    // What Chromium fires as the pointer moves from the diagram onto the inspector: dragenter on the new element,
-    // then dragleave on the old one (the old page hid the hint on every dragleave, so it flickered).
-    await page.dispatchEvent("#main-view", "dragenter", { dataTransfer: files });
-    shown.push(await hint.isVisible());
-    await page.dispatchEvent("#inspector", "dragenter", { dataTransfer: files });
-    await page.dispatchEvent("#main-view", "dragleave", { dataTransfer: files });
-    shown.push(await hint.isVisible());
-    await page.dispatchEvent("#inspector", "dragover", { dataTransfer: files });
-    shown.push(await hint.isVisible());
-    await page.screenshot({ path: join(tmp, "viewer-drop-hint.png") });
-    await page.dispatchEvent("#inspector", "dragleave", { dataTransfer: files });
-    shown.push(await hint.isVisible());
-    expect(shown).toEqual([true, true, true, false]);
-    // Dragging text (not a file) never shows it.
-    const text = await page.evaluateHandle(() => {
-      const dt = new DataTransfer();
-      dt.setData("text/plain", "hello");
-      return dt;
-    });
-    await page.dispatchEvent("#main-view", "dragenter", { dataTransfer: text });
-    expect(await hint.isVisible()).toBe(false);
-    await page.dispatchEvent("#main-view", "dragleave", { dataTransfer: text });
-  });
+  it(
+    "keeps the drop hint up while a file is dragged across " + "the page's elements, and hides it when the drag leaves",
+    async () => {
+      const files = await page.evaluateHandle(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(["{}"], "trace.ndjson"));
+        return dt;
+      });
+      const hint = page.locator("#drop-hint");
+      const shown: boolean[] = [];
+      // What Chromium fires as the pointer moves from the diagram onto the inspector: dragenter on the new element,
+      // then dragleave on the old one (the old page hid the hint on every dragleave, so it flickered).
+      await page.dispatchEvent("#main-view", "dragenter", { dataTransfer: files });
+      shown.push(await hint.isVisible());
+      await page.dispatchEvent("#inspector", "dragenter", { dataTransfer: files });
+      await page.dispatchEvent("#main-view", "dragleave", { dataTransfer: files });
+      shown.push(await hint.isVisible());
+      await page.dispatchEvent("#inspector", "dragover", { dataTransfer: files });
+      shown.push(await hint.isVisible());
+      await page.screenshot({ path: join(tmp, "viewer-drop-hint.png") });
+      await page.dispatchEvent("#inspector", "dragleave", { dataTransfer: files });
+      shown.push(await hint.isVisible());
+      expect(shown).toEqual([true, true, true, false]);
+      // Dragging text (not a file) never shows it.
+      const text = await page.evaluateHandle(() => {
+        const dt = new DataTransfer();
+        dt.setData("text/plain", "hello");
+        return dt;
+      });
+      await page.dispatchEvent("#main-view", "dragenter", { dataTransfer: text });
+      expect(await hint.isVisible()).toBe(false);
+      await page.dispatchEvent("#main-view", "dragleave", { dataTransfer: text });
+    },
+  );
 
   it("shows markup from a trace as text, never as HTML", async () => {
     const hostile = await serve(hostileTrace());

@@ -19,8 +19,8 @@ const root = resolve(import.meta.dirname, "../..");
 
 /**
  * Each planted bug is caught by the checks on seeds a sweep found (`faultline sweep FILE --seeds N --bug NAME`), and
- * the correct protocol passes the very same seeds while serving clients (more than `minOk` ops ok, 40 by default), so the checks are not
- * simply failing everything and the protocol is not passing by doing nothing.
+ * the correct protocol passes the very same seeds while serving clients (more than `minOk` ops ok, 40 by default), so
+ * the checks are not simply failing everything and the protocol is not passing by doing nothing.
  */
 export function describeBugVariants(title: string, cases: readonly BugVariantCase[]): void {
   describe(title, () => {

@@ -138,7 +138,10 @@ export class Cluster<S, M extends { type: string }> {
     this.inbox = this.inbox.filter((m) => !filter(m));
   }
 
-  /** Crash: volatile state and timers are gone, unsynced writes lost; messages to it are dropped, its own stay in flight. */
+  /**
+   * Crash: volatile state and timers are gone, unsynced writes lost; messages to it are dropped, its own stay in
+   * flight.
+   */
   crash(id: string): void {
     this.states.set(id, undefined);
     this.disks.get(id)?.crash(false);

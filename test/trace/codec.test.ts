@@ -89,20 +89,31 @@ describe("trace codec", () => {
     expect(roundTrip(new CodecTables(), v)).toBe(JSON.stringify(v));
   });
 
-  it("keeps objects it cannot store flat as references: nested, arrays, class instances, toJSON, null prototype", () => {
-    class Msg {
-      constructor(readonly type: string) {}
-    }
-    const bare = Object.create(null) as Record<string, unknown>;
-    bare.a = 1;
-    const tables = new CodecTables();
-    const b = new Uint8Array(256);
-    for (const v of [{ a: { b: 1 } }, [1, 2], new Msg("x"), { toJSON: () => "j" }, bare, { f: () => 1 }, { big: 1n }]) {
-      expect(tables.putFlat(b, 0, b.length, v, 0)).toBe(-1);
-    }
-    // Integer-like keys come first, as in JSON.stringify.
-    expect(roundTrip(tables, { b: 1, 2: "x", a: 2, 1: true })).toBe(JSON.stringify({ b: 1, 2: "x", a: 2, 1: true }));
-  });
+  it(
+    "keeps objects it cannot store flat as references: " + "nested, arrays, class instances, toJSON, null prototype",
+    () => {
+      class Msg {
+        constructor(readonly type: string) {}
+      }
+      const bare = Object.create(null) as Record<string, unknown>;
+      bare.a = 1;
+      const tables = new CodecTables();
+      const b = new Uint8Array(256);
+      for (const v of [
+        { a: { b: 1 } },
+        [1, 2],
+        new Msg("x"),
+        { toJSON: () => "j" },
+        bare,
+        { f: () => 1 },
+        { big: 1n },
+      ]) {
+        expect(tables.putFlat(b, 0, b.length, v, 0)).toBe(-1);
+      }
+      // Integer-like keys come first, as in JSON.stringify.
+      expect(roundTrip(tables, { b: 1, 2: "x", a: 2, 1: true })).toBe(JSON.stringify({ b: 1, 2: "x", a: 2, 1: true }));
+    },
+  );
 });
 
 describe("trace recorder", () => {

@@ -36,18 +36,23 @@ describe("scenario files at the edges of what the loader accepts", () => {
     ],
     [
       "zero durations and sizes",
-      `${base}network: { interDc: { latency: 0us, block: 0B, queueLimit: 0B } }\nchecks: { liveness: { require: [client-ok], window: 0s } }\nfaults: { schedule: [{ at: 0s, crash: n1, restartAfter: 0s }, { at: 0s, partition: { isolateDc: b }, healAfter: 0s }], random: { restartAfter: 0s, partitionDuration: 0s, maxDown: 0, crashRate: 0/s, stopAt: 0s } }\n`,
+      `${base}network: { interDc: { latency: 0us, block: 0B, queueLimit: 0B } }\nchecks: { liveness: { ` +
+        `require: [client-ok], window: 0s } }\nfaults: { schedule: [{ at: 0s, crash: n1, restartAfter: 0s }, ` +
+        `{ at: 0s, partition: { isolateDc: b }, healAfter: 0s }], random: { restartAfter: 0s, ` +
+        `partitionDuration: 0s, maxDown: 0, crashRate: 0/s, stopAt: 0s } }\n`,
     ],
     [
       "clocks at their bounds",
-      `${base}faults: { schedule: [{ at: 5s, clock: n1, offset: -1h, drift: -100000ppm }, { at: 5s, clock: n2, offset: 1h, drift: 100000ppm }] }\n`,
+      `${base}faults: { schedule: [{ at: 5s, clock: n1, offset: -1h, drift: -100000ppm }, { at: 5s, clock: ` +
+        `n2, offset: 1h, drift: 100000ppm }] }\n`,
     ],
     [
       "the extreme seed and a workload at its edges",
-      `${base}seed: -9007199254740991\nworkload: { clients: 1, rate: 0/s, keys: 1, maxRedirects: 0, start: 0s, stop: 1us, mix: { read: 0, write: 1e-300 } }\n`,
+      `${base}seed: -9007199254740991\nworkload: { clients: 1, rate: 0/s, keys: 1, maxRedirects: 0, start: ` +
+        `0s, stop: 1us, mix: { read: 0, write: 1e-300 } }\n`,
     ],
   ])("%s: refused by the loader, or accepted in the trace header", (_what, text) => {
-    let s;
+    let s: ReturnType<typeof parseScenario>;
     try {
       s = parseScenario(text, "s.yaml", registry);
     } catch (e) {

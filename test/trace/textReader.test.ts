@@ -62,11 +62,15 @@ describe("damaged traces", () => {
     return "accepted";
   };
 
-  it("says there is content after the end line, not that the trace is truncated, when the file ends in garbage without a newline", () => {
-    expect(message(`${text}garbage\n`)).toBe(`T: line ${end + 1}: unexpected content after the end line`);
-    expect(message(`${text}garbage`)).toBe(`T: line ${end + 1}: unexpected content after the end line`);
-    expect(message(`${text}{"k":"end"`)).toBe(`T: line ${end + 1}: unexpected content after the end line`);
-  });
+  it(
+    "says there is content after the end line, not that the trace is truncated, when the file ends in garbage" +
+      " without a newline",
+    () => {
+      expect(message(`${text}garbage\n`)).toBe(`T: line ${end + 1}: unexpected content after the end line`);
+      expect(message(`${text}garbage`)).toBe(`T: line ${end + 1}: unexpected content after the end line`);
+      expect(message(`${text}{"k":"end"`)).toBe(`T: line ${end + 1}: unexpected content after the end line`);
+    },
+  );
 
   it("rejects an end line earlier than the last event, or with an unknown stop reason", () => {
     expect(message(withFooter(footer.replace(/"t":\d+/, '"t":-5')))).toMatch(

@@ -115,7 +115,12 @@ function awkward(text: string): string {
         break;
       case 6:
         out.push(
-          JSON.stringify({ t, k: "note", n: "n1", text: `<script>alert("x")</script> naïve ☃ \u{1F600}\n"quoted"\\` }),
+          JSON.stringify({
+            t,
+            k: "note",
+            n: "n1",
+            text: `<script>alert("x")</script> naïve ☃ \u{1F600}\n"quoted"\\`,
+          }),
         );
         added++;
         break;

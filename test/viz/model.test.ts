@@ -111,23 +111,26 @@ describe("transaction overlay (2pc, 3pc)", () => {
     expect(rows[`vote ${g.participants[0]}`]).toMatch(/^yes at \d+us$/);
   });
 
-  it("draws bands, votes and labelled decisions when few transactions are in view, and only ticks when many are", () => {
-    const f = noFilters();
-    const near = layout(m, { t0: 0, t1: m.tMax, width: 1200, height: 640 }, f).prims;
-    expect(near.filter((p) => "cls" in p && p.cls === "txn-band").length).toBeGreaterThan(20);
-    expect(near.some((p) => "cls" in p && p.cls === "txn-vote txn-vote-no")).toBe(true);
-    expect(near.some((p) => p.p === "text" && /^\d+\.\d+ abort$/.test(p.text))).toBe(true);
-    const far = run("2pc-basic.yaml", 2, 3_000_000);
-    const prims = layout(far, { t0: 0, t1: far.tMax, width: 1200, height: 640 }, f).prims;
-    expect(prims.some((p) => "cls" in p && p.cls === "txn-band")).toBe(false);
-    expect(prims.filter((p) => "cls" in p && p.cls === "txn-tick").length).toBeGreaterThan(100);
-    f.hiddenKinds.add("txn");
-    expect(
-      layout(m, { t0: 0, t1: m.tMax, width: 1200, height: 640 }, f).prims.some(
-        (p) => "cls" in p && String(p.cls).startsWith("txn"),
-      ),
-    ).toBe(false);
-  });
+  it(
+    "draws bands, votes and labelled decisions when few " + "transactions are in view, and only ticks when many are",
+    () => {
+      const f = noFilters();
+      const near = layout(m, { t0: 0, t1: m.tMax, width: 1200, height: 640 }, f).prims;
+      expect(near.filter((p) => "cls" in p && p.cls === "txn-band").length).toBeGreaterThan(20);
+      expect(near.some((p) => "cls" in p && p.cls === "txn-vote txn-vote-no")).toBe(true);
+      expect(near.some((p) => p.p === "text" && /^\d+\.\d+ abort$/.test(p.text))).toBe(true);
+      const far = run("2pc-basic.yaml", 2, 3_000_000);
+      const prims = layout(far, { t0: 0, t1: far.tMax, width: 1200, height: 640 }, f).prims;
+      expect(prims.some((p) => "cls" in p && p.cls === "txn-band")).toBe(false);
+      expect(prims.filter((p) => "cls" in p && p.cls === "txn-tick").length).toBeGreaterThan(100);
+      f.hiddenKinds.add("txn");
+      expect(
+        layout(m, { t0: 0, t1: m.tMax, width: 1200, height: 640 }, f).prims.some(
+          (p) => "cls" in p && String(p.cls).startsWith("txn"),
+        ),
+      ).toBe(false);
+    },
+  );
 
   it("is absent for other protocols", () => {
     expect(run("demo.yaml", 1, 500_000).txns).toBeUndefined();

@@ -176,72 +176,79 @@ describe("what the diagram draws", () => {
     expect(bands.length).toBeGreaterThan(3);
   });
 
-  it("ends a dropped message's arrow in a cross where it was dropped: half-way at send time, on the receiver on arrival", () => {
-    // register-primary-backup: n3 crashes at 2 s (messages to it dropped on arrival), eu-west is cut off at 4 s
-    // (sends into the cut dropped at once; messages already in flight dropped on arrival), a lossy link from 5 s.
-    const s = scenario("register-primary-backup.yaml");
-    const r = runScenario({ ...s, durationMicros: 6_000_000 }, { registry, seed: 1, sink: "record" });
-    const events = [...(r.trace?.events() ?? [])] as TraceEvent[];
-    const m = buildModel(
-      r.header,
-      events,
-      false,
-      JSON.parse((r.trace?.toNdjson() ?? "").trimEnd().split("\n").pop() as string),
-    );
-    const lane = new Map(m.lanes.map((l, i) => [l.id, i]));
-    // Expected from the trace alone: a drop right after its own send, at the same time, was decided at send time.
-    const want = new Map<string, { t: number; atSend: boolean }>();
-    events.forEach((e, i) => {
-      if (e.k !== "drop") return;
-      const prev = events[i - 1];
-      const atSend = prev?.k === "send" && prev.i === e.i && prev.t === e.t;
-      const sentAt = atSend ? e.t : (events.find((x) => x.k === "send" && x.i === e.i)?.t as number);
-      want.set(`${e.n}>${e.to}@${sentAt}`, { t: e.t, atSend });
-    });
-    expect([...want.values()].filter((w) => w.atSend).length).toBeGreaterThan(10);
-    expect([...want.values()].filter((w) => !w.atSend).length).toBeGreaterThan(10);
-    let checked = 0;
-    for (const [t0, t1] of [
-      [1_950_000, 2_150_000],
-      [3_950_000, 4_150_000],
-      [5_000_000, 5_400_000],
-    ] as const) {
-      const v = vp(m, t0, t1);
-      const ys = new Float64Array(m.lanes.length).map((_, i) => 50 + 40 * i);
-      const scale = (plotRight - LABEL_WIDTH) / (t1 - t0);
-      const layer = new MessageLayer(m);
-      layer.layout({
-        scale,
-        offset: LABEL_WIDTH - t0 * scale,
-        xMin: LABEL_WIDTH,
-        xMax: plotRight,
-        t0,
-        t1,
-        ys,
-        laneH: 40,
-        hiddenType: new Uint8Array(m.types.length),
-        showDrops: true,
-        cone: null,
+  it(
+    "ends a dropped message's arrow in a cross where it was dropped: half-way at send time, on the receiver " +
+      "on arrival",
+    () => {
+      // register-primary-backup: n3 crashes at 2 s (messages to it dropped on arrival), eu-west is cut off at 4 s
+      // (sends into the cut dropped at once; messages already in flight dropped on arrival), a lossy link from 5 s.
+      const s = scenario("register-primary-backup.yaml");
+      const r = runScenario({ ...s, durationMicros: 6_000_000 }, { registry, seed: 1, sink: "record" });
+      const events = [...(r.trace?.events() ?? [])] as TraceEvent[];
+      const m = buildModel(
+        r.header,
+        events,
+        false,
+        JSON.parse((r.trace?.toNdjson() ?? "").trimEnd().split("\n").pop() as string),
+      );
+      const lane = new Map(m.lanes.map((l, i) => [l.id, i]));
+      // Expected from the trace alone: a drop right after its own send, at the same time, was decided at send time.
+      const want = new Map<string, { t: number; atSend: boolean }>();
+      events.forEach((e, i) => {
+        if (e.k !== "drop") return;
+        const prev = events[i - 1];
+        const atSend = prev?.k === "send" && prev.i === e.i && prev.t === e.t;
+        const sentAt = atSend ? e.t : (events.find((x) => x.k === "send" && x.i === e.i)?.t as number);
+        want.set(`${e.n}>${e.to}@${sentAt}`, { t: e.t, atSend });
       });
-      expect(v.width).toBe(1200);
-      for (const d of layer.drops) {
-        const k = d.message;
-        const [from, to] = [m.lanes[m.msgFrom[k] as number]?.id as string, m.lanes[m.msgTo[k] as number]?.id as string];
-        const w = want.get(`${from}>${to}@${m.msgT0[k]}`);
-        expect(w, `drop ${from}>${to} sent at ${m.msgT0[k]}`).toBeDefined();
-        const [yFrom, yTo] = [ys[lane.get(from) as number] as number, ys[lane.get(to) as number] as number];
-        expect(d.x).toBeCloseTo((w?.t as number) * scale + LABEL_WIDTH - t0 * scale, 6);
-        if (w?.atSend) {
-          // half-way, or a quarter lane towards the receiver when half-way is another lane's line
-          const mid = (yFrom + yTo) / 2;
-          expect([mid, mid + Math.sign(yTo - yFrom) * 10]).toContainEqual(d.y);
-          expect(Math.min(...[...ys].map((y) => Math.abs(y - d.y)))).toBeGreaterThanOrEqual(4);
-        } else expect(d.y).toBeCloseTo(yTo, 6);
-        checked++;
+      expect([...want.values()].filter((w) => w.atSend).length).toBeGreaterThan(10);
+      expect([...want.values()].filter((w) => !w.atSend).length).toBeGreaterThan(10);
+      let checked = 0;
+      for (const [t0, t1] of [
+        [1_950_000, 2_150_000],
+        [3_950_000, 4_150_000],
+        [5_000_000, 5_400_000],
+      ] as const) {
+        const v = vp(m, t0, t1);
+        const ys = new Float64Array(m.lanes.length).map((_, i) => 50 + 40 * i);
+        const scale = (plotRight - LABEL_WIDTH) / (t1 - t0);
+        const layer = new MessageLayer(m);
+        layer.layout({
+          scale,
+          offset: LABEL_WIDTH - t0 * scale,
+          xMin: LABEL_WIDTH,
+          xMax: plotRight,
+          t0,
+          t1,
+          ys,
+          laneH: 40,
+          hiddenType: new Uint8Array(m.types.length),
+          showDrops: true,
+          cone: null,
+        });
+        expect(v.width).toBe(1200);
+        for (const d of layer.drops) {
+          const k = d.message;
+          const [from, to] = [
+            m.lanes[m.msgFrom[k] as number]?.id as string,
+            m.lanes[m.msgTo[k] as number]?.id as string,
+          ];
+          const w = want.get(`${from}>${to}@${m.msgT0[k]}`);
+          expect(w, `drop ${from}>${to} sent at ${m.msgT0[k]}`).toBeDefined();
+          const [yFrom, yTo] = [ys[lane.get(from) as number] as number, ys[lane.get(to) as number] as number];
+          expect(d.x).toBeCloseTo((w?.t as number) * scale + LABEL_WIDTH - t0 * scale, 6);
+          if (w?.atSend) {
+            // half-way, or a quarter lane towards the receiver when half-way is another lane's line
+            const mid = (yFrom + yTo) / 2;
+            expect([mid, mid + Math.sign(yTo - yFrom) * 10]).toContainEqual(d.y);
+            expect(Math.min(...[...ys].map((y) => Math.abs(y - d.y)))).toBeGreaterThanOrEqual(4);
+          } else expect(d.y).toBeCloseTo(yTo, 6);
+          checked++;
+        }
       }
-    }
-    expect(checked).toBeGreaterThan(20);
-  });
+      expect(checked).toBeGreaterThan(20);
+    },
+  );
 
   it("clips a segment to the plot, whichever way it runs", () => {
     const seg = new Float64Array([200, 10, 0, 30]);

@@ -135,7 +135,8 @@ export class Batch {
         ];
         if (st.shape === "line")
           out.push(
-            `<line class="${st.cls}" x1="${a}" y1="${b}" x2="${c}" y2="${d}" stroke="${st.color}" stroke-width="${st.width}"${opacity}${dash}/>`,
+            `<line class="${st.cls}" x1="${a}" y1="${b}" x2="${c}" y2="${d}" stroke="${st.color}" ` +
+              `stroke-width="${st.width}"${opacity}${dash}/>`,
           );
         else if (st.shape === "rect")
           out.push(
@@ -143,7 +144,9 @@ export class Batch {
           );
         else
           out.push(
-            `<path class="${st.cls}" d="M${r2(a - c)},${r2(b - c)}L${r2(a + c)},${r2(b + c)}M${r2(a - c)},${r2(b + c)}L${r2(a + c)},${r2(b - c)}" stroke="${st.color}" stroke-width="${st.width}" fill="none"${opacity}/>`,
+            `<path class="${st.cls}" ` +
+              `d="M${r2(a - c)},${r2(b - c)}L${r2(a + c)},${r2(b + c)}M${r2(a - c)},${r2(b + c)}L${r2(a + c)}` +
+              `,${r2(b - c)}" stroke="${st.color}" stroke-width="${st.width}" fill="none"${opacity}/>`,
           );
       }
     }

@@ -17,7 +17,10 @@ function rgb(hex: string): [number, number, number] {
 }
 
 export class Density {
-  /** Column grid: column c covers [c * colMicros, (c + 1) * colMicros); the frame shows columns first .. first + cols - 1. */
+  /**
+   * Column grid: column c covers [c * colMicros, (c + 1) * colMicros); the frame shows columns first .. first + cols -
+   * 1.
+   */
   colMicros = 1;
   first = 0;
   cols = 0;

@@ -200,7 +200,9 @@ export function coneBands(G: Frame, prims: Prim[], cone: Float64Array): void {
   });
 }
 
-/** Past the end of this run (the axis runs on when a longer what-if run is shown beside it): greyed, and why it ended. */
+/**
+ * Past the end of this run (the axis runs on when a longer what-if run is shown beside it): greyed, and why it ended.
+ */
 export function afterEnd(G: Frame, prims: Prim[]): void {
   const { model, vp } = G;
   if (vp.t1 <= model.tMax) return;
@@ -257,7 +259,10 @@ export function laneLines(G: Frame, prims: Prim[]): void {
   });
 }
 
-/** Client ops as bars from invoke to completion, or outcome shares per bin when too many; returns how many were aggregated. */
+/**
+ * Client ops as bars from invoke to completion, or outcome shares per bin when too many; returns how many were
+ * aggregated.
+ */
 export function clientOps(G: Frame, prims: Prim[], batch: Batch): number {
   const { model, vp, ys } = G;
   const ix = timeIndex(model);
@@ -286,7 +291,11 @@ export function clientOps(G: Frame, prims: Prim[], batch: Batch): number {
 export function opTitle(op: Model["ops"][number]): string {
   const o = op.op as { f?: string; key?: string; value?: unknown } | null;
   const arg = o?.value !== undefined ? ` ${typeof o.value === "string" ? o.value : JSON.stringify(o.value)}` : "";
-  return `${o?.f ?? "op"} ${o?.key ?? ""}${arg} -> ${op.outcome}${op.value !== null && op.value !== undefined ? ` ${JSON.stringify(op.value)}` : ""}${op.node ? ` (at ${op.node})` : ""}`;
+  return (
+    `${o?.f ?? "op"} ${o?.key ?? ""}${arg} -> ` +
+    `${op.outcome}${op.value !== null && op.value !== undefined ? ` ${JSON.stringify(op.value)}` : ""}` +
+    `${op.node ? ` (at ${op.node})` : ""}`
+  );
 }
 
 function opBar(G: Frame, prims: Prim[], op: Model["ops"][number]): void {
@@ -419,7 +428,9 @@ export function commitQuorums(G: Frame, prims: Prim[]): void {
       size: 3,
       fill: "#e0a800",
       cls: "commit-mark",
-      title: `commit index ${c.index} (acknowledged by ${c.acks.map((k) => model.lanes[model.msgFrom[k] as number]?.id).join(", ")})`,
+      title:
+        `commit index ${c.index} (acknowledged by ` +
+        `${c.acks.map((k) => model.lanes[model.msgFrom[k] as number]?.id).join(", ")})`,
       t: c.t,
       lane: c.lane,
     });

@@ -165,7 +165,9 @@ function showModel(model: Model): void {
   const h = model.header;
   const stopped = model.stop !== null && model.stop !== "duration" ? ` (stopped: ${model.stop})` : "";
   $("trace-title").textContent =
-    `${h.scenario.name} · ${h.scenario.protocol.name} · seed ${String(h.seed)}${h.bugs.length ? ` · bugs: ${h.bugs.join(", ")}` : ""} · ${formatTime(model.tMax)}${stopped}`;
+    `${h.scenario.name} · ${h.scenario.protocol.name} · seed ` +
+    `${String(h.seed)}${h.bugs.length ? ` · bugs: ${h.bugs.join(", ")}` : ""} · ` +
+    `${formatTime(model.tMax)}${stopped}`;
   $("compare-view").hidden = true;
   $("compare-title").hidden = true;
   buildFilters(model);
@@ -321,7 +323,9 @@ function drawView(v: View, model: Model, divergence: number | null): boolean {
   const x = (t: number) =>
     LABEL_WIDTH + ((t - vp.t0) / Math.max(1, vp.t1 - vp.t0)) * (vp.width - LABEL_WIDTH - RIGHT_PAD);
   v.overlay.moveCursor(x(state.cursor), vp.height, state.cursor >= vp.t0 && state.cursor <= vp.t1);
-  const key = `${vp.t0}|${vp.t1}|${vp.width}|${vp.height}|${filtersVersion}|${sel?.lane}|${sel?.t}|${divergence}|${v.scene.model === model}`;
+  const key =
+    `${vp.t0}|${vp.t1}|${vp.width}|${vp.height}|${filtersVersion}|${sel?.lane}|${sel?.t}|${divergence}|` +
+    `${v.scene.model === model}`;
   if (key === v.key) return false;
   v.key = key;
   const t0 = performance.now();
@@ -416,7 +420,7 @@ function opAt(m: Model, lane: number, t: number, dy: number): OpBar | null {
   return null;
 }
 
-// ---- zoom and pan (d3-zoom on the time axis), scrubbing, minimap ------------------------------------------------------
+// ---- zoom and pan (d3-zoom on the time axis), scrubbing, minimap ----------------------------------------------------
 
 /** Where the time axis ends: the longer of the run and its what-if variant, so both show whole side by side. */
 function tEnd(): number {
@@ -587,7 +591,9 @@ function inspect(lane: number, t: number): void {
   if (sel !== null) {
     const cone = document.createElement("div");
     cone.className = "inspector-cone";
-    cone.textContent = `highlighted: what happened-before ${m.lanes[sel.lane]?.id ?? "?"} at ${formatTime(sel.t)} (its causal cone)`;
+    cone.textContent =
+      `highlighted: what happened-before ${m.lanes[sel.lane]?.id ?? "?"} at ${formatTime(sel.t)} (its causal ` +
+      `cone)`;
     el.append(cone);
   }
   const s = viewAt(m, lane, t);
@@ -760,7 +766,7 @@ function buildViolations(m: Model): void {
   requestRender();
 });
 
-// ---- time controls ---------------------------------------------------------------------------------------------------
+// ---- time controls --------------------------------------------------------------------------------------------------
 
 let lastFrame = 0;
 function tick(now: number): void {
@@ -809,7 +815,7 @@ window.addEventListener("keydown", (ev) => {
 });
 window.addEventListener("resize", () => requestRender());
 
-// ---- what-if ---------------------------------------------------------------------------------------------------------
+// ---- what-if --------------------------------------------------------------------------------------------------------
 
 async function whatIf(scenario: ResolvedScenario, seed: number): Promise<void> {
   const out = $("whatif-result");
@@ -825,8 +831,12 @@ async function whatIf(scenario: ResolvedScenario, seed: number): Promise<void> {
   state.divergence = div === null ? null : { tA: div.tA, tB: div.tB };
   $("compare-view").hidden = false;
   $("compare-title").hidden = false;
+  const diverged =
+    div === null
+      ? " — identical to the original"
+      : ` — first divergence at event ${div.index} (t = ${formatTime(div.tA)} / ${formatTime(div.tB)})`;
   $("compare-title").textContent =
-    `what-if: seed ${seed}, ${summary.events} events, ${summary.violations.length} violation(s)${div === null ? " — identical to the original" : ` — first divergence at event ${div.index} (t = ${formatTime(div.tA)} / ${formatTime(div.tB)})`}`;
+    `what-if: seed ${seed}, ${summary.events} events, ${summary.violations.length} violation(s)${diverged}`;
   out.textContent =
     summary.violations.length === 0
       ? "every check held"
@@ -858,7 +868,7 @@ $("whatif-share").addEventListener("click", async () => {
   }
 });
 
-// ---- export ----------------------------------------------------------------------------------------------------------
+// ---- export ---------------------------------------------------------------------------------------------------------
 
 function download(name: string, blob: Blob): void {
   const a = document.createElement("a");
@@ -894,7 +904,7 @@ for (const b of document.querySelectorAll<HTMLButtonElement>("[data-export]")) {
   });
 }
 
-// ---- start -----------------------------------------------------------------------------------------------------------
+// ---- start ----------------------------------------------------------------------------------------------------------
 
 setupZoom("main");
 async function start(): Promise<void> {

@@ -17,7 +17,10 @@ export interface MessageIndex {
   sendT: Float64Array;
   /** Message at each position of sendT; null when that is the identity (sendT is msgT0). */
   bySend: Int32Array | null;
-  /** Every message but the long ones lasts at most this long, so a window [t0, t1] meets only those sent in [t0 - longMicros, t1]. */
+  /**
+   * Every message but the long ones lasts at most this long, so a window [t0, t1] meets only those sent in [t0 -
+   * longMicros, t1].
+   */
   longMicros: number;
   /** Messages lasting longer than longMicros, in send order. */
   long: Int32Array;

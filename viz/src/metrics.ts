@@ -1,4 +1,6 @@
-/** The metrics panel: small d3 charts over time (messages/s, drops/s, client latency, availability, replication lag). */
+/**
+ * The metrics panel: small d3 charts over time (messages/s, drops/s, client latency, availability, replication lag).
+ */
 import * as d3 from "d3";
 import type { Model } from "./model.ts";
 
@@ -73,7 +75,10 @@ export function renderMetrics(el: HTMLElement, model: Model, onPick: (t: number)
     const title = document.createElement("div");
     title.className = "chart-title";
     const max = d3.max(s.points, (p) => (Number.isNaN(p[1]) ? undefined : p[1])) ?? 0;
-    title.textContent = `${s.title} — max ${max >= 100 ? Math.round(max).toLocaleString("en-US") : Number.isInteger(max) ? max : max.toFixed(2)}${s.unit === "/s" ? "/s" : ""}`;
+    title.textContent =
+      `${s.title} — max ` +
+      `${max >= 100 ? Math.round(max).toLocaleString("en-US") : Number.isInteger(max) ? max : max.toFixed(2)}` +
+      `${s.unit === "/s" ? "/s" : ""}`;
     el.append(title);
     const svg = d3.select(el).append("svg").attr("width", width).attr("height", height).attr("class", "metric-chart");
     const x = d3

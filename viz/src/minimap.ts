@@ -57,7 +57,9 @@ export class Minimap {
     let max = 1;
     for (const v of bins) max = Math.max(max, v);
     ctx.fillStyle = "#9fb3c8";
-    bins.forEach((v, i) => ctx.fillRect(i * 2, h - (v / max) * (h - 6), 2, (v / max) * (h - 6)));
+    bins.forEach((v, i) => {
+      ctx.fillRect(i * 2, h - (v / max) * (h - 6), 2, (v / max) * (h - 6));
+    });
     ctx.fillStyle = "#c0392b";
     for (const v of model.violations) ctx.fillRect((v.t / Math.max(1, end)) * w - 1, 0, 2, h);
     this.cache = c;

@@ -118,7 +118,10 @@ export { formatTime } from "./format.ts";
 export function dropTitle(model: Model, k: number): string {
   const to = model.lanes[model.msgTo[k] as number]?.id;
   const when = droppedAtSend(model, k) ? "dropped as it was sent" : `dropped on arrival at ${to}`;
-  return `${model.types[model.msgType[k] as number]} ${model.lanes[model.msgFrom[k] as number]?.id} -> ${to} ${when}: ${model.dropWhy[k]}`;
+  return (
+    `${model.types[model.msgType[k] as number]} ${model.lanes[model.msgFrom[k] as number]?.id} -> ${to} ` +
+    `${when}: ${model.dropWhy[k]}`
+  );
 }
 
 /** y centre of each visible lane (NaN for hidden ones). */
@@ -268,7 +271,7 @@ export function layout(
   const parts = legendParts(stats, markerTicks, opsAggregated);
   const legend = parts.join(" · ");
   const lines = wrap(parts, Math.floor((vp.width - LABEL_WIDTH) / 5.8));
-  lines.forEach((text, i) =>
+  lines.forEach((text, i) => {
     prims.push({
       p: "text",
       x: LABEL_WIDTH,
@@ -277,8 +280,8 @@ export function layout(
       fill: stats.mode === "density" || markerTicks > 0 || opsAggregated > 0 ? "#8e44ad" : "#52606d",
       size: 10,
       cls: "lod-legend",
-    }),
-  );
+    });
+  });
   return { prims, arrows: stats.arrows, stats: { ...stats, markerTicks, opsAggregated, legend } };
 }
 
@@ -287,7 +290,9 @@ export function legendParts(s: MessageStats, markerTicks: number, opsAggregated:
   const parts = [
     s.mode === "exact"
       ? `messages: each drawn (${formatCount(s.inView)} in view)`
-      : `messages: ${formatCount(s.inView)} in view, too many to draw one by one: the strip over each lane counts what it sent per ${+s.columnPx.toFixed(1)} px, by type (red: dropped; darkest: ${formatCount(s.densityMax)}). Zoom in to see each message`,
+      : `messages: ${formatCount(s.inView)} in view, too many to draw one by one: the strip over each lane ` +
+        `counts what it sent per ${+s.columnPx.toFixed(1)} px, by type (red: dropped; darkest: ` +
+        `${formatCount(s.densityMax)}). Zoom in to see each message`,
   ];
   if (markerTicks > 0) parts.push(`${formatCount(markerTicks)} markers drawn as ticks (zoom in to hover them)`);
   if (opsAggregated > 0)
@@ -435,7 +440,8 @@ export function markPath(m: { x: number; y: number; size: number; shape: "x" | "
 /** The primitives as a standalone SVG document (export, golden files). Text is escaped, never markup. */
 export function toSvg(prims: readonly Prim[], width: number, height: number): string {
   const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Inter, Helvetica, Arial, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ` +
+      `${height}" font-family="Inter, Helvetica, Arial, sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
   ];
   for (const p of prims) {
@@ -443,17 +449,24 @@ export function toSvg(prims: readonly Prim[], width: number, height: number): st
     switch (p.p) {
       case "rect":
         out.push(
-          `<rect${cls} x="${r2(p.x)}" y="${r2(p.y)}" width="${r2(p.w)}" height="${r2(p.h)}" fill="${p.fill}"${p.opacity !== undefined ? ` fill-opacity="${p.opacity}"` : ""}>${p.title ? `<title>${esc(p.title)}</title>` : ""}</rect>`,
+          `<rect${cls} x="${r2(p.x)}" y="${r2(p.y)}" width="${r2(p.w)}" height="${r2(p.h)}" ` +
+            `fill="${p.fill}"${p.opacity !== undefined ? ` fill-opacity="${p.opacity}"` : ""}>` +
+            `${p.title ? `<title>${esc(p.title)}</title>` : ""}</rect>`,
         );
         break;
       case "line":
         out.push(
-          `<line${cls} x1="${r2(p.x1)}" y1="${r2(p.y1)}" x2="${r2(p.x2)}" y2="${r2(p.y2)}" stroke="${p.stroke}" stroke-width="${p.width}"${p.opacity !== undefined ? ` stroke-opacity="${p.opacity}"` : ""}${p.dash ? ` stroke-dasharray="${p.dash}"` : ""}/>`,
+          `<line${cls} x1="${r2(p.x1)}" y1="${r2(p.y1)}" x2="${r2(p.x2)}" y2="${r2(p.y2)}" ` +
+            `stroke="${p.stroke}" ` +
+            `stroke-width="${p.width}"${p.opacity !== undefined ? ` stroke-opacity="${p.opacity}"` : ""}` +
+            `${p.dash ? ` stroke-dasharray="${p.dash}"` : ""}/>`,
         );
         break;
       case "text":
         out.push(
-          `<text${cls} x="${r2(p.x)}" y="${r2(p.y)}" fill="${p.fill}" font-size="${p.size}"${p.anchor ? ` text-anchor="${p.anchor}"` : ""}${p.weight ? ` font-weight="${p.weight}"` : ""}>${esc(p.text)}</text>`,
+          `<text${cls} x="${r2(p.x)}" y="${r2(p.y)}" fill="${p.fill}" ` +
+            `font-size="${p.size}"${p.anchor ? ` text-anchor="${p.anchor}"` : ""}` +
+            `${p.weight ? ` font-weight="${p.weight}"` : ""}>${esc(p.text)}</text>`,
         );
         break;
       case "mark": {

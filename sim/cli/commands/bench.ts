@@ -51,7 +51,10 @@ export function againstBare(results: readonly BenchResult[]): string | null {
   const bare = results.find((r) => r.name === "ping-5-bare");
   if (ping === undefined || bare === undefined) return null;
   const share = ping.eventsPerSecond / bare.eventsPerSecond;
-  return `ping-5 ran at ${share.toFixed(2)} of ping-5-bare's events/s (the 2M target, set where the bare loop did 4-6M, is 0.33-0.50 of it)`;
+  return (
+    `ping-5 ran at ${share.toFixed(2)} of ping-5-bare's events/s (the 2M target, set where the bare loop did ` +
+    `4-6M, is 0.33-0.50 of it)`
+  );
 }
 
 /** One workload run in pairs, this checkout against another (--against). */
@@ -142,7 +145,8 @@ export function medianRun(name: string, runs: readonly BenchResult[]): BenchResu
   const events = new Set(runs.map((r) => r.events));
   if (events.size > 1)
     throw new Error(
-      `benchmark ${name}: runs processed different numbers of events (${[...events].join(", ")}): the run is not deterministic`,
+      `benchmark ${name}: runs processed different numbers of events (${[...events].join(", ")}): the run ` +
+        `is not deterministic`,
     );
   const sorted = [...runs].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
   const median = sorted[(sorted.length - 1) >> 1] as BenchResult;
@@ -183,12 +187,15 @@ export const benchCommand: CliCommand = {
       .option("against", {
         type: "string",
         describe:
-          "compare with another checkout (a directory, e.g. a git worktree of the base commit): each run there pairs with a run here, back to back",
+          "compare with another checkout (a directory, e.g. a git worktree of the base commit): each run " +
+          "there pairs with a run here, back to back",
       })
       .option("huge-pages", {
         type: "boolean",
         default: true,
-        describe: `workload processes ask malloc for transparent huge pages (GLIBC_TUNABLES=${HUGE_PAGES_TUNABLE}; --no-huge-pages: plain 4 KiB pages)`,
+        describe:
+          `workload processes ask malloc for transparent huge pages (GLIBC_TUNABLES=${HUGE_PAGES_TUNABLE}; ` +
+          `--no-huge-pages: plain 4 KiB pages)`,
       }),
   async run(argv, ctx) {
     const only = argv.only as string[] | undefined;
@@ -288,7 +295,9 @@ function compare(
     },
   });
   if (out !== null) fillOutput(out, (fd) => writeFileSync(fd, `${text}\n`));
-  const note = `(${runs} pair${runs === 1 ? "" : "s"} per workload, each a fresh process here and one there, back to back; ratio: the median of this checkout's events/s over the other's within a pair)`;
+  const note =
+    `(${runs} pair${runs === 1 ? "" : "s"} per workload, each a fresh process here and one there, back to ` +
+    `back; ratio: the median of this checkout's events/s over the other's within a pair)`;
   ctx.stdout(json ? text : `${formatComparisonTable(comparisons, "there")}\nthere: ${otherDir}\n${note}`);
   return 0;
 }

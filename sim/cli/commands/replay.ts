@@ -75,10 +75,12 @@ export const replayCommand: CliCommand = {
       // Lines that differ only by a carriage return look the same printed: say what the difference is.
       const crlf = firstDiff.was.endsWith("\r") && firstDiff.was.slice(0, -1) === firstDiff.now;
       const why = crlf
-        ? "\n  (the trace's line ends in \\r\\n: the file was converted to Windows line endings; traces are written with \\n alone)"
+        ? "\n  (the trace's line ends in \\r\\n: the file was converted to Windows line endings; traces are " +
+          "written with \\n alone)"
         : "";
       ctx.stdout(
-        `${path}: does NOT reproduce. First difference at line ${firstDiff.line}:\n  trace:  ${firstDiff.was.slice(0, 300)}\n  replay: ${firstDiff.now.slice(0, 300)}${why}`,
+        `${path}: does NOT reproduce. First difference at line ${firstDiff.line}:\n  trace:  ` +
+          `${firstDiff.was.slice(0, 300)}\n  replay: ${firstDiff.now.slice(0, 300)}${why}`,
       );
     }
     return same ? 0 : 1;

@@ -19,7 +19,8 @@ export function parseDurationFlag(value: unknown): number | undefined {
     const rounded = d === 0 && Number.parseFloat(String(value)) !== 0; // "0.4us", not "0s"
     if (d <= 0)
       throw new UnitError(
-        `expected a duration of at least 1us, got ${JSON.stringify(String(value))}${rounded ? " (durations are whole microseconds: it rounds to 0)" : ""}`,
+        `expected a duration of at least 1us, got ` +
+          `${JSON.stringify(String(value))}${rounded ? " (durations are whole microseconds: it rounds to 0)" : ""}`,
       );
     return d;
   } catch (e) {
@@ -57,7 +58,8 @@ export const runCommand: CliCommand = {
     for (const b of bugs) {
       if (protocol && !(b in protocol.bugs))
         throw new UsageError(
-          `--bug: protocol ${protocol.name} has no bug variant "${b}" (it has: ${Object.keys(protocol.bugs).join(", ") || "none"})`,
+          `--bug: protocol ${protocol.name} has no bug variant "${b}" (it has: ` +
+            `${Object.keys(protocol.bugs).join(", ") || "none"})`,
         );
     }
     const seed = seedFlag ?? scenario.seed;
@@ -161,7 +163,9 @@ function humanResult(
   const lines = [formatSummary(file, r, wallMs)];
   if (deterministic !== null)
     lines.push(
-      `determinism ${deterministic ? "OK (two runs, identical trace hashes)" : "FAILED: two runs of the same seed gave different traces"}`,
+      deterministic
+        ? "determinism OK (two runs, identical trace hashes)"
+        : "determinism FAILED: two runs of the same seed gave different traces",
     );
   if (trace.kind === "write" && writeProblem === null) {
     lines.push(`trace      ${trace.path} (${r.trace?.count ?? 0} events)`);

@@ -36,7 +36,8 @@ export const sweepCommand: CliCommand = {
     // Seeds must stay exact integers: past 2^53, seed + 1 === seed and the sweep would silently run fewer seeds.
     if (from + (seeds - 1) > Number.MAX_SAFE_INTEGER) {
       throw new UsageError(
-        `--from ${from} --seeds ${seeds}: the last seed would be beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1); lower --from or --seeds`,
+        `--from ${from} --seeds ${seeds}: the last seed would be beyond ${Number.MAX_SAFE_INTEGER} (2^53 - ` +
+          `1); lower --from or --seeds`,
       );
     }
     const bugs = bugList(argv.bug);
@@ -49,7 +50,8 @@ export const sweepCommand: CliCommand = {
       for (const b of bugs)
         if (p && !(b in p.bugs))
           throw new UsageError(
-            `--bug: ${file} runs ${p.name}, which has no bug variant "${b}" (it has: ${Object.keys(p.bugs).join(", ") || "none"})`,
+            `--bug: ${file} runs ${p.name}, which has no bug variant "${b}" (it has: ` +
+              `${Object.keys(p.bugs).join(", ") || "none"})`,
           );
     }
     const bar =
@@ -94,7 +96,8 @@ export const sweepCommand: CliCommand = {
         : await writeFailureTraces(result.failures, tracePaths, files, bugs, ctx);
     if (result.interrupted)
       ctx.stderr(
-        `faultline: sweep interrupted (${interrupt}) after ${result.runs} of ${files.length * seeds} runs; the failures found so far follow`,
+        `faultline: sweep interrupted (${interrupt}) after ${result.runs} of ${files.length * seeds} runs; ` +
+          `the failures found so far follow`,
       );
     if (argv.json) {
       ctx.stdout(
@@ -116,7 +119,8 @@ export const sweepCommand: CliCommand = {
     } else {
       const of = result.interrupted ? `, interrupted after ${result.runs} of ${files.length * seeds} runs` : "";
       const lines = [
-        `${result.runs} runs of ${files.length} scenario(s), ${result.events} events in ${(wallMs / 1000).toFixed(1)} s${of}: ${result.failures.length} failure(s)`,
+        `${result.runs} runs of ${files.length} scenario(s), ${result.events} events in ` +
+          `${(wallMs / 1000).toFixed(1)} s${of}: ${result.failures.length} failure(s)`,
       ];
       result.failures.forEach((f, i) => {
         const trace = traces[i];
@@ -177,7 +181,8 @@ async function writeFailureTraces(
       // directory) must not throw them away. Say so, and leave the rest untraced: their repro lines still stand.
       if (!(e instanceof UsageError)) throw e;
       ctx.stderr(
-        `faultline: warning: ${e.message}; the failures below are listed without traces (each repro line writes its own with --trace)`,
+        `faultline: warning: ${e.message}; the failures below are listed without traces (each repro line ` +
+          `writes its own with --trace)`,
       );
       break;
     }

@@ -15,7 +15,8 @@ export const validateCommand: CliCommand = {
         const s = loadScenarioFile(file, ctx.registry);
         const nodes = s.topology.datacenters.reduce((n, d) => n + d.nodes.length, 0);
         ctx.stdout(
-          `OK  ${file}: ${s.name}, ${s.protocol.name} on ${nodes} nodes in ${s.topology.datacenters.length} DCs, ${formatMicros(s.durationMicros)}, ${s.faults.schedule.length} scheduled faults`,
+          `OK  ${file}: ${s.name}, ${s.protocol.name} on ${nodes} nodes in ${s.topology.datacenters.length}` +
+            ` DCs, ${formatMicros(s.durationMicros)}, ${s.faults.schedule.length} scheduled faults`,
         );
       } catch (e) {
         bad++;

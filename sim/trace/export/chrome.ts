@@ -64,9 +64,14 @@ class ChromeExport implements TraceExporter {
   constructor(private readonly emit: LineSink) {}
 
   header(h: TraceHeader): void {
-    this.emit(
-      `{"displayTimeUnit":"ms","otherData":${JSON.stringify({ scenario: h.scenario.name, protocol: h.scenario.protocol.name, seed: h.seed, bugs: h.bugs, engine: h.engine })},"traceEvents":[`,
-    );
+    const otherData = JSON.stringify({
+      scenario: h.scenario.name,
+      protocol: h.scenario.protocol.name,
+      seed: h.seed,
+      bugs: h.bugs,
+      engine: h.engine,
+    });
+    this.emit(`{"displayTimeUnit":"ms","otherData":${otherData},"traceEvents":[`);
     const dcs = [...new Set([...h.nodes.map((n) => n.dc), ...h.clients.map((c) => c.dc)])];
     const pid = (dc: string) => dcs.indexOf(dc) + 1;
     dcs.forEach((dc, i) => {
@@ -85,9 +90,9 @@ class ChromeExport implements TraceExporter {
     this.thread(this.network, "faults", 0);
     const n = h.nodes.length;
     const c = h.clients.length;
-    h.nodes.forEach((node, i) =>
-      this.tidOf.set(node.id, this.thread({ pid: pid(node.dc), tid: i + 1 }, node.id, i + 1)),
-    );
+    h.nodes.forEach((node, i) => {
+      this.tidOf.set(node.id, this.thread({ pid: pid(node.dc), tid: i + 1 }, node.id, i + 1));
+    });
     h.clients.forEach((cl, i) => {
       this.tidOf.set(cl.id, this.thread({ pid: pid(cl.dc), tid: n + 1 + i }, cl.id, n + 1 + i));
       this.opTid.set(cl.id, this.thread({ pid: pid(cl.dc), tid: n + c + 1 + i }, `${cl.id} ops`, n + c + 1 + i));

@@ -6,7 +6,10 @@ import type { RaftState } from "../../../protocols/raft/state.ts";
 import type { InvariantContext } from "../../../sim/core/protocol.ts";
 import { amongst, type Cluster, elect, figure8ThroughC } from "./harness.ts";
 
-/** Figure 8 of the Raft paper (harness.ts), then (d): S5 wins and overwrites; here with a snapshot every `snapshotEvery` applied entries. */
+/**
+ * Figure 8 of the Raft paper (harness.ts), then (d): S5 wins and overwrites; here with a snapshot every `snapshotEvery`
+ * applied entries.
+ */
 function figure8(bugs: string[], snapshotEvery: number): Cluster {
   const c = figure8ThroughC(bugs, { snapshotEvery });
   c.crash("n1");
@@ -20,15 +23,18 @@ function figure8(bugs: string[], snapshotEvery: number): Cluster {
 }
 
 describe("raft checks", () => {
-  it("see entries applied and compacted in the same step (Figure 8 with the commit-old-term bug, snapshotEvery 1)", () => {
-    const c = figure8(["commit-old-term"], 1);
-    // n1 applied r2 at index 2 and compacted it away in the step that committed it; n3 later applied r3 there.
-    expect(c.state("n3").kv.get("k")).toBe("from-s5");
-    expect(
-      c.violations.some((v) => v.startsWith("leader-completeness: leader n5 of term 4 lacks committed entry 2 (r2")),
-    ).toBe(true);
-    expect(c.violations.some((v) => v.startsWith("state-machine-safety: ") && v.includes("at index 2"))).toBe(true);
-  });
+  it(
+    "see entries applied and compacted in the same step " + "(Figure 8 with the commit-old-term bug, snapshotEvery 1)",
+    () => {
+      const c = figure8(["commit-old-term"], 1);
+      // n1 applied r2 at index 2 and compacted it away in the step that committed it; n3 later applied r3 there.
+      expect(c.state("n3").kv.get("k")).toBe("from-s5");
+      expect(
+        c.violations.some((v) => v.startsWith("leader-completeness: leader n5 of term 4 lacks committed entry 2 (r2")),
+      ).toBe(true);
+      expect(c.violations.some((v) => v.startsWith("state-machine-safety: ") && v.includes("at index 2"))).toBe(true);
+    },
+  );
 
   it("and pass the same schedule without the bug", () => {
     const c = figure8([], 1);
@@ -37,8 +43,8 @@ describe("raft checks", () => {
   });
 
   /**
-   * The engine runs the checks after each step of a node that is up, never for a crashed one, so a restart shows up as a
-   * new state object. Two nodes disagree at index 2 (term 1): n2's second incarnation holds and applies y2 where n1
+   * The engine runs the checks after each step of a node that is up, never for a crashed one, so a restart shows up as
+   * a new state object. Two nodes disagree at index 2 (term 1): n2's second incarnation holds and applies y2 where n1
    * applied x2. Per-node cursors left from the first incarnation must not skip it.
    */
   it("re-check a node from its first index after it restarts (a new state object, no call while it was down)", () => {

@@ -66,19 +66,22 @@ describe("raft on damaged disks", () => {
     expect(n3.term).toBe(0);
   });
 
-  it("a node whose vote alone was damaged keeps its term: it refuses the stale leader and follows the current one", () => {
-    const { c } = staleLeaderAfterDamage("vote");
-    const n3 = c.state("n3");
-    expect(n3.term).toBe(2);
-    expect(c.log("n3")).toEqual(["noop1", "noop2", "r20"]);
-    expect(c.state("n1").commit).toBe(1);
-    c.fire("n2", "heartbeat");
-    c.deliver(amongst("n2", "n3"));
-    c.client("n2", 21, "k", "again");
-    c.deliver(amongst("n2", "n3"));
-    expect(c.log("n3")).toEqual(["noop1", "noop2", "r20", "r21"]);
-    expect(c.state("n2").commit).toBe(4);
-    expect(n3.votedFor).toBe(null); // and it still refuses to vote
-    expect(c.violations).toEqual([]);
-  });
+  it(
+    "a node whose vote alone was damaged keeps its term: it " + "refuses the stale leader and follows the current one",
+    () => {
+      const { c } = staleLeaderAfterDamage("vote");
+      const n3 = c.state("n3");
+      expect(n3.term).toBe(2);
+      expect(c.log("n3")).toEqual(["noop1", "noop2", "r20"]);
+      expect(c.state("n1").commit).toBe(1);
+      c.fire("n2", "heartbeat");
+      c.deliver(amongst("n2", "n3"));
+      c.client("n2", 21, "k", "again");
+      c.deliver(amongst("n2", "n3"));
+      expect(c.log("n3")).toEqual(["noop1", "noop2", "r20", "r21"]);
+      expect(c.state("n2").commit).toBe(4);
+      expect(n3.votedFor).toBe(null); // and it still refuses to vote
+      expect(c.violations).toEqual([]);
+    },
+  );
 });

@@ -91,58 +91,62 @@ describe("raft membership changes", () => {
    */
   for (const snapshotEvery of [0, 1]) {
     for (const next of ["n1", "n2"]) {
-      it(`a later leader (${next === "n1" ? "the same node, restarted" : "another node"}) carries on where the change list stands (snapshotEvery ${snapshotEvery})`, () => {
-        const reconfigure = [
-          { atMicros: 0, remove: "n4" },
-          { atMicros: 0, add: "n4" },
-          { atMicros: 5_000_000, add: "n5" },
-        ];
-        const c = new Cluster(5, {
-          preVote: false,
-          checkQuorum: false,
-          batchMicros: 0,
-          snapshotEvery,
-          voters: ["n1", "n2", "n3", "n4"],
-          reconfigure,
-        });
-        c.fire("n1", "election");
-        c.deliver();
-        for (let k = 0; k < 4; k++) {
-          c.fire("n1", "heartbeat");
+      it(
+        `a later leader (${next === "n1" ? "the same node, restarted" : "another node"}) carries on where the` +
+          ` change list stands (snapshotEvery ${snapshotEvery})`,
+        () => {
+          const reconfigure = [
+            { atMicros: 0, remove: "n4" },
+            { atMicros: 0, add: "n4" },
+            { atMicros: 5_000_000, add: "n5" },
+          ];
+          const c = new Cluster(5, {
+            preVote: false,
+            checkQuorum: false,
+            batchMicros: 0,
+            snapshotEvery,
+            voters: ["n1", "n2", "n3", "n4"],
+            reconfigure,
+          });
+          c.fire("n1", "election");
           c.deliver();
-        }
-        expect(
-          c.notes.filter((n) => n.text.startsWith("membership change proposed")).map((n) => n.data?.voters),
-        ).toEqual([
-          ["n1", "n2", "n3"],
-          ["n1", "n2", "n3", "n4"],
-        ]);
-        c.crash("n1");
-        if (next === "n1") c.restart("n1");
-        c.fire(next, "election");
-        c.deliver();
-        expect(c.state(next).role).toBe("leader");
-        for (let k = 0; k < 4; k++) {
-          c.fire(next, "heartbeat");
+          for (let k = 0; k < 4; k++) {
+            c.fire("n1", "heartbeat");
+            c.deliver();
+          }
+          expect(
+            c.notes.filter((n) => n.text.startsWith("membership change proposed")).map((n) => n.data?.voters),
+          ).toEqual([
+            ["n1", "n2", "n3"],
+            ["n1", "n2", "n3", "n4"],
+          ]);
+          c.crash("n1");
+          if (next === "n1") c.restart("n1");
+          c.fire(next, "election");
           c.deliver();
-        }
-        expect(c.state(next).voters).toEqual(["n1", "n2", "n3", "n4"]);
-        expect(c.notes.filter((n) => n.text.startsWith("membership change proposed"))).toHaveLength(2);
-        c.now = 5_000_000;
-        for (let k = 0; k < 3; k++) {
-          c.fire(next, "heartbeat");
-          c.deliver();
-        }
-        expect(
-          c.notes.filter((n) => n.text.startsWith("membership change proposed")).map((n) => n.data?.voters),
-        ).toEqual([
-          ["n1", "n2", "n3"],
-          ["n1", "n2", "n3", "n4"],
-          ["n1", "n2", "n3", "n4", "n5"],
-        ]);
-        expect(c.state(next).voters).toEqual(["n1", "n2", "n3", "n4", "n5"]);
-        expect(c.violations).toEqual([]);
-      });
+          expect(c.state(next).role).toBe("leader");
+          for (let k = 0; k < 4; k++) {
+            c.fire(next, "heartbeat");
+            c.deliver();
+          }
+          expect(c.state(next).voters).toEqual(["n1", "n2", "n3", "n4"]);
+          expect(c.notes.filter((n) => n.text.startsWith("membership change proposed"))).toHaveLength(2);
+          c.now = 5_000_000;
+          for (let k = 0; k < 3; k++) {
+            c.fire(next, "heartbeat");
+            c.deliver();
+          }
+          expect(
+            c.notes.filter((n) => n.text.startsWith("membership change proposed")).map((n) => n.data?.voters),
+          ).toEqual([
+            ["n1", "n2", "n3"],
+            ["n1", "n2", "n3", "n4"],
+            ["n1", "n2", "n3", "n4", "n5"],
+          ]);
+          expect(c.state(next).voters).toEqual(["n1", "n2", "n3", "n4", "n5"]);
+          expect(c.violations).toEqual([]);
+        },
+      );
     }
   }
 });

@@ -58,14 +58,18 @@ describe("3pc node without an engine", () => {
     expect(c.violations).toEqual([]);
   });
 
-  it("terminates without the coordinator: all precommitted -> the first participant commits as recovery coordinator", () => {
-    const c = txnThrough("precommit");
-    c.crash("c");
-    expect(phasesAfter(c, 300_000)).toEqual(["commit", "commit", "commit"]);
-    expect(c.notes).toContainEqual({ node: "p1", text: "recovery coordinator", data: { txn: "1.1", round: 0 } });
-    expect(c.state("p2").kv.get("k")).toBe("v");
-    expect(c.violations).toEqual([]);
-  });
+  it(
+    "terminates without the coordinator: all precommitted -> the first participant commits as recovery " +
+      "coordinator",
+    () => {
+      const c = txnThrough("precommit");
+      c.crash("c");
+      expect(phasesAfter(c, 300_000)).toEqual(["commit", "commit", "commit"]);
+      expect(c.notes).toContainEqual({ node: "p1", text: "recovery coordinator", data: { txn: "1.1", round: 0 } });
+      expect(c.state("p2").kv.get("k")).toBe("v");
+      expect(c.violations).toEqual([]);
+    },
+  );
 
   it("terminates without the coordinator: all uncertain -> abort", () => {
     const c = txnThrough("prepare");
@@ -148,7 +152,8 @@ describe("3pc planted bugs, driven by hand", () => {
   it("skip-precommit commits while the participants are still uncertain", () => {
     const c = txnThrough("vote", ["skip-precommit"]);
     expect(c.violations[0]).toBe(
-      "no-commit-while-uncertain: c committed transaction 1.1 while p1 was still uncertain (voted yes, not precommitted)",
+      "no-commit-while-uncertain: c committed transaction 1.1 while p1 was still uncertain (voted yes, not " +
+        "precommitted)",
     );
   });
 
@@ -181,7 +186,8 @@ describe("3pc under a network partition (a known limit of the protocol, not a bu
     expect(phasesAfter(c, 600_000, crossing)).toEqual(["commit", "abort", "abort"]);
     expect(c.replyTo(1)).toEqual({ type: "ok", value: null }); // the coordinator adopted p1's commit
     expect(c.violations).toContain(
-      "no-commit-while-uncertain: p1 committed transaction 1.1 while p2 was still uncertain (voted yes, not precommitted)",
+      "no-commit-while-uncertain: p1 committed transaction 1.1 while p2 was still uncertain (voted yes, not" +
+        " precommitted)",
     );
     expect(c.violations).toContain("atomicity: transaction 1.1 was decided commit at p1 but abort at p2");
   });

@@ -22,7 +22,7 @@ type Ev = Record<string, unknown> & { ph: string; pid: number; tid: number; ts: 
 const PHASES = new Set(["B", "E", "X", "i", "I", "C", "b", "n", "e", "s", "t", "f", "P", "O", "N", "D", "M", "R", "c"]);
 
 /** Problems with a Chrome trace text (empty: none), judged by the spec alone. */
-export function checkChromeFormat(text: string): { problems: string[]; events: Ev[]; threads: Map<string, string> } {
+function checkChromeFormat(text: string): { problems: string[]; events: Ev[]; threads: Map<string, string> } {
   const problems: string[] = [];
   const bad = (what: string, e: unknown) => problems.length < 20 && problems.push(`${what}: ${JSON.stringify(e)}`);
   let doc: unknown;

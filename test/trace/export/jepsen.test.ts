@@ -29,7 +29,7 @@ type Edn =
 const SYMBOL = /^(?:[A-Za-z*!_?$%&=<>.+-][A-Za-z0-9*!_?$%&=<>.+\-#:']*|[+-]|\/)$/;
 
 /** A strict EDN reader: throws on anything that is not EDN. */
-export function readEdn(text: string): Edn[] {
+function readEdn(text: string): Edn[] {
   let i = 0;
   const fail = (what: string): never => {
     throw new Error(`EDN: ${what} at ${i}: ${JSON.stringify(text.slice(i, i + 30))}`);
@@ -139,7 +139,7 @@ interface Op {
 }
 
 /** Read an EDN history into ops; throws on anything that is not a well-formed Jepsen op. */
-export function readHistory(text: string): Op[] {
+function readHistory(text: string): Op[] {
   return readEdn(text).map((v, n) => {
     if (v === null || typeof v !== "object" || Array.isArray(v) || !("map" in v))
       throw new Error(`entry ${n} is not a map`);
@@ -174,14 +174,16 @@ export function readHistory(text: string): Op[] {
 }
 
 /** Jepsen's rules for a history, and its values per op kind; returns problems. */
-export function checkHistory(ops: Op[]): string[] {
+function checkHistory(ops: Op[]): string[] {
   const out: string[] = [];
   const open = new Map<number, Op>();
   const retired = new Set<number>();
   ops.forEach((o, n) => {
     if (o.index !== n) out.push(`op ${n} has :index ${o.index}`);
-    if (!Array.isArray(o.value) || o.value.length !== 2 || typeof o.value[0] !== "string")
-      return void out.push(`op ${n}: :value is not [key value]: ${JSON.stringify(o.value)}`);
+    if (!Array.isArray(o.value) || o.value.length !== 2 || typeof o.value[0] !== "string") {
+      out.push(`op ${n}: :value is not [key value]: ${JSON.stringify(o.value)}`);
+      return;
+    }
     const v = o.value[1] as Edn;
     if (o.f === "read" && o.type === "invoke" && v !== null) out.push(`op ${n}: a read invocation's value must be nil`);
     if ((o.f === "write" || o.f === "append") && typeof v !== "string")
@@ -198,7 +200,10 @@ export function checkHistory(ops: Op[]): string[] {
       open.set(o.process, o);
       return;
     }
-    if (inv === undefined) return void out.push(`op ${n}: a completion for process ${o.process} that has nothing open`);
+    if (inv === undefined) {
+      out.push(`op ${n}: a completion for process ${o.process} that has nothing open`);
+      return;
+    }
     if (inv.f !== o.f || (inv.value as Edn[])[0] !== o.value[0])
       out.push(`op ${n}: completes ${inv.f} of ${String((inv.value as Edn[])[0])} as ${o.f} of ${String(o.value[0])}`);
     if (o.time < inv.time) out.push(`op ${n}: completes before its invocation`);
@@ -262,7 +267,10 @@ function toEvents(ops: RunOp[]): TraceEvent[] {
     const c = `c${o.client}`;
     const p = process[o.client] as number;
     out.push({ t: (t += 7), k: "invoke", c, p, r, n: "n1", op: o.op });
-    if (o.outcome === "pending") return void (busy[o.client] = true);
+    if (o.outcome === "pending") {
+      busy[o.client] = true;
+      return;
+    }
     const k = (o.outcome === "twice" ? "ok" : o.outcome) as "ok" | "fail" | "info";
     out.push({ t: (t += 7), k, c, p, r, n: "n1", v: o.op.f === "cas" && k === "ok" ? o.result === false : o.result });
     if (o.outcome === "twice") out.push({ t: (t += 7), k: "ok", c, p, r, n: "n1", v: o.result });
@@ -300,7 +308,8 @@ describe("Jepsen EDN export", () => {
 
   describe("the reader itself", () => {
     const good =
-      '{:type :invoke, :f :read, :value ["k" nil], :process 0, :time 1000, :index 0}\n{:type :info, :f :read, :value ["k" nil], :process 0, :time 2000, :index 1}\n';
+      '{:type :invoke, :f :read, :value ["k" nil], :process 0, :time 1000, :index 0}\n{:type :info, :f ' +
+      ':read, :value ["k" nil], :process 0, :time 2000, :index 1}\n';
     it("accepts a good history", () => expect(checkHistory(readHistory(good))).toEqual([]));
     it.each([
       ["a JSON escape EDN lacks", good.replace('"k"', '"\\/k"'), /bad string escape/],

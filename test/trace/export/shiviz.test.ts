@@ -21,7 +21,7 @@ interface Line {
 }
 
 /** Parse a ShiViz log as ShiViz would; returns the events and every problem found. */
-export function readShiViz(text: string): { lines: Line[]; problems: string[] } {
+function readShiViz(text: string): { lines: Line[]; problems: string[] } {
   const problems: string[] = [];
   const [regexLine, delimiter, ...rest] = text.split("\n");
   if (regexLine === undefined || delimiter !== "")

@@ -295,7 +295,10 @@ export function txnMarks(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
 export function txnSummary(g: TxnGroup): string {
   const outcome = outcomeOf(g) ?? "undecided";
   const votes = g.votes.map((v) => `${v.vote}`).join(", ");
-  return `transaction ${g.txn}: ${outcome}${g.decisions[0]?.reason ? ` (${g.decisions[0].reason})` : ""}; votes: ${votes || "none"}`;
+  return (
+    `transaction ${g.txn}: ${outcome}${g.decisions[0]?.reason ? ` (${g.decisions[0].reason})` : ""}; votes: ` +
+    `${votes || "none"}`
+  );
 }
 
 /** The transaction at (lane, t): among those spanning t on that lane, the one whose decision is nearest. */
