@@ -3,6 +3,7 @@
  * (a clear one-line message, never a stack trace), 3 an internal error.
  */
 import yargs from "yargs";
+import packageJson from "../../package.json" with { type: "json" };
 import { ProtocolRegistry } from "../core/registry.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { TraceFormatError } from "../trace/reader.ts";
@@ -34,7 +35,7 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     .recommendCommands()
     .demandCommand(1, "expected a command")
     .help()
-    .version(false)
+    .version(packageJson.version)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
