@@ -9,12 +9,13 @@ import { ScenarioError } from "../scenario/load.ts";
 import { TraceFormatError } from "../trace/reader.ts";
 import { UsageError, type CliCommand, type CliContext } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
+import { terminalText } from "./terminalText.ts";
 
 export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Promise<number> {
   const ctx: CliContext = {
     registry: io.registry ?? new ProtocolRegistry(),
-    stdout: io.stdout ?? ((t) => process.stdout.write(`${t}\n`)),
-    stderr: io.stderr ?? ((t) => process.stderr.write(`${t}\n`)),
+    stdout: printer(io.stdout ?? ((t) => process.stdout.write(`${t}\n`))),
+    stderr: printer(io.stderr ?? ((t) => process.stderr.write(`${t}\n`))),
     isTty: io.isTty ?? Boolean(process.stdout.isTTY),
   };
   let argv: string[];
@@ -95,6 +96,11 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
   } catch (e) {
     return reportError(e, ctx, argv);
   }
+}
+
+/** Everything printed goes through terminalText: no user text (names, paths, file contents) acts on the terminal. */
+function printer(write: (text: string) => void): (text: string) => void {
+  return (text) => write(terminalText(text));
 }
 
 /** Flags whose value is a file to write. */
