@@ -63,7 +63,8 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     usageProblem ??= (e as Error).message;
   }
   if (usageProblem !== null) {
-    if (!printed) ctx.stderr(`faultline: ${usageProblem}\nRun "faultline --help" for usage.`);
+    if (!printed)
+      ctx.stderr(`faultline: ${withFlagSuggestions(usageProblem, argv)}\nRun "faultline --help" for usage.`);
     return 2;
   }
   const picked = chosen as { command: CliCommand; args: Record<string, unknown> } | null;
@@ -168,6 +169,33 @@ export function preprocessArgs(argv: readonly string[]): string[] {
     out.push(a);
   }
   return out;
+}
+
+/** The flags of a command (its options, without its positionals), or the global ones. */
+function flagsOf(commandName: string | undefined): string[] {
+  const command = COMMANDS.find((c) => c.command.split(" ")[0] === commandName);
+  if (command === undefined) return ["help", "version"];
+  const positionals = new Set([...command.command.matchAll(/[<[]([\w-]+)(?:\.\.)?[>\]]/g)].map((m) => m[1]));
+  const options = (
+    command.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } }
+  ).getOptions().key;
+  return Object.keys(options).filter((k) => !positionals.has(k));
+}
+
+/**
+ * yargs' "Unknown argument: sede" (or "Unknown arguments: a, b"), with the command's nearest flag after each mistyped
+ * flag: "Unknown argument: sede (did you mean --seed?)". An extra positional gets no suggestion.
+ */
+export function withFlagSuggestions(problem: string, argv: readonly string[]): string {
+  const m = /^(Unknown arguments?): (.+)$/s.exec(problem);
+  if (m === null) return problem;
+  const flags = flagsOf(argv[0]);
+  const named = (m[2] as string).split(", ").map((name) => {
+    const asFlag = argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `-${name}`);
+    const near = asFlag ? closest(name, flags) : null;
+    return near !== null ? `${name} (did you mean --${near}?)` : name;
+  });
+  return `${m[1]}: ${named.join(", ")}`;
 }
 
 /** The candidate nearest `word` by edit (Levenshtein) distance, if it is near enough to be a likely typo. */
