@@ -7,7 +7,7 @@
 // Beside them, manifest.json records the inputs (bin/compiledCli.mjs reads it to tell whether the build is current).
 //   node bin/build-cli.mjs [--out DIR] [--if-possible]
 // --if-possible (the prepare script): a failed build warns and exits 0, and the CLI runs from the sources.
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { COMPILED_DIR, COMPILED_MAIN, MANIFEST, makeManifest, ROOT } from "./compiledCli.mjs";
 
@@ -30,6 +30,29 @@ export function workerEntries(root = ROOT) {
     names.set(name, f);
   }
   return found;
+}
+
+/** Files that may find things next to their own source path (they handle the compiled layout themselves). */
+const LOCATION_AWARE = new Set(["sim/cli/projectRoot.ts", "sim/explore/workerScript.ts"]);
+
+/**
+ * In the bundle, every module's import.meta is the bundle's (dist/cli/...), so code that finds a file beside its own
+ * source, `new URL("./x.mjs", import.meta.url)` or `import.meta.dirname`, would look in dist/cli and break only in the
+ * compiled CLI. Refuse to build it (npm ci then warns and the CLI runs from the sources), naming the way that works.
+ */
+export function checkLocationFree(path, text) {
+  if (LOCATION_AWARE.has(path)) return;
+  for (const m of text.matchAll(
+    /new URL\(\s*(["'`])([^"'`]*)\1\s*,\s*import\.meta\.url\s*\)|import\.meta\.(dirname|filename)/g,
+  )) {
+    const what = m[2] !== undefined ? `new URL(${JSON.stringify(m[2])}, import.meta.url)` : `import.meta.${m[3]}`;
+    if (m[2] !== undefined && /\.worker\.ts$/.test(m[2]) && /workerScript\(/.test(text)) continue;
+    throw new Error(
+      `${path}: ${what} points beside the source file, which the compiled CLI (one bundle in dist/cli) does not ` +
+        'keep: start a worker with workerScript(new URL("./NAME.worker.ts", import.meta.url)) ' +
+        "(sim/explore/workerScript.ts), find the checkout's files with projectRoot() (sim/cli/projectRoot.ts)",
+    );
+  }
 }
 
 /** Build into `outDir` (replaced whole, so a reader never sees half of one build and half of another). */
@@ -66,6 +89,7 @@ export async function buildCli(outDir = COMPILED_DIR, root = ROOT) {
       logLevel: "warning",
     });
     const sources = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith("node_modules/"));
+    for (const p of sources) checkLocationFree(p, readFileSync(join(root, p), "utf8"));
     const inputs = [...new Set([...sources, "package-lock.json", "bin/build-cli.mjs", "bin/compiledCli.mjs"])].sort();
     writeFileSync(join(staging, MANIFEST), `${JSON.stringify(makeManifest(inputs, root))}\n`);
     rmSync(outDir, { recursive: true, force: true });

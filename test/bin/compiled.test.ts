@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { buildCli, workerEntries } from "../../bin/build-cli.mjs";
+import { buildCli, checkLocationFree, workerEntries } from "../../bin/build-cli.mjs";
 import { COMPILED_MAIN, compiledIsCurrent, MANIFEST, makeManifest, ROOT } from "../../bin/compiledCli.mjs";
 import { registry } from "../../protocols/index.ts";
 import { main } from "../../sim/cli/main.ts";
@@ -74,6 +74,19 @@ describe("the compiled CLI", () => {
       writeFileSync(join(root, dir, "sweep.worker.ts"), "");
     }
     expect(() => workerEntries(root)).toThrow(/two worker entries named sweep\.worker\.ts/);
+  });
+
+  it("refuses code that finds a file beside its own source, which the bundle does not keep", () => {
+    const shim = 'const WORKER = new URL("./checkKeysWorker.mjs", import.meta.url);';
+    expect(() => checkLocationFree("sim/explore/checkKeys.ts", shim)).toThrow(
+      new RegExp(
+        /sim\/explore\/checkKeys\.ts: new URL\("\.\/checkKeysWorker\.mjs", import\.meta\.url\)/.source +
+          / points beside .*workerScript/.source,
+      ),
+    );
+    expect(() => checkLocationFree("sim/cli/x.ts", "const here = import.meta.dirname;")).toThrow(/projectRoot\(\)/);
+    const worker = 'workerScript(new URL("./checkKeys.worker.ts", import.meta.url));';
+    expect(() => checkLocationFree("sim/explore/checkKeys.ts", worker)).not.toThrow();
   });
 
   it("runs a worker from its TypeScript source through tsx when not compiled", () => {
