@@ -3,7 +3,7 @@ import { checkDeclaredOptions } from "../core/optionChecks.ts";
 import { formatMicros } from "../core/units.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { NodeId } from "../core/types.ts";
-import { ScenarioError } from "./load.ts";
+import { ScenarioError } from "./scenarioError.ts";
 import {
   isClientName,
   RANDOM_PARTITION_PREFIX,

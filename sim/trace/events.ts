@@ -5,7 +5,7 @@
  * Field names are short because traces are large: `t` time (virtual microseconds), `k` kind, `n` the node the event
  * happened on, `i` a per-message id. Node and client ids are the scenario's names ("n1", "c2").
  */
-import type { ResolvedScenario } from "../scenario/resolved.ts";
+import type { DiskFaultKind, ResolvedScenario } from "../scenario/resolved.ts";
 import type { Micros, NodeId } from "../core/types.ts";
 
 export const TRACE_FORMAT = "faultline-trace";
@@ -36,7 +36,7 @@ export interface BlockedDirection {
 
 export type PartitionKind = "symmetric" | "oneway" | "bridge" | "isolate-dc" | "random";
 
-export type DiskFaultKind = "lose-unsynced" | "torn-write" | "corrupt";
+export type { DiskFaultKind };
 
 export type ClientOpOutcome = "ok" | "fail" | "info";
 

@@ -11,14 +11,40 @@ import {
   randomRate,
   randomSplit,
 } from "./faults.ts";
+import type { Rng } from "../core/rng.ts";
+import type { Scheduler } from "../core/scheduler.ts";
+import type { NodeId } from "../core/types.ts";
+import type { LivenessWatch } from "../check/liveness.ts";
+import type { ResolvedScenario } from "../scenario/resolved.ts";
+import type { TraceSink } from "../trace/sink.ts";
+import type { Network } from "./network.ts";
 import type { NodeRuntime } from "./node.ts";
-import type { World } from "./simulation.ts";
+import type { Partitions } from "./partitions.ts";
+import type { Topology } from "./topology.ts";
+
+/** What a fault acts on: the parts of the world (simulation.ts's World) a fault changes and records. */
+export interface FaultTarget {
+  readonly scenario: ResolvedScenario;
+  readonly scheduler: Scheduler;
+  readonly topology: Topology;
+  readonly partitions: Partitions;
+  readonly network: Network;
+  readonly nodes: NodeRuntime[];
+  readonly nodeIds: NodeId[];
+  readonly sink: TraceSink;
+  readonly faultRng: Rng;
+  readonly metrics: Record<string, number>;
+  readonly liveness: LivenessWatch | null;
+  randomPartitionCount: number;
+  crash(i: number): void;
+  boot(i: number, restart: boolean): void;
+}
 
 export const EV_RESTART = 8; // a = node, b = its boot count when it crashed
 export const EV_HEAL = 9; // payload = partition id, b = its serial
 
 /** Apply one fault to the world now, and trace it. */
-export function applyFault(world: World, f: FaultAction): void {
+export function applyFault(world: FaultTarget, f: FaultAction): void {
   const now = world.scheduler.now;
   switch (f.action) {
     case "crash": {
@@ -80,7 +106,7 @@ export function applyFault(world: World, f: FaultAction): void {
   }
 }
 
-function diskFault(world: World, i: number, fault: DiskFaultKind, key: string | null): void {
+function diskFault(world: FaultTarget, i: number, fault: DiskFaultKind, key: string | null): void {
   const n = world.nodes[i] as NodeRuntime;
   let damaged: string | null = key;
   switch (fault) {
@@ -101,7 +127,7 @@ function diskFault(world: World, i: number, fault: DiskFaultKind, key: string | 
 }
 
 /** Schedule the first arrival of each random fault kind with a non-zero rate. */
-export function startRandomFaults(world: World): void {
+export function startRandomFaults(world: FaultTarget): void {
   const random = world.scenario.faults.random;
   if (random === null) return;
   let active = false;
@@ -116,7 +142,7 @@ export function startRandomFaults(world: World): void {
 }
 
 /** A random fault of `kind` arrives: apply it (if allowed) and schedule the next one. */
-export function onRandomFault(world: World, kind: number): void {
+export function onRandomFault(world: FaultTarget, kind: number): void {
   const random = world.scenario.faults.random;
   if (random === null) return;
   const now = world.scheduler.now;

@@ -6,7 +6,7 @@ import { streamTraceLines } from "../traceFile.ts";
 import type { TraceHeader } from "../../trace/events.ts";
 import { pushLastLine, TraceFormatError, TraceLineReader } from "../../trace/reader.ts";
 import type { TraceRecorder } from "../../trace/recorder.ts";
-import { ResolvedScenarioSchema } from "../../trace/resolvedScenarioSchema.ts";
+import { ResolvedScenarioSchema } from "../../scenario/resolved.ts";
 import { formatPath } from "../../scenario/load.ts";
 import { TraceHash } from "../../trace/hash.ts";
 
