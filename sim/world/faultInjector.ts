@@ -1,8 +1,8 @@
+import { EV_HEAL, EV_RANDOM_FAULT, EV_RESTART } from "../core/eventKinds.ts";
 import type { DiskFaultKind } from "../trace/events.ts";
 import { RANDOM_PARTITION_PREFIX, type FaultAction, type LinkSpec } from "../scenario/resolved.ts";
 import { assertNever } from "../core/types.ts";
 import {
-  EV_RANDOM_FAULT,
   RANDOM_CLOCK,
   RANDOM_CRASH,
   RANDOM_DISK,
@@ -39,9 +39,6 @@ export interface FaultTarget {
   crash(i: number): void;
   boot(i: number, restart: boolean): void;
 }
-
-export const EV_RESTART = 8; // a = node, b = its boot count when it crashed
-export const EV_HEAL = 9; // payload = partition id, b = its serial
 
 /** Apply one fault to the world now, and trace it. */
 export function applyFault(world: FaultTarget, f: FaultAction): void {

@@ -4,8 +4,6 @@ import type { FaultAction, RandomFaults, ScheduledFault } from "../scenario/reso
 import { assertNever } from "../core/types.ts";
 
 /** Scheduler event kinds of fault injection. */
-export const EV_FAULT = 3; // payload = FaultAction
-export const EV_RANDOM_FAULT = 6; // a = RandomKind
 
 export const RANDOM_CRASH = 0;
 export const RANDOM_PARTITION = 1;

@@ -1,3 +1,4 @@
+import { EV_DELIVER } from "../core/eventKinds.ts";
 import type { Rng } from "../core/rng.ts";
 import { growFloat64, growInt32 } from "../core/typed.ts";
 import type { Scheduler } from "../core/scheduler.ts";
@@ -10,7 +11,6 @@ import type { Partitions } from "./partitions.ts";
 import type { Topology } from "./topology.ts";
 
 /** Scheduler event kind the network uses for deliveries (a = message slot). */
-export const EV_DELIVER = 1;
 
 const DROP_REASONS: readonly DropReason[] = ["loss", "partition", "crash", "link-down", "queue-full"];
 

@@ -2,27 +2,37 @@ import { assert } from "../core/assert.ts";
 import { LimitExceededError } from "../core/limits.ts";
 import type { AnyProtocol, ClientReply, InvariantContext, KvOp, NodeView } from "../core/protocol.ts";
 import { isSeed, RngStreams, type Rng } from "../core/rng.ts";
+import {
+  EV_CLIENT_NEXT,
+  EV_CLIENT_TIMEOUT,
+  EV_DELIVER,
+  EV_FAULT,
+  EV_HEAL,
+  EV_LIVENESS,
+  EV_RANDOM_FAULT,
+  EV_RESTART,
+  EV_TIMER,
+} from "../core/eventKinds.ts";
 import { Scheduler } from "../core/scheduler.ts";
 import type { Micros, NodeId } from "../core/types.ts";
 import type { HistoryOutcome } from "../check/history.ts";
 import { activeInvariants, type ActiveInvariant } from "../check/invariants.ts";
 import { checkLinearizability } from "../check/linearizability.ts";
-import { EV_LIVENESS, LivenessWatch } from "../check/liveness.ts";
+import { LivenessWatch } from "../check/liveness.ts";
 import type { FaultAction, ResolvedScenario } from "../scenario/resolved.ts";
 import type { TraceHeader } from "../trace/events.ts";
 import { TraceRecorder } from "../trace/recorder.ts";
 import { NULL_SINK, type TraceSink } from "../trace/sink.ts";
-import { applyFault, EV_HEAL, EV_RESTART, startRandomFaults, onRandomFault } from "./faultInjector.ts";
-import { EV_FAULT, EV_RANDOM_FAULT, scheduleQuietAt } from "./faults.ts";
-import { Network, EV_DELIVER } from "./network.ts";
+import { applyFault, startRandomFaults, onRandomFault } from "./faultInjector.ts";
+import { scheduleQuietAt } from "./faults.ts";
+import { Network } from "./network.ts";
 import { NodeRuntime, sameView, TimerTable, type NodeHost } from "./node.ts";
 import { Partitions } from "./partitions.ts";
 import type { RunOptions, RunResult, Violation } from "./result.ts";
 import { Topology } from "./topology.ts";
-import { Clients, EV_CLIENT_NEXT, EV_CLIENT_TIMEOUT, type ClientHost } from "./workload.ts";
+import { Clients, type ClientHost } from "./workload.ts";
 
 export const ENGINE_VERSION = "0.1.0";
-const EV_TIMER = 2; // a = node, b = the timer id (a crash cancels its node's timers, so a firing is always current)
 const CLIENT_MESSAGE_BYTES = 96;
 
 /** A client request or reply as it crosses the network. */

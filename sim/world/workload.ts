@@ -1,3 +1,4 @@
+import { EV_CLIENT_NEXT, EV_CLIENT_TIMEOUT } from "../core/eventKinds.ts";
 import type { ClientReply, KvOp } from "../core/protocol.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Micros } from "../core/types.ts";
@@ -9,8 +10,6 @@ const OWNER_RING = 8192;
 const OWNER_MASK = OWNER_RING - 1;
 
 /** Scheduler event kinds of the workload. */
-export const EV_CLIENT_NEXT = 4; // a = client
-export const EV_CLIENT_TIMEOUT = 5; // a = client, b = requestId
 
 /** What the workload needs from the world. */
 export interface ClientHost {
