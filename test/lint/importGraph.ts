@@ -26,7 +26,7 @@ export function importSpecifiers(text: string): string[] {
   const out: string[] = [];
   for (const m of code.matchAll(SPECIFIER)) {
     const spec = m[1] ?? m[2];
-    if (spec !== undefined && spec.startsWith(".")) out.push(spec);
+    if (spec?.startsWith(".") && spec !== undefined) out.push(spec);
   }
   return out;
 }
