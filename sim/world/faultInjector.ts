@@ -1,3 +1,4 @@
+import { assert } from "../core/assert.ts";
 import { EV_HEAL, EV_RANDOM_FAULT, EV_RESTART } from "../core/eventKinds.ts";
 import type { DiskFaultKind } from "../trace/events.ts";
 import { RANDOM_PARTITION_PREFIX, type FaultAction, type LinkSpec } from "../scenario/resolved.ts";
@@ -46,8 +47,10 @@ export function applyFault(world: FaultTarget, f: FaultAction): void {
   switch (f.action) {
     case "crash": {
       const i = world.topology.indexOf(f.node);
+      assert(i >= 0 && i < world.nodes.length, () => `crash of unknown node ${f.node}`);
       if (!(world.nodes[i] as NodeRuntime).up) return;
       world.crash(i);
+      assert(!(world.nodes[i] as NodeRuntime).up, () => `${f.node} still up after its crash`);
       if (f.restartAfterMicros !== null) {
         world.scheduler.schedule(now + f.restartAfterMicros, EV_RESTART, i, (world.nodes[i] as NodeRuntime).boots);
         world.liveness?.faultUntil(now + f.restartAfterMicros);
@@ -56,6 +59,7 @@ export function applyFault(world: FaultTarget, f: FaultAction): void {
     }
     case "restart": {
       const i = world.topology.indexOf(f.node);
+      assert(i >= 0 && i < world.nodes.length, () => `restart of unknown node ${f.node}`);
       if ((world.nodes[i] as NodeRuntime).up) return;
       world.metrics.restarts = (world.metrics.restarts ?? 0) + 1;
       world.sink.restart(now, i);
@@ -104,6 +108,7 @@ export function applyFault(world: FaultTarget, f: FaultAction): void {
 }
 
 function diskFault(world: FaultTarget, i: number, fault: DiskFaultKind, key: string | null): void {
+  assert(i >= 0 && i < world.nodes.length, () => `disk fault on unknown node ${key}`);
   const n = world.nodes[i] as NodeRuntime;
   let damaged: string | null = key;
   switch (fault) {
@@ -119,6 +124,7 @@ function diskFault(world: FaultTarget, i: number, fault: DiskFaultKind, key: str
     default:
       assertNever(fault, "disk fault");
   }
+  assert(fault !== "lose-unsynced" || n.disk.unsyncedCount === 0, "lose-unsynced leaves nothing unsynced");
   world.metrics.diskFaults = (world.metrics.diskFaults ?? 0) + 1;
   world.sink.disk(world.scheduler.now, i, fault, damaged);
 }
@@ -144,6 +150,7 @@ export function onRandomFault(world: FaultTarget, kind: number): void {
   if (random === null) return;
   const now = world.scheduler.now;
   if (random.stopAtMicros !== null && now >= random.stopAtMicros) return;
+  assert(kind >= RANDOM_CRASH && kind <= RANDOM_DISK, () => `random fault of unknown kind ${kind}`);
   const rng = world.faultRng;
   const nodes = world.nodeIds;
   switch (kind) {
