@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { registry as shipped } from "../../protocols/index.ts";
 import type { Protocol } from "../../sim/core/protocol.ts";
+import { noOptions } from "../../sim/core/protocolOptions.ts";
 import { ProtocolRegistry } from "../../sim/core/registry.ts";
 import { main } from "../../sim/cli/main.ts";
 import { tempDir } from "./helpers.ts";
@@ -17,7 +18,7 @@ function timerProtocol(breaks: boolean): Protocol<{ fired: number }, never, neve
   return {
     name: "negative-timer",
     description: "test-only: breaks the setTimer contract (delay >= 0) when its timer fires",
-    options: [],
+    options: noOptions,
     create: () => ({ fired: 0 }),
     step: (s, input, ctx) => {
       if (input.kind === "start") ctx.setTimer("tick", 1_000);
