@@ -16,18 +16,4 @@ export type BenchWorkload = {
   optIn?: boolean;
 } & ({ make(): ResolvedScenario; runBare?: undefined } | { runBare(): BenchRun; make?: undefined });
 
-export interface BenchResult {
-  name: string;
-  events: number;
-  eventsPerSecond: number;
-  traced: boolean;
-  wallMs: number;
-  simulatedSeconds: number;
-  simulatedSecondsPerWallSecond: number;
-  heapMB: number;
-  traceEvents: number;
-  /** Client operations invoked per simulated second (0 for workloads without clients). */
-  clientOpsPerSimSecond: number;
-  /** When the workload ran several times: every run's events/s, in run order (this result is the median run). */
-  runs?: number[];
-}
+export type { BenchResult } from "../sim/cli/bench/benchRunner.ts";

@@ -5,6 +5,7 @@
 import yargs from "yargs";
 import packageJson from "../../package.json" with { type: "json" };
 import { ProtocolRegistry } from "../core/registry.ts";
+import { RunBugError } from "../explore/runBugError.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { TraceFormatError } from "../trace/reader.ts";
 import { UsageError, type CliCommand, type CliContext } from "./command.ts";
@@ -236,6 +237,13 @@ function reportError(e: unknown, ctx: CliContext, argv: string[]): number {
   if (e instanceof UsageError || e instanceof ScenarioError || e instanceof TraceFormatError) {
     ctx.stderr(`faultline: ${e.message}`);
     return 2;
+  }
+  if (e instanceof RunBugError) {
+    ctx.stderr(`faultline: internal error: ${e.isAssertion ? "assertion failed: " : ""}${e.message}`);
+    ctx.stderr("this is a bug in Faultline or in the protocol (not in the scenario); repeat it with:");
+    ctx.stderr(`repro: ${e.repro}`);
+    if (process.env.FAULTLINE_DEBUG) ctx.stderr(String(e.inner.stack ?? ""));
+    return 3;
   }
   const err = e as Error;
   ctx.stderr(`faultline: internal error: ${err?.message ?? String(e)}`);

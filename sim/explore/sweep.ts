@@ -2,6 +2,7 @@ import type { ProtocolRegistry } from "../core/registry.ts";
 import type { ResolvedScenario } from "../scenario/resolved.ts";
 import { runScenario } from "../world/simulation.ts";
 import { reproLine } from "./repro.ts";
+import { asRunBug } from "./runBugError.ts";
 
 export interface SweepFailure {
   scenario: string;
@@ -46,10 +47,15 @@ export async function sweep(
   let events = 0;
   for (const { file, scenario } of files) {
     for (let seed = o.from; seed < o.from + o.seeds; seed++) {
-      const r = runScenario(scenario, { registry: o.registry, seed, bugs: o.bugs, sink: "none" });
+      const repro = reproLine({ file, seed, bugs: o.bugs });
+      let r: ReturnType<typeof runScenario>;
+      try {
+        r = runScenario(scenario, { registry: o.registry, seed, bugs: o.bugs, sink: "none" });
+      } catch (e) {
+        throw asRunBug(e, repro);
+      }
       runs++;
       events += r.events;
-      const repro = reproLine({ file, seed, bugs: o.bugs });
       const first = r.violations[0];
       if (first !== undefined)
         failures.push({ scenario: scenario.name, file, seed, check: first.check, message: first.message, repro });

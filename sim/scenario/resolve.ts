@@ -2,7 +2,7 @@ import { LIMITS } from "../core/limits.ts";
 import { formatMicros } from "../core/units.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { NodeId } from "../core/types.ts";
-import { ScenarioError } from "./load.ts";
+import { ScenarioError } from "./scenarioError.ts";
 import {
   isClientName,
   RANDOM_PARTITION_PREFIX,

@@ -7,35 +7,16 @@ import type {
   DropReason,
   PartitionKind,
   TraceEvent,
-  TraceEventKind,
   TraceFooter,
   TraceHeader,
 } from "./events.ts";
+import { TRACE_EVENT_KINDS, traceKindCodes } from "./events.ts";
 import { CodecTables, Cursor, putUv, V_REF, zz } from "./codec.ts";
 import { TraceHash } from "./hash.ts";
 import type { TraceSink } from "./sink.ts";
 
-const K = {
-  send: 0,
-  deliver: 1,
-  drop: 2,
-  duplicate: 3,
-  timer: 4,
-  crash: 5,
-  restart: 6,
-  partition: 7,
-  heal: 8,
-  link: 9,
-  clock: 10,
-  disk: 11,
-  invoke: 12,
-  ok: 13,
-  fail: 14,
-  info: 15,
-  state: 16,
-  note: 17,
-  violation: 18,
-} as const satisfies Record<TraceEventKind, number>;
+/** Kind codes of the in-memory rows: each kind's index in TRACE_EVENT_KINDS (0 send .. 18 violation). */
+const K = traceKindCodes();
 
 /**
  * Compact forms of the commonest rows (not trace event kinds of their own: they decode to send, deliver and drop).
@@ -43,9 +24,9 @@ const K = {
  * message sent earlier in the same block stores only the id: the endpoints and the send time come from the send row,
  * which the encoder and the decoder both remember in a ring indexed by message id.
  */
-const K_SEND_NEXT = 19;
-const K_DELIVER_SENT = 20;
-const K_DROP_SENT = 21;
+const K_SEND_NEXT = TRACE_EVENT_KINDS.length;
+const K_DELIVER_SENT = K_SEND_NEXT + 1;
+const K_DROP_SENT = K_SEND_NEXT + 2;
 /** Sends remembered for compact deliveries and drops: a delivery more than this many sends later is written in full. */
 const RING = 1 << 14;
 const RING_MASK = RING - 1;

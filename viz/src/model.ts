@@ -4,6 +4,7 @@
  * plain data with typed arrays, so it crosses the worker boundary cheaply.
  */
 import type { TraceEvent, TraceFooter, TraceHeader } from "../../sim/trace/events.ts";
+import { TRACE_EVENT_KINDS } from "../../sim/trace/events.ts";
 import { buildTxnGroups, TXN_PROTOCOLS, type TxnGroup } from "./overlays/txn.ts";
 
 export interface Lane {
@@ -92,27 +93,8 @@ export interface Model {
   lines?: string[];
 }
 
-export const KINDS = [
-  "send",
-  "deliver",
-  "drop",
-  "duplicate",
-  "timer",
-  "crash",
-  "restart",
-  "partition",
-  "heal",
-  "link",
-  "clock",
-  "disk",
-  "invoke",
-  "ok",
-  "fail",
-  "info",
-  "state",
-  "note",
-  "violation",
-];
+/** Trace event kinds in the engine's order (K_SEND = 0 and the rest below index into it). */
+export const KINDS: string[] = [...TRACE_EVENT_KINDS];
 
 /** Build the model of a parsed trace (the worker streams lines into a ModelBuilder instead). */
 export function buildModel(

@@ -2,9 +2,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
-import { formatBenchTable, formatTable, mega, runBenchmarks } from "../../../bench/run.ts";
-import type { BenchResult } from "../../../bench/types.ts";
-import { WORKLOADS } from "../../../bench/workloads/index.ts";
+import { type BenchResult, loadBenchRunner } from "../bench/benchRunner.ts";
+import { formatBenchTable, formatTable, mega } from "../bench/benchTable.ts";
 import { UsageError, type CliCommand, type CliContext } from "../command.ts";
 import { projectRoot } from "../projectRoot.ts";
 import { abandonOutput, fillOutput, openOutput } from "../traceFile.ts";
@@ -200,6 +199,7 @@ export const benchCommand: CliCommand = {
           `--no-huge-pages: plain 4 KiB pages)`,
       }),
   async run(argv, ctx) {
+    const { workloads: WORKLOADS, runBenchmarks } = await loadBenchRunner();
     const only = argv.only as string[] | undefined;
     for (const name of only ?? []) {
       if (!WORKLOADS.some((w) => w.name === name))

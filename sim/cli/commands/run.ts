@@ -6,6 +6,7 @@ import { UsageError, type CliCommand, type CliContext } from "../command.ts";
 import { formatSummary, latencyStats } from "../output.ts";
 import { bugList, loadScenarioFile, parseSeedFlag, reproLine, shellQuote } from "../scenarioFile.ts";
 import { abandonOutput, openOutput, writeTraceFile } from "../traceFile.ts";
+import { asRunBug } from "../../explore/runBugError.ts";
 
 export function defaultTracePath(name: string, seed: number | string): string {
   return `traces/${name.replace(/[^A-Za-z0-9_.-]+/g, "_")}-seed${seed}.ndjson.gz`;
@@ -93,7 +94,11 @@ export const runCommand: CliCommand = {
       }
     } catch (e) {
       if (output !== null) abandonOutput(output);
-      throw e;
+      const duration = argv.duration === undefined ? undefined : String(argv.duration).trim();
+      throw asRunBug(
+        e,
+        reproLine({ file, seed, duration, bugs, flags: checkDeterminism ? ["--check-determinism"] : [] }),
+      );
     }
     // The hash reads the whole trace back (seconds for millions of rows): only the JSON output shows it.
     const hash = argv.json ? (resultHash ?? result.trace?.hash() ?? null) : null;
