@@ -78,7 +78,8 @@ export async function buildCli(outDir = COMPILED_DIR, root = ROOT) {
       format: "esm",
       target: "node20",
       // vite builds the viewer on demand (`faultline view`); it stays in node_modules, loaded only then.
-      external: ["vite"],
+      // tsx loads bench/run.ts (`faultline bench`), which the bundle does not contain.
+      external: ["vite", "tsx"],
       // CommonJS dependencies (seedrandom, cli-progress) call require() for Node's modules.
       banner: {
         js:

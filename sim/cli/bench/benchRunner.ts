@@ -4,7 +4,10 @@
  * path when it runs. So sim/ imports nothing from bench/ (bench/ is a consumer of the engine, like protocols/), and
  * bench/run.ts's `runner` is checked against this interface where it is declared.
  */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { ProtocolRegistry } from "../../core/registry.ts";
+import { projectRoot } from "../projectRoot.ts";
 
 export interface BenchResult {
   name: string;
@@ -33,9 +36,13 @@ export interface BenchRunner {
   ): { results: BenchResult[] };
 }
 
-/** The checkout's bench/run.ts, loaded by path (sim/cli/bench -> the checkout root -> bench/). */
+/**
+ * The checkout's bench/run.ts, loaded by path (the checkout root -> bench/) through tsx, both from the sources and
+ * from the compiled CLI (whose bundle does not contain bench/).
+ */
 export async function loadBenchRunner(): Promise<BenchRunner> {
-  const url = new URL("../../../bench/run.ts", import.meta.url);
-  const mod = (await import(url.href)) as { runner: BenchRunner };
+  const { tsImport } = await import("tsx/esm/api");
+  const url = pathToFileURL(join(projectRoot(), "bench", "run.ts")).href;
+  const mod = (await tsImport(url, import.meta.url)) as { runner: BenchRunner };
   return mod.runner;
 }
