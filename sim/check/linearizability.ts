@@ -26,6 +26,7 @@ export const DEFAULT_MAX_STATES = 2_000_000;
 /** Search steps per candidate when shrinking a counterexample, and over the whole shrink. */
 const SHRINK_STATES_PER_CHECK = 200_000;
 const SHRINK_STATES = 4_000_000;
+const SHRINK_STATES_MIN = 200_000;
 /** Counterexample lines written into a violation's message (the result keeps them all). */
 const MESSAGE_LINES = 12;
 
@@ -44,6 +45,7 @@ export interface KeyOutcome {
   explored: number;
   stuckAt: number;
   stuckPrefix: number[];
+  stuckMaxMicros?: number;
 }
 
 /**
@@ -116,17 +118,16 @@ export function linearizabilityResult(
   let explored = 0;
   for (const o of outcomes) explored += o.explored;
   const decided = outcomes.filter((o) => o.verdict !== "unknown").length;
-  const violation = outcomes
-    .filter((o) => o.verdict === "violation")
-    .sort((a, b) => a.index - b.index)[0];
+  const violation = outcomes.filter((o) => o.verdict === "violation").sort((a, b) => a.index - b.index)[0];
   if (violation !== undefined) {
     const task = tasks[violation.index] as KeyTask;
     const r = explainViolation(task.key, task.ops, violation.stuckAt, violation.stuckPrefix);
     let counterexample: Counterexample | undefined;
     if (options.counterexample !== false) {
-      const shrunk = shrinkCounterexample(model, task.ops, {
+      const shrunk = shrinkCounterexample(model, task.ops, violation.stuckMaxMicros, {
         maxStatesPerCheck: Math.min(SHRINK_STATES_PER_CHECK, options.maxStates ?? DEFAULT_MAX_STATES),
-        maxStates: SHRINK_STATES,
+        // At most about what finding the violation took (and at least enough for small keys): shrinking is a help.
+        maxStates: Math.min(SHRINK_STATES, Math.max(SHRINK_STATES_MIN, violation.explored)),
       });
       const lines = shrunk.ops.map(describeOp);
       counterexample = { key: task.key, ops: shrunk.ops.map((h) => h.requestId), lines, minimal: shrunk.minimal };

@@ -7,6 +7,7 @@ import { assert } from "../core/assert.ts";
 import type { HistoryOp } from "./history.ts";
 import type { Model } from "./models/model.ts";
 import type { CheckOp } from "./models/op.ts";
+import { SearchMemo, zobristWords } from "./searchMemo.ts";
 
 /** A call or return event of one op, in a doubly linked list. */
 interface Entry {
@@ -34,6 +35,12 @@ export interface KeySearchResult {
   stuckAt: number;
   /** The ops (indices) of the longest valid order found, in order. */
   stuckPrefix: number[];
+  /**
+   * On a violation: the latest return at which some branch of the search died. The history cut there (ops still
+   * running become indeterminate) is the shortest prefix that is not linearizable: every branch dies by then, and
+   * the branch that died there linearizes every shorter prefix.
+   */
+  stuckMaxMicros?: number;
 }
 
 /** Steps between two calls of `shouldStop` (a clock read costs more than a step). */
@@ -78,20 +85,6 @@ function unlift(e: Entry): void {
 }
 
 /**
- * An exact, short memo key for the linearized set. Ops are sorted by invocation, so the set is nearly a prefix: full
- * words below the first gap and empty words above the last set bit are implied by the two word indices.
- */
-function bitsetKey(bits: Uint32Array): string {
-  let lo = 0;
-  while (lo < bits.length && bits[lo] === 0xffffffff) lo++;
-  let hi = bits.length - 1;
-  while (hi >= lo && bits[hi] === 0) hi--;
-  let out = `${lo}:`;
-  for (let i = lo; i <= hi; i++) out += `${bits[i] as number},`;
-  return out;
-}
-
-/**
  * Search one key's history. `ops` must be sorted by invocation time; `fail` ops and indeterminate reads must already
  * be gone. `info` ops may be placed anywhere after their invocation, or never; the search succeeds once every other op
  * is placed.
@@ -102,23 +95,42 @@ export function searchKey<S>(
   limits: KeySearchLimits,
 ): KeySearchResult {
   for (let i = 1; i < ops.length; i++)
-    assert((ops[i - 1] as HistoryOp<CheckOp>).invokeMicros <= (ops[i] as HistoryOp<CheckOp>).invokeMicros, () =>
-      `searchKey: ops must be sorted by invocation (op ${i})`,
+    assert(
+      (ops[i - 1] as HistoryOp<CheckOp>).invokeMicros <= (ops[i] as HistoryOp<CheckOp>).invokeMicros,
+      () => `searchKey: ops must be sorted by invocation (op ${i})`,
     );
   const head = buildEntries(ops);
-  const linearized = new Uint32Array(Math.ceil(ops.length / 32));
-  const cache = new Set<string>();
-  const stack: { entry: Entry; state: S }[] = [];
+  const words = Math.ceil(ops.length / 32);
+  const linearized = new Uint32Array(words);
+  // The linearized set's first non-full word, last non-empty word, and Zobrist hash, kept up to date as bits change.
+  let lo = 0;
+  let hi = -1;
+  let setHash = 0;
+  const zobrist = zobristWords(ops.length);
+  const memo = new SearchMemo();
+  const stateIds = new Map<string, number>();
+  // The stack of linearized calls and the model state before each, as two arrays (no object per step).
+  const stackEntries: Entry[] = [];
+  const stackStates: S[] = [];
   let state = model.init();
   let remaining = 0;
   for (const h of ops) if (h.outcome !== "info") remaining++;
   // The deepest point where a return was reached before its call could be placed: that op cannot follow that prefix.
   let stuckAt = -1;
   let stuckPrefix: number[] = [];
+  let stuckMaxMicros = Number.NEGATIVE_INFINITY;
   let explored = 0;
+  const clearBit = (op: number): void => {
+    const w = op >>> 5;
+    linearized[w] = (linearized[w] as number) & ~(1 << (op & 31));
+    setHash ^= zobrist[op] as number;
+    if (w < lo) lo = w;
+    if (w === hi) while (hi >= 0 && linearized[hi] === 0) hi--;
+  };
   let entry = head.next;
   while (remaining > 0 && entry !== null) {
-    if (explored >= limits.maxStates) return { verdict: "unknown", stoppedBy: "states", explored, stuckAt, stuckPrefix };
+    if (explored >= limits.maxStates)
+      return { verdict: "unknown", stoppedBy: "states", explored, stuckAt, stuckPrefix };
     if (explored % STOP_POLL === 0 && limits.shouldStop?.() === true)
       return { verdict: "unknown", stoppedBy: "stop", explored, stuckAt, stuckPrefix };
     explored++;
@@ -129,34 +141,44 @@ export function searchKey<S>(
         const w = entry.op >>> 5;
         const bit = 1 << (entry.op & 31);
         linearized[w] = (linearized[w] as number) | bit;
-        const cacheKey = `${bitsetKey(linearized)}|${model.key(next)}`;
-        if (!cache.has(cacheKey)) {
-          cache.add(cacheKey);
-          stack.push({ entry, state });
+        setHash ^= zobrist[entry.op] as number;
+        if (w > hi) hi = w;
+        if (w === lo) while (lo < words && linearized[lo] === 0xffffffff) lo++;
+        const sk = model.key(next);
+        let sid = stateIds.get(sk);
+        if (sid === undefined) {
+          sid = stateIds.size;
+          stateIds.set(sk, sid);
+        }
+        if (memo.add(linearized, lo, hi, setHash, sid)) {
+          stackEntries.push(entry);
+          stackStates.push(state);
           state = next;
           if (h.outcome !== "info") remaining--;
           lift(entry);
           entry = head.next;
           continue;
         }
-        linearized[w] = (linearized[w] as number) & ~bit;
+        clearBit(entry.op);
       }
       entry = entry.next;
     } else {
       // A return before its call was placed: backtrack.
-      if (stuckAt < 0 || stack.length > stuckPrefix.length) {
+      if (stuckAt < 0 || stackEntries.length > stuckPrefix.length) {
         stuckAt = entry.op;
-        stuckPrefix = stack.map((x) => x.entry.op);
+        stuckPrefix = stackEntries.map((x) => x.op);
       }
-      const top = stack.pop();
+      if (entry.time > stuckMaxMicros) stuckMaxMicros = entry.time;
+      const top = stackEntries.pop();
       if (top === undefined) break;
-      const h = ops[top.entry.op] as HistoryOp<CheckOp>;
+      const h = ops[top.op] as HistoryOp<CheckOp>;
       if (h.outcome !== "info") remaining++;
-      state = top.state;
-      linearized[top.entry.op >>> 5] = (linearized[top.entry.op >>> 5] as number) & ~(1 << (top.entry.op & 31));
-      unlift(top.entry);
-      entry = top.entry.next;
+      state = stackStates.pop() as S;
+      clearBit(top.op);
+      unlift(top);
+      entry = top.next;
     }
   }
-  return { verdict: remaining === 0 ? "ok" : "violation", explored, stuckAt, stuckPrefix };
+  if (remaining === 0) return { verdict: "ok", explored, stuckAt, stuckPrefix };
+  return { verdict: "violation", explored, stuckAt, stuckPrefix, stuckMaxMicros };
 }

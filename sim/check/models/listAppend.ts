@@ -23,5 +23,5 @@ export const listAppendModel: Model<readonly string[]> = {
   key: (list) => list.join("\u0001"),
   isReadOnly: (op) => op.f === "read",
   writes: (op) => (op.f === "append" ? [op.value] : []),
-  reads: (op, result) => (op.f === "read" ? (resultList(result) ?? []) : []),
+  reads: (op, result, ok) => (ok && op.f === "read" ? (resultList(result) ?? []) : []),
 };

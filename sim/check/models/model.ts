@@ -22,10 +22,16 @@ export interface Model<S> {
   key(state: S): string;
   /** True for ops that change nothing (reads): an indeterminate one constrains nothing and is dropped. */
   isReadOnly(op: CheckOp): boolean;
-  /** The values an op puts in (for the counterexample's closure: a read's value must come from a kept op). */
-  writes(op: CheckOp): readonly string[];
-  /** The values an `ok` op's result or precondition shows, which some op must have put in. */
-  reads(op: CheckOp, result: unknown): readonly string[];
+  /**
+   * The values an op may put in (for the counterexample's closure: a read's value must come from a kept op), given
+   * its result when it completed `ok` (`ok` false: indeterminate, it may have done anything it can do).
+   */
+  writes(op: CheckOp, result: unknown, ok: boolean): readonly string[];
+  /**
+   * The values an op's result or precondition shows (`ok` false: indeterminate, its result unknown), which some
+   * other op must have put in.
+   */
+  reads(op: CheckOp, result: unknown, ok: boolean): readonly string[];
 }
 
 export type ModelName = "register" | "mutex" | "set" | "queue" | "list-append";

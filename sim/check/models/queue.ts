@@ -26,8 +26,8 @@ export const queueModel: Model<readonly string[]> = {
   key: (queue) => queue.join("\u0001"),
   isReadOnly: () => false,
   writes: (op) => (op.f === "enqueue" ? [op.value] : []),
-  reads(op, result) {
-    const v = op.f === "dequeue" ? dequeued(result) : null;
+  reads(op, result, ok) {
+    const v = ok && op.f === "dequeue" ? dequeued(result) : null;
     return typeof v === "string" ? [v] : [];
   },
 };

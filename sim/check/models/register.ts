@@ -47,13 +47,16 @@ export const registerModel: Model<Value> = {
   },
   key: (state) => (state === null ? "\u0000" : state),
   isReadOnly: (op) => op.f === "read",
-  writes: (op) => (op.f === "write" || op.f === "cas" || op.f === "append" ? [op.value] : []),
-  reads(op, result) {
+  writes(op, result, ok) {
+    if (op.f === "cas") return !ok || result === true ? [op.value] : [];
+    return op.f === "write" || op.f === "append" ? [op.value] : [];
+  },
+  reads(op, result, ok) {
     if (op.f === "read") {
-      const v = readValue(result);
+      const v = ok ? readValue(result) : null;
       return v === null || v === undefined ? [] : [v];
     }
-    if (op.f === "cas" && result === true && op.expected !== null) return [op.expected];
+    if (op.f === "cas" && (!ok || result === true) && op.expected !== null) return [op.expected];
     return [];
   },
 };

@@ -36,5 +36,5 @@ export const setModel: Model<readonly string[]> = {
   key: (set) => set.join("\u0001"),
   isReadOnly: (op) => op.f === "read",
   writes: (op) => (op.f === "add" ? [op.value] : []),
-  reads: (op, result) => (op.f === "read" ? (resultList(result) ?? []) : []),
+  reads: (op, result, ok) => (ok && op.f === "read" ? (resultList(result) ?? []) : []),
 };
