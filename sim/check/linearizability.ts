@@ -131,8 +131,6 @@ export function linearizabilityResult(
       });
       const lines = shrunk.ops.map(describeOp);
       counterexample = { key: task.key, ops: shrunk.ops.map((h) => h.requestId), lines, minimal: shrunk.minimal };
-      const shown = lines.slice(0, MESSAGE_LINES).join("; ") + (lines.length > MESSAGE_LINES ? "; ..." : "");
-      r.message += `. ${shrunk.minimal ? "Minimal" : "Reduced"} counterexample (${lines.length} ops): ${shown}`;
     }
     return { ...r, explored, counterexample, keysDecided: decided };
   }
@@ -163,6 +161,17 @@ export function linearizabilityResult(
     explored,
     keysDecided: decided,
   };
+}
+
+/**
+ * A violation's message with its counterexample (up to MESSAGE_LINES ops) after it: what a run prints and writes to
+ * its trace, where the counterexample has no field of its own in the text.
+ */
+export function messageWithCounterexample(r: LinearizabilityResult): string {
+  const c = r.counterexample;
+  if (c === undefined) return r.message;
+  const shown = c.lines.slice(0, MESSAGE_LINES).join("; ") + (c.lines.length > MESSAGE_LINES ? "; ..." : "");
+  return `${r.message}. ${c.minimal ? "Minimal" : "Reduced"} counterexample (${c.lines.length} ops): ${shown}`;
 }
 
 function explainViolation(
