@@ -384,7 +384,9 @@ export function parseJepsenEdn(text: string, source = "history.edn"): HistoryOp<
   if (values.length === 1 && Array.isArray(values[0]?.value))
     values = (values[0].value as Edn[]).map((value) => ({ value, line: values[0]?.line ?? 1 }));
   const events = new JepsenEvents(source);
-  values.forEach(({ value, line }, i) => events.add(value, i, `${source}: line ${line} (entry ${i + 1})`));
+  values.forEach(({ value, line }, i) => {
+    events.add(value, i, `${source}: line ${line} (entry ${i + 1})`);
+  });
   return events.finish();
 }
 
