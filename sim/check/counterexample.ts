@@ -1,8 +1,9 @@
 /**
  * Shrinking a key's non-linearizable history to a minimal counterexample: first the shortest prefix in time that is
- * already not linearizable (known from the search, see KeySearchResult.stuckMaxMicros), then ops removed (in halves, quarters, ..., one at a time) while the rest stays not
- * linearizable, until no single op can go. An op whose written value a kept op reads is never removed alone: a read
- * of a value nobody wrote is not linearizable, but says nothing about the ordering that went wrong.
+ * already not linearizable (known from the search, see KeySearchResult.stuckMaxMicros), then the shortest failing
+ * suffix of that, then ops removed (in halves, quarters, ..., one at a time) while the rest stays not linearizable,
+ * until no single op can go. An op whose written value a kept op reads is never removed alone: a read of a value
+ * nobody wrote is not linearizable, but says nothing about the ordering that went wrong.
  */
 import type { HistoryOp } from "./history.ts";
 import type { Model } from "./models/model.ts";

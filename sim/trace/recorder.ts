@@ -714,7 +714,8 @@ export class TraceRecorder implements TraceSink {
         const message = c.json(tb, HINT_VALUE) ?? "null";
         const ops = c.json(tb, HINT_VALUE);
         const node = n >= 0 ? `,"n":${ep[n]}` : "";
-        return `{"t":${t},"k":"violation","check":${check},"message":${message}${node}${ops === undefined ? "" : `,"ops":${ops}`}}`;
+        const opsField = ops === undefined ? "" : `,"ops":${ops}`;
+        return `{"t":${t},"k":"violation","check":${check},"message":${message}${node}${opsField}}`;
       }
       default:
         throw new Error(`trace row has unknown kind ${kind}`);
