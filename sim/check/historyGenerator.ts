@@ -103,7 +103,9 @@ const writes = (p: Planned): string | null =>
 
 /**
  * Make one ok read return a value it cannot have seen: W wrote w and completed before the read began, so some op
- * writing v must fall after W and before the read ends; pick a v no such op writes. Reads from the middle on.
+ * writing v must fall after W and before the read ends; pick a v no such op writes. Reads from the middle on; when
+ * no read has such a v (indeterminate writes of every value still in flight), the last read returns a value outside
+ * the domain.
  */
 function corrupt(planned: Planned[], domain: number): void {
   const reads = planned.filter((p) => p.op.f === "read" && !p.info);
@@ -123,7 +125,10 @@ function corrupt(planned: Planned[], domain: number): void {
       }
     }
   }
-  throw new Error("historyGenerator: found no read to make stale (too few ops for a violation)");
+  // Every value may still be in flight (an indeterminate write never ends): read one nobody wrote instead.
+  const last = reads.at(-1);
+  if (last === undefined) throw new Error("historyGenerator: no read to corrupt (too few ops for a violation)");
+  last.result = String(domain);
 }
 
 /** A history of the given shape; request ids in invocation order. */
