@@ -45,6 +45,8 @@ export interface LinearizabilityResult {
   unknownKeys?: string[];
   /** Keys that were decided (linearizable or not) before the check stopped. */
   keysDecided?: number;
+  /** True when the time budget left a key undecided (more time might decide it; more states would not help). */
+  timedOut?: boolean;
 }
 
 /**

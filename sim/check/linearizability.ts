@@ -9,7 +9,7 @@ import { type KeySearchResult, searchKey } from "./search.ts";
 export interface LinearizabilityOptions {
   /** Search steps per key; a key that needs more is "unknown" and the next key is checked. Default 2,000,000. */
   maxStates?: number;
-  /** Search steps over all keys; once spent, the keys not yet checked are "unknown". Default 50 x maxStates. */
+  /** Search steps over all keys; once spent, the keys not yet checked are "unknown". Default 5 x maxStates. */
   maxTotalStates?: number;
   /** The sequential specification (default: one register per key). */
   model?: Model<unknown>;
@@ -82,7 +82,7 @@ export function checkLinearizability(
   const model = options.model ?? (registerModel as Model<unknown>);
   const tasks = keyTasks(history, model);
   const perKey = options.maxStates ?? DEFAULT_MAX_STATES;
-  let totalLeft = options.maxTotalStates ?? perKey * 50;
+  let totalLeft = options.maxTotalStates ?? perKey * 5;
   const time = options.time;
   const start = time?.now() ?? 0;
   const timeUp = time === undefined ? undefined : () => time.now() - start >= time.budgetMs;
@@ -152,7 +152,8 @@ export function linearizabilityResult(
         ? `${unchecked} keys were not checked`
         : `${why} while checking key ${firstTask.key} (${firstTask.ops.length} ops)${more}; no key is known to ` +
           "violate linearizability";
-    return { verdict: "unknown", message, explored, unknownKeys, keysDecided: decided };
+    const timedOut = unknown.some((o) => o.stoppedBy === "time");
+    return { verdict: "unknown", message, explored, unknownKeys, keysDecided: decided, timedOut };
   }
   const n = history.filter((h) => h.outcome !== "fail").length;
   return {

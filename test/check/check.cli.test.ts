@@ -129,6 +129,26 @@ describe("faultline check", () => {
   });
 });
 
+describe("faultline check's time budget", () => {
+  it("hands keys still open after a second in-thread to worker threads, and says unknown when time runs out", async () => {
+    const hard = (key: string) => [
+      ...Array.from({ length: 40 }, (_, i) => ({
+        clientId: i,
+        input: { op: "put", key, value: `v${i}` },
+        call: 0,
+        output: null,
+        return: 100,
+      })),
+      { clientId: 99, input: { op: "get", key }, call: 200, output: "x", return: 210 },
+    ];
+    const path = file("slow.json", JSON.stringify([...hard("a"), ...hard("b")]));
+    const { code, r } = await json(path, { "max-seconds": "3", "max-states": "1e12", workers: "2" });
+    expect([code, r.verdict, r.workers]).toEqual([1, "unknown", 2]);
+    expect(r.unknownKeys).toEqual(["a", "b"]);
+    expect(r.message).toMatch(/time budget/);
+  }, 60_000);
+});
+
 describe("keys checked on worker threads", () => {
   const model = registerModel as Model<unknown>;
   const cases: [string, HistoryOp[]][] = [

@@ -151,28 +151,21 @@ export const checkCommand: CliCommand = {
     checkOpsFitModel(history, model, path);
     const keys = keyTasks(history, model).length;
     const workers = argv.workers === undefined ? defaultWorkers(keys) : positiveInt(argv, "workers", 1);
-    // In this thread first: most histories are decided in milliseconds, before a worker thread would have started.
     const now = () => Date.now();
-    let r = checkLinearizability(history, {
-      maxStates,
-      model,
-      time: { now, budgetMs: Math.min(budgetMs, IN_THREAD_MS) },
-    });
+    const left = () => budgetMs - (Date.now() - started);
+    // Only the time budget bounds the whole check here (the engine, with no clock, has a total state budget).
+    const whole = { maxStates, model, maxTotalStates: Number.MAX_SAFE_INTEGER };
+    let r: LinearizabilityResult;
     let usedWorkers = 0;
-    const cutShort = r.verdict === "unknown" && Date.now() - started < budgetMs;
-    if (cutShort && workers > 1 && keys > 1) {
-      usedWorkers = workers;
-      r = await checkLinearizabilityParallel(history, model, {
-        maxStates,
-        budgetMs: budgetMs - (Date.now() - started),
-        workers,
-      });
-    } else if (cutShort)
-      r = checkLinearizability(history, {
-        maxStates,
-        model,
-        time: { now, budgetMs: budgetMs - (Date.now() - started) },
-      });
+    if (workers <= 1 || keys <= 1) r = checkLinearizability(history, { ...whole, time: { now, budgetMs: left() } });
+    else {
+      // In this thread first: most histories are decided in milliseconds, before a worker thread would have started.
+      r = checkLinearizability(history, { ...whole, time: { now, budgetMs: Math.min(left(), IN_THREAD_MS) } });
+      if (r.verdict === "unknown" && r.timedOut === true && left() > 0) {
+        usedWorkers = workers;
+        r = await checkLinearizabilityParallel(history, model, { maxStates, budgetMs: left(), workers });
+      }
+    }
     const keyCount = new Set(history.map((h) => h.op.key)).size;
     if (argv.json === true) {
       const base = { file: path, format, model: model.name, opCount: history.length, keyCount, workers: usedWorkers };
