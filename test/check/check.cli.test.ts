@@ -130,7 +130,7 @@ describe("faultline check", () => {
 });
 
 describe("faultline check's time budget", () => {
-  it("hands keys still open after a second in-thread to worker threads, and says unknown when time runs out", async () => {
+  it("hands keys still open after a second in-thread to worker threads, and says unknown when time is up", async () => {
     const hard = (key: string) => [
       ...Array.from({ length: 40 }, (_, i) => ({
         clientId: i,
