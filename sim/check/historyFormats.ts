@@ -315,6 +315,32 @@ function ednOp(f: CheckOpName, key: string, payload: Edn, where: string): CheckO
   }
 }
 
+/** Elle's micro-op names (`[:append k v]`, `[:r k list]`, `[:w k v]`) as op names. */
+const TXN_OPS: Readonly<Record<string, string>> = { append: "append", r: "read", w: "write" };
+
+/**
+ * An Elle-style transaction of one micro-op (`:f :txn, :value [[:append 5 1]]`) as the plain op map it is
+ * (`:f :append, :key 5, :value 1`). A transaction of several micro-ops is not one linearizable op: bad input.
+ */
+function singleOpTxn(m: Map<string, Edn>, where: string): Map<string, Edn> {
+  const mops = m.get("value");
+  if (!Array.isArray(mops) || mops.length !== 1 || !Array.isArray(mops[0]) || mops[0].length !== 3)
+    throw new HistoryFormatError(
+      `${where}: expected a :txn of one micro-op like [[:append k v]], found ` +
+        `${mops === undefined ? "nothing" : describeEdn(mops)} (transactions of several micro-ops are not single ` +
+        "linearizable ops: check them with Elle)",
+    );
+  const [f, key, value] = mops[0] as [Edn, Edn, Edn];
+  const name = f !== null && typeof f === "object" && "kw" in f ? TXN_OPS[f.kw] : undefined;
+  if (name === undefined)
+    throw new HistoryFormatError(`${where}: expected a micro-op :append, :r or :w, found ${describeEdn(f)}`);
+  const out = new Map(m);
+  out.set("f", { kw: name });
+  out.set("key", key);
+  out.set("value", value);
+  return out;
+}
+
 /**
  * Jepsen op maps, one at a time, paired into a history: the EDN reader and the Jepsen log reader both feed it.
  * Times are :time in nanoseconds (converted to microseconds, kept fractional); without :time, the position orders the
@@ -341,6 +367,7 @@ export class JepsenEvents {
     }
     const type = kwName(m, "type", where);
     const name = kwName(m, "f", where);
+    if (name === "txn") return this.add(singleOpTxn(m, where), position, where);
     const f = EDN_OPS[name];
     if (f === undefined) throw new HistoryFormatError(`${where}: expected :f to be ${EDN_OP_LIST}, found :${name}`);
     const atMicros = this.time(m, position, where);

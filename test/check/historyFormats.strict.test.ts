@@ -72,6 +72,32 @@ describe("strict EDN", () => {
   });
 });
 
+describe("Elle-style list-append histories", () => {
+  it("reads single micro-op :txn events, and the list-append model checks them", async () => {
+    const { listAppendModel } = await import("../../sim/check/models/listAppend.ts");
+    const text = `{:type :invoke, :f :txn, :value [[:append 5 1]], :process 0, :time 0}
+{:type :ok, :f :txn, :value [[:append 5 1]], :process 0, :time 10}
+{:type :invoke, :f :txn, :value [[:r 5 nil]], :process 1, :time 20}
+{:type :ok, :f :txn, :value [[:r 5 [1]]], :process 1, :time 30}
+{:type :invoke, :f :txn, :value [[:r 5 nil]], :process 1, :time 40}
+{:type :ok, :f :txn, :value [[:r 5 []]], :process 1, :time 50}`;
+    const h = parseJepsenEdn(text, "elle.edn");
+    expect(h.map((o) => [o.op, o.result])).toEqual([
+      [{ f: "append", key: "5", value: "1" }, null],
+      [{ f: "read", key: "5" }, ["1"]],
+      [{ f: "read", key: "5" }, []],
+    ]);
+    const model = listAppendModel as never;
+    expect(checkLinearizability(h.slice(0, 2), { model }).verdict).toBe("ok");
+    expect(checkLinearizability(h, { model }).verdict).toBe("violation");
+  });
+
+  it("refuses a transaction of several micro-ops, naming the line", () => {
+    const text = "{:type :invoke, :f :txn, :value [[:append 5 1] [:r 6 nil]], :process 0}\n";
+    expect(() => parseJepsenEdn(text, "elle.edn")).toThrow(/elle\.edn: line 1 .*one micro-op.*Elle/);
+  });
+});
+
 const LOG = `2017-04-26 15:47:05,180{GMT}	INFO	[jepsen nemesis] jepsen.util - :nemesis	:info	:start	nil
 INFO  jepsen.util - 3	:invoke	:cas	[1 4]
 INFO  jepsen.util - 1	:invoke	:write	1
