@@ -61,9 +61,20 @@ describe("per-key budgets", () => {
     const history = Array.from({ length: 20 }, (_, k) =>
       one.map((h) => ({ ...h, requestId: id++, op: { ...h.op, key: `k${k}` } })),
     ).flat();
-    const r = checkLinearizability(history, { maxStates: perKey });
+    const r = checkLinearizability(history, { maxStates: perKey, maxTotalStates: 1_000_000 });
     expect(r.verdict).toBe("ok");
     expect(r.explored).toBeGreaterThan(perKey);
+  });
+
+  it("stops at the total state budget with unknown, naming the keys left unchecked", () => {
+    const one = staleKey("x").slice(0, 2);
+    const history = Array.from({ length: 20 }, (_, k) =>
+      one.map((h) => ({ ...h, requestId: id++, op: { ...h.op, key: `k${k}` } })),
+    ).flat();
+    const r = checkLinearizability(history, { maxStates: 1000, maxTotalStates: 10 });
+    expect(r.verdict).toBe("unknown");
+    expect(r.message).toMatch(/total search budget/);
+    expect(r.unknownKeys?.length).toBeGreaterThan(10);
   });
 
   it("stops at the total time budget with unknown, never ok", () => {
