@@ -1,5 +1,6 @@
 import type { BenchWorkload } from "../types.ts";
 import { ping5Bare } from "./bare.ts";
+import { checkEtcd, checkMatrix } from "./check.ts";
 import { pending1e6, pendingGrowth } from "./pending.ts";
 import { mem10m, ping5, ping5Untraced } from "./ping.ts";
 import { raft5, raft5Traced } from "./raft5.ts";
@@ -18,4 +19,6 @@ export const WORKLOADS: BenchWorkload[] = [
   raft5Skeleton,
   raft5Null,
   mem10m,
+  ...checkMatrix,
+  ...checkEtcd,
 ];

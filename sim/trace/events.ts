@@ -68,8 +68,11 @@ export type TraceEvent =
   /** Node `n`'s view changed. */
   | { t: Micros; k: "state"; n: NodeId; v: Record<string, unknown> }
   | { t: Micros; k: "note"; n: NodeId; text: string; data?: Record<string, unknown> }
-  /** A check failed. `check` names it ("raft.election-safety", "linearizability", "liveness.leader"). */
-  | { t: Micros; k: "violation"; check: string; message: string; n?: NodeId };
+  /**
+   * A check failed. `check` names it ("raft.election-safety", "linearizability", "liveness.leader"). `ops`: for
+   * linearizability, the request ids of the minimal counterexample (docs/checking.md), for the viewer to mark.
+   */
+  | { t: Micros; k: "violation"; check: string; message: string; n?: NodeId; ops?: number[] };
 
 /**
  * Every trace event kind, in one list: the kind codes of the in-memory trace (recorder.ts) are the indices in it, the

@@ -372,10 +372,11 @@ export class TraceRecorder implements TraceSink {
     this.value(text, HINT_VALUE);
     this.value(data, HINT_NOTE);
   }
-  violation(t: Micros, check: string, message: string, node: number): void {
+  violation(t: Micros, check: string, message: string, node: number, ops?: readonly number[]): void {
     this.pos = this.headWith(t, K.violation, node + 1);
     this.value(check, HINT_VALUE);
     this.value(message, HINT_VALUE);
+    this.value(ops, HINT_VALUE);
   }
 
   // --- reading back ----------------------------------------------------------------------------------------------
@@ -692,7 +693,10 @@ export class TraceRecorder implements TraceSink {
         const n = c.uv() - 1;
         const check = c.json(tb, HINT_VALUE) ?? "null";
         const message = c.json(tb, HINT_VALUE) ?? "null";
-        return `{"t":${t},"k":"violation","check":${check},"message":${message}${n >= 0 ? `,"n":${ep[n]}` : ""}}`;
+        const ops = c.json(tb, HINT_VALUE);
+        const node = n >= 0 ? `,"n":${ep[n]}` : "";
+        const opsField = ops === undefined ? "" : `,"ops":${ops}`;
+        return `{"t":${t},"k":"violation","check":${check},"message":${message}${node}${opsField}}`;
       }
       default:
         throw new Error(`trace row has unknown kind ${kind}`);

@@ -17,7 +17,7 @@ import { Scheduler } from "../core/scheduler.ts";
 import type { Micros, NodeId } from "../core/types.ts";
 import type { HistoryOutcome } from "../check/history.ts";
 import { activeInvariants, type ActiveInvariant } from "../check/invariants.ts";
-import { checkLinearizability } from "../check/linearizability.ts";
+import { checkLinearizability, messageWithCounterexample } from "../check/linearizability.ts";
 import { LivenessWatch } from "../check/liveness.ts";
 import type { FaultAction, ResolvedScenario } from "../scenario/resolved.ts";
 import type { TraceHeader } from "../trace/events.ts";
@@ -542,13 +542,16 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
   if (scenario.checks.linearizability && stop !== "limit") {
     linearizability = checkLinearizability(clients.history);
     if (linearizability.verdict === "violation") {
+      // The message carries the minimal counterexample; the trace event also lists its request ids.
+      linearizability = { ...linearizability, message: messageWithCounterexample(linearizability) };
       world.violations.push({
         check: "linearizability",
         message: linearizability.message,
         atMicros: world.scheduler.now,
         node: null,
       });
-      world.sink.violation(world.scheduler.now, "linearizability", linearizability.message, -1);
+      const ops = linearizability.counterexample?.ops;
+      world.sink.violation(world.scheduler.now, "linearizability", linearizability.message, -1, ops);
     }
   }
   world.recorder?.finish(simulatedMicros, stop);

@@ -55,13 +55,13 @@ describe("the compiled CLI", () => {
     const out = join(root, "dist/cli");
     expect(await buildCli(out, root)).toMatchObject({ entries: 2 });
     // As the compiled CLI would start it: workerScript called from a module of dist/cli.
-    const { file, execArgv } = workerScript(
+    const { file, argv } = workerScript(
       pathToFileURL(join(root, "sim/explore/echo.worker.ts")),
       pathToFileURL(join(out, COMPILED_MAIN)).href,
     );
     expect(file).toBe(join(out, "echo.worker.mjs"));
     const answer = await new Promise((done, fail) =>
-      new Worker(file, { execArgv, workerData: 21 }).once("message", done).once("error", fail),
+      new Worker(file, { argv, workerData: 21 }).once("message", done).once("error", fail),
     );
     expect(answer).toBe(42);
     expect(compiledIsCurrent(out, root)).toBe(true);
@@ -92,8 +92,8 @@ describe("the compiled CLI", () => {
   it("runs a worker from its TypeScript source through tsx when not compiled", () => {
     const source = new URL("../../sim/explore/x.worker.ts", import.meta.url);
     expect(workerScript(source)).toEqual({
-      file: join(ROOT, "sim/explore/x.worker.ts"),
-      execArgv: ["--import", "tsx"],
+      file: join(ROOT, "sim/explore/tsxWorker.mjs"),
+      argv: [source.href],
     });
     expect(() => workerScript(new URL("../../sim/explore/x.ts", import.meta.url))).toThrow(/NAME\.worker\.ts/);
   });

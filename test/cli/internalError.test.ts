@@ -1,7 +1,8 @@
 /**
  * An engine assertion that fails in a run is an internal error: exit 3, the words "bug in Faultline or in the
  * protocol", and the repro line of the run (run and sweep: `faultline run FILE --seed N`; replay: the replay command).
- * The failure is planted with a test protocol that breaks an engine contract: it asks for a timer with a negative delay.
+ * The failure is planted with a test protocol that breaks an engine contract: it asks for a timer with a negative
+ * delay.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
