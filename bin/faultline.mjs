@@ -11,4 +11,5 @@ process.stdout.on("error", (e) => {
 register();
 const { main } = await import("../sim/cli/main.ts");
 const { registry } = await import("../protocols/index.ts");
-process.exitCode = await main(process.argv.slice(2), { registry });
+const registryModule = new URL("../protocols/index.ts", import.meta.url).href; // sweep workers load it
+process.exitCode = await main(process.argv.slice(2), { registry, registryModule });

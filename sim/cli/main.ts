@@ -15,6 +15,7 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     stdout: io.stdout ?? ((t) => process.stdout.write(`${t}\n`)),
     stderr: io.stderr ?? ((t) => process.stderr.write(`${t}\n`)),
     isTty: io.isTty ?? Boolean(process.stdout.isTTY),
+    ...(io.registryModule !== undefined ? { registryModule: io.registryModule } : {}),
   };
   let argv: string[];
   try {

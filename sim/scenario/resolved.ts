@@ -119,6 +119,11 @@ export interface Checks {
   invariants: string[];
   /** Check the client history for linearizability at the end of the run. */
   linearizability: boolean;
+  /**
+   * The linearizability search's budget in states (absent: the checker's default). Past it the verdict is "unknown",
+   * which a run reports as inconclusive, never as a pass.
+   */
+  linearizabilityMaxStates?: number;
   liveness: LivenessCheck | null;
   /** Stop the run at the first violation (default) or record and continue. */
   stopOnViolation: boolean;

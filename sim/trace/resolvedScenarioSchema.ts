@@ -111,6 +111,7 @@ const ResolvedScenarioShape = z.object({
   checks: z.object({
     invariants: z.array(name),
     linearizability: z.boolean(),
+    linearizabilityMaxStates: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
     liveness: z.object({ require: z.array(name), windowMicros: micros }).nullable(),
     stopOnViolation: z.boolean(),
   }),

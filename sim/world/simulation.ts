@@ -503,7 +503,8 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
   const clients = world.clients;
   let linearizability: RunResult["linearizability"] = null;
   if (scenario.checks.linearizability && stop !== "limit") {
-    linearizability = checkLinearizability(clients.history);
+    const maxStates = scenario.checks.linearizabilityMaxStates;
+    linearizability = checkLinearizability(clients.history, maxStates === undefined ? {} : { maxStates });
     if (linearizability.verdict === "violation") {
       world.violations.push({
         check: "linearizability",

@@ -2,6 +2,7 @@ import type { Argv } from "yargs";
 import type { HistoryOp } from "../../check/history.ts";
 import { HistoryFormatError, parseJepsenEdn, parsePorcupineJson, TraceHistory } from "../../check/historyFormats.ts";
 import { checkLinearizability } from "../../check/linearizability.ts";
+import { EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED } from "../../explore/verdict.ts";
 import { TraceFormatError } from "../../trace/reader.ts";
 import { type CliCommand, UsageError } from "../command.ts";
 import { streamTraceEvents } from "../traceFile.ts";
@@ -28,8 +29,9 @@ async function loadHistory(path: string, format: Format): Promise<HistoryOp[]> {
 }
 
 /**
- * `faultline check HISTORY`: is a client history linearizable? Exit 0 linearizable, 1 not linearizable or unknown
- * (the search hit --max-states: no proof either way, so a script must not read it as a pass), 2 bad input.
+ * `faultline check HISTORY`: is a client history linearizable? Exit 0 linearizable, 1 not linearizable, 4
+ * inconclusive (the search hit --max-states: no proof either way, so a script must not read it as a pass), 2 bad
+ * input.
  */
 export const checkCommand: CliCommand = {
   command: "check <history>",
@@ -68,11 +70,11 @@ export const checkCommand: CliCommand = {
           ? "linearizable"
           : r.verdict === "violation"
             ? "NOT linearizable"
-            : "UNKNOWN (search limit reached; raise --max-states)";
+            : "INCONCLUSIVE (search limit reached; raise --max-states)";
       ctx.stdout(`${path}: ${history.length} ops over ${keys} keys: ${head}`);
       ctx.stdout(`  ${r.message}`);
       ctx.stdout(`  explored ${r.explored} search states`);
     }
-    return r.verdict === "ok" ? 0 : 1;
+    return r.verdict === "ok" ? EXIT_OK : r.verdict === "violation" ? EXIT_VIOLATED : EXIT_INCONCLUSIVE;
   },
 };

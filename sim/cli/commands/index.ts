@@ -2,6 +2,7 @@ import type { CliCommand } from "../command.ts";
 import { benchCommand } from "./bench.ts";
 import { checkCommand } from "./check.ts";
 import { exportCommand } from "./export.ts";
+import { mergeCommand } from "./merge.ts";
 import { protocolsCommand } from "./protocols.ts";
 import { replayCommand } from "./replay.ts";
 import { runCommand } from "./run.ts";
@@ -15,6 +16,7 @@ export const COMMANDS: CliCommand[] = [
   replayCommand,
   validateCommand,
   sweepCommand,
+  mergeCommand,
   protocolsCommand,
   viewCommand,
   exportCommand,

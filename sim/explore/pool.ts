@@ -1,0 +1,90 @@
+/**
+ * Runs a sweep's tasks on worker threads. Tasks are handed out in the sweep's order, a few at a time per worker;
+ * results come back in any order and are stored by task index, so the report (built from the results in index
+ * order) is the sequential sweep's.
+ */
+import { Worker } from "node:worker_threads";
+import { assert } from "../core/assert.ts";
+import type { SweepWorkerData, TaskMessage, WorkerReply } from "./sweepWorker.ts";
+import type { SweepSpec, SweepTask, TaskResult } from "./task.ts";
+
+/** Tasks handed to a worker before its earlier ones come back, so it never waits for the next one. */
+const IN_FLIGHT_PER_WORKER = 2;
+
+/**
+ * The worker's entry point, beside this module. From source (tsx, vitest: this file is pool.ts) a plain .mjs
+ * registers tsx in the new thread and imports sweepWorker.ts; from a compiled build (this code bundled into a .js
+ * file) the build emits sweepWorker.js beside the bundle and it is started directly.
+ */
+export function workerEntry(): { url: URL; entry: string | null } {
+  const here = import.meta.url;
+  if (/\.[cm]?ts$/.test(new URL(here).pathname))
+    return { url: new URL("./sweepWorkerTsx.mjs", here), entry: new URL("./sweepWorker.ts", here).href };
+  return { url: new URL("./sweepWorker.js", here), entry: null };
+}
+
+export interface PoolOptions {
+  workers: number;
+  registryModule: string;
+  /** Called with each result as it arrives (progress); the order is not the sweep's. */
+  onResult(index: number, result: TaskResult): void;
+  /**
+   * Asked after each result: the index past which no task needs to run (a fail-fast cut-off), or Infinity. Tasks
+   * already handed out still finish.
+   */
+  cutoff(): number;
+  /** Asked after each result: stop handing out tasks (Ctrl-C); those in progress finish. */
+  stopped(): boolean;
+}
+
+/** Run `tasks` on `o.workers` threads; resolves with each task's result by index (undefined: not run). */
+export async function runOnWorkers(
+  spec: SweepSpec,
+  tasks: readonly SweepTask[],
+  o: PoolOptions,
+): Promise<(TaskResult | undefined)[]> {
+  assert(o.workers >= 1, `a pool needs at least one worker, got ${o.workers}`);
+  const results: (TaskResult | undefined)[] = new Array(tasks.length);
+  const { url, entry } = workerEntry();
+  const data: SweepWorkerData & { entry: string | null } = { spec, registryModule: o.registryModule, entry };
+  const count = Math.min(o.workers, tasks.length);
+  const workers = Array.from({ length: count }, () => new Worker(url, { workerData: data }));
+  let next = 0;
+  let pending = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const handOut = (w: Worker) => {
+        while (next < tasks.length && next <= o.cutoff() && !o.stopped() && busy.get(w)! < IN_FLIGHT_PER_WORKER) {
+          const message: TaskMessage = { index: next, task: tasks[next] as SweepTask };
+          w.postMessage(message);
+          busy.set(w, busy.get(w)! + 1);
+          next++;
+          pending++;
+        }
+        if (pending === 0) resolve();
+      };
+      const busy = new Map<Worker, number>(workers.map((w) => [w, 0]));
+      for (const w of workers) {
+        w.on("message", (reply: WorkerReply) => {
+          if (reply.kind === "error") {
+            reject(new Error(`${reply.message} (a sweep worker, task ${reply.index})\n${reply.stack}`));
+            return;
+          }
+          results[reply.index] = reply.result;
+          busy.set(w, busy.get(w)! - 1);
+          pending--;
+          o.onResult(reply.index, reply.result);
+          for (const x of workers) handOut(x);
+        });
+        w.on("error", (e) => reject(e));
+        w.on("exit", (code) => {
+          if (busy.get(w)! > 0) reject(new Error(`a sweep worker exited (code ${code}) with tasks in progress`));
+        });
+      }
+      for (const w of workers) handOut(w);
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return results;
+}
