@@ -6,6 +6,8 @@ export interface BenchRun {
   simulatedMicros: number;
   traceEvents: number;
   clientOps: number;
+  /** What a workload has to say beyond the table (sweep-raft: its runs/s ratio, 2 workers to 1). */
+  note?: string;
 }
 
 /** A scenario run by the engine, or a yardstick that runs without it (ping-5-bare). */
@@ -30,4 +32,6 @@ export interface BenchResult {
   clientOpsPerSimSecond: number;
   /** When the workload ran several times: every run's events/s, in run order (this result is the median run). */
   runs?: number[];
+  /** The workload's note (BenchRun.note). */
+  note?: string;
 }
