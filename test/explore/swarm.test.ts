@@ -50,7 +50,7 @@ describe("a swarm draw", () => {
 });
 
 describe("sweep --swarm", () => {
-  it("finds the planted bug, and each repro line (with --swarm) reproduces the drawn configuration's failure", async () => {
+  it("finds the planted bug; each repro line (with --swarm) reproduces the drawn configuration's failure", async () => {
     const dir = tempDir();
     const file = "scenarios/raft-figure8.yaml";
     const r = await cli("sweep", file, "--seeds", "12", "--swarm", "--bug", "commit-old-term", "--json", "--no-traces");
