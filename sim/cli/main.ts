@@ -1,6 +1,6 @@
 /**
  * The `faultline` command line. Every command returns an exit code: 0 all checks hold, 1 a check failed, 2 bad input
- * (a clear one-line message, never a stack trace), 3 an internal error.
+ * (a clear one-line message, never a stack trace), 3 an internal error, 4 no check failed but one was inconclusive.
  */
 import yargs from "yargs";
 import { ProtocolRegistry } from "../core/registry.ts";
@@ -35,6 +35,7 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     .recommendCommands()
     .demandCommand(1, "expected a command")
     .help()
+    .epilogue(EXIT_CODES)
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
@@ -96,6 +97,11 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     return reportError(e, ctx, argv);
   }
 }
+
+const EXIT_CODES =
+  "Exit codes: 0 every check held; 1 a check failed; 4 no check failed but one was inconclusive (linearizability's " +
+  "search budget reached, liveness not checked or undecided); 2 bad input; 3 an internal error; 130/143 a sweep " +
+  "stopped by Ctrl-C/SIGTERM with no failure found.";
 
 /** Flags whose value is a file to write. */
 const PATH_FLAGS = ["trace", "out"];

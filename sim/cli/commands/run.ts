@@ -33,7 +33,9 @@ export function parseDurationFlag(value: unknown): number | undefined {
 
 export const runCommand: CliCommand = {
   command: "run <file>",
-  describe: "Run a scenario: summary, safety/linearizability/liveness verdicts, a trace",
+  describe:
+    "Run a scenario: summary, safety/linearizability/liveness verdicts, a trace (exit 0 all held, 1 a check failed, " +
+    "4 none failed but one was inconclusive)",
   builder: (y: Argv) =>
     y
       .positional("file", { type: "string", describe: "scenario file (YAML or JSON)" })
