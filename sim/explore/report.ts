@@ -87,6 +87,7 @@ export function mergeReports(reports: readonly { name: string; report: SweepRepo
     wallMs: sum((r) => r.wallMs),
   };
   delete merged.interrupted;
+  delete (merged as { shrunk?: unknown }).shrunk; // a shard's shrunk failure is that shard's
   if (all.some((r) => r.interrupted === true)) merged.interrupted = true;
   return merged;
 }

@@ -6,6 +6,7 @@ import { mergeCommand } from "./merge.ts";
 import { protocolsCommand } from "./protocols.ts";
 import { replayCommand } from "./replay.ts";
 import { runCommand } from "./run.ts";
+import { shrinkCommand } from "./shrink.ts";
 import { sweepCommand } from "./sweep.ts";
 import { validateCommand } from "./validate.ts";
 import { viewCommand } from "./view.ts";
@@ -17,6 +18,7 @@ export const COMMANDS: CliCommand[] = [
   validateCommand,
   sweepCommand,
   mergeCommand,
+  shrinkCommand,
   protocolsCommand,
   viewCommand,
   exportCommand,

@@ -12,6 +12,7 @@ import { UsageError, type CliCommand, type CliContext } from "../command.ts";
 import { bugList, loadScenarioFile, parseSeedFlag, shellQuote } from "../scenarioFile.ts";
 import { abandonOutput, fillOutput, openOutput, writeTraceFile } from "../traceFile.ts";
 import { defaultTracePath } from "./run.ts";
+import { DEFAULT_SHRINK_RUNS, defaultShrunkPath, formatShrink, shrinkAndWrite } from "./shrink.ts";
 import { parseShard, parseWorkers, parseFraction } from "./sweepFlags.ts";
 
 /** Failures whose trace a sweep writes (re-running each traced); past these, the repro gives the trace. */
@@ -49,6 +50,10 @@ export const sweepCommand: CliCommand = {
       })
       .option("max-states", { type: "string", describe: "linearizability search budget, in states" })
       .option("fail-fast", { type: "boolean", describe: "stop at the first failure" })
+      .option("shrink", {
+        type: "boolean",
+        describe: "shrink the first failure to a smaller scenario that fails the same check (see faultline shrink)",
+      })
       .option("json", { type: "boolean", describe: "print the JSON report instead of the summary" })
       .option("traces", {
         type: "boolean",
@@ -158,9 +163,34 @@ export const sweepCommand: CliCommand = {
       wallMs: Math.round(wallMs),
       ...(result.interrupted ? { interrupted: true as const } : {}),
     };
-    if (out !== null) fillOutput(out, (fd) => writeSync(fd, `${JSON.stringify(report, null, 1)}\n`));
-    if (argv.json) ctx.stdout(JSON.stringify(report));
-    else ctx.stdout(formatReport(report, total, shard === null ? null : range));
+    const first = result.failures[0];
+    // The first failure, shrunk: a smaller scenario file and its trace (not when interrupted: whoever stopped it wants
+    // out).
+    const shrunk =
+      argv.shrink === true && first !== undefined && !result.interrupted
+        ? await shrinkAndWrite(
+            {
+              scenario: taskScenario(spec, {
+                fileIndex: files.findIndex((f) => f.file === first.file),
+                seed: first.seed,
+              }),
+              seed: first.seed,
+              bugs,
+              out: defaultShrunkPath(first.scenario, first.seed),
+              maxRuns: DEFAULT_SHRINK_RUNS,
+              source: `${first.file} seed ${first.seed}`,
+            },
+            ctx,
+          )
+        : null;
+    const full = shrunk === null ? report : { ...report, shrunk };
+    if (out !== null) fillOutput(out, (fd) => writeSync(fd, `${JSON.stringify(full, null, 1)}\n`));
+    if (argv.json) ctx.stdout(JSON.stringify(full));
+    else
+      ctx.stdout(
+        formatReport(report, total, shard === null ? null : range) +
+          (shrunk === null ? "" : `\n${formatShrink(shrunk)}`),
+      );
     // A check failed: 1, interrupted or not. Interrupted with none found: 128 + the signal, as a shell reports it (130
     // for Ctrl-C, 143 for a plain kill).
     if (result.interrupted && result.failures.length === 0) return 128 + osConstants.signals[interrupt ?? "SIGINT"];
