@@ -119,7 +119,7 @@ export async function shrinkAndWrite(
   file.description = `Shrunk from ${o.source} (${v.check}). ${shrunk.scenario.description}`.trim();
   writeFileAtomic(o.out, (fd) => writeSync(fd, stringify(file)));
   const final = runScenario(shrunk.scenario, { registry: ctx.registry, seed: o.seed, sink: "record" });
-  const trace = o.out.replace(/\.(ya?ml|json)$/, "") + ".ndjson.gz";
+  const trace = `${o.out.replace(/\.(ya?ml|json)$/, "")}.ndjson.gz`;
   await writeTraceFile(trace, final.trace as NonNullable<typeof final.trace>);
   return {
     source: o.source,
