@@ -152,6 +152,44 @@ class Shrinker {
     return progress;
   }
 
+  /**
+   * Fewer scheduled faults for the same events: a heal of one partition folded into the partition's healAfter, a
+   * restart into the crash before it as restartAfter (tried one at a time: the heal or restart then happens at the
+   * same time, but its event is scheduled earlier, which can reorder it among events at that very time).
+   */
+  fold(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++) {
+      const s = this.best.faults.schedule;
+      const f = s[i] as (typeof s)[number];
+      let j = -1;
+      if (f.action === "heal" && f.id !== null)
+        j = s.findIndex((p, k) => k < i && p.action === "partition" && p.id === f.id && p.healAfterMicros === null);
+      else if (f.action === "restart")
+        for (let k = i - 1; k >= 0 && j < 0; k--) {
+          const c = s[k] as (typeof s)[number];
+          if (c.action === "crash" && c.node === f.node) j = k;
+        }
+      const target = s[j];
+      if (target === undefined) continue;
+      if (target.action === "crash" && target.restartAfterMicros !== null) continue;
+      const after = f.atMicros - target.atMicros;
+      if (after <= 0) continue;
+      const merged =
+        target.action === "partition"
+          ? { ...target, healAfterMicros: after }
+          : target.action === "crash"
+            ? { ...target, restartAfterMicros: after }
+            : target;
+      const schedule = s.flatMap((x, k) => (k === i ? [] : k === j ? [merged] : [x]));
+      if (this.try(this.withSchedule(schedule))) {
+        progress = true;
+        i--;
+      }
+    }
+    return progress;
+  }
+
   randomOff(): boolean {
     const r = this.best.faults.random;
     if (r === null) return false;
@@ -271,6 +309,7 @@ export function shrinkScenario(scenario: ResolvedScenario, end: number, o: Shrin
   const before = scenarioSize(scenario);
   for (let round = 0; round < 10 && !s.exhausted; round++) {
     let progress = s.removeFaults();
+    progress = s.fold() || progress;
     progress = s.randomOff() || progress;
     if (!progress) progress = s.removePairs();
     progress = s.shorten(Math.min(end, s.best.durationMicros)) || progress;
