@@ -1,7 +1,7 @@
 /**
  * Runs a sweep's tasks on worker threads. Tasks are handed out in the sweep's order, a few at a time per worker;
- * results come back in any order and are stored by task index, so the report (built from the results in index
- * order) is the sequential sweep's.
+ * results come back in any order, and the sweep counts them in index order (sweep.ts, Report), so the report
+ * is the sequential sweep's.
  */
 import { Worker } from "node:worker_threads";
 import { assert } from "../core/assert.ts";
@@ -37,27 +37,28 @@ export interface PoolOptions {
   stopped(): boolean;
 }
 
-/** Run `tasks` on `o.workers` threads; resolves with each task's result by index (undefined: not run). */
+/** Run tasks 0..total-1 (made by `taskAt`) on `o.workers` threads; each result goes to `o.onResult`. */
 export async function runOnWorkers(
   spec: SweepSpec,
-  tasks: readonly SweepTask[],
+  total: number,
+  taskAt: (index: number) => SweepTask,
   o: PoolOptions,
-): Promise<(TaskResult | undefined)[]> {
+): Promise<void> {
   assert(o.workers >= 1, `a pool needs at least one worker, got ${o.workers}`);
-  const results: (TaskResult | undefined)[] = new Array(tasks.length);
+  if (total === 0) return;
   const { url, entry } = workerEntry();
   const data: SweepWorkerData & { entry: string | null } = { spec, registryModule: o.registryModule, entry };
-  const count = Math.min(o.workers, tasks.length);
+  const count = Math.min(o.workers, total);
   const workers = Array.from({ length: count }, () => new Worker(url, { workerData: data }));
   let next = 0;
   let pending = 0;
   try {
     await new Promise<void>((resolve, reject) => {
       const handOut = (w: Worker) => {
-        while (next < tasks.length && next <= o.cutoff() && !o.stopped() && busy.get(w)! < IN_FLIGHT_PER_WORKER) {
-          const message: TaskMessage = { index: next, task: tasks[next] as SweepTask };
+        while (next < total && next <= o.cutoff() && !o.stopped() && (busy.get(w) ?? 0) < IN_FLIGHT_PER_WORKER) {
+          const message: TaskMessage = { index: next, task: taskAt(next) };
           w.postMessage(message);
-          busy.set(w, busy.get(w)! + 1);
+          busy.set(w, (busy.get(w) ?? 0) + 1);
           next++;
           pending++;
         }
@@ -70,15 +71,14 @@ export async function runOnWorkers(
             reject(new Error(`${reply.message} (a sweep worker, task ${reply.index})\n${reply.stack}`));
             return;
           }
-          results[reply.index] = reply.result;
-          busy.set(w, busy.get(w)! - 1);
+          busy.set(w, (busy.get(w) ?? 0) - 1);
           pending--;
           o.onResult(reply.index, reply.result);
           for (const x of workers) handOut(x);
         });
         w.on("error", (e) => reject(e));
         w.on("exit", (code) => {
-          if (busy.get(w)! > 0) reject(new Error(`a sweep worker exited (code ${code}) with tasks in progress`));
+          if ((busy.get(w) ?? 0) > 0) reject(new Error(`a sweep worker exited (code ${code}) with tasks in progress`));
         });
       }
       for (const w of workers) handOut(w);
@@ -86,5 +86,4 @@ export async function runOnWorkers(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return results;
 }

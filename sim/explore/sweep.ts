@@ -53,12 +53,13 @@ export interface SweepResult {
   interrupted: boolean;
 }
 
-/** The tasks of a sweep, in its order: file by file, and seed by seed within a file. */
-export function sweepTasks(files: number, from: number, to: number): SweepTask[] {
-  const tasks: SweepTask[] = [];
-  for (let fileIndex = 0; fileIndex < files; fileIndex++)
-    for (let seed = from; seed <= to; seed++) tasks.push({ fileIndex, seed });
-  return tasks;
+/**
+ * Task `index` of a sweep of `files` files over seeds from..to, in the sweep's order: file by file, and seed by seed
+ * within a file. Tasks are made when handed out, never listed: a sweep of 10^8 seeds holds none of them.
+ */
+export function taskAt(index: number, from: number, to: number): SweepTask {
+  const perFile = to - from + 1;
+  return { fileIndex: Math.floor(index / perFile), seed: from + (index % perFile) };
 }
 
 /**
@@ -79,53 +80,48 @@ export function shardRange(
 }
 
 export async function sweep(spec: SweepSpec, o: SweepOptions): Promise<SweepResult> {
-  const tasks = sweepTasks(spec.files.length, o.from, o.to);
-  const results: (TaskResult | undefined)[] = new Array(tasks.length);
-  let cutoff = Number.POSITIVE_INFINITY;
+  const total = spec.files.length * (o.to - o.from + 1);
+  const report = new Report(spec, o);
   let done = 0;
   let failures = 0;
   let inconclusive = 0;
   const record = (index: number, r: TaskResult) => {
-    results[index] = r;
     done++;
-    if (r.verdict === "violated") {
-      failures++;
-      if (o.failFast) cutoff = Math.min(cutoff, index);
-    } else if (r.verdict === "inconclusive") inconclusive++;
-    o.onRun?.(done, tasks.length, failures, inconclusive);
+    if (r.verdict === "violated") failures++;
+    else if (r.verdict === "inconclusive") inconclusive++;
+    report.add(index, r);
+    o.onRun?.(done, total, failures, inconclusive);
   };
-  if (o.workers <= 1 || o.registryModule === undefined || tasks.length <= 1) {
-    for (const [index, task] of tasks.entries()) {
-      record(index, runTask(spec, o.registry, task));
-      if (index >= cutoff) break;
+  if (o.workers <= 1 || o.registryModule === undefined || total <= 1) {
+    for (let index = 0; index < total && index <= report.cutoff; index++) {
+      record(index, runTask(spec, o.registry, taskAt(index, o.from, o.to)));
       await o.pause?.();
       if (o.stopped?.() === true) break;
     }
   } else {
-    await runOnWorkers(spec, tasks, {
+    await runOnWorkers(spec, total, (i) => taskAt(i, o.from, o.to), {
       workers: o.workers,
       registryModule: o.registryModule,
       onResult: record,
-      cutoff: () => cutoff,
+      cutoff: () => report.cutoff,
       stopped: () => o.stopped?.() === true,
     });
   }
-  return collect(spec, tasks, results, cutoff, o);
+  return report.finish(total);
 }
 
 /**
- * The report from the results in the sweep's order. With fail-fast, the runs past the first failure are left out
- * (a worker may have finished some), so the counts are the sequential sweep's. Interrupted: some run before the
- * last counted one is missing, or the sweep stopped short of the end.
+ * The report, built from the results in the sweep's order as they become contiguous: a result that comes back
+ * before an earlier one waits here (a few, about the tasks in flight), everything else is counted and let go. With
+ * fail-fast, nothing past the first failure in the sweep's order is counted, even when a worker had finished it, so
+ * the counts are the sequential sweep's.
  */
-function collect(
-  spec: SweepSpec,
-  tasks: readonly SweepTask[],
-  results: readonly (TaskResult | undefined)[],
-  cutoff: number,
-  o: SweepOptions,
-): SweepResult {
-  const out: SweepResult = {
+class Report {
+  /** The index of the first failure (fail-fast), past which nothing counts. */
+  cutoff = Number.POSITIVE_INFINITY;
+  private readonly waiting = new Map<number, TaskResult>();
+  private next = 0;
+  private readonly out: SweepResult = {
     runs: 0,
     failures: [],
     inconclusive: [],
@@ -133,28 +129,54 @@ function collect(
     events: 0,
     interrupted: false,
   };
-  const last = Math.min(cutoff, tasks.length - 1);
-  for (let i = 0; i <= last; i++) {
-    const r = results[i];
-    if (r === undefined) {
-      out.interrupted = true;
-      continue;
+
+  constructor(
+    private readonly spec: SweepSpec,
+    private readonly o: SweepOptions,
+  ) {}
+
+  add(index: number, r: TaskResult): void {
+    assert(index >= this.next && !this.waiting.has(index), `sweep task ${index} reported twice`);
+    if (r.verdict === "violated" && this.o.failFast) this.cutoff = Math.min(this.cutoff, index);
+    this.waiting.set(index, r);
+    for (
+      let w = this.waiting.get(this.next);
+      w !== undefined && this.next <= this.cutoff;
+      w = this.waiting.get(this.next)
+    ) {
+      this.waiting.delete(this.next);
+      this.count(w);
+      this.next++;
     }
+  }
+
+  /** Interrupted: a run before the last one counted is missing, or the sweep stopped short of its end. */
+  finish(total: number): SweepResult {
+    const last = Math.min(this.cutoff, total - 1);
+    if (this.next <= last) {
+      this.out.interrupted = true;
+      for (const i of [...this.waiting.keys()].filter((k) => k <= last).sort((a, b) => a - b))
+        this.count(this.waiting.get(i) as TaskResult);
+    }
+    return this.out;
+  }
+
+  private count(r: TaskResult): void {
+    const out = this.out;
     out.runs++;
     out.events += r.events;
     if (r.determinismChecked) out.determinismChecked++;
-    if (r.verdict === "ok") continue;
-    const { file, scenario } = spec.files[r.fileIndex] as SweepSpec["files"][number];
-    const flags = [...(o.reproFlags ?? []), ...(r.check === "determinism" ? ["--check-determinism"] : [])];
+    if (r.verdict === "ok") return;
+    const { file, scenario } = this.spec.files[r.fileIndex] as SweepSpec["files"][number];
+    const flags = [...(this.o.reproFlags ?? []), ...(r.check === "determinism" ? ["--check-determinism"] : [])];
     const finding: SweepFinding = {
       scenario: scenario.name,
       file,
       seed: r.seed,
       check: r.check,
       message: r.message,
-      repro: reproLine({ file, seed: r.seed, bugs: spec.bugs, flags }),
+      repro: reproLine({ file, seed: r.seed, bugs: this.spec.bugs, flags }),
     };
     (r.verdict === "violated" ? out.failures : out.inconclusive).push(finding);
   }
-  return out;
 }

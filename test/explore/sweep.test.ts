@@ -254,3 +254,24 @@ describe("inconclusive runs", () => {
     expect(bad.err).toContain("checks.linearizability");
   }, 60_000);
 });
+
+describe("progress without a terminal", () => {
+  it("is a plain line on stderr every few seconds, not one per run", async () => {
+    const { startProgress } = await import("../../sim/cli/commands/sweep.ts");
+    const err: string[] = [];
+    let clock = 0;
+    const ctx = { registry, stdout: () => {}, stderr: (t: string) => err.push(t), isTty: false };
+    const p = startProgress(ctx, false, 100, 5_000, () => clock);
+    for (let done = 1; done <= 100; done++) {
+      clock += 200; // a run every 0.2 s: 20 s in all
+      p.update(done, 100, done >= 50 ? 1 : 0, 0);
+    }
+    p.stop();
+    expect(err).toEqual([
+      "sweep: 25/100 runs, 0 failure(s), 0 inconclusive, 5.0 runs/s, about 15 s left",
+      "sweep: 50/100 runs, 1 failure(s), 0 inconclusive, 5.0 runs/s, about 10 s left",
+      "sweep: 75/100 runs, 1 failure(s), 0 inconclusive, 5.0 runs/s, about 5 s left",
+      "sweep: 100/100 runs, 1 failure(s), 0 inconclusive, 5.0 runs/s, about 0 s left",
+    ]);
+  });
+});

@@ -210,9 +210,18 @@ function emptyResult(): SweepResult {
   return { runs: 0, failures: [], inconclusive: [], determinismChecked: 0, events: 0, interrupted: false };
 }
 
-/** A progress bar on a terminal; otherwise a plain line on stderr every few seconds. */
-function startProgress(ctx: CliContext, json: boolean, total: number) {
-  const t0 = performance.now();
+/**
+ * A progress bar on a terminal; otherwise a plain line on stderr every `everyMs` (by the clock `now`, injectable for
+ * tests).
+ */
+export function startProgress(
+  ctx: CliContext,
+  json: boolean,
+  total: number,
+  everyMs = PROGRESS_LINE_MS,
+  now: () => number = () => performance.now(),
+) {
+  const t0 = now();
   let lastLine = t0;
   const bar =
     ctx.isTty && !json
@@ -228,10 +237,10 @@ function startProgress(ctx: CliContext, json: boolean, total: number) {
         bar.update(done, { failures, inconclusive });
         return;
       }
-      const now = performance.now();
-      if (now - lastLine < PROGRESS_LINE_MS) return;
-      lastLine = now;
-      const rate = (done / (now - t0)) * 1000;
+      const at = now();
+      if (at - lastLine < everyMs) return;
+      lastLine = at;
+      const rate = (done / (at - t0)) * 1000;
       ctx.stderr(
         `sweep: ${done}/${total} runs, ${failures} failure(s), ${inconclusive} inconclusive, ` +
           `${rate.toFixed(1)} runs/s, about ${Math.ceil((total - done) / Math.max(rate, 1e-9))} s left`,
