@@ -157,8 +157,8 @@ export const runCommand: CliCommand = {
       );
     if (writeProblem !== null) {
       ctx.stderr(`faultline: ${writeProblem}`);
-      // A failed or undecided check is the news (its repro is printed above); otherwise the trace is bad input.
-      return failed ? exitCodeOf(verdict) : 2;
+      // A failed check is the news (its repro is printed above); otherwise the unwritable trace is bad input.
+      return verdict === "violated" ? 1 : 2;
     }
     return exitCodeOf(verdict);
   },
