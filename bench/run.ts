@@ -35,6 +35,7 @@ export function runBenchmarks(
       heapMB: Math.round(process.memoryUsage().rss / 2 ** 20),
       traceEvents: r.traceEvents,
       clientOpsPerSimSecond: r.simulatedMicros > 0 ? Math.round(r.clientOps / (r.simulatedMicros / 1e6)) : 0,
+      ...(r.note !== undefined ? { note: r.note } : {}),
     };
     results.push(result);
     opts.onResult?.(result);

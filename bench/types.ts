@@ -6,6 +6,8 @@ export interface BenchRun {
   simulatedMicros: number;
   traceEvents: number;
   clientOps: number;
+  /** What a workload has to say beyond the table (sweep-raft: its runs/s ratio, 2 workers to 1). */
+  note?: string;
 }
 
 /** A scenario run by the engine, or a yardstick that runs without it (ping-5-bare). */

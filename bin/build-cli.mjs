@@ -3,11 +3,12 @@
 // One esbuild bundle per entry point, dependencies included (0.2 s to start against 0.35 s with them left in
 // node_modules; see bench/RESULTS.md), shared code split into chunk-*.mjs files beside them:
 //   bin/cli.ts              -> dist/cli/faultline.mjs   (main and the protocol registry)
+//   protocols/index.ts      -> dist/cli/registry.mjs    (the registry, for worker threads: bin/cli.ts's registryModule)
 //   sim/**/NAME.worker.ts   -> dist/cli/NAME.worker.mjs (worker_threads entries: see sim/explore/workerScript.ts)
 // Beside them, manifest.json records the inputs (bin/compiledCli.mjs reads it to tell whether the build is current).
 //   node bin/build-cli.mjs [--out DIR] [--if-possible]
 // --if-possible (the prepare script): a failed build warns and exits 0, and the CLI runs from the sources.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { COMPILED_DIR, COMPILED_MAIN, MANIFEST, makeManifest, ROOT } from "./compiledCli.mjs";
 
@@ -33,7 +34,7 @@ export function workerEntries(root = ROOT) {
 }
 
 /** Files that may find things next to their own source path (they handle the compiled layout themselves). */
-const LOCATION_AWARE = new Set(["sim/cli/projectRoot.ts", "sim/explore/workerScript.ts"]);
+const LOCATION_AWARE = new Set(["sim/cli/projectRoot.ts", "sim/explore/workerScript.ts", "bin/cli.ts"]);
 
 /**
  * In the bundle, every module's import.meta is the bundle's (dist/cli/...), so code that finds a file beside its own
@@ -62,13 +63,16 @@ export async function buildCli(outDir = COMPILED_DIR, root = ROOT) {
   const staging = `${outDir}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
+  const entryPoints = [
+    { in: "bin/cli.ts", out: COMPILED_MAIN.replace(/\.mjs$/, "") },
+    // The registry again as a module of its own, for worker threads (bin/cli.ts, registryModule).
+    ...(existsSync(join(root, "protocols/index.ts")) ? [{ in: "protocols/index.ts", out: "registry" }] : []),
+    ...workers.map((w) => ({ in: w, out: basename(w, ".ts") })),
+  ];
   try {
     const result = await build({
       absWorkingDir: root,
-      entryPoints: [
-        { in: "bin/cli.ts", out: COMPILED_MAIN.replace(/\.mjs$/, "") },
-        ...workers.map((w) => ({ in: w, out: basename(w, ".ts") })),
-      ],
+      entryPoints,
       outdir: staging,
       outExtension: { ".js": ".mjs" },
       chunkNames: "chunk-[hash]",
@@ -95,7 +99,7 @@ export async function buildCli(outDir = COMPILED_DIR, root = ROOT) {
     writeFileSync(join(staging, MANIFEST), `${JSON.stringify(makeManifest(inputs, root))}\n`);
     rmSync(outDir, { recursive: true, force: true });
     renameSync(staging, outDir);
-    return { outDir, entries: 1 + workers.length, inputs: inputs.length };
+    return { outDir, entries: entryPoints.length, inputs: inputs.length };
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     throw e;

@@ -19,4 +19,8 @@ if (process.env.FAULTLINE_FROM_SOURCE !== "1" && compiledIsCurrent()) {
   register();
   cli = await import("./cli.ts");
 }
-process.exitCode = await cli.main(process.argv.slice(2), { registry: cli.registry });
+// sweep workers load the registry from this module (sim/ imports nothing from protocols/)
+process.exitCode = await cli.main(process.argv.slice(2), {
+  registry: cli.registry,
+  registryModule: cli.registryModule,
+});

@@ -5,6 +5,7 @@ import { pending1e6, pendingGrowth } from "./pending.ts";
 import { mem10m, ping5, ping5Untraced } from "./ping.ts";
 import { raft5, raft5Traced } from "./raft5.ts";
 import { raft5NoChecks, raft5Null, raft5Skeleton } from "./raftFloor.ts";
+import { sweepRaft } from "./sweep.ts";
 
 /** Every benchmark workload, in table order. Protocol engineers add theirs here. */
 export const WORKLOADS: BenchWorkload[] = [
@@ -21,4 +22,5 @@ export const WORKLOADS: BenchWorkload[] = [
   mem10m,
   ...checkMatrix,
   ...checkEtcd,
+  sweepRaft,
 ];

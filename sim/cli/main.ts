@@ -1,6 +1,6 @@
 /**
  * The `faultline` command line. Every command returns an exit code: 0 all checks hold, 1 a check failed, 2 bad input
- * (a clear one-line message, never a stack trace), 3 an internal error.
+ * (a clear one-line message, never a stack trace), 3 an internal error, 4 no check failed but one was inconclusive.
  */
 import yargs from "yargs";
 import packageJson from "../../package.json" with { type: "json" };
@@ -18,6 +18,7 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     stdout: printer(io.stdout ?? ((t) => process.stdout.write(`${t}\n`))),
     stderr: printer(io.stderr ?? ((t) => process.stderr.write(`${t}\n`))),
     isTty: io.isTty ?? Boolean(process.stdout.isTTY),
+    ...(io.registryModule !== undefined ? { registryModule: io.registryModule } : {}),
   };
   let argv: string[];
   try {
@@ -37,6 +38,7 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     .recommendCommands()
     .demandCommand(1, "expected a command")
     .help()
+    .epilogue(EXIT_CODES)
     .version(packageJson.version)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
@@ -104,6 +106,11 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
 function printer(write: (text: string) => void): (text: string) => void {
   return (text) => write(terminalText(text));
 }
+
+const EXIT_CODES =
+  "Exit codes: 0 every check held; 1 a check failed; 4 no check failed but one was inconclusive (linearizability's " +
+  "search budget reached, liveness not checked or undecided); 2 bad input; 3 an internal error; 130/143 a sweep " +
+  "stopped by Ctrl-C/SIGTERM with no failure found.";
 
 /** Flags whose value is a file to write. */
 const PATH_FLAGS = ["trace", "out"];

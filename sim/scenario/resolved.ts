@@ -114,6 +114,11 @@ const checks = z.object({
   invariants: z.array(name),
   /** Check the client history for linearizability at the end of the run. */
   linearizability: z.boolean(),
+  /**
+   * The linearizability search's budget in states (absent: the checker's default). Past it the verdict is "unknown",
+   * which a run reports as inconclusive, never as a pass.
+   */
+  linearizabilityMaxStates: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   liveness: liveness.nullable(),
   /** Stop the run at the first violation (default) or record and continue. */
   stopOnViolation: z.boolean(),

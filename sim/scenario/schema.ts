@@ -323,7 +323,11 @@ export const ScenarioSchema = z.strictObject({
       invariants: z
         .union([z.literal("*"), z.array(z.string())], { error: 'expected "*" or a list of invariant names' })
         .optional(),
-      linearizability: z.boolean().optional(),
+      linearizability: z
+        .union([z.boolean(), z.strictObject({ maxStates: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) })], {
+          error: "expected true, false or { maxStates: N } (a positive integer)",
+        })
+        .optional(),
       liveness: z
         .strictObject({ require: z.array(z.string()).min(1), window: Duration })
         .nullable()

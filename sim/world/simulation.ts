@@ -540,7 +540,8 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
   const clients = world.clients;
   let linearizability: RunResult["linearizability"] = null;
   if (scenario.checks.linearizability && stop !== "limit") {
-    linearizability = checkLinearizability(clients.history);
+    const maxStates = scenario.checks.linearizabilityMaxStates;
+    linearizability = checkLinearizability(clients.history, maxStates === undefined ? {} : { maxStates });
     if (linearizability.verdict === "violation") {
       // The message carries the minimal counterexample; the trace event also lists its request ids.
       linearizability = { ...linearizability, message: messageWithCounterexample(linearizability) };

@@ -80,7 +80,7 @@ describe("faultline check --json", () => {
       return: 210,
     });
     const unknown = await json(file("hard.json", JSON.stringify(hard)), { "max-states": "100" });
-    expect([ok.code, bad.code, unknown.code]).toEqual([0, 1, 1]);
+    expect([ok.code, bad.code, unknown.code]).toEqual([0, 1, 4]);
     expect([ok.r.verdict, bad.r.verdict, unknown.r.verdict]).toEqual(["ok", "violation", "unknown"]);
     for (const { r } of [ok, bad, unknown]) {
       expect(Object.keys(r).sort()).toEqual(Object.keys(SHAPE).sort());
@@ -143,7 +143,7 @@ describe("faultline check's time budget", () => {
     ];
     const path = file("slow.json", JSON.stringify([...hard("a"), ...hard("b")]));
     const { code, r } = await json(path, { "max-seconds": "3", "max-states": "1e12", workers: "2" });
-    expect([code, r.verdict, r.workers]).toEqual([1, "unknown", 2]);
+    expect([code, r.verdict, r.workers]).toEqual([4, "unknown", 2]);
     expect(r.unknownKeys).toEqual(["a", "b"]);
     expect(r.message).toMatch(/time budget/);
   }, 60_000);

@@ -9,7 +9,8 @@ describe("the CLI as the tests run it", () => {
     const inCheckout = join(ROOT, "traces/demo-seed424242.ndjson.gz");
     const before = existsSync(inCheckout) ? statSync(inCheckout).mtimeMs : null;
     const r = await cli("run", "scenarios/demo.yaml", "--seed", "424242", "--duration", "1s");
-    expect(r.code).toBe(0);
+    // 4: the run ends before demo's faults stop, so liveness is inconclusive; every other check held.
+    expect(r.code).toBe(4);
     expect(r.out).toContain("trace      traces/demo-seed424242.ndjson.gz");
     expect(existsSync(join(workDir(), "traces/demo-seed424242.ndjson.gz"))).toBe(true);
     expect(existsSync(inCheckout) ? statSync(inCheckout).mtimeMs : null).toBe(before);

@@ -37,6 +37,7 @@ export async function cli(...args: string[]): Promise<{ code: number; out: strin
       stdout: (t) => out.push(`${t}\n`),
       stderr: (t) => err.push(`${t}\n`),
       isTty: false,
+      registryModule: new URL("../../protocols/index.ts", import.meta.url).href,
     });
     return { code, out: out.join(""), err: err.join("") };
   } finally {

@@ -163,12 +163,14 @@ describe("sweep failures", () => {
   it("stop at Ctrl-C or a kill after the run in progress, and still report the failures found so far", async () => {
     const bin = join(import.meta.dirname, "../../bin/faultline.mjs");
     const file = join(import.meta.dirname, "../../scenarios/register-primary-backup.yaml");
-    // Loaded before the CLI: says on stderr when a SIGINT handler is added with process.once (the sweep's way).
+    // Loaded before the CLI: says on stderr when a handler for a signal is added with process.once (the sweep's way),
+    // naming the signal.
     const probe = join(tempDir(), "probe.mjs");
     writeFileSync(
       probe,
-      'const once = process.once.bind(process);\nprocess.once = (e, l) => (once(e, l), e === "SIGINT" && ' +
-        'process.stderr.write("probe: listening\\n"), process);\n',
+      "const once = process.once.bind(process);\n" +
+        "process.once = (e, l) => (once(e, l), e.startsWith('SIG') && " +
+        "process.stderr.write('probe: ' + e + '\\n'), process);\n",
     );
     for (const [signal, bug, code] of [
       ["SIGINT", ["--bug", "ack-before-replicate"], 1],
@@ -185,11 +187,13 @@ describe("sweep failures", () => {
       child.stdout.on("data", (d) => (out += d));
       child.stderr.on("data", (d) => (err += d));
       const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
-      // Signal it once it is sweeping, when the sweep's handlers are in place (the probe says so on stderr). Waiting
-      // for a few CPU seconds instead raced with start-up (about 2 s of CPU here): a signal before the handlers ends
-      // the process. Node itself catches SIGINT and SIGTERM from the start, so /proc's SigCgt cannot tell either.
+      // Signal it once the sweep's handler for that very signal is in place (the probe says so on stderr). The sweep
+      // adds SIGINT's handler, then SIGTERM's: waiting for SIGINT's before sending SIGTERM raced with the second
+      // (under load the child can be descheduled right after the probe's write), and a SIGTERM before its handler
+      // ends the process (exit null). Waiting for CPU time instead raced with start-up, and /proc's SigCgt cannot
+      // tell either: Node catches SIGINT and SIGTERM from the start.
       await new Promise<void>((r) => {
-        const seen = () => (err.includes("probe: listening\n") || child.exitCode !== null ? r() : setTimeout(seen, 10));
+        const seen = () => (err.includes(`probe: ${signal}\n`) || child.exitCode !== null ? r() : setTimeout(seen, 10));
         seen();
       });
       child.kill(signal);
@@ -274,12 +278,13 @@ describe("a scenario with trace: { enabled: false }", () => {
 });
 
 describe("the liveness verdict", () => {
-  it("says NOT CHECKED, never OK, when the run ends before faults stop, and --json carries the verdict", async () => {
+  it("says INCONCLUSIVE, never OK, when the run ends before faults stop, exits 4; --json carries it", async () => {
     const cut = await cli("run", "scenarios/demo.yaml", "--duration", "8s");
-    expect(cut.code).toBe(0);
+    expect(cut.code).toBe(4);
+    expect(cut.out).toMatch(/^INCONCLUSIVE\. repro: faultline run scenarios\/demo\.yaml --seed 1 --duration 8s$/m);
     expect(cut.out).toMatch(
       new RegExp(
-        /^liveness +NOT CHECKED \(leader, client-ok within 4s of the last fault\)/.source +
+        /^liveness +INCONCLUSIVE, not checked \(leader, client-ok within 4s of the last fault\)/.source +
           /: faults stop at 10\.5s, not before the run's end at 8s$/.source,
         "m",
       ),

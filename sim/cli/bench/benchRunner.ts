@@ -23,6 +23,8 @@ export interface BenchResult {
   clientOpsPerSimSecond: number;
   /** When the workload ran several times: every run's events/s, in run order (this result is the median run). */
   runs?: number[];
+  /** The workload's note (BenchRun.note). */
+  note?: string;
 }
 
 /** What bench/run.ts exports as `runner`. */

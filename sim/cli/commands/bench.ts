@@ -252,7 +252,8 @@ export const benchCommand: CliCommand = {
     ctx.stdout(
       argv.json
         ? json
-        : `${formatBenchTable(results)}\n(${how}; ${pages})${yardstick === null ? "" : `\n${yardstick}`}`,
+        : `${formatBenchTable(results)}\n(${how}; ${pages})${yardstick === null ? "" : `\n${yardstick}`}` +
+            results.map((r) => (r.note === undefined ? "" : `\n${r.note}`)).join(""),
     );
     return 0;
   },

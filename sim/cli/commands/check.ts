@@ -7,6 +7,7 @@ import { checkLinearizability, DEFAULT_MAX_STATES, keyTasks } from "../../check/
 import { MODEL_NAMES, type Model, type ModelName } from "../../check/models/model.ts";
 import type { CheckOp } from "../../check/models/op.ts";
 import { modelByName } from "../../check/models/registry.ts";
+import { EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED } from "../../explore/verdict.ts";
 import { TraceFormatError } from "../../trace/reader.ts";
 import { type CliCommand, UsageError } from "../command.ts";
 import { streamTraceEvents } from "../traceFile.ts";
@@ -109,8 +110,8 @@ function toJson(
 }
 
 /**
- * `faultline check HISTORY`: is a client history linearizable? Exit 0 linearizable, 1 not linearizable or unknown
- * (a budget ran out: no proof either way, so a script must not read it as a pass), 2 bad input.
+ * `faultline check HISTORY`: is a client history linearizable? Exit 0 linearizable, 1 not linearizable, 4
+ * inconclusive (a budget ran out: no proof either way, so a script must not read it as a pass), 2 bad input.
  */
 export const checkCommand: CliCommand = {
   command: "check <history>",
@@ -171,7 +172,7 @@ export const checkCommand: CliCommand = {
       const base = { file: path, format, model: model.name, opCount: history.length, keyCount, workers: usedWorkers };
       ctx.stdout(JSON.stringify(toJson(r, { ...base, elapsedMs: Date.now() - started })));
     } else printResult(ctx.stdout, path, history.length, keyCount, r);
-    return r.verdict === "ok" ? 0 : 1;
+    return r.verdict === "ok" ? EXIT_OK : r.verdict === "violation" ? EXIT_VIOLATED : EXIT_INCONCLUSIVE;
   },
 };
 
@@ -187,7 +188,7 @@ function printResult(
       ? "linearizable"
       : r.verdict === "violation"
         ? "NOT linearizable"
-        : "UNKNOWN (a budget ran out; raise --max-states or --max-seconds)";
+        : "INCONCLUSIVE (a budget ran out; raise --max-states or --max-seconds)";
   out(`${path}: ${ops} ops over ${keys} keys: ${head}`);
   out(`  ${r.message}`);
   const c = r.counterexample;
