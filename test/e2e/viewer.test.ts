@@ -247,6 +247,7 @@ describe("viewer in headless Chromium", () => {
   it("re-simulates a what-if variant in the page and marks the first divergence", async () => {
     await page.locator("details#whatif-panel summary").click();
     await page.locator("#whatif-seed").fill("2");
+    await page.locator("#whatif-bugs").fill("");
     await page.locator("#whatif-run").click();
     await expect
       .poll(() => page.locator("#compare-title").textContent(), { timeout: 60_000 })
@@ -270,6 +271,48 @@ describe("viewer in headless Chromium", () => {
     await open(link);
     expect(await page.evaluate(() => window.faultline.state.model?.header.seed)).toBe(2);
     await page.goto("about:blank");
+    await open(server.url);
+  });
+
+  it("re-simulates the unedited trace with its bug variants: no divergence, and the share link keeps them", async () => {
+    await page.locator("details#whatif-panel summary").click();
+    expect(await page.locator("#whatif-bugs").inputValue()).toBe("commit-old-term");
+    await page.locator("#whatif-run").click();
+    await expect
+      .poll(() => page.locator("#compare-title").textContent(), { timeout: 60_000 })
+      .toMatch(/identical to the original/);
+    expect(await page.locator("#compare-title").textContent()).toMatch(/1 violation/);
+    expect(await page.evaluate(() => window.faultline.state.divergence)).toBeNull();
+    await page.locator("#whatif-share").click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#s=[A-Za-z0-9_-]+$/);
+    const link = `${server.url.split("?")[0]}${await page.evaluate(() => location.hash)}`;
+    const events = await page.evaluate(() => window.faultline.state.model?.evT.length);
+    await page.goto("about:blank");
+    await open(link);
+    expect(await page.evaluate(() => window.faultline.state.model?.header.bugs)).toEqual(["commit-old-term"]);
+    expect(await page.evaluate(() => window.faultline.state.model?.evT.length)).toBe(events);
+    expect(await page.locator("#violations .violation-item").count()).toBe(1);
+    await page.goto("about:blank");
+    await open(server.url);
+  });
+
+  it("loads a ?trace= from another site only after the user agrees", async () => {
+    const requested: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (r.url().startsWith("http://example.invalid")) requested.push(r.url());
+    };
+    page.on("request", onRequest);
+    try {
+      await page.goto(`${server.url.split("?")[0]}?trace=http://example.invalid/x.ndjson`);
+      await expect.poll(() => page.locator("#load-remote").count()).toBe(1);
+      expect(await page.locator("#status").textContent()).toMatch(/another site: http:\/\/example\.invalid\/x\.ndjson/);
+      await page.waitForTimeout(300);
+      expect(requested).toEqual([]);
+      await page.locator("#load-remote").click();
+      await expect.poll(() => page.locator("#status").textContent()).toMatch(/could not open/);
+    } finally {
+      page.off("request", onRequest);
+    }
     await open(server.url);
   });
 

@@ -175,6 +175,7 @@ function showModel(model: Model): void {
   renderMetrics($("metrics"), model, (t) => setCursor(t));
   ($("whatif-scenario") as HTMLTextAreaElement).value = JSON.stringify(h.scenario, null, 2);
   ($("whatif-seed") as HTMLInputElement).value = String(h.seed);
+  ($("whatif-bugs") as HTMLInputElement).value = h.bugs.join(", ");
   buildLegend($("legend"), model);
   stepScope();
   filtersVersion++;
@@ -817,10 +818,22 @@ window.addEventListener("resize", () => requestRender());
 
 // ---- what-if --------------------------------------------------------------------------------------------------------
 
-async function whatIf(scenario: ResolvedScenario, seed: number): Promise<void> {
+/** The what-if panel's scenario, seed and bug variants (the trace header's until edited). */
+function whatIfInputs(): { scenario: ResolvedScenario; seed: number; bugs: string[] } {
+  const scenario = JSON.parse(($("whatif-scenario") as HTMLTextAreaElement).value) as ResolvedScenario;
+  const seed = Number(($("whatif-seed") as HTMLInputElement).value);
+  if (!Number.isInteger(seed)) throw new Error("seed: expected an integer");
+  const bugs = ($("whatif-bugs") as HTMLInputElement).value
+    .split(",")
+    .map((b) => b.trim())
+    .filter((b) => b !== "");
+  return { scenario, seed, bugs };
+}
+
+async function whatIf(scenario: ResolvedScenario, seed: number, bugs: string[]): Promise<void> {
   const out = $("whatif-result");
   out.textContent = "simulating in the page...";
-  const r = await call({ op: "simulate", scenario, seed });
+  const r = await call({ op: "simulate", scenario, seed, bugs });
   const model = r.model as Model;
   const summary = r.summary as { violations: { check: string; message: string }[]; events: number; stop: string };
   // a view of the whole run becomes a view of both runs whole
@@ -848,10 +861,8 @@ async function whatIf(scenario: ResolvedScenario, seed: number): Promise<void> {
 
 $("whatif-run").addEventListener("click", async () => {
   try {
-    const scenario = JSON.parse(($("whatif-scenario") as HTMLTextAreaElement).value) as ResolvedScenario;
-    const seed = Number(($("whatif-seed") as HTMLInputElement).value);
-    if (!Number.isInteger(seed)) throw new Error("seed: expected an integer");
-    await whatIf(scenario, seed);
+    const { scenario, seed, bugs } = whatIfInputs();
+    await whatIf(scenario, seed, bugs);
   } catch (e) {
     $("whatif-result").textContent = `cannot run: ${(e as Error).message}`;
   }
@@ -859,10 +870,9 @@ $("whatif-run").addEventListener("click", async () => {
 
 $("whatif-share").addEventListener("click", async () => {
   try {
-    const scenario = JSON.parse(($("whatif-scenario") as HTMLTextAreaElement).value) as ResolvedScenario;
-    const seed = Number(($("whatif-seed") as HTMLInputElement).value);
-    location.hash = `s=${await encodeShare({ scenario, seed })}`;
-    $("whatif-result").textContent = "the page address now carries this scenario and seed: copy it to share the run";
+    location.hash = `s=${await encodeShare(whatIfInputs())}`;
+    $("whatif-result").textContent =
+      "the page address now carries this scenario, seed and bug variants: copy it to share the run";
   } catch (e) {
     $("whatif-result").textContent = `cannot share: ${(e as Error).message}`;
   }
@@ -906,18 +916,35 @@ for (const b of document.querySelectorAll<HTMLButtonElement>("[data-export]")) {
 
 // ---- start ----------------------------------------------------------------------------------------------------------
 
+/**
+ * A `?trace=` naming another origin is loaded only when the user says so: a link must not make the page fetch from
+ * anywhere it likes (the viewer would send requests to, and display what comes from, a host the user never chose).
+ */
+function askBeforeLoading(target: URL): void {
+  const status = $("status");
+  status.replaceChildren(`this link asks to load a trace from another site: ${target.href} `);
+  const button = document.createElement("button");
+  button.type = "button";
+  button.id = "load-remote";
+  button.textContent = "load it";
+  button.addEventListener("click", () => void loadUrl(target.href));
+  status.append(button);
+}
+
 setupZoom("main");
 async function start(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const url = params.get("trace");
   const share = location.hash.startsWith("#s=") ? location.hash.slice(3) : null;
   if (url !== null) {
-    await loadUrl(new URL(url, location.href).href);
+    const target = new URL(url, location.href);
+    if (target.origin === location.origin) await loadUrl(target.href);
+    else askBeforeLoading(target);
   }
   if (share !== null) {
     try {
-      const { scenario, seed } = await decodeShare(share);
-      const r = await call({ op: "simulate", scenario, seed });
+      const { scenario, seed, bugs } = await decodeShare(share);
+      const r = await call({ op: "simulate", scenario, seed, bugs });
       showModel(r.model as Model);
       setStatus("re-simulated from the shared link");
     } catch (e) {
