@@ -9,7 +9,7 @@ import { type Batch, clipSegment } from "./batch.ts";
 import { formatTime } from "./format.ts";
 import { lowerBound, upperBound } from "./messageIndex.ts";
 import type { Model } from "./model.ts";
-import type { Filters, Prim, Viewport } from "./render.ts";
+import type { Filters, Prim, Viewport } from "./prim.ts";
 import { markerTexts, opRange, timeIndex } from "./timeIndex.ts";
 
 /** One frame's geometry: x = t * scale + offset, the plot spans [xMin, xMax] and ends at `bottom`. */

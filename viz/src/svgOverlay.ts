@@ -4,7 +4,8 @@
  * transform, its path only changes with its shape), and one delegated listener per event type serves them all.
  * Titles are set with textContent, never markup.
  */
-import { markPath, type Prim } from "./render.ts";
+import type { Prim } from "./prim.ts";
+import { markPath } from "./render.ts";
 
 type Mark = Extract<Prim, { p: "mark" }>;
 const NS = "http://www.w3.org/2000/svg";

@@ -5,7 +5,7 @@
  * protocol's `decide` notes; laid out as drawing primitives like the rest of the diagram.
  */
 import type { TraceEvent, TraceHeader } from "../../../sim/trace/events.ts";
-import type { Prim } from "../render.ts";
+import type { Prim } from "../prim.ts";
 
 export const TXN_PROTOCOLS = ["2pc", "3pc"];
 

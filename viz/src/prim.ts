@@ -1,0 +1,81 @@
+/**
+ * The diagram's drawing primitives and what a layout is computed from (window, filters, selection): plain types shared
+ * by the layout (render.ts, layers.ts, overlays), the canvas, the SVG overlay and the SVG export.
+ */
+
+export interface Viewport {
+  t0: number;
+  t1: number;
+  width: number;
+  height: number;
+}
+
+export interface Filters {
+  hiddenLanes: Set<number>;
+  hiddenTypes: Set<string>;
+  hiddenKinds: Set<string>;
+  text: string;
+}
+
+export interface Selection {
+  lane: number;
+  t: number;
+}
+
+export type Prim =
+  | {
+      p: "rect";
+      x: number;
+      y: number;
+      w: number;
+      h: number;
+      fill: string;
+      opacity?: number;
+      cls?: string;
+      title?: string;
+      event?: number;
+    }
+  | {
+      p: "line";
+      x1: number;
+      y1: number;
+      x2: number;
+      y2: number;
+      stroke: string;
+      width: number;
+      opacity?: number;
+      dash?: string;
+      cls?: string;
+    }
+  | {
+      p: "text";
+      x: number;
+      y: number;
+      text: string;
+      fill: string;
+      size: number;
+      anchor?: "start" | "middle" | "end";
+      weight?: string;
+      cls?: string;
+    }
+  | {
+      p: "mark";
+      x: number;
+      y: number;
+      shape: "x" | "tri" | "dot" | "diamond";
+      size: number;
+      fill: string;
+      cls?: string;
+      title?: string;
+      event?: number;
+      t?: number;
+      lane?: number;
+      ring?: boolean;
+    }
+  | { p: "layer"; layer: Layer; cls: string };
+
+/** A dense layer: drawn on the canvas in one go, written to SVG item by item. */
+export interface Layer {
+  draw(ctx: CanvasRenderingContext2D): void;
+  svg(out: string[]): void;
+}
