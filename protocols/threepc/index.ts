@@ -45,6 +45,10 @@ export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp> = {
   create: createThreePc,
   step: stepThreePc,
   view: threePcView,
+  viewHints: {
+    items: { label: "transaction", id: "txn", state: "phase" },
+    transactions: { id: "txn", start: "prepare", vote: "vote", voteField: "vote", decideNote: "decide" },
+  },
   messageSize: commitMessageSize,
   messageType: (m) => m.type,
   invariants: threePcInvariants,
