@@ -44,7 +44,7 @@ export function buildLegend(el: HTMLElement, m: Model): void {
     item("fault", glyph("◆", "#8e44ad")),
     item("violation", glyph("▲", "#c0392b")),
   );
-  if (m.commits.length > 0 || m.states.some((s) => s.some((x) => typeof x.v.term === "number"))) {
+  if (m.hints.epoch !== undefined || m.hints.leaderRole !== undefined) {
     items.push(
       item("term (tint)", swatch("#eef3fb")),
       item("leader", swatch("#e0a800")),
