@@ -23,12 +23,15 @@ import {
   type LayoutStats,
   RIGHT_PAD,
   Scene,
+  type Evidence,
   type Selection,
   toSvg,
   type Viewport,
 } from "./render.ts";
 import { timeIndex } from "./timeIndex.ts";
 import { decodeShare, encodeShare } from "./share.ts";
+import { renderStatePanel } from "./statePanel.ts";
+import { type Explanation, explain } from "./explain.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
@@ -101,6 +104,8 @@ declare global {
       renders: RenderLog[];
       /** Show [t0, t1] (tests and benchmarks drive the view with it). */
       zoomTo(t0: number, t1: number): void;
+      /** Move the cursor to t (tests and screenshots). */
+      setCursor(t: number): void;
     };
   }
 }
@@ -112,6 +117,7 @@ window.faultline = {
   measure: new URLSearchParams(location.search).has("measure"),
   renders: [],
   zoomTo: (t0, t1) => zoomTo(t0, t1),
+  setCursor: (t) => setCursor(t),
 };
 
 function setStatus(text: string): void {
@@ -267,6 +273,8 @@ let filtersVersion = 0;
 /** The main view's last full draw, by phase (measure mode). */
 const phase = { layoutMs: 0, canvasMs: 0, overlayMs: 0 };
 let frameRequested = false;
+/** What the state panel shows (cursor, model, width): it is rebuilt only when that changes. */
+let lastPanelKey = "";
 
 function viewport(el: HTMLElement): Viewport {
   return { t0: state.t0, t1: state.t1, width: Math.max(200, el.clientWidth), height: Math.max(120, el.clientHeight) };
@@ -286,6 +294,11 @@ function render(): void {
   const full = drawView(views.main, m, state.divergence?.tA ?? null);
   if (state.compare !== null) drawView(views.compare, state.compare, state.divergence?.tB ?? null);
   minimap.draw(m, tEnd(), state.t0, state.t1, state.cursor);
+  const panelKey = `${state.cursor}|${m.evT.length}|${m.header.seed}|${$("state-panel").clientWidth}`;
+  if (panelKey !== lastPanelKey) {
+    lastPanelKey = panelKey;
+    renderStatePanel($("state-panel"), m, state.cursor, formatTime);
+  }
   $("cursor").textContent = `t = ${formatTime(state.cursor)}`;
   const s = views.main.stats;
   if (window.faultline.measure) {
@@ -325,7 +338,8 @@ function drawView(v: View, model: Model, divergence: number | null): boolean {
     LABEL_WIDTH + ((t - vp.t0) / Math.max(1, vp.t1 - vp.t0)) * (vp.width - LABEL_WIDTH - RIGHT_PAD);
   v.overlay.moveCursor(x(state.cursor), vp.height, state.cursor >= vp.t0 && state.cursor <= vp.t1);
   const key =
-    `${vp.t0}|${vp.t1}|${vp.width}|${vp.height}|${filtersVersion}|${sel?.lane}|${sel?.t}|${divergence}|` +
+    `${vp.t0}|${vp.t1}|${vp.width}|${vp.height}|${filtersVersion}|${sel?.lane}|${sel?.t}|` +
+    `${sel?.evidence?.length}|${divergence}|` +
     `${v.scene.model === model}`;
   if (key === v.key) return false;
   v.key = key;
@@ -565,8 +579,8 @@ function onDiagramClick(ev: MouseEvent, which: Which): void {
 
 // ---- inspector, selection, causal cone ------------------------------------------------------------------------------
 
-function select(lane: number, t: number): void {
-  state.selection = { lane, t };
+function select(lane: number, t: number, evidence?: readonly Evidence[]): void {
+  state.selection = evidence === undefined || evidence.length === 0 ? { lane, t } : { lane, t, evidence };
   inspect(lane, t);
   stepScope();
   requestRender();
@@ -593,8 +607,10 @@ function inspect(lane: number, t: number): void {
     const cone = document.createElement("div");
     cone.className = "inspector-cone";
     cone.textContent =
-      `highlighted: what happened-before ${m.lanes[sel.lane]?.id ?? "?"} at ${formatTime(sel.t)} (its causal ` +
-      `cone)`;
+      sel.evidence === undefined
+        ? `highlighted: what happened-before ${m.lanes[sel.lane]?.id ?? "?"} at ${formatTime(sel.t)} (its causal ` +
+          `cone)`
+        : `highlighted: what happened-before the ${sel.evidence.length} events the violation names (their cone)`;
     el.append(cone);
   }
   const s = viewAt(m, lane, t);
@@ -738,6 +754,30 @@ function buildFilters(m: Model): void {
   }
 }
 
+/** Under a violation: the events its evidence names (click one to go there) and what the evidence shows. */
+function explanationList(why: Explanation): HTMLElement {
+  const box = document.createElement("li");
+  box.className = "explanation";
+  const head = document.createElement("div");
+  head.textContent = "why: the events it names (marked 1, 2... on the diagram; the cone is theirs)";
+  const ol = document.createElement("ol");
+  for (const e of why.evidence) {
+    const li = document.createElement("li");
+    li.className = "evidence-item";
+    li.textContent = `${formatTime(e.t)} ${e.label}`;
+    li.addEventListener("click", () => setCursor(e.t));
+    ol.append(li);
+  }
+  box.append(head, ol);
+  for (const n of why.notes) {
+    const p = document.createElement("div");
+    p.className = "explanation-note";
+    p.textContent = n;
+    box.append(p);
+  }
+  return box;
+}
+
 function buildViolations(m: Model): void {
   const ul = $("violations");
   ul.replaceChildren();
@@ -752,12 +792,16 @@ function buildViolations(m: Model): void {
     const li = document.createElement("li");
     li.className = "violation-item";
     li.textContent = `${formatTime(v.t)} ${v.text}`;
+    const why = explain(m, v);
     li.addEventListener("click", () => {
-      zoomTo(...windowAround(v.t, Math.max(200_000, (state.t1 - state.t0) / 4), 0.7));
+      const from = Math.min(v.t, ...(why?.evidence ?? []).map((e) => e.t));
+      const span = Math.max(200_000, v.t - from, (state.t1 - state.t0) / 4);
+      zoomTo(...windowAround(v.t - (v.t - from) / 2, span * 1.2, 0.5));
       setCursor(v.t);
-      if (v.lane >= 0) select(v.lane, v.t);
+      if (v.lane >= 0) select(v.lane, v.t, why?.evidence);
     });
     ul.append(li);
+    if (why !== null) ul.append(explanationList(why));
   }
 }
 

@@ -608,8 +608,24 @@ export function viewAt(model: Model, lane: number, t: number): StateChange | nul
  * repeated until none changes anything.
  */
 export function causalCone(model: Model, lane: number, t: number): Float64Array {
+  return causalConeOf(model, [{ lane, t }]);
+}
+
+/**
+ * The causal cone of several events at once (their union): a violation's evidence. The same backward pass, from the
+ * latest of them; each seeds its own lane.
+ */
+export function causalConeOf(
+  model: Model,
+  seeds: readonly { lane: number; t: number; cone?: boolean }[],
+): Float64Array {
   const until = new Float64Array(model.lanes.length).fill(Number.NEGATIVE_INFINITY);
-  until[lane] = t;
+  let t = Number.NEGATIVE_INFINITY;
+  for (const s of seeds) {
+    if (s.lane < 0 || s.lane >= until.length || s.cone === false) continue;
+    until[s.lane] = Math.max(until[s.lane] as number, s.t);
+    t = Math.max(t, s.t);
+  }
   const order = model.msgDelivered;
   const { msgT0, msgT1, msgFrom, msgTo } = model;
   let lo = 0;

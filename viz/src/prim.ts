@@ -20,6 +20,18 @@ export interface Filters {
 export interface Selection {
   lane: number;
   t: number;
+  /** A violation's evidence: marked on the diagram, and the cone is theirs (not the whole state at lane, t). */
+  evidence?: readonly Evidence[];
+}
+
+/** An event a violation's explanation names. */
+export interface Evidence {
+  lane: number;
+  t: number;
+  /** What it is, in a few words ("n5 elected leader of term 4"). */
+  label: string;
+  /** False for an event listed and marked but not a seed of the cone (its cone is the whole state there). */
+  cone?: boolean;
 }
 
 export type Prim =

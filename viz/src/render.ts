@@ -21,11 +21,11 @@ import {
 import { typeColor as colorOfType } from "./colors.ts";
 import { formatCount, formatTime } from "./format.ts";
 import { droppedAtSend, MessageLayer, type MessageStats } from "./messages.ts";
-import { causalCone, type Model } from "./model.ts";
+import { causalCone, causalConeOf, type Model } from "./model.ts";
 import { txnBands, txnMarks } from "./overlays/txn.ts";
 import type { Filters, Prim, Selection, Viewport } from "./prim.ts";
 
-export type { Filters, Layer, Prim, Selection, Viewport } from "./prim.ts";
+export type { Evidence, Filters, Layer, Prim, Selection, Viewport } from "./prim.ts";
 
 export const LABEL_WIDTH = 120;
 /** Room right of the plot, so a mark at the very end of the run (a violation that stopped it) shows whole. */
@@ -94,9 +94,10 @@ export class Scene {
 
   coneOf(model: Model, sel: Selection | null): Float64Array | null {
     if (sel === null) return null;
-    const key = `${sel.lane}:${sel.t}`;
+    const ev = sel.evidence;
+    const key = ev === undefined ? `${sel.lane}:${sel.t}` : ev.map((e) => `${e.lane}:${e.t}`).join(",");
     if (key !== this.coneKey || this.model !== model) {
-      this.cone = causalCone(model, sel.lane, sel.t);
+      this.cone = ev === undefined ? causalCone(model, sel.lane, sel.t) : causalConeOf(model, ev);
       this.coneKey = key;
     }
     return this.cone;
@@ -300,6 +301,33 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
       cls: "divergence-label",
     });
   }
+  (sel?.evidence ?? []).forEach((e, i) => {
+    const y = ys[e.lane] as number;
+    if (Number.isNaN(y) || e.t < vp.t0 || e.t > vp.t1) return;
+    prims.push({
+      p: "mark",
+      x: G.x(e.t),
+      y,
+      shape: "dot",
+      size: 8,
+      fill: "#c0392b",
+      cls: "evidence",
+      ring: true,
+      title: `${i + 1}. ${e.label} at ${formatTime(e.t)}`,
+      t: e.t,
+      lane: e.lane,
+    });
+    prims.push({
+      p: "text",
+      x: G.x(e.t) + 10,
+      y: y - 10,
+      text: String(i + 1),
+      fill: "#c0392b",
+      size: 12,
+      weight: "700",
+      cls: "evidence-label",
+    });
+  });
   if (sel !== null && !Number.isNaN(ys[sel.lane] as number) && sel.t >= vp.t0 && sel.t <= vp.t1)
     prims.push({
       p: "mark",
