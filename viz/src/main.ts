@@ -28,6 +28,8 @@ import {
   toSvg,
   type Viewport,
 } from "./render.ts";
+import { showValue } from "./format.ts";
+import { shadingAt } from "./shadingAt.ts";
 import { timeIndex } from "./timeIndex.ts";
 import { decodeShare, encodeShare } from "./share.ts";
 import { renderStatePanel } from "./statePanel.ts";
@@ -376,7 +378,10 @@ function hover(ev: MouseEvent, which: Which, title: string | null): void {
     const at = pointAt(ev, which, m);
     const op = at === null ? null : opAt(m, at.lane, at.t, at.dy);
     if (op !== null) text = opTitle(op);
-    else if (at !== null) text = partitionsAt(m, at.lane, at.t);
+    else if (at !== null) {
+      const parts = [partitionsAt(m, at.lane, at.t), shadingAt(m, at.lane, at.t)].filter((x) => x !== null);
+      text = parts.length === 0 ? null : parts.join("\n");
+    }
   }
   tooltip.textContent = text ?? "";
   tooltip.hidden = text === null || text === "";
@@ -624,7 +629,7 @@ function inspect(lane: number, t: number): void {
     const a = document.createElement("td");
     const b = document.createElement("td");
     a.textContent = k;
-    b.textContent = typeof v === "string" ? v : JSON.stringify(v);
+    b.textContent = showValue(v);
     tr.append(a, b);
     table.append(tr);
   }
@@ -699,7 +704,8 @@ function buildFilters(m: Model): void {
   // a datacenter's box hides or shows its nodes, and their own boxes follow
   const dcs = m.dcs.map((dc) =>
     checkbox(dc.name, true, (on) => {
-      for (let l = dc.first; l <= dc.last; l++) {
+      const clients = m.lanes.flatMap((lane, l) => (lane.kind === "client" && lane.dc === dc.name ? [l] : []));
+      for (const l of [...Array.from({ length: dc.last - dc.first + 1 }, (_, i) => dc.first + i), ...clients]) {
         toggle(f.hiddenLanes, l as never, on);
         const input = nodes[l]?.querySelector("input");
         if (input) input.checked = on;
@@ -709,7 +715,7 @@ function buildFilters(m: Model): void {
   const types = m.types.map((t, i) => {
     const c = checkbox(t, true, (on) => toggle(f.hiddenTypes, t as never, on));
     c.dataset.type = t;
-    c.querySelector("input")?.after(swatch(typeColor(i)));
+    c.querySelector("input")?.after(swatch(typeColor(i, m.types.length)));
     return c;
   });
   const kinds = [

@@ -34,6 +34,14 @@ export interface Evidence {
   cone?: boolean;
 }
 
+/**
+ * Mark glyphs, one per meaning: x drop, square crash, tri restart, star violation, diamond fault, bar transaction
+ * decision, plus/minus vote yes/no, dot note, circle commit quorum (hollow shapes are stroked).
+ */
+export type Shape = "x" | "tri" | "dot" | "diamond" | "square" | "star" | "bar" | "plus" | "minus" | "circle";
+/** Glyphs drawn as strokes rather than filled. */
+export const STROKED: ReadonlySet<Shape> = new Set(["x", "plus", "minus", "circle"]);
+
 export type Prim =
   | {
       p: "rect";
@@ -74,7 +82,7 @@ export type Prim =
       p: "mark";
       x: number;
       y: number;
-      shape: "x" | "tri" | "dot" | "diamond";
+      shape: Shape;
       size: number;
       fill: string;
       cls?: string;

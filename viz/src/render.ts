@@ -23,7 +23,8 @@ import { formatCount, formatTime } from "./format.ts";
 import { droppedAtSend, MessageLayer, type MessageStats } from "./messages.ts";
 import { causalCone, causalConeOf, type Model } from "./model.ts";
 import { txnBands, txnMarks } from "./overlays/txn.ts";
-import type { Filters, Prim, Selection, Viewport } from "./prim.ts";
+import { assertNever } from "../../sim/core/types.ts";
+import { type Filters, type Prim, type Selection, type Shape, STROKED, type Viewport } from "./prim.ts";
 
 export type { Evidence, Filters, Layer, Prim, Selection, Viewport } from "./prim.ts";
 
@@ -34,8 +35,8 @@ export const AXIS_HEIGHT = 28;
 /** The strip under the lanes that holds the legend (what is drawn exactly, what is aggregated): up to two lines. */
 export const FOOTER_HEIGHT = 28;
 
-export function typeColor(_model: Model, type: number): string {
-  return colorOfType(type);
+export function typeColor(model: Model, type: number): string {
+  return colorOfType(type, model.types.length);
 }
 
 export { formatTime } from "./format.ts";
@@ -139,6 +140,7 @@ export function layout(
     xMin: LABEL_WIDTH,
     xMax: vp.width - RIGHT_PAD,
     bottom: vp.height - FOOTER_HEIGHT,
+    labels: [],
   };
   const layer = scene.layer(model);
   const cone = scene.coneOf(model, sel);
@@ -177,6 +179,7 @@ export function layout(
       });
   if (!f.hiddenKinds.has("send"))
     prims.push({ p: "layer", layer: stats.mode === "exact" ? layer.batch : layer.density, cls: "messages" });
+  if (cone !== null && stats.mode === "density") greyStripsOutside(G, prims, cone, layer.density.stripH);
   for (const d of layer.drops)
     prims.push({
       p: "mark",
@@ -188,7 +191,8 @@ export function layout(
       cls: "drop-mark",
       title: dropTitle(model, d.message),
     });
-  if (!f.hiddenKinds.has("commit")) commitQuorums(G, prims);
+  if (!f.hiddenKinds.has("commit")) commitQuorums(G, prims, cone);
+  prims.push(...G.labels);
   if (!f.hiddenKinds.has("state")) stateTicks(G, scene.ticks);
   const markerTicks = markers(G, prims, scene.ticks);
   prims.push({ p: "layer", layer: scene.ticks, cls: "ticks" });
@@ -210,6 +214,26 @@ export function layout(
     });
   });
   return { prims, arrows: stats.arrows, stats: { ...stats, markerTicks, opsAggregated, legend } };
+}
+
+/** With a causal cone, each density strip is greyed past the lane's time in the cone (as arrows outside it are). */
+function greyStripsOutside(G: Frame, prims: Prim[], cone: Float64Array, stripH: number): void {
+  for (let l = 0; l < G.model.lanes.length; l++) {
+    const y = G.ys[l] as number;
+    if (Number.isNaN(y)) continue;
+    const x0 = Math.max(G.xMin, Math.min(G.xMax, G.x(cone[l] as number)));
+    if (x0 >= G.xMax) continue;
+    prims.push({
+      p: "rect",
+      x: x0,
+      y: y - 2 - stripH,
+      w: G.xMax - x0,
+      h: stripH,
+      fill: "#ffffff",
+      opacity: 0.75,
+      cls: "density-out-of-cone",
+    });
+  }
 }
 
 /** The legend: how the messages (and anything else aggregated) are drawn at this zoom, in parts. */
@@ -266,8 +290,8 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
       p: "mark",
       x: G.x(v.t),
       y,
-      shape: "tri",
-      size: 9,
+      shape: "star",
+      size: 8,
       fill: "#c0392b",
       cls: "violation-marker",
       title: v.text,
@@ -377,17 +401,37 @@ function esc(s: string): string {
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
 
-export function markPath(m: { x: number; y: number; size: number; shape: "x" | "tri" | "dot" | "diamond" }): string {
+export function markPath(m: { x: number; y: number; size: number; shape: Shape }): string {
   const { x, y, size: s } = m;
   switch (m.shape) {
+    case "square":
+      return `M${r2(x - s)},${r2(y - s)}h${r2(2 * s)}v${r2(2 * s)}h${r2(-2 * s)}Z`;
+    case "bar":
+      return `M${r2(x - s * 0.4)},${r2(y - s * 1.2)}h${r2(0.8 * s)}v${r2(2.4 * s)}h${r2(-0.8 * s)}Z`;
+    case "plus":
+      return `M${r2(x - s)},${r2(y)}H${r2(x + s)}M${r2(x)},${r2(y - s)}V${r2(y + s)}`;
+    case "minus":
+      return `M${r2(x - s)},${r2(y)}H${r2(x + s)}`;
+    case "star": {
+      let d = "";
+      for (let i = 0; i < 10; i++) {
+        const r = i % 2 === 0 ? s * 1.2 : s * 0.5;
+        const a = -Math.PI / 2 + (i * Math.PI) / 5;
+        d += `${i === 0 ? "M" : "L"}${r2(x + r * Math.cos(a))},${r2(y + r * Math.sin(a))}`;
+      }
+      return `${d}Z`;
+    }
+    case "circle":
     case "x":
       return `M${r2(x - s)},${r2(y - s)}L${r2(x + s)},${r2(y + s)}M${r2(x - s)},${r2(y + s)}L${r2(x + s)},${r2(y - s)}`;
     case "tri":
       return `M${r2(x)},${r2(y - s)}L${r2(x + s)},${r2(y + s * 0.8)}L${r2(x - s)},${r2(y + s * 0.8)}Z`;
     case "diamond":
       return `M${r2(x)},${r2(y - s)}L${r2(x + s)},${r2(y)}L${r2(x)},${r2(y + s)}L${r2(x - s)},${r2(y)}Z`;
-    default:
+    case "dot":
       return `M${r2(x - s)},${r2(y)}a${s},${s} 0 1,0 ${2 * s},0a${s},${s} 0 1,0 ${-2 * s},0`;
+    default:
+      return assertNever(m.shape, "mark shape");
   }
 }
 
@@ -425,7 +469,7 @@ export function toSvg(prims: readonly Prim[], width: number, height: number): st
         break;
       case "mark": {
         const stroke =
-          p.shape === "x" || p.ring ? ` stroke="${p.fill}" stroke-width="2" fill="none"` : ` fill="${p.fill}"`;
+          STROKED.has(p.shape) || p.ring ? ` stroke="${p.fill}" stroke-width="2" fill="none"` : ` fill="${p.fill}"`;
         out.push(`<path${cls} d="${markPath(p)}"${stroke}>${p.title ? `<title>${esc(p.title)}</title>` : ""}</path>`);
         break;
       }

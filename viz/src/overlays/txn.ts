@@ -160,10 +160,11 @@ export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
     const w = Math.min(L.xMax, end) - x0;
     const ys = g.lanes.map((l) => L.ys[l] as number).filter((y) => !Number.isNaN(y));
     if (ys.length === 0 || w <= 0) continue;
-    // a light band on each lane involved, closed by a bracket at the first prepare and at the decision
+    // a thin strip under each lane involved, closed by a bracket at the first prepare and at the decision: not a
+    // shading of the lane, which is what partitions (red) and down time (grey) are
     for (const y of ys) {
-      const top = y - L.laneH * 0.3;
-      const h = L.laneH * 0.6;
+      const top = y + L.laneH * 0.3 - 2;
+      const h = 4;
       prims.push({
         p: "rect",
         x: x0,
@@ -171,7 +172,7 @@ export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
         w,
         h,
         fill: c.band,
-        opacity: 0.12,
+        opacity: 0.55,
         cls: "txn-band",
         title: `transaction ${g.txn}`,
       });
@@ -179,7 +180,7 @@ export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
         prims.push({
           p: "line",
           x1: start,
-          y1: top,
+          y1: top - 4,
           x2: start,
           y2: top + h,
           stroke: c.band,
@@ -191,7 +192,7 @@ export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
         prims.push({
           p: "line",
           x1: end,
-          y1: top,
+          y1: top - 4,
           x2: end,
           y2: top + h,
           stroke: c.band,
@@ -247,8 +248,8 @@ export function txnMarks(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
         p: "mark",
         x: L.x(v.t),
         y: y + L.laneH * 0.3,
-        shape: v.vote === "yes" ? "dot" : "x",
-        size: v.vote === "yes" ? 2.5 : 3,
+        shape: v.vote === "yes" ? "plus" : "minus",
+        size: 3,
         fill: v.vote === "yes" ? "#2e9e5b" : "#d64545",
         cls: `txn-vote txn-vote-${v.vote}`,
         title: `transaction ${g.txn}: vote ${v.vote}`,
@@ -264,8 +265,8 @@ export function txnMarks(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
       p: "mark",
       x: L.x(at.t),
       y: y - L.laneH * 0.34,
-      shape: "diamond",
-      size: 4,
+      shape: "bar",
+      size: 5,
       fill: c.band,
       cls: `txn-decision txn-${outcome}`,
       title: txnSummary(g),
