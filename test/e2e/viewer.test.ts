@@ -173,6 +173,40 @@ describe("viewer in headless Chromium", () => {
       .toMatch(/^messages: each drawn/);
   });
 
+  it("explains the violation: the events its evidence names, listed and marked, and a node state panel", async () => {
+    await page.locator("#violations .violation-item").first().click();
+    const items = page.locator("#violations .evidence-item");
+    await expect.poll(() => items.count()).toBeGreaterThanOrEqual(3);
+    const texts = await items.allTextContents();
+    expect(texts.some((t) => /n1 committed entry 13 \(term 1\) as leader of term 3/.test(t))).toBe(true);
+    expect(texts.some((t) => /n5 elected leader of term 4/.test(t))).toBe(true);
+    await expect.poll(() => page.locator("#main-view svg.overlay g.evidence").count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator("#inspector .inspector-cone").textContent()).toMatch(/events the violation names/);
+    // the state panel: each node's log at the cursor, the leader's follower progress
+    expect(await page.locator("#state-panel").isVisible()).toBe(true);
+    await expect.poll(() => page.locator("#state-panel .log-row").count()).toBe(5);
+    expect(await page.locator('#state-panel .log-row[data-node="n5"] text').first().textContent()).toMatch(/leader/);
+    await items.filter({ hasText: "committed entry 13" }).click();
+    await expect
+      .poll(() => page.locator('#state-panel .log-row[data-node="n1"] text').first().textContent())
+      .toMatch(/^n1 leader t3/);
+    expect(await page.locator("#state-panel").textContent()).toMatch(/match 18 · next 19/);
+  });
+
+  it("says what down time means on hover, and wraps inspector values between words", async () => {
+    const d = await page.evaluate(() => window.faultline.state.model?.down[0]);
+    if (d === undefined) throw new Error("figure8 has down time");
+    await page.evaluate(([a, b]) => window.faultline.zoomTo(a, b), [d.t0 - 100_000, d.t1 + 100_000]);
+    await frame();
+    const p = await plot(d.lane);
+    const x = p.left + ((p.right - p.left) * 100_000) / (d.t1 - d.t0 + 200_000) + 5;
+    await page.mouse.move(x, p.y - 8);
+    await expect.poll(() => page.locator(".tooltip").textContent()).toMatch(/down from/);
+    await page.mouse.click(x, p.y);
+    const td = page.locator("#inspector .inspector-table td").nth(1);
+    expect(await td.evaluate((e) => getComputedStyle(e).wordBreak)).not.toBe("break-all");
+  });
+
   it("pans within the run: dragging past its start keeps the window's width", async () => {
     await page.evaluate(() => window.faultline.zoomTo(1_000_000, 2_000_000));
     await frame();
@@ -217,12 +251,14 @@ describe("viewer in headless Chromium", () => {
     await expect.poll(() => page.locator(".tooltip").textContent()).toMatch(/ -> ok/);
   });
 
-  it("hides a datacenter's lanes and unticks their boxes", async () => {
+  it("hides a datacenter's lanes, its clients' too, and unticks their boxes", async () => {
     await page.locator("#reset-zoom").click();
     await page.locator("details:has(#filters) summary").click();
     await page.locator("#filters fieldset:first-of-type label input").first().uncheck();
-    await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(3);
+    // figure8 has one datacenter: its five nodes and its three clients go
+    await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(0);
     expect(await page.locator('#filters label[data-lane="n1"] input').isChecked()).toBe(false);
+    expect(await page.locator('#filters label[data-lane="c1"] input').isChecked()).toBe(false);
     await page.locator("#filters fieldset:first-of-type label input").first().check();
     await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(8);
     expect(await page.locator('#filters label[data-lane="n1"] input').isChecked()).toBe(true);
@@ -371,6 +407,11 @@ describe("viewer in headless Chromium", () => {
       expect(text).toMatch(/outcomecommit/);
       expect(text).toMatch(/vote n\dyes at/);
       expect(text).toMatch(/decided at n1commit at/);
+      // no log hint in a 2pc trace: its replication-lag chart says n/a; its panel lists transactions per node
+      await page.locator("details:has(#metrics) summary").click();
+      expect(await page.locator("#metrics").textContent()).toMatch(/replication lag \(max - min commit index\) — n\/a/);
+      await page.locator("details:has(#metrics) summary").click();
+      await expect.poll(() => page.locator("#state-panel .items-panel tr").count()).toBeGreaterThan(1);
     } finally {
       await twoPc.close();
     }
