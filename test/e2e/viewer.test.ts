@@ -193,10 +193,46 @@ describe("viewer in headless Chromium", () => {
     expect(await page.locator("#state-panel").textContent()).toMatch(/match 18 · next 19/);
   });
 
+  it("shows a clicked message's type, ends, times and fields, drawn thick with an arrowhead", async () => {
+    const k = await page.evaluate(() => {
+      const m = window.faultline.state.model;
+      if (!m) return -1;
+      for (let i = 0; i < m.msgCount; i++)
+        if (m.types[m.msgType[i] as number] === "append" && m.msgStatus[i] === 0 && (m.msgT1[i] as number) > 1e6)
+          if (Math.abs((m.msgTo[i] as number) - (m.msgFrom[i] as number)) >= 2) return i;
+      return -1;
+    });
+    expect(k).toBeGreaterThanOrEqual(0);
+    const msg = await page.evaluate((i) => {
+      const m = window.faultline.state.model;
+      return { t0: m?.msgT0[i] ?? 0, t1: m?.msgT1[i] ?? 0, from: m?.msgFrom[i] ?? 0, to: m?.msgTo[i] ?? 0 };
+    }, k);
+    const span = (msg.t1 - msg.t0) * 10;
+    await page.evaluate(
+      ([a, b]) => window.faultline.zoomTo(a as number, b as number),
+      [msg.t0 - span / 2, msg.t0 + span / 2],
+    );
+    await frame();
+    const a = await plot(msg.from);
+    const b = await plot(msg.to);
+    const x = (t: number) => a.left + ((a.right - a.left) * (t - (msg.t0 - span / 2))) / span;
+    // the middle of the arrow
+    await page.mouse.click((x(msg.t0) + x(msg.t1)) / 2, (a.y + b.y) / 2);
+    await expect
+      .poll(() => page.locator("#inspector .message-table").textContent())
+      .toMatch(/messageappend n\d -> n\d/);
+    await expect.poll(() => page.locator("#inspector .message-fields").textContent()).toMatch(/entries/);
+    expect(await page.evaluate(() => window.faultline.state.selection?.message)).toBe(k);
+    await page.locator("#clear-selection").click();
+  });
+
   it("says what down time means on hover, and wraps inspector values between words", async () => {
     const d = await page.evaluate(() => window.faultline.state.model?.down[0]);
     if (d === undefined) throw new Error("figure8 has down time");
-    await page.evaluate(([a, b]) => window.faultline.zoomTo(a, b), [d.t0 - 100_000, d.t1 + 100_000]);
+    await page.evaluate(
+      ([a, b]) => window.faultline.zoomTo(a as number, b as number),
+      [d.t0 - 100_000, d.t1 + 100_000],
+    );
     await frame();
     const p = await plot(d.lane);
     const x = p.left + ((p.right - p.left) * 100_000) / (d.t1 - d.t0 + 200_000) + 5;
@@ -293,6 +329,11 @@ describe("viewer in headless Chromium", () => {
       (await page.locator("#main-view svg.overlay text.divergence-label").count()) +
         (await page.locator("#compare-view svg.overlay text.divergence-label").count()),
     ).toBeGreaterThan(0);
+    // every lane's divergence, one after the other
+    expect(await page.locator("#next-divergence").isVisible()).toBe(true);
+    await page.locator("#next-divergence").click();
+    await page.locator("#next-divergence").click();
+    expect(await page.locator("#divergence-count").textContent()).toMatch(/^divergence 2 of \d+: \w+ at /);
     // seed 2 holds every check and runs its full 12 s: the shared time axis shows all of it, not just the 5.1 s of seed
     // 1
     const compareEnd = await page.evaluate(() => window.faultline.state.compare?.tMax ?? 0);

@@ -9,7 +9,16 @@ import { buildLegend, swatch } from "./legend.ts";
 import { typeColor } from "./colors.ts";
 import { renderMetrics } from "./metrics.ts";
 import { Minimap } from "./minimap.ts";
-import { firstDivergence, KINDS, type Model, type OpBar, stepEvent, viewAt } from "./model.ts";
+import {
+  type Divergence,
+  divergences,
+  firstDivergence,
+  KINDS,
+  type Model,
+  type OpBar,
+  stepEvent,
+  viewAt,
+} from "./model.ts";
 import { Overlay } from "./svgOverlay.ts";
 import { txnAt, txnRows } from "./overlays/txn.ts";
 import { opTitle } from "./layers.ts";
@@ -23,6 +32,7 @@ import {
   type LayoutStats,
   RIGHT_PAD,
   Scene,
+  dropTitle,
   type Evidence,
   type Selection,
   toSvg,
@@ -56,6 +66,9 @@ interface ViewState {
   model: Model | null;
   compare: Model | null;
   divergence: { tA: number; tB: number } | null;
+  /** Every divergence of the what-if run (per lane, in time order) and which one is shown. */
+  divergences: Divergence[];
+  divergenceAt: number;
   t0: number;
   t1: number;
   filters: Filters;
@@ -68,6 +81,8 @@ const state: ViewState = {
   model: null,
   compare: null,
   divergence: null,
+  divergences: [],
+  divergenceAt: -1,
   t0: 0,
   t1: 1,
   filters: { hiddenLanes: new Set(), hiddenTypes: new Set(), hiddenKinds: new Set(), text: "" },
@@ -165,6 +180,10 @@ function showModel(model: Model): void {
   state.model = model;
   state.compare = null;
   state.divergence = null;
+  state.divergences = [];
+  state.divergenceAt = -1;
+  $("next-divergence").hidden = true;
+  $("divergence-count").textContent = "";
   state.selection = null;
   state.t0 = 0;
   state.t1 = Math.max(1, model.tMax);
@@ -341,7 +360,7 @@ function drawView(v: View, model: Model, divergence: number | null): boolean {
   v.overlay.moveCursor(x(state.cursor), vp.height, state.cursor >= vp.t0 && state.cursor <= vp.t1);
   const key =
     `${vp.t0}|${vp.t1}|${vp.width}|${vp.height}|${filtersVersion}|${sel?.lane}|${sel?.t}|` +
-    `${sel?.evidence?.length}|${divergence}|` +
+    `${sel?.evidence?.length}|${sel?.message}|${divergence}|` +
     `${v.scene.model === model}`;
   if (key === v.key) return false;
   v.key = key;
@@ -578,8 +597,95 @@ function onDiagramClick(ev: MouseEvent, which: Which): void {
   if (m === null) return;
   const at = pointAt(ev, which, m);
   if (at === null) return;
+  const k = which === "main" ? messageAt(m, ev) : -1;
+  if (k >= 0) {
+    setCursor(m.msgT0[k] as number);
+    state.selection = { lane: m.msgFrom[k] as number, t: m.msgT0[k] as number, message: k };
+    stepScope();
+    void inspectMessage(m, k);
+    requestRender();
+    return;
+  }
   setCursor(at.t);
   if (which === "main") select(at.lane, at.t);
+}
+
+/** The message whose drawn line passes within 4 px of the pointer (arrows are drawn one by one), else -1. */
+function messageAt(m: Model, ev: MouseEvent): number {
+  const v = views.main;
+  if (v.stats?.mode !== "exact") return -1;
+  const rect = v.el.getBoundingClientRect();
+  const px = ev.clientX - rect.left;
+  const py = ev.clientY - rect.top;
+  const vp = viewport(v.el);
+  const ys = laneYs(m, vp, state.filters);
+  const scale = (vp.width - LABEL_WIDTH - RIGHT_PAD) / Math.max(1, state.t1 - state.t0);
+  const x = (t: number) => LABEL_WIDTH + (t - state.t0) * scale;
+  const laneH = ys.length > 1 ? Math.abs((ys[1] as number) - (ys[0] as number)) : vp.height;
+  let best = -1;
+  let bestD = 4;
+  for (let k = 0; k < m.msgCount; k++) {
+    const t0 = m.msgT0[k] as number;
+    const t1 = m.msgT1[k] as number;
+    if (t1 < state.t0 || t0 > state.t1 || state.filters.hiddenTypes.has(m.types[m.msgType[k] as number] ?? ""))
+      continue;
+    const y0 = ys[m.msgFrom[k] as number] as number;
+    const yTo = ys[m.msgTo[k] as number] as number;
+    if (Number.isNaN(y0) || Number.isNaN(yTo)) continue;
+    const y1 =
+      m.msgStatus[k] === 1 && t1 === t0
+        ? y0 + Math.sign(yTo - y0) * Math.min(Math.abs(yTo - y0) / 2, laneH * 0.4)
+        : yTo;
+    const d = distanceToSegment(px, py, x(t0), y0, x(t1), y1);
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+function distanceToSegment(px: number, py: number, x0: number, y0: number, x1: number, y1: number): number {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const len2 = dx * dx + dy * dy;
+  const u = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - x0) * dx + (py - y0) * dy) / len2));
+  return Math.hypot(px - (x0 + u * dx), py - (y0 + u * dy));
+}
+
+/** A clicked message in the inspector: type, ends, times, why it was dropped, and its fields (from the worker). */
+async function inspectMessage(m: Model, k: number): Promise<void> {
+  const el = $("inspector");
+  const name = (l: number) => m.lanes[l]?.id ?? "?";
+  const status = m.msgStatus[k] === 0 ? "delivered" : m.msgStatus[k] === 1 ? "dropped" : "in flight at the end";
+  const rows: [string, string][] = [
+    ["message", `${m.types[m.msgType[k] as number]} ${name(m.msgFrom[k] as number)} -> ${name(m.msgTo[k] as number)}`],
+    ["sent", formatTime(m.msgT0[k] as number)],
+    [
+      status === "delivered" ? "delivered" : status === "dropped" ? "dropped at" : "status",
+      status === "in flight at the end" ? status : formatTime(m.msgT1[k] as number),
+    ],
+  ];
+  if (status === "dropped") rows.push(["why dropped", dropTitle(m, k)]);
+  const head = document.createElement("div");
+  head.className = "inspector-head";
+  head.textContent = "message (highlighted; the cone is what happened-before its send)";
+  el.replaceChildren(head, rowsTable(rows, "inspector-table message-table"));
+  try {
+    const r = await call({ op: "event", which: m === state.compare ? "whatif" : "main", index: m.msgEvent[k] });
+    const e = r.event as { m?: unknown } | null;
+    if (e !== null && typeof e.m === "object" && e.m !== null && state.selection?.message === k)
+      el.append(
+        rowsTable(
+          Object.entries(e.m).map(([f, v]) => [f, showValue(v)]),
+          "inspector-table message-fields",
+        ),
+      );
+  } catch (err) {
+    const p = document.createElement("div");
+    p.textContent = `fields unavailable: ${(err as Error).message}`;
+    el.append(p);
+  }
 }
 
 // ---- inspector, selection, causal cone ------------------------------------------------------------------------------
@@ -892,6 +998,10 @@ async function whatIf(scenario: ResolvedScenario, seed: number, bugs: string[]):
   const base = state.model;
   const div = base !== null ? firstDivergence(base, model) : null;
   state.divergence = div === null ? null : { tA: div.tA, tB: div.tB };
+  state.divergences = base !== null ? divergences(base, model) : [];
+  state.divergenceAt = -1;
+  $("next-divergence").hidden = state.divergences.length === 0;
+  $("divergence-count").textContent = state.divergences.length === 0 ? "" : `${state.divergences.length} lanes diverge`;
   $("compare-view").hidden = false;
   $("compare-title").hidden = false;
   const diverged =
@@ -908,6 +1018,22 @@ async function whatIf(scenario: ResolvedScenario, seed: number, bugs: string[]):
   if (whole) zoomTo(0, tEnd());
   else zoomTo(state.t0, Math.min(state.t1, tEnd()));
 }
+
+/** Show the next divergence (per lane, in time order; wraps around): its line, its lane selected, the cursor there. */
+function nextDivergence(): void {
+  const all = state.divergences;
+  if (all.length === 0) return;
+  state.divergenceAt = (state.divergenceAt + 1) % all.length;
+  const d = all[state.divergenceAt] as Divergence;
+  state.divergence = { tA: d.tA, tB: d.tB };
+  $("divergence-count").textContent =
+    `divergence ${state.divergenceAt + 1} of ${all.length}: ${state.model?.lanes[d.lane]?.id ?? "?"} at ` +
+    `${formatTime(d.tA)} / ${formatTime(d.tB)}`;
+  zoomTo(...windowAround(d.tA, state.t1 - state.t0));
+  setCursor(d.tA);
+  select(d.lane, d.tA);
+}
+$("next-divergence").addEventListener("click", nextDivergence);
 
 $("whatif-run").addEventListener("click", async () => {
   try {

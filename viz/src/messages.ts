@@ -19,6 +19,8 @@ import type { Model } from "./model.ts";
 
 /** Up to this many messages in view, each is drawn (2,500 one-pixel arrows raster in ~5 ms here). */
 export const EXACT_MAX = 2_500;
+/** Up to this many messages in view, each arrow gets an arrowhead (more would be noise, and cost a frame's time). */
+export const HEADS_MAX = 600;
 /** Up to this many drops in view, each drop's cross is interactive (its tooltip says why it was dropped). */
 export const MAX_DROP_MARKS = 300;
 
@@ -120,6 +122,8 @@ export class MessageLayer {
   private readonly st: Styles;
   private v!: MessageView;
   private arrows = 0;
+  /** Whether this frame draws arrowheads (few enough arrows in view to tell them apart). */
+  private heads = false;
   private top = new Float64Array(0);
   private readonly seg = new Float64Array(4);
 
@@ -134,7 +138,9 @@ export class MessageLayer {
     this.batch.reset();
     this.drops.length = 0;
     this.arrows = 0;
-    if (this.estimate() <= EXACT_MAX) {
+    const estimate = this.estimate();
+    if (estimate <= EXACT_MAX) {
+      this.heads = estimate <= HEADS_MAX;
       this.exact();
       return { mode: "exact", inView: this.arrows, arrows: this.arrows, columnPx: 0, densityMax: 0 };
     }
@@ -216,6 +222,7 @@ export class MessageLayer {
     const yEnd = dropped && droppedAtSend(m, k) ? this.stub(y0, y1) : y1;
     this.arrows++;
     this.line(style, x1, y0, x2, yEnd);
+    if (this.heads && !dropped) this.head(style, x1, y0, x2, yEnd);
     if (dropped && x2 >= v.xMin && x2 <= v.xMax) {
       if (grey) this.batch.add(st.dropX, x2, yEnd, 3, 0);
       else this.drops.push({ x: x2, y: yEnd, message: k });
@@ -229,6 +236,24 @@ export class MessageLayer {
    */
   private stub(y0: number, y1: number): number {
     return y0 + Math.sign(y1 - y0) * Math.min(Math.abs(y1 - y0) / 2, this.v.laneH * 0.4);
+  }
+
+  /**
+   * An arrowhead at (x2, y2) pointing along the arrow: direction reads even on a near-vertical message between
+   * neighbouring lanes of one datacenter.
+   */
+  private head(style: number, x1: number, y1: number, x2: number, y2: number): void {
+    if (x2 < this.v.xMin || x2 > this.v.xMax) return;
+    const len = Math.hypot(x2 - x1, y2 - y1);
+    if (len < 6) return;
+    const ux = (x2 - x1) / len;
+    const uy = (y2 - y1) / len;
+    const size = 6;
+    // two sides at +-25 degrees from the arrow's direction, back from its tip
+    const c = Math.cos(0.44);
+    const s = Math.sin(0.44);
+    this.batch.add(style, x2, y2, x2 - size * (ux * c - uy * s), y2 - size * (uy * c + ux * s));
+    this.batch.add(style, x2, y2, x2 - size * (ux * c + uy * s), y2 - size * (uy * c - ux * s));
   }
 
   /** Add a line clipped to [xMin, xMax] (nothing if it lies outside). */

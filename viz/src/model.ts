@@ -673,6 +673,47 @@ export function firstDivergence(a: Model, b: Model): { index: number; tA: number
   };
 }
 
+/** Where one lane's history differs between two runs: its first differing event in each. */
+export interface Divergence {
+  lane: number;
+  /** Index (in run a's events) of the lane's first event that differs, and its time in each run. */
+  index: number;
+  tA: number;
+  tB: number;
+}
+
+/**
+ * Every divergence between two runs: per lane, the first event of its own history (its events in order, by their
+ * canonical lines) that differs, in time order. The runs' first divergence is the earliest; the others say when each
+ * other node's (and client's) history stopped matching, which a single first divergence hides.
+ */
+export function divergences(a: Model, b: Model): Divergence[] {
+  const la = a.lines ?? [];
+  const lb = b.lines ?? [];
+  const out: Divergence[] = [];
+  for (let lane = 0; lane < Math.min(a.lanes.length, b.lanes.length); lane++) {
+    let i = 0;
+    let j = 0;
+    for (;;) {
+      while (i < la.length && a.evLane[i] !== lane) i++;
+      while (j < lb.length && b.evLane[j] !== lane) j++;
+      if (i >= la.length && j >= lb.length) break;
+      if (i >= la.length || j >= lb.length || la[i] !== lb[j]) {
+        out.push({
+          lane,
+          index: Math.min(i, la.length),
+          tA: i < la.length ? (a.evT[i] as number) : a.tMax,
+          tB: j < lb.length ? (b.evT[j] as number) : b.tMax,
+        });
+        break;
+      }
+      i++;
+      j++;
+    }
+  }
+  return out.sort((x, y) => Math.min(x.tA, x.tB) - Math.min(y.tA, y.tB) || x.lane - y.lane);
+}
+
 /** Events of a kind (or any kind) on a lane (or any lane): the next (dir 1) or previous (dir -1) one after t. */
 export function stepEvent(
   model: Model,

@@ -20,6 +20,8 @@ export interface Filters {
 export interface Selection {
   lane: number;
   t: number;
+  /** A clicked message (its index): drawn thick with its arrowhead, its fields in the inspector. */
+  message?: number;
   /** A violation's evidence: marked on the diagram, and the cone is theirs (not the whole state at lane, t). */
   evidence?: readonly Evidence[];
 }

@@ -317,7 +317,7 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
       p: "text",
       x: G.x(divergence) + (right ? -4 : 4),
       y: AXIS_HEIGHT + 12,
-      text: "first divergence",
+      text: "divergence",
       fill: "#8e44ad",
       size: 11,
       weight: "600",
@@ -325,6 +325,7 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
       cls: "divergence-label",
     });
   }
+  if (sel?.message !== undefined) pickedMessage(G, prims, sel.message);
   (sel?.evidence ?? []).forEach((e, i) => {
     const y = ys[e.lane] as number;
     if (Number.isNaN(y) || e.t < vp.t0 || e.t > vp.t1) return;
@@ -362,6 +363,32 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
       fill: "#111",
       cls: "selection",
       ring: true,
+    });
+}
+
+/** The clicked message: a thick line from send to arrival with a head at the arrival. */
+function pickedMessage(G: Frame, prims: Prim[], k: number): void {
+  const m = G.model;
+  const y0 = G.ys[m.msgFrom[k] as number] as number;
+  const yTo = G.ys[m.msgTo[k] as number] as number;
+  if (Number.isNaN(y0) || Number.isNaN(yTo)) return;
+  const dropped = m.msgStatus[k] === 1;
+  const y1 =
+    dropped && droppedAtSend(m, k) ? y0 + Math.sign(yTo - y0) * Math.min(Math.abs(yTo - y0) / 2, G.laneH * 0.4) : yTo;
+  const x0 = G.x(m.msgT0[k] as number);
+  const x1 = G.x(m.msgT1[k] as number);
+  const line = { p: "line" as const, stroke: "#111", width: 2.5, cls: "picked-message" };
+  prims.push({ ...line, x1: x0, y1: y0, x2: x1, y2: y1 });
+  const len = Math.hypot(x1 - x0, y1 - y0);
+  if (len < 1) return;
+  const [ux, uy] = [(x1 - x0) / len, (y1 - y0) / len];
+  for (const a of [0.44, -0.44])
+    prims.push({
+      ...line,
+      x1,
+      y1,
+      x2: x1 - 10 * (ux * Math.cos(a) - uy * Math.sin(a)),
+      y2: y1 - 10 * (uy * Math.cos(a) + ux * Math.sin(a)),
     });
 }
 

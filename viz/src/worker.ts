@@ -165,6 +165,10 @@ self.onmessage = async (ev: MessageEvent) => {
         },
         columnBuffers(model),
       );
+    } else if (msg.op === "event") {
+      // one event's fields (a clicked message's send): parsed from the kept bytes on first use
+      const e = eventsOf(String(msg.which)).events[Number(msg.index)];
+      self.postMessage({ id: msg.id, ok: true, event: e ?? null });
     } else if (msg.op === "export") {
       // The export is handed back as a Blob built from ~1 MiB parts: no single string holds it (a Chrome export of a
       // million-event trace is ~135 MB).
