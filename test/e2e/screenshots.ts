@@ -66,11 +66,9 @@ try {
     page,
     blocking,
     async (p) => {
-      const crash = await p.evaluate(
-        () => window.faultline.state.model?.markers.find((m) => m.kind === "crash")?.t ?? 0,
-      );
-      await p.evaluate((at) => window.faultline.zoomTo(Math.max(0, at - 300_000), at + 1_200_000), crash);
-      await p.evaluate((at) => window.faultline.setCursor(at + 600_000), crash);
+      // the coordinator n1 is down from 6.5 s to 8 s: participants that voted yes wait, prepared (blocked)
+      await p.evaluate(() => window.faultline.zoomTo(6_300_000, 8_300_000));
+      await p.evaluate(() => window.faultline.setCursor(7_600_000));
     },
     "viewer-2pc-blocking.png",
   );

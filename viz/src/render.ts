@@ -448,7 +448,6 @@ export function markPath(m: { x: number; y: number; size: number; shape: Shape }
       }
       return `${d}Z`;
     }
-    case "circle":
     case "x":
       return `M${r2(x - s)},${r2(y - s)}L${r2(x + s)},${r2(y + s)}M${r2(x - s)},${r2(y + s)}L${r2(x + s)},${r2(y - s)}`;
     case "tri":
@@ -456,6 +455,7 @@ export function markPath(m: { x: number; y: number; size: number; shape: Shape }
     case "diamond":
       return `M${r2(x)},${r2(y - s)}L${r2(x + s)},${r2(y)}L${r2(x)},${r2(y + s)}L${r2(x - s)},${r2(y)}Z`;
     case "dot":
+    case "circle":
       return `M${r2(x - s)},${r2(y)}a${s},${s} 0 1,0 ${2 * s},0a${s},${s} 0 1,0 ${-2 * s},0`;
     default:
       return assertNever(m.shape, "mark shape");

@@ -52,14 +52,18 @@ export function logRows(m: Model, t: number): LogRow[] | null {
   m.lanes.forEach((lane, l) => {
     if (lane.kind !== "node") return;
     const s = viewAt(m, l, t);
-    const v = s?.v ?? {};
+    const down = s?.v.role === "down";
+    // a node that is down shows the log it had when it crashed (greyed): that is what it comes back with
+    const list = m.states[l] ?? [];
+    const before = down && s !== null ? list.filter((x) => x.t <= s.t && x.v.role !== "down").pop() : undefined;
+    const v = (down ? before?.v : s?.v) ?? {};
     const runs = runsField(v, h.terms) ?? [];
     const length = numberField(v, h.length) ?? 0;
     rows.push({
       lane: l,
       id: lane.id,
       role: typeof v.role === "string" ? v.role : "",
-      down: v.role === "down",
+      down,
       term: numberField(v, m.hints.epoch),
       length,
       commit: numberField(v, h.commit) ?? 0,
@@ -131,6 +135,7 @@ function drawLogs(rows: LogRow[], width: number): SVGSVGElement {
     const y = 30 + k * rowH;
     const g = el("g", { class: `log-row${r.down ? " down" : ""}`, "data-node": r.id });
     const label = `${r.id} ${r.down ? "down" : r.role}${r.term !== null ? ` t${r.term}` : ""}`;
+    // (a down node's row is its log at the crash, faded)
     g.append(text(4, y + 15, label, { "font-weight": r === leader ? 700 : 400 }));
     for (let i = lo; i <= Math.min(hi, r.length); i++) {
       const term = r.termAt(i);
@@ -220,7 +225,9 @@ function drawItems(m: Model, t: number, label: string): HTMLTableElement {
     for (const [, l] of nodes) {
       const c = document.createElement("td");
       const st = states.get(l) ?? "";
-      c.textContent = st === "" ? "·" : st;
+      const down = m.down.some((d) => d.lane === l && d.t0 <= t && t <= d.t1);
+      c.textContent = `${st === "" ? "·" : st}${down ? " (down)" : ""}`;
+      if (down) c.style.opacity = "0.5";
       c.className = "item-state";
       const color = ITEM_COLORS[st];
       if (color !== undefined) c.style.color = color;
