@@ -351,7 +351,7 @@ describe("viewer in headless Chromium", () => {
     await open(server.url);
   });
 
-  it("re-simulates the unedited trace with its bug variants: no divergence, and the share link keeps them", async () => {
+  it("re-simulates the unedited trace with its bug variants: no divergence; the share link keeps them", async () => {
     await page.locator("details#whatif-panel summary").click();
     expect(await page.locator("#whatif-bugs").inputValue()).toBe("commit-old-term");
     await page.locator("#whatif-run").click();

@@ -1,11 +1,11 @@
 /**
  * The message layer, the densest part of the diagram. When at most EXACT_MAX messages are in view, each is drawn
  * from send to arrival (dropped ones dashed, ending in a cross where they were dropped: on a short stub towards the
- * receiver inside the sender's lane for a drop decided at send time, on the receiver's lane for one dropped on arrival; ones still
- * in flight when the run ended dotted). Above that there are more messages than the pixels can tell apart, and the
- * layer switches to density strips (density.ts): per lane and column of time, how many messages it sent, by type, drops
- * in red. The legend line says which is on and how many messages are in view, so nothing is dropped silently; zooming
- * in brings the arrows back.
+ * receiver inside the sender's lane for a drop decided at send time, on the receiver's lane for one dropped on
+ * arrival; ones still in flight when the run ended dotted). Above that there are more messages than the pixels can
+ * tell apart, and the layer switches to density strips (density.ts): per lane and column of time, how many messages
+ * it sent, by type, drops in red. The legend line says which is on and how many messages are in view, so nothing is
+ * dropped silently; zooming in brings the arrows back.
  *
  * Either way a frame costs about the same at every zoom level: the exact layer draws at most EXACT_MAX one-pixel
  * lines, found by binary search on the send times; the density layer counts per lane, type and column with two

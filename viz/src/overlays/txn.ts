@@ -1,8 +1,8 @@
 /**
- * Transaction overlay for atomic commit protocols (the trace header's transactions hint): each transaction drawn as a group across the lanes
- * involved, from its first prepare to its decision, with its votes marked (yes / no) and the decision labelled
- * (commit green, abort red, conflicting decisions purple). Built from message payloads (`txn`, `type`, `vote`) and the
- * protocol's `decide` notes; laid out as drawing primitives like the rest of the diagram.
+ * Transaction overlay for atomic commit protocols (the trace header's transactions hint): each transaction drawn as a
+ * group across the lanes involved, from its first prepare to its decision, with its votes marked (yes / no) and the
+ * decision labelled (commit green, abort red, conflicting decisions purple). Built from message payloads (the hint's
+ * id, start, vote and vote field) and the hint's decide notes; laid out as drawing primitives like the rest.
  */
 import type { TransactionsHint } from "../../../sim/core/viewHints.ts";
 import type { TraceEvent } from "../../../sim/trace/events.ts";
