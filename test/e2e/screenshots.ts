@@ -48,6 +48,8 @@ try {
     figure8,
     async (p) => {
       await p.locator("#violations .violation-item").first().click();
+      // the inspector folded, so the whole explanation shows in the sidebar
+      await p.locator("details:has(#inspector) summary").click();
     },
     "viewer-figure8-explained.png",
   );
