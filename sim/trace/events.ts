@@ -7,6 +7,7 @@
  */
 import type { DiskFaultKind, ResolvedScenario } from "../scenario/resolved.ts";
 import type { Micros, NodeId } from "../core/types.ts";
+import type { ViewHints } from "../core/viewHints.ts";
 
 export const TRACE_FORMAT = "faultline-trace";
 export const TRACE_VERSION = 1;
@@ -24,6 +25,8 @@ export interface TraceHeader {
   nodes: { id: NodeId; dc: string }[];
   /** Client ids with their datacenter. */
   clients: { id: string; dc: string }[];
+  /** The protocol's view hints (Protocol.viewHints), when it declares them. */
+  viewHints?: ViewHints;
 }
 
 export type DropReason = "loss" | "partition" | "crash" | "link-down" | "queue-full";

@@ -39,6 +39,7 @@ const HeaderSchema = z.looseObject({
   }),
   nodes: z.array(z.object({ id: z.string(), dc: z.string() })),
   clients: z.array(z.object({ id: z.string(), dc: z.string() })),
+  viewHints: z.looseObject({}).optional(),
 });
 
 const KINDS = new Set<string>(TRACE_EVENT_KINDS);
