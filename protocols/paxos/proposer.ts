@@ -27,6 +27,10 @@ export function startRound(s: PaxosState, ctx: NodeContext<PaxosMsg>): void {
   const round = s.maxRound + 1;
   s.ballot = makeBallot(round, s.index, !s.bug.nonUniqueBallot);
   s.maxRound = round;
+  // A ballot is used once: a proposer that restarted must not run a ballot it may have used before (promises for the
+  // old prepare still in flight would count for the new one), so the round is durable before the prepare goes out.
+  ctx.persist("round", round);
+  ctx.sync();
   s.phase = "preparing";
   s.promises = new Map();
   s.prepareFrom = s.chosenThrough + 1;

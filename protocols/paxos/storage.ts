@@ -1,9 +1,11 @@
 import { CORRUPT, type NodeContext } from "../../sim/core/protocol.ts";
+import { roundOf } from "./ballot.ts";
 import type { Cmd, PaxosMsg } from "./messages.ts";
 import type { PaxosState } from "./state.ts";
 
 /*
- * Disk layout of an acceptor: "promised" (a ballot), and what it accepted in chunks: "acc:<start>:<ballot>" holds the
+ * Disk layout: "round", the last round this node used as a proposer (synced before its prepare goes out, so no
+ * ballot is ever run twice, also across restarts); and for an acceptor "promised" (a ballot), and what it accepted in chunks: "acc:<start>:<ballot>" holds the
  * frozen array of values accepted together at that ballot for slots start, start + 1, ... (one accept message's new
  * values; the disk keeps a frozen array by reference). A slot's accepted value is the one of the highest ballot among
  * the chunks that cover it, so chunks are never rewritten: a later ballot's chunk overrides earlier ones slot by slot.
@@ -55,4 +57,14 @@ export function loadAcceptor(s: PaxosState, ctx: NodeContext<PaxosMsg>): void {
     // An acceptor has promised at least every ballot it accepted.
     if (ballot > s.promised) s.promised = ballot;
   }
+  // An acceptor promises its own ballot in the step that starts the round, so an intact promise bounds the rounds it
+  // used. A proposer that is no acceptor (or whose promise is damaged) and lost its round can no longer tell which
+  // ballots it used: it stops proposing.
+  const round = ctx.read("round");
+  if (typeof round === "number") s.maxRound = round;
+  else if (round === CORRUPT && (!s.isAcceptor || s.damaged) && s.isProposer) {
+    s.isProposer = false;
+    ctx.note("disk damaged (round failed its checksum): this node no longer proposes");
+  }
+  s.maxRound = Math.max(s.maxRound, roundOf(s.promised));
 }
