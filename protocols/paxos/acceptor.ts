@@ -1,9 +1,8 @@
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import type { NodeId } from "../../sim/core/types.ts";
-import { noteHint } from "./learner.ts";
 import type { AcceptedSlot, Cmd, PaxosMsg } from "./messages.ts";
 import { followLeader, noteBallot, supersededBy } from "./proposer.ts";
-import { type PaxosState, sendTo } from "./state.ts";
+import { noteHint, type PaxosState, sendTo } from "./state.ts";
 import { persistAccepted, persistPromise } from "./storage.ts";
 
 type Prepare = Extract<PaxosMsg, { type: "prepare" }>;
@@ -88,7 +87,7 @@ function storeAccepted(s: PaxosState, ctx: NodeContext<PaxosMsg>, m: Accept): vo
     }
     if (runStart < 0) continue;
     const run: readonly Cmd[] = runStart === 0 && k === values.length ? values : values.slice(runStart, k);
-    persistAccepted(s, ctx, m.start + runStart, m.ballot, run);
+    persistAccepted(ctx, m.start + runStart, m.ballot, run);
     runStart = -1;
   }
 }

@@ -5,7 +5,7 @@ import type { NodeId } from "../../sim/core/types.ts";
 import { ballotText } from "./ballot.ts";
 import type { Cmd, PaxosMsg } from "./messages.ts";
 import { onLearned, startRecovery } from "./proposer.ts";
-import { type PaxosState, sendTo } from "./state.ts";
+import { noteHint, type PaxosState, sendTo } from "./state.ts";
 
 type Accepted = Extract<PaxosMsg, { type: "accepted" }>;
 
@@ -114,14 +114,6 @@ export function applyChosen(s: PaxosState, ctx: NodeContext<PaxosMsg>): void {
     if (s.pending.delete(requestId)) ctx.reply(requestId, { type: "ok", value: result });
   }
   assert(s.applied <= s.chosenThrough, `applied ${s.applied} past the learned prefix ${s.chosenThrough}`);
-}
-
-/** A peer says slots up to `through` exist: catch up if this node has not learned them. */
-export function noteHint(s: PaxosState, from: NodeId, through: number): void {
-  if (through > s.hintThrough) {
-    s.hintThrough = through;
-    s.hintFrom = from;
-  }
 }
 
 export function armCatchup(s: PaxosState, ctx: NodeContext<PaxosMsg>): void {

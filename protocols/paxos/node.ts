@@ -4,7 +4,7 @@ import { assertNever, type NodeId } from "../../sim/core/types.ts";
 import { onAccept, onPrepare } from "./acceptor.ts";
 import { ballotText, roundOf } from "./ballot.ts";
 import { bugFlags } from "./bugs.ts";
-import { applyChosen, armCatchup, onAccepted, onCatchupTimer, onLearnReq, onLearnResp } from "./learner.ts";
+import { armCatchup, onAccepted, onCatchupTimer, onLearnReq, onLearnResp } from "./learner.ts";
 import type { Cmd, PaxosMsg } from "./messages.ts";
 import type { PaxosOptions } from "./options.ts";
 import {

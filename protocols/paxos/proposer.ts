@@ -2,10 +2,9 @@ import { assert } from "../../sim/core/assert.ts";
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import type { NodeId } from "../../sim/core/types.ts";
 import { ballotText, makeBallot, roundOf } from "./ballot.ts";
-import { noteHint } from "./learner.ts";
 import { type Cmd, NOOP, type PaxosMsg } from "./messages.ts";
 import type { PaxosState } from "./state.ts";
-import { sendTo } from "./state.ts";
+import { noteHint, sendTo } from "./state.ts";
 
 type Promise = Extract<PaxosMsg, { type: "promise" }>;
 

@@ -165,3 +165,11 @@ export function sendTo(s: PaxosState, ctx: { send(to: NodeId, m: PaxosMsg): void
   if (to === s.id) s.local.push(m);
   else ctx.send(to, m);
 }
+
+/** A peer says slots up to `through` exist: catch up if this node has not learned them. */
+export function noteHint(s: PaxosState, from: NodeId, through: number): void {
+  if (through > s.hintThrough) {
+    s.hintThrough = through;
+    s.hintFrom = from;
+  }
+}

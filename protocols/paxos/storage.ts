@@ -18,7 +18,6 @@ export function persistPromise(s: PaxosState, ctx: NodeContext<PaxosMsg>): void 
 }
 
 export function persistAccepted(
-  s: PaxosState,
   ctx: NodeContext<PaxosMsg>,
   start: number,
   ballot: number,
