@@ -3,7 +3,7 @@ import { assertNever } from "../../sim/core/types.ts";
 import { onElectionTimeout, onVoteRequest, onVoteResponse, resetElectionTimer } from "./election.ts";
 import { applyCommitted } from "./machine.ts";
 import type { RaftMsg } from "./messages.ts";
-import { RAFT_DEFAULTS, type RaftOptions } from "./options.ts";
+import type { RaftOptions } from "./options.ts";
 import {
   appendLocal,
   armFlush,
@@ -17,8 +17,7 @@ import {
 import { initialState, type RaftState } from "./state.ts";
 import { load } from "./storage.ts";
 
-export function createRaft(ctx: NodeContext<RaftMsg>, options: unknown, bugs: ReadonlySet<string>): RaftState {
-  const o: RaftOptions = { ...RAFT_DEFAULTS, ...(options as Partial<RaftOptions>) };
+export function createRaft(ctx: NodeContext<RaftMsg>, o: RaftOptions, bugs: ReadonlySet<string>): RaftState {
   const s = initialState(ctx.id, ctx.nodes, o, {
     commitOldTerm: bugs.has("commit-old-term"),
     forgetVote: bugs.has("forget-vote"),
