@@ -1,9 +1,9 @@
 import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
 import { paxosBugs } from "./bugs.ts";
 import { paxosInvariants } from "./invariants.ts";
-import { LEGACY_OPTION_DOCS, checkLegacyOptions, legacyOptions } from "./legacyOptions.ts";
 import type { PaxosMsg } from "./messages.ts";
 import { createPaxos, paxosView, stepPaxos } from "./node.ts";
+import { type PaxosOptions, paxosOptions } from "./options.ts";
 import type { PaxosState } from "./state.ts";
 
 function messageBytes(m: PaxosMsg): number {
@@ -20,14 +20,13 @@ function messageBytes(m: PaxosMsg): number {
 }
 
 /** Paxos: single-decree instances per slot (basic mode), or Multi-Paxos with a stable leader, over a KV store. */
-export const paxos: Protocol<PaxosState, PaxosMsg, KvOp> = {
+export const paxos: Protocol<PaxosState, PaxosMsg, KvOp, PaxosOptions> = {
   name: "paxos",
   description:
     "Paxos over a replicated KV store: Multi-Paxos with a stable leader, batching and a pipelining window (mode " +
     "multi), or single-decree Paxos run for each slot by any proposer (mode basic).",
-  options: LEGACY_OPTION_DOCS,
-  checkOptions: checkLegacyOptions,
-  create: (ctx, options, bugs) => createPaxos(ctx, legacyOptions(options, ctx.nodes), bugs),
+  options: paxosOptions,
+  create: createPaxos,
   step: stepPaxos,
   view: paxosView,
   messageSize: messageBytes,

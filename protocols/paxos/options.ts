@@ -1,39 +1,17 @@
 import { z } from "zod";
+import { defineOptions, micros, nodeIds, type OptionsEnv, type OptionsOf } from "../../sim/core/protocolOptions.ts";
 import type { NodeId } from "../../sim/core/types.ts";
 
-/**
- * Paxos's options: one zod schema (type, defaults, messages and docs all come from it). Written to the options seam of
- * docs/ARCHITECTURE.md's `defineOptions(env => schema)`; until that seam is in the tree, legacyOptions.ts adapts this
- * schema to the declared-options API (docs, defaults, checks).
- */
-export interface PaxosOptionsEnv {
-  readonly nodes: readonly NodeId[];
+/** A non-empty list of the topology's node ids, each at most once. */
+function distinctNodeIds(env: OptionsEnv) {
+  return nodeIds(env).refine((ids) => new Set(ids).size === ids.length, {
+    error: "expected each node id at most once",
+  });
 }
 
-/** A whole number of microseconds, at least `min`. */
-function micros(min = 0): z.ZodNumber {
-  return z
-    .number({ error: "expected a whole number of microseconds" })
-    .int({ error: "expected a whole number of microseconds" })
-    .min(min, { error: `expected a whole number of microseconds >= ${min}` });
-}
-
-/** A non-empty list of the topology's node ids, without repeats. */
-function nodeIds(env: PaxosOptionsEnv) {
-  const known = env.nodes.join(", ");
-  return z
-    .array(
-      z.string().refine((v) => env.nodes.includes(v), {
-        error: (issue) => `expected a node id of the topology (${known}), got ${JSON.stringify(issue.input)}`,
-      }),
-      { error: "expected a list of node ids" },
-    )
-    .min(1, { error: "expected a non-empty list of node ids" })
-    .refine((ids) => new Set(ids).size === ids.length, { error: "expected each node id at most once" });
-}
-
-export function paxosOptionsSchema(env: PaxosOptionsEnv) {
-  return z
+/** Paxos's options, one zod schema (docs/paxos.md explains them). */
+export const paxosOptions = defineOptions((env) =>
+  z
     .object({
       mode: z
         .enum(["multi", "basic"])
@@ -42,8 +20,11 @@ export function paxosOptionsSchema(env: PaxosOptionsEnv) {
           "multi: a stable leader skips phase 1 for later slots; basic: every proposal runs both phases " +
             "(single-decree Paxos per slot, any proposer)",
         ),
-      acceptors: nodeIds(env).nullable().default(null).describe("acceptor nodes (default: every node)"),
-      proposers: nodeIds(env).nullable().default(null).describe("nodes that propose and serve clients (default: all)"),
+      acceptors: distinctNodeIds(env).nullable().default(null).describe("acceptor nodes (default: every node)"),
+      proposers: distinctNodeIds(env)
+        .nullable()
+        .default(null)
+        .describe("nodes that propose and serve clients (default: all)"),
       electionMinMicros: micros(1).default(300_000).describe("multi: lower bound of the randomized leader timeout"),
       electionMaxMicros: micros(1).default(600_000).describe("multi: upper bound of the leader timeout"),
       heartbeatMicros: micros(1).default(60_000).describe("multi: leader heartbeat and accept retransmission interval"),
@@ -78,12 +59,12 @@ export function paxosOptionsSchema(env: PaxosOptionsEnv) {
           path: ["backoffMinMicros"],
           message: `expected at most backoffMaxMicros (${o.backoffMaxMicros}), got ${o.backoffMinMicros}`,
         });
-    });
-}
+    }),
+);
 
-export type PaxosOptions = z.output<ReturnType<typeof paxosOptionsSchema>>;
+export type PaxosOptions = OptionsOf<typeof paxosOptions>;
 
 /** Every option at its default, for nodes `nodes` (tests build options from this). */
-export function paxosDefaults(nodes: readonly NodeId[], given: Partial<PaxosOptions> = {}): PaxosOptions {
-  return paxosOptionsSchema({ nodes }).parse(given);
+export function paxosDefaults(nodes: readonly NodeId[]): PaxosOptions {
+  return paxosOptions.defaults({ nodes });
 }

@@ -13,7 +13,7 @@ export type Sent = AnySent<PaxosMsg>;
  * until a test delivers or drops them, timers fire only when a test fires them, and every step runs the four
  * invariants. Batching is off (each client command is proposed when the test fires "flush").
  */
-export class Cluster extends HandDrivenCluster<PaxosState, PaxosMsg> {
+export class Cluster extends HandDrivenCluster<PaxosState, PaxosMsg, PaxosOptions> {
   constructor(n: number, options: Partial<PaxosOptions> = {}, bugs: string[] = []) {
     super(
       paxos,
