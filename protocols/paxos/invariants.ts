@@ -35,29 +35,41 @@ const agreement: Invariant<PaxosState> = {
   name: "agreement",
   description: "No two nodes ever learn different values for the same slot (at most one value is chosen per slot).",
   create: () => {
-    const first: (string | undefined)[] = [];
-    const firstText: string[] = [];
+    // The first value learned for each slot, who learned it and how (the message is built only for a violation).
+    const firstId: (string | undefined)[] = [];
+    const firstCmd: Cmd[] = [];
+    const firstBy: PaxosState[] = [];
+    const firstBallot: number[] = [];
+    const firstMask: number[] = [];
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
       if (s === undefined) return null;
       for (const slot of s.learnedNow) {
         const c = s.chosen[slot] as Cmd;
-        const text = `${s.id} learned ${describeCmd(c)} at ballot ${learnedAt(s, slot)}`;
-        const had = first[slot];
+        const had = firstId[slot];
         if (had === undefined) {
-          first[slot] = c.id;
-          firstText[slot] = text;
-        } else if (had !== c.id) return `slot ${slot}: ${firstText[slot]}, but ${text}`;
+          firstId[slot] = c.id;
+          firstCmd[slot] = c;
+          firstBy[slot] = s;
+          firstBallot[slot] = s.chosenBallot[slot] as number;
+          firstMask[slot] = s.chosenMask[slot] as number;
+        } else if (had !== c.id) {
+          const other = firstBy[slot] as PaxosState;
+          return (
+            `slot ${slot}: ${other.id} learned ${describeCmd(firstCmd[slot] as Cmd)} at ballot ` +
+            `${learnedAt(other, firstBallot[slot] as number, firstMask[slot] as number)}, but ${s.id} learned ` +
+            `${describeCmd(c)} at ballot ${learnedAt(s, s.chosenBallot[slot] as number, s.chosenMask[slot] as number)}`
+          );
+        }
       }
       return null;
     };
   },
 };
 
-function learnedAt(s: PaxosState, slot: number): string {
-  const ballot = s.chosenBallot[slot] as number;
+function learnedAt(s: PaxosState, ballot: number, mask: number): string {
   if (ballot === 0) return "? (from a learner)";
-  return `${ballotText(ballot, s.nodes)} from ${acceptorsOf(s, s.chosenMask[slot] as number)}`;
+  return `${ballotText(ballot, s.nodes)} from ${acceptorsOf(s, mask)}`;
 }
 
 /** An acceptor's promise never goes down, also across a crash and restart. */
