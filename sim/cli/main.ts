@@ -3,17 +3,19 @@
  * (a clear one-line message, never a stack trace), 3 an internal error.
  */
 import yargs from "yargs";
+import packageJson from "../../package.json" with { type: "json" };
 import { ProtocolRegistry } from "../core/registry.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { TraceFormatError } from "../trace/reader.ts";
 import { UsageError, type CliCommand, type CliContext } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
+import { terminalText } from "./terminalText.ts";
 
 export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Promise<number> {
   const ctx: CliContext = {
     registry: io.registry ?? new ProtocolRegistry(),
-    stdout: io.stdout ?? ((t) => process.stdout.write(`${t}\n`)),
-    stderr: io.stderr ?? ((t) => process.stderr.write(`${t}\n`)),
+    stdout: printer(io.stdout ?? ((t) => process.stdout.write(`${t}\n`))),
+    stderr: printer(io.stderr ?? ((t) => process.stderr.write(`${t}\n`))),
     isTty: io.isTty ?? Boolean(process.stdout.isTTY),
   };
   let argv: string[];
@@ -34,7 +36,7 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     .recommendCommands()
     .demandCommand(1, "expected a command")
     .help()
-    .version(false)
+    .version(packageJson.version)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
@@ -61,7 +63,8 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     usageProblem ??= (e as Error).message;
   }
   if (usageProblem !== null) {
-    if (!printed) ctx.stderr(`faultline: ${usageProblem}\nRun "faultline --help" for usage.`);
+    if (!printed)
+      ctx.stderr(`faultline: ${withFlagSuggestions(usageProblem, argv)}\nRun "faultline --help" for usage.`);
     return 2;
   }
   const picked = chosen as { command: CliCommand; args: Record<string, unknown> } | null;
@@ -94,6 +97,11 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
   } catch (e) {
     return reportError(e, ctx, argv);
   }
+}
+
+/** Everything printed goes through terminalText: no user text (names, paths, file contents) acts on the terminal. */
+function printer(write: (text: string) => void): (text: string) => void {
+  return (text) => write(terminalText(text));
 }
 
 /** Flags whose value is a file to write. */
@@ -161,6 +169,33 @@ export function preprocessArgs(argv: readonly string[]): string[] {
     out.push(a);
   }
   return out;
+}
+
+/** The flags of a command (its options, without its positionals), or the global ones. */
+function flagsOf(commandName: string | undefined): string[] {
+  const command = COMMANDS.find((c) => c.command.split(" ")[0] === commandName);
+  if (command === undefined) return ["help", "version"];
+  const positionals = new Set([...command.command.matchAll(/[<[]([\w-]+)(?:\.\.)?[>\]]/g)].map((m) => m[1]));
+  const options = (
+    command.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } }
+  ).getOptions().key;
+  return Object.keys(options).filter((k) => !positionals.has(k));
+}
+
+/**
+ * yargs' "Unknown argument: sede" (or "Unknown arguments: a, b"), with the command's nearest flag after each mistyped
+ * flag: "Unknown argument: sede (did you mean --seed?)". An extra positional gets no suggestion.
+ */
+export function withFlagSuggestions(problem: string, argv: readonly string[]): string {
+  const m = /^(Unknown arguments?): (.+)$/s.exec(problem);
+  if (m === null) return problem;
+  const flags = flagsOf(argv[0]);
+  const named = (m[2] as string).split(", ").map((name) => {
+    const asFlag = argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `-${name}`);
+    const near = asFlag ? closest(name, flags) : null;
+    return near !== null ? `${name} (did you mean --${near}?)` : name;
+  });
+  return `${m[1]}: ${named.join(", ")}`;
 }
 
 /** The candidate nearest `word` by edit (Levenshtein) distance, if it is near enough to be a likely typo. */

@@ -4,11 +4,11 @@ import { extname, join, resolve, sep } from "node:path";
 import { isGzipBytes } from "../trace/reader.ts";
 import { DISCARD_EVENTS, streamTraceEvents } from "./traceFile.ts";
 import { UsageError } from "./command.ts";
+import { projectRoot } from "./projectRoot.ts";
 import { readUserFile } from "./userFile.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-export const VIZ_DIST = join(ROOT, "dist/viz");
-const VIZ_SRC = join(ROOT, "viz");
+/** The built viewer (vite build): dist/viz in the checkout. */
+export const vizDist = (): string => join(projectRoot(), "dist/viz");
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -30,12 +30,13 @@ function newest(dir: string): number {
 
 /** Build the viewer with Vite unless dist/viz is newer than every source it bundles. */
 export async function ensureViewerBuilt(log: (s: string) => void): Promise<void> {
-  const index = join(VIZ_DIST, "index.html");
-  const sources = Math.max(newest(VIZ_SRC), newest(join(ROOT, "sim")), newest(join(ROOT, "protocols")));
+  const root = projectRoot();
+  const index = join(vizDist(), "index.html");
+  const sources = Math.max(newest(join(root, "viz")), newest(join(root, "sim")), newest(join(root, "protocols")));
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   log("building the viewer (vite build)...");
   const { build } = await import("vite");
-  await build({ configFile: join(ROOT, "vite.config.ts"), logLevel: "error" });
+  await build({ configFile: join(root, "vite.config.ts"), logLevel: "error" });
 }
 
 export interface ViewServer {
@@ -63,8 +64,9 @@ export async function startViewServer(tracePath: string, port: number): Promise<
       res.end(traceBytes);
       return;
     }
-    const file = resolve(VIZ_DIST, `.${url.pathname === "/" ? "/index.html" : decodeURIComponent(url.pathname)}`);
-    if (!file.startsWith(VIZ_DIST + sep) || !existsSync(file) || statSync(file).isDirectory()) {
+    const dist = vizDist();
+    const file = resolve(dist, `.${url.pathname === "/" ? "/index.html" : decodeURIComponent(url.pathname)}`);
+    if (!file.startsWith(dist + sep) || !existsSync(file) || statSync(file).isDirectory()) {
       res.writeHead(404, { "content-type": "text/plain" });
       res.end("not found");
       return;

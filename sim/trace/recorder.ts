@@ -57,7 +57,7 @@ const RING_MASK = RING - 1;
  * trace. The bytes are exactly those of encoding each row at once (the same encoder runs in the same row order); what
  * changes is where the time goes. The engine's hot path then does a few stores per row instead of the varint,
  * interning and payload code, so it stays small and compiles quickly, and the encoder runs as one tight loop.
- * Measured on ping-5 (5.3M rows): see docs/ARCHITECTURE.md.
+ * Measured on ping-5 (5.3M rows): see bench/RESULTS.md.
  */
 const STAGE = 4096;
 const S_SEND = 0;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { reproLine, shellQuote } from "../../sim/explore/repro.ts";
-import { cli, tempDir } from "./helpers.ts";
+import { cli, tempDir, workDir } from "./helpers.ts";
 
 /** Split a repro line the way a POSIX shell would (only the quoting reproLine produces: bare words and '...'). */
 function shellWords(line: string): string[] {
@@ -72,7 +72,7 @@ describe("sweep failures", () => {
   const path = "traces/raft-persistence-seed53.ndjson.gz";
 
   it("come with their traces, re-run traced and written where run would write them", async () => {
-    rmSync(path, { force: true });
+    rmSync(join(workDir(), path), { force: true });
     const j = await cli(
       "sweep",
       "scenarios/raft-persistence.yaml",
@@ -88,7 +88,7 @@ describe("sweep failures", () => {
     const f = JSON.parse(j.out).failures;
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ seed: 53, check: "raft.election-safety", trace: path });
-    const text = gunzipSync(readFileSync(path)).toString("utf8");
+    const text = gunzipSync(readFileSync(join(workDir(), path))).toString("utf8");
     expect(text).toMatch(/"k":"violation","check":"raft.election-safety"/);
     const t = await cli(
       "sweep",
@@ -242,14 +242,15 @@ describe("a scenario with trace: { enabled: false }", () => {
   );
 
   it("writes no trace and says tracing is off", async () => {
-    rmSync("traces/register-primary-backup-seed987654321.ndjson.gz", { force: true });
+    const trace = join(workDir(), "traces/register-primary-backup-seed987654321.ndjson.gz");
+    rmSync(trace, { force: true });
     const r = await cli("run", file, "--seed", "987654321", "--json");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).trace).toBeNull();
     const h = await cli("run", file, "--seed", "987654321");
     expect(h.out).toContain("trace      off (the scenario sets trace.enabled: false; --trace FILE writes one)");
     expect(h.out).not.toContain("view it");
-    expect(existsSync("traces/register-primary-backup-seed987654321.ndjson.gz")).toBe(false);
+    expect(existsSync(trace)).toBe(false);
   });
 
   it("writes the trace when --trace asks for one", async () => {

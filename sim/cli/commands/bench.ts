@@ -6,9 +6,11 @@ import { formatBenchTable, formatTable, mega, runBenchmarks } from "../../../ben
 import type { BenchResult } from "../../../bench/types.ts";
 import { WORKLOADS } from "../../../bench/workloads/index.ts";
 import { UsageError, type CliCommand, type CliContext } from "../command.ts";
+import { projectRoot } from "../projectRoot.ts";
 import { abandonOutput, fillOutput, openOutput } from "../traceFile.ts";
 
-const BIN = resolve(import.meta.dirname, "../../../bin/faultline.mjs");
+/** This checkout's `faultline` command. */
+const bin = (): string => join(projectRoot(), "bin/faultline.mjs");
 
 /**
  * glibc's tunable that makes malloc ask for transparent huge pages (madvise) on the memory it maps: the trace's 8 MiB
@@ -29,13 +31,13 @@ function childEnv(hugePages: boolean): NodeJS.ProcessEnv {
 }
 
 /**
- * Run one workload in a fresh process, so no workload inherits another's heap, JIT state or garbage. `bin` is this
+ * Run one workload in a fresh process, so no workload inherits another's heap, JIT state or garbage. `cli` is this
  * checkout's CLI, or another checkout's (--against).
  */
-function isolated(name: string, hugePages: boolean, bin = BIN): BenchResult {
-  const args = ["--max-old-space-size=4096", bin, "bench", "--only", name, "--json", "--no-isolate", "--runs", "1"];
+function isolated(name: string, hugePages: boolean, cli = bin()): BenchResult {
+  const args = ["--max-old-space-size=4096", cli, "bench", "--only", name, "--json", "--no-isolate", "--runs", "1"];
   const r = spawnSync(process.execPath, args, { encoding: "utf8", env: childEnv(hugePages) });
-  const where = bin === BIN ? "" : ` (in ${resolve(bin, "../..")})`;
+  const where = cli === bin() ? "" : ` (in ${resolve(cli, "../..")})`;
   if (r.status !== 0)
     throw new Error(`benchmark ${name} failed${where}: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
   return (JSON.parse(r.stdout) as { results: BenchResult[] }).results[0] as BenchResult;
@@ -275,7 +277,7 @@ function compare(
       for (let i = 0; i < runs; i++) {
         // Sides by position, not by path: --against may name this very checkout (an A/A run, to see the noise).
         for (const here of i % 2 === 0 ? [true, false] : [false, true]) {
-          const r = isolated(name, hugePages, here ? BIN : other);
+          const r = isolated(name, hugePages, here ? bin() : other);
           (here ? ours : theirs).push(r);
           if (!json) ctx.stderr(`  ${name} ${here ? "here" : "there"}: ${mega(r.eventsPerSecond)} events/s`);
         }

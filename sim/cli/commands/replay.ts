@@ -16,7 +16,7 @@ export const replayCommand: CliCommand = {
   builder: (y: Argv) =>
     y
       .positional("trace", { type: "string", describe: "trace file (.ndjson or .ndjson.gz)" })
-      .option("json", { type: "boolean" }),
+      .option("json", { type: "boolean", describe: "print the result as one JSON object" }),
   async run(argv, ctx) {
     const path = String(argv.trace);
     // The trace is read as a stream and compared line by line with the re-run's trace as it is decoded: a long run's

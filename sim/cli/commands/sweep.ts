@@ -17,7 +17,11 @@ export const sweepCommand: CliCommand = {
   describe: "Run scenarios over many seeds and report every failure with its repro",
   builder: (y: Argv) =>
     y
-      .positional("files", { type: "string", array: true })
+      .positional("files", {
+        type: "string",
+        array: true,
+        describe: "scenario files (YAML or JSON), each run on every seed",
+      })
       .option("seeds", { type: "string", describe: "number of seeds per scenario", demandOption: true })
       .option("from", { type: "string", describe: "first seed (default 1)" })
       .option("fail-fast", { type: "boolean", describe: "stop at the first failure" })
