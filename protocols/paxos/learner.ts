@@ -1,4 +1,4 @@
-import { kvNext, kvResult } from "../../sim/check/models.ts";
+import { kvNext, kvResult } from "../kv/kv.ts";
 import { assert } from "../../sim/core/assert.ts";
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import type { NodeId } from "../../sim/core/types.ts";

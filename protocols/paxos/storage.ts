@@ -5,12 +5,12 @@ import type { PaxosState } from "./state.ts";
 
 /*
  * Disk layout: "round", the last round this node used as a proposer (synced before its prepare goes out, so no
- * ballot is ever run twice, also across restarts); and for an acceptor "promised" (a ballot), and what it accepted in chunks: "acc:<start>:<ballot>" holds the
- * frozen array of values accepted together at that ballot for slots start, start + 1, ... (one accept message's new
- * values; the disk keeps a frozen array by reference). A slot's accepted value is the one of the highest ballot among
- * the chunks that cover it, so chunks are never rewritten: a later ballot's chunk overrides earlier ones slot by slot.
- * Everything is synced before the promise or acceptance it backs is sent. Learners keep nothing on disk: a restarted
- * node learns the chosen values again from its peers.
+ * ballot is ever run twice, also across restarts); and for an acceptor "promised" (a ballot) and what it accepted, in
+ * chunks: "acc:<start>:<ballot>" holds the frozen array of values accepted together at that ballot for slots start,
+ * start + 1, ... (one accept message's new values; the disk keeps a frozen array by reference). A slot's accepted
+ * value is the one of the highest ballot among the chunks that cover it, so chunks are never rewritten: a later
+ * ballot's chunk overrides earlier ones slot by slot. Everything is synced before the promise or acceptance it backs
+ * is sent. Learners keep nothing on disk: a restarted node learns the chosen values again from its peers.
  */
 
 export function persistPromise(s: PaxosState, ctx: NodeContext<PaxosMsg>): void {
