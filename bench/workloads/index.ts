@@ -2,6 +2,7 @@ import type { BenchWorkload } from "../types.ts";
 import { ping5Bare } from "./bare.ts";
 import { checkEtcd, checkMatrix } from "./check.ts";
 import { pending1e6, pendingGrowth } from "./pending.ts";
+import { paxos5 } from "./paxos5.ts";
 import { mem10m, ping5, ping5Untraced } from "./ping.ts";
 import { raft5, raft5Traced } from "./raft5.ts";
 import { raft5NoChecks, raft5Null, raft5Skeleton } from "./raftFloor.ts";
@@ -19,6 +20,7 @@ export const WORKLOADS: BenchWorkload[] = [
   raft5NoChecks,
   raft5Skeleton,
   raft5Null,
+  paxos5,
   mem10m,
   ...checkMatrix,
   ...checkEtcd,
