@@ -5,6 +5,7 @@ import type { PaxosMsg } from "./messages.ts";
 import { createPaxos, paxosView, stepPaxos } from "./node.ts";
 import { type PaxosOptions, paxosOptions } from "./options.ts";
 import type { PaxosState } from "./state.ts";
+import { PAXOS_VIEW_HINTS } from "./viewHints.ts";
 
 function messageBytes(m: PaxosMsg): number {
   switch (m.type) {
@@ -29,6 +30,7 @@ export const paxos: Protocol<PaxosState, PaxosMsg, KvOp, PaxosOptions> = {
   create: createPaxos,
   step: stepPaxos,
   view: paxosView,
+  viewHints: PAXOS_VIEW_HINTS,
   messageSize: messageBytes,
   messageType: (m) => m.type,
   invariants: paxosInvariants,

@@ -1,10 +1,12 @@
+import type { ViewHints } from "../../sim/core/viewHints.ts";
+
 /**
  * What the viewer needs to draw Paxos without knowing it, as plain data in the shape of the view-hints seam being
  * generalised on the viewer's branch (sim/core/viewHints.ts there): lanes tinted by the round of the highest ballot a
  * node knows (`term`), the leader's bar, and per invariant a pattern naming the node, slot (`index`), round (`epoch`)
- * and second node of a violation. Wired into the protocol (`viewHints: PAXOS_VIEW_HINTS`) once that seam lands.
+ * and second node of a violation.
  */
-export const PAXOS_VIEW_HINTS = {
+export const PAXOS_VIEW_HINTS: ViewHints = {
   epoch: "term",
   leaderRole: "leader",
   evidence: [
@@ -20,4 +22,4 @@ export const PAXOS_VIEW_HINTS = {
     { check: "paxos.promise-monotonic", pattern: "^acceptor (?<node>\\S+) promised ballot (?<epoch>\\d+)\\." },
     { check: "paxos.validity", pattern: "^(?<node>\\S+) learned .* for slot (?<index>\\d+), which nobody proposed" },
   ],
-} as const;
+};
