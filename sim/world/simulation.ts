@@ -220,19 +220,17 @@ export class World implements NodeHost, ClientHost {
     assert(this.timers.names[id] === name, () => `timer id ${id} of ${n.id} is not ${name}`);
     this.scheduler.cancel(handle);
     ha[id * 2] = -1;
-    assert(ha[id * 2] === -1, () => `timer ${name} on ${n.id} still armed after cancel`);
+    if (ha[id * 2] !== -1) assert(false, () => `timer ${name} on ${n.id} still armed after cancel`);
   }
 
   reply(node: number, requestId: number, reply: ClientReply): void {
-    assert(node >= 0 && node < this.nodes.length, () => `reply from unknown node index ${node}`);
+    if (!(node >= 0 && node < this.nodes.length)) assert(false, () => `reply from unknown node index ${node}`);
     const n = this.nodes[node] as NodeRuntime;
     if (!n.up) return;
     const client = this.clients.ownerOf(requestId);
     if (client === undefined) return; // the client already gave up or got an answer
-    assert(
-      client >= 0 && client < this.topology.clientIds.length,
-      () => `request ${requestId} owned by client ${client}`,
-    );
+    if (!(client >= 0 && client < this.topology.clientIds.length))
+      assert(false, () => `request ${requestId} owned by client ${client}`);
     const body: ClientReplyMsg = { requestId, reply };
     this.network.send(node, this.topology.nodeCount + client, body, "client-reply", CLIENT_MESSAGE_BYTES, false);
   }
@@ -332,7 +330,7 @@ export class World implements NodeHost, ClientHost {
   }
 
   step(i: number, input: Parameters<AnyProtocol["step"]>[1]): void {
-    assert(i >= 0 && i < this.nodes.length, () => `step on unknown node index ${i}`);
+    if (!(i >= 0 && i < this.nodes.length)) assert(false, () => `step on unknown node index ${i}`);
     const n = this.nodes[i] as NodeRuntime;
     if (!n.up) assert(false, `${n.id} was given a ${input.kind} input while down`);
     this.protocol.step(n.state, input, n.ctx);
@@ -451,8 +449,9 @@ export class World implements NodeHost, ClientHost {
     const nodeCount = this.topology.nodeCount;
     const from = net.arrivedFrom;
     const to = net.arrivedTo;
-    assert(from >= 0 && to >= 0 && to < this.topology.endpointCount, () => `delivery from ${from} to ${to}`);
-    assert(to < nodeCount || from < nodeCount, () => `delivery between two clients, ${from} to ${to}`);
+    if (!(from >= 0 && to >= 0 && to < this.topology.endpointCount))
+      assert(false, () => `delivery from ${from} to ${to}`);
+    if (!(to < nodeCount || from < nodeCount)) assert(false, () => `delivery between two clients, ${from} to ${to}`);
     const body = net.arrivedBody;
     net.arrivedBody = undefined;
     if (to >= nodeCount) {

@@ -284,9 +284,11 @@ export class Clients {
   }
 
   private makeOp(c: number, rng: Rng): KvOp {
-    assert(c >= 0 && c < this.opCount.length, () => `workload: op for client ${c} of ${this.opCount.length}`);
+    if (!(c >= 0 && c < this.opCount.length))
+      assert(false, () => `workload: op for client ${c} of ${this.opCount.length}`);
     const k = rng.int(Math.max(1, this.spec.keys));
-    assert(k >= 0 && (k < this.spec.keys || k === 0), () => `workload: key index ${k} of ${this.spec.keys}`);
+    if (!(k >= 0 && (k < this.spec.keys || k === 0)))
+      assert(false, () => `workload: key index ${k} of ${this.spec.keys}`);
     let key = this.keyNames[k];
     if (key === undefined) this.keyNames[k] = key = `k${k}`;
     const n = (this.opCount[c] as number) + 1;
@@ -322,10 +324,10 @@ export class Clients {
 
   private otherNode(node: number, rng: Rng): number {
     const n = this.host.nodeCount;
-    assert(node >= 0 && node < n, () => `workload: other node than ${node} of ${n}`);
+    if (!(node >= 0 && node < n)) assert(false, () => `workload: other node than ${node} of ${n}`);
     if (n === 1) return node;
     const k = rng.int(n - 1);
-    assert(k >= 0 && k < n - 1, () => `workload: other-node draw ${k} of ${n - 1}`);
+    if (!(k >= 0 && k < n - 1)) assert(false, () => `workload: other-node draw ${k} of ${n - 1}`);
     return k >= node ? k + 1 : k;
   }
 }
