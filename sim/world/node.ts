@@ -102,8 +102,8 @@ function makeContext(node: NodeRuntime, host: NodeHost, rng: Rng): NodeContext<u
 export function sameView(a: NodeView | undefined, b: NodeView): boolean {
   if (a === undefined) return false;
   // The caller compares identities first: views that are the same object never reach here.
-  assert(a !== b, "sameView: called with the very same view");
-  assert(typeof b === "object" && b !== null, "sameView: a protocol view is an object");
+  if (a === b) assert(false, "sameView: called with the very same view");
+  if (typeof b !== "object" || b === null) assert(false, "sameView: a protocol view is an object");
   let nb = 0;
   for (const key in b) {
     nb++;
