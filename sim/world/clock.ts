@@ -12,6 +12,8 @@ export class NodeClock {
   private driftBaseMicros = 0;
 
   local(virtualNow: Micros): Micros {
+    if (!(virtualNow >= this.driftSinceMicros))
+      assert(false, () => `clock read at ${virtualNow}us, before its drift was set at ${this.driftSinceMicros}us`);
     const drifted = this.driftBaseMicros + ((virtualNow - this.driftSinceMicros) * this.driftPpm) / 1e6;
     return Math.floor(virtualNow + this.offsetMicros + drifted);
   }

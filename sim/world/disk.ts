@@ -60,8 +60,12 @@ let recentFrozenNext = 0;
 function storableByReference(v: object): boolean {
   for (let i = 0; i < RECENT_FROZEN; i++) if (recentFrozen[i] === v) return true;
   if (!(Array.isArray(v) ? arrayDeeplyFrozen(v) : deeplyFrozen(v, 0))) return false;
+  if (!(recentFrozenNext >= 0 && recentFrozenNext < RECENT_FROZEN))
+    assert(false, () => `disk: frozen ring position ${recentFrozenNext} of ${RECENT_FROZEN}`);
   recentFrozen[recentFrozenNext] = v;
   recentFrozenNext = (recentFrozenNext + 1) % RECENT_FROZEN;
+  if (recentFrozen[(recentFrozenNext + RECENT_FROZEN - 1) % RECENT_FROZEN] !== v)
+    assert(false, "disk: a value found deeply frozen is the ring's newest");
   return true;
 }
 
@@ -196,6 +200,7 @@ export class Disk {
 
   /** A crash: unsynced writes are lost; with `tornLast`, the last unsynced write lands damaged instead. */
   crash(tornLast: boolean): string | null {
+    assert(this.undoCount >= 0 && this.undoCount <= this.undoKeys.length, () => `disk: undo log of ${this.undoCount}`);
     let torn: string | null = null;
     let tornValue: JsonText | null = null;
     const last = this.undoCount - 1;
@@ -212,6 +217,7 @@ export class Disk {
     }
     if (torn !== null && tornValue !== null) this.values.set(torn, tornValue);
     this.sync();
+    assert(this.undoCount === 0, () => `disk: ${this.undoCount} unsynced writes survived a crash`);
     assert(torn === null || this.values.get(torn) === tornValue, () => `disk: torn write of ${torn} not in place`);
     return torn;
   }

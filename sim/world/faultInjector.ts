@@ -49,6 +49,10 @@ export function applyFault(world: FaultTarget, f: FaultAction): void {
       const i = world.topology.indexOf(f.node);
       assert(i >= 0 && i < world.nodes.length, () => `crash of unknown node ${f.node}`);
       if (!(world.nodes[i] as NodeRuntime).up) return;
+      assert(
+        f.restartAfterMicros === null || f.restartAfterMicros >= 0,
+        () => `crash of ${f.node}: restart ${f.restartAfterMicros}us after, expected >= 0`,
+      );
       world.crash(i);
       assert(!(world.nodes[i] as NodeRuntime).up, () => `${f.node} still up after its crash`);
       if (f.restartAfterMicros !== null) {
@@ -65,10 +69,16 @@ export function applyFault(world: FaultTarget, f: FaultAction): void {
       world.sink.restart(now, i);
       world.liveness?.faultUntil(now);
       world.boot(i, true);
+      assert((world.nodes[i] as NodeRuntime).up, () => `${f.node} still down after its restart`);
       return;
     }
     case "partition": {
+      assert(
+        f.healAfterMicros === null || f.healAfterMicros >= 0,
+        () => `partition ${f.id}: heal ${f.healAfterMicros}us after, expected >= 0`,
+      );
       const blocks = world.partitions.start(f.id, f.spec);
+      assert(world.partitions.has(f.id), () => `partition ${f.id} not active after it started`);
       world.metrics.partitions = (world.metrics.partitions ?? 0) + 1;
       world.sink.partition(now, f.id, f.spec.kind, blocks);
       if (f.healAfterMicros !== null) {
@@ -80,6 +90,10 @@ export function applyFault(world: FaultTarget, f: FaultAction): void {
     case "heal": {
       const healed = f.id === null ? world.partitions.healAll().length > 0 : world.partitions.heal(f.id);
       if (!healed) return;
+      assert(
+        f.id === null ? world.partitions.activeCount === 0 : !world.partitions.has(f.id),
+        () => `partition ${f.id ?? "*"} still active after its heal`,
+      );
       world.metrics.heals = (world.metrics.heals ?? 0) + 1;
       world.sink.heal(now, f.id ?? "*");
       world.liveness?.faultUntil(now);
@@ -87,6 +101,11 @@ export function applyFault(world: FaultTarget, f: FaultAction): void {
     }
     case "link": {
       world.network.applyLink(f.from, f.to, f.oneWay, f.change);
+      const linkAfter = world.network.link(world.topology.dcIndex(f.from), world.topology.dcIndex(f.to));
+      assert(
+        f.change.up === undefined || linkAfter.up === f.change.up,
+        () => `link ${f.from} -> ${f.to} not ${f.change.up ? "up" : "down"} after its change`,
+      );
       world.metrics.linkChanges = (world.metrics.linkChanges ?? 0) + 1;
       world.sink.link(now, f.from, f.to, { ...f.change, oneWay: f.oneWay } as Record<string, unknown>);
       world.liveness?.faultUntil(now);
@@ -94,8 +113,14 @@ export function applyFault(world: FaultTarget, f: FaultAction): void {
     }
     case "clock": {
       const i = world.topology.indexOf(f.node);
+      assert(i >= 0 && i < world.nodes.length, () => `clock change on unknown node ${f.node}`);
       const n = world.nodes[i] as NodeRuntime;
       n.clock.set(now, f.offsetMicros, f.driftPpm);
+      assert(
+        (f.offsetMicros === null || n.clock.offsetMicros === f.offsetMicros) &&
+          (f.driftPpm === null || n.clock.driftPpm === f.driftPpm),
+        () => `clock of ${f.node} not set to offset ${f.offsetMicros}us, drift ${f.driftPpm}ppm`,
+      );
       world.metrics.clockChanges = (world.metrics.clockChanges ?? 0) + 1;
       world.sink.clock(now, i, n.clock.offsetMicros, n.clock.driftPpm);
       return;
@@ -133,12 +158,20 @@ function diskFault(world: FaultTarget, i: number, fault: DiskFaultKind, key: str
 export function startRandomFaults(world: FaultTarget): void {
   const random = world.scenario.faults.random;
   if (random === null) return;
+  assert(world.scheduler.now === 0, () => `random faults started at ${world.scheduler.now}us, expected 0`);
+  const pendingBefore = world.scheduler.pending;
+  let scheduled = 0;
   let active = false;
   for (const kind of [RANDOM_CRASH, RANDOM_PARTITION, RANDOM_CLOCK, RANDOM_DISK]) {
     const rate = randomRate(random, kind, world.topology.nodeCount);
     if (rate > 0) world.scheduler.schedule(nextArrival(0, rate, world.faultRng), EV_RANDOM_FAULT, kind);
     active ||= rate > 0;
+    if (rate > 0) scheduled++;
   }
+  assert(
+    world.scheduler.pending === pendingBefore + scheduled,
+    () => `random faults: ${scheduled} first arrivals, but ${world.scheduler.pending - pendingBefore} events scheduled`,
+  );
   // Faults stop at stopAt; random faults with no stopAt never stop, and liveness has no quiet time to check from.
   if (random.stopAtMicros !== null) world.liveness?.faultUntil(random.stopAtMicros);
   else if (active) world.liveness?.faultUntil(Number.POSITIVE_INFINITY);
@@ -163,6 +196,7 @@ export function onRandomFault(world: FaultTarget, kind: number): void {
       if (victim.up && down < random.maxDown) {
         const after = Math.round(rng.range(random.restartAfterMinMicros, random.restartAfterMaxMicros));
         applyFault(world, { action: "crash", node: victim.id, restartAfterMicros: after });
+        assert(!victim.up && down + 1 <= random.maxDown, () => `random crash of ${victim.id}: ${down + 1} down`);
       }
       break;
     }

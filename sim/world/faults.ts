@@ -27,6 +27,14 @@ export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
   // end).
   const replacedAt = new Map<ScheduledFault, Micros>();
   const lastOf = new Map<string, ScheduledFault>();
+  for (let k = 1; k < schedule.length; k++) {
+    const prev = schedule[k - 1] as ScheduledFault;
+    const next = schedule[k] as ScheduledFault;
+    assert(
+      prev.atMicros <= next.atMicros,
+      () => `fault schedule not sorted: ${prev.atMicros}us before ${next.atMicros}us`,
+    );
+  }
   for (const f of schedule) {
     if (f.action === "partition") {
       const last = lastOf.get(f.id);
@@ -44,6 +52,8 @@ export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
       quiet,
       Math.min(faultEnd(f, healsOf, restartsOf, healAlls), replacedAt.get(f) ?? Number.POSITIVE_INFINITY),
     );
+  const lastAt = schedule.length > 0 ? (schedule[schedule.length - 1] as ScheduledFault).atMicros : 0;
+  assert(quiet >= lastAt, () => `faults quiet at ${quiet}us, before the last fault at ${lastAt}us`);
   return quiet;
 }
 

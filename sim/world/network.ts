@@ -60,6 +60,10 @@ export class Network {
   ) {
     this.dcCount = topology.dcNames.length;
     this.endpoints = topology.endpointCount;
+    assert(
+      this.dcCount > 0 && this.endpoints >= topology.nodeCount,
+      () => `network: ${this.dcCount} DCs, ${this.endpoints} endpoints`,
+    );
     this.links = [];
     for (let a = 0; a < this.dcCount; a++) {
       for (let b = 0; b < this.dcCount; b++) {
@@ -75,6 +79,7 @@ export class Network {
       dropsByReason: { loss: 0, partition: 0, crash: 0, "link-down": 0, "queue-full": 0 },
     };
     this.ensureBandwidthState();
+    assert(this.links.length === this.dcCount * this.dcCount, "network: one link per directed DC pair");
   }
 
   /** The spec of the directed link from DC index a to DC index b. */
@@ -136,6 +141,7 @@ export class Network {
       departAt = start + Math.ceil((wireBytes * 1e6) / spec.bandwidthBytesPerSecond);
       this.busyUntil[pair] = departAt;
     }
+    if (!(departAt >= now)) assert(false, () => `network: message ${id} departs at ${departAt}us, before ${now}us`);
     this.schedule(from, to, id, now, body, departAt + sampleLatency(spec.latency, this.rng));
     if (duplicable && spec.duplicate > 0 && this.rng.next() < spec.duplicate) {
       const copy = this.nextId++;
@@ -221,6 +227,8 @@ export class Network {
   }
 
   private allocSlot(): number {
+    if (!(this.mFreeCount >= 0 && this.mFreeCount <= this.mNext))
+      assert(false, () => `network: ${this.mFreeCount} free slots of ${this.mNext}`);
     if (this.mFreeCount > 0) return this.mFree[--this.mFreeCount] as number;
     if (this.mNext === this.mFrom.length) {
       const cap = this.mFrom.length * 2;
@@ -236,9 +244,11 @@ export class Network {
   }
 
   private ensureBandwidthState(): void {
+    assert(this.endpoints > 0, () => `network: bandwidth state for ${this.endpoints} endpoints`);
     if (this.busyUntil !== null) return;
     if (this.links.some((l) => l.bandwidthBytesPerSecond !== null)) {
       this.busyUntil = new Float64Array(this.endpoints * this.endpoints);
+      assert(this.busyUntil.length === this.endpoints * this.endpoints, "network: one busy time per endpoint pair");
     }
   }
 }

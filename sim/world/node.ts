@@ -70,7 +70,9 @@ export class NodeRuntime {
     host: NodeHost,
     rng: Rng,
   ) {
+    assert(index >= 0 && host.nodeIds[index] === id, () => `node ${id} at index ${index} of the world`);
     this.ctx = makeContext(this, host, rng);
+    assert(this.ctx.peers.length === host.nodeIds.length - 1, () => `node ${id}: peers are every other node`);
   }
 }
 
@@ -99,6 +101,9 @@ function makeContext(node: NodeRuntime, host: NodeHost, rng: Rng): NodeContext<u
 /** Shallow equality of two views (views are small flat records). */
 export function sameView(a: NodeView | undefined, b: NodeView): boolean {
   if (a === undefined) return false;
+  // The caller compares identities first: views that are the same object never reach here.
+  if (a === b) assert(false, "sameView: called with the very same view");
+  if (typeof b !== "object" || b === null) assert(false, "sameView: a protocol view is an object");
   let nb = 0;
   for (const key in b) {
     nb++;

@@ -20,6 +20,8 @@ export class Partitions {
   constructor(private readonly topology: Topology) {
     this.n = topology.endpointCount;
     this.counts = new Uint16Array(this.n * this.n);
+    assert(this.n >= topology.nodeCount && this.n > 0, () => `partitions over ${this.n} endpoints`);
+    assert(this.counts.length === this.n * this.n, "partitions: one count per endpoint pair");
   }
 
   blocked(from: number, to: number): boolean {

@@ -94,6 +94,10 @@ export class World implements NodeHost, ClientHost {
     bugs: readonly string[],
     sinkOption: RunOptions["sink"],
   ) {
+    assert(
+      scenario.limits.maxPending > 0,
+      () => `limits.maxPending must be positive, got ${scenario.limits.maxPending}`,
+    );
     const streams = new RngStreams(seed);
     this.protocol = protocol;
     this.bugs = new Set(bugs);
@@ -126,6 +130,14 @@ export class World implements NodeHost, ClientHost {
     const clientRngs = this.topology.clientIds.map((c) => streams.stream(`workload:${c}`));
     this.clients = new Clients(scenario.workload, this, clientRngs);
     this.clients.hostIndexOf = (id) => (this.topology.has(id) ? this.topology.indexOf(id) : -1);
+    assert(
+      this.nodes.length === this.topology.nodeCount && this.states.length === this.nodes.length,
+      () => `world sized for ${this.topology.nodeCount} nodes but built ${this.nodes.length} runtimes`,
+    );
+    assert(
+      this.upFlags.length === this.nodes.length && clientRngs.length === this.topology.clientIds.length,
+      "one up flag per node and one rng stream per client",
+    );
     const live = scenario.checks.liveness;
     this.liveness =
       live === null
@@ -209,13 +221,17 @@ export class World implements NodeHost, ClientHost {
     assert(this.timers.names[id] === name, () => `timer id ${id} of ${n.id} is not ${name}`);
     this.scheduler.cancel(handle);
     ha[id * 2] = -1;
+    if (ha[id * 2] !== -1) assert(false, () => `timer ${name} on ${n.id} still armed after cancel`);
   }
 
   reply(node: number, requestId: number, reply: ClientReply): void {
+    if (!(node >= 0 && node < this.nodes.length)) assert(false, () => `reply from unknown node index ${node}`);
     const n = this.nodes[node] as NodeRuntime;
     if (!n.up) return;
     const client = this.clients.ownerOf(requestId);
     if (client === undefined) return; // the client already gave up or got an answer
+    if (!(client >= 0 && client < this.topology.clientIds.length))
+      assert(false, () => `request ${requestId} owned by client ${client}`);
     const body: ClientReplyMsg = { requestId, reply };
     this.network.send(node, this.topology.nodeCount + client, body, "client-reply", CLIENT_MESSAGE_BYTES, false);
   }
@@ -283,8 +299,10 @@ export class World implements NodeHost, ClientHost {
 
   /** Crash node i: volatile state and timers are gone, unsynced writes lost (or torn). */
   crash(i: number): void {
+    assert(i >= 0 && i < this.nodes.length, () => `crash of unknown node index ${i}`);
     const n = this.nodes[i] as NodeRuntime;
     if (!n.up) return;
+    const crashesBefore = this.metrics.crashes ?? 0;
     n.up = false;
     this.upFlags[i] = false;
     n.state = undefined;
@@ -306,9 +324,14 @@ export class World implements NodeHost, ClientHost {
       !this.upFlags[i] && n.disk.unsyncedCount === 0,
       () => `${n.id} crashed but still up or with unsynced writes`,
     );
+    assert(
+      this.metrics.crashes === crashesBefore + 1 && n.state === undefined && n.lastFired === -1,
+      () => `${n.id} crashed but its crash count, state or last timer were not reset`,
+    );
   }
 
   step(i: number, input: Parameters<AnyProtocol["step"]>[1]): void {
+    if (!(i >= 0 && i < this.nodes.length)) assert(false, () => `step on unknown node index ${i}`);
     const n = this.nodes[i] as NodeRuntime;
     if (!n.up) assert(false, `${n.id} was given a ${input.kind} input while down`);
     this.protocol.step(n.state, input, n.ctx);
@@ -345,7 +368,16 @@ export class World implements NodeHost, ClientHost {
   // --- the loop --------------------------------------------------------------------------------------------------
 
   run(durationMicros: Micros, maxEvents: number, onProgress?: RunOptions["onProgress"]): RunResult["stop"] {
+    assert(durationMicros >= 0 && maxEvents > 0, () => `run for ${durationMicros}us, at most ${maxEvents} events`);
+    assert(
+      this.scheduler.processed === 0,
+      () => `run started on a world that already ran ${this.scheduler.processed} events`,
+    );
     for (let i = 0; i < this.nodes.length; i++) this.boot(i, false);
+    assert(
+      this.upFlags.every((up) => up),
+      "every node is up at the start of the run",
+    );
     for (const f of this.scenario.faults.schedule)
       this.scheduler.schedule(f.atMicros, EV_FAULT, 0, 0, f as FaultAction);
     startRandomFaults(this);
@@ -418,6 +450,9 @@ export class World implements NodeHost, ClientHost {
     const nodeCount = this.topology.nodeCount;
     const from = net.arrivedFrom;
     const to = net.arrivedTo;
+    if (!(from >= 0 && to >= 0 && to < this.topology.endpointCount))
+      assert(false, () => `delivery from ${from} to ${to}`);
+    if (!(to < nodeCount || from < nodeCount)) assert(false, () => `delivery between two clients, ${from} to ${to}`);
     const body = net.arrivedBody;
     net.arrivedBody = undefined;
     if (to >= nodeCount) {
@@ -525,6 +560,7 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
       );
   }
   const durationMicros = options.durationMicros ?? scenario.durationMicros;
+  assert(durationMicros >= 0, () => `run duration must not be negative, got ${durationMicros}`);
   const world = new World({ ...scenario, durationMicros }, seed, protocol, bugs, options.sink);
   let stop: RunResult["stop"];
   let limitMessage: string | null = null;
@@ -556,6 +592,10 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
       world.sink.violation(world.scheduler.now, "linearizability", linearizability.message, -1, ops);
     }
   }
+  assert(
+    simulatedMicros >= 0 && simulatedMicros <= durationMicros,
+    () => `run stopped by ${stop} at ${simulatedMicros}us of ${durationMicros}us`,
+  );
   world.recorder?.finish(simulatedMicros, stop);
   return {
     scenario: world.header.scenario,

@@ -36,6 +36,10 @@ export class Topology {
       dcOf.push(d);
     }
     this.dcOfEndpoint = Int32Array.from(dcOf);
+    assert(
+      this.dcOfEndpoint.length === this.endpointCount && this.nodeIndex.size === this.nodeIds.length,
+      () => `topology: ${this.dcOfEndpoint.length} endpoint DCs for ${this.endpointCount} endpoints`,
+    );
   }
 
   get nodeCount(): number {

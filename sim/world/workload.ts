@@ -89,6 +89,7 @@ export class Clients {
     private readonly rngs: Rng[],
   ) {
     const n = spec.clients;
+    assert(n >= 0 && rngs.length === n, () => `workload: ${n} clients, ${rngs.length} rng streams`);
     this.pending = Array.from({ length: n }, () => ({
       requestId: 0,
       op: { f: "read", key: "" },
@@ -107,6 +108,14 @@ export class Clients {
     this.clientNames = Array.from({ length: n }, (_, i) => clientName(i));
     this.keyNames = [];
     this.log = new HistoryLog(this.clientNames);
+    assert(this.mixTotal >= 0, () => `workload: op mix totals ${this.mixTotal}, expected >= 0`);
+    assert(
+      this.pending.length === n &&
+        this.opCount.length === n &&
+        this.leaderHint.length === n &&
+        this.process.length === n,
+      "workload: one pending slot, op count, leader hint and process per client",
+    );
   }
 
   /** The history so far (built from the recorded columns on first use). */
@@ -115,7 +124,9 @@ export class Clients {
   }
 
   start(): void {
+    assert(this.counts.invoked === 0, () => `workload: started after ${this.counts.invoked} ops were invoked`);
     if (this.spec.ratePerClient <= 0 || this.mixTotal <= 0) return;
+    assert(this.spec.startMicros >= 0, () => `workload: starts at ${this.spec.startMicros}us`);
     for (let c = 0; c < this.spec.clients; c++) this.scheduleNext(c, this.spec.startMicros);
   }
 
@@ -214,6 +225,9 @@ export class Clients {
 
   /** At the end of the run, ops still pending are indeterminate. */
   finish(): void {
+    const infoBefore = this.counts.info;
+    let open = 0;
+    for (let c = 0; c < this.pending.length; c++) if ((this.pending[c] as Pending).requestId !== 0) open++;
     for (let c = 0; c < this.pending.length; c++) {
       const p = this.pending[c] as Pending;
       if (p.requestId === 0) continue;
@@ -221,6 +235,11 @@ export class Clients {
       this.counts.info++;
       p.requestId = 0;
     }
+    assert(this.counts.info === infoBefore + open, () => `workload: ${open} ops open at the end, not all made info`);
+    assert(
+      this.pending.every((p) => p.requestId === 0),
+      "workload: no op pending after finish",
+    );
   }
 
   /** Node names -> index, resolved by the world (set after construction). */
@@ -265,7 +284,11 @@ export class Clients {
   }
 
   private makeOp(c: number, rng: Rng): KvOp {
+    if (!(c >= 0 && c < this.opCount.length))
+      assert(false, () => `workload: op for client ${c} of ${this.opCount.length}`);
     const k = rng.int(Math.max(1, this.spec.keys));
+    if (!(k >= 0 && (k < this.spec.keys || k === 0)))
+      assert(false, () => `workload: key index ${k} of ${this.spec.keys}`);
     let key = this.keyNames[k];
     if (key === undefined) this.keyNames[k] = key = `k${k}`;
     const n = (this.opCount[c] as number) + 1;
@@ -301,8 +324,10 @@ export class Clients {
 
   private otherNode(node: number, rng: Rng): number {
     const n = this.host.nodeCount;
+    if (!(node >= 0 && node < n)) assert(false, () => `workload: other node than ${node} of ${n}`);
     if (n === 1) return node;
     const k = rng.int(n - 1);
+    if (!(k >= 0 && k < n - 1)) assert(false, () => `workload: other-node draw ${k} of ${n - 1}`);
     return k >= node ? k + 1 : k;
   }
 }
