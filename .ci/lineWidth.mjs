@@ -28,7 +28,7 @@ function* walk(dir, under) {
 }
 
 const files = [];
-for (const top of ["sim", "protocols", "viz/src", "bench", "test", "bin"]) files.push(...walk(join(root, top), top));
+for (const top of ["sim", "protocols", "testing", "viz/src", "bench", "test", "bin"]) files.push(...walk(join(root, top), top));
 for (const e of readdirSync(root, { withFileTypes: true })) {
   if (e.isFile() && extname(e.name) === ".ts") files.push(join(root, e.name));
 }
