@@ -56,9 +56,15 @@ export type FaultAction =
   | { action: "heal"; id: string | null }
   | { action: "link"; from: string; to: string; oneWay: boolean; change: Partial<LinkSpec> }
   | { action: "clock"; node: NodeId; offsetMicros: Micros | null; driftPpm: number | null }
-  | { action: "disk"; node: NodeId; fault: DiskFaultKind; key: string | null };
+  | { action: "disk"; node: NodeId; fault: DiskFaultKind; key: string | null }
+  /** Crash the lowest-indexed live node whose view has `role` at fault time (none: nothing happens; metrics.roleFaultsMissed counts it). */
+  | { action: "crash-role"; role: string; restartAfterMicros: Micros | null }
+  /** Cut the lowest-indexed live node whose view has `role` at fault time off from every other node. */
+  | { action: "isolate-role"; role: string; id: string; healAfterMicros: Micros | null };
 
 export type ScheduledFault = { atMicros: Micros } & FaultAction;
+
+export type RandomPartitionKind = "split" | "oneway" | "bridge" | "isolate-dc";
 
 /** Random faults drawn from the `faults` stream. Rates are per second of virtual time. */
 export interface RandomFaults {
@@ -76,6 +82,12 @@ export interface RandomFaults {
   /** Expected disk faults per node per second (kind drawn uniformly from the enabled kinds). */
   diskFaultRate: number;
   diskFaultKinds: DiskFaultKind[];
+  /**
+   * Shapes of random partitions, one drawn per partition: "split" (two groups), "oneway" (one group cannot reach the
+   * other), "bridge" (one node talks to both sides of a split), "isolate-dc" (a datacenter cut off). Absent: splits
+   * only (the draws of a scenario that does not set it are those of a split-only engine).
+   */
+  partitionKinds?: RandomPartitionKind[];
   /** Random faults stop at this time, so liveness can be checked after it. null: they run to the end. */
   stopAtMicros: Micros | null;
   /**

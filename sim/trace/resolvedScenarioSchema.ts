@@ -63,6 +63,8 @@ const scheduledFault = z.discriminatedUnion("action", [
     driftPpm: z.number().finite().nullable(),
   }),
   z.object({ ...at, action: z.literal("disk"), node: name, fault: diskFault, key: z.string().nullable() }),
+  z.object({ ...at, action: z.literal("crash-role"), role: name, restartAfterMicros: micros.nullable() }),
+  z.object({ ...at, action: z.literal("isolate-role"), role: name, id: name, healAfterMicros: micros.nullable() }),
 ]);
 
 const randomFaults = z.object({
@@ -76,6 +78,10 @@ const randomFaults = z.object({
   clockSkewMaxMicros: micros,
   diskFaultRate: rate,
   diskFaultKinds: z.array(diskFault),
+  partitionKinds: z
+    .array(z.enum(["split", "oneway", "bridge", "isolate-dc"]))
+    .min(1)
+    .optional(),
   stopAtMicros: micros.nullable(),
   maxDown: count,
 });
@@ -213,6 +219,11 @@ function checkResolvedScenario(s: ResolvedScenario): { path: (string | number)[]
       case "heal":
         if (f.id !== null && !partitionIds.has(f.id))
           bad = { path: [...at, "id"], message: `no partition "${f.id}" before this heal` };
+        break;
+      case "crash-role":
+        break;
+      case "isolate-role":
+        partitionIds.add(f.id);
         break;
       case "partition": {
         partitionIds.add(f.id);

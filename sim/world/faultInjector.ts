@@ -8,6 +8,7 @@ import {
   RANDOM_DISK,
   RANDOM_PARTITION,
   nextArrival,
+  randomPartition,
   randomRate,
   randomSplit,
 } from "./faults.ts";
@@ -75,9 +76,35 @@ export function applyFault(world: World, f: FaultAction): void {
     }
     case "disk":
       return diskFault(world, world.topology.indexOf(f.node), f.fault, f.key);
+    case "crash-role":
+    case "isolate-role": {
+      const i = nodeWithRole(world, f.role);
+      const verb = f.action === "crash-role" ? "crash" : "isolate";
+      // A trace note belongs to a node, and none was chosen: the run's metrics count the miss instead.
+      if (i < 0) {
+        world.metrics.roleFaultsMissed = (world.metrics.roleFaultsMissed ?? 0) + 1;
+        return;
+      }
+      const node = world.nodeIds[i] as string;
+      world.sink.note(now, i, `${verb}: ${f.role} is ${node}`, { role: f.role, node });
+      if (f.action === "crash-role")
+        return applyFault(world, { action: "crash", node, restartAfterMicros: f.restartAfterMicros });
+      const rest = world.nodeIds.filter((n) => n !== node);
+      const spec = { kind: "symmetric" as const, groups: [[node], rest] };
+      return applyFault(world, { action: "partition", id: f.id, spec, healAfterMicros: f.healAfterMicros });
+    }
     default:
       return assertNever(f, "fault action");
   }
+}
+
+/** The lowest-indexed live node whose current view has `role` (-1: none): deterministic among ties. */
+export function nodeWithRole(world: World, role: string): number {
+  for (let i = 0; i < world.nodes.length; i++) {
+    const n = world.nodes[i] as NodeRuntime;
+    if (n.up && n.lastView?.role === role) return i;
+  }
+  return -1;
 }
 
 function diskFault(world: World, i: number, fault: DiskFaultKind, key: string | null): void {
@@ -138,10 +165,13 @@ export function onRandomFault(world: World, kind: number): void {
     }
     case RANDOM_PARTITION: {
       if (nodes.length < 2) break;
-      const groups = randomSplit(nodes, rng);
+      const spec =
+        random.partitionKinds === undefined
+          ? { kind: "symmetric" as const, groups: randomSplit(nodes, rng) }
+          : randomPartition(rng.pick(random.partitionKinds), nodes, world.topology.dcNames, rng);
       const id = `${RANDOM_PARTITION_PREFIX}${++world.randomPartitionCount}`;
       const healAfter = Math.round(rng.range(random.partitionDurationMinMicros, random.partitionDurationMaxMicros));
-      applyFault(world, { action: "partition", id, spec: { kind: "symmetric", groups }, healAfterMicros: healAfter });
+      applyFault(world, { action: "partition", id, spec, healAfterMicros: healAfter });
       break;
     }
     case RANDOM_CLOCK: {

@@ -1,6 +1,12 @@
 import type { Rng } from "../core/rng.ts";
 import type { Micros, NodeId } from "../core/types.ts";
-import type { FaultAction, RandomFaults, ScheduledFault } from "../scenario/resolved.ts";
+import type {
+  FaultAction,
+  PartitionSpec,
+  RandomFaults,
+  RandomPartitionKind,
+  ScheduledFault,
+} from "../scenario/resolved.ts";
 import { assertNever } from "../core/types.ts";
 
 /** Scheduler event kinds of fault injection. */
@@ -29,7 +35,7 @@ export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
   const replacedAt = new Map<ScheduledFault, Micros>();
   const lastOf = new Map<string, ScheduledFault>();
   for (const f of schedule) {
-    if (f.action === "partition") {
+    if (f.action === "partition" || f.action === "isolate-role") {
       const last = lastOf.get(f.id);
       if (last !== undefined) replacedAt.set(last, f.atMicros);
       lastOf.set(f.id, f);
@@ -71,7 +77,10 @@ function faultEnd(
       return a.restartAfterMicros !== null
         ? f.atMicros + a.restartAfterMicros
         : firstFrom(restartsOf.get(a.node), f.atMicros);
+    case "crash-role":
+      return a.restartAfterMicros !== null ? f.atMicros + a.restartAfterMicros : Number.POSITIVE_INFINITY;
     case "partition":
+    case "isolate-role":
       if (a.healAfterMicros !== null) return f.atMicros + a.healAfterMicros;
       return Math.min(firstFrom(healsOf.get(a.id), f.atMicros), firstFrom(healAlls, f.atMicros));
     case "restart":
@@ -104,6 +113,43 @@ export function randomRate(random: RandomFaults, kind: number, nodes: number): n
 /** Next arrival of a Poisson process of `ratePerSecond` after `now`. */
 export function nextArrival(now: Micros, ratePerSecond: number, rng: Rng): Micros {
   return now + Math.max(1, Math.round(rng.exponential(1e6 / ratePerSecond)));
+}
+
+/**
+ * A random partition of one shape. A bridge needs three nodes and a DC isolation two datacenters; with fewer, a split
+ * is drawn instead.
+ */
+export function randomPartition(
+  kind: RandomPartitionKind,
+  nodes: readonly NodeId[],
+  dcs: readonly string[],
+  rng: Rng,
+): PartitionSpec {
+  switch (kind) {
+    case "split":
+      return { kind: "symmetric", groups: randomSplit(nodes, rng) };
+    case "oneway": {
+      const [from, to] = randomSplit(nodes, rng);
+      return { kind: "oneway", from, to };
+    }
+    case "bridge": {
+      if (nodes.length < 3) return { kind: "symmetric", groups: randomSplit(nodes, rng) };
+      const bridge = rng.pick(nodes);
+      return {
+        kind: "bridge",
+        bridge,
+        sides: randomSplit(
+          nodes.filter((n) => n !== bridge),
+          rng,
+        ),
+      };
+    }
+    case "isolate-dc":
+      if (dcs.length < 2) return { kind: "symmetric", groups: randomSplit(nodes, rng) };
+      return { kind: "isolate-dc", dc: rng.pick(dcs) };
+    default:
+      return assertNever(kind, "random partition kind");
+  }
 }
 
 /** A random split of the nodes into two non-empty groups. */
