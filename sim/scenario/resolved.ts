@@ -57,7 +57,10 @@ export type FaultAction =
   | { action: "link"; from: string; to: string; oneWay: boolean; change: Partial<LinkSpec> }
   | { action: "clock"; node: NodeId; offsetMicros: Micros | null; driftPpm: number | null }
   | { action: "disk"; node: NodeId; fault: DiskFaultKind; key: string | null }
-  /** Crash the lowest-indexed live node whose view has `role` at fault time (none: nothing happens; metrics.roleFaultsMissed counts it). */
+  /**
+   * Crash the lowest-indexed live node whose view has `role` at fault time (none: nothing happens, and
+   * metrics.roleFaultsMissed counts it).
+   */
   | { action: "crash-role"; role: string; restartAfterMicros: Micros | null }
   /** Cut the lowest-indexed live node whose view has `role` at fault time off from every other node. */
   | { action: "isolate-role"; role: string; id: string; healAfterMicros: Micros | null };
