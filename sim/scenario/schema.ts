@@ -136,7 +136,7 @@ const Partition = z.strictObject({
   isolateDc: z.string().optional(),
 });
 
-const DiskFault = z.enum(["lose-unsynced", "torn-write", "corrupt"]);
+const DiskFault = z.enum(["lose-unsynced", "torn-write", "corrupt", "lying-fsync"]);
 
 export const FAULT_ACTIONS = ["crash", "restart", "partition", "isolate", "heal", "link", "clock", "disk"] as const;
 
@@ -205,7 +205,7 @@ const Fault = z
       ctx.addIssue({
         code: "custom",
         path: ["fault"],
-        message: "a disk fault needs `fault: lose-unsynced | torn-write | corrupt`",
+        message: "a disk fault needs `fault: lose-unsynced | torn-write | corrupt | lying-fsync`",
       });
     if (f.partition !== undefined) {
       const p = f.partition;

@@ -36,7 +36,8 @@ export interface BlockedDirection {
 
 export type PartitionKind = "symmetric" | "oneway" | "bridge" | "isolate-dc" | "random";
 
-export type DiskFaultKind = "lose-unsynced" | "torn-write" | "corrupt";
+/** lying-fsync: from now until the node's next crash, sync() acknowledges without making anything durable. */
+export type DiskFaultKind = "lose-unsynced" | "torn-write" | "corrupt" | "lying-fsync";
 
 export type ClientOpOutcome = "ok" | "fail" | "info";
 

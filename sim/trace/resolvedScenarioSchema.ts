@@ -19,7 +19,7 @@ const probability = z.number().min(0).max(1);
 const rate = z.number().min(0).finite();
 const positive = z.number().positive().finite();
 const name = z.string().min(1);
-const diskFault = z.enum(["lose-unsynced", "torn-write", "corrupt"]);
+const diskFault = z.enum(["lose-unsynced", "torn-write", "corrupt", "lying-fsync"]);
 
 const latency = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("constant"), valueMicros: micros }),

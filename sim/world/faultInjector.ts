@@ -112,10 +112,18 @@ function diskFault(world: World, i: number, fault: DiskFaultKind, key: string | 
   let damaged: string | null = key;
   switch (fault) {
     case "lose-unsynced":
-      n.disk.crash(false); // a lying write cache: unsynced writes vanish now
+      {
+        // A lying write cache: unsynced writes vanish now (a lying fsync, if on, goes on lying: the node did not crash).
+        const lies = n.disk.syncLies;
+        n.disk.crash(false);
+        n.disk.syncLies = lies;
+      }
       break;
     case "torn-write":
       n.tornArmed = true;
+      break;
+    case "lying-fsync":
+      n.disk.syncLies = true;
       break;
     case "corrupt":
       damaged = n.disk.corrupt(key, (k) => world.faultRng.int(k));

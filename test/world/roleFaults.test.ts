@@ -101,3 +101,34 @@ describe("faults that target a role at fault time", () => {
     expect(r.success ? "ok" : r.error.issues[0]).toBe("ok");
   });
 });
+
+/** n1's log length in its last view before its crash at 3s, and in its first view after its restart at 3.5s. */
+function logAcrossCrash(lying: boolean): { before: number; after: number; disk: unknown } {
+  const faults =
+    (lying ? "    - { at: 1s, disk: n1, fault: lying-fsync }\n" : "") +
+    "    - { at: 3s, crash: n1, restartAfter: 500ms }\n";
+  const s = load(faults);
+  expect(ResolvedScenarioSchema.safeParse(JSON.parse(JSON.stringify(s))).success).toBe(true);
+  const r = runScenario(s, { registry, seed: 3, sink: "record" });
+  const events = [...(r.trace?.events() ?? [])];
+  const views = events.flatMap((e) => (e.k === "state" && e.n === "n1" ? [e] : []));
+  const before = views.filter((e) => e.t < 3_000_000).at(-1);
+  const after = views.find((e) => e.t >= 3_500_000);
+  return {
+    before: Number(before?.v.logLength),
+    after: Number(after?.v.logLength),
+    disk: events.find((e) => e.k === "disk"),
+  };
+}
+
+describe("a disk whose fsync lies", () => {
+  it("makes a node that syncs in every step lose what it synced since the lie began when it crashes", () => {
+    const lying = logAcrossCrash(true);
+    expect(lying.disk).toMatchObject({ n: "n1", fault: "lying-fsync", t: 1_000_000 });
+    expect(lying.after).toBeLessThan(lying.before);
+    // Without the fault, Raft's synced log survives the crash whole.
+    const honest = logAcrossCrash(false);
+    expect(honest.after).toBe(honest.before);
+    expect(honest.before).toBeGreaterThan(0);
+  });
+});
