@@ -113,7 +113,7 @@ function diskFault(world: World, i: number, fault: DiskFaultKind, key: string | 
   switch (fault) {
     case "lose-unsynced":
       {
-        // A lying write cache: unsynced writes vanish now (a lying fsync, if on, goes on lying: the node did not crash).
+        // A lying write cache: unsynced writes vanish now (a lying fsync goes on lying: the node did not crash).
         const lies = n.disk.syncLies;
         n.disk.crash(false);
         n.disk.syncLies = lies;
