@@ -277,13 +277,12 @@ function resolveSchedule(faults: FaultInput[], c: Checkers, durationMicros: numb
 
 function resolveAction(f: FaultInput, path: string, c: Checkers, partitionId: string): FaultAction {
   if (f.crash !== undefined) {
-    if (!c.isNode(f.crash))
-      return {
-        action: "crash-role",
-        role: checkRole(f.crash, `${path}.crash`, c),
-        restartAfterMicros: f.restartAfter ?? null,
-      };
-    return { action: "crash", node: f.crash, restartAfterMicros: f.restartAfter ?? null };
+    const point = f.point === undefined ? {} : { point: f.point };
+    if (!c.isNode(f.crash)) {
+      const role = checkRole(f.crash, `${path}.crash`, c);
+      return { action: "crash-role", role, restartAfterMicros: f.restartAfter ?? null, ...point };
+    }
+    return { action: "crash", node: f.crash, restartAfterMicros: f.restartAfter ?? null, ...point };
   }
   if (f.isolate !== undefined) {
     const healAfterMicros = f.healAfter ?? null;

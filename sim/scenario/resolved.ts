@@ -50,7 +50,12 @@ export type PartitionSpec =
   | { kind: "isolate-dc"; dc: string };
 
 export type FaultAction =
-  | { action: "crash"; node: NodeId; restartAfterMicros: Micros | null }
+  /**
+   * With `point: "before-sync"` the crash is armed at `atMicros` and happens inside the node's next step that calls
+   * sync(), in place of that sync: what the step persisted since its last sync is lost, and nothing it does after
+   * (sends, timers, replies) happens. Absent: the crash happens at once.
+   */
+  | { action: "crash"; node: NodeId; restartAfterMicros: Micros | null; point?: CrashPoint }
   | { action: "restart"; node: NodeId }
   | { action: "partition"; id: string; spec: PartitionSpec; healAfterMicros: Micros | null }
   | { action: "heal"; id: string | null }
@@ -61,11 +66,14 @@ export type FaultAction =
    * Crash the lowest-indexed live node whose view has `role` at fault time (none: nothing happens, and
    * metrics.roleFaultsMissed counts it).
    */
-  | { action: "crash-role"; role: string; restartAfterMicros: Micros | null }
+  | { action: "crash-role"; role: string; restartAfterMicros: Micros | null; point?: CrashPoint }
   /** Cut the lowest-indexed live node whose view has `role` at fault time off from every other node. */
   | { action: "isolate-role"; role: string; id: string; healAfterMicros: Micros | null };
 
 export type ScheduledFault = { atMicros: Micros } & FaultAction;
+
+/** Where inside a step a crash can happen: "before-sync" (between a persist and its sync). */
+export type CrashPoint = "before-sync";
 
 export type RandomPartitionKind = "split" | "oneway" | "bridge" | "isolate-dc";
 

@@ -143,6 +143,7 @@ export const FAULT_ACTIONS = ["crash", "restart", "partition", "isolate", "heal"
 /** Fields that only mean something beside one action, and that action (`id` has a check and a message of its own). */
 const COMPANIONS = [
   ["restartAfter", "crash"],
+  ["point", "crash"],
   ["healAfter", "partition"],
   ["healAfter", "isolate"],
   ["offset", "clock"],
@@ -156,6 +157,7 @@ const Fault = z
     at: Duration,
     crash: z.string().optional(),
     restartAfter: Duration.optional(),
+    point: z.enum(["before-sync"]).optional(),
     restart: z.string().optional(),
     partition: Partition.optional(),
     isolate: z.string().optional(),

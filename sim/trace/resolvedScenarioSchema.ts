@@ -50,7 +50,13 @@ const partition = z.discriminatedUnion("kind", [
 
 const at = { atMicros: micros };
 const scheduledFault = z.discriminatedUnion("action", [
-  z.object({ ...at, action: z.literal("crash"), node: name, restartAfterMicros: micros.nullable() }),
+  z.object({
+    ...at,
+    action: z.literal("crash"),
+    node: name,
+    restartAfterMicros: micros.nullable(),
+    point: z.literal("before-sync").optional(),
+  }),
   z.object({ ...at, action: z.literal("restart"), node: name }),
   z.object({ ...at, action: z.literal("partition"), id: name, spec: partition, healAfterMicros: micros.nullable() }),
   z.object({ ...at, action: z.literal("heal"), id: name.nullable() }),
@@ -63,7 +69,13 @@ const scheduledFault = z.discriminatedUnion("action", [
     driftPpm: z.number().finite().nullable(),
   }),
   z.object({ ...at, action: z.literal("disk"), node: name, fault: diskFault, key: z.string().nullable() }),
-  z.object({ ...at, action: z.literal("crash-role"), role: name, restartAfterMicros: micros.nullable() }),
+  z.object({
+    ...at,
+    action: z.literal("crash-role"),
+    role: name,
+    restartAfterMicros: micros.nullable(),
+    point: z.literal("before-sync").optional(),
+  }),
   z.object({ ...at, action: z.literal("isolate-role"), role: name, id: name, healAfterMicros: micros.nullable() }),
 ]);
 

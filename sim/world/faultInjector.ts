@@ -24,7 +24,13 @@ export function applyFault(world: World, f: FaultAction): void {
   switch (f.action) {
     case "crash": {
       const i = world.topology.indexOf(f.node);
-      if (!(world.nodes[i] as NodeRuntime).up) return;
+      const n = world.nodes[i] as NodeRuntime;
+      if (!n.up) return;
+      if (f.point === "before-sync") {
+        n.crashAtSync = { restartAfterMicros: f.restartAfterMicros };
+        world.sink.note(now, i, "crash armed: at its next sync", { point: f.point });
+        return;
+      }
       world.crash(i);
       if (f.restartAfterMicros !== null) {
         world.scheduler.schedule(now + f.restartAfterMicros, EV_RESTART, i, (world.nodes[i] as NodeRuntime).boots);
@@ -87,8 +93,10 @@ export function applyFault(world: World, f: FaultAction): void {
       }
       const node = world.nodeIds[i] as string;
       world.sink.note(now, i, `${verb}: ${f.role} is ${node}`, { role: f.role, node });
-      if (f.action === "crash-role")
-        return applyFault(world, { action: "crash", node, restartAfterMicros: f.restartAfterMicros });
+      if (f.action === "crash-role") {
+        const point = f.point === undefined ? {} : { point: f.point };
+        return applyFault(world, { action: "crash", node, restartAfterMicros: f.restartAfterMicros, ...point });
+      }
       const rest = world.nodeIds.filter((n) => n !== node);
       const spec = { kind: "symmetric" as const, groups: [[node], rest] };
       return applyFault(world, { action: "partition", id: f.id, spec, healAfterMicros: f.healAfterMicros });

@@ -208,6 +208,15 @@ export class World implements NodeHost, ClientHost {
     this.sink.note(this.scheduler.now, node, text, data);
   }
 
+  crashAtSync(node: number): void {
+    const n = this.nodes[node] as NodeRuntime;
+    const armed = n.crashAtSync;
+    n.crashAtSync = null;
+    if (armed === null || !n.up) return;
+    this.sink.note(this.scheduler.now, node, "crash point: before sync", { point: "before-sync" });
+    applyFault(this, { action: "crash", node: n.id, restartAfterMicros: armed.restartAfterMicros });
+  }
+
   // --- ClientHost ------------------------------------------------------------------------------------------------
 
   get nodeCount(): number {
@@ -279,6 +288,7 @@ export class World implements NodeHost, ClientHost {
       ha[id * 2] = -1;
     }
     n.lastFired = -1;
+    n.crashAtSync = null;
     const torn = n.disk.crash(n.tornArmed);
     n.tornArmed = false;
     this.metrics.crashes = (this.metrics.crashes ?? 0) + 1;
