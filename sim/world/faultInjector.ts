@@ -35,6 +35,9 @@ export function applyFault(world: World, f: FaultAction): void {
       if (f.restartAfterMicros !== null) {
         world.scheduler.schedule(now + f.restartAfterMicros, EV_RESTART, i, (world.nodes[i] as NodeRuntime).boots);
         world.liveness?.faultUntil(now + f.restartAfterMicros);
+      } else {
+        // A crash for good of a minority ends when it happens (a crash point's happens after its fault's time).
+        world.liveness?.faultUntil(now);
       }
       return;
     }

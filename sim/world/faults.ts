@@ -20,10 +20,12 @@ export const RANDOM_DISK = 3;
 
 /**
  * When a scheduled fault stops disturbing the system: crashes end at their restart, partitions at their heal, other
- * faults at the moment they happen (a partition also where a later one of its id replaces it). A crash without restart
- * or a partition that is never healed never ends (Infinity): liveness is then not checked.
+ * faults at the moment they happen (a partition also where a later one of its id replaces it). A partition that is never
+ * healed never ends (Infinity): liveness is then not checked. So does a crash without restart, unless `nodeCount` is
+ * given and the nodes crashed for good are a minority of it: the rest can make progress without them, so each such
+ * crash ends when it happens (a crash by role counts as one more node).
  */
-export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
+export function scheduleQuietAt(schedule: readonly ScheduledFault[], nodeCount?: number): Micros {
   let quiet = 0;
   // Times in schedule order (the schedule is sorted by time): a partition id may be used again after its heal, and a
   // node may crash and restart several times, so each fault ends at the first heal or restart at or after it.
@@ -46,11 +48,23 @@ export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
     }
     if (f.action === "restart") appendTime(restartsOf, f.node, f.atMicros);
   }
-  for (const f of schedule)
+  const ends = schedule.map((f) =>
+    Math.min(faultEnd(f, healsOf, restartsOf, healAlls), replacedAt.get(f) ?? Number.POSITIVE_INFINITY),
+  );
+  const forGood = new Set<string>();
+  schedule.forEach((f, k) => {
+    if (ends[k] !== Number.POSITIVE_INFINITY) return;
+    if (f.action === "crash") forGood.add(f.node);
+    if (f.action === "crash-role") forGood.add(`role ${k}`);
+  });
+  const minority = nodeCount !== undefined && forGood.size > 0 && 2 * forGood.size < nodeCount;
+  schedule.forEach((f, k) => {
+    const crash = f.action === "crash" || f.action === "crash-role";
     quiet = Math.max(
       quiet,
-      Math.min(faultEnd(f, healsOf, restartsOf, healAlls), replacedAt.get(f) ?? Number.POSITIVE_INFINITY),
+      minority && crash && ends[k] === Number.POSITIVE_INFINITY ? f.atMicros : (ends[k] as number),
     );
+  });
   return quiet;
 }
 

@@ -122,7 +122,7 @@ export class World implements NodeHost, ClientHost {
         : new LivenessWatch(
             live,
             protocol.progress ?? [],
-            scheduleQuietAt(scenario.faults.schedule),
+            scheduleQuietAt(scenario.faults.schedule, this.nodeIds.length),
             () => this.clients.lastOkMicros,
           );
   }
