@@ -20,9 +20,10 @@ export const RANDOM_DISK = 3;
 
 /**
  * When a scheduled fault stops disturbing the system: crashes end at their restart, partitions at their heal, other
- * faults at the moment they happen (a partition also where a later one of its id replaces it). A partition that is never
- * healed never ends (Infinity): liveness is then not checked. So does a crash without restart, unless `nodeCount` is
- * given and the nodes crashed for good are a minority of it: the rest can make progress without them, so each such
+ * faults at the moment they happen (a partition also where a later one of its id replaces it). A partition that is
+ * never healed never ends (Infinity): liveness is then not checked. So does a crash without restart, unless
+ * `nodeCount` is given and the nodes crashed for good are a minority of it: the rest can make progress without them,
+ * so each such
  * crash ends when it happens (a crash by role counts as one more node).
  */
 export function scheduleQuietAt(schedule: readonly ScheduledFault[], nodeCount?: number): Micros {
