@@ -23,8 +23,7 @@ export const RANDOM_DISK = 3;
  * faults at the moment they happen (a partition also where a later one of its id replaces it). A partition that is
  * never healed never ends (Infinity): liveness is then not checked. So does a crash without restart, unless
  * `nodeCount` is given and the nodes crashed for good are a minority of it: the rest can make progress without them,
- * so each such
- * crash ends when it happens (a crash by role counts as one more node).
+ * so each such crash ends when it happens (a crash by role counts as one more node).
  */
 export function scheduleQuietAt(schedule: readonly ScheduledFault[], nodeCount?: number): Micros {
   let quiet = 0;
