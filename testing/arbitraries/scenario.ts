@@ -129,7 +129,16 @@ export function scenarioArb(o: ScenarioArbOptions): fc.Arbitrary<ScenarioFile> {
         topology,
         network: d.network,
         workload: d.workload,
-        faults: { schedule: placeFaults(d.faults, topology, d.durationMs), ...(random === null ? {} : { random }) },
+        faults: {
+          schedule: placeFaults(
+            d.faults,
+            topology,
+            d.durationMs,
+            protocol.roles,
+            o.faults === false ? undefined : o.faults?.diskFaults,
+          ),
+          ...(random === null ? {} : { random }),
+        },
         checks: {
           invariants: "*",
           ...(o.liveness === undefined
