@@ -211,8 +211,8 @@ interface Checkers {
 /** A fault target that is not a node: one of the protocol's roles, or an error naming both nodes and roles. */
 function checkRole(name: string, path: string, c: Checkers): string {
   if (c.roles.includes(name)) return name;
-  const roles = c.roles.length > 0 ? `; roles: ${c.roles.join(", ")}` : "";
-  return c.fail(path, `unknown node or role "${name}" (nodes: ${c.nodeIds.join(", ")}${roles})`);
+  if (c.roles.length === 0) return c.fail(path, `unknown node "${name}" (nodes: ${c.nodeIds.join(", ")})`);
+  return c.fail(path, `unknown node or role "${name}" (nodes: ${c.nodeIds.join(", ")}; roles: ${c.roles.join(", ")})`);
 }
 
 function resolveSchedule(faults: FaultInput[], c: Checkers, durationMicros: number): ScheduledFault[] {
