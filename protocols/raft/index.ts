@@ -52,5 +52,6 @@ export const raft: Protocol<RaftState, RaftMsg, KvOp, RaftOptions> = {
       },
     },
   ],
+  roles: ["leader", "follower", "candidate"],
   bugs: raftBugs,
 };

@@ -39,5 +39,6 @@ export const register: Protocol<RegisterState, RegisterMsg, KvOp, RegisterOption
       },
     },
   ],
+  roles: ["primary", "backup"],
   bugs: registerBugs,
 };

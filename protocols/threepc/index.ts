@@ -31,5 +31,6 @@ export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp, CommitOptions> = 
   messageType: (m) => m.type,
   invariants: threePcInvariants,
   progress: commitProgress(blockedCount),
+  roles: ["coordinator", "participant"],
   bugs: threePcBugs,
 };

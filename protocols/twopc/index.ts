@@ -30,5 +30,6 @@ export const twoPc: Protocol<TwoPcState, TwoPcMsg, KvOp, CommitOptions> = {
   messageType: (m) => m.type,
   invariants: commitInvariants<TwoPcState>(),
   progress: commitProgress(blockedCount),
+  roles: ["coordinator", "participant"],
   bugs: twoPcBugs,
 };

@@ -10,7 +10,8 @@ export const CLIENT_OK = "client-ok";
 /** Why a run's liveness was not checked: faults never stopped (quiet null), or stop at or after the run's end. */
 export function uncheckedReason(quiet: Micros | null, end: Micros, time: (micros: Micros) => string): string {
   return quiet === null
-    ? "faults never stopped (a crash without a restart, a partition without a heal, or random faults without stopAt)"
+    ? "faults never stopped (crashes without a restart of half the nodes or more, a partition without a heal, or " +
+        "random faults without stopAt)"
     : `faults stop at ${time(quiet)}, not before the run's end at ${time(end)}`;
 }
 

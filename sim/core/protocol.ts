@@ -142,6 +142,11 @@ export interface Protocol<S, M, Op = KvOp, O = Record<string, never>> {
   messageType?(msg: M): string;
   invariants: readonly Invariant<S, O>[];
   progress?: readonly ProgressCondition<S, O>[];
+  /**
+   * The roles a node's view can show (`view(state).role`), which scenario faults can target at fault time:
+   * `crash: leader`, `isolate: coordinator` pick the lowest-indexed live node whose current view has that role.
+   */
+  roles?: readonly string[];
   /** Named bug variants a scenario or `--bug` can switch on: name -> description. */
   bugs: Readonly<Record<string, string>>;
 }

@@ -69,7 +69,18 @@ function partition(p: PartitionSpec): Json {
 function action(a: FaultAction): Json {
   switch (a.action) {
     case "crash":
-      return { crash: a.node, ...(a.restartAfterMicros !== null ? { restartAfter: us(a.restartAfterMicros) } : {}) };
+    case "crash-role":
+      return {
+        crash: a.action === "crash" ? a.node : a.role,
+        ...(a.restartAfterMicros !== null ? { restartAfter: us(a.restartAfterMicros) } : {}),
+        ...(a.point !== undefined ? { point: a.point } : {}),
+      };
+    case "isolate-role":
+      return {
+        isolate: a.role,
+        id: a.id,
+        ...(a.healAfterMicros !== null ? { healAfter: us(a.healAfterMicros) } : {}),
+      };
     case "restart":
       return { restart: a.node };
     case "partition":
@@ -110,6 +121,7 @@ function random(r: RandomFaults): Json {
     clockSkewMax: us(r.clockSkewMaxMicros),
     diskFaultRate: perSecond(r.diskFaultRate),
     diskFaults: r.diskFaultKinds,
+    ...(r.partitionKinds !== undefined ? { partitionKinds: r.partitionKinds } : {}),
     stopAt: r.stopAtMicros === null ? null : us(r.stopAtMicros),
     maxDown: r.maxDown,
   };

@@ -80,7 +80,14 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
     return { from: l.between[0], to: l.between[1], oneWay: l.oneWay ?? false, spec: { ...base, ...linkChange(l) } };
   });
 
-  const schedule = resolveSchedule(input.faults?.schedule ?? [], { expand, checkDc, checkNode, fail }, input.duration);
+  // Roles a fault can target (`crash: leader`): the protocol's, when a registry says which protocol it is.
+  const roles = registry?.get(input.protocol.name)?.roles ?? [];
+  const isNode = (name: string) => nodeIds.includes(name);
+  const schedule = resolveSchedule(
+    input.faults?.schedule ?? [],
+    { expand, checkDc, checkNode, fail, roles, isNode, nodeIds },
+    input.duration,
+  );
   const random = resolveRandom(input.faults?.random);
   if (random !== null && random.diskFaultRate > 0 && random.diskFaultKinds.length === 0) {
     fail(
@@ -201,13 +208,23 @@ interface Checkers {
   checkDc: (name: string, path: string) => void;
   checkNode: (name: string, path: string) => void;
   fail: (path: string, message: string) => never;
+  roles: readonly string[];
+  isNode: (name: string) => boolean;
+  nodeIds: readonly NodeId[];
+}
+
+/** A fault target that is not a node: one of the protocol's roles, or an error naming both nodes and roles. */
+function checkRole(name: string, path: string, c: Checkers): string {
+  if (c.roles.includes(name)) return name;
+  if (c.roles.length === 0) return c.fail(path, `unknown node "${name}" (nodes: ${c.nodeIds.join(", ")})`);
+  return c.fail(path, `unknown node or role "${name}" (nodes: ${c.nodeIds.join(", ")}; roles: ${c.roles.join(", ")})`);
 }
 
 function resolveSchedule(faults: FaultInput[], c: Checkers, durationMicros: number): ScheduledFault[] {
   // Partition ids: explicit ones are unique; the others get p1, p2, ... in file order, skipping the explicit ones.
   const explicit = new Map<string, number>();
   faults.forEach((f, i) => {
-    if (f.partition === undefined || f.id === undefined) return;
+    if ((f.partition === undefined && f.isolate === undefined) || f.id === undefined) return;
     if (f.id.startsWith(RANDOM_PARTITION_PREFIX)) {
       c.fail(
         `faults.schedule[${i}].id`,
@@ -226,7 +243,7 @@ function resolveSchedule(faults: FaultInput[], c: Checkers, durationMicros: numb
   const ids = new Map<number, string>();
   let auto = 0;
   faults.forEach((f, i) => {
-    if (f.partition === undefined) return;
+    if (f.partition === undefined && f.isolate === undefined) return;
     let id = f.id;
     while (id === undefined || (f.id === undefined && explicit.has(id))) id = `p${++auto}`;
     ids.set(i, id);
@@ -265,8 +282,26 @@ function resolveSchedule(faults: FaultInput[], c: Checkers, durationMicros: numb
 
 function resolveAction(f: FaultInput, path: string, c: Checkers, partitionId: string): FaultAction {
   if (f.crash !== undefined) {
-    c.checkNode(f.crash, `${path}.crash`);
-    return { action: "crash", node: f.crash, restartAfterMicros: f.restartAfter ?? null };
+    const point = f.point === undefined ? {} : { point: f.point };
+    if (!c.isNode(f.crash)) {
+      const role = checkRole(f.crash, `${path}.crash`, c);
+      return { action: "crash-role", role, restartAfterMicros: f.restartAfter ?? null, ...point };
+    }
+    return { action: "crash", node: f.crash, restartAfterMicros: f.restartAfter ?? null, ...point };
+  }
+  if (f.isolate !== undefined) {
+    const healAfterMicros = f.healAfter ?? null;
+    if (!c.isNode(f.isolate))
+      return {
+        action: "isolate-role",
+        role: checkRole(f.isolate, `${path}.isolate`, c),
+        id: partitionId,
+        healAfterMicros,
+      };
+    const rest = c.nodeIds.filter((n) => n !== f.isolate);
+    if (rest.length === 0) c.fail(`${path}.isolate`, `cannot isolate ${f.isolate}: it is the only node`);
+    const spec: PartitionSpec = { kind: "symmetric", groups: [[f.isolate], rest] };
+    return { action: "partition", id: partitionId, spec, healAfterMicros };
   }
   if (f.restart !== undefined) {
     c.checkNode(f.restart, `${path}.restart`);
@@ -369,6 +404,7 @@ function resolveRandom(r: NonNullable<ScenarioInput["faults"]>["random"]): Rando
     diskFaultKinds: r.diskFaults ?? ["lose-unsynced", "torn-write", "corrupt"],
     stopAtMicros: r.stopAt ?? null,
     maxDown: r.maxDown ?? 1,
+    ...(r.partitionKinds === undefined ? {} : { partitionKinds: [...new Set(r.partitionKinds)] }),
   };
 }
 

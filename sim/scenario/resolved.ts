@@ -16,7 +16,8 @@ import { MAX_DRIFT_PPM } from "../core/units.ts";
 export const MAX_CLOCK_SKEW_MICROS = 3_600_000_000;
 
 /** Disk fault kinds a scenario can inject (and the trace's `disk` event records). */
-export const DISK_FAULT_KINDS = ["lose-unsynced", "torn-write", "corrupt"] as const;
+/** lying-fsync: from then until the node's next crash, sync() acknowledges without making anything durable. */
+export const DISK_FAULT_KINDS = ["lose-unsynced", "torn-write", "corrupt", "lying-fsync"] as const;
 export type DiskFaultKind = (typeof DISK_FAULT_KINDS)[number];
 
 /** Virtual times and durations: whole microseconds, at least 0, exactly representable. */
@@ -28,6 +29,11 @@ const rate = z.number().min(0).finite();
 const positive = z.number().positive().finite();
 const name = z.string().min(1);
 const diskFault = z.enum(DISK_FAULT_KINDS);
+/** Where inside a step a crash can happen: "before-sync" (between a persist and its sync). */
+const crashPoint = z.literal("before-sync");
+export type CrashPoint = z.infer<typeof crashPoint>;
+export const RANDOM_PARTITION_KINDS = ["split", "oneway", "bridge", "isolate-dc"] as const;
+export type RandomPartitionKind = (typeof RANDOM_PARTITION_KINDS)[number];
 
 const latency = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("constant"), valueMicros: micros }),
@@ -58,7 +64,18 @@ const partition = z.discriminatedUnion("kind", [
 
 const at = { atMicros: micros };
 const scheduledFault = z.discriminatedUnion("action", [
-  z.object({ ...at, action: z.literal("crash"), node: name, restartAfterMicros: micros.nullable() }),
+  /**
+   * With `point: "before-sync"` the crash is armed at `atMicros` and happens inside the node's next step that calls
+   * sync(), in place of that sync: what the step persisted since its last sync is lost, and nothing it does after
+   * (sends, timers, replies) happens. Absent: the crash happens at once.
+   */
+  z.object({
+    ...at,
+    action: z.literal("crash"),
+    node: name,
+    restartAfterMicros: micros.nullable(),
+    point: crashPoint.optional(),
+  }),
   z.object({ ...at, action: z.literal("restart"), node: name }),
   z.object({ ...at, action: z.literal("partition"), id: name, spec: partition, healAfterMicros: micros.nullable() }),
   z.object({ ...at, action: z.literal("heal"), id: name.nullable() }),
@@ -71,6 +88,19 @@ const scheduledFault = z.discriminatedUnion("action", [
     driftPpm: z.number().finite().nullable(),
   }),
   z.object({ ...at, action: z.literal("disk"), node: name, fault: diskFault, key: z.string().nullable() }),
+  /**
+   * Crash the lowest-indexed live node whose view has `role` at fault time (none: nothing happens, and
+   * metrics.roleFaultsMissed counts it).
+   */
+  z.object({
+    ...at,
+    action: z.literal("crash-role"),
+    role: name,
+    restartAfterMicros: micros.nullable(),
+    point: crashPoint.optional(),
+  }),
+  /** Cut the lowest-indexed live node whose view has `role` at fault time off from every other node. */
+  z.object({ ...at, action: z.literal("isolate-role"), role: name, id: name, healAfterMicros: micros.nullable() }),
 ]);
 
 const randomFaults = z.object({
@@ -84,6 +114,12 @@ const randomFaults = z.object({
   clockSkewMaxMicros: micros,
   diskFaultRate: rate,
   diskFaultKinds: z.array(diskFault),
+  /**
+   * Shapes of random partitions, one drawn per partition: "split" (two groups), "oneway" (one group cannot reach the
+   * other), "bridge" (one node talks to both sides of a split), "isolate-dc" (a datacenter cut off). Absent: splits
+   * only (the draws of a scenario that does not set it are those of a split-only engine).
+   */
+  partitionKinds: z.array(z.enum(RANDOM_PARTITION_KINDS)).min(1).optional(),
   stopAtMicros: micros.nullable(),
   maxDown: count,
 });
@@ -271,6 +307,11 @@ export function checkResolvedScenario(s: ResolvedScenario): { path: (string | nu
       case "heal":
         if (f.id !== null && !partitionIds.has(f.id))
           bad = { path: [...at, "id"], message: `no partition "${f.id}" before this heal` };
+        break;
+      case "crash-role":
+        break;
+      case "isolate-role":
+        partitionIds.add(f.id);
         break;
       case "partition": {
         partitionIds.add(f.id);

@@ -134,14 +134,16 @@ const Partition = z.strictObject({
   isolateDc: z.string().optional(),
 });
 
-const DiskFault = z.enum(["lose-unsynced", "torn-write", "corrupt"]);
+const DiskFault = z.enum(["lose-unsynced", "torn-write", "corrupt", "lying-fsync"]);
 
-export const FAULT_ACTIONS = ["crash", "restart", "partition", "heal", "link", "clock", "disk"] as const;
+export const FAULT_ACTIONS = ["crash", "restart", "partition", "isolate", "heal", "link", "clock", "disk"] as const;
 
 /** Fields that only mean something beside one action, and that action (`id` has a check and a message of its own). */
 const COMPANIONS = [
   ["restartAfter", "crash"],
+  ["point", "crash"],
   ["healAfter", "partition"],
+  ["healAfter", "isolate"],
   ["offset", "clock"],
   ["drift", "clock"],
   ["fault", "disk"],
@@ -153,8 +155,10 @@ const Fault = z
     at: Duration,
     crash: z.string().optional(),
     restartAfter: Duration.optional(),
+    point: z.enum(["before-sync"]).optional(),
     restart: z.string().optional(),
     partition: Partition.optional(),
+    isolate: z.string().optional(),
     id: Name.optional(),
     healAfter: Duration.optional(),
     heal: Name.optional(),
@@ -177,7 +181,7 @@ const Fault = z
             : `expected exactly one action, got ${present.join(" and ")}`,
       });
     }
-    if (f.id !== undefined && f.partition === undefined)
+    if (f.id !== undefined && f.partition === undefined && f.isolate === undefined)
       ctx.addIssue({
         code: "custom",
         path: ["id"],
@@ -185,8 +189,11 @@ const Fault = z
       });
     // A field of another kind of fault would be ignored (a crash's `healAfter` would leave the node down): refused.
     if (present.length === 1) {
+      const refused = new Set<string>();
       for (const [field, owner] of COMPANIONS) {
-        if (f[field] === undefined || owner === present[0]) continue;
+        if (f[field] === undefined || refused.has(field)) continue;
+        if (COMPANIONS.some(([g, o]) => g === field && o === present[0])) continue;
+        refused.add(field);
         ctx.addIssue({
           code: "custom",
           path: [field],
@@ -198,7 +205,7 @@ const Fault = z
       ctx.addIssue({
         code: "custom",
         path: ["fault"],
-        message: "a disk fault needs `fault: lose-unsynced | torn-write | corrupt`",
+        message: "a disk fault needs `fault: lose-unsynced | torn-write | corrupt | lying-fsync`",
       });
     if (f.partition !== undefined) {
       const p = f.partition;
@@ -238,6 +245,10 @@ const RandomFaults = z.strictObject({
   ).optional(),
   diskFaultRate: Rate.optional(),
   diskFaults: z.array(DiskFault).optional(),
+  partitionKinds: z
+    .array(z.enum(["split", "oneway", "bridge", "isolate-dc"]))
+    .min(1)
+    .optional(),
   stopAt: Duration.nullable().optional(),
   maxDown: z.number().int().min(0).optional(),
 });

@@ -144,6 +144,12 @@ export class Disk {
   /** What each undone key held before (undefined: nothing). */
   private readonly undoValues: unknown[] = [];
   private undoCount = 0;
+  /**
+   * A lying fsync (the disk fault lying-fsync): sync() acknowledges but keeps the undo log, so everything written since
+   * the lie began is still unsynced: a crash loses it (or tears its last write), and so does lose-unsynced. The lie
+   * ends with the next crash.
+   */
+  syncLies = false;
 
   persist(key: string, value: unknown): void {
     if (!(this.undoCount <= this.undoKeys.length))
@@ -170,6 +176,7 @@ export class Disk {
   }
 
   sync(): void {
+    if (this.syncLies) return;
     assert(this.undoCount <= this.undoKeys.length, "disk: the undo log is within its arrays");
     for (let i = 0; i < this.undoCount; i++) this.undoValues[i] = undefined;
     this.undoCount = 0;
@@ -216,6 +223,7 @@ export class Disk {
       else this.values.set(key, before);
     }
     if (torn !== null && tornValue !== null) this.values.set(torn, tornValue);
+    this.syncLies = false;
     this.sync();
     assert(this.undoCount === 0, () => `disk: ${this.undoCount} unsynced writes survived a crash`);
     assert(torn === null || this.values.get(torn) === tornValue, () => `disk: torn write of ${torn} not in place`);
@@ -245,7 +253,7 @@ export class Disk {
   }
 
   /** Apply a disk fault now (lose-unsynced drops pending writes immediately; torn-write arms the next crash). */
-  static readonly FAULTS: readonly DiskFaultKind[] = ["lose-unsynced", "torn-write", "corrupt"];
+  static readonly FAULTS: readonly DiskFaultKind[] = ["lose-unsynced", "torn-write", "corrupt", "lying-fsync"];
 }
 
 /** The JSON text of a stored value (a JsonText's own text; a primitive or frozen object serialised). */

@@ -9,6 +9,7 @@ import {
   RANDOM_DISK,
   RANDOM_PARTITION,
   nextArrival,
+  randomPartition,
   randomRate,
   randomSplit,
 } from "./faults.ts";
@@ -48,16 +49,25 @@ export function applyFault(world: FaultTarget, f: FaultAction): void {
     case "crash": {
       const i = world.topology.indexOf(f.node);
       assert(i >= 0 && i < world.nodes.length, () => `crash of unknown node ${f.node}`);
-      if (!(world.nodes[i] as NodeRuntime).up) return;
+      const n = world.nodes[i] as NodeRuntime;
+      if (!n.up) return;
       assert(
         f.restartAfterMicros === null || f.restartAfterMicros >= 0,
         () => `crash of ${f.node}: restart ${f.restartAfterMicros}us after, expected >= 0`,
       );
+      if (f.point === "before-sync") {
+        n.crashAtSync = { restartAfterMicros: f.restartAfterMicros };
+        world.sink.note(now, i, "crash armed: at its next sync", { point: f.point });
+        return;
+      }
       world.crash(i);
       assert(!(world.nodes[i] as NodeRuntime).up, () => `${f.node} still up after its crash`);
       if (f.restartAfterMicros !== null) {
         world.scheduler.schedule(now + f.restartAfterMicros, EV_RESTART, i, (world.nodes[i] as NodeRuntime).boots);
         world.liveness?.faultUntil(now + f.restartAfterMicros);
+      } else {
+        // A crash for good of a minority ends when it happens (a crash point's happens after its fault's time).
+        world.liveness?.faultUntil(now);
       }
       return;
     }
@@ -127,9 +137,37 @@ export function applyFault(world: FaultTarget, f: FaultAction): void {
     }
     case "disk":
       return diskFault(world, world.topology.indexOf(f.node), f.fault, f.key);
+    case "crash-role":
+    case "isolate-role": {
+      const i = nodeWithRole(world, f.role);
+      const verb = f.action === "crash-role" ? "crash" : "isolate";
+      // A trace note belongs to a node, and none was chosen: the run's metrics count the miss instead.
+      if (i < 0) {
+        world.metrics.roleFaultsMissed = (world.metrics.roleFaultsMissed ?? 0) + 1;
+        return;
+      }
+      const node = world.nodeIds[i] as string;
+      world.sink.note(now, i, `${verb}: ${f.role} is ${node}`, { role: f.role, node });
+      if (f.action === "crash-role") {
+        const point = f.point === undefined ? {} : { point: f.point };
+        return applyFault(world, { action: "crash", node, restartAfterMicros: f.restartAfterMicros, ...point });
+      }
+      const rest = world.nodeIds.filter((n) => n !== node);
+      const spec = { kind: "symmetric" as const, groups: [[node], rest] };
+      return applyFault(world, { action: "partition", id: f.id, spec, healAfterMicros: f.healAfterMicros });
+    }
     default:
       return assertNever(f, "fault action");
   }
+}
+
+/** The lowest-indexed live node whose current view has `role` (-1: none): deterministic among ties. */
+export function nodeWithRole(world: FaultTarget, role: string): number {
+  for (let i = 0; i < world.nodes.length; i++) {
+    const n = world.nodes[i] as NodeRuntime;
+    if (n.up && n.lastView?.role === role) return i;
+  }
+  return -1;
 }
 
 function diskFault(world: FaultTarget, i: number, fault: DiskFaultKind, key: string | null): void {
@@ -138,10 +176,18 @@ function diskFault(world: FaultTarget, i: number, fault: DiskFaultKind, key: str
   let damaged: string | null = key;
   switch (fault) {
     case "lose-unsynced":
-      n.disk.crash(false); // a lying write cache: unsynced writes vanish now
+      {
+        // A lying write cache: unsynced writes vanish now (a lying fsync goes on lying: the node did not crash).
+        const lies = n.disk.syncLies;
+        n.disk.crash(false);
+        n.disk.syncLies = lies;
+      }
       break;
     case "torn-write":
       n.tornArmed = true;
+      break;
+    case "lying-fsync":
+      n.disk.syncLies = true;
       break;
     case "corrupt":
       damaged = n.disk.corrupt(key, (k) => world.faultRng.int(k));
@@ -202,10 +248,13 @@ export function onRandomFault(world: FaultTarget, kind: number): void {
     }
     case RANDOM_PARTITION: {
       if (nodes.length < 2) break;
-      const groups = randomSplit(nodes, rng);
+      const spec =
+        random.partitionKinds === undefined
+          ? { kind: "symmetric" as const, groups: randomSplit(nodes, rng) }
+          : randomPartition(rng.pick(random.partitionKinds), nodes, world.topology.dcNames, rng);
       const id = `${RANDOM_PARTITION_PREFIX}${++world.randomPartitionCount}`;
       const healAfter = Math.round(rng.range(random.partitionDurationMinMicros, random.partitionDurationMaxMicros));
-      applyFault(world, { action: "partition", id, spec: { kind: "symmetric", groups }, healAfterMicros: healAfter });
+      applyFault(world, { action: "partition", id, spec, healAfterMicros: healAfter });
       break;
     }
     case RANDOM_CLOCK: {

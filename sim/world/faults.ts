@@ -1,7 +1,13 @@
 import { assert } from "../core/assert.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Micros, NodeId } from "../core/types.ts";
-import type { FaultAction, RandomFaults, ScheduledFault } from "../scenario/resolved.ts";
+import type {
+  FaultAction,
+  PartitionSpec,
+  RandomFaults,
+  RandomPartitionKind,
+  ScheduledFault,
+} from "../scenario/resolved.ts";
 import { assertNever } from "../core/types.ts";
 
 /** Scheduler event kinds of fault injection. */
@@ -13,10 +19,12 @@ export const RANDOM_DISK = 3;
 
 /**
  * When a scheduled fault stops disturbing the system: crashes end at their restart, partitions at their heal, other
- * faults at the moment they happen (a partition also where a later one of its id replaces it). A crash without restart
- * or a partition that is never healed never ends (Infinity): liveness is then not checked.
+ * faults at the moment they happen (a partition also where a later one of its id replaces it). A partition that is
+ * never healed never ends (Infinity): liveness is then not checked. So does a crash without restart, unless
+ * `nodeCount` is given and the nodes crashed for good are a minority of it: the rest can make progress without them,
+ * so each such crash ends when it happens (a crash by role counts as one more node).
  */
-export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
+export function scheduleQuietAt(schedule: readonly ScheduledFault[], nodeCount?: number): Micros {
   let quiet = 0;
   // Times in schedule order (the schedule is sorted by time): a partition id may be used again after its heal, and a
   // node may crash and restart several times, so each fault ends at the first heal or restart at or after it.
@@ -36,7 +44,7 @@ export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
     );
   }
   for (const f of schedule) {
-    if (f.action === "partition") {
+    if (f.action === "partition" || f.action === "isolate-role") {
       const last = lastOf.get(f.id);
       if (last !== undefined) replacedAt.set(last, f.atMicros);
       lastOf.set(f.id, f);
@@ -47,11 +55,23 @@ export function scheduleQuietAt(schedule: readonly ScheduledFault[]): Micros {
     }
     if (f.action === "restart") appendTime(restartsOf, f.node, f.atMicros);
   }
-  for (const f of schedule)
+  const ends = schedule.map((f) =>
+    Math.min(faultEnd(f, healsOf, restartsOf, healAlls), replacedAt.get(f) ?? Number.POSITIVE_INFINITY),
+  );
+  const forGood = new Set<string>();
+  schedule.forEach((f, k) => {
+    if (ends[k] !== Number.POSITIVE_INFINITY) return;
+    if (f.action === "crash") forGood.add(f.node);
+    if (f.action === "crash-role") forGood.add(`role ${k}`);
+  });
+  const minority = nodeCount !== undefined && forGood.size > 0 && 2 * forGood.size < nodeCount;
+  schedule.forEach((f, k) => {
+    const crash = f.action === "crash" || f.action === "crash-role";
     quiet = Math.max(
       quiet,
-      Math.min(faultEnd(f, healsOf, restartsOf, healAlls), replacedAt.get(f) ?? Number.POSITIVE_INFINITY),
+      minority && crash && ends[k] === Number.POSITIVE_INFINITY ? f.atMicros : (ends[k] as number),
     );
+  });
   const lastAt = schedule.length > 0 ? (schedule[schedule.length - 1] as ScheduledFault).atMicros : 0;
   assert(quiet >= lastAt, () => `faults quiet at ${quiet}us, before the last fault at ${lastAt}us`);
   return quiet;
@@ -80,7 +100,10 @@ function faultEnd(
       return a.restartAfterMicros !== null
         ? f.atMicros + a.restartAfterMicros
         : firstFrom(restartsOf.get(a.node), f.atMicros);
+    case "crash-role":
+      return a.restartAfterMicros !== null ? f.atMicros + a.restartAfterMicros : Number.POSITIVE_INFINITY;
     case "partition":
+    case "isolate-role":
       if (a.healAfterMicros !== null) return f.atMicros + a.healAfterMicros;
       return Math.min(firstFrom(healsOf.get(a.id), f.atMicros), firstFrom(healAlls, f.atMicros));
     case "restart":
@@ -116,6 +139,43 @@ export function nextArrival(now: Micros, ratePerSecond: number, rng: Rng): Micro
   const at = now + Math.max(1, Math.round(rng.exponential(1e6 / ratePerSecond)));
   assert(at > now, () => `random faults: next arrival ${at}us not after ${now}us`);
   return at;
+}
+
+/**
+ * A random partition of one shape. A bridge needs three nodes and a DC isolation two datacenters; with fewer, a split
+ * is drawn instead.
+ */
+export function randomPartition(
+  kind: RandomPartitionKind,
+  nodes: readonly NodeId[],
+  dcs: readonly string[],
+  rng: Rng,
+): PartitionSpec {
+  switch (kind) {
+    case "split":
+      return { kind: "symmetric", groups: randomSplit(nodes, rng) };
+    case "oneway": {
+      const [from, to] = randomSplit(nodes, rng);
+      return { kind: "oneway", from, to };
+    }
+    case "bridge": {
+      if (nodes.length < 3) return { kind: "symmetric", groups: randomSplit(nodes, rng) };
+      const bridge = rng.pick(nodes);
+      return {
+        kind: "bridge",
+        bridge,
+        sides: randomSplit(
+          nodes.filter((n) => n !== bridge),
+          rng,
+        ),
+      };
+    }
+    case "isolate-dc":
+      if (dcs.length < 2) return { kind: "symmetric", groups: randomSplit(nodes, rng) };
+      return { kind: "isolate-dc", dc: rng.pick(dcs) };
+    default:
+      return assertNever(kind, "random partition kind");
+  }
 }
 
 /** A random split of the nodes into two non-empty groups. */

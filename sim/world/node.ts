@@ -41,6 +41,8 @@ export interface NodeHost {
   cancelTimer(node: number, name: string): void;
   reply(node: number, requestId: number, reply: ClientReply): void;
   note(node: number, text: string, data: Record<string, unknown> | undefined): void;
+  /** Node `node` calls sync() with a crash armed at that point: crash it instead. */
+  crashAtSync(node: number): void;
 }
 
 /** One simulated node: its protocol state (undefined while down), disk, clock and timers. */
@@ -61,6 +63,8 @@ export class NodeRuntime {
   boots = 0;
   /** A torn-write fault is armed: the next crash tears the last unsynced write. */
   tornArmed = false;
+  /** A crash armed at the node's next sync() (a `point: before-sync` crash), with its restart delay; null: none. */
+  crashAtSync: { restartAfterMicros: Micros | null } | null = null;
   readonly ctx: NodeContext<unknown>;
 
   constructor(
@@ -89,8 +93,15 @@ function makeContext(node: NodeRuntime, host: NodeHost, rng: Rng): NodeContext<u
     send: (to, msg) => host.send(node.index, to, msg),
     setTimer: (name, after) => host.setTimer(node.index, name, after),
     cancelTimer: (name) => host.cancelTimer(node.index, name),
-    persist: (key, value) => node.disk.persist(key, value),
-    sync: () => node.disk.sync(),
+    // A crash inside a step (at a sync) leaves the rest of the step running on a node that is down: its writes, like
+    // its sends and timers, go nowhere.
+    persist: (key, value) => {
+      if (node.up) node.disk.persist(key, value);
+    },
+    sync: () => {
+      if (node.crashAtSync !== null) host.crashAtSync(node.index);
+      else if (node.up) node.disk.sync();
+    },
     read: (key) => node.disk.read(key),
     keys: (prefix) => node.disk.keys(prefix),
     reply: (requestId, reply) => host.reply(node.index, requestId, reply),

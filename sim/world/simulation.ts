@@ -145,7 +145,7 @@ export class World implements NodeHost, ClientHost {
         : new LivenessWatch(
             live,
             protocol.progress ?? [],
-            scheduleQuietAt(scenario.faults.schedule),
+            scheduleQuietAt(scenario.faults.schedule, this.nodeIds.length),
             () => this.clients.lastOkMicros,
           );
   }
@@ -240,6 +240,17 @@ export class World implements NodeHost, ClientHost {
     this.sink.note(this.scheduler.now, node, text, data);
   }
 
+  crashAtSync(node: number): void {
+    assert(node >= 0 && node < this.nodes.length, () => `crash point on node index ${node} of ${this.nodes.length}`);
+    const n = this.nodes[node] as NodeRuntime;
+    const armed = n.crashAtSync;
+    n.crashAtSync = null;
+    if (armed === null || !n.up) return;
+    this.sink.note(this.scheduler.now, node, "crash point: before sync", { point: "before-sync" });
+    applyFault(this, { action: "crash", node: n.id, restartAfterMicros: armed.restartAfterMicros });
+    assert(!n.up && n.crashAtSync === null, () => `${n.id} still up, or still armed, after its crash point`);
+  }
+
   // --- ClientHost ------------------------------------------------------------------------------------------------
 
   get nodeCount(): number {
@@ -315,6 +326,7 @@ export class World implements NodeHost, ClientHost {
       ha[id * 2] = -1;
     }
     n.lastFired = -1;
+    n.crashAtSync = null;
     const torn = n.disk.crash(n.tornArmed);
     n.tornArmed = false;
     this.metrics.crashes = (this.metrics.crashes ?? 0) + 1;

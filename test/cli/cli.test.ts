@@ -139,6 +139,7 @@ describe("faultline CLI", () => {
     expect(register.invariants).toContain("agreement");
     expect(register.bugs).toContain("ack-before-replicate");
     expect(register.options.map((o: { name: string }) => o.name)).toContain("mode");
+    expect(register.roles).toEqual(["primary", "backup"]);
   });
 
   it("validates scenario files", () => {

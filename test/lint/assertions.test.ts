@@ -18,7 +18,7 @@ const MIN_STATEMENTS = 5;
 const MIN_ASSERTS = 2;
 
 describe("assertion density", () => {
-  it("every function or method with more than 5 statements in the checked folders makes at least 2 assert calls", () => {
+  it("every function or method of more than 5 statements in the checked folders makes at least 2 assert calls", () => {
     const files = DIRS.flatMap((dir) => sourcesIn(root, dir));
     const found = files.flatMap((file) => scanFile(root, file, MIN_STATEMENTS));
     expect(found.length).toBeGreaterThan(10);

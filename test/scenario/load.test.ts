@@ -68,7 +68,7 @@ describe("scenario loading", () => {
     [
       "an unknown node in a fault",
       `${base}faults: { schedule: [{ at: 1s, crash: n9 }] }\n`,
-      /faults\.schedule\[0\]\.crash: unknown node "n9"/,
+      /faults\.schedule\[0\]\.crash: unknown node or role "n9" \(nodes: n1, n2, x1, x2; roles: primary, backup\)/,
     ],
     [
       "an unknown DC in a partition",

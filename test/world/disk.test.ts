@@ -58,3 +58,33 @@ describe("disk: deeply frozen values", () => {
     },
   );
 });
+
+describe("disk: a lying fsync", () => {
+  it("acknowledges syncs but loses every write since the lie began on a crash, and stops lying after it", () => {
+    const d = new Disk();
+    d.persist("a", 1);
+    d.sync();
+    d.syncLies = true;
+    d.persist("a", 2);
+    d.persist("b", 3);
+    d.sync();
+    expect(d.read("a")).toBe(2);
+    d.crash(false);
+    expect(d.read("a")).toBe(1);
+    expect(d.read("b")).toBeUndefined();
+    expect(d.syncLies).toBe(false);
+    d.persist("a", 4);
+    d.sync();
+    d.crash(false);
+    expect(d.read("a")).toBe(4);
+  });
+
+  it("lets a torn write damage a write that was synced while the fsync lied", () => {
+    const d = new Disk();
+    d.syncLies = true;
+    d.persist("log", { entries: [1, 2, 3] });
+    d.sync();
+    expect(d.crash(true)).toBe("log");
+    expect(String(d.read("log"))).toBe("Symbol(faultline.corrupt)");
+  });
+});

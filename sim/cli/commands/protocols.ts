@@ -16,6 +16,7 @@ export const protocolsCommand: CliCommand = {
             options: p.options.docs,
             invariants: p.invariants.map((i) => i.name),
             progress: (p.progress ?? []).map((c) => c.name),
+            roles: p.roles ?? [],
             bugs: Object.keys(p.bugs),
           })),
         }),
@@ -29,6 +30,7 @@ export const protocolsCommand: CliCommand = {
         out.push(`  option ${o.name} (${o.type}, default ${JSON.stringify(o.default)}): ${o.description}`);
       for (const i of p.invariants) out.push(`  invariant ${i.name}: ${i.description}`);
       for (const c of p.progress ?? []) out.push(`  progress ${c.name}: ${c.description}`);
+      if ((p.roles ?? []).length > 0) out.push(`  roles (fault targets): ${(p.roles ?? []).join(", ")}`);
       for (const [b, d] of Object.entries(p.bugs)) out.push(`  bug ${b}: ${d}`);
       out.push("");
     }
