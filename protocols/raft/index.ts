@@ -2,9 +2,10 @@ import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
 import { raftBugs } from "./bugs.ts";
 import { raftInvariants } from "./invariants.ts";
 import type { RaftMsg } from "./messages.ts";
-import { createRaft, raftView, stepRaft } from "./node.ts";
+import { createRaft, stepRaft } from "./node.ts";
 import { checkRaftOptions, RAFT_OPTION_DOCS } from "./options.ts";
 import type { RaftState } from "./state.ts";
+import { raftView } from "./view.ts";
 
 function entriesBytes(m: RaftMsg): number {
   if (m.type === "append") return 64 + 96 * m.entries.length;

@@ -1,3 +1,4 @@
+import { assert } from "../../sim/core/assert.ts";
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import { kvNext, kvResult } from "../../sim/check/models.ts";
 import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
@@ -24,6 +25,7 @@ function configAt(s: RaftState, i: number): { voters: readonly string[]; step: n
  * The leader answers the client waiting for each entry it applies.
  */
 export function applyCommitted(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  assert(s.applied >= s.log.base, () => `${s.id}: lastApplied ${s.applied} behind the snapshot ${s.log.base}`);
   while (s.applied < s.commit) {
     const i = s.applied + 1;
     const e = s.log.entry(i);
@@ -55,6 +57,7 @@ export function applyCommitted(s: RaftState, ctx: NodeContext<RaftMsg>): void {
       ctx.reply(requestId, { type: "ok", value: result });
     }
   }
+  assert(s.applied <= s.commit, () => `${s.id}: lastApplied ${s.applied} past the commit index ${s.commit}`);
   maybeSnapshot(s, ctx);
 }
 
@@ -62,6 +65,8 @@ function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   if (s.o.snapshotEvery <= 0 || s.applied - s.log.base < s.o.snapshotEvery) return;
   const lastIndex = s.applied;
   const lastTerm = s.log.term(lastIndex) as number;
+  assert(lastIndex > s.log.base && lastIndex <= s.commit, "snapshot: not past the last one, or not committed");
+  assert(lastTerm !== undefined, () => `${s.id}: snapshot at ${lastIndex}, an entry it does not hold`);
   const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]) => (a[0] < b[0] ? -1 : 1);
   const config = configAt(s, lastIndex);
   const snap: Snapshot = Object.freeze({
@@ -80,6 +85,7 @@ function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   s.snapshotVoters = snap.voters;
   s.snapshotConfigStep = config.step;
   s.log.compact(lastIndex, lastTerm);
+  assert(s.log.base === lastIndex && s.applied === lastIndex, "snapshot: the log is not compacted to it");
   ctx.note(`snapshot at index ${lastIndex}`, { lastIndex, lastTerm });
 }
 

@@ -1,6 +1,9 @@
 import type { ClientReply, Input, KvOp, NodeContext } from "../../sim/core/protocol.ts";
+import { assert } from "../../sim/core/assert.ts";
 import { assertNever } from "../../sim/core/types.ts";
-import { onElectionTimeout, onVoteRequest, onVoteResponse, resetElectionTimer } from "./election.ts";
+import { assertBounds } from "./bounds.ts";
+import { onElectionTimeout, onVoteRequest, onVoteResponse } from "./election.ts";
+import { resetElectionTimer } from "./follower.ts";
 import { applyCommitted } from "./machine.ts";
 import type { RaftMsg } from "./messages.ts";
 import { RAFT_DEFAULTS, type RaftOptions } from "./options.ts";
@@ -19,32 +22,41 @@ import { load } from "./storage.ts";
 
 export function createRaft(ctx: NodeContext<RaftMsg>, options: unknown, bugs: ReadonlySet<string>): RaftState {
   const o: RaftOptions = { ...RAFT_DEFAULTS, ...(options as Partial<RaftOptions>) };
-  const s = initialState(ctx.id, ctx.nodes, o, {
+  const flags = {
     commitOldTerm: bugs.has("commit-old-term"),
     forgetVote: bugs.has("forget-vote"),
     noPrevLogCheck: bugs.has("no-prev-log-check"),
     noStepDown: bugs.has("no-step-down"),
-  });
+  };
+  const planted = Object.values(flags).some((on) => on);
+  const s = initialState(ctx.id, ctx.nodes, o, { ...flags, planted });
   load(s, ctx);
   return s;
 }
 
 export function stepRaft(s: RaftState, input: Input<RaftMsg, KvOp>, ctx: NodeContext<RaftMsg>): void {
   s.log.forgetDropped(); // the checks read what the previous step compacted away after that step
+  assertBounds(s);
+  const term = s.term;
   switch (input.kind) {
     case "start":
       applyCommitted(s, ctx);
       resetElectionTimer(s, ctx);
-      return;
+      break;
     case "timer":
-      return onTimer(s, input.name, ctx);
+      onTimer(s, input.name, ctx);
+      break;
     case "message":
-      return onMessage(s, input.from, input.msg, ctx);
+      onMessage(s, input.from, input.msg, ctx);
+      break;
     case "client":
-      return onClient(s, input.requestId, input.clientId, input.op, ctx);
+      onClient(s, input.requestId, input.clientId, input.op, ctx);
+      break;
     default:
-      return assertNever(input, "input");
+      assertNever(input, "input");
   }
+  assert(s.term >= term, () => `${s.id}: term moved back from ${term} to ${s.term}`);
+  assertBounds(s);
 }
 
 function onTimer(s: RaftState, name: string, ctx: NodeContext<RaftMsg>): void {
@@ -127,51 +139,4 @@ function copyOp(op: KvOp): KvOp {
     default:
       return assertNever(op, "kv op");
   }
-}
-
-/** The view is rebuilt only when a field changed, so the engine (which skips comparing an identical object) and the
- * garbage collector see one object per change rather than one per step. */
-export interface RaftView {
-  role: string;
-  term: number;
-  votedFor: string | null;
-  leader: string | null;
-  commitIndex: number;
-  lastApplied: number;
-  logLength: number;
-  snapshotIndex: number;
-  voters: number;
-  [field: string]: unknown;
-}
-
-export function raftView(s: RaftState): RaftView {
-  const role = s.damaged ? `${s.role} (damaged)` : s.role;
-  const v = s.lastView;
-  if (
-    v !== undefined &&
-    v.role === role &&
-    v.term === s.term &&
-    v.votedFor === s.votedFor &&
-    v.leader === s.leader &&
-    v.commitIndex === s.commit &&
-    v.lastApplied === s.applied &&
-    v.logLength === s.log.lastIndex &&
-    v.snapshotIndex === s.log.base &&
-    v.voters === s.voters.length
-  ) {
-    return v;
-  }
-  const view: RaftView = {
-    role,
-    term: s.term,
-    votedFor: s.votedFor,
-    leader: s.leader,
-    commitIndex: s.commit,
-    lastApplied: s.applied,
-    logLength: s.log.lastIndex,
-    snapshotIndex: s.log.base,
-    voters: s.voters.length,
-  };
-  s.lastView = view;
-  return view;
 }

@@ -10,6 +10,12 @@ export interface RaftBugFlags {
   forgetVote: boolean;
   noPrevLogCheck: boolean;
   noStepDown: boolean;
+  /**
+   * Some bug variant is on. The assertions that restate Raft's safety (terms never decrease along a log, a committed
+   * entry is never truncated, commit never passes the log's end) are then left to the checks, which report what the
+   * bug breaks as a violation with a repro instead of an internal error.
+   */
+  planted: boolean;
 }
 
 /** A Raft node's state: persistent (term, votedFor, log, snapshot) and volatile (everything else). */
@@ -66,7 +72,7 @@ export interface RaftState {
   snapshotVoters: readonly NodeId[];
   snapshotConfigStep: number;
   /** The view last returned (see raftView): reused while nothing in it changed. */
-  lastView: import("./node.ts").RaftView | undefined;
+  lastView: RaftView | undefined;
 }
 
 export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOptions, bug: RaftBugFlags): RaftState {
@@ -77,7 +83,7 @@ export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOption
     id,
     term: 0,
     votedFor: null,
-    log: new RaftLog(),
+    log: new RaftLog(!bug.planted),
     synced: 0,
     persisted: 0,
     chunks: [],
@@ -109,4 +115,19 @@ export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOption
 
 export function quorum(s: RaftState): number {
   return Math.floor(s.voters.length / 2) + 1;
+}
+
+/** The view is rebuilt only when a field changed, so the engine (which skips comparing an identical object) and the
+ * garbage collector see one object per change rather than one per step. */
+export interface RaftView {
+  role: string;
+  term: number;
+  votedFor: string | null;
+  leader: string | null;
+  commitIndex: number;
+  lastApplied: number;
+  logLength: number;
+  snapshotIndex: number;
+  voters: number;
+  [field: string]: unknown;
 }
