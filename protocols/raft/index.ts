@@ -4,6 +4,7 @@ import { raftInvariants } from "./invariants.ts";
 import type { RaftMsg } from "./messages.ts";
 import { createRaft, stepRaft } from "./node.ts";
 import { checkRaftOptions, RAFT_OPTION_DOCS } from "./options.ts";
+import { raftProgress } from "./progress.ts";
 import type { RaftState } from "./state.ts";
 import { raftView } from "./view.ts";
 
@@ -27,21 +28,6 @@ export const raft: Protocol<RaftState, RaftMsg, KvOp> = {
   messageSize: entriesBytes,
   messageType: (m) => m.type,
   invariants: raftInvariants,
-  progress: [
-    {
-      name: "leader",
-      description: "A live leader whose term is the highest among live nodes.",
-      holds: (ctx) => {
-        let maxTerm = -1;
-        let leaderTerm = -1;
-        ctx.states.forEach((s) => {
-          if (s === undefined) return;
-          maxTerm = Math.max(maxTerm, s.term);
-          if (s.role === "leader") leaderTerm = Math.max(leaderTerm, s.term);
-        });
-        return leaderTerm >= 0 && leaderTerm === maxTerm;
-      },
-    },
-  ],
+  progress: raftProgress,
   bugs: raftBugs,
 };

@@ -1,5 +1,5 @@
 import { assert } from "../../sim/core/assert.ts";
-import type { NodeContext } from "../../sim/core/protocol.ts";
+import { CORRUPT, type NodeContext } from "../../sim/core/protocol.ts";
 import { kvNext, kvResult } from "../../sim/check/models.ts";
 import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
 import type { RaftState } from "./state.ts";
@@ -63,9 +63,14 @@ export function applyCommitted(s: RaftState, ctx: NodeContext<RaftMsg>): void {
 
 function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   if (s.o.snapshotEvery <= 0 || s.applied - s.log.base < s.o.snapshotEvery) return;
+  takeSnapshot(s, ctx);
+}
+
+/** Snapshot the state machine at lastApplied, persist it and compact the log up to it. */
+function takeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): Snapshot {
   const lastIndex = s.applied;
   const lastTerm = s.log.term(lastIndex) as number;
-  assert(lastIndex > s.log.base && lastIndex <= s.commit, "snapshot: not past the last one, or not committed");
+  assert(lastIndex >= s.log.base && lastIndex <= s.commit, "snapshot: behind the last one, or not committed");
   assert(lastTerm !== undefined, () => `${s.id}: snapshot at ${lastIndex}, an entry it does not hold`);
   const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]) => (a[0] < b[0] ? -1 : 1);
   const config = configAt(s, lastIndex);
@@ -84,12 +89,23 @@ function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   sync(s, ctx);
   s.snapshotVoters = snap.voters;
   s.snapshotConfigStep = config.step;
-  s.log.compact(lastIndex, lastTerm);
+  if (lastIndex > s.log.base) s.log.compact(lastIndex, lastTerm);
   assert(s.log.base === lastIndex && s.applied === lastIndex, "snapshot: the log is not compacted to it");
   ctx.note(`snapshot at index ${lastIndex}`, { lastIndex, lastTerm });
+  return snap;
 }
 
-export function currentSnapshot(_s: RaftState, ctx: NodeContext<RaftMsg>): Snapshot | undefined {
+/**
+ * The snapshot to send a follower that needs entries compacted away. One that fails its checksum is rebuilt from the
+ * state machine (at lastApplied, which is at or past the damaged snapshot's index) and written over it, as etcd's
+ * leader builds the snapshot it sends from its applied state: replication never stops on a damaged file, and the
+ * node keeps leading (its memory is intact; only a restart would read the damage). docs/decisions/.
+ */
+export function currentSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): Snapshot | undefined {
   const snap = ctx.read("snapshot");
-  return typeof snap === "object" && snap !== null ? (snap as Snapshot) : undefined;
+  if (snap !== CORRUPT && typeof snap === "object" && snap !== null) return snap as Snapshot;
+  if (s.bug.damagedSnapshotStalls) return undefined;
+  const why = snap === CORRUPT ? "failed its checksum" : "is missing";
+  ctx.note(`${s.id}: its snapshot ${why}: rebuilding it from the state machine at index ${s.applied}`);
+  return takeSnapshot(s, ctx);
 }

@@ -27,6 +27,7 @@ export function createRaft(ctx: NodeContext<RaftMsg>, options: unknown, bugs: Re
     forgetVote: bugs.has("forget-vote"),
     noPrevLogCheck: bugs.has("no-prev-log-check"),
     noStepDown: bugs.has("no-step-down"),
+    damagedSnapshotStalls: bugs.has("damaged-snapshot-stalls"),
   };
   const planted = Object.values(flags).some((on) => on);
   const s = initialState(ctx.id, ctx.nodes, o, { ...flags, planted });
@@ -41,7 +42,10 @@ export function stepRaft(s: RaftState, input: Input<RaftMsg, KvOp>, ctx: NodeCon
   switch (input.kind) {
     case "start":
       applyCommitted(s, ctx);
-      resetElectionTimer(s, ctx);
+      // The preferred leader campaigns first at first boot: before any other node's timeout can fire.
+      if (!input.restart && s.o.preferredLeader === s.id)
+        ctx.setTimer("election", Math.max(1, Math.floor(s.o.electionMinMicros / 4)));
+      else resetElectionTimer(s, ctx);
       break;
     case "timer":
       onTimer(s, input.name, ctx);

@@ -22,6 +22,8 @@ export interface RaftOptions {
   voters: NodeId[] | null;
   /** Single-server membership changes the leader proposes, in order, once its clock passes `atMicros`. */
   reconfigure: { atMicros: Micros; add?: NodeId; remove?: NodeId }[];
+  /** At first boot this node's election timer fires after electionMinMicros / 4, before any other can. */
+  preferredLeader: NodeId | null;
 }
 
 export const RAFT_DEFAULTS: RaftOptions = {
@@ -36,6 +38,7 @@ export const RAFT_DEFAULTS: RaftOptions = {
   snapshotEvery: 0,
   voters: null,
   reconfigure: [],
+  preferredLeader: null,
 };
 
 export const RAFT_OPTION_DOCS: readonly ProtocolOptionDoc[] = [
@@ -115,6 +118,15 @@ export const RAFT_OPTION_DOCS: readonly ProtocolOptionDoc[] = [
     default: [],
     description: "single-server membership changes the leader proposes in order (each step exactly one of add, remove)",
     value: { kind: "custom" },
+  },
+  {
+    name: "preferredLeader",
+    type: "node id | null",
+    default: null,
+    description:
+      "at first boot this node's election timer fires after electionMinMicros / 4, before any other node's " +
+      "(lab scenarios that need a known first leader)",
+    value: { kind: "node", nullable: true },
   },
 ];
 

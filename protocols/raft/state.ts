@@ -10,6 +10,7 @@ export interface RaftBugFlags {
   forgetVote: boolean;
   noPrevLogCheck: boolean;
   noStepDown: boolean;
+  damagedSnapshotStalls: boolean;
   /**
    * Some bug variant is on. The assertions that restate Raft's safety (terms never decrease along a log, a committed
    * entry is never truncated, commit never passes the log's end) are then left to the checks, which report what the

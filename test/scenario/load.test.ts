@@ -266,6 +266,7 @@ describe("protocol option defaults", () => {
       snapshotEvery: 0,
       voters: null,
       reconfigure: [],
+      preferredLeader: null,
     });
     expect(Object.keys(s.protocol.options)).toEqual(registry.get("raft")?.options.map((o) => o.name));
     expect(parseScenario(base, "s.yaml", registry).protocol.options).toEqual({

@@ -7,7 +7,14 @@ import { RAFT_DEFAULTS } from "../../../protocols/raft/options.ts";
 import { initialState } from "../../../protocols/raft/state.ts";
 
 const entry = (term: number, id: string): Entry => ({ term, id, cmd: { type: "noop" } });
-const flags = { commitOldTerm: false, forgetVote: false, noPrevLogCheck: false, noStepDown: false, planted: false };
+const flags = {
+  commitOldTerm: false,
+  forgetVote: false,
+  noPrevLogCheck: false,
+  noStepDown: false,
+  damagedSnapshotStalls: false,
+  planted: false,
+};
 
 function logOf(...terms: number[]): RaftLog {
   const log = new RaftLog();

@@ -17,4 +17,11 @@ describeBugVariants("raft bug variants", [
     seeds: [4, 9, 11],
     check: /election-safety|leader-completeness/,
   },
+  // A follower stranded behind a damaged snapshot breaks no safety check: only the caught-up progress condition sees it.
+  {
+    bug: "damaged-snapshot-stalls",
+    scenario: "raft-damaged-snapshot.yaml",
+    seeds: [1, 2, 3],
+    check: /^liveness\.caught-up$/,
+  },
 ]);
