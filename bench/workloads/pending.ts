@@ -1,4 +1,6 @@
+import { z } from "zod";
 import type { Protocol } from "../../sim/core/protocol.ts";
+import { defineOptions, micros, type OptionsOf } from "../../sim/core/protocolOptions.ts";
 import type { ResolvedScenario } from "../../sim/scenario/resolved.ts";
 import type { BenchWorkload } from "../types.ts";
 import { pingScenario } from "./ping.ts";
@@ -14,29 +16,18 @@ const STORM_VIEW = { role: "storm" };
  * A benchmark-only protocol: each node holds `timers` named timers, each re-armed with a random delay when it fires,
  * so the queue holds nodes * timers pending events throughout the run.
  */
-export const timerStorm: Protocol<StormState, never, never> = {
+const stormOptions = defineOptions(() =>
+  z.object({
+    timers: z.number().int().min(0).default(1000).describe("timers per node"),
+    meanMicros: micros(1).default(1_000_000).describe("mean timer delay"),
+  }),
+);
+
+export const timerStorm: Protocol<StormState, never, never, OptionsOf<typeof stormOptions>> = {
   name: "bench-timer-storm",
   description: "benchmark only: many pending timers",
-  options: [
-    {
-      name: "timers",
-      type: "integer",
-      default: 1000,
-      description: "timers per node",
-      value: { kind: "integer", min: 0 },
-    },
-    {
-      name: "meanMicros",
-      type: "micros",
-      default: 1_000_000,
-      description: "mean timer delay",
-      value: { kind: "micros", min: 1 },
-    },
-  ],
-  create: (_ctx, options) => {
-    const o = options as { timers: number; meanMicros: number };
-    return { names: Array.from({ length: o.timers }, (_, i) => `t${i}`), meanMicros: o.meanMicros };
-  },
+  options: stormOptions,
+  create: (_ctx, o) => ({ names: Array.from({ length: o.timers }, (_, i) => `t${i}`), meanMicros: o.meanMicros }),
   step: (s, input, ctx) => {
     if (input.kind === "start") {
       for (const name of s.names) ctx.setTimer(name, Math.floor(ctx.rng.next() * 2 * s.meanMicros));

@@ -1,4 +1,6 @@
+import { type RaftOptions, raftOptions } from "../../protocols/raft/options.ts";
 import type { ClientReply, KvOp, Protocol } from "../../sim/core/protocol.ts";
+import { noOptions } from "../../sim/core/protocolOptions.ts";
 import type { ResolvedScenario } from "../../sim/scenario/resolved.ts";
 import type { BenchWorkload } from "../types.ts";
 import { raft5Scenario } from "./raft5.ts";
@@ -63,12 +65,11 @@ function sendAppend(
   for (const p of ctx.peers) ctx.send(p, msg);
 }
 
-export const raftSkeleton: Protocol<SkeletonState, SkeletonMsg, KvOp> = {
+export const raftSkeleton: Protocol<SkeletonState, SkeletonMsg, KvOp, RaftOptions> = {
   name: "bench-raft-skeleton",
   description: "benchmark only: Raft's message pattern with no log, state machine, disk or checks (n1 always leads)",
-  options: [],
-  create: (ctx, options) => {
-    const o = options as { batchMicros: number; heartbeatMicros: number; electionMinMicros: number };
+  options: raftOptions,
+  create: (ctx, o) => {
     return {
       id: ctx.id,
       leader: ctx.id === "n1",
@@ -150,7 +151,7 @@ export const raftSkeleton: Protocol<SkeletonState, SkeletonMsg, KvOp> = {
 export const raftNull: Protocol<null, never, KvOp> = {
   name: "bench-raft-null",
   description: "benchmark only: every node answers every client request at once",
-  options: [],
+  options: noOptions,
   create: () => null,
   step: (_s, input, ctx) => {
     if (input.kind === "client") ctx.reply(input.requestId, OK);

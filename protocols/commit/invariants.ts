@@ -1,4 +1,5 @@
 import type { Invariant, InvariantContext } from "../../sim/core/protocol.ts";
+import type { CommitOptions } from "./options.ts";
 import type { HasFacts, TxnFact } from "./facts.ts";
 
 /** Checks one fact a node appended; null if it is fine. Its memory lives in the closure `create` made it in. */
@@ -100,6 +101,6 @@ export function commitValidity<S extends HasFacts>(): Invariant<S> {
 }
 
 /** The invariants every atomic commit protocol must keep. */
-export function commitInvariants<S extends HasFacts>(): Invariant<S>[] {
+export function commitInvariants<S extends HasFacts>(): Invariant<S, CommitOptions>[] {
   return [atomicity<S>(), decisionStability<S>(), commitValidity<S>()];
 }

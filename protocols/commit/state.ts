@@ -3,7 +3,7 @@ import type { Micros, NodeId } from "../../sim/core/types.ts";
 import type { TxnFact } from "./facts.ts";
 import type { LockTable } from "./locks.ts";
 import type { Decision, Vote } from "./messages.ts";
-import { commitOptions, type CommitOptions } from "./options.ts";
+import type { CommitOptions } from "./options.ts";
 
 /** The coordinator's record of a transaction. `Between` names the protocol's phases between voting and the decision. */
 export interface CoordinatorTxn<Between extends string = never> {
@@ -79,9 +79,8 @@ export type AnyCommitState = CommitState<string, ParticipantTxn<string>>;
 /** A fresh state, before anything is read from disk. */
 export function newCommitState<Between extends string, P extends ParticipantTxn<string>>(
   ctx: NodeContext<unknown>,
-  options: unknown,
+  o: CommitOptions,
 ): CommitState<Between, P> {
-  const o = commitOptions(options);
   const coordinator = o.coordinator ?? (ctx.nodes[0] as string);
   return {
     o,

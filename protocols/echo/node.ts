@@ -1,17 +1,7 @@
 import type { Input, NodeContext } from "../../sim/core/protocol.ts";
-import { assertNever, type Micros } from "../../sim/core/types.ts";
+import { assertNever } from "../../sim/core/types.ts";
 import type { EchoMsg } from "./messages.ts";
-
-export interface EchoOptions {
-  /** Pings each node keeps outstanding. */
-  inFlight: number;
-  /** A ping not echoed within this long is sent again (lost messages are recovered by this retry). */
-  retryMicros: Micros;
-  /** Stop after this many echoes per node (0: never). */
-  maxEchoes: number;
-}
-
-export const ECHO_DEFAULTS: EchoOptions = { inFlight: 20, retryMicros: 200_000, maxEchoes: 0 };
+import type { EchoOptions } from "./options.ts";
 
 export interface EchoState {
   options: EchoOptions;
@@ -25,8 +15,7 @@ export interface EchoState {
   view: { role: string; inFlight: number };
 }
 
-export function createEcho(options: unknown): EchoState {
-  const o = { ...ECHO_DEFAULTS, ...(options as Partial<EchoOptions>) };
+export function createEcho(o: EchoOptions): EchoState {
   return {
     options: o,
     nextSeq: 1,

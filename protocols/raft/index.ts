@@ -3,7 +3,7 @@ import { raftBugs } from "./bugs.ts";
 import { raftInvariants } from "./invariants.ts";
 import type { RaftMsg } from "./messages.ts";
 import { createRaft, stepRaft } from "./node.ts";
-import { checkRaftOptions, RAFT_OPTION_DOCS } from "./options.ts";
+import { type RaftOptions, raftOptions } from "./options.ts";
 import { raftProgress } from "./progress.ts";
 import type { RaftState } from "./state.ts";
 import { raftView } from "./view.ts";
@@ -15,13 +15,12 @@ function entriesBytes(m: RaftMsg): number {
 }
 
 /** Raft with PreVote, CheckQuorum, batching, snapshots, single-server membership changes and a KV state machine. */
-export const raft: Protocol<RaftState, RaftMsg, KvOp> = {
+export const raft: Protocol<RaftState, RaftMsg, KvOp, RaftOptions> = {
   name: "raft",
   description:
     "Raft consensus with PreVote, CheckQuorum, batched replication, snapshots, single-server membership " +
     "changes and a linearizable KV store.",
-  options: RAFT_OPTION_DOCS,
-  checkOptions: checkRaftOptions,
+  options: raftOptions,
   create: createRaft,
   step: stepRaft,
   view: raftView,

@@ -1,4 +1,5 @@
 import type { Invariant, InvariantContext } from "../../sim/core/protocol.ts";
+import type { RaftOptions } from "./options.ts";
 import type { RaftState } from "./state.ts";
 
 type Ctx = InvariantContext<RaftState>;
@@ -275,7 +276,7 @@ const stateMachineSafety: Invariant<RaftState> = {
   },
 };
 
-export const raftInvariants: Invariant<RaftState>[] = [
+export const raftInvariants: Invariant<RaftState, RaftOptions>[] = [
   electionSafety,
   leaderAppendOnly,
   logMatching,

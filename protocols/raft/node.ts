@@ -6,7 +6,7 @@ import { onElectionTimeout, onVoteRequest, onVoteResponse } from "./election.ts"
 import { resetElectionTimer } from "./follower.ts";
 import { applyCommitted } from "./machine.ts";
 import type { RaftMsg } from "./messages.ts";
-import { RAFT_DEFAULTS, type RaftOptions } from "./options.ts";
+import type { RaftOptions } from "./options.ts";
 import {
   appendLocal,
   armFlush,
@@ -20,8 +20,7 @@ import {
 import { initialState, type RaftState } from "./state.ts";
 import { load } from "./storage.ts";
 
-export function createRaft(ctx: NodeContext<RaftMsg>, options: unknown, bugs: ReadonlySet<string>): RaftState {
-  const o: RaftOptions = { ...RAFT_DEFAULTS, ...(options as Partial<RaftOptions>) };
+export function createRaft(ctx: NodeContext<RaftMsg>, o: RaftOptions, bugs: ReadonlySet<string>): RaftState {
   const flags = {
     commitOldTerm: bugs.has("commit-old-term"),
     forgetVote: bugs.has("forget-vote"),

@@ -1,47 +1,19 @@
-import type { Protocol } from "../../sim/core/protocol.ts";
+import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
 import { registerBugs } from "./bugs.ts";
 import { registerInvariants } from "./invariants.ts";
 import type { RegisterMsg } from "./messages.ts";
-import { createRegister, REGISTER_DEFAULTS, stepRegister, type RegisterState } from "./node.ts";
+import { createRegister, type RegisterState, stepRegister } from "./node.ts";
+import { type RegisterOptions, registerOptions } from "./options.ts";
 
 /**
  * A key-value register served by one primary, optionally replicated to backups (primary-copy). Writes commit once
  * a majority of nodes hold them durably; reads are answered by the primary when nothing is pending, otherwise they go
  * through the log. There is no failover: while the primary is down or cut off, clients get no answer.
  */
-export const register: Protocol<RegisterState, RegisterMsg> = {
+export const register: Protocol<RegisterState, RegisterMsg, KvOp, RegisterOptions> = {
   name: "register",
   description: "A single-node or primary-copy key-value register (no failover); commits on a majority of copies.",
-  options: [
-    {
-      name: "mode",
-      type: '"single" | "primary-backup"',
-      default: REGISTER_DEFAULTS.mode,
-      description: "replicate to backups or not",
-      value: { kind: "enum", values: ["single", "primary-backup"] },
-    },
-    {
-      name: "primary",
-      type: "node id | null",
-      default: REGISTER_DEFAULTS.primary,
-      description: "the primary (null: the first node)",
-      value: { kind: "node", nullable: true },
-    },
-    {
-      name: "retryMicros",
-      type: "micros",
-      default: REGISTER_DEFAULTS.retryMicros,
-      description: "re-send unacknowledged entries this often",
-      value: { kind: "micros", min: 1 },
-    },
-    {
-      name: "batch",
-      type: "integer",
-      default: REGISTER_DEFAULTS.batch,
-      description: "most entries per replicate message",
-      value: { kind: "integer", min: 1 },
-    },
-  ],
+  options: registerOptions,
   create: createRegister,
   step: stepRegister,
   view: (s) => ({

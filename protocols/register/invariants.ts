@@ -1,8 +1,9 @@
 import type { Invariant } from "../../sim/core/protocol.ts";
 import type { Entry } from "./messages.ts";
 import type { RegisterState } from "./node.ts";
+import type { RegisterOptions } from "./options.ts";
 
-export const registerInvariants: Invariant<RegisterState>[] = [
+export const registerInvariants: Invariant<RegisterState, RegisterOptions>[] = [
   {
     name: "agreement",
     description: "Every node that holds an entry at a sequence number holds the same one.",

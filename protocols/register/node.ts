@@ -1,25 +1,8 @@
 import { CORRUPT, type ClientReply, type Input, type KvOp, type NodeContext } from "../../sim/core/protocol.ts";
-import { assertNever, type Micros } from "../../sim/core/types.ts";
+import { assertNever } from "../../sim/core/types.ts";
 import { kvApply } from "../../sim/check/models.ts";
 import type { Entry, RegisterMsg } from "./messages.ts";
-
-export interface RegisterOptions {
-  /** "single": the primary alone serves; "primary-backup": writes commit on a majority of copies. */
-  mode: "single" | "primary-backup";
-  /** The primary's node id (default: the first node of the topology). */
-  primary: string | null;
-  /** How often the primary re-sends entries a backup has not acknowledged. */
-  retryMicros: Micros;
-  /** Most entries in one replicate message. */
-  batch: number;
-}
-
-export const REGISTER_DEFAULTS: RegisterOptions = {
-  mode: "primary-backup",
-  primary: null,
-  retryMicros: 50_000,
-  batch: 64,
-};
+import type { RegisterOptions } from "./options.ts";
 
 export interface RegisterState {
   options: RegisterOptions;
@@ -44,10 +27,9 @@ export interface RegisterState {
 
 export function createRegister(
   ctx: NodeContext<RegisterMsg>,
-  options: unknown,
+  o: RegisterOptions,
   bugs: ReadonlySet<string>,
 ): RegisterState {
-  const o = { ...REGISTER_DEFAULTS, ...(options as Partial<RegisterOptions>) };
   const primary = o.primary ?? (ctx.nodes[0] as string);
   const s: RegisterState = {
     options: o,

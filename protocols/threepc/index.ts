@@ -1,11 +1,12 @@
 import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
 import { commitMessageSize } from "../commit/messages.ts";
-import { checkCommitOptions, COMMIT_OPTION_DOCS, commitOptions } from "../commit/options.ts";
+import type { CommitOptions } from "../commit/options.ts";
 import { commitProgress } from "../commit/progress.ts";
 import { threePcBugs } from "./bugs.ts";
 import { threePcInvariants } from "./invariants.ts";
 import type { ThreePcMsg } from "./messages.ts";
 import { blockedCount, createThreePc, stepThreePc, threePcView } from "./node.ts";
+import { threePcOptions } from "./options.ts";
 import type { ThreePcState } from "./state.ts";
 
 /**
@@ -13,35 +14,12 @@ import type { ThreePcState } from "./state.ts";
  * commit, and Skeen's termination protocol, so the participants decide without a crashed coordinator. Safe under
  * crash failures with bounded delays; unsafe under partitions (docs/commit-protocols.md).
  */
-export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp> = {
+export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp, CommitOptions> = {
   name: "3pc",
   description:
     "Three-phase commit with Skeen's termination protocol (non-blocking under crashes, unsafe under " +
     "partitions) over a sharded, replicated key-value store.",
-  options: COMMIT_OPTION_DOCS.map((d) =>
-    d.name === "decisionTimeoutMicros"
-      ? {
-          ...d,
-          description:
-            "a participant that voted yes suspects the coordinator after this long without a precommit or " +
-            "decision; also the length of a termination slot (must exceed voteTimeoutMicros)",
-        }
-      : d,
-  ),
-  checkOptions: (o, nodes) => {
-    const p = checkCommitOptions(o, nodes);
-    if (p !== null) return p;
-    const { voteTimeoutMicros: vote, decisionTimeoutMicros: decision } = commitOptions(o);
-    if (decision <= vote) {
-      return {
-        path: "decisionTimeoutMicros",
-        message:
-          `expected more than voteTimeoutMicros (${vote}): participants may only suspect the coordinator ` +
-          `after it could have finished voting, got ${decision}`,
-      };
-    }
-    return null;
-  },
+  options: threePcOptions,
   create: createThreePc,
   step: stepThreePc,
   view: threePcView,

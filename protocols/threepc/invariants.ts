@@ -1,5 +1,6 @@
 import type { Invariant } from "../../sim/core/protocol.ts";
 import { commitInvariants, factInvariant } from "../commit/invariants.ts";
+import type { CommitOptions } from "../commit/options.ts";
 import type { ThreePcState } from "./state.ts";
 
 /**
@@ -22,7 +23,7 @@ const noCommitWhileUncertain = factInvariant<ThreePcState>(
   },
 );
 
-export const threePcInvariants: Invariant<ThreePcState>[] = [
+export const threePcInvariants: Invariant<ThreePcState, CommitOptions>[] = [
   ...commitInvariants<ThreePcState>(),
   noCommitWhileUncertain,
 ];

@@ -3,6 +3,7 @@ import { assertNever } from "../../sim/core/types.ts";
 import { beginEpoch, loadCoordinator } from "../commit/coordinator.ts";
 import { commitView, type Roles, stepCommitNode } from "../commit/node.ts";
 import { loadParticipant, onPrepare } from "../commit/participant.ts";
+import type { CommitOptions } from "../commit/options.ts";
 import { newCommitState } from "../commit/state.ts";
 import {
   coordinatorTick,
@@ -19,7 +20,7 @@ import { onOutcomeRequest, onRecoveryAck, onState, onStateRequest, participantTi
 
 type Ctx = NodeContext<ThreePcMsg>;
 
-export function createThreePc(ctx: Ctx, options: unknown, bugs: ReadonlySet<string>): ThreePcState {
+export function createThreePc(ctx: Ctx, options: CommitOptions, bugs: ReadonlySet<string>): ThreePcState {
   const s: ThreePcState = {
     ...newCommitState(ctx, options),
     bug: { skipPrecommit: bugs.has("skip-precommit"), independentRecovery: bugs.has("independent-recovery") },

@@ -1,7 +1,7 @@
 import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
 import { commitInvariants } from "../commit/invariants.ts";
 import { commitMessageSize } from "../commit/messages.ts";
-import { checkCommitOptions, COMMIT_OPTION_DOCS } from "../commit/options.ts";
+import { type CommitOptions, twoPcOptions } from "../commit/options.ts";
 import { commitProgress } from "../commit/progress.ts";
 import { twoPcBugs } from "./bugs.ts";
 import type { TwoPcMsg } from "./messages.ts";
@@ -13,13 +13,12 @@ import type { TwoPcState } from "./state.ts";
  * `replicas` participants and every client op is a transaction over them. Presumed abort; a prepared participant
  * blocks while the coordinator is unreachable.
  */
-export const twoPc: Protocol<TwoPcState, TwoPcMsg, KvOp> = {
+export const twoPc: Protocol<TwoPcState, TwoPcMsg, KvOp, CommitOptions> = {
   name: "2pc",
   description:
     "Two-phase commit (presumed abort) over a sharded, replicated key-value store: a coordinator and " +
     "participants voting under per-key locks.",
-  options: COMMIT_OPTION_DOCS,
-  checkOptions: (o, nodes) => checkCommitOptions(o, nodes),
+  options: twoPcOptions,
   create: createTwoPc,
   step: stepTwoPc,
   view: twoPcView,

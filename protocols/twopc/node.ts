@@ -3,6 +3,7 @@ import { assertNever } from "../../sim/core/types.ts";
 import { beginEpoch, loadCoordinator } from "../commit/coordinator.ts";
 import { commitView, type Roles, stepCommitNode } from "../commit/node.ts";
 import { loadParticipant, onPrepare } from "../commit/participant.ts";
+import type { CommitOptions } from "../commit/options.ts";
 import { newCommitState } from "../commit/state.ts";
 import { coordinatorTick, flush, onAck, onOutcomeRequest, onVote } from "./coordinator.ts";
 import type { TwoPcMsg } from "./messages.ts";
@@ -11,7 +12,7 @@ import type { TwoPcState } from "./state.ts";
 
 type Ctx = NodeContext<TwoPcMsg>;
 
-export function createTwoPc(ctx: Ctx, options: unknown, bugs: ReadonlySet<string>): TwoPcState {
+export function createTwoPc(ctx: Ctx, options: CommitOptions, bugs: ReadonlySet<string>): TwoPcState {
   const s: TwoPcState = {
     ...newCommitState(ctx, options),
     bug: {

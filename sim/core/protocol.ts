@@ -3,7 +3,7 @@
  * time; the node changes its own state and asks for effects through its NodeContext. A protocol test needs no
  * network and no engine: build a context that records effects, feed inputs, assert on what was recorded.
  */
-import type { OptionKind, OptionProblem } from "./optionChecks.ts";
+import type { ProtocolOptionsSpec } from "./protocolOptions.ts";
 import type { Rng } from "./rng.ts";
 import type { Micros, NodeId } from "./types.ts";
 
@@ -90,7 +90,7 @@ export interface NodeView {
 }
 
 /** What an invariant sees: every node's current state (undefined while crashed) and view. */
-export interface InvariantContext<S> {
+export interface InvariantContext<S, O = unknown> {
   readonly now: Micros;
   readonly nodes: readonly NodeId[];
   /** state[i] is node i's volatile state, or undefined while it is down. */
@@ -99,11 +99,11 @@ export interface InvariantContext<S> {
   readonly up: readonly boolean[];
   /** Durable storage of node i (synced and unsynced writes, as the node would read them). */
   storage(i: number): { read(key: string): unknown; keys(prefix?: string): string[] };
-  /** Options the protocol was created with. */
-  readonly options: unknown;
+  /** Options the protocol was created with (every option, defaults filled in). */
+  readonly options: O;
 }
 
-export interface Invariant<S> {
+export interface Invariant<S, O = unknown> {
   name: string;
   description: string;
   /**
@@ -111,49 +111,34 @@ export interface Invariant<S> {
    * The checker is called after each step of node `stepped` (its index) and returns null, or a message describing
    * the violation.
    */
-  create(): (ctx: InvariantContext<S>, stepped: number) => string | null;
+  create(): (ctx: InvariantContext<S, O>, stepped: number) => string | null;
 }
 
 /** A named progress condition for liveness checks ("a leader exists"). */
-export interface ProgressCondition<S> {
+export interface ProgressCondition<S, O = unknown> {
   name: string;
   description: string;
-  holds(ctx: InvariantContext<S>): boolean;
+  holds(ctx: InvariantContext<S, O>): boolean;
 }
 
-export interface ProtocolOptionDoc {
-  name: string;
-  /** The type as a reader sees it ("micros", "node id | null"). */
-  type: string;
-  /** The value the protocol uses when the scenario does not set the option; the resolved scenario records it. */
-  default: unknown;
-  description: string;
-  /** What values the loader accepts (checked for every protocol, before `checkOptions`). */
-  value: OptionKind;
-}
-
-export interface Protocol<S, M, Op = KvOp> {
+export interface Protocol<S, M, Op = KvOp, O = Record<string, never>> {
   name: string;
   description: string;
-  /** Options with their defaults, for `faultline protocols` and the scenario docs. */
-  options: readonly ProtocolOptionDoc[];
   /**
-   * Rules across options, or for values a declaration cannot express (`custom` kinds), e.g. raft's electionMin <=
-   * electionMax. The loader has already checked each option's name and value against `options`, and passes every
-   * option, with the defaults filled in. Return the first problem as a path inside the options ("coordinator",
-   * "replicas") and a message, or null. The loader reports it with the file and `protocol.options.<path>`.
+   * The options, as one zod schema (sim/core/protocolOptions.ts): their type, defaults, validation and docs. The
+   * scenario loader checks a scenario's `protocol.options` with it and records every option, defaults filled in.
    */
-  checkOptions?(options: Readonly<Record<string, unknown>>, nodes: readonly NodeId[]): OptionProblem;
-  /** Build volatile state from durable storage (ctx.read). `options` is the scenario's `protocol.options`. */
-  create(ctx: NodeContext<M>, options: unknown, bugs: ReadonlySet<string>): S;
+  options: ProtocolOptionsSpec<O>;
+  /** Build volatile state from durable storage (ctx.read), with every option checked and its default filled in. */
+  create(ctx: NodeContext<M>, options: O, bugs: ReadonlySet<string>): S;
   step(state: S, input: Input<M, Op>, ctx: NodeContext<M>): void;
   view(state: S): NodeView;
   /** Approximate encoded size of a message in bytes (for bandwidth); defaults to a fixed 128 bytes. */
   messageSize?(msg: M): number;
   /** Message type for the trace/viewer (defaults to msg.type ?? msg.kind). */
   messageType?(msg: M): string;
-  invariants: readonly Invariant<S>[];
-  progress?: readonly ProgressCondition<S>[];
+  invariants: readonly Invariant<S, O>[];
+  progress?: readonly ProgressCondition<S, O>[];
   /** Named bug variants a scenario or `--bug` can switch on: name -> description. */
   bugs: Readonly<Record<string, string>>;
 }
@@ -161,4 +146,4 @@ export interface Protocol<S, M, Op = KvOp> {
 // The registry holds protocols of every state/message/op type. Protocol<unknown, unknown, unknown> would not do: a
 // Protocol<RaftState, ...> is not assignable to it, since its invariants and handlers take the state as a parameter.
 // biome-ignore lint/suspicious/noExplicitAny: an existential protocol type (see above)
-export type AnyProtocol = Protocol<any, any, any>;
+export type AnyProtocol = Protocol<any, any, any, any>;

@@ -1,5 +1,4 @@
 import { LIMITS } from "../core/limits.ts";
-import { checkDeclaredOptions } from "../core/optionChecks.ts";
 import { formatMicros } from "../core/units.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { NodeId } from "../core/types.ts";
@@ -394,22 +393,8 @@ function checkProtocol(s: ResolvedScenario, registry: ProtocolRegistry, fail: (p
       );
   });
   const nodes = s.topology.datacenters.flatMap((d) => d.nodes);
-  const given = s.protocol.options;
-  const names = p.options.map((o) => o.name);
-  for (const key of Object.keys(given)) {
-    if (!names.includes(key))
-      fail(
-        `protocol.options.${key}`,
-        `protocol ${p.name} has no option "${key}" (it has: ${names.join(", ") || "none"})`,
-      );
-  }
-  const bad = checkDeclaredOptions(p.options, given, nodes);
-  if (bad !== null) fail(`protocol.options.${bad.path}`, bad.message);
-  const withDefaults = Object.fromEntries(
-    p.options.map((o) => [o.name, Object.hasOwn(given, o.name) ? given[o.name] : structuredClone(o.default)]),
-  );
-  const problem = p.checkOptions?.(withDefaults, nodes) ?? null;
-  if (problem !== null) fail(`protocol.options.${problem.path}`, problem.message);
+  const r = p.options.resolve(s.protocol.options, { nodes }, p.name);
+  if (!r.ok) fail(r.problem.path === "" ? "protocol.options" : `protocol.options.${r.problem.path}`, r.problem.message);
   // The resolved scenario (and so the trace header) records every option, defaults included, in declaration order.
-  s.protocol.options = withDefaults;
+  s.protocol.options = r.options;
 }

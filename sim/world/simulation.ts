@@ -48,6 +48,8 @@ export class World implements NodeHost, ClientHost {
   readonly nodes: NodeRuntime[];
   readonly clients: Clients;
   readonly protocol: AnyProtocol;
+  /** The protocol's options, checked by its schema, every default filled in (what `create` and invariants get). */
+  readonly options: unknown;
   readonly bugs: ReadonlySet<string>;
   readonly sink: TraceSink;
   readonly recorder: TraceRecorder | null;
@@ -88,6 +90,7 @@ export class World implements NodeHost, ClientHost {
     this.scheduler = new Scheduler(scenario.limits.maxPending);
     this.topology = new Topology(scenario);
     this.nodeIds = this.topology.nodeIds;
+    this.options = resolvedOptions(protocol, scenario.protocol.options, this.nodeIds);
     this.header = makeHeader(scenario, seed, [...bugs], this.topology);
     const record = sinkOption === "record" || (sinkOption === undefined && scenario.trace.enabled);
     this.recorder = record ? new TraceRecorder(this.header) : null;
@@ -255,7 +258,7 @@ export class World implements NodeHost, ClientHost {
     n.up = true;
     n.boots++;
     this.upFlags[i] = true;
-    n.state = this.protocol.create(n.ctx, this.scenario.protocol.options, this.bugs);
+    n.state = this.protocol.create(n.ctx, this.options, this.bugs);
     this.states[i] = n.state;
     this.step(i, { kind: "start", restart });
   }
@@ -436,9 +439,19 @@ export class World implements NodeHost, ClientHost {
         const disk = (this.nodes[i] as NodeRuntime).disk;
         return { read: (key) => disk.read(key), keys: (prefix) => disk.keys(prefix) };
       },
-      options: this.scenario.protocol.options,
+      options: this.options,
     };
   }
+}
+
+/**
+ * The scenario's protocol options through the protocol's schema. The scenario loader has checked them already; a
+ * scenario built in code may leave options out (they get their defaults) but may not give a bad one.
+ */
+function resolvedOptions(protocol: AnyProtocol, given: Record<string, unknown>, nodes: readonly NodeId[]): unknown {
+  const r = protocol.options.resolve(given, { nodes }, protocol.name);
+  if (!r.ok) throw new Error(`protocol.options.${r.problem.path}: ${r.problem.message}`);
+  return r.options;
 }
 
 function messageTypeOf(msg: unknown): string {

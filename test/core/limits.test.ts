@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Protocol } from "../../sim/core/protocol.ts";
+import { noOptions } from "../../sim/core/protocolOptions.ts";
 import { ProtocolRegistry } from "../../sim/core/registry.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
 import { scenario } from "../world/fixtures.ts";
@@ -8,7 +9,7 @@ import { scenario } from "../world/fixtures.ts";
 const counted = (ticks: number): Protocol<{ n: number }, never, never> => ({
   name: "counted",
   description: "test",
-  options: [],
+  options: noOptions,
   create: () => ({ n: 0 }),
   step: (s, input, ctx) => {
     if (input.kind === "start" || (input.kind === "timer" && ++s.n < ticks)) ctx.setTimer("tick", 100_000);

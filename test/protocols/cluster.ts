@@ -14,7 +14,7 @@ export interface Sent<M> {
  * a timer by name; every step runs all the protocol's invariants, as the engine would. Each node has its own disk and
  * random stream (`node:<id>`, seed 1).
  */
-export class Cluster<S, M extends { type: string }> {
+export class Cluster<S, M extends { type: string }, O = unknown> {
   readonly disks = new Map<string, Disk>();
   readonly states = new Map<string, S | undefined>();
   readonly ctxs = new Map<string, NodeContext<M>>();
@@ -27,14 +27,19 @@ export class Cluster<S, M extends { type: string }> {
   readonly sent: Sent<M>[] = [];
   inbox: Sent<M>[] = [];
   now = 0;
-  private readonly checkers: { name: string; run: (ctx: InvariantContext<S>, i: number) => string | null }[];
+  private readonly checkers: { name: string; run: (ctx: InvariantContext<S, O>, i: number) => string | null }[];
+  /** The options every node runs with: those given, checked by the protocol's schema, defaults filled in. */
+  readonly options: O;
 
   constructor(
-    readonly protocol: Protocol<S, M, KvOp>,
+    readonly protocol: Protocol<S, M, KvOp, O>,
     readonly ids: string[],
-    readonly options: Record<string, unknown> = {},
+    given: Record<string, unknown> = {},
     readonly bugs: string[] = [],
   ) {
+    const r = protocol.options.resolve(given, { nodes: ids }, protocol.name);
+    if (!r.ok) throw new Error(`protocol.options.${r.problem.path}: ${r.problem.message}`);
+    this.options = r.options;
     this.checkers = protocol.invariants.map((inv) => ({ name: inv.name, run: inv.create() }));
     for (const id of ids) {
       this.disks.set(id, new Disk());
@@ -84,7 +89,7 @@ export class Cluster<S, M extends { type: string }> {
   step(id: string, input: Input<M, KvOp>): void {
     this.protocol.step(this.state(id), input, this.ctxs.get(id) as NodeContext<M>);
     const states = this.ids.map((x) => this.states.get(x));
-    const ctx: InvariantContext<S> = {
+    const ctx: InvariantContext<S, O> = {
       now: this.now,
       nodes: this.ids,
       states,

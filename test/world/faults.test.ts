@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CORRUPT, type Protocol } from "../../sim/core/protocol.ts";
+import { noOptions } from "../../sim/core/protocolOptions.ts";
 import { ProtocolRegistry } from "../../sim/core/registry.ts";
 import { Disk } from "../../sim/world/disk.ts";
 import { NodeClock } from "../../sim/world/clock.ts";
@@ -83,7 +84,7 @@ interface TickState {
 const ticker: Protocol<TickState, never, never> = {
   name: "ticker",
   description: "test",
-  options: [],
+  options: noOptions,
   create: (ctx) => ({ ticks: 0, restored: ctx.read("synced"), unsynced: ctx.read("unsynced"), now: [] }),
   step: (s, input, ctx) => {
     if (input.kind === "start") {
@@ -107,7 +108,7 @@ const reg = new ProtocolRegistry().register(ticker);
 const never: Protocol<{ fired: string[] }, never, never> = {
   name: "never",
   description: "test",
-  options: [],
+  options: noOptions,
   create: () => ({ fired: [] }),
   step: (s, input, ctx) => {
     if (input.kind === "start") ctx.setTimer("soon", 1_000);
@@ -281,7 +282,7 @@ describe("the quiet time of a fault schedule", () => {
 const stopwatch: Protocol<{ armedAt: number; elapsed: number[] }, never, never> = {
   name: "stopwatch",
   description: "test",
-  options: [],
+  options: noOptions,
   create: () => ({ armedAt: 0, elapsed: [] }),
   step: (s, input, ctx) => {
     if (input.kind === "timer") s.elapsed.push(ctx.now() - s.armedAt);

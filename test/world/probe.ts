@@ -1,4 +1,6 @@
+import { z } from "zod";
 import type { Protocol } from "../../sim/core/protocol.ts";
+import { defineOptions, micros, type OptionsOf } from "../../sim/core/protocolOptions.ts";
 import { ProtocolRegistry } from "../../sim/core/registry.ts";
 import { registry as shipped } from "../../protocols/index.ts";
 
@@ -6,21 +8,32 @@ import { registry as shipped } from "../../protocols/index.ts";
  * A test protocol: at start, every node listed in options.senders sends `count` messages of `bytes` bytes to
  * options.to, spaced `gapMicros` apart (all at once when 0). Receivers count what arrives.
  */
+const probeOptions = defineOptions(() =>
+  z.object({
+    senders: z.array(z.string()).default(["n1"]),
+    to: z.string().default("n2"),
+    count: z.number().int().min(0).default(1000),
+    bytes: z.number().int().min(0).default(100),
+    gapMicros: micros(0).default(0),
+  }),
+);
+
 export interface ProbeState {
   received: number;
   sent: number;
-  o: { senders: string[]; to: string; count: number; bytes: number; gapMicros: number };
+  o: OptionsOf<typeof probeOptions>;
 }
 
-export const probe: Protocol<ProbeState, { type: "probe"; k: number; bytes: number }, never> = {
+export const probe: Protocol<
+  ProbeState,
+  { type: "probe"; k: number; bytes: number },
+  never,
+  OptionsOf<typeof probeOptions>
+> = {
   name: "probe",
   description: "test-only traffic generator",
-  options: [],
-  create: (_ctx, options) => ({
-    received: 0,
-    sent: 0,
-    o: { senders: ["n1"], to: "n2", count: 1000, bytes: 100, gapMicros: 0, ...(options as object) },
-  }),
+  options: probeOptions,
+  create: (_ctx, o) => ({ received: 0, sent: 0, o }),
   step: (s, input, ctx) => {
     const sendNext = () => {
       ctx.send(s.o.to, { type: "probe", k: s.sent++, bytes: s.o.bytes });

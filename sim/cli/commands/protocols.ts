@@ -13,7 +13,7 @@ export const protocolsCommand: CliCommand = {
           protocols: list.map((p) => ({
             name: p.name,
             description: p.description,
-            options: p.options,
+            options: p.options.docs,
             invariants: p.invariants.map((i) => i.name),
             progress: (p.progress ?? []).map((c) => c.name),
             bugs: Object.keys(p.bugs),
@@ -25,7 +25,7 @@ export const protocolsCommand: CliCommand = {
     const out: string[] = [];
     for (const p of list) {
       out.push(`${p.name}: ${p.description}`);
-      for (const o of p.options)
+      for (const o of p.options.docs)
         out.push(`  option ${o.name} (${o.type}, default ${JSON.stringify(o.default)}): ${o.description}`);
       for (const i of p.invariants) out.push(`  invariant ${i.name}: ${i.description}`);
       for (const c of p.progress ?? []) out.push(`  progress ${c.name}: ${c.description}`);

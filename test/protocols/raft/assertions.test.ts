@@ -3,7 +3,7 @@ import { AssertionError } from "../../../sim/core/assert.ts";
 import { assertBounds, commitTo } from "../../../protocols/raft/bounds.ts";
 import { RaftLog } from "../../../protocols/raft/log.ts";
 import type { Entry } from "../../../protocols/raft/messages.ts";
-import { RAFT_DEFAULTS } from "../../../protocols/raft/options.ts";
+import { raftOptions } from "../../../protocols/raft/options.ts";
 import { initialState } from "../../../protocols/raft/state.ts";
 
 const entry = (term: number, id: string): Entry => ({ term, id, cmd: { type: "noop" } });
@@ -43,7 +43,7 @@ describe("raft log assertions", () => {
   });
 
   it("refuse to move the commit index back or past the log, and lastApplied past commit", () => {
-    const s = initialState("n1", ["n1"], RAFT_DEFAULTS, flags);
+    const s = initialState("n1", ["n1"], raftOptions.defaults({ nodes: ["n1"] }), flags);
     s.log.append(entry(1, "a"));
     s.log.append(entry(1, "b"));
     commitTo(s, 2);

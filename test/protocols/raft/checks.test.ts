@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { raftInvariants } from "../../../protocols/raft/invariants.ts";
 import { RaftLog } from "../../../protocols/raft/log.ts";
 import type { Entry } from "../../../protocols/raft/messages.ts";
+import type { RaftOptions } from "../../../protocols/raft/options.ts";
 import type { RaftState } from "../../../protocols/raft/state.ts";
 import type { InvariantContext } from "../../../sim/core/protocol.ts";
 import { amongst, type Cluster, elect, figure8ThroughC } from "./harness.ts";
@@ -63,7 +64,7 @@ describe("raft checks", () => {
     const checks = raftInvariants.map((inv) => ({ name: inv.name, run: inv.create() }));
     const out: string[] = [];
     const check = (states: (RaftState | undefined)[], i: number) => {
-      const ctx = { nodes: ["n1", "n2"], states, now: 0 } as unknown as InvariantContext<RaftState>;
+      const ctx = { nodes: ["n1", "n2"], states, now: 0 } as unknown as InvariantContext<RaftState, RaftOptions>;
       for (const k of checks) {
         const v = k.run(ctx, i);
         if (v !== null) out.push(`${k.name}: ${v}`);

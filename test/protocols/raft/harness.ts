@@ -1,5 +1,6 @@
 import { raft } from "../../../protocols/raft/index.ts";
 import type { RaftMsg } from "../../../protocols/raft/messages.ts";
+import type { RaftOptions } from "../../../protocols/raft/options.ts";
 import type { RaftState } from "../../../protocols/raft/state.ts";
 import { amongst, Cluster as HandDrivenCluster, type Sent as AnySent } from "../cluster.ts";
 
@@ -12,7 +13,7 @@ export type Sent = AnySent<RaftMsg>;
  * `inbox` until a test delivers or drops them, timers fire only when a test fires them, and every step runs all five
  * invariants (as the engine would).
  */
-export class Cluster extends HandDrivenCluster<RaftState, RaftMsg> {
+export class Cluster extends HandDrivenCluster<RaftState, RaftMsg, RaftOptions> {
   constructor(n: number, options: Record<string, unknown> = {}, bugs: string[] = []) {
     super(
       raft,

@@ -3,7 +3,7 @@ import type { NodeContext } from "../../../sim/core/protocol.ts";
 import { rngStream } from "../../../sim/core/rng.ts";
 import { Disk } from "../../../sim/world/disk.ts";
 import type { Entry, RaftMsg, Snapshot } from "../../../protocols/raft/messages.ts";
-import { RAFT_DEFAULTS } from "../../../protocols/raft/options.ts";
+import { raftOptions } from "../../../protocols/raft/options.ts";
 import { initialState, type RaftState } from "../../../protocols/raft/state.ts";
 import { load, saveEntries, saveSnapshot, sync } from "../../../protocols/raft/storage.ts";
 
@@ -37,7 +37,7 @@ function node(disk: Disk): { s: RaftState; ctx: NodeContext<RaftMsg>; notes: str
     reply: () => {},
     note: (text) => notes.push(text),
   };
-  const s = initialState("n1", ["n1"], RAFT_DEFAULTS, bugs);
+  const s = initialState("n1", ["n1"], raftOptions.defaults({ nodes: ["n1"] }), bugs);
   load(s, ctx);
   return { s, ctx, notes };
 }
