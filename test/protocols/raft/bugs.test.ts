@@ -9,6 +9,19 @@ describeBugVariants("raft bug variants", [
     check: /leader-completeness|state-machine-safety|linearizability/,
     minOk: 20,
   },
+  // The raft-old-term family finds it by random faults (no election no-op, maxBatch 1, frequent leader changes).
+  {
+    bug: "commit-old-term",
+    scenario: "raft-old-term-partitions.yaml",
+    seeds: [9, 10],
+    check: /leader-completeness|state-machine-safety|linearizability/,
+  },
+  {
+    bug: "commit-old-term",
+    scenario: "raft-old-term-three.yaml",
+    seeds: [5, 17],
+    check: /leader-completeness|state-machine-safety|linearizability/,
+  },
   { bug: "forget-vote", scenario: "raft-persistence.yaml", seeds: [53, 73, 252], check: /election-safety/ },
   { bug: "no-prev-log-check", scenario: "raft-churn.yaml", seeds: [1], check: /log-matching|state-machine-safety/ },
   {
