@@ -114,6 +114,11 @@ export function becomeLeader(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   s.next = new Map();
   s.match = new Map();
   s.lastAck = new Map();
+  s.reads = [];
+  s.readSeq = 0;
+  s.readAcked = new Map();
+  s.roundSentAt = new Map();
+  s.leaseUntil = Number.NEGATIVE_INFINITY;
   for (const p of ctx.peers) {
     s.next.set(p, s.log.lastIndex + 1);
     s.match.set(p, 0);

@@ -31,6 +31,8 @@ export function becomeFollower(s: RaftState, ctx: NodeContext<RaftMsg>, term: nu
   }
   if (s.role === "leader") {
     s.pendingRequests.clear();
+    s.reads.length = 0; // their clients time out and retry, as for pending writes
+    s.leaseUntil = Number.NEGATIVE_INFINITY;
     ctx.cancelTimer("heartbeat");
   }
   s.role = "follower";

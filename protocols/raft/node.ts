@@ -16,7 +16,9 @@ import {
   onHeartbeat,
   onSnapshot,
   onSnapshotResponse,
+  sendAppend,
 } from "./replication.ts";
+import { onRead } from "./reads.ts";
 import { initialState, type RaftState } from "./state.ts";
 import { load } from "./storage.ts";
 
@@ -27,6 +29,7 @@ export function createRaft(ctx: NodeContext<RaftMsg>, o: RaftOptions, bugs: Read
     noPrevLogCheck: bugs.has("no-prev-log-check"),
     noStepDown: bugs.has("no-step-down"),
     damagedSnapshotStalls: bugs.has("damaged-snapshot-stalls"),
+    leaseWithoutClockBound: bugs.has("lease-without-clock-bound"),
   };
   const planted = Object.values(flags).some((on) => on);
   const s = initialState(ctx.id, ctx.nodes, o, { ...flags, planted });
@@ -114,6 +117,7 @@ function onClient(s: RaftState, requestId: number, clientId: string, op: KvOp, c
   if (session !== undefined && session.requestId === requestId)
     return ctx.reply(requestId, { type: "ok", value: session.result });
   if (s.pendingRequests.has(requestId)) return; // already in the log; answered when applied
+  if (op.f === "read" && s.o.reads !== "log") return onRead(s, ctx, requestId, op, (p) => sendAppend(s, ctx, p));
   appendLocal(s, ctx, {
     term: s.term,
     id: `r${requestId}`,

@@ -4,6 +4,7 @@ import type { NodeId } from "../../sim/core/types.ts";
 import { becomeFollower, resetElectionTimer } from "./follower.ts";
 import { commitTo } from "./bounds.ts";
 import { applyCommitted, currentSnapshot } from "./machine.ts";
+import { onReadAck, serveReads, startRound } from "./reads.ts";
 import type { Entry, RaftMsg } from "./messages.ts";
 import { quorum, type RaftState } from "./state.ts";
 import { installSnapshotState, recomputeVoters, saveEntries, saveSnapshot, sync } from "./storage.ts";
@@ -56,16 +57,12 @@ export function sendAppend(s: RaftState, ctx: NodeContext<RaftMsg>, to: NodeId):
   const prevIndex = next - 1;
   // Frozen, so a follower that appends all of them can store this very array as a log chunk (storage.ts).
   const entries = s.log.frozenSlice(next, Math.min(s.synced, next + s.o.maxBatch - 1));
+  const prevTerm = s.log.term(prevIndex) as number;
   assert(entries.length <= s.o.maxBatch, "sendAppend: more entries than maxBatch");
   assert(entries.length === 0 || prevIndex + entries.length <= s.synced, "sendAppend: sends unsynced entries");
-  ctx.send(to, {
-    type: "append",
-    term: s.term,
-    prevIndex,
-    prevTerm: s.log.term(prevIndex) as number,
-    entries,
-    commit: s.commit,
-  });
+  const m: RaftMsg = { type: "append", term: s.term, prevIndex, prevTerm, entries, commit: s.commit };
+  if (s.readSeq > 0) m.read = s.readSeq;
+  ctx.send(to, m);
   s.next.set(to, next + entries.length);
 }
 
@@ -84,9 +81,11 @@ export function onHeartbeat(s: RaftState, ctx: NodeContext<RaftMsg>): void {
     }
   }
   proposeReconfiguration(s, ctx, now);
-  // Heartbeats carry only synced entries; new client entries go out with the next flush (batching).
+  // Heartbeats carry only synced entries; new client entries go out with the next flush (batching). With lease
+  // reads every heartbeat is a confirmation round (reads.ts).
   const peers = ctx.peers;
-  for (let k = 0; k < peers.length; k++) sendAppend(s, ctx, peers[k] as NodeId);
+  if (s.o.reads === "lease") startRound(s, ctx, (p) => sendAppend(s, ctx, p));
+  else for (let k = 0; k < peers.length; k++) sendAppend(s, ctx, peers[k] as NodeId);
   advanceCommit(s, ctx);
   ctx.setTimer("heartbeat", s.o.heartbeatMicros);
   assert(s.role === "leader", "heartbeat: re-armed by a node that is no longer leader");
@@ -135,6 +134,7 @@ export function advanceCommit(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   if (n > s.commit && (s.bug.commitOldTerm || s.log.term(n) === s.term)) {
     commitTo(s, n);
     applyCommitted(s, ctx);
+    serve(s, ctx);
     if (!s.voters.includes(s.id) && s.configIndex <= s.commit) {
       ctx.note(`leader ${s.id} is no longer a voter: stepping down`);
       becomeFollower(s, ctx, s.term, null);
@@ -163,8 +163,26 @@ function quorumMatch(s: RaftState): number {
   return voters.length === 0 ? 0 : (held[quorum(s) - 1] as number);
 }
 
-function rejectAppend(s: RaftState, ctx: NodeContext<RaftMsg>, to: NodeId, hintIndex: number, hintTerm: number): void {
-  ctx.send(to, { type: "append-resp", term: s.term, success: false, match: 0, hintIndex, hintTerm });
+/** Leader: answer the reads that can be answered (reads.ts), if any wait. */
+function serve(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  if (s.reads.length > 0) serveReads(s, ctx, (p) => sendAppend(s, ctx, p));
+}
+
+/** Echo the read round of the AppendEntries answered (reads.ts), if it carried one. */
+function respond(ctx: NodeContext<RaftMsg>, to: NodeId, m: Extract<RaftMsg, { type: "append-resp" }>, read?: number) {
+  if (read !== undefined) m.read = read;
+  ctx.send(to, m);
+}
+
+function rejectAppend(
+  s: RaftState,
+  ctx: NodeContext<RaftMsg>,
+  to: NodeId,
+  hintIndex: number,
+  hintTerm: number,
+  read?: number,
+): void {
+  respond(ctx, to, { type: "append-resp", term: s.term, success: false, match: 0, hintIndex, hintTerm }, read);
 }
 
 export function onAppend(
@@ -177,13 +195,14 @@ export function onAppend(
   if (m.term > s.term || s.role !== "follower") becomeFollower(s, ctx, m.term, from);
   // no-step-down bug: a leader ignores the other leader
   if (s.role === "leader") return rejectAppend(s, ctx, from, 0, 0);
+  const read = m.read;
   s.leader = from;
   s.lastLeaderContact = ctx.now();
   resetElectionTimer(s, ctx);
-  if (m.prevIndex > s.log.lastIndex) return rejectAppend(s, ctx, from, s.log.lastIndex + 1, 0);
+  if (m.prevIndex > s.log.lastIndex) return rejectAppend(s, ctx, from, s.log.lastIndex + 1, 0, read);
   const prevTerm = s.log.term(m.prevIndex);
   if (!s.bug.noPrevLogCheck && prevTerm !== undefined && prevTerm !== m.prevTerm) {
-    return rejectAppend(s, ctx, from, s.log.firstIndexOfTerm(m.prevIndex), prevTerm);
+    return rejectAppend(s, ctx, from, s.log.firstIndexOfTerm(m.prevIndex), prevTerm, read);
   }
   appendEntries(s, ctx, m);
   sync(s, ctx);
@@ -193,7 +212,8 @@ export function onAppend(
     commitTo(s, Math.max(s.commit, Math.min(m.commit, lastNew)));
     applyCommitted(s, ctx);
   }
-  ctx.send(from, { type: "append-resp", term: s.term, success: true, match: lastNew, hintIndex: 0, hintTerm: 0 });
+  const resp: RaftMsg = { type: "append-resp", term: s.term, success: true, match: lastNew, hintIndex: 0, hintTerm: 0 };
+  respond(ctx, from, resp, read);
 }
 
 /** Append what the follower lacks of m.entries, truncating a conflicting suffix first, and persist the change. */
@@ -243,6 +263,10 @@ export function onAppendResponse(
   if (s.role !== "leader" || m.term !== s.term) return;
   assert(from !== s.id && m.match >= 0, "append-resp: from itself, or a negative match");
   s.lastAck.set(from, ctx.now());
+  if (m.read !== undefined) {
+    onReadAck(s, from, m.read);
+    serve(s, ctx);
+  }
   if (m.success) {
     if (m.match > (s.match.get(from) ?? 0)) s.match.set(from, m.match);
     if (m.match + 1 > (s.next.get(from) ?? 0)) s.next.set(from, m.match + 1);

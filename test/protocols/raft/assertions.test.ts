@@ -13,6 +13,7 @@ const flags = {
   noPrevLogCheck: false,
   noStepDown: false,
   damagedSnapshotStalls: false,
+  leaseWithoutClockBound: false,
   planted: false,
 };
 

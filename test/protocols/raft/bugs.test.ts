@@ -37,4 +37,11 @@ describeBugVariants("raft bug variants", [
     seeds: [1, 2, 3],
     check: /^liveness\.caught-up$/,
   },
+  // Lease reads under a clock that jumps back: stale reads, which only the linearizability check can see.
+  {
+    bug: "lease-without-clock-bound",
+    scenario: "raft-lease-skew.yaml",
+    seeds: [12, 18, 20],
+    check: /^linearizability$/,
+  },
 ]);

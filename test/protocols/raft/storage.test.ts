@@ -13,6 +13,7 @@ const bugs = {
   noPrevLogCheck: false,
   noStepDown: false,
   damagedSnapshotStalls: false,
+  leaseWithoutClockBound: false,
   planted: false,
 };
 
