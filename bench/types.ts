@@ -6,6 +6,8 @@ export interface BenchRun {
   simulatedMicros: number;
   traceEvents: number;
   clientOps: number;
+  /** What a workload has to say beyond the table (sweep-raft: its runs/s ratio, 2 workers to 1). */
+  note?: string;
 }
 
 /** A scenario run by the engine, or a yardstick that runs without it (ping-5-bare). */
@@ -16,18 +18,4 @@ export type BenchWorkload = {
   optIn?: boolean;
 } & ({ make(): ResolvedScenario; runBare?: undefined } | { runBare(): BenchRun; make?: undefined });
 
-export interface BenchResult {
-  name: string;
-  events: number;
-  eventsPerSecond: number;
-  traced: boolean;
-  wallMs: number;
-  simulatedSeconds: number;
-  simulatedSecondsPerWallSecond: number;
-  heapMB: number;
-  traceEvents: number;
-  /** Client operations invoked per simulated second (0 for workloads without clients). */
-  clientOpsPerSimSecond: number;
-  /** When the workload ran several times: every run's events/s, in run order (this result is the median run). */
-  runs?: number[];
-}
+export type { BenchResult } from "../sim/cli/bench/benchRunner.ts";

@@ -1,5 +1,5 @@
 import { CORRUPT, type NodeContext } from "../../sim/core/protocol.ts";
-import { kvApply } from "../../sim/check/models.ts";
+import { kvApply } from "../kv/kv.ts";
 import { assert } from "../../sim/core/assert.ts";
 import type { NodeId } from "../../sim/core/types.ts";
 import { fact } from "./facts.ts";

@@ -24,6 +24,17 @@ export const raft: Protocol<RaftState, RaftMsg, KvOp, RaftOptions> = {
   create: createRaft,
   step: stepRaft,
   view: raftView,
+  viewHints: {
+    epoch: "term",
+    leaderRole: "leader",
+    log: { terms: "logTerms", length: "logLength", commit: "commitIndex", match: "match", next: "next" },
+    evidence: [
+      {
+        check: "raft.leader-completeness",
+        pattern: "^leader (?<node>\\S+) of term (?<epoch>\\d+) lacks committed entry (?<index>\\d+)",
+      },
+    ],
+  },
   messageSize: entriesBytes,
   messageType: (m) => m.type,
   invariants: raftInvariants,

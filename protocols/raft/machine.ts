@@ -1,6 +1,6 @@
 import { assert } from "../../sim/core/assert.ts";
 import { CORRUPT, type NodeContext } from "../../sim/core/protocol.ts";
-import { kvNext, kvResult } from "../../sim/check/models.ts";
+import { kvNext, kvResult } from "../kv/kv.ts";
 import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
 import type { RaftState } from "./state.ts";
 import { saveSnapshot, sync } from "./storage.ts";

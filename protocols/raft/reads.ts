@@ -1,7 +1,7 @@
 import { assert } from "../../sim/core/assert.ts";
 import type { KvOp, NodeContext } from "../../sim/core/protocol.ts";
 import type { NodeId } from "../../sim/core/types.ts";
-import { kvResult } from "../../sim/check/models.ts";
+import { kvResult } from "../kv/kv.ts";
 import type { RaftMsg } from "./messages.ts";
 import { quorum, type RaftState } from "./state.ts";
 

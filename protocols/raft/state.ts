@@ -157,5 +157,10 @@ export interface RaftView {
   logLength: number;
   snapshotIndex: number;
   voters: number;
+  /** The log's terms as runs [firstIndex, term] of held entries (at most the last MAX_TERM_RUNS), for the viewer. */
+  logTerms: readonly (readonly [number, number])[];
+  /** A leader's per-follower progress (absent on followers and candidates). */
+  match?: Readonly<Record<string, number>>;
+  next?: Readonly<Record<string, number>>;
   [field: string]: unknown;
 }

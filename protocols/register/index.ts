@@ -22,6 +22,7 @@ export const register: Protocol<RegisterState, RegisterMsg, KvOp, RegisterOption
     commitIndex: s.isPrimary ? s.commit : s.log.length,
     logLength: s.log.length,
   }),
+  viewHints: { leaderRole: "primary" },
   messageSize: (m) => (m.type === "replicate" ? 48 + 80 * m.entries.length : 48),
   messageType: (m) => m.type,
   invariants: registerInvariants,

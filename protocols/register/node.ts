@@ -1,6 +1,6 @@
 import { CORRUPT, type ClientReply, type Input, type KvOp, type NodeContext } from "../../sim/core/protocol.ts";
 import { assertNever } from "../../sim/core/types.ts";
-import { kvApply } from "../../sim/check/models.ts";
+import { kvApply } from "../kv/kv.ts";
 import type { Entry, RegisterMsg } from "./messages.ts";
 import type { RegisterOptions } from "./options.ts";
 

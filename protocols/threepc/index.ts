@@ -23,6 +23,10 @@ export const threePc: Protocol<ThreePcState, ThreePcMsg, KvOp, CommitOptions> = 
   create: createThreePc,
   step: stepThreePc,
   view: threePcView,
+  viewHints: {
+    items: { label: "transaction", id: "txn", state: "phase" },
+    transactions: { id: "txn", start: "prepare", vote: "vote", voteField: "vote", decideNote: "decide" },
+  },
   messageSize: commitMessageSize,
   messageType: (m) => m.type,
   invariants: threePcInvariants,

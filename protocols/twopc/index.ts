@@ -22,6 +22,10 @@ export const twoPc: Protocol<TwoPcState, TwoPcMsg, KvOp, CommitOptions> = {
   create: createTwoPc,
   step: stepTwoPc,
   view: twoPcView,
+  viewHints: {
+    items: { label: "transaction", id: "txn", state: "phase" },
+    transactions: { id: "txn", start: "prepare", vote: "vote", voteField: "vote", decideNote: "decide" },
+  },
   messageSize: commitMessageSize,
   messageType: (m) => m.type,
   invariants: commitInvariants<TwoPcState>(),

@@ -6,8 +6,10 @@
  * Errors are HistoryFormatError naming the source, the line or entry, and what was expected.
  */
 import type { KvOp } from "../core/protocol.ts";
+import { assertNever } from "../core/types.ts";
 import type { TraceEvent } from "../trace/events.ts";
 import type { HistoryOp, HistoryOutcome } from "./history.ts";
+import type { CheckOp, CheckOpName } from "./models/op.ts";
 
 export class HistoryFormatError extends Error {
   override name = "HistoryFormatError";
@@ -127,40 +129,46 @@ class EdnReader {
   }
 }
 
-/** Parse every top-level EDN value of `text` (a history file is a sequence of maps, or one vector of them). */
+/** The first EDN value of `text`, ignoring what follows it; nil when `text` is blank. */
+export function parseFirstEdnValue(text: string, where: string): Edn {
+  const r = new EdnReader(text, where);
+  return r.atEnd() ? null : r.value();
+}
+
+/**
+ * Parse every top-level EDN value of `text` (a history file is a sequence of maps, or one vector of them). Line
+ * numbers are counted as the reader moves on (linear in the file: Jepsen writes one op map per line).
+ */
 export function parseEdnValues(text: string, source: string): { value: Edn; line: number }[] {
   const r = new EdnReader(text, source);
   const out: { value: Edn; line: number }[] = [];
+  let line = 1;
+  let counted = 0;
   while (!r.atEnd()) {
-    const line = lineAt(text, r.pos);
+    for (let i = counted; i < r.pos; i++) if (text.charCodeAt(i) === 10) line++;
+    counted = r.pos;
     (r as { where: string }).where = `${source}: line ${line}`;
     out.push({ value: r.value(), line });
   }
   return out;
 }
 
-function lineAt(text: string, pos: number): number {
-  let line = 1;
-  for (let i = 0; i < pos; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
 // ---------------------------------------------------------------- pairing invocations with completions
 
 interface Pending {
   process: number;
-  op: KvOp;
+  op: CheckOp;
   invokeMicros: number;
   requestId: number;
 }
 
 /** Pairs invoke and completion events per process, as Jepsen does; an invoke never completed becomes `info`. */
 class Pairer {
-  readonly ops: HistoryOp[] = [];
+  readonly ops: HistoryOp<CheckOp>[] = [];
   readonly pending = new Map<number, Pending>();
   nextId = 0;
 
-  invoke(process: number, op: KvOp, atMicros: number, where: string): void {
+  invoke(process: number, op: CheckOp, atMicros: number, where: string): void {
     if (this.pending.has(process))
       throw new HistoryFormatError(`${where}: process ${process} invoked a new op before its previous op completed`);
     this.pending.set(process, { process, op, invokeMicros: atMicros, requestId: this.nextId++ });
@@ -172,17 +180,25 @@ class Pairer {
     atMicros: number,
     result: unknown,
     where: string,
-    op?: KvOp,
+    f: string,
   ): void {
     const p = this.pending.get(process);
     if (p === undefined) throw new HistoryFormatError(`${where}: process ${process} completed an op it never invoked`);
+    if (f !== p.op.f)
+      throw new HistoryFormatError(
+        `${where}: process ${process} completed a :${f}, but its op in progress is a :${p.op.f}`,
+      );
+    if (atMicros < p.invokeMicros)
+      throw new HistoryFormatError(
+        `${where}: process ${process}'s completion (at ${atMicros * 1000} ns) is before its invocation ` +
+          `(at ${p.invokeMicros * 1000} ns)`,
+      );
     this.pending.delete(process);
-    const finalOp = op !== undefined && op.f === p.op.f && op.key === p.op.key ? { ...p.op, ...op } : p.op;
     this.ops.push({
       process,
       client: `p${process}`,
       requestId: p.requestId,
-      op: finalOp as KvOp,
+      op: p.op,
       invokeMicros: p.invokeMicros,
       completeMicros: outcome === "info" ? null : atMicros,
       outcome,
@@ -190,7 +206,9 @@ class Pairer {
     });
   }
 
-  finish(): HistoryOp[] {
+  finish(source: string): HistoryOp<CheckOp>[] {
+    if (this.ops.length === 0 && this.pending.size === 0)
+      throw new HistoryFormatError(`${source}: no client operations (expected invocations and completions)`);
     for (const p of [...this.pending.values()].sort((a, b) => a.requestId - b.requestId)) {
       this.ops.push({
         process: p.process,
@@ -209,14 +227,14 @@ class Pairer {
 
 // ---------------------------------------------------------------- Jepsen EDN
 
-function ednString(v: Edn, what: string, where: string): string {
+export function ednString(v: Edn, what: string, where: string): string {
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (v !== null && typeof v === "object" && "kw" in v) return v.kw;
   throw new HistoryFormatError(`${where}: expected ${what} to be a string, number or keyword, found ${describeEdn(v)}`);
 }
 
-function describeEdn(v: Edn): string {
+export function describeEdn(v: Edn): string {
   if (v === null) return "nil";
   if (Array.isArray(v)) return `a vector of ${v.length}`;
   if (v instanceof Map) return "a map";
@@ -224,10 +242,10 @@ function describeEdn(v: Edn): string {
   return JSON.stringify(v);
 }
 
-/** A read result: nil -> null, a vector (list-append style) -> its elements joined by "," (the model's append). */
-function ednReadResult(v: Edn, where: string): string | null {
+/** A result as read: nil -> null, a vector or set -> a list of strings (the model decides what a list means). */
+function ednResult(v: Edn, where: string): string | string[] | null {
   if (v === null) return null;
-  if (Array.isArray(v)) return v.length === 0 ? null : v.map((x) => ednString(x, "a list element", where)).join(",");
+  if (Array.isArray(v)) return v.map((x) => ednString(x, "a list element", where));
   return ednString(v, "the value read", where);
 }
 
@@ -240,23 +258,47 @@ function kwName(m: Map<string, Edn>, field: string, where: string): string {
   return v.kw;
 }
 
-/** Splits an EDN :value into key and payload: `[k v]` tuples (independent keys) or a bare value on key "default". */
-function splitValue(m: Map<string, Edn>, f: string, where: string): { key: string; payload: Edn } {
+/** Jepsen's op names and their aliases (etcd's tests say :get and :put), by the checker's op names. */
+const EDN_OPS: Readonly<Record<string, CheckOpName>> = {
+  read: "read",
+  get: "read",
+  write: "write",
+  put: "write",
+  cas: "cas",
+  append: "append",
+  acquire: "acquire",
+  release: "release",
+  add: "add",
+  enqueue: "enqueue",
+  dequeue: "dequeue",
+};
+const EDN_OP_LIST = ":read (:get), :write (:put), :cas, :append, :acquire, :release, :add, :enqueue or :dequeue";
+
+/**
+ * Splits an op map into key and payload: `:key k` with `:value v`, or `:value [k v]` tuples (Jepsen's independent
+ * keys), or a bare value on key "default".
+ */
+function splitValue(m: Map<string, Edn>, f: CheckOpName, where: string): { key: string; payload: Edn } {
   const v = m.get("value") ?? null;
+  const k = m.get("key");
+  if (k !== undefined) return { key: ednString(k, "the :key", where), payload: v };
   const tuple = Array.isArray(v) && v.length === 2 && (f !== "cas" || Array.isArray(v[1]));
   if (tuple) return { key: ednString(v[0] as Edn, "the key", where), payload: v[1] as Edn };
   return { key: "default", payload: v };
 }
 
-function ednOp(f: string, key: string, payload: Edn, type: string, where: string): KvOp {
+function ednOp(f: CheckOpName, key: string, payload: Edn, where: string): CheckOp {
   switch (f) {
     case "read":
-      return { f: "read", key };
+    case "acquire":
+    case "release":
+    case "dequeue":
+      return { f, key };
     case "write":
-      if (payload === null && type !== "invoke") return { f: "write", key, value: "" };
-      return { f: "write", key, value: ednString(payload, "the written value", where) };
     case "append":
-      return { f: "append", key, value: ednString(payload, "the appended value", where) };
+    case "add":
+    case "enqueue":
+      return { f, key, value: ednString(payload, `the value of the :${f}`, where) };
     case "cas": {
       if (!Array.isArray(payload) || payload.length !== 2)
         throw new HistoryFormatError(`${where}: expected a cas value [old new], found ${describeEdn(payload)}`);
@@ -269,53 +311,115 @@ function ednOp(f: string, key: string, payload: Edn, type: string, where: string
       };
     }
     default:
-      throw new HistoryFormatError(`${where}: expected :f to be :read, :write, :cas or :append, found :${f}`);
+      return assertNever(f, "op name");
   }
 }
 
+/** Elle's micro-op names (`[:append k v]`, `[:r k list]`, `[:w k v]`) as op names. */
+const TXN_OPS: Readonly<Record<string, string>> = { append: "append", r: "read", w: "write" };
+
 /**
- * Parse a Jepsen EDN history. Times are :time in nanoseconds (converted to microseconds, kept fractional); without
- * :time, the event's position in the file orders it. A cas completing with :fail did not apply (Jepsen's convention);
- * :info is indeterminate. Non-client events (:process :nemesis) are skipped.
+ * An Elle-style transaction of one micro-op (`:f :txn, :value [[:append 5 1]]`) as the plain op map it is
+ * (`:f :append, :key 5, :value 1`). A transaction of several micro-ops is not one linearizable op: bad input.
  */
-export function parseJepsenEdn(text: string, source = "history.edn"): HistoryOp[] {
-  let values = parseEdnValues(text, source);
-  if (values.length === 1 && Array.isArray(values[0]?.value))
-    values = (values[0].value as Edn[]).map((value) => ({ value, line: values[0]?.line ?? 1 }));
-  const pairer = new Pairer();
-  values.forEach(({ value: m, line }, i) => {
-    const where = `${source}: line ${line} (entry ${i + 1})`;
+function singleOpTxn(m: Map<string, Edn>, where: string): Map<string, Edn> {
+  const mops = m.get("value");
+  if (!Array.isArray(mops) || mops.length !== 1 || !Array.isArray(mops[0]) || mops[0].length !== 3)
+    throw new HistoryFormatError(
+      `${where}: expected a :txn of one micro-op like [[:append k v]], found ` +
+        `${mops === undefined ? "nothing" : describeEdn(mops)} (transactions of several micro-ops are not single ` +
+        "linearizable ops: check them with Elle)",
+    );
+  const [f, key, value] = mops[0] as [Edn, Edn, Edn];
+  const name = f !== null && typeof f === "object" && "kw" in f ? TXN_OPS[f.kw] : undefined;
+  if (name === undefined)
+    throw new HistoryFormatError(`${where}: expected a micro-op :append, :r or :w, found ${describeEdn(f)}`);
+  const out = new Map(m);
+  out.set("f", { kw: name });
+  out.set("key", key);
+  out.set("value", value);
+  return out;
+}
+
+/**
+ * Jepsen op maps, one at a time, paired into a history: the EDN reader and the Jepsen log reader both feed it.
+ * Times are :time in nanoseconds (converted to microseconds, kept fractional); without :time, the position orders the
+ * events, and a file either gives every event a :time or none.
+ */
+export class JepsenEvents {
+  private readonly pairer = new Pairer();
+  private timed: boolean | null = null;
+
+  constructor(readonly source: string) {}
+
+  /** One op map; `position` orders it when there is no :time. Maps of non-client processes (:nemesis) are skipped. */
+  add(m: Edn, position: number, where: string): void {
     if (!(m instanceof Map))
       throw new HistoryFormatError(
         `${where}: expected an op map like {:type :invoke, :f :read, ...}, found ${describeEdn(m)}`,
       );
     const proc = m.get("process");
-    if (typeof proc !== "number") {
+    if (typeof proc !== "number" || !Number.isSafeInteger(proc)) {
       if (proc !== null && typeof proc === "object" && "kw" in proc) return; // :nemesis and friends
       throw new HistoryFormatError(
         `${where}: expected :process to be an integer, found ${proc === undefined ? "nothing" : describeEdn(proc)}`,
       );
     }
     const type = kwName(m, "type", where);
-    const f = kwName(m, "f", where);
-    if (f !== "read" && f !== "write" && f !== "cas" && f !== "append")
-      throw new HistoryFormatError(`${where}: expected :f to be :read, :write, :cas or :append, found :${f}`);
-    const time = m.get("time");
-    const atMicros = typeof time === "number" ? time / 1000 : i; // fractional: rounding could make ordered ops overlap
+    const name = kwName(m, "f", where);
+    if (name === "txn") return this.add(singleOpTxn(m, where), position, where);
+    const f = EDN_OPS[name];
+    if (f === undefined) throw new HistoryFormatError(`${where}: expected :f to be ${EDN_OP_LIST}, found :${name}`);
+    const atMicros = this.time(m, position, where);
     const { key, payload } = splitValue(m, f, where);
-    if (type === "invoke") pairer.invoke(proc, ednOp(f, key, payload, type, where), atMicros, where);
+    if (type === "invoke") this.pairer.invoke(proc, ednOp(f, key, payload, where), atMicros, where);
     else if (type === "ok") {
-      const result = f === "read" ? ednReadResult(payload, where) : f === "cas" ? true : null;
-      pairer.complete(proc, "ok", atMicros, result, where);
-    } else if (type === "fail" || type === "info") pairer.complete(proc, type, atMicros, null, where);
+      const result = f === "read" || f === "dequeue" ? ednResult(payload, where) : f === "cas" ? true : null;
+      this.pairer.complete(proc, "ok", atMicros, result, where, f);
+    } else if (type === "fail" || type === "info") this.pairer.complete(proc, type, atMicros, null, where, f);
     else throw new HistoryFormatError(`${where}: expected :type to be :invoke, :ok, :fail or :info, found :${type}`);
+  }
+
+  private time(m: Map<string, Edn>, position: number, where: string): number {
+    const time = m.get("time");
+    if (time !== undefined && (typeof time !== "number" || !Number.isFinite(time)))
+      throw new HistoryFormatError(
+        `${where}: expected :time to be a number of nanoseconds, found ${describeEdn(time)}`,
+      );
+    const timed = time !== undefined;
+    if (this.timed === null) this.timed = timed;
+    else if (this.timed !== timed)
+      throw new HistoryFormatError(
+        `${where}: ${timed ? "has a :time but earlier events have none" : "has no :time but earlier events do"} ` +
+          "(give every event a :time, or none)",
+      );
+    return timed ? (time as number) / 1000 : position; // fractional: rounding could make ordered ops overlap
+  }
+
+  /** The history; an invocation never completed is `info`. Bad input when there are no client ops at all. */
+  finish(): HistoryOp<CheckOp>[] {
+    return this.pairer.finish(this.source);
+  }
+}
+
+/**
+ * Parse a Jepsen EDN history (see JepsenEvents). A cas completing with :fail did not apply (Jepsen's convention);
+ * :info is indeterminate.
+ */
+export function parseJepsenEdn(text: string, source = "history.edn"): HistoryOp<CheckOp>[] {
+  let values = parseEdnValues(text, source);
+  if (values.length === 1 && Array.isArray(values[0]?.value))
+    values = (values[0].value as Edn[]).map((value) => ({ value, line: values[0]?.line ?? 1 }));
+  const events = new JepsenEvents(source);
+  values.forEach(({ value, line }, i) => {
+    events.add(value, i, `${source}: line ${line} (entry ${i + 1})`);
   });
-  return pairer.finish();
+  return events.finish();
 }
 
 // ---------------------------------------------------------------- Porcupine-style JSON
 
-const PORCUPINE_OPS: Record<string, KvOp["f"]> = {
+const PORCUPINE_OPS: Record<string, CheckOpName> = {
   read: "read",
   get: "read",
   "0": "read",
@@ -325,6 +429,11 @@ const PORCUPINE_OPS: Record<string, KvOp["f"]> = {
   append: "append",
   "2": "append",
   cas: "cas",
+  acquire: "acquire",
+  release: "release",
+  add: "add",
+  enqueue: "enqueue",
+  dequeue: "dequeue",
 };
 
 function field(o: Record<string, unknown>, name: string, where: string, kind: "number" | "object"): unknown {
@@ -348,16 +457,16 @@ function jsonString(v: unknown, what: string, where: string): string {
   throw new HistoryFormatError(`${where}: expected ${what} to be a string, found ${JSON.stringify(v) ?? "nothing"}`);
 }
 
-function porcupineOp(input: Record<string, unknown>, where: string): KvOp {
+function porcupineOp(input: Record<string, unknown>, where: string): CheckOp {
   const name = input.f ?? input.op;
   const f = PORCUPINE_OPS[String(name)];
   if (f === undefined)
     throw new HistoryFormatError(
-      `${where}: expected input.op to be read/get/0, write/put/1, append/2 or cas, found ` +
-        `${JSON.stringify(name) ?? "nothing"}`,
+      `${where}: expected input.op to be read/get/0, write/put/1, append/2, cas, acquire, release, add, enqueue or ` +
+        `dequeue, found ${JSON.stringify(name) ?? "nothing"}`,
     );
   const key = input.key === undefined ? "default" : jsonString(input.key, "input.key", where);
-  if (f === "read") return { f, key };
+  if (f === "read" || f === "acquire" || f === "release" || f === "dequeue") return { f, key };
   const value = jsonString(input.value, "input.value", where);
   if (f === "cas")
     return {
@@ -374,7 +483,7 @@ function porcupineOp(input: Record<string, unknown>, where: string): KvOp {
  * return}`; `output` is the result (`{value}` or the bare value; for cas a boolean). Optional `outcome`
  * ("ok" | "fail" | "info") marks failed or indeterminate ops; `return: null` also means indeterminate.
  */
-export function parsePorcupineJson(text: string, source = "history.json"): HistoryOp[] {
+export function parsePorcupineJson(text: string, source = "history.json"): HistoryOp<CheckOp>[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -388,6 +497,7 @@ export function parsePorcupineJson(text: string, source = "history.json"): Histo
       : null;
   if (entries === null)
     throw new HistoryFormatError(`${source}: expected a JSON array of operations (or {"operations": [...]})`);
+  if (entries.length === 0) throw new HistoryFormatError(`${source}: no operations (the array is empty)`);
   return entries.map((e, i) => {
     const where = `${source}: entry ${i}`;
     if (typeof e !== "object" || e === null || Array.isArray(e))
@@ -410,12 +520,12 @@ export function parsePorcupineJson(text: string, source = "history.json"): Histo
         ? (out as { value: unknown }).value
         : out;
     let result: unknown = null;
-    if (outcomeRaw === "ok" && op.f === "read")
+    if (outcomeRaw === "ok" && (op.f === "read" || op.f === "dequeue"))
       result =
         raw === null || raw === undefined || raw === ""
           ? null
           : Array.isArray(raw)
-            ? raw.map((x) => jsonString(x, "output element", where)).join(",")
+            ? raw.map((x) => jsonString(x, "output element", where))
             : jsonString(raw, "output", where);
     if (outcomeRaw === "ok" && op.f === "cas") {
       if (typeof raw !== "boolean")

@@ -1,196 +1,190 @@
-import type { HistoryOp, LinearizabilityResult } from "./history.ts";
-import { kvApply, kvResultMatches, type KvValue } from "./models.ts";
-
-/** A call or return event of one op in a per-key history, in a doubly linked list (Lowe's WGL algorithm). */
-interface Entry {
-  op: number; // index into ops
-  isCall: boolean;
-  time: number;
-  match: Entry | null; // call -> its return
-  prev: Entry | null;
-  next: Entry | null;
-}
+import { shrinkCounterexample } from "./counterexample.ts";
+import { describeOp } from "./describeOp.ts";
+import type { Counterexample, HistoryOp, LinearizabilityResult } from "./history.ts";
+import type { Model } from "./models/model.ts";
+import type { CheckOp } from "./models/op.ts";
+import { registerModel } from "./models/register.ts";
+import { type KeySearchResult, searchKey } from "./search.ts";
 
 export interface LinearizabilityOptions {
-  /** Stop after this many search steps (across all keys) with verdict "unknown". */
+  /** Search steps per key; a key that needs more is "unknown" and the next key is checked. Default 2,000,000. */
   maxStates?: number;
+  /** Search steps over all keys; once spent, the keys not yet checked are "unknown". Default 5 x maxStates. */
+  maxTotalStates?: number;
+  /** The sequential specification (default: one register per key). */
+  model?: Model<unknown>;
+  /**
+   * A total time budget: `now()` in milliseconds (the CLI passes a real clock; the engine passes none: it reads no
+   * clock) and the budget from the first call. Once spent, the key being checked and those after are "unknown".
+   */
+  time?: { now: () => number; budgetMs: number };
+  /** Shrink a violation to a minimal counterexample (default true). */
+  counterexample?: boolean;
+}
+
+export const DEFAULT_MAX_STATES = 2_000_000;
+/** Search steps per candidate when shrinking a counterexample, and over the whole shrink. */
+const SHRINK_STATES_PER_CHECK = 200_000;
+const SHRINK_STATES = 4_000_000;
+const SHRINK_STATES_MIN = 200_000;
+/** Counterexample lines written into a violation's message (the result keeps them all). */
+const MESSAGE_LINES = 12;
+
+/** One key's ops, ready for the search: fails and indeterminate reads dropped, sorted by invocation. */
+export interface KeyTask {
+  key: string;
+  ops: HistoryOp<CheckOp>[];
+}
+
+/** What checking one key gave (the sequential and the parallel path both produce these). */
+export interface KeyOutcome {
+  /** Position of the key in the check order (`keyTasks`). */
+  index: number;
+  verdict: KeySearchResult["verdict"];
+  stoppedBy?: "states" | "stop" | "total" | "time";
+  explored: number;
+  stuckAt: number;
+  stuckPrefix: number[];
+  stuckMaxMicros?: number;
 }
 
 /**
- * Check a key-value history for linearizability: Wing & Gong's search with Lowe's memoisation of
- * (linearized set, model state), as in Porcupine/Knossos, one key at a time (P-compositionality: a KV history is
- * linearizable iff each key's sub-history is).
- *
- * `fail` ops did not happen and are dropped. `info` ops may have happened at any time after their invocation, or never:
- * their return is at +infinity and their result is not checked; the search succeeds once every non-info op is placed.
+ * Split a history into per-key tasks, in the order keys are checked: fewest ops first (a small key's violation is
+ * found before a large key's search starts), then by name. `fail` ops did not happen; an indeterminate read
+ * constrains nothing.
  */
-export function checkLinearizability(
-  history: readonly HistoryOp[],
-  options: LinearizabilityOptions = {},
-): LinearizabilityResult {
-  const budget = { left: options.maxStates ?? 2_000_000, explored: 0 };
-  const byKey = new Map<string, HistoryOp[]>();
+export function keyTasks(history: readonly HistoryOp<CheckOp>[], model: Model<unknown>): KeyTask[] {
+  const byKey = new Map<string, HistoryOp<CheckOp>[]>();
   for (const h of history) {
     if (h.outcome === "fail") continue;
-    if (h.outcome === "info" && h.op.f === "read") continue; // an unanswered read cannot constrain anything
+    if (h.outcome === "info" && model.isReadOnly(h.op)) continue;
     const list = byKey.get(h.op.key);
     if (list === undefined) byKey.set(h.op.key, [h]);
     else list.push(h);
   }
-  let unknown: string | null = null;
-  for (const key of [...byKey.keys()].sort()) {
-    const ops = byKey.get(key) as HistoryOp[];
-    const r = checkKey(key, ops, budget);
-    if (r.verdict === "violation") return { ...r, explored: budget.explored };
-    if (r.verdict === "unknown" && unknown === null) unknown = r.message;
-  }
-  if (unknown !== null) return { verdict: "unknown", message: unknown, explored: budget.explored };
-  const n = history.filter((h) => h.outcome !== "fail").length;
-  return { verdict: "ok", message: `linearizable: ${n} ops over ${byKey.size} keys`, explored: budget.explored };
-}
-
-function buildEntries(ops: readonly HistoryOp[]): Entry {
-  const events: Entry[] = [];
-  ops.forEach((h, i) => {
-    const call: Entry = { op: i, isCall: true, time: h.invokeMicros, match: null, prev: null, next: null };
-    const ret: Entry = {
-      op: i,
-      isCall: false,
-      time: h.completeMicros ?? Number.POSITIVE_INFINITY,
-      match: null,
-      prev: null,
-      next: null,
-    };
-    call.match = ret;
-    events.push(call, ret);
-  });
-  // Calls before returns at equal times: ops that touch in time are treated as concurrent (never a false alarm).
-  events.sort((a, b) => a.time - b.time || (a.isCall === b.isCall ? a.op - b.op : a.isCall ? -1 : 1));
-  const head: Entry = { op: -1, isCall: false, time: Number.NEGATIVE_INFINITY, match: null, prev: null, next: null };
-  let last = head;
-  for (const e of events) {
-    e.prev = last;
-    last.next = e;
-    last = e;
-  }
-  return head;
-}
-
-function lift(e: Entry): void {
-  (e.prev as Entry).next = e.next;
-  if (e.next) e.next.prev = e.prev;
-  const m = e.match as Entry;
-  (m.prev as Entry).next = m.next;
-  if (m.next) m.next.prev = m.prev;
-}
-
-function unlift(e: Entry): void {
-  const m = e.match as Entry;
-  (m.prev as Entry).next = m;
-  if (m.next) m.next.prev = m;
-  (e.prev as Entry).next = e;
-  if (e.next) e.next.prev = e;
+  const tasks = [...byKey].map(([key, ops]) => ({ key, ops: ops.sort((a, b) => a.invokeMicros - b.invokeMicros) }));
+  return tasks.sort((a, b) => a.ops.length - b.ops.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**
- * An exact, short memo key for the linearized set. Ops are sorted by invocation, so the set is nearly a prefix: full
- * words below the first gap and empty words above the last set bit are implied by the two word indices.
+ * Check a history for linearizability against `model` (default: a register per key), key by key
+ * (P-compositionality: a history of independent objects is linearizable iff each key's sub-history is). Each key has
+ * its own budget, so one key that cannot be decided never hides another key's violation: a violation anywhere is the
+ * verdict; otherwise "unknown" if any key was undecided; otherwise "ok".
+ *
+ * `info` ops may have happened at any time after their invocation, or never: their return is at +infinity and their
+ * result is not checked; the search succeeds once every non-info op is placed.
  */
-function bitsetKey(bits: Uint32Array): string {
-  let lo = 0;
-  while (lo < bits.length && bits[lo] === 0xffffffff) lo++;
-  let hi = bits.length - 1;
-  while (hi >= lo && bits[hi] === 0) hi--;
-  let out = `${lo}:`;
-  for (let i = lo; i <= hi; i++) out += `${bits[i] as number},`;
-  return out;
-}
-
-function checkKey(
-  key: string,
-  unsorted: readonly HistoryOp[],
-  budget: { left: number; explored: number },
-): Omit<LinearizabilityResult, "explored"> {
-  const ops = [...unsorted].sort((a, b) => a.invokeMicros - b.invokeMicros);
-  const head = buildEntries(ops);
-  const words = Math.ceil(ops.length / 32);
-  const linearized = new Uint32Array(words);
-  const cache = new Set<string>();
-  const stack: { entry: Entry; state: KvValue }[] = [];
-  let state: KvValue = null;
-  let remaining = ops.filter((h) => h.outcome !== "info").length;
-  // The deepest point where a return was reached before its call could be placed: that op cannot follow that prefix.
-  let stuckAt = -1;
-  let stuckPrefix: number[] = [];
-  let entry = head.next;
-  while (remaining > 0 && entry !== null) {
-    if (--budget.left < 0)
-      return { verdict: "unknown", message: `search limit reached while checking key ${key} (${ops.length} ops)`, key };
-    budget.explored++;
-    if (entry.isCall) {
-      const h = ops[entry.op] as HistoryOp;
-      const next = kvApply(state, h.op);
-      const ok = h.outcome === "info" || kvResultMatches(h.op, next.result, h.result);
-      if (ok) {
-        const w = entry.op >>> 5;
-        const bit = 1 << (entry.op & 31);
-        linearized[w] = (linearized[w] as number) | bit;
-        const cacheKey = `${bitsetKey(linearized)}|${next.value === null ? "\u0000" : next.value}`;
-        if (!cache.has(cacheKey)) {
-          cache.add(cacheKey);
-          stack.push({ entry, state });
-          state = next.value;
-          if (h.outcome !== "info") remaining--;
-          lift(entry);
-          entry = head.next;
-          continue;
-        }
-        linearized[w] = (linearized[w] as number) & ~bit;
-      }
-      entry = entry.next;
-    } else {
-      // A return before its call was placed: backtrack.
-      if (stuckAt < 0 || stack.length > stuckPrefix.length) {
-        stuckAt = entry.op;
-        stuckPrefix = stack.map((x) => x.entry.op);
-      }
-      if (stack.length === 0) break;
-      const top = stack.pop() as { entry: Entry; state: KvValue };
-      const h = ops[top.entry.op] as HistoryOp;
-      if (h.outcome !== "info") remaining++;
-      state = top.state;
-      linearized[top.entry.op >>> 5] = (linearized[top.entry.op >>> 5] as number) & ~(1 << (top.entry.op & 31));
-      unlift(top.entry);
-      entry = top.entry.next;
+export function checkLinearizability(
+  history: readonly HistoryOp<CheckOp>[],
+  options: LinearizabilityOptions = {},
+): LinearizabilityResult {
+  const model = options.model ?? (registerModel as Model<unknown>);
+  const tasks = keyTasks(history, model);
+  const perKey = options.maxStates ?? DEFAULT_MAX_STATES;
+  let totalLeft = options.maxTotalStates ?? perKey * 5;
+  const time = options.time;
+  const start = time?.now() ?? 0;
+  const timeUp = time === undefined ? undefined : () => time.now() - start >= time.budgetMs;
+  const outcomes: KeyOutcome[] = [];
+  for (let index = 0; index < tasks.length; index++) {
+    const task = tasks[index] as KeyTask;
+    if (totalLeft <= 0 || timeUp?.() === true) {
+      const stoppedBy = totalLeft <= 0 ? "total" : "time";
+      outcomes.push({ index, verdict: "unknown", stoppedBy, explored: 0, stuckAt: -1, stuckPrefix: [] });
+      continue;
     }
+    const r = searchKey(model, task.ops, { maxStates: Math.min(perKey, totalLeft), shouldStop: timeUp });
+    totalLeft -= r.explored;
+    const stoppedBy =
+      r.stoppedBy === "stop" ? "time" : r.stoppedBy === "states" && r.explored < perKey ? "total" : r.stoppedBy;
+    outcomes.push({ ...r, index, stoppedBy });
+    if (r.verdict === "violation") break;
   }
-  if (remaining === 0) return { verdict: "ok", message: `key ${key}: linearizable`, key };
-  return explainViolation(key, ops, stuckAt, stuckPrefix);
+  return linearizabilityResult(history, tasks, outcomes, model, options);
 }
 
-function describe(h: HistoryOp): string {
-  const o = h.op;
-  const arg =
-    o.f === "read"
-      ? ""
-      : o.f === "cas"
-        ? ` ${JSON.stringify(o.expected)}->${JSON.stringify(o.value)}`
-        : ` ${JSON.stringify(o.value)}`;
-  const res = h.outcome === "ok" && (o.f === "read" || o.f === "cas") ? ` = ${JSON.stringify(h.result)}` : "";
-  const end = h.completeMicros === null ? "?" : String(h.completeMicros);
-  return `${h.client} r${h.requestId} ${o.f}${arg}${res} [${h.invokeMicros}us..${end}us, ${h.outcome}]`;
+/**
+ * The verdict from per-key outcomes (any subset of the keys, in any order): the violation of the first key in check
+ * order, else unknown, else ok. Shared by the sequential path and the CLI's parallel one, so both say the same.
+ */
+export function linearizabilityResult(
+  history: readonly HistoryOp<CheckOp>[],
+  tasks: readonly KeyTask[],
+  outcomes: readonly KeyOutcome[],
+  model: Model<unknown>,
+  options: LinearizabilityOptions = {},
+): LinearizabilityResult {
+  let explored = 0;
+  for (const o of outcomes) explored += o.explored;
+  const decided = outcomes.filter((o) => o.verdict !== "unknown").length;
+  const violation = outcomes.filter((o) => o.verdict === "violation").sort((a, b) => a.index - b.index)[0];
+  if (violation !== undefined) {
+    const task = tasks[violation.index] as KeyTask;
+    const r = explainViolation(task.key, task.ops, violation.stuckAt, violation.stuckPrefix);
+    let counterexample: Counterexample | undefined;
+    if (options.counterexample !== false) {
+      const shrunk = shrinkCounterexample(model, task.ops, violation.stuckMaxMicros, {
+        maxStatesPerCheck: Math.min(SHRINK_STATES_PER_CHECK, options.maxStates ?? DEFAULT_MAX_STATES),
+        // At most about what finding the violation took (and at least enough for small keys): shrinking is a help.
+        maxStates: Math.min(SHRINK_STATES, Math.max(SHRINK_STATES_MIN, violation.explored)),
+      });
+      const lines = shrunk.ops.map(describeOp);
+      counterexample = { key: task.key, ops: shrunk.ops.map((h) => h.requestId), lines, minimal: shrunk.minimal };
+    }
+    return { ...r, explored, counterexample, keysDecided: decided };
+  }
+  const unknown = outcomes.filter((o) => o.verdict === "unknown").sort((a, b) => a.index - b.index);
+  const unchecked = tasks.length - outcomes.length;
+  if (unknown.length > 0 || unchecked > 0) {
+    const first = unknown[0];
+    const unknownKeys = unknown.map((o) => (tasks[o.index] as KeyTask).key).sort();
+    const firstTask = first === undefined ? undefined : (tasks[first.index] as KeyTask);
+    const why =
+      first?.stoppedBy === "time"
+        ? "the time budget ran out"
+        : first?.stoppedBy === "total"
+          ? "the total search budget ran out"
+          : "search limit reached";
+    const more = unknownKeys.length > 1 ? ` (${unknownKeys.length} keys undecided)` : "";
+    const message =
+      firstTask === undefined
+        ? `${unchecked} keys were not checked`
+        : `${why} while checking key ${firstTask.key} (${firstTask.ops.length} ops)${more}; no key is known to ` +
+          "violate linearizability";
+    const timedOut = unknown.some((o) => o.stoppedBy === "time");
+    return { verdict: "unknown", message, explored, unknownKeys, keysDecided: decided, timedOut };
+  }
+  const n = history.filter((h) => h.outcome !== "fail").length;
+  return {
+    verdict: "ok",
+    message: `linearizable: ${n} ops over ${tasks.length} keys`,
+    explored,
+    keysDecided: decided,
+  };
+}
+
+/**
+ * A violation's message with its counterexample (up to MESSAGE_LINES ops) after it: what a run prints and writes to
+ * its trace, where the counterexample has no field of its own in the text.
+ */
+export function messageWithCounterexample(r: LinearizabilityResult): string {
+  const c = r.counterexample;
+  if (c === undefined) return r.message;
+  const shown = c.lines.slice(0, MESSAGE_LINES).join("; ") + (c.lines.length > MESSAGE_LINES ? "; ..." : "");
+  return `${r.message}. ${c.minimal ? "Minimal" : "Reduced"} counterexample (${c.lines.length} ops): ${shown}`;
 }
 
 function explainViolation(
   key: string,
-  ops: readonly HistoryOp[],
+  ops: readonly HistoryOp<CheckOp>[],
   stuckAt: number,
   prefix: readonly number[],
 ): Omit<LinearizabilityResult, "explored"> {
-  const stuck = stuckAt >= 0 ? (ops[stuckAt] as HistoryOp) : null;
+  const stuck = stuckAt >= 0 ? (ops[stuckAt] as HistoryOp<CheckOp>) : null;
   if (stuck === null) return { verdict: "violation", message: `key ${key}: not linearizable`, key, ops: [] };
   // The tail of the longest valid order, plus the ops overlapping the one that cannot be placed, explain the failure.
-  const tail = prefix.slice(-4).map((i) => ops[i] as HistoryOp);
+  const tail = prefix.slice(-4).map((i) => ops[i] as HistoryOp<CheckOp>);
   const end = stuck.completeMicros ?? Number.POSITIVE_INFINITY;
   const around = ops
     .filter(
@@ -202,9 +196,9 @@ function explainViolation(
     )
     .slice(0, 6);
   const message =
-    `key ${key}: not linearizable: ${describe(stuck)} cannot take effect in any order of the ops before it; ` +
+    `key ${key}: not linearizable: ${describeOp(stuck)} cannot take effect in any order of the ops before it; ` +
     `the longest valid order has ${prefix.length} ` +
-    `ops${tail.length > 0 ? `, ending ${tail.map(describe).join("; ")}` : ""}` +
-    (around.length > 0 ? `; concurrent with it: ${around.map(describe).join("; ")}` : "");
+    `ops${tail.length > 0 ? `, ending ${tail.map(describeOp).join("; ")}` : ""}` +
+    (around.length > 0 ? `; concurrent with it: ${around.map(describeOp).join("; ")}` : "");
   return { verdict: "violation", message, key, ops: [stuck, ...tail, ...around].map((h) => h.requestId) };
 }

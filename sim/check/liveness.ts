@@ -3,7 +3,6 @@ import type { Micros } from "../core/types.ts";
 import type { LivenessCheck } from "../scenario/resolved.ts";
 
 /** Scheduler event kind of liveness polling. */
-export const EV_LIVENESS = 7;
 
 /** The built-in condition: some client op completed ok. */
 export const CLIENT_OK = "client-ok";

@@ -8,6 +8,11 @@ export interface CliContext {
   stderr(text: string): void;
   /** True when stdout is a terminal (progress bars, colours). */
   isTty: boolean;
+  /**
+   * URL of a module whose `registry` export is `registry` (bin/faultline.mjs: protocols/index.ts). A sweep's worker
+   * threads load the registry from it; without it a sweep runs in this thread.
+   */
+  registryModule?: string;
 }
 
 /** One `faultline <name>` command. `run` returns the exit code: 0 ok, 1 a check failed, 2 bad input. */

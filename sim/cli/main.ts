@@ -1,20 +1,24 @@
 /**
  * The `faultline` command line. Every command returns an exit code: 0 all checks hold, 1 a check failed, 2 bad input
- * (a clear one-line message, never a stack trace), 3 an internal error.
+ * (a clear one-line message, never a stack trace), 3 an internal error, 4 no check failed but one was inconclusive.
  */
 import yargs from "yargs";
+import packageJson from "../../package.json" with { type: "json" };
 import { ProtocolRegistry } from "../core/registry.ts";
+import { RunBugError } from "../explore/runBugError.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { TraceFormatError } from "../trace/reader.ts";
 import { UsageError, type CliCommand, type CliContext } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
+import { terminalText } from "./terminalText.ts";
 
 export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Promise<number> {
   const ctx: CliContext = {
     registry: io.registry ?? new ProtocolRegistry(),
-    stdout: io.stdout ?? ((t) => process.stdout.write(`${t}\n`)),
-    stderr: io.stderr ?? ((t) => process.stderr.write(`${t}\n`)),
+    stdout: printer(io.stdout ?? ((t) => process.stdout.write(`${t}\n`))),
+    stderr: printer(io.stderr ?? ((t) => process.stderr.write(`${t}\n`))),
     isTty: io.isTty ?? Boolean(process.stdout.isTTY),
+    ...(io.registryModule !== undefined ? { registryModule: io.registryModule } : {}),
   };
   let argv: string[];
   try {
@@ -34,7 +38,8 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     .recommendCommands()
     .demandCommand(1, "expected a command")
     .help()
-    .version(false)
+    .epilogue(EXIT_CODES)
+    .version(packageJson.version)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
@@ -61,7 +66,8 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     usageProblem ??= (e as Error).message;
   }
   if (usageProblem !== null) {
-    if (!printed) ctx.stderr(`faultline: ${usageProblem}\nRun "faultline --help" for usage.`);
+    if (!printed)
+      ctx.stderr(`faultline: ${withFlagSuggestions(usageProblem, argv)}\nRun "faultline --help" for usage.`);
     return 2;
   }
   const picked = chosen as { command: CliCommand; args: Record<string, unknown> } | null;
@@ -95,6 +101,16 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
     return reportError(e, ctx, argv);
   }
 }
+
+/** Everything printed goes through terminalText: no user text (names, paths, file contents) acts on the terminal. */
+function printer(write: (text: string) => void): (text: string) => void {
+  return (text) => write(terminalText(text));
+}
+
+const EXIT_CODES =
+  "Exit codes: 0 every check held; 1 a check failed; 4 no check failed but one was inconclusive (linearizability's " +
+  "search budget reached, liveness not checked or undecided); 2 bad input; 3 an internal error; 130/143 a sweep " +
+  "stopped by Ctrl-C/SIGTERM with no failure found.";
 
 /** Flags whose value is a file to write. */
 const PATH_FLAGS = ["trace", "out"];
@@ -163,6 +179,33 @@ export function preprocessArgs(argv: readonly string[]): string[] {
   return out;
 }
 
+/** The flags of a command (its options, without its positionals), or the global ones. */
+function flagsOf(commandName: string | undefined): string[] {
+  const command = COMMANDS.find((c) => c.command.split(" ")[0] === commandName);
+  if (command === undefined) return ["help", "version"];
+  const positionals = new Set([...command.command.matchAll(/[<[]([\w-]+)(?:\.\.)?[>\]]/g)].map((m) => m[1]));
+  const options = (
+    command.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } }
+  ).getOptions().key;
+  return Object.keys(options).filter((k) => !positionals.has(k));
+}
+
+/**
+ * yargs' "Unknown argument: sede" (or "Unknown arguments: a, b"), with the command's nearest flag after each mistyped
+ * flag: "Unknown argument: sede (did you mean --seed?)". An extra positional gets no suggestion.
+ */
+export function withFlagSuggestions(problem: string, argv: readonly string[]): string {
+  const m = /^(Unknown arguments?): (.+)$/s.exec(problem);
+  if (m === null) return problem;
+  const flags = flagsOf(argv[0]);
+  const named = (m[2] as string).split(", ").map((name) => {
+    const asFlag = argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `-${name}`);
+    const near = asFlag ? closest(name, flags) : null;
+    return near !== null ? `${name} (did you mean --${near}?)` : name;
+  });
+  return `${m[1]}: ${named.join(", ")}`;
+}
+
 /** The candidate nearest `word` by edit (Levenshtein) distance, if it is near enough to be a likely typo. */
 function closest(word: string, candidates: readonly string[]): string | null {
   let best: string | null = null;
@@ -201,6 +244,13 @@ function reportError(e: unknown, ctx: CliContext, argv: string[]): number {
   if (e instanceof UsageError || e instanceof ScenarioError || e instanceof TraceFormatError) {
     ctx.stderr(`faultline: ${e.message}`);
     return 2;
+  }
+  if (e instanceof RunBugError) {
+    ctx.stderr(`faultline: internal error: ${e.isAssertion ? "assertion failed: " : ""}${e.message}`);
+    ctx.stderr("this is a bug in Faultline or in the protocol (not in the scenario); repeat it with:");
+    ctx.stderr(`repro: ${e.repro}`);
+    if (process.env.FAULTLINE_DEBUG) ctx.stderr(String(e.inner.stack ?? ""));
+    return 3;
   }
   const err = e as Error;
   ctx.stderr(`faultline: internal error: ${err?.message ?? String(e)}`);

@@ -19,10 +19,13 @@ function livenessLine(r: RunResult, live: readonly RunResult["violations"][numbe
     case "ok":
       return `OK (${what}; faults stopped at ${formatMicros(v.quietAtMicros ?? 0)})`;
     case "unchecked":
-      return `NOT CHECKED (${what}): ${uncheckedReason(v.quietAtMicros, r.simulatedMicros, formatMicros)}`;
+      return (
+        `INCONCLUSIVE, not checked (${what}): ` + `${uncheckedReason(v.quietAtMicros, r.simulatedMicros, formatMicros)}`
+      );
     case "undecided":
       return (
-        `UNDECIDED (${what}): the run ended ${formatMicros(r.simulatedMicros - (v.quietAtMicros ?? 0))} after` +
+        `INCONCLUSIVE, undecided (${what}): the run ended ` +
+        `${formatMicros(r.simulatedMicros - (v.quietAtMicros ?? 0))} after` +
         ` faults stopped, inside the window, before every condition was seen holding`
       );
   }
@@ -72,7 +75,9 @@ export function formatSummary(file: string, r: RunResult, wallMs: number): strin
       ? "not checked"
       : lin.verdict === "ok"
         ? `OK (${lin.message})`
-        : `${lin.verdict.toUpperCase()}: ${lin.message}`;
+        : lin.verdict === "violation"
+          ? `VIOLATED: ${lin.message}`
+          : `INCONCLUSIVE: ${lin.message} (raise checks.linearizability.maxStates or --max-states)`;
   lines.push(`linearizable ${linVerdict}`);
   lines.push(`liveness   ${livenessLine(r, live)}`);
   if (r.stop === "limit") lines.push(`limit      ${r.limitMessage}`);

@@ -413,7 +413,7 @@ export async function streamTraceLines(
   const splitter = new LineSplitter((line) => {
     complete++;
     onLine(line);
-  });
+  }, path);
   // What the callbacks throw is theirs, not the reading's: an exporter's failed write to a full --out is not
   // "cannot read TRACE".
   let theirs: unknown;

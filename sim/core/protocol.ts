@@ -6,6 +6,7 @@
 import type { ProtocolOptionsSpec } from "./protocolOptions.ts";
 import type { Rng } from "./rng.ts";
 import type { Micros, NodeId } from "./types.ts";
+import type { ViewHints } from "./viewHints.ts";
 
 /** The operations of the standard client workload (a key-value store). Protocols may define their own. */
 export type KvOp =
@@ -133,6 +134,8 @@ export interface Protocol<S, M, Op = KvOp, O = Record<string, never>> {
   create(ctx: NodeContext<M>, options: O, bugs: ReadonlySet<string>): S;
   step(state: S, input: Input<M, Op>, ctx: NodeContext<M>): void;
   view(state: S): NodeView;
+  /** What the view's fields mean, for the viewer (written into the trace header); see viewHints.ts. */
+  viewHints?: ViewHints;
   /** Approximate encoded size of a message in bytes (for bandwidth); defaults to a fixed 128 bytes. */
   messageSize?(msg: M): number;
   /** Message type for the trace/viewer (defaults to msg.type ?? msg.kind). */

@@ -177,6 +177,8 @@ export class Scheduler {
 
   /** Schedule an event at absolute virtual time `at` (>= now). `kind` must be < 255. */
   schedule(at: Micros, kind: number, a = 0, b = 0, payload: unknown = undefined): EventHandle {
+    if (!(kind >= 0 && kind < CANCELLED))
+      assert(false, `scheduler: event kind must be in [0, ${CANCELLED}), got ${kind}`);
     if (!(at < Number.POSITIVE_INFINITY)) at = never(at);
     if (at < this.now) at = this.now;
     const entries = this.size + this.far - (this.consumed ? 1 : 0);
@@ -203,6 +205,8 @@ export class Scheduler {
         this.toBucket(at, key);
       }
     } else this.insert(at, key);
+    if (!(this.size + this.far <= this.maxEntries + 1))
+      assert(false, `scheduler: ${this.size + this.far} entries, above the bound ${this.maxEntries}`);
     return key;
   }
 
@@ -227,6 +231,8 @@ export class Scheduler {
     b = 0,
     payload: unknown = undefined,
   ): EventHandle {
+    if (!(kind >= 0 && kind < CANCELLED))
+      assert(false, `scheduler: event kind must be in [0, ${CANCELLED}), got ${kind}`);
     const slot = handle & SLOT_MASK;
     const d = this.sData;
     const o = slot * 4;
@@ -245,6 +251,7 @@ export class Scheduler {
       if ((d[o] as number) >= HAS_PAYLOAD) this.sPayload[slot] = undefined; // the old payload, unless replaced below
       this.fill(slot, kind, a, b, payload, key);
       this.sDue[slot] = at;
+      if (!(at >= this.now)) assert(false, `scheduler: rescheduled to ${at}us, before now (${this.now}us)`);
       return key;
     }
     this.cancel(handle);
@@ -259,6 +266,8 @@ export class Scheduler {
       if ((this.sData[o] as number) >= HAS_PAYLOAD) this.sPayload[slot] = undefined;
       this.sData[o] = CANCELLED;
       this.cancelledPending++;
+      if (!(this.cancelledPending <= this.size + this.far))
+        assert(false, `scheduler: ${this.cancelledPending} cancelled events but ${this.size + this.far} entries`);
     }
   }
 
@@ -316,6 +325,8 @@ export class Scheduler {
         this.resurface(this.sDue[slot] as number, key);
         continue;
       }
+      // Time never goes backwards: the heap and the buckets give entries in (time, key) order.
+      if (!(time >= this.now)) assert(false, `scheduler: event at ${time}us popped after time ${this.now}us`);
       this.consumed = true;
       d[o + 3] = -1;
       this.freeSlots[this.freeCount++] = slot;
@@ -331,6 +342,7 @@ export class Scheduler {
         this.sPayload[slot] = undefined;
       }
       this.processed++;
+      if (!(this.cancelledPending >= 0)) assert(false, `scheduler: ${this.cancelledPending} cancelled events pending`);
       return true;
     }
   }
@@ -413,6 +425,8 @@ export class Scheduler {
         `more than ${MAX_SEQ} events scheduled in one run (the scheduler's sequence space)`,
       );
     }
+    if (!(slot >= 0 && slot < this.slotCapacity))
+      assert(false, `scheduler: slot ${slot} outside the ${this.slotCapacity} allocated`);
     return seq * SLOT_SPACE + slot;
   }
 
@@ -432,12 +446,14 @@ export class Scheduler {
    * doubling, ~300 ms growing fourfold, ~230 ms pre-sized).
    */
   private grow(): void {
+    assert(this.slotCapacity < SLOT_SPACE, () => `scheduler: cannot grow past ${SLOT_SPACE} slots`);
     const cap = Math.min(this.slotCapacity * 4, SLOT_SPACE);
     this.slotCapacity = cap;
     this.heap = growFloat64(this.heap, cap * 2);
     this.sData = growFloat64(this.sData, cap * 4);
     this.sDue = growFloat64(this.sDue, cap);
     this.freeSlots = growInt32(this.freeSlots, cap);
+    assert(this.heap.length === cap * 2 && this.sData.length === cap * 4, "scheduler: arrays grown to the capacity");
   }
 
   /** Replace the heap's top by (time, key), an entry that surfaced early (rescheduled later while it waited). */
@@ -467,6 +483,8 @@ export class Scheduler {
     if (start + k * width > time) k--;
     else if (start + (k + 1) * width <= time) k++;
     if (k > this.bCount) k = this.bCount;
+    if (!(k >= this.bNext && time >= this.horizon))
+      assert(false, `scheduler: entry due ${time}us filed in drained bucket ${k} (next ${this.bNext})`);
     this.append(k, time, key);
     this.far++;
     if (time > this.farMax) this.farMax = time;
@@ -669,6 +687,7 @@ export class Scheduler {
     }
     h[i * 2] = time;
     h[i * 2 + 1] = key;
+    if (!(this.size * 2 <= h.length)) assert(false, `scheduler: heap of ${this.size} entries overflows its array`);
   }
 
   /** Remove the top of the heap. */

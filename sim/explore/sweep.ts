@@ -1,9 +1,17 @@
+/**
+ * A sweep: every scenario file over a range of seeds (or one shard of it), in this thread or on worker threads. The
+ * report lists failures and inconclusive runs in the sweep's order (file by file, seed by seed), whatever the number
+ * of workers, so a parallel sweep reports exactly what a sequential one does.
+ */
+import { assert } from "../core/assert.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
-import type { ResolvedScenario } from "../scenario/resolved.ts";
-import { runScenario } from "../world/simulation.ts";
+import { runOnWorkers, WorkerTaskError } from "./pool.ts";
 import { reproLine } from "./repro.ts";
+import { asRunBug } from "./runBugError.ts";
+import { runTask, type SweepSpec, type SweepTask, type TaskResult } from "./task.ts";
 
-export interface SweepFailure {
+/** A run that failed a check, or could not decide one: what the report lists. */
+export interface SweepFinding {
   scenario: string;
   file: string;
   seed: number;
@@ -12,16 +20,24 @@ export interface SweepFailure {
   repro: string;
 }
 
+export type SweepFailure = SweepFinding;
+
 export interface SweepOptions {
   registry: ProtocolRegistry;
-  seeds: number;
+  /** A module whose `registry` export is `registry`; needed for workers > 1. */
+  registryModule?: string;
+  /** Threads to run on; 1 runs in this thread. */
+  workers: number;
+  /** Seeds from..to, both included. */
   from: number;
-  bugs: string[];
+  to: number;
   failFast: boolean;
-  onRun?: (done: number, total: number, failures: number) => void;
+  /** Flags every repro line carries besides the seed and --bug (--swarm, --max-states N). */
+  reproFlags?: readonly string[];
+  onRun?: (done: number, total: number, failures: number, inconclusive: number) => void;
   /**
-   * Awaited after each run: the caller's chance to let other work in (the CLI yields to its event loop, so Ctrl-C is
-   * heard between runs). Then the sweep stops, as interrupted, once `stopped` says so.
+   * Awaited after each run in this thread: the caller's chance to let other work in (the CLI yields to its event
+   * loop, so Ctrl-C is heard between runs). Then the sweep stops, as interrupted, once `stopped` says so.
    */
   pause?: () => Promise<void>;
   stopped?: () => boolean;
@@ -29,44 +45,155 @@ export interface SweepOptions {
 
 export interface SweepResult {
   runs: number;
-  failures: SweepFailure[];
+  failures: SweepFinding[];
+  inconclusive: SweepFinding[];
+  /** Runs whose determinism was checked (--check-determinism). */
+  determinismChecked: number;
   events: number;
   /** Stopped by `stopped` before every run was done. */
   interrupted: boolean;
 }
 
-/** Run every scenario for seeds from..from+seeds-1, untraced; collect failures (violations or limits). */
-export async function sweep(
-  files: readonly { file: string; scenario: ResolvedScenario }[],
-  o: SweepOptions,
-): Promise<SweepResult> {
-  const failures: SweepFailure[] = [];
-  const total = files.length * o.seeds;
-  let runs = 0;
-  let events = 0;
-  for (const { file, scenario } of files) {
-    for (let seed = o.from; seed < o.from + o.seeds; seed++) {
-      const r = runScenario(scenario, { registry: o.registry, seed, bugs: o.bugs, sink: "none" });
-      runs++;
-      events += r.events;
-      const repro = reproLine({ file, seed, bugs: o.bugs });
-      const first = r.violations[0];
-      if (first !== undefined)
-        failures.push({ scenario: scenario.name, file, seed, check: first.check, message: first.message, repro });
-      else if (r.stop === "limit")
-        failures.push({
-          scenario: scenario.name,
-          file,
-          seed,
-          check: "limit",
-          message: r.limitMessage ?? "limit",
-          repro,
-        });
-      o.onRun?.(runs, total, failures.length);
-      if (o.failFast && failures.length > 0) return { runs, failures, events, interrupted: false };
+/**
+ * Task `index` of a sweep of `files` files over seeds from..to, in the sweep's order: file by file, and seed by seed
+ * within a file. Tasks are made when handed out, never listed: a sweep of 10^8 seeds holds none of them.
+ */
+export function taskAt(index: number, from: number, to: number): SweepTask {
+  const perFile = to - from + 1;
+  return { fileIndex: Math.floor(index / perFile), seed: from + (index % perFile) };
+}
+
+/**
+ * Shard `index` of `count` of the seeds from..to: contiguous slices whose sizes differ by at most one, together
+ * covering the range exactly once. Null when the shard is empty (more shards than seeds).
+ */
+export function shardRange(
+  from: number,
+  to: number,
+  index: number,
+  count: number,
+): { from: number; to: number } | null {
+  assert(count >= 1 && index >= 0 && index < count, `shard ${index}/${count} out of range`);
+  const seeds = to - from + 1;
+  const lo = from + Math.floor((index * seeds) / count);
+  const hi = from + Math.floor(((index + 1) * seeds) / count) - 1;
+  return hi < lo ? null : { from: lo, to: hi };
+}
+
+export async function sweep(spec: SweepSpec, o: SweepOptions): Promise<SweepResult> {
+  const total = spec.files.length * (o.to - o.from + 1);
+  const report = new Report(spec, o);
+  let done = 0;
+  let failures = 0;
+  let inconclusive = 0;
+  const record = (index: number, r: TaskResult) => {
+    done++;
+    if (r.verdict === "violated") failures++;
+    else if (r.verdict === "inconclusive") inconclusive++;
+    report.add(index, r);
+    o.onRun?.(done, total, failures, inconclusive);
+  };
+  // A run that throws is an internal error (exit 3) carrying its repro line.
+  const reproOf = (index: number) => {
+    const t = taskAt(index, o.from, o.to);
+    const file = (spec.files[t.fileIndex] as SweepSpec["files"][number]).file;
+    return reproLine({ file, seed: t.seed, bugs: spec.bugs, flags: [...(o.reproFlags ?? [])] });
+  };
+  if (o.workers <= 1 || o.registryModule === undefined || total <= 1) {
+    for (let index = 0; index < total && index <= report.cutoff; index++) {
+      let r: TaskResult;
+      try {
+        r = runTask(spec, o.registry, taskAt(index, o.from, o.to));
+      } catch (e) {
+        throw asRunBug(e, reproOf(index));
+      }
+      record(index, r);
       await o.pause?.();
-      if (runs < total && o.stopped?.() === true) return { runs, failures, events, interrupted: true };
+      if (o.stopped?.() === true) break;
+    }
+  } else {
+    try {
+      await runOnWorkers(spec, total, (i) => taskAt(i, o.from, o.to), {
+        workers: o.workers,
+        registryModule: o.registryModule,
+        onResult: record,
+        cutoff: () => report.cutoff,
+        stopped: () => o.stopped?.() === true,
+      });
+    } catch (e) {
+      throw e instanceof WorkerTaskError ? asRunBug(e, reproOf(e.index)) : e;
     }
   }
-  return { runs, failures, events, interrupted: false };
+  return report.finish(total);
+}
+
+/**
+ * The report, built from the results in the sweep's order as they become contiguous: a result that comes back
+ * before an earlier one waits here (a few, about the tasks in flight), everything else is counted and let go. With
+ * fail-fast, nothing past the first failure in the sweep's order is counted, even when a worker had finished it, so
+ * the counts are the sequential sweep's.
+ */
+class Report {
+  /** The index of the first failure (fail-fast), past which nothing counts. */
+  cutoff = Number.POSITIVE_INFINITY;
+  private readonly waiting = new Map<number, TaskResult>();
+  private next = 0;
+  private readonly out: SweepResult = {
+    runs: 0,
+    failures: [],
+    inconclusive: [],
+    determinismChecked: 0,
+    events: 0,
+    interrupted: false,
+  };
+
+  constructor(
+    private readonly spec: SweepSpec,
+    private readonly o: SweepOptions,
+  ) {}
+
+  add(index: number, r: TaskResult): void {
+    assert(index >= this.next && !this.waiting.has(index), `sweep task ${index} reported twice`);
+    if (r.verdict === "violated" && this.o.failFast) this.cutoff = Math.min(this.cutoff, index);
+    this.waiting.set(index, r);
+    for (
+      let w = this.waiting.get(this.next);
+      w !== undefined && this.next <= this.cutoff;
+      w = this.waiting.get(this.next)
+    ) {
+      this.waiting.delete(this.next);
+      this.count(w);
+      this.next++;
+    }
+  }
+
+  /** Interrupted: a run before the last one counted is missing, or the sweep stopped short of its end. */
+  finish(total: number): SweepResult {
+    const last = Math.min(this.cutoff, total - 1);
+    if (this.next <= last) {
+      this.out.interrupted = true;
+      for (const i of [...this.waiting.keys()].filter((k) => k <= last).sort((a, b) => a - b))
+        this.count(this.waiting.get(i) as TaskResult);
+    }
+    return this.out;
+  }
+
+  private count(r: TaskResult): void {
+    const out = this.out;
+    out.runs++;
+    out.events += r.events;
+    if (r.determinismChecked) out.determinismChecked++;
+    if (r.verdict === "ok") return;
+    const { file, scenario } = this.spec.files[r.fileIndex] as SweepSpec["files"][number];
+    const flags = [...(this.o.reproFlags ?? []), ...(r.check === "determinism" ? ["--check-determinism"] : [])];
+    const finding: SweepFinding = {
+      scenario: scenario.name,
+      file,
+      seed: r.seed,
+      check: r.check,
+      message: r.message,
+      repro: reproLine({ file, seed: r.seed, bugs: this.spec.bugs, flags }),
+    };
+    (r.verdict === "violated" ? out.failures : out.inconclusive).push(finding);
+  }
 }

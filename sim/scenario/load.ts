@@ -8,18 +8,10 @@ import type { z } from "zod";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import { resolveScenario } from "./resolve.ts";
 import type { ResolvedScenario } from "./resolved.ts";
+import { ScenarioError } from "./scenarioError.ts";
 import { ScenarioSchema } from "./schema.ts";
 
-export class ScenarioError extends Error {
-  override name = "ScenarioError";
-  constructor(
-    readonly source: string,
-    readonly path: string,
-    readonly detail: string,
-  ) {
-    super(path === "" ? `${source}: ${detail}` : `${source}: ${path}: ${detail}`);
-  }
-}
+export { ScenarioError };
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";

@@ -2,7 +2,7 @@ import { LIMITS } from "../core/limits.ts";
 import { formatMicros } from "../core/units.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { NodeId } from "../core/types.ts";
-import { ScenarioError } from "./load.ts";
+import { ScenarioError } from "./scenarioError.ts";
 import {
   isClientName,
   RANDOM_PARTITION_PREFIX,
@@ -137,7 +137,12 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
     checks: {
       invariants:
         input.checks?.invariants === undefined || input.checks.invariants === "*" ? ["*"] : input.checks.invariants,
-      linearizability: input.checks?.linearizability ?? clients > 0,
+      linearizability:
+        input.checks?.linearizability === undefined ? clients > 0 : input.checks.linearizability !== false,
+      // Only when the file sets it, so every other scenario's resolved form (and trace header) stays as it was.
+      ...(typeof input.checks?.linearizability === "object"
+        ? { linearizabilityMaxStates: input.checks.linearizability.maxStates }
+        : {}),
       liveness: input.checks?.liveness
         ? { require: input.checks.liveness.require, windowMicros: input.checks.liveness.window }
         : null,

@@ -1,151 +1,304 @@
 /**
  * A scenario after loading, validation and resolution of defaults: every duration in integer microseconds, every
  * size in bytes, every optional field filled in. This is what the engine runs and what the trace header records, so
- * a trace alone can be re-run. The zod schema (schema.ts) turns user files into this shape.
+ * a trace alone can be re-run.
+ *
+ * One zod schema is the shape: the types below are derived from it (z.infer), and `replay` checks a trace header's
+ * scenario with it (ResolvedScenarioSchema: the shape, then the cross-references of checkResolvedScenario). The
+ * scenario file schema (schema.ts) is separate: it reads user text (units, defaults) and its messages name the file's
+ * fields; resolve.ts turns its output into this shape. Browser-safe.
  */
-import type { Micros, NodeId } from "../core/types.ts";
-import type { DiskFaultKind } from "../trace/events.ts";
+import { z } from "zod";
+import { LIMITS } from "../core/limits.ts";
+import { MAX_DRIFT_PPM } from "../core/units.ts";
 
-export type LatencyDist =
-  | { kind: "constant"; valueMicros: Micros }
-  | { kind: "uniform"; minMicros: Micros; maxMicros: Micros }
-  | { kind: "normal"; meanMicros: Micros; stddevMicros: Micros }
-  /** exp(N(ln median, sigma^2)) */
-  | { kind: "lognormal"; medianMicros: Micros; sigma: number }
-  /** scale * U^(-1/shape), capped at capMicros */
-  | { kind: "pareto"; scaleMicros: Micros; shape: number; capMicros: Micros };
+/** Largest clock offset or skew a scenario may set: an hour either way. */
+export const MAX_CLOCK_SKEW_MICROS = 3_600_000_000;
 
-export interface LinkSpec {
-  latency: LatencyDist;
-  /** Probability each message is lost, in [0, 1]. */
-  loss: number;
-  /** Probability each delivered message is delivered twice, in [0, 1]. */
-  duplicate: number;
-  /** Bytes per second on the wire, or null for unlimited. Messages queue behind each other on a link. */
-  bandwidthBytesPerSecond: number | null;
-  /** Messages are sent in blocks of this many bytes (a message of n blocks of d bytes takes n*d/b on the wire). */
-  blockBytes: number;
-  /** Most bytes queued on one directed link before new messages are dropped ("queue-full"). */
-  queueLimitBytes: number;
-  /** A link that is down drops everything ("link-down"). */
-  up: boolean;
-}
+/** Disk fault kinds a scenario can inject (and the trace's `disk` event records). */
+export const DISK_FAULT_KINDS = ["lose-unsynced", "torn-write", "corrupt"] as const;
+export type DiskFaultKind = (typeof DISK_FAULT_KINDS)[number];
 
-/** Overrides for the link between two DCs (both directions unless `oneWay`); `from === to` is the intra-DC link. */
-export interface LinkOverride {
-  from: string;
-  to: string;
-  oneWay: boolean;
-  spec: LinkSpec;
-}
+/** Virtual times and durations: whole microseconds, at least 0, exactly representable. */
+const micros = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const positiveMicros = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const probability = z.number().min(0).max(1);
+const rate = z.number().min(0).finite();
+const positive = z.number().positive().finite();
+const name = z.string().min(1);
+const diskFault = z.enum(DISK_FAULT_KINDS);
 
-export type PartitionSpec =
-  /** Nodes in different groups cannot talk (both directions). Group members are node ids (DC names are expanded). */
-  | { kind: "symmetric"; groups: NodeId[][] }
-  /** Messages from `from` to `to` are dropped; the other direction works. */
-  | { kind: "oneway"; from: NodeId[]; to: NodeId[] }
-  /** The two sides cannot talk to each other, but `bridge` talks to both. */
-  | { kind: "bridge"; sides: [NodeId[], NodeId[]]; bridge: NodeId }
-  /** Datacenter `dc` is cut off from every other DC (inside it, nodes still talk). */
-  | { kind: "isolate-dc"; dc: string };
+const latency = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("constant"), valueMicros: micros }),
+  z.object({ kind: z.literal("uniform"), minMicros: micros, maxMicros: micros }),
+  z.object({ kind: z.literal("normal"), meanMicros: micros, stddevMicros: micros }),
+  z.object({ kind: z.literal("lognormal"), medianMicros: micros, sigma: positive }),
+  z.object({ kind: z.literal("pareto"), scaleMicros: micros, shape: positive, capMicros: micros }),
+]);
 
-export type FaultAction =
-  | { action: "crash"; node: NodeId; restartAfterMicros: Micros | null }
-  | { action: "restart"; node: NodeId }
-  | { action: "partition"; id: string; spec: PartitionSpec; healAfterMicros: Micros | null }
-  | { action: "heal"; id: string | null }
-  | { action: "link"; from: string; to: string; oneWay: boolean; change: Partial<LinkSpec> }
-  | { action: "clock"; node: NodeId; offsetMicros: Micros | null; driftPpm: number | null }
-  | { action: "disk"; node: NodeId; fault: DiskFaultKind; key: string | null };
+const linkShape = {
+  latency,
+  loss: probability,
+  duplicate: probability,
+  bandwidthBytesPerSecond: positive.nullable(),
+  blockBytes: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  queueLimitBytes: count,
+  up: z.boolean(),
+};
+const link = z.object(linkShape);
 
-export type ScheduledFault = { atMicros: Micros } & FaultAction;
+const nodes = z.array(name);
+const partition = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("symmetric"), groups: z.array(nodes) }),
+  z.object({ kind: z.literal("oneway"), from: nodes, to: nodes }),
+  z.object({ kind: z.literal("bridge"), sides: z.tuple([nodes, nodes]), bridge: name }),
+  z.object({ kind: z.literal("isolate-dc"), dc: name }),
+]);
 
-/** Random faults drawn from the `faults` stream. Rates are per second of virtual time. */
-export interface RandomFaults {
-  /** Expected crashes per node per second. */
-  crashRate: number;
-  restartAfterMinMicros: Micros;
-  restartAfterMaxMicros: Micros;
-  /** Expected random partitions per second (a random split of the nodes into two groups). */
-  partitionRate: number;
-  partitionDurationMinMicros: Micros;
-  partitionDurationMaxMicros: Micros;
-  /** Expected clock jumps per node per second, of up to +-clockSkewMaxMicros. */
-  clockSkewRate: number;
-  clockSkewMaxMicros: Micros;
-  /** Expected disk faults per node per second (kind drawn uniformly from the enabled kinds). */
-  diskFaultRate: number;
-  diskFaultKinds: DiskFaultKind[];
-  /** Random faults stop at this time, so liveness can be checked after it. null: they run to the end. */
-  stopAtMicros: Micros | null;
-  /**
-   * Most nodes down at once, counting those a scheduled crash took down: a random crash that would take one more is
-   * skipped (keeps a quorum alive if set to a minority).
-   */
-  maxDown: number;
-}
+const at = { atMicros: micros };
+const scheduledFault = z.discriminatedUnion("action", [
+  z.object({ ...at, action: z.literal("crash"), node: name, restartAfterMicros: micros.nullable() }),
+  z.object({ ...at, action: z.literal("restart"), node: name }),
+  z.object({ ...at, action: z.literal("partition"), id: name, spec: partition, healAfterMicros: micros.nullable() }),
+  z.object({ ...at, action: z.literal("heal"), id: name.nullable() }),
+  z.object({ ...at, action: z.literal("link"), from: name, to: name, oneWay: z.boolean(), change: link.partial() }),
+  z.object({
+    ...at,
+    action: z.literal("clock"),
+    node: name,
+    offsetMicros: z.number().int().nullable(),
+    driftPpm: z.number().finite().nullable(),
+  }),
+  z.object({ ...at, action: z.literal("disk"), node: name, fault: diskFault, key: z.string().nullable() }),
+]);
 
-export interface Workload {
-  /** Number of clients. Each runs one operation at a time (a Jepsen "process"). */
-  clients: number;
-  /** DCs clients are placed in, round robin. Empty: all DCs. */
-  placement: string[];
-  /** Operations per second per client (exponential think time between ops). 0: no workload. */
-  ratePerClient: number;
-  /** Relative weights of the operation kinds. */
-  mix: { read: number; write: number; cas: number; append: number };
-  /** Number of distinct keys ("k0".."k{n-1}"). */
-  keys: number;
-  /** A client gives up on an op after this long and records it as `info` (indeterminate). */
-  timeoutMicros: Micros;
-  /** Most times a client follows a redirect for one op before recording it as `fail`. */
-  maxRedirects: number;
-  /** Where a client sends a new op: a random node, or the last leader it heard of. */
-  target: "random" | "leader" | "local";
-  startMicros: Micros;
-  /** Clients stop issuing new ops at this time (null: run to the end). */
-  stopMicros: Micros | null;
-}
+const randomFaults = z.object({
+  crashRate: rate,
+  restartAfterMinMicros: micros,
+  restartAfterMaxMicros: micros,
+  partitionRate: rate,
+  partitionDurationMinMicros: micros,
+  partitionDurationMaxMicros: micros,
+  clockSkewRate: rate,
+  clockSkewMaxMicros: micros,
+  diskFaultRate: rate,
+  diskFaultKinds: z.array(diskFault),
+  stopAtMicros: micros.nullable(),
+  maxDown: count,
+});
 
-export interface LivenessCheck {
+const workload = z.object({
+  clients: count,
+  placement: z.array(name),
+  ratePerClient: rate,
+  mix: z.object({ read: rate, write: rate, cas: rate, append: rate }),
+  keys: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  timeoutMicros: positiveMicros,
+  maxRedirects: count,
+  target: z.enum(["random", "leader", "local"]),
+  startMicros: micros,
+  stopMicros: micros.nullable(),
+});
+
+const linkOverride = z.object({ from: name, to: name, oneWay: z.boolean(), spec: link });
+
+const liveness = z.object({
   /** Progress condition names: the protocol's `progress` conditions, plus the built-in "client-ok". */
-  require: string[];
-  /** Each must hold within this long after the last fault heals (or after start if there is none). */
-  windowMicros: Micros;
-}
+  require: z.array(name),
+  windowMicros: micros,
+});
 
-export interface Checks {
+const checks = z.object({
   /** Invariant names to run ("*" for all the protocol declares). */
-  invariants: string[];
+  invariants: z.array(name),
   /** Check the client history for linearizability at the end of the run. */
-  linearizability: boolean;
-  liveness: LivenessCheck | null;
-  /** Stop the run at the first violation (default) or record and continue. */
-  stopOnViolation: boolean;
-}
-
-export interface ResolvedScenario {
-  name: string;
-  description: string;
-  /** The scenario file's seed (the CLI's --seed overrides it). */
-  seed: number | string;
-  durationMicros: Micros;
+  linearizability: z.boolean(),
   /**
-   * Every option the protocol declares, with its default where the file does not set it (when loaded with a registry).
+   * The linearizability search's budget in states (absent: the checker's default). Past it the verdict is "unknown",
+   * which a run reports as inconclusive, never as a pass.
    */
-  protocol: { name: string; options: Record<string, unknown> };
-  bugs: string[];
-  topology: { datacenters: { name: string; nodes: NodeId[] }[] };
-  network: {
-    intraDc: LinkSpec;
-    interDc: LinkSpec;
-    links: LinkOverride[];
+  linearizabilityMaxStates: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  liveness: liveness.nullable(),
+  /** Stop the run at the first violation (default) or record and continue. */
+  stopOnViolation: z.boolean(),
+});
+
+const ResolvedScenarioShape = z.object({
+  name: z.string(),
+  description: z.string(),
+  seed: z.union([z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER), z.string()]),
+  durationMicros: positiveMicros,
+  protocol: z.object({ name, options: z.record(z.string(), z.unknown()) }),
+  bugs: z.array(name),
+  topology: z.object({ datacenters: z.array(z.object({ name, nodes: z.array(name).min(1) })).min(1) }),
+  network: z.object({
+    intraDc: link,
+    interDc: link,
+    links: z.array(linkOverride),
+  }),
+  workload,
+  faults: z.object({ schedule: z.array(scheduledFault), random: randomFaults.nullable() }),
+  checks,
+  limits: z.object({
+    maxEvents: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    maxPending: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  }),
+  trace: z.object({ enabled: z.boolean(), recordMessages: z.boolean() }),
+});
+
+/** exp(N(ln median, sigma^2)) for lognormal; scale * U^(-1/shape), capped at capMicros, for pareto. */
+export type LatencyDist = z.infer<typeof latency>;
+/**
+ * One link: loss and duplicate are probabilities in [0, 1]; bandwidthBytesPerSecond null is unlimited (messages queue
+ * behind each other on a link, in blocks of blockBytes: n blocks of d bytes take n*d/b on the wire); queueLimitBytes
+ * is the most bytes queued on one directed link before new messages are dropped ("queue-full"); a link that is not
+ * `up` drops everything ("link-down").
+ */
+export type LinkSpec = z.infer<typeof link>;
+/** Overrides for the link between two DCs (both directions unless `oneWay`); `from === to` is the intra-DC link. */
+export type LinkOverride = z.infer<typeof linkOverride>;
+/**
+ * symmetric: nodes in different groups cannot talk (DC names are expanded to node ids); oneway: messages from `from`
+ * to `to` are dropped; bridge: the two sides cannot talk to each other, but `bridge` talks to both; isolate-dc: `dc`
+ * is cut off from every other DC.
+ */
+export type PartitionSpec = z.infer<typeof partition>;
+export type ScheduledFault = z.infer<typeof scheduledFault>;
+export type FaultAction = DistributiveOmit<ScheduledFault, "atMicros">;
+/**
+ * Random faults drawn from the `faults` stream. Rates are per second of virtual time (crashes and clock jumps and disk
+ * faults per node). Random faults stop at stopAtMicros (null: never), so liveness can be checked after it. maxDown is
+ * the most nodes down at once, counting those a scheduled crash took down: a random crash that would take one more is
+ * skipped.
+ */
+export type RandomFaults = z.infer<typeof randomFaults>;
+/**
+ * Clients each run one operation at a time (a Jepsen "process"), placed in `placement` DCs round robin (empty: all);
+ * ratePerClient 0 is no workload; an op times out after timeoutMicros and is recorded as `info`.
+ */
+export type Workload = z.infer<typeof workload>;
+/** Progress conditions that must hold within windowMicros after the last fault heals (or after start). */
+export type LivenessCheck = z.infer<typeof liveness>;
+export type Checks = z.infer<typeof checks>;
+export type ResolvedScenario = z.infer<typeof ResolvedScenarioShape>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The shape, then what the shape cannot say (checkResolvedScenario): one schema, one first problem to report. */
+export const ResolvedScenarioSchema = ResolvedScenarioShape.superRefine((s, ctx) => {
+  const problem = checkResolvedScenario(s);
+  if (problem !== null) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+});
+
+/**
+ * What the shape cannot say: the cross-references and bounds a scenario file is held to (sim/scenario/resolve.ts),
+ * checked again on a scenario read back from a trace header, which may have been edited. Returns the first problem,
+ * as a path under the scenario and a message, or null. Without this, an edited header re-ran with a node that does
+ * not exist (silently ignored), or with a billion clients (out of memory).
+ */
+export function checkResolvedScenario(s: ResolvedScenario): { path: (string | number)[]; message: string } | null {
+  const dcs = new Set<string>();
+  const nodes = new Set<string>();
+  for (const [i, dc] of s.topology.datacenters.entries()) {
+    if (dcs.has(dc.name))
+      return { path: ["topology", "datacenters", i, "name"], message: `datacenter "${dc.name}" is declared twice` };
+    dcs.add(dc.name);
+  }
+  for (const [i, dc] of s.topology.datacenters.entries()) {
+    for (const [j, n] of dc.nodes.entries()) {
+      if (nodes.has(n) || dcs.has(n))
+        return { path: ["topology", "datacenters", i, "nodes", j], message: `node name "${n}" is used twice` };
+      nodes.add(n);
+    }
+  }
+  if (nodes.size > LIMITS.maxNodes)
+    return { path: ["topology"], message: `expected at most ${LIMITS.maxNodes} nodes, got ${nodes.size}` };
+  const clients = s.workload.clients;
+  if (clients > LIMITS.maxClients)
+    return { path: ["workload", "clients"], message: `expected at most ${LIMITS.maxClients} clients, got ${clients}` };
+  for (const n of nodes)
+    if (isClientName(n, clients)) return { path: ["topology"], message: `node name "${n}" is the name of a client` };
+  if (s.limits.maxPending > LIMITS.maxPendingEvents)
+    return {
+      path: ["limits", "maxPending"],
+      message: `expected at most ${LIMITS.maxPendingEvents}, got ${s.limits.maxPending}`,
+    };
+  const dc = (name: string, path: (string | number)[]) =>
+    dcs.has(name) ? null : { path, message: `unknown datacenter "${name}"` };
+  const node = (name: string, path: (string | number)[]) =>
+    nodes.has(name) ? null : { path, message: `unknown node "${name}"` };
+  const all = (names: readonly string[], path: (string | number)[]) => {
+    for (const [k, n] of names.entries()) {
+      const bad = node(n, [...path, k]);
+      if (bad !== null) return bad;
+    }
+    return null;
   };
-  workload: Workload;
-  faults: { schedule: ScheduledFault[]; random: RandomFaults | null };
-  checks: Checks;
-  limits: { maxEvents: number; maxPending: number };
-  trace: { enabled: boolean; recordMessages: boolean };
+  const first = (...checks: ({ path: (string | number)[]; message: string } | null)[]) =>
+    checks.find((c) => c !== null) ?? null;
+  for (const [i, p] of s.workload.placement.entries()) {
+    const bad = dc(p, ["workload", "placement", i]);
+    if (bad !== null) return bad;
+  }
+  for (const [i, l] of s.network.links.entries()) {
+    const bad = first(dc(l.from, ["network", "links", i, "from"]), dc(l.to, ["network", "links", i, "to"]));
+    if (bad !== null) return bad;
+  }
+  const partitionIds = new Set<string>();
+  for (const [i, f] of s.faults.schedule.entries()) {
+    const at = ["faults", "schedule", i];
+    let bad: { path: (string | number)[]; message: string } | null = null;
+    switch (f.action) {
+      case "crash":
+      case "restart":
+      case "disk":
+        bad = node(f.node, [...at, "node"]);
+        break;
+      case "clock":
+        bad = node(f.node, [...at, "node"]);
+        if (bad === null && f.offsetMicros !== null && Math.abs(f.offsetMicros) > MAX_CLOCK_SKEW_MICROS)
+          bad = {
+            path: [...at, "offsetMicros"],
+            message: `expected a clock offset within ${MAX_CLOCK_SKEW_MICROS}us either way`,
+          };
+        if (bad === null && f.driftPpm !== null && Math.abs(f.driftPpm) > MAX_DRIFT_PPM)
+          bad = { path: [...at, "driftPpm"], message: `expected a drift within ${MAX_DRIFT_PPM}ppm either way` };
+        break;
+      case "link":
+        bad = first(dc(f.from, [...at, "from"]), dc(f.to, [...at, "to"]));
+        break;
+      case "heal":
+        if (f.id !== null && !partitionIds.has(f.id))
+          bad = { path: [...at, "id"], message: `no partition "${f.id}" before this heal` };
+        break;
+      case "partition": {
+        partitionIds.add(f.id);
+        const p = f.spec;
+        const spec = [...at, "spec"];
+        if (f.id.startsWith(RANDOM_PARTITION_PREFIX))
+          bad = {
+            path: [...at, "id"],
+            message: `the "${RANDOM_PARTITION_PREFIX}" prefix is kept for random faults' partitions`,
+          };
+        else if (p.kind === "symmetric") bad = first(...p.groups.map((g, k) => all(g, [...spec, "groups", k])));
+        else if (p.kind === "oneway") bad = first(all(p.from, [...spec, "from"]), all(p.to, [...spec, "to"]));
+        else if (p.kind === "bridge")
+          bad = first(
+            node(p.bridge, [...spec, "bridge"]),
+            all(p.sides[0], [...spec, "sides", 0]),
+            all(p.sides[1], [...spec, "sides", 1]),
+          );
+        else bad = dc(p.dc, [...spec, "dc"]);
+        break;
+      }
+    }
+    if (bad !== null) return bad;
+  }
+  const r = s.faults.random;
+  if (r !== null && r.clockSkewMaxMicros > MAX_CLOCK_SKEW_MICROS)
+    return { path: ["faults", "random", "clockSkewMaxMicros"], message: `expected at most ${MAX_CLOCK_SKEW_MICROS}` };
+  return null;
 }
 
 /**

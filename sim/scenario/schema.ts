@@ -16,7 +16,7 @@ import {
   UnitError,
 } from "../core/units.ts";
 import { LIMITS } from "../core/limits.ts";
-import type { LatencyDist } from "./resolved.ts";
+import { type LatencyDist, MAX_CLOCK_SKEW_MICROS } from "./resolved.ts";
 
 function unit<T>(parse: (s: string) => T, what: string) {
   return z.string({ error: `expected a ${what}` }).transform((s, ctx) => {
@@ -34,8 +34,6 @@ const PositiveDuration = Duration.refine(
   (d) => d > 0,
   "expected a duration of at least 1us (durations are whole microseconds)",
 );
-/** Largest clock offset or skew a scenario may set: an hour either way. */
-export const MAX_CLOCK_SKEW_MICROS = 3_600_000_000;
 const skewMessage = `expected a clock offset within ${formatMicros(MAX_CLOCK_SKEW_MICROS)} either way`;
 export const SignedDuration = unit(parseSignedDuration, 'duration with a unit, like "-20ms"');
 const ClockOffset = SignedDuration.refine((d) => Math.abs(d) <= MAX_CLOCK_SKEW_MICROS, skewMessage);
@@ -325,7 +323,11 @@ export const ScenarioSchema = z.strictObject({
       invariants: z
         .union([z.literal("*"), z.array(z.string())], { error: 'expected "*" or a list of invariant names' })
         .optional(),
-      linearizability: z.boolean().optional(),
+      linearizability: z
+        .union([z.boolean(), z.strictObject({ maxStates: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) })], {
+          error: "expected true, false or { maxStates: N } (a positive integer)",
+        })
+        .optional(),
       liveness: z
         .strictObject({ require: z.array(z.string()).min(1), window: Duration })
         .nullable()

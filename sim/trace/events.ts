@@ -5,8 +5,9 @@
  * Field names are short because traces are large: `t` time (virtual microseconds), `k` kind, `n` the node the event
  * happened on, `i` a per-message id. Node and client ids are the scenario's names ("n1", "c2").
  */
-import type { ResolvedScenario } from "../scenario/resolved.ts";
+import type { DiskFaultKind, ResolvedScenario } from "../scenario/resolved.ts";
 import type { Micros, NodeId } from "../core/types.ts";
+import type { ViewHints } from "../core/viewHints.ts";
 
 export const TRACE_FORMAT = "faultline-trace";
 export const TRACE_VERSION = 1;
@@ -24,6 +25,8 @@ export interface TraceHeader {
   nodes: { id: NodeId; dc: string }[];
   /** Client ids with their datacenter. */
   clients: { id: string; dc: string }[];
+  /** The protocol's view hints (Protocol.viewHints), when it declares them. */
+  viewHints?: ViewHints;
 }
 
 export type DropReason = "loss" | "partition" | "crash" | "link-down" | "queue-full";
@@ -36,7 +39,7 @@ export interface BlockedDirection {
 
 export type PartitionKind = "symmetric" | "oneway" | "bridge" | "isolate-dc" | "random";
 
-export type DiskFaultKind = "lose-unsynced" | "torn-write" | "corrupt";
+export type { DiskFaultKind };
 
 export type ClientOpOutcome = "ok" | "fail" | "info";
 
@@ -68,21 +71,18 @@ export type TraceEvent =
   /** Node `n`'s view changed. */
   | { t: Micros; k: "state"; n: NodeId; v: Record<string, unknown> }
   | { t: Micros; k: "note"; n: NodeId; text: string; data?: Record<string, unknown> }
-  /** A check failed. `check` names it ("raft.election-safety", "linearizability", "liveness.leader"). */
-  | { t: Micros; k: "violation"; check: string; message: string; n?: NodeId };
+  /**
+   * A check failed. `check` names it ("raft.election-safety", "linearizability", "liveness.leader"). `ops`: for
+   * linearizability, the request ids of the minimal counterexample (docs/checking.md), for the viewer to mark.
+   */
+  | { t: Micros; k: "violation"; check: string; message: string; n?: NodeId; ops?: number[] };
 
-export type TraceEventKind = TraceEvent["k"];
-
-/** Last line of a complete trace: lets a reader tell a truncated trace from a finished one. */
-export interface TraceFooter {
-  k: "end";
-  t: Micros;
-  events: number;
-  /** Why the run stopped: duration reached, idle, violation, or a limit. */
-  stop: "duration" | "idle" | "violation" | "limit";
-}
-
-export const TRACE_EVENT_KINDS: readonly TraceEventKind[] = [
+/**
+ * Every trace event kind, in one list: the kind codes of the in-memory trace (recorder.ts) are the indices in it, the
+ * reader checks kinds against it, the viewer lists them in this order. TraceEvent's `k` must be exactly these (checked
+ * below), so a kind added to one and not the other fails tsc.
+ */
+export const TRACE_EVENT_KINDS = [
   "send",
   "deliver",
   "drop",
@@ -102,4 +102,24 @@ export const TRACE_EVENT_KINDS: readonly TraceEventKind[] = [
   "state",
   "note",
   "violation",
-];
+] as const;
+
+export type TraceEventKind = (typeof TRACE_EVENT_KINDS)[number];
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const unionMatchesKinds: Same<TraceEvent["k"], TraceEventKind> = true;
+void unionMatchesKinds;
+
+/** Each kind's index in TRACE_EVENT_KINDS: the kind codes of the in-memory trace. */
+export function traceKindCodes(): { readonly [K in TraceEventKind]: number } {
+  return Object.fromEntries(TRACE_EVENT_KINDS.map((k, i) => [k, i])) as { [K in TraceEventKind]: number };
+}
+
+/** Last line of a complete trace: lets a reader tell a truncated trace from a finished one. */
+export interface TraceFooter {
+  k: "end";
+  t: Micros;
+  events: number;
+  /** Why the run stopped: duration reached, idle, violation, or a limit. */
+  stop: "duration" | "idle" | "violation" | "limit";
+}

@@ -39,6 +39,7 @@ const HeaderSchema = z.looseObject({
   }),
   nodes: z.array(z.object({ id: z.string(), dc: z.string() })),
   clients: z.array(z.object({ id: z.string(), dc: z.string() })),
+  viewHints: z.looseObject({}).optional(),
 });
 
 const KINDS = new Set<string>(TRACE_EVENT_KINDS);
@@ -217,7 +218,7 @@ export class TraceTextReader {
 
   constructor(readonly source: string) {
     this.reader = new TraceLineReader(source);
-    this.splitter = new LineSplitter((line) => this.reader.push(line));
+    this.splitter = new LineSplitter((line) => this.reader.push(line), source);
   }
 
   /** Lines read so far. */
@@ -235,28 +236,69 @@ export class TraceTextReader {
   }
 }
 
-/** Text arriving in pieces, split into lines (without their "\n"), each handed to `onLine` as it completes. */
-export class LineSplitter {
-  private rest = "";
+/**
+ * The longest line a trace may have, in characters. A trace line is one event or the header; a file whose line runs
+ * past this (a sparse or binary file, with no newline in sight) is not a trace, and reading on would only fill memory
+ * until V8's string limit (about 2^29 characters) throws.
+ */
+export const MAX_TRACE_LINE_CHARS = 2 ** 28;
 
-  constructor(private readonly onLine: (line: string) => void) {}
+/**
+ * Text arriving in pieces, split into lines (without their "\n"), each handed to `onLine` as it completes. Linear in
+ * the text however it is cut: a line spread over many pieces is kept as a list of pieces and joined once, when its
+ * newline arrives (joining each piece onto the line so far, and searching that for "\n", was quadratic: a 64 MB line
+ * took 26 s).
+ */
+export class LineSplitter {
+  private pieces: string[] = [];
+  private pendingChars = 0;
+  private lines = 0;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly source = "trace",
+    private readonly maxLineChars = MAX_TRACE_LINE_CHARS,
+  ) {}
 
   push(chunk: string): void {
-    const text = this.rest.length === 0 ? chunk : this.rest + chunk;
     let start = 0;
     for (;;) {
-      const end = text.indexOf("\n", start);
+      const end = chunk.indexOf("\n", start);
       if (end < 0) break;
-      this.onLine(text.slice(start, end));
+      let line = chunk.slice(start, end);
+      if (this.pieces.length > 0) {
+        this.pieces.push(line);
+        this.checkLength(this.pendingChars + line.length);
+        line = this.pieces.join("");
+        this.pieces = [];
+        this.pendingChars = 0;
+      }
+      this.lines++;
+      this.onLine(line);
       start = end + 1;
     }
-    this.rest = start === 0 ? text : text.slice(start);
+    if (start < chunk.length) {
+      const rest = start === 0 ? chunk : chunk.slice(start);
+      this.checkLength(this.pendingChars + rest.length);
+      this.pieces.push(rest);
+      this.pendingChars += rest.length;
+    }
+  }
+
+  private checkLength(chars: number): void {
+    if (chars > this.maxLineChars)
+      throw new TraceFormatError(
+        this.source,
+        this.lines + 1,
+        `a line longer than ${this.maxLineChars} characters: not a trace (a trace's lines are JSON events)`,
+      );
   }
 
   /** The text after the last newline (a last line without one, or ""); the splitter is empty after. */
   takeRest(): string {
-    const rest = this.rest;
-    this.rest = "";
+    const rest = this.pieces.join("");
+    this.pieces = [];
+    this.pendingChars = 0;
     return rest;
   }
 }

@@ -7,35 +7,16 @@ import type {
   DropReason,
   PartitionKind,
   TraceEvent,
-  TraceEventKind,
   TraceFooter,
   TraceHeader,
 } from "./events.ts";
+import { TRACE_EVENT_KINDS, traceKindCodes } from "./events.ts";
 import { CodecTables, Cursor, putUv, V_REF, zz } from "./codec.ts";
 import { TraceHash } from "./hash.ts";
 import type { TraceSink } from "./sink.ts";
 
-const K = {
-  send: 0,
-  deliver: 1,
-  drop: 2,
-  duplicate: 3,
-  timer: 4,
-  crash: 5,
-  restart: 6,
-  partition: 7,
-  heal: 8,
-  link: 9,
-  clock: 10,
-  disk: 11,
-  invoke: 12,
-  ok: 13,
-  fail: 14,
-  info: 15,
-  state: 16,
-  note: 17,
-  violation: 18,
-} as const satisfies Record<TraceEventKind, number>;
+/** Kind codes of the in-memory rows: each kind's index in TRACE_EVENT_KINDS (0 send .. 18 violation). */
+const K = traceKindCodes();
 
 /**
  * Compact forms of the commonest rows (not trace event kinds of their own: they decode to send, deliver and drop).
@@ -43,9 +24,9 @@ const K = {
  * message sent earlier in the same block stores only the id: the endpoints and the send time come from the send row,
  * which the encoder and the decoder both remember in a ring indexed by message id.
  */
-const K_SEND_NEXT = 19;
-const K_DELIVER_SENT = 20;
-const K_DROP_SENT = 21;
+const K_SEND_NEXT = TRACE_EVENT_KINDS.length;
+const K_DELIVER_SENT = K_SEND_NEXT + 1;
+const K_DROP_SENT = K_SEND_NEXT + 2;
 /** Sends remembered for compact deliveries and drops: a delivery more than this many sends later is written in full. */
 const RING = 1 << 14;
 const RING_MASK = RING - 1;
@@ -57,7 +38,7 @@ const RING_MASK = RING - 1;
  * trace. The bytes are exactly those of encoding each row at once (the same encoder runs in the same row order); what
  * changes is where the time goes. The engine's hot path then does a few stores per row instead of the varint,
  * interning and payload code, so it stays small and compiles quickly, and the encoder runs as one tight loop.
- * Measured on ping-5 (5.3M rows): see docs/ARCHITECTURE.md.
+ * Measured on ping-5 (5.3M rows): see bench/RESULTS.md.
  */
 const STAGE = 4096;
 const S_SEND = 0;
@@ -391,10 +372,11 @@ export class TraceRecorder implements TraceSink {
     this.value(text, HINT_VALUE);
     this.value(data, HINT_NOTE);
   }
-  violation(t: Micros, check: string, message: string, node: number): void {
+  violation(t: Micros, check: string, message: string, node: number, ops?: readonly number[]): void {
     this.pos = this.headWith(t, K.violation, node + 1);
     this.value(check, HINT_VALUE);
     this.value(message, HINT_VALUE);
+    this.value(ops, HINT_VALUE);
   }
 
   // --- reading back ----------------------------------------------------------------------------------------------
@@ -711,7 +693,10 @@ export class TraceRecorder implements TraceSink {
         const n = c.uv() - 1;
         const check = c.json(tb, HINT_VALUE) ?? "null";
         const message = c.json(tb, HINT_VALUE) ?? "null";
-        return `{"t":${t},"k":"violation","check":${check},"message":${message}${n >= 0 ? `,"n":${ep[n]}` : ""}}`;
+        const ops = c.json(tb, HINT_VALUE);
+        const node = n >= 0 ? `,"n":${ep[n]}` : "";
+        const opsField = ops === undefined ? "" : `,"ops":${ops}`;
+        return `{"t":${t},"k":"violation","check":${check},"message":${message}${node}${opsField}}`;
       }
       default:
         throw new Error(`trace row has unknown kind ${kind}`);

@@ -34,8 +34,8 @@ export interface TraceSink {
   ): void;
   state(t: Micros, node: number, view: Record<string, unknown>): void;
   note(t: Micros, node: number, text: string, data: Record<string, unknown> | undefined): void;
-  /** node is -1 for checks that are not about one node. */
-  violation(t: Micros, check: string, message: string, node: number): void;
+  /** node is -1 for checks that are not about one node; `ops`: request ids a linearizability violation is about. */
+  violation(t: Micros, check: string, message: string, node: number, ops?: readonly number[]): void;
 }
 
 const noop = (): void => {};

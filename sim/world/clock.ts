@@ -1,3 +1,4 @@
+import { assert } from "../core/assert.ts";
 import type { Micros } from "../core/types.ts";
 
 /**
@@ -17,12 +18,14 @@ export class NodeClock {
 
   /** Change offset and/or drift at virtual time `now` (null keeps the current value). */
   set(now: Micros, offsetMicros: Micros | null, driftPpm: number | null): void {
+    assert(now >= this.driftSinceMicros, () => `clock set at ${now}us, before its last change`);
     if (offsetMicros !== null) this.offsetMicros = offsetMicros;
     if (driftPpm !== null) {
       this.driftBaseMicros += ((now - this.driftSinceMicros) * this.driftPpm) / 1e6;
       this.driftSinceMicros = now;
       this.driftPpm = driftPpm;
     }
+    assert(Number.isFinite(this.offsetMicros) && this.driftPpm > -1e6, () => `clock: offset/drift out of range`);
   }
 
   /**
@@ -30,7 +33,10 @@ export class NodeClock {
    * by the node's own clock a timer never fires before its delay has passed (rounding to nearest made it ~1us early).
    */
   virtualDelay(localDelayMicros: Micros): Micros {
+    if (!(localDelayMicros >= 0)) assert(false, `clock: delay ${localDelayMicros}us, expected >= 0`);
     if (this.driftPpm === 0) return localDelayMicros;
-    return Math.max(0, Math.ceil((localDelayMicros * 1e6) / (1e6 + this.driftPpm)));
+    const virtual = Math.max(0, Math.ceil((localDelayMicros * 1e6) / (1e6 + this.driftPpm)));
+    if (!(virtual >= 0)) assert(false, `clock: virtual delay ${virtual}us for ${localDelayMicros}us`);
+    return virtual;
   }
 }

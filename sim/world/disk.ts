@@ -1,3 +1,4 @@
+import { assert } from "../core/assert.ts";
 import { CORRUPT } from "../core/protocol.ts";
 import type { DiskFaultKind } from "../trace/events.ts";
 
@@ -141,6 +142,8 @@ export class Disk {
   private undoCount = 0;
 
   persist(key: string, value: unknown): void {
+    if (!(this.undoCount <= this.undoKeys.length))
+      assert(false, `disk: undo log of ${this.undoCount} entries, ${this.undoKeys.length} allocated`);
     const u = this.undoCount++;
     const before = this.values.get(key);
     if (u < this.undoKeys.length) {
@@ -150,6 +153,7 @@ export class Disk {
       this.undoKeys.push(key);
       this.undoValues.push(before);
     }
+    if (!(this.undoKeys[u] === key && this.undoCount === u + 1)) assert(false, `disk: ${key} not logged for undo`);
     if (value === undefined) {
       this.values.delete(key);
       return;
@@ -162,8 +166,10 @@ export class Disk {
   }
 
   sync(): void {
+    assert(this.undoCount <= this.undoKeys.length, "disk: the undo log is within its arrays");
     for (let i = 0; i < this.undoCount; i++) this.undoValues[i] = undefined;
     this.undoCount = 0;
+    assert(this.undoValues.length === 0 || this.undoValues[0] === undefined, "disk: the undo log cleared by a sync");
   }
 
   /** Distinct keys written since the last sync. */
@@ -206,6 +212,7 @@ export class Disk {
     }
     if (torn !== null && tornValue !== null) this.values.set(torn, tornValue);
     this.sync();
+    assert(torn === null || this.values.get(torn) === tornValue, () => `disk: torn write of ${torn} not in place`);
     return torn;
   }
 
@@ -222,9 +229,11 @@ export class Disk {
     const text = stored instanceof JsonText ? stored.text : textOf(stored);
     if (text.length === 0) return null;
     const i = pick(text.length);
+    assert(i >= 0 && i < text.length, () => `disk: corrupt picked ${i} of ${text.length} characters`);
     const c = text.charCodeAt(i);
     const damaged = text.slice(0, i) + String.fromCharCode(c === 0x7a ? 0x79 : c + 1) + text.slice(i + 1);
     const sum = stored instanceof JsonText && stored.sum !== -1 ? stored.sum : checksum(text);
+    assert(damaged.length === text.length && damaged !== text, () => `disk: ${k} not damaged in place`);
     this.values.set(k, new JsonText(damaged, sum));
     return k;
   }

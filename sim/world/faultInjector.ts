@@ -1,8 +1,9 @@
+import { assert } from "../core/assert.ts";
+import { EV_HEAL, EV_RANDOM_FAULT, EV_RESTART } from "../core/eventKinds.ts";
 import type { DiskFaultKind } from "../trace/events.ts";
 import { RANDOM_PARTITION_PREFIX, type FaultAction, type LinkSpec } from "../scenario/resolved.ts";
 import { assertNever } from "../core/types.ts";
 import {
-  EV_RANDOM_FAULT,
   RANDOM_CLOCK,
   RANDOM_CRASH,
   RANDOM_DISK,
@@ -11,20 +12,45 @@ import {
   randomRate,
   randomSplit,
 } from "./faults.ts";
+import type { Rng } from "../core/rng.ts";
+import type { Scheduler } from "../core/scheduler.ts";
+import type { NodeId } from "../core/types.ts";
+import type { LivenessWatch } from "../check/liveness.ts";
+import type { ResolvedScenario } from "../scenario/resolved.ts";
+import type { TraceSink } from "../trace/sink.ts";
+import type { Network } from "./network.ts";
 import type { NodeRuntime } from "./node.ts";
-import type { World } from "./simulation.ts";
+import type { Partitions } from "./partitions.ts";
+import type { Topology } from "./topology.ts";
 
-export const EV_RESTART = 8; // a = node, b = its boot count when it crashed
-export const EV_HEAL = 9; // payload = partition id, b = its serial
+/** What a fault acts on: the parts of the world (simulation.ts's World) a fault changes and records. */
+export interface FaultTarget {
+  readonly scenario: ResolvedScenario;
+  readonly scheduler: Scheduler;
+  readonly topology: Topology;
+  readonly partitions: Partitions;
+  readonly network: Network;
+  readonly nodes: NodeRuntime[];
+  readonly nodeIds: NodeId[];
+  readonly sink: TraceSink;
+  readonly faultRng: Rng;
+  readonly metrics: Record<string, number>;
+  readonly liveness: LivenessWatch | null;
+  randomPartitionCount: number;
+  crash(i: number): void;
+  boot(i: number, restart: boolean): void;
+}
 
 /** Apply one fault to the world now, and trace it. */
-export function applyFault(world: World, f: FaultAction): void {
+export function applyFault(world: FaultTarget, f: FaultAction): void {
   const now = world.scheduler.now;
   switch (f.action) {
     case "crash": {
       const i = world.topology.indexOf(f.node);
+      assert(i >= 0 && i < world.nodes.length, () => `crash of unknown node ${f.node}`);
       if (!(world.nodes[i] as NodeRuntime).up) return;
       world.crash(i);
+      assert(!(world.nodes[i] as NodeRuntime).up, () => `${f.node} still up after its crash`);
       if (f.restartAfterMicros !== null) {
         world.scheduler.schedule(now + f.restartAfterMicros, EV_RESTART, i, (world.nodes[i] as NodeRuntime).boots);
         world.liveness?.faultUntil(now + f.restartAfterMicros);
@@ -33,6 +59,7 @@ export function applyFault(world: World, f: FaultAction): void {
     }
     case "restart": {
       const i = world.topology.indexOf(f.node);
+      assert(i >= 0 && i < world.nodes.length, () => `restart of unknown node ${f.node}`);
       if ((world.nodes[i] as NodeRuntime).up) return;
       world.metrics.restarts = (world.metrics.restarts ?? 0) + 1;
       world.sink.restart(now, i);
@@ -80,7 +107,8 @@ export function applyFault(world: World, f: FaultAction): void {
   }
 }
 
-function diskFault(world: World, i: number, fault: DiskFaultKind, key: string | null): void {
+function diskFault(world: FaultTarget, i: number, fault: DiskFaultKind, key: string | null): void {
+  assert(i >= 0 && i < world.nodes.length, () => `disk fault on unknown node ${key}`);
   const n = world.nodes[i] as NodeRuntime;
   let damaged: string | null = key;
   switch (fault) {
@@ -96,12 +124,13 @@ function diskFault(world: World, i: number, fault: DiskFaultKind, key: string | 
     default:
       assertNever(fault, "disk fault");
   }
+  assert(fault !== "lose-unsynced" || n.disk.unsyncedCount === 0, "lose-unsynced leaves nothing unsynced");
   world.metrics.diskFaults = (world.metrics.diskFaults ?? 0) + 1;
   world.sink.disk(world.scheduler.now, i, fault, damaged);
 }
 
 /** Schedule the first arrival of each random fault kind with a non-zero rate. */
-export function startRandomFaults(world: World): void {
+export function startRandomFaults(world: FaultTarget): void {
   const random = world.scenario.faults.random;
   if (random === null) return;
   let active = false;
@@ -116,11 +145,12 @@ export function startRandomFaults(world: World): void {
 }
 
 /** A random fault of `kind` arrives: apply it (if allowed) and schedule the next one. */
-export function onRandomFault(world: World, kind: number): void {
+export function onRandomFault(world: FaultTarget, kind: number): void {
   const random = world.scenario.faults.random;
   if (random === null) return;
   const now = world.scheduler.now;
   if (random.stopAtMicros !== null && now >= random.stopAtMicros) return;
+  assert(kind >= RANDOM_CRASH && kind <= RANDOM_DISK, () => `random fault of unknown kind ${kind}`);
   const rng = world.faultRng;
   const nodes = world.nodeIds;
   switch (kind) {

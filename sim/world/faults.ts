@@ -1,11 +1,10 @@
+import { assert } from "../core/assert.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Micros, NodeId } from "../core/types.ts";
 import type { FaultAction, RandomFaults, ScheduledFault } from "../scenario/resolved.ts";
 import { assertNever } from "../core/types.ts";
 
 /** Scheduler event kinds of fault injection. */
-export const EV_FAULT = 3; // payload = FaultAction
-export const EV_RANDOM_FAULT = 6; // a = RandomKind
 
 export const RANDOM_CRASH = 0;
 export const RANDOM_PARTITION = 1;
@@ -103,12 +102,17 @@ export function randomRate(random: RandomFaults, kind: number, nodes: number): n
 
 /** Next arrival of a Poisson process of `ratePerSecond` after `now`. */
 export function nextArrival(now: Micros, ratePerSecond: number, rng: Rng): Micros {
-  return now + Math.max(1, Math.round(rng.exponential(1e6 / ratePerSecond)));
+  assert(ratePerSecond > 0, () => `random faults: rate ${ratePerSecond}/s, expected > 0`);
+  const at = now + Math.max(1, Math.round(rng.exponential(1e6 / ratePerSecond)));
+  assert(at > now, () => `random faults: next arrival ${at}us not after ${now}us`);
+  return at;
 }
 
 /** A random split of the nodes into two non-empty groups. */
 export function randomSplit(nodes: readonly NodeId[], rng: Rng): [NodeId[], NodeId[]] {
   const shuffled = rng.shuffle([...nodes]);
+  assert(shuffled.length >= 2, () => `random split of ${shuffled.length} nodes, expected at least 2`);
   const cut = 1 + rng.int(shuffled.length - 1);
+  assert(cut >= 1 && cut < shuffled.length, () => `random split at ${cut} of ${shuffled.length}: a side is empty`);
   return [shuffled.slice(0, cut), shuffled.slice(cut)];
 }

@@ -1,3 +1,5 @@
+import { assert } from "../core/assert.ts";
+import { EV_DELIVER } from "../core/eventKinds.ts";
 import type { Rng } from "../core/rng.ts";
 import { growFloat64, growInt32 } from "../core/typed.ts";
 import type { Scheduler } from "../core/scheduler.ts";
@@ -10,7 +12,6 @@ import type { Partitions } from "./partitions.ts";
 import type { Topology } from "./topology.ts";
 
 /** Scheduler event kind the network uses for deliveries (a = message slot). */
-export const EV_DELIVER = 1;
 
 const DROP_REASONS: readonly DropReason[] = ["loss", "partition", "crash", "link-down", "queue-full"];
 
@@ -85,6 +86,10 @@ export class Network {
   applyLink(from: string, to: string, oneWay: boolean, change: Partial<LinkSpec>): void {
     const a = this.topology.dcIndex(from);
     const b = this.topology.dcIndex(to);
+    assert(
+      a >= 0 && a < this.dcCount && b >= 0 && b < this.dcCount,
+      () => `network: link ${from} -> ${to}: unknown DC`,
+    );
     const set = (x: number, y: number) => {
       const i = x * this.dcCount + y;
       this.links[i] = { ...(this.links[i] as LinkSpec), ...change };
@@ -93,6 +98,7 @@ export class Network {
     if (!oneWay && a !== b) set(b, a);
     this.linksDown = this.links.filter((l) => !l.up).length;
     this.ensureBandwidthState();
+    assert(this.links.length === this.dcCount * this.dcCount, "network: one link per directed DC pair");
   }
 
   private linkOf(from: number, to: number): LinkSpec {
@@ -108,6 +114,11 @@ export class Network {
    */
   send(from: number, to: number, body: unknown, type: string, bytes: number, duplicable = true): number {
     const now = this.scheduler.now;
+    if (!(from >= 0 && from < this.endpoints && to >= 0 && to < this.endpoints && bytes >= 0))
+      assert(
+        false,
+        `network: send ${from} -> ${to} of ${bytes} bytes: endpoints in [0, ${this.endpoints}), bytes >= 0`,
+      );
     const id = this.nextId++;
     this.counters.sent++;
     this.sink.send(now, from, to, id, type, body, bytes);
@@ -132,7 +143,19 @@ export class Network {
       this.sink.duplicate(now, from, to, id, copy);
       this.schedule(from, to, copy, now, body, departAt + sampleLatency(spec.latency, this.rng));
     }
+    this.checkConservation();
     return id;
+  }
+
+  /** Every message sent or duplicated is delivered, dropped, or still in flight. */
+  private checkConservation(): void {
+    const c = this.counters;
+    if (c.sent + c.duplicated !== c.delivered + c.dropped + this.inFlight)
+      assert(
+        false,
+        `network: ${c.sent} sent + ${c.duplicated} duplicated != ${c.delivered} delivered + ${c.dropped} dropped + ` +
+          `${this.inFlight} in flight`,
+      );
   }
 
   /**
@@ -142,6 +165,8 @@ export class Network {
    * arrivedFrom/arrivedTo/arrivedBody hold the message.
    */
   arrive(slot: number, up: readonly boolean[]): boolean {
+    if (!(slot >= 0 && slot < this.mNext))
+      assert(false, `network: delivery of slot ${slot}, not in [0, ${this.mNext})`);
     const from = this.mFrom[slot] as number;
     const to = this.mTo[slot] as number;
     const id = this.mId[slot] as number;
@@ -150,6 +175,8 @@ export class Network {
     this.mBody[slot] = undefined;
     this.mFree[this.mFreeCount++] = slot;
     const now = this.scheduler.now;
+    if (!(sentAt <= now))
+      assert(false, `network: message ${id} arrives at ${now}us, before it was sent at ${sentAt}us`);
     // A link that went down while the message was on it loses it, as a partition does (checked in send's order, so
     // a message both would drop is a link-down drop either way).
     if (this.linksDown > 0 && !this.linkOf(from, to).up) return (this.dropNow(from, to, id, "link-down"), false);
@@ -173,6 +200,7 @@ export class Network {
   }
 
   private schedule(from: number, to: number, id: number, sentAt: Micros, body: unknown, at: Micros): void {
+    if (!(at >= sentAt)) assert(false, `network: message ${id} sent at ${sentAt}us would arrive earlier, at ${at}us`);
     const slot = this.allocSlot();
     this.mFrom[slot] = from;
     this.mTo[slot] = to;
@@ -180,12 +208,16 @@ export class Network {
     this.mSent[slot] = sentAt;
     this.mBody[slot] = body;
     this.scheduler.schedule(at, EV_DELIVER, slot, 0);
+    if (!(this.inFlight <= this.mFrom.length)) assert(false, `network: ${this.inFlight} in flight, over the slots`);
   }
 
   private dropNow(from: number, to: number, id: number, why: DropReason): void {
+    if (!(id > 0 && id < this.nextId)) assert(false, `network: drop of message ${id}, never sent`);
     this.counters.dropped++;
     this.counters.dropsByReason[why]++;
     this.sink.drop(this.scheduler.now, from, to, id, why);
+    const c = this.counters;
+    if (!(c.dropped <= c.sent + c.duplicated)) assert(false, `network: ${c.dropped} dropped of ${c.sent} sent`);
   }
 
   private allocSlot(): number {
@@ -198,6 +230,7 @@ export class Network {
       this.mSent = growFloat64(this.mSent, cap);
       this.mFree = growInt32(this.mFree, cap);
       for (let i = this.mBody.length; i < cap; i++) this.mBody.push(undefined);
+      assert(this.mFree.length === cap && this.mBody.length >= cap, "network: every slot array grown together");
     }
     return this.mNext++;
   }

@@ -1,3 +1,4 @@
+import { assert } from "../core/assert.ts";
 import type { ClientReply, NodeContext, NodeView } from "../core/protocol.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Micros, NodeId } from "../core/types.ts";
@@ -20,10 +21,12 @@ export class TimerTable {
   private count = 0;
 
   add(name: string): number {
+    assert(this.names.length === this.count, "timer table: one name per id");
     const id = this.count++;
     if (id * 2 === this.ha.length) this.ha = growFloat64(this.ha, id * 4);
     this.names.push(name);
     this.ha[id * 2] = -1;
+    assert(id * 2 + 1 < this.ha.length && this.names[id] === name, () => `timer table: ${name} stored as id ${id}`);
     return id;
   }
 }

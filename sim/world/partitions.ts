@@ -1,3 +1,4 @@
+import { assert } from "../core/assert.ts";
 import type { NodeId } from "../core/types.ts";
 import type { PartitionSpec } from "../scenario/resolved.ts";
 import type { BlockedDirection } from "../trace/events.ts";
@@ -53,8 +54,14 @@ export class Partitions {
       for (const a of from) for (const b of to) if (a !== b) pairs.push(a * this.n + b);
     }
     const unique = Int32Array.from(new Set(pairs));
-    for (const p of unique) this.counts[p] = (this.counts[p] as number) + 1;
+    for (const p of unique) {
+      assert(p >= 0 && p < this.counts.length, () => `partition ${id}: endpoint pair ${p} out of range`);
+      this.counts[p] = (this.counts[p] as number) + 1;
+      // Uint16 counts: more overlapping partitions than that on one pair would wrap to 0 and unblock it.
+      assert(this.counts[p] !== 0, () => `partition ${id}: too many partitions over one pair`);
+    }
     this.active.set(id, { pairs: unique, blocks, serial: this.started++ });
+    assert(this.active.has(id), () => `partition ${id} recorded as active`);
     return blocks;
   }
 
@@ -62,14 +69,19 @@ export class Partitions {
   heal(id: string): boolean {
     const p = this.active.get(id);
     if (p === undefined) return false;
-    for (const pair of p.pairs) this.counts[pair] = (this.counts[pair] as number) - 1;
+    for (const pair of p.pairs) {
+      assert(this.counts[pair] !== 0, () => `partition ${id} heals pair ${pair}, which no partition blocks`);
+      this.counts[pair] = (this.counts[pair] as number) - 1;
+    }
     this.active.delete(id);
+    assert(!this.active.has(id), () => `partition ${id} healed`);
     return true;
   }
 
   healAll(): string[] {
     const ids = this.ids();
     for (const id of ids) this.heal(id);
+    assert(this.active.size === 0, "every partition healed");
     return ids;
   }
 
@@ -111,6 +123,10 @@ export class Partitions {
   /** Endpoints of a side: its nodes, plus, for DC isolation, the clients on that side of the cut. */
   private endpoints(nodes: NodeId[], spec: PartitionSpec): number[] {
     const out = nodes.map((id) => this.topology.indexOf(id));
+    assert(
+      out.every((e) => e >= 0 && e < this.topology.nodeCount),
+      () => `partition names an unknown node: ${nodes.join(", ")}`,
+    );
     if (spec.kind === "isolate-dc") {
       const d = this.topology.dcIndex(spec.dc);
       const inside = nodes.length > 0 && this.topology.dcOfEndpoint[out[0] as number] === d;
@@ -118,6 +134,7 @@ export class Partitions {
         if ((this.topology.dcOfEndpoint[e] === d) === inside) out.push(e);
       }
     }
+    assert(out.length >= nodes.length, "partition endpoints include its nodes");
     return out;
   }
 }

@@ -2,27 +2,37 @@ import { assert } from "../core/assert.ts";
 import { LimitExceededError } from "../core/limits.ts";
 import type { AnyProtocol, ClientReply, InvariantContext, KvOp, NodeView } from "../core/protocol.ts";
 import { isSeed, RngStreams, type Rng } from "../core/rng.ts";
+import {
+  EV_CLIENT_NEXT,
+  EV_CLIENT_TIMEOUT,
+  EV_DELIVER,
+  EV_FAULT,
+  EV_HEAL,
+  EV_LIVENESS,
+  EV_RANDOM_FAULT,
+  EV_RESTART,
+  EV_TIMER,
+} from "../core/eventKinds.ts";
 import { Scheduler } from "../core/scheduler.ts";
 import type { Micros, NodeId } from "../core/types.ts";
 import type { HistoryOutcome } from "../check/history.ts";
 import { activeInvariants, type ActiveInvariant } from "../check/invariants.ts";
-import { checkLinearizability } from "../check/linearizability.ts";
-import { EV_LIVENESS, LivenessWatch } from "../check/liveness.ts";
+import { checkLinearizability, messageWithCounterexample } from "../check/linearizability.ts";
+import { LivenessWatch } from "../check/liveness.ts";
 import type { FaultAction, ResolvedScenario } from "../scenario/resolved.ts";
 import type { TraceHeader } from "../trace/events.ts";
 import { TraceRecorder } from "../trace/recorder.ts";
 import { NULL_SINK, type TraceSink } from "../trace/sink.ts";
-import { applyFault, EV_HEAL, EV_RESTART, startRandomFaults, onRandomFault } from "./faultInjector.ts";
-import { EV_FAULT, EV_RANDOM_FAULT, scheduleQuietAt } from "./faults.ts";
-import { Network, EV_DELIVER } from "./network.ts";
+import { applyFault, startRandomFaults, onRandomFault } from "./faultInjector.ts";
+import { scheduleQuietAt } from "./faults.ts";
+import { Network } from "./network.ts";
 import { NodeRuntime, sameView, TimerTable, type NodeHost } from "./node.ts";
 import { Partitions } from "./partitions.ts";
 import type { RunOptions, RunResult, Violation } from "./result.ts";
 import { Topology } from "./topology.ts";
-import { Clients, EV_CLIENT_NEXT, EV_CLIENT_TIMEOUT, type ClientHost } from "./workload.ts";
+import { Clients, type ClientHost } from "./workload.ts";
 
 export const ENGINE_VERSION = "0.1.0";
-const EV_TIMER = 2; // a = node, b = the timer id (a crash cancels its node's timers, so a firing is always current)
 const CLIENT_MESSAGE_BYTES = 96;
 
 /** A client request or reply as it crosses the network. */
@@ -92,6 +102,7 @@ export class World implements NodeHost, ClientHost {
     this.nodeIds = this.topology.nodeIds;
     this.options = resolvedOptions(protocol, scenario.protocol.options, this.nodeIds);
     this.header = makeHeader(scenario, seed, [...bugs], this.topology);
+    if (protocol.viewHints !== undefined) this.header.viewHints = protocol.viewHints;
     const record = sinkOption === "record" || (sinkOption === undefined && scenario.trace.enabled);
     this.recorder = record ? new TraceRecorder(this.header) : null;
     this.sink = typeof sinkOption === "object" ? sinkOption : (this.recorder ?? NULL_SINK);
@@ -145,6 +156,8 @@ export class World implements NodeHost, ClientHost {
     const type = p.messageType ? p.messageType(msg) : messageTypeOf(msg);
     // Sizes are whole bytes (the trace stores them as integers; bandwidth rounds up to blocks anyway).
     const bytes = p.messageSize ? Math.max(0, Math.ceil(p.messageSize(msg))) : 128;
+    if (!(target >= 0 && target < this.nodes.length)) assert(false, `${node.id} sent to "${to}", which is no node`);
+    if (!(bytes >= 0)) assert(false, `${node.id}: message size must be a number >= 0, got ${bytes}`);
     this.network.send(from, target, msg, type, bytes);
   }
 
@@ -175,6 +188,7 @@ export class World implements NodeHost, ClientHost {
       }
     }
     const at = this.scheduler.now + n.clock.virtualDelay(Math.round(afterLocalMicros));
+    if (!(at >= this.scheduler.now)) assert(false, `timer ${name} on ${n.id} due at ${at}us, before now`);
     const ha = t.ha;
     const handle = ha[id * 2] as number;
     ha[id * 2] =
@@ -182,6 +196,7 @@ export class World implements NodeHost, ClientHost {
         ? this.scheduler.reschedule(handle, ha[id * 2 + 1] as number, at, EV_TIMER, node, id)
         : this.scheduler.schedule(at, EV_TIMER, node, id);
     ha[id * 2 + 1] = at;
+    if (!((ha[id * 2] as number) >= 0)) assert(false, `timer ${name} on ${n.id} not armed`);
   }
 
   cancelTimer(node: number, name: string): void {
@@ -191,6 +206,7 @@ export class World implements NodeHost, ClientHost {
     const ha = this.timers.ha;
     const handle = ha[id * 2] as number;
     if (handle < 0) return;
+    assert(this.timers.names[id] === name, () => `timer id ${id} of ${n.id} is not ${name}`);
     this.scheduler.cancel(handle);
     ha[id * 2] = -1;
   }
@@ -255,12 +271,14 @@ export class World implements NodeHost, ClientHost {
   /** Boot (or reboot) node i: build its state from its disk and feed it `start`. */
   boot(i: number, restart: boolean): void {
     const n = this.nodes[i] as NodeRuntime;
+    assert(restart ? !n.up : n.boots === 0, () => `${n.id} booted ${restart ? "while up" : "a second time"}`);
     n.up = true;
     n.boots++;
     this.upFlags[i] = true;
     n.state = this.protocol.create(n.ctx, this.options, this.bugs);
     this.states[i] = n.state;
     this.step(i, { kind: "start", restart });
+    assert(n.boots > 0 && (!n.up || this.upFlags[i] === true), () => `${n.id} booted but not marked up`);
   }
 
   /** Crash node i: volatile state and timers are gone, unsynced writes lost (or torn). */
@@ -284,10 +302,15 @@ export class World implements NodeHost, ClientHost {
     this.metrics.crashes = (this.metrics.crashes ?? 0) + 1;
     this.sink.crash(this.scheduler.now, i);
     if (torn !== null) this.sink.note(this.scheduler.now, i, `torn write: ${torn} damaged by the crash`, { key: torn });
+    assert(
+      !this.upFlags[i] && n.disk.unsyncedCount === 0,
+      () => `${n.id} crashed but still up or with unsynced writes`,
+    );
   }
 
   step(i: number, input: Parameters<AnyProtocol["step"]>[1]): void {
     const n = this.nodes[i] as NodeRuntime;
+    if (!n.up) assert(false, `${n.id} was given a ${input.kind} input while down`);
     this.protocol.step(n.state, input, n.ctx);
     if (!n.up) return;
     const view = this.protocol.view(n.state) as NodeView;
@@ -307,6 +330,7 @@ export class World implements NodeHost, ClientHost {
   }
 
   violate(check: string, message: string, node: number): void {
+    assert(check !== "" && node < this.nodes.length, () => `violation of "${check}" on node ${node}`);
     this.violations.push({
       check,
       message,
@@ -315,6 +339,7 @@ export class World implements NodeHost, ClientHost {
     });
     this.sink.violation(this.scheduler.now, check, message, node);
     if (this.scenario.checks.stopOnViolation) this.stopReason = "violation";
+    assert(this.violations.length > 0, "a violation is recorded");
   }
 
   // --- the loop --------------------------------------------------------------------------------------------------
@@ -516,15 +541,19 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
   const clients = world.clients;
   let linearizability: RunResult["linearizability"] = null;
   if (scenario.checks.linearizability && stop !== "limit") {
-    linearizability = checkLinearizability(clients.history);
+    const maxStates = scenario.checks.linearizabilityMaxStates;
+    linearizability = checkLinearizability(clients.history, maxStates === undefined ? {} : { maxStates });
     if (linearizability.verdict === "violation") {
+      // The message carries the minimal counterexample; the trace event also lists its request ids.
+      linearizability = { ...linearizability, message: messageWithCounterexample(linearizability) };
       world.violations.push({
         check: "linearizability",
         message: linearizability.message,
         atMicros: world.scheduler.now,
         node: null,
       });
-      world.sink.violation(world.scheduler.now, "linearizability", linearizability.message, -1);
+      const ops = linearizability.counterexample?.ops;
+      world.sink.violation(world.scheduler.now, "linearizability", linearizability.message, -1, ops);
     }
   }
   world.recorder?.finish(simulatedMicros, stop);

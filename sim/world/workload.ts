@@ -1,3 +1,5 @@
+import { assert } from "../core/assert.ts";
+import { EV_CLIENT_NEXT, EV_CLIENT_TIMEOUT } from "../core/eventKinds.ts";
 import type { ClientReply, KvOp } from "../core/protocol.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Micros } from "../core/types.ts";
@@ -9,8 +11,6 @@ const OWNER_RING = 8192;
 const OWNER_MASK = OWNER_RING - 1;
 
 /** Scheduler event kinds of the workload. */
-export const EV_CLIENT_NEXT = 4; // a = client
-export const EV_CLIENT_TIMEOUT = 5; // a = client, b = requestId
 
 /** What the workload needs from the world. */
 export interface ClientHost {
@@ -151,6 +151,7 @@ export class Clients {
     const requestId = this.nextRequestId++;
     const node = this.pickNode(c, rng);
     const p = this.pending[c] as Pending;
+    if (p.requestId !== 0) assert(false, `client ${c} starts request ${requestId} with ${p.requestId} still pending`);
     // The previous op's timeout, cancelled when it completed, is re-armed (same order as a fresh schedule).
     const at = now + this.spec.timeoutMicros;
     p.timeout =
@@ -164,6 +165,7 @@ export class Clients {
     p.node = node;
     p.redirects = 0;
     this.setOwner(requestId, c);
+    if (this.ownerOf(requestId) !== c) assert(false, `request ${requestId} not owned by client ${c}`);
     this.counts.invoked++;
     this.host.recordInvoke(c, this.process[c] as number, requestId, node, op);
     this.host.sendRequest(c, node, requestId, op);
@@ -171,6 +173,8 @@ export class Clients {
 
   /** A reply from node `node` for `requestId` reached client `c`. */
   reply(c: number, node: number, requestId: number, reply: ClientReply): void {
+    if (!(c >= 0 && c < this.pending.length))
+      assert(false, `reply for client ${c}, not in [0, ${this.pending.length})`);
     const p = this.pending[c] as Pending;
     if (p.requestId !== requestId) return; // late or duplicate reply
     switch (reply.type) {
@@ -186,6 +190,7 @@ export class Clients {
           return;
         }
         p.redirects++;
+        if (!(p.redirects <= this.spec.maxRedirects)) assert(false, `client ${c}: redirects past the limit`);
         let target = reply.leader !== undefined ? this.hostIndexOf(reply.leader) : -1;
         if (target === node || target < 0) target = this.otherNode(node, this.rngs[c] as Rng);
         if (target >= 0 && reply.leader !== undefined) this.leaderHint[c] = target;
@@ -200,8 +205,11 @@ export class Clients {
   timeout(c: number, requestId: number): void {
     const p = this.pending[c] as Pending;
     if (p.requestId !== requestId) return;
+    if (!(this.host.now() >= p.invokeMicros))
+      assert(false, `client ${c}: request ${requestId} timed out before invoked`);
     this.leaderHint[c] = -1;
     this.complete(c, p, "info", "timeout", -1);
+    if (p.requestId === requestId) assert(false, `client ${c}: request ${requestId} still pending after its timeout`);
   }
 
   /** At the end of the run, ops still pending are indeterminate. */
@@ -220,9 +228,12 @@ export class Clients {
 
   private complete(c: number, p: Pending, outcome: "ok" | "fail" | "info", value: unknown, node: number): void {
     const now = smallInt(this.host.now());
+    if (!(p.requestId > 0 && now >= p.invokeMicros))
+      assert(false, `client ${c}: completes request ${p.requestId} invoked at ${p.invokeMicros}us, at ${now}us`);
     this.host.cancel(p.timeout);
     const requestId = p.requestId;
     this.deleteOwner(requestId);
+    if (this.ownerOf(requestId) !== undefined) assert(false, `request ${requestId} still owned after it completed`);
     const process = this.process[c] as number;
     this.log.push(
       process,
@@ -248,6 +259,7 @@ export class Clients {
   private scheduleNext(c: number, from: Micros): void {
     const rng = this.rngs[c] as Rng;
     const at = from + Math.max(1, Math.round(rng.exponential(1e6 / this.spec.ratePerClient)));
+    if (!(at > from)) assert(false, `client ${c}: next op at ${at}us, not after ${from}us`);
     if (this.spec.stopMicros !== null && at >= this.spec.stopMicros) return;
     this.host.schedule(at, EV_CLIENT_NEXT, c, 0);
   }

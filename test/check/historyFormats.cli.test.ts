@@ -61,8 +61,8 @@ describe("faultline check", () => {
         { history: file("hard.json", JSON.stringify(ops)), "max-states": 100, json: false },
         ctx(out),
       ),
-    ).toBe(1);
-    expect(out.join("\n")).toMatch(/UNKNOWN .*--max-states/);
+    ).toBe(4);
+    expect(out.join("\n")).toMatch(/INCONCLUSIVE .*--max-states/);
   });
 
   it("turns parse errors and unknown formats into usage errors (exit 2)", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { BenchResult } from "../../bench/types.ts";
-import { formatBenchTable } from "../../bench/run.ts";
+import type { BenchResult } from "../../sim/cli/bench/benchRunner.ts";
+import { formatBenchTable } from "../../sim/cli/bench/benchTable.ts";
 import { againstBare, comparePairs, formatComparisonTable, medianRun } from "../../sim/cli/commands/bench.ts";
 
 function result(eventsPerSecond: number, events = 1000): BenchResult {

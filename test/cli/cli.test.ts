@@ -3,12 +3,17 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { workDir } from "./helpers.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const tmp = mkdtempSync(join(tmpdir(), "faultline-cli-"));
 
+/** The CLI as a user runs it, in a temp folder where scenarios/ is the checkout's (traces/ is written there). */
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [resolve(root, "bin/faultline.mjs"), ...args], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [resolve(root, "bin/faultline.mjs"), ...args], {
+    cwd: workDir(),
+    encoding: "utf8",
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -12,7 +12,7 @@ describe("faultline replay", () => {
 
   it("reproduces a fresh trace byte for byte, with the hash run --json reported, plain or gzip", async () => {
     const run = await cli("run", "scenarios/demo.yaml", "--seed", "3", "--duration", "3s", "--trace", gz, "--json");
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(4); // 3s ends before demo.yaml's faults stop: liveness not checked, inconclusive
     const runHash = JSON.parse(run.out).traceHash as string;
     const r = await cli("replay", gz, "--json");
     expect(r.code).toBe(0);

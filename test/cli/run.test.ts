@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { reproLine, shellQuote } from "../../sim/explore/repro.ts";
-import { cli, tempDir } from "./helpers.ts";
+import { cli, tempDir, workDir } from "./helpers.ts";
 
 /** Split a repro line the way a POSIX shell would (only the quoting reproLine produces: bare words and '...'). */
 function shellWords(line: string): string[] {
@@ -72,7 +72,7 @@ describe("sweep failures", () => {
   const path = "traces/raft-persistence-seed53.ndjson.gz";
 
   it("come with their traces, re-run traced and written where run would write them", async () => {
-    rmSync(path, { force: true });
+    rmSync(join(workDir(), path), { force: true });
     const j = await cli(
       "sweep",
       "scenarios/raft-persistence.yaml",
@@ -88,7 +88,7 @@ describe("sweep failures", () => {
     const f = JSON.parse(j.out).failures;
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ seed: 53, check: "raft.election-safety", trace: path });
-    const text = gunzipSync(readFileSync(path)).toString("utf8");
+    const text = gunzipSync(readFileSync(join(workDir(), path))).toString("utf8");
     expect(text).toMatch(/"k":"violation","check":"raft.election-safety"/);
     const t = await cli(
       "sweep",
@@ -163,12 +163,14 @@ describe("sweep failures", () => {
   it("stop at Ctrl-C or a kill after the run in progress, and still report the failures found so far", async () => {
     const bin = join(import.meta.dirname, "../../bin/faultline.mjs");
     const file = join(import.meta.dirname, "../../scenarios/register-primary-backup.yaml");
-    // Loaded before the CLI: says on stderr when a SIGINT handler is added with process.once (the sweep's way).
+    // Loaded before the CLI: says on stderr when a handler for a signal is added with process.once (the sweep's way),
+    // naming the signal.
     const probe = join(tempDir(), "probe.mjs");
     writeFileSync(
       probe,
-      'const once = process.once.bind(process);\nprocess.once = (e, l) => (once(e, l), e === "SIGINT" && ' +
-        'process.stderr.write("probe: listening\\n"), process);\n',
+      "const once = process.once.bind(process);\n" +
+        "process.once = (e, l) => (once(e, l), e.startsWith('SIG') && " +
+        "process.stderr.write('probe: ' + e + '\\n'), process);\n",
     );
     for (const [signal, bug, code] of [
       ["SIGINT", ["--bug", "ack-before-replicate"], 1],
@@ -185,11 +187,13 @@ describe("sweep failures", () => {
       child.stdout.on("data", (d) => (out += d));
       child.stderr.on("data", (d) => (err += d));
       const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
-      // Signal it once it is sweeping, when the sweep's handlers are in place (the probe says so on stderr). Waiting
-      // for a few CPU seconds instead raced with start-up (about 2 s of CPU here): a signal before the handlers ends
-      // the process. Node itself catches SIGINT and SIGTERM from the start, so /proc's SigCgt cannot tell either.
+      // Signal it once the sweep's handler for that very signal is in place (the probe says so on stderr). The sweep
+      // adds SIGINT's handler, then SIGTERM's: waiting for SIGINT's before sending SIGTERM raced with the second
+      // (under load the child can be descheduled right after the probe's write), and a SIGTERM before its handler
+      // ends the process (exit null). Waiting for CPU time instead raced with start-up, and /proc's SigCgt cannot
+      // tell either: Node catches SIGINT and SIGTERM from the start.
       await new Promise<void>((r) => {
-        const seen = () => (err.includes("probe: listening\n") || child.exitCode !== null ? r() : setTimeout(seen, 10));
+        const seen = () => (err.includes(`probe: ${signal}\n`) || child.exitCode !== null ? r() : setTimeout(seen, 10));
         seen();
       });
       child.kill(signal);
@@ -242,14 +246,15 @@ describe("a scenario with trace: { enabled: false }", () => {
   );
 
   it("writes no trace and says tracing is off", async () => {
-    rmSync("traces/register-primary-backup-seed987654321.ndjson.gz", { force: true });
+    const trace = join(workDir(), "traces/register-primary-backup-seed987654321.ndjson.gz");
+    rmSync(trace, { force: true });
     const r = await cli("run", file, "--seed", "987654321", "--json");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).trace).toBeNull();
     const h = await cli("run", file, "--seed", "987654321");
     expect(h.out).toContain("trace      off (the scenario sets trace.enabled: false; --trace FILE writes one)");
     expect(h.out).not.toContain("view it");
-    expect(existsSync("traces/register-primary-backup-seed987654321.ndjson.gz")).toBe(false);
+    expect(existsSync(trace)).toBe(false);
   });
 
   it("writes the trace when --trace asks for one", async () => {
@@ -273,12 +278,13 @@ describe("a scenario with trace: { enabled: false }", () => {
 });
 
 describe("the liveness verdict", () => {
-  it("says NOT CHECKED, never OK, when the run ends before faults stop, and --json carries the verdict", async () => {
+  it("says INCONCLUSIVE, never OK, when the run ends before faults stop, exits 4; --json carries it", async () => {
     const cut = await cli("run", "scenarios/demo.yaml", "--duration", "8s");
-    expect(cut.code).toBe(0);
+    expect(cut.code).toBe(4);
+    expect(cut.out).toMatch(/^INCONCLUSIVE\. repro: faultline run scenarios\/demo\.yaml --seed 1 --duration 8s$/m);
     expect(cut.out).toMatch(
       new RegExp(
-        /^liveness +NOT CHECKED \(leader, client-ok within 4s of the last fault\)/.source +
+        /^liveness +INCONCLUSIVE, not checked \(leader, client-ok within 4s of the last fault\)/.source +
           /: faults stop at 10\.5s, not before the run's end at 8s$/.source,
         "m",
       ),

@@ -173,6 +173,76 @@ describe("viewer in headless Chromium", () => {
       .toMatch(/^messages: each drawn/);
   });
 
+  it("explains the violation: the events its evidence names, listed and marked, and a node state panel", async () => {
+    await page.locator("#violations .violation-item").first().click();
+    const items = page.locator("#violations .evidence-item");
+    await expect.poll(() => items.count()).toBeGreaterThanOrEqual(3);
+    const texts = await items.allTextContents();
+    expect(texts.some((t) => /n1 committed entry 13 \(term 1\) as leader of term 3/.test(t))).toBe(true);
+    expect(texts.some((t) => /n5 elected leader of term 4/.test(t))).toBe(true);
+    await expect.poll(() => page.locator("#main-view svg.overlay g.evidence").count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator("#inspector .inspector-cone").textContent()).toMatch(/events the violation names/);
+    // the state panel: each node's log at the cursor, the leader's follower progress
+    expect(await page.locator("#state-panel").isVisible()).toBe(true);
+    await expect.poll(() => page.locator("#state-panel .log-row").count()).toBe(5);
+    expect(await page.locator('#state-panel .log-row[data-node="n5"] text').first().textContent()).toMatch(/leader/);
+    await items.filter({ hasText: "committed entry 13" }).click();
+    await expect
+      .poll(() => page.locator('#state-panel .log-row[data-node="n1"] text').first().textContent())
+      .toMatch(/^n1 leader t3/);
+    expect(await page.locator("#state-panel").textContent()).toMatch(/match 18 · next 19/);
+  });
+
+  it("shows a clicked message's type, ends, times and fields, drawn thick with an arrowhead", async () => {
+    const k = await page.evaluate(() => {
+      const m = window.faultline.state.model;
+      if (!m) return -1;
+      for (let i = 0; i < m.msgCount; i++)
+        if (m.types[m.msgType[i] as number] === "append" && m.msgStatus[i] === 0 && (m.msgT1[i] as number) > 1e6)
+          if (Math.abs((m.msgTo[i] as number) - (m.msgFrom[i] as number)) >= 2) return i;
+      return -1;
+    });
+    expect(k).toBeGreaterThanOrEqual(0);
+    const msg = await page.evaluate((i) => {
+      const m = window.faultline.state.model;
+      return { t0: m?.msgT0[i] ?? 0, t1: m?.msgT1[i] ?? 0, from: m?.msgFrom[i] ?? 0, to: m?.msgTo[i] ?? 0 };
+    }, k);
+    const span = (msg.t1 - msg.t0) * 10;
+    await page.evaluate(
+      ([a, b]) => window.faultline.zoomTo(a as number, b as number),
+      [msg.t0 - span / 2, msg.t0 + span / 2],
+    );
+    await frame();
+    const a = await plot(msg.from);
+    const b = await plot(msg.to);
+    const x = (t: number) => a.left + ((a.right - a.left) * (t - (msg.t0 - span / 2))) / span;
+    // the middle of the arrow
+    await page.mouse.click((x(msg.t0) + x(msg.t1)) / 2, (a.y + b.y) / 2);
+    await expect
+      .poll(() => page.locator("#inspector .message-table").textContent())
+      .toMatch(/messageappend n\d -> n\d/);
+    await expect.poll(() => page.locator("#inspector .message-fields").textContent()).toMatch(/entries/);
+    expect(await page.evaluate(() => window.faultline.state.selection?.message)).toBe(k);
+    await page.locator("#clear-selection").click();
+  });
+
+  it("says what down time means on hover, and wraps inspector values between words", async () => {
+    const d = await page.evaluate(() => window.faultline.state.model?.down[0]);
+    if (d === undefined) throw new Error("figure8 has down time");
+    await page.evaluate(
+      ([a, b]) => window.faultline.zoomTo(a as number, b as number),
+      [d.t0 - 100_000, d.t1 + 100_000],
+    );
+    await frame();
+    const p = await plot(d.lane);
+    const x = p.left + ((p.right - p.left) * 100_000) / (d.t1 - d.t0 + 200_000) + 5;
+    await page.mouse.move(x, p.y - 8);
+    await expect.poll(() => page.locator(".tooltip").textContent()).toMatch(/down from/);
+    await page.mouse.click(x, p.y);
+    const td = page.locator("#inspector .inspector-table td").nth(1);
+    expect(await td.evaluate((e) => getComputedStyle(e).wordBreak)).not.toBe("break-all");
+  });
+
   it("pans within the run: dragging past its start keeps the window's width", async () => {
     await page.evaluate(() => window.faultline.zoomTo(1_000_000, 2_000_000));
     await frame();
@@ -217,12 +287,14 @@ describe("viewer in headless Chromium", () => {
     await expect.poll(() => page.locator(".tooltip").textContent()).toMatch(/ -> ok/);
   });
 
-  it("hides a datacenter's lanes and unticks their boxes", async () => {
+  it("hides a datacenter's lanes, its clients' too, and unticks their boxes", async () => {
     await page.locator("#reset-zoom").click();
     await page.locator("details:has(#filters) summary").click();
     await page.locator("#filters fieldset:first-of-type label input").first().uncheck();
-    await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(3);
+    // figure8 has one datacenter: its five nodes and its three clients go
+    await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(0);
     expect(await page.locator('#filters label[data-lane="n1"] input').isChecked()).toBe(false);
+    expect(await page.locator('#filters label[data-lane="c1"] input').isChecked()).toBe(false);
     await page.locator("#filters fieldset:first-of-type label input").first().check();
     await expect.poll(() => page.locator("svg.overlay text.lane").count()).toBe(8);
     expect(await page.locator('#filters label[data-lane="n1"] input').isChecked()).toBe(true);
@@ -247,6 +319,7 @@ describe("viewer in headless Chromium", () => {
   it("re-simulates a what-if variant in the page and marks the first divergence", async () => {
     await page.locator("details#whatif-panel summary").click();
     await page.locator("#whatif-seed").fill("2");
+    await page.locator("#whatif-bugs").fill("");
     await page.locator("#whatif-run").click();
     await expect
       .poll(() => page.locator("#compare-title").textContent(), { timeout: 60_000 })
@@ -256,6 +329,11 @@ describe("viewer in headless Chromium", () => {
       (await page.locator("#main-view svg.overlay text.divergence-label").count()) +
         (await page.locator("#compare-view svg.overlay text.divergence-label").count()),
     ).toBeGreaterThan(0);
+    // every lane's divergence, one after the other
+    expect(await page.locator("#next-divergence").isVisible()).toBe(true);
+    await page.locator("#next-divergence").click();
+    await page.locator("#next-divergence").click();
+    expect(await page.locator("#divergence-count").textContent()).toMatch(/^divergence 2 of \d+: \w+ at /);
     // seed 2 holds every check and runs its full 12 s: the shared time axis shows all of it, not just the 5.1 s of seed
     // 1
     const compareEnd = await page.evaluate(() => window.faultline.state.compare?.tMax ?? 0);
@@ -270,6 +348,48 @@ describe("viewer in headless Chromium", () => {
     await open(link);
     expect(await page.evaluate(() => window.faultline.state.model?.header.seed)).toBe(2);
     await page.goto("about:blank");
+    await open(server.url);
+  });
+
+  it("re-simulates the unedited trace with its bug variants: no divergence; the share link keeps them", async () => {
+    await page.locator("details#whatif-panel summary").click();
+    expect(await page.locator("#whatif-bugs").inputValue()).toBe("commit-old-term");
+    await page.locator("#whatif-run").click();
+    await expect
+      .poll(() => page.locator("#compare-title").textContent(), { timeout: 60_000 })
+      .toMatch(/identical to the original/);
+    expect(await page.locator("#compare-title").textContent()).toMatch(/1 violation/);
+    expect(await page.evaluate(() => window.faultline.state.divergence)).toBeNull();
+    await page.locator("#whatif-share").click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#s=[A-Za-z0-9_-]+$/);
+    const link = `${server.url.split("?")[0]}${await page.evaluate(() => location.hash)}`;
+    const events = await page.evaluate(() => window.faultline.state.model?.evT.length);
+    await page.goto("about:blank");
+    await open(link);
+    expect(await page.evaluate(() => window.faultline.state.model?.header.bugs)).toEqual(["commit-old-term"]);
+    expect(await page.evaluate(() => window.faultline.state.model?.evT.length)).toBe(events);
+    expect(await page.locator("#violations .violation-item").count()).toBe(1);
+    await page.goto("about:blank");
+    await open(server.url);
+  });
+
+  it("loads a ?trace= from another site only after the user agrees", async () => {
+    const requested: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (r.url().startsWith("http://example.invalid")) requested.push(r.url());
+    };
+    page.on("request", onRequest);
+    try {
+      await page.goto(`${server.url.split("?")[0]}?trace=http://example.invalid/x.ndjson`);
+      await expect.poll(() => page.locator("#load-remote").count()).toBe(1);
+      expect(await page.locator("#status").textContent()).toMatch(/another site: http:\/\/example\.invalid\/x\.ndjson/);
+      await page.waitForTimeout(300);
+      expect(requested).toEqual([]);
+      await page.locator("#load-remote").click();
+      await expect.poll(() => page.locator("#status").textContent()).toMatch(/could not open/);
+    } finally {
+      page.off("request", onRequest);
+    }
     await open(server.url);
   });
 
@@ -328,6 +448,11 @@ describe("viewer in headless Chromium", () => {
       expect(text).toMatch(/outcomecommit/);
       expect(text).toMatch(/vote n\dyes at/);
       expect(text).toMatch(/decided at n1commit at/);
+      // no log hint in a 2pc trace: its replication-lag chart says n/a; its panel lists transactions per node
+      await page.locator("details:has(#metrics) summary").click();
+      expect(await page.locator("#metrics").textContent()).toMatch(/replication lag \(max - min commit index\) — n\/a/);
+      await page.locator("details:has(#metrics) summary").click();
+      await expect.poll(() => page.locator("#state-panel .items-panel tr").count()).toBeGreaterThan(1);
     } finally {
       await twoPc.close();
     }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { registry } from "../../protocols/index.ts";
@@ -8,6 +8,7 @@ import { runScenario } from "../../sim/world/simulation.ts";
 import { buildModel, causalCone, firstDivergence, stepEvent, viewAt } from "../../viz/src/model.ts";
 import { layout, toSvg } from "../../viz/src/render.ts";
 import { outcomeOf, type TxnGroup, txnAt, txnRows } from "../../viz/src/overlays/txn.ts";
+import { expectGolden } from "../support/golden.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 function run(file: string, seed: number, durationMicros: number) {
@@ -151,8 +152,7 @@ describe("golden SVG per protocol view", () => {
       const vp = { t0: 0, t1: model.tMax, width: 1200, height: 640 };
       const svg = toSvg(layout(model, vp, noFilters()).prims, vp.width, vp.height);
       const golden = resolve(import.meta.dirname, "golden", `${name}.svg`);
-      if (process.env.UPDATE_GOLDEN === "1" || (!existsSync(golden) && !process.env.CI)) writeFileSync(golden, svg);
-      expect(svg).toBe(readFileSync(golden, "utf8"));
+      expectGolden(golden, svg);
     });
   }
 });

@@ -41,7 +41,7 @@ export class Density {
   private readonly colors: [number, number, number][];
 
   constructor(readonly types: number) {
-    this.colors = [...Array.from({ length: types }, (_, i) => rgb(typeColor(i))), rgb(DROP_COLOR)];
+    this.colors = [...Array.from({ length: types }, (_, i) => rgb(typeColor(i, types))), rgb(DROP_COLOR)];
     this.kinds = types + 1;
   }
 

@@ -7,3 +7,17 @@ export function formatTime(us: number): string {
 }
 
 export const formatCount = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * A view field as text with spaces between its parts ({"n1":0,"n2":3} reads "n1: 0, n2: 3"), so the inspector can
+ * wrap it between parts instead of in the middle of a word.
+ */
+export function showValue(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (Array.isArray(v)) return `[${v.map(showValue).join(", ")}]`;
+  if (typeof v === "object" && v !== null)
+    return Object.entries(v)
+      .map(([k, x]) => `${k}: ${showValue(x)}`)
+      .join(", ");
+  return JSON.stringify(v) ?? String(v);
+}

@@ -6,10 +6,11 @@
  * told apart.
  */
 import { type Batch, clipSegment } from "./batch.ts";
+import { COMMIT, DOWN, GREY, LEADER, PARTITION, TERM_TINTS } from "./colors.ts";
 import { formatTime } from "./format.ts";
 import { lowerBound, upperBound } from "./messageIndex.ts";
 import type { Model } from "./model.ts";
-import type { Filters, Prim, Viewport } from "./render.ts";
+import type { Filters, Prim, Shape, Viewport } from "./prim.ts";
 import { markerTexts, opRange, timeIndex } from "./timeIndex.ts";
 
 /** One frame's geometry: x = t * scale + offset, the plot spans [xMin, xMax] and ends at `bottom`. */
@@ -25,9 +26,12 @@ export interface Frame {
   xMin: number;
   xMax: number;
   bottom: number;
+  /** Labels drawn over the messages (on a white ground), so lines do not cross them. */
+  labels: Prim[];
 }
 
-const TERM_TINTS = ["#eef3fb", "#fdf1e6", "#eef7ec", "#f6eef5", "#ecf6f6", "#fcf8e6"];
+/** Term tints are drawn at this opacity (the legend's swatch shows the same shade). */
+export const TERM_OPACITY = 0.55;
 const DC_TINTS = ["#f7f9fc", "#fbf8f3", "#f5faf4", "#faf5fa"];
 /** Up to this many client ops in view, each is a bar with its tooltip; above, outcome shares per bin. */
 export const MAX_OP_BARS = 1_500;
@@ -82,8 +86,8 @@ export function backgrounds(G: Frame, prims: Prim[]): void {
       y: y - laneH * 0.3,
       w: Math.max(1, clampX(G, d.t1) - clampX(G, d.t0)),
       h: laneH * 0.6,
-      fill: "#555",
-      opacity: 0.18,
+      fill: DOWN.fill,
+      opacity: DOWN.opacity,
       cls: "down-span",
       title: `${model.lanes[d.lane]?.id} down`,
     });
@@ -113,8 +117,8 @@ function partition(G: Frame, prims: Prim[], p: Model["partitions"][number], labe
       y: y - laneH / 2,
       w,
       h: laneH,
-      fill: "#d62728",
-      opacity: 0.08,
+      fill: PARTITION.fill,
+      opacity: PARTITION.opacity,
       cls: "partition-span",
       title: `partition ${p.id} (${p.kind}): ${model.lanes[l]?.id} cannot send to ${names.join(", ") || "none"}`,
     });
@@ -124,16 +128,23 @@ function partition(G: Frame, prims: Prim[], p: Model["partitions"][number], labe
     const at = `${l}:${Math.round(x0)}`;
     const row = labelled.get(at) ?? 0;
     labelled.set(at, row + 1);
-    if (label !== "" && fits >= 8 && (row + 1) * 10 < laneH)
-      prims.push({
-        p: "text",
-        x: x0 + 3,
-        y: y - laneH / 2 + 10 + row * 10,
-        text: label.length <= fits ? label : `${label.slice(0, fits - 1)}…`,
-        fill: "#b03030",
-        size: 9,
-        cls: "partition-label",
-      });
+    if (label !== "" && fits >= 8 && (row + 1) * 10 < laneH) {
+      const text = label.length <= fits ? label : `${label.slice(0, fits - 1)}…`;
+      const ly = y - laneH / 2 + 10 + row * 10;
+      G.labels.push(
+        {
+          p: "rect",
+          x: x0 + 2,
+          y: ly - 8,
+          w: text.length * 5 + 3,
+          h: 10,
+          fill: "#ffffff",
+          opacity: 0.85,
+          cls: "label-ground",
+        },
+        { p: "text", x: x0 + 3, y: ly, text, fill: "#b03030", size: 9, cls: "partition-label" },
+      );
+    }
   }
 }
 
@@ -160,6 +171,7 @@ function terms(G: Frame, prims: Prim[]): void {
           w,
           h: laneH * 0.7,
           fill: TERM_TINTS[term % TERM_TINTS.length] as string,
+          opacity: TERM_OPACITY,
           cls: "term-band",
           title: `term ${term}`,
         });
@@ -171,7 +183,8 @@ function terms(G: Frame, prims: Prim[]): void {
           y: y - 2.5,
           w,
           h: 5,
-          fill: "#e0a800",
+          fill: LEADER.fill,
+          opacity: LEADER.opacity,
           cls: "leader-span",
           title: `${lane.id} ${lead}${term >= 0 ? ` of term ${term}` : ""}`,
         });
@@ -223,7 +236,8 @@ export function afterEnd(G: Frame, prims: Prim[]): void {
     prims.push({
       p: "text",
       x: x0 + 6,
-      y: 40,
+      // at the bottom: the top of the plot holds the first-divergence label, often at the same place
+      y: G.bottom - 6,
       text: `run ended at ${formatTime(model.tMax)}${why}`,
       fill: "#52606d",
       size: 10,
@@ -403,7 +417,7 @@ function eighths(bins: Float64Array, at: number, q: number[]): void {
 }
 
 /** Raft overlay: when at most 40 commit advances are in view, each with the acknowledgements that made its quorum. */
-export function commitQuorums(G: Frame, prims: Prim[]): void {
+export function commitQuorums(G: Frame, prims: Prim[], cone: Float64Array | null = null): void {
   const { model, vp, ys, laneH } = G;
   const ix = timeIndex(model);
   const lo = lowerBound(ix.commitT, vp.t0);
@@ -418,15 +432,27 @@ export function commitQuorums(G: Frame, prims: Prim[]): void {
       seg.set([G.x(model.msgT0[k] as number), y0, G.x(model.msgT1[k] as number), ys[c.lane] as number]);
       if (!clipSegment(seg, G.xMin, G.xMax)) continue;
       const [x1, y1, x2, y2] = seg as unknown as [number, number, number, number];
-      prims.push({ p: "line", x1, y1, x2, y2, stroke: "#e0a800", width: 2.5, opacity: 0.9, cls: "quorum-ack" });
+      // outside the causal cone (sent after the sender's time in it) an ack is greyed like any other message
+      const out = cone !== null && (model.msgT0[k] as number) > (cone[model.msgFrom[k] as number] as number);
+      prims.push({
+        p: "line",
+        x1,
+        y1,
+        x2,
+        y2,
+        stroke: out ? GREY : COMMIT,
+        width: 2.5,
+        opacity: 0.9,
+        cls: out ? "quorum-ack out-of-cone" : "quorum-ack",
+      });
     }
     prims.push({
       p: "mark",
       x: G.x(c.t),
       y: (ys[c.lane] as number) - laneH * 0.3,
-      shape: "dot",
-      size: 3,
-      fill: "#e0a800",
+      shape: "circle",
+      size: 3.5,
+      fill: COMMIT,
       cls: "commit-mark",
       title:
         `commit index ${c.index} (acknowledged by ` +
@@ -455,8 +481,8 @@ export function stateTicks(G: Frame, batch: Batch): void {
   }
 }
 
-const MARK_STYLE: Record<string, { shape: "x" | "tri" | "dot" | "diamond"; fill: string; size: number }> = {
-  crash: { shape: "x", fill: "#b71c1c", size: 6 },
+const MARK_STYLE: Record<string, { shape: Shape; fill: string; size: number }> = {
+  crash: { shape: "square", fill: "#7b1c1c", size: 4.5 },
   restart: { shape: "tri", fill: "#2e9e5b", size: 6 },
   note: { shape: "dot", fill: "#3b6fb6", size: 3 },
 };

@@ -9,7 +9,16 @@ import { buildLegend, swatch } from "./legend.ts";
 import { typeColor } from "./colors.ts";
 import { renderMetrics } from "./metrics.ts";
 import { Minimap } from "./minimap.ts";
-import { firstDivergence, KINDS, type Model, type OpBar, stepEvent, viewAt } from "./model.ts";
+import {
+  type Divergence,
+  divergences,
+  firstDivergence,
+  KINDS,
+  type Model,
+  type OpBar,
+  stepEvent,
+  viewAt,
+} from "./model.ts";
 import { Overlay } from "./svgOverlay.ts";
 import { txnAt, txnRows } from "./overlays/txn.ts";
 import { opTitle } from "./layers.ts";
@@ -23,12 +32,18 @@ import {
   type LayoutStats,
   RIGHT_PAD,
   Scene,
+  dropTitle,
+  type Evidence,
   type Selection,
   toSvg,
   type Viewport,
 } from "./render.ts";
+import { showValue } from "./format.ts";
+import { shadingAt } from "./shadingAt.ts";
 import { timeIndex } from "./timeIndex.ts";
 import { decodeShare, encodeShare } from "./share.ts";
+import { renderStatePanel } from "./statePanel.ts";
+import { type Explanation, explain } from "./explain.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
@@ -51,6 +66,9 @@ interface ViewState {
   model: Model | null;
   compare: Model | null;
   divergence: { tA: number; tB: number } | null;
+  /** Every divergence of the what-if run (per lane, in time order) and which one is shown. */
+  divergences: Divergence[];
+  divergenceAt: number;
   t0: number;
   t1: number;
   filters: Filters;
@@ -63,6 +81,8 @@ const state: ViewState = {
   model: null,
   compare: null,
   divergence: null,
+  divergences: [],
+  divergenceAt: -1,
   t0: 0,
   t1: 1,
   filters: { hiddenLanes: new Set(), hiddenTypes: new Set(), hiddenKinds: new Set(), text: "" },
@@ -101,6 +121,8 @@ declare global {
       renders: RenderLog[];
       /** Show [t0, t1] (tests and benchmarks drive the view with it). */
       zoomTo(t0: number, t1: number): void;
+      /** Move the cursor to t (tests and screenshots). */
+      setCursor(t: number): void;
     };
   }
 }
@@ -112,6 +134,7 @@ window.faultline = {
   measure: new URLSearchParams(location.search).has("measure"),
   renders: [],
   zoomTo: (t0, t1) => zoomTo(t0, t1),
+  setCursor: (t) => setCursor(t),
 };
 
 function setStatus(text: string): void {
@@ -157,6 +180,10 @@ function showModel(model: Model): void {
   state.model = model;
   state.compare = null;
   state.divergence = null;
+  state.divergences = [];
+  state.divergenceAt = -1;
+  $("next-divergence").hidden = true;
+  $("divergence-count").textContent = "";
   state.selection = null;
   state.t0 = 0;
   state.t1 = Math.max(1, model.tMax);
@@ -175,6 +202,7 @@ function showModel(model: Model): void {
   renderMetrics($("metrics"), model, (t) => setCursor(t));
   ($("whatif-scenario") as HTMLTextAreaElement).value = JSON.stringify(h.scenario, null, 2);
   ($("whatif-seed") as HTMLInputElement).value = String(h.seed);
+  ($("whatif-bugs") as HTMLInputElement).value = h.bugs.join(", ");
   buildLegend($("legend"), model);
   stepScope();
   filtersVersion++;
@@ -266,6 +294,8 @@ let filtersVersion = 0;
 /** The main view's last full draw, by phase (measure mode). */
 const phase = { layoutMs: 0, canvasMs: 0, overlayMs: 0 };
 let frameRequested = false;
+/** What the state panel shows (cursor, model, width): it is rebuilt only when that changes. */
+let lastPanelKey = "";
 
 function viewport(el: HTMLElement): Viewport {
   return { t0: state.t0, t1: state.t1, width: Math.max(200, el.clientWidth), height: Math.max(120, el.clientHeight) };
@@ -285,6 +315,11 @@ function render(): void {
   const full = drawView(views.main, m, state.divergence?.tA ?? null);
   if (state.compare !== null) drawView(views.compare, state.compare, state.divergence?.tB ?? null);
   minimap.draw(m, tEnd(), state.t0, state.t1, state.cursor);
+  const panelKey = `${state.cursor}|${m.evT.length}|${m.header.seed}|${$("state-panel").clientWidth}`;
+  if (panelKey !== lastPanelKey) {
+    lastPanelKey = panelKey;
+    renderStatePanel($("state-panel"), m, state.cursor, formatTime);
+  }
   $("cursor").textContent = `t = ${formatTime(state.cursor)}`;
   const s = views.main.stats;
   if (window.faultline.measure) {
@@ -324,7 +359,8 @@ function drawView(v: View, model: Model, divergence: number | null): boolean {
     LABEL_WIDTH + ((t - vp.t0) / Math.max(1, vp.t1 - vp.t0)) * (vp.width - LABEL_WIDTH - RIGHT_PAD);
   v.overlay.moveCursor(x(state.cursor), vp.height, state.cursor >= vp.t0 && state.cursor <= vp.t1);
   const key =
-    `${vp.t0}|${vp.t1}|${vp.width}|${vp.height}|${filtersVersion}|${sel?.lane}|${sel?.t}|${divergence}|` +
+    `${vp.t0}|${vp.t1}|${vp.width}|${vp.height}|${filtersVersion}|${sel?.lane}|${sel?.t}|` +
+    `${sel?.evidence?.length}|${sel?.message}|${divergence}|` +
     `${v.scene.model === model}`;
   if (key === v.key) return false;
   v.key = key;
@@ -361,7 +397,10 @@ function hover(ev: MouseEvent, which: Which, title: string | null): void {
     const at = pointAt(ev, which, m);
     const op = at === null ? null : opAt(m, at.lane, at.t, at.dy);
     if (op !== null) text = opTitle(op);
-    else if (at !== null) text = partitionsAt(m, at.lane, at.t);
+    else if (at !== null) {
+      const parts = [partitionsAt(m, at.lane, at.t), shadingAt(m, at.lane, at.t)].filter((x) => x !== null);
+      text = parts.length === 0 ? null : parts.join("\n");
+    }
   }
   tooltip.textContent = text ?? "";
   tooltip.hidden = text === null || text === "";
@@ -558,14 +597,101 @@ function onDiagramClick(ev: MouseEvent, which: Which): void {
   if (m === null) return;
   const at = pointAt(ev, which, m);
   if (at === null) return;
+  const k = which === "main" ? messageAt(m, ev) : -1;
+  if (k >= 0) {
+    setCursor(m.msgT0[k] as number);
+    state.selection = { lane: m.msgFrom[k] as number, t: m.msgT0[k] as number, message: k };
+    stepScope();
+    void inspectMessage(m, k);
+    requestRender();
+    return;
+  }
   setCursor(at.t);
   if (which === "main") select(at.lane, at.t);
 }
 
+/** The message whose drawn line passes within 4 px of the pointer (arrows are drawn one by one), else -1. */
+function messageAt(m: Model, ev: MouseEvent): number {
+  const v = views.main;
+  if (v.stats?.mode !== "exact") return -1;
+  const rect = v.el.getBoundingClientRect();
+  const px = ev.clientX - rect.left;
+  const py = ev.clientY - rect.top;
+  const vp = viewport(v.el);
+  const ys = laneYs(m, vp, state.filters);
+  const scale = (vp.width - LABEL_WIDTH - RIGHT_PAD) / Math.max(1, state.t1 - state.t0);
+  const x = (t: number) => LABEL_WIDTH + (t - state.t0) * scale;
+  const laneH = ys.length > 1 ? Math.abs((ys[1] as number) - (ys[0] as number)) : vp.height;
+  let best = -1;
+  let bestD = 4;
+  for (let k = 0; k < m.msgCount; k++) {
+    const t0 = m.msgT0[k] as number;
+    const t1 = m.msgT1[k] as number;
+    if (t1 < state.t0 || t0 > state.t1 || state.filters.hiddenTypes.has(m.types[m.msgType[k] as number] ?? ""))
+      continue;
+    const y0 = ys[m.msgFrom[k] as number] as number;
+    const yTo = ys[m.msgTo[k] as number] as number;
+    if (Number.isNaN(y0) || Number.isNaN(yTo)) continue;
+    const y1 =
+      m.msgStatus[k] === 1 && t1 === t0
+        ? y0 + Math.sign(yTo - y0) * Math.min(Math.abs(yTo - y0) / 2, laneH * 0.4)
+        : yTo;
+    const d = distanceToSegment(px, py, x(t0), y0, x(t1), y1);
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+function distanceToSegment(px: number, py: number, x0: number, y0: number, x1: number, y1: number): number {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const len2 = dx * dx + dy * dy;
+  const u = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - x0) * dx + (py - y0) * dy) / len2));
+  return Math.hypot(px - (x0 + u * dx), py - (y0 + u * dy));
+}
+
+/** A clicked message in the inspector: type, ends, times, why it was dropped, and its fields (from the worker). */
+async function inspectMessage(m: Model, k: number): Promise<void> {
+  const el = $("inspector");
+  const name = (l: number) => m.lanes[l]?.id ?? "?";
+  const status = m.msgStatus[k] === 0 ? "delivered" : m.msgStatus[k] === 1 ? "dropped" : "in flight at the end";
+  const rows: [string, string][] = [
+    ["message", `${m.types[m.msgType[k] as number]} ${name(m.msgFrom[k] as number)} -> ${name(m.msgTo[k] as number)}`],
+    ["sent", formatTime(m.msgT0[k] as number)],
+    [
+      status === "delivered" ? "delivered" : status === "dropped" ? "dropped at" : "status",
+      status === "in flight at the end" ? status : formatTime(m.msgT1[k] as number),
+    ],
+  ];
+  if (status === "dropped") rows.push(["why dropped", dropTitle(m, k)]);
+  const head = document.createElement("div");
+  head.className = "inspector-head";
+  head.textContent = "message (highlighted; the cone is what happened-before its send)";
+  el.replaceChildren(head, rowsTable(rows, "inspector-table message-table"));
+  try {
+    const r = await call({ op: "event", which: m === state.compare ? "whatif" : "main", index: m.msgEvent[k] });
+    const e = r.event as { m?: unknown } | null;
+    if (e !== null && typeof e.m === "object" && e.m !== null && state.selection?.message === k)
+      el.append(
+        rowsTable(
+          Object.entries(e.m).map(([f, v]) => [f, showValue(v)]),
+          "inspector-table message-fields",
+        ),
+      );
+  } catch (err) {
+    const p = document.createElement("div");
+    p.textContent = `fields unavailable: ${(err as Error).message}`;
+    el.append(p);
+  }
+}
+
 // ---- inspector, selection, causal cone ------------------------------------------------------------------------------
 
-function select(lane: number, t: number): void {
-  state.selection = { lane, t };
+function select(lane: number, t: number, evidence?: readonly Evidence[]): void {
+  state.selection = evidence === undefined || evidence.length === 0 ? { lane, t } : { lane, t, evidence };
   inspect(lane, t);
   stepScope();
   requestRender();
@@ -592,8 +718,10 @@ function inspect(lane: number, t: number): void {
     const cone = document.createElement("div");
     cone.className = "inspector-cone";
     cone.textContent =
-      `highlighted: what happened-before ${m.lanes[sel.lane]?.id ?? "?"} at ${formatTime(sel.t)} (its causal ` +
-      `cone)`;
+      sel.evidence === undefined
+        ? `highlighted: what happened-before ${m.lanes[sel.lane]?.id ?? "?"} at ${formatTime(sel.t)} (its causal ` +
+          `cone)`
+        : `highlighted: what happened-before the ${sel.evidence.length} events the violation names (their cone)`;
     el.append(cone);
   }
   const s = viewAt(m, lane, t);
@@ -607,7 +735,7 @@ function inspect(lane: number, t: number): void {
     const a = document.createElement("td");
     const b = document.createElement("td");
     a.textContent = k;
-    b.textContent = typeof v === "string" ? v : JSON.stringify(v);
+    b.textContent = showValue(v);
     tr.append(a, b);
     table.append(tr);
   }
@@ -682,7 +810,8 @@ function buildFilters(m: Model): void {
   // a datacenter's box hides or shows its nodes, and their own boxes follow
   const dcs = m.dcs.map((dc) =>
     checkbox(dc.name, true, (on) => {
-      for (let l = dc.first; l <= dc.last; l++) {
+      const clients = m.lanes.flatMap((lane, l) => (lane.kind === "client" && lane.dc === dc.name ? [l] : []));
+      for (const l of [...Array.from({ length: dc.last - dc.first + 1 }, (_, i) => dc.first + i), ...clients]) {
         toggle(f.hiddenLanes, l as never, on);
         const input = nodes[l]?.querySelector("input");
         if (input) input.checked = on;
@@ -692,7 +821,7 @@ function buildFilters(m: Model): void {
   const types = m.types.map((t, i) => {
     const c = checkbox(t, true, (on) => toggle(f.hiddenTypes, t as never, on));
     c.dataset.type = t;
-    c.querySelector("input")?.after(swatch(typeColor(i)));
+    c.querySelector("input")?.after(swatch(typeColor(i, m.types.length)));
     return c;
   });
   const kinds = [
@@ -737,6 +866,30 @@ function buildFilters(m: Model): void {
   }
 }
 
+/** Under a violation: the events its evidence names (click one to go there) and what the evidence shows. */
+function explanationList(why: Explanation): HTMLElement {
+  const box = document.createElement("li");
+  box.className = "explanation";
+  const head = document.createElement("div");
+  head.textContent = "why: the events it names (marked 1, 2... on the diagram; the cone is theirs)";
+  const ol = document.createElement("ol");
+  for (const e of why.evidence) {
+    const li = document.createElement("li");
+    li.className = "evidence-item";
+    li.textContent = `${formatTime(e.t)} ${e.label}`;
+    li.addEventListener("click", () => setCursor(e.t));
+    ol.append(li);
+  }
+  box.append(head, ol);
+  for (const n of why.notes) {
+    const p = document.createElement("div");
+    p.className = "explanation-note";
+    p.textContent = n;
+    box.append(p);
+  }
+  return box;
+}
+
 function buildViolations(m: Model): void {
   const ul = $("violations");
   ul.replaceChildren();
@@ -751,12 +904,16 @@ function buildViolations(m: Model): void {
     const li = document.createElement("li");
     li.className = "violation-item";
     li.textContent = `${formatTime(v.t)} ${v.text}`;
+    const why = explain(m, v);
     li.addEventListener("click", () => {
-      zoomTo(...windowAround(v.t, Math.max(200_000, (state.t1 - state.t0) / 4), 0.7));
+      const from = Math.min(v.t, ...(why?.evidence ?? []).map((e) => e.t));
+      const span = Math.max(200_000, v.t - from, (state.t1 - state.t0) / 4);
+      zoomTo(...windowAround(v.t - (v.t - from) / 2, span * 1.2, 0.5));
       setCursor(v.t);
-      if (v.lane >= 0) select(v.lane, v.t);
+      if (v.lane >= 0) select(v.lane, v.t, why?.evidence);
     });
     ul.append(li);
+    if (why !== null) ul.append(explanationList(why));
   }
 }
 
@@ -817,10 +974,22 @@ window.addEventListener("resize", () => requestRender());
 
 // ---- what-if --------------------------------------------------------------------------------------------------------
 
-async function whatIf(scenario: ResolvedScenario, seed: number): Promise<void> {
+/** The what-if panel's scenario, seed and bug variants (the trace header's until edited). */
+function whatIfInputs(): { scenario: ResolvedScenario; seed: number; bugs: string[] } {
+  const scenario = JSON.parse(($("whatif-scenario") as HTMLTextAreaElement).value) as ResolvedScenario;
+  const seed = Number(($("whatif-seed") as HTMLInputElement).value);
+  if (!Number.isInteger(seed)) throw new Error("seed: expected an integer");
+  const bugs = ($("whatif-bugs") as HTMLInputElement).value
+    .split(",")
+    .map((b) => b.trim())
+    .filter((b) => b !== "");
+  return { scenario, seed, bugs };
+}
+
+async function whatIf(scenario: ResolvedScenario, seed: number, bugs: string[]): Promise<void> {
   const out = $("whatif-result");
   out.textContent = "simulating in the page...";
-  const r = await call({ op: "simulate", scenario, seed });
+  const r = await call({ op: "simulate", scenario, seed, bugs });
   const model = r.model as Model;
   const summary = r.summary as { violations: { check: string; message: string }[]; events: number; stop: string };
   // a view of the whole run becomes a view of both runs whole
@@ -829,6 +998,10 @@ async function whatIf(scenario: ResolvedScenario, seed: number): Promise<void> {
   const base = state.model;
   const div = base !== null ? firstDivergence(base, model) : null;
   state.divergence = div === null ? null : { tA: div.tA, tB: div.tB };
+  state.divergences = base !== null ? divergences(base, model) : [];
+  state.divergenceAt = -1;
+  $("next-divergence").hidden = state.divergences.length === 0;
+  $("divergence-count").textContent = state.divergences.length === 0 ? "" : `${state.divergences.length} lanes diverge`;
   $("compare-view").hidden = false;
   $("compare-title").hidden = false;
   const diverged =
@@ -846,12 +1019,26 @@ async function whatIf(scenario: ResolvedScenario, seed: number): Promise<void> {
   else zoomTo(state.t0, Math.min(state.t1, tEnd()));
 }
 
+/** Show the next divergence (per lane, in time order; wraps around): its line, its lane selected, the cursor there. */
+function nextDivergence(): void {
+  const all = state.divergences;
+  if (all.length === 0) return;
+  state.divergenceAt = (state.divergenceAt + 1) % all.length;
+  const d = all[state.divergenceAt] as Divergence;
+  state.divergence = { tA: d.tA, tB: d.tB };
+  $("divergence-count").textContent =
+    `divergence ${state.divergenceAt + 1} of ${all.length}: ${state.model?.lanes[d.lane]?.id ?? "?"} at ` +
+    `${formatTime(d.tA)} / ${formatTime(d.tB)}`;
+  zoomTo(...windowAround(d.tA, state.t1 - state.t0));
+  setCursor(d.tA);
+  select(d.lane, d.tA);
+}
+$("next-divergence").addEventListener("click", nextDivergence);
+
 $("whatif-run").addEventListener("click", async () => {
   try {
-    const scenario = JSON.parse(($("whatif-scenario") as HTMLTextAreaElement).value) as ResolvedScenario;
-    const seed = Number(($("whatif-seed") as HTMLInputElement).value);
-    if (!Number.isInteger(seed)) throw new Error("seed: expected an integer");
-    await whatIf(scenario, seed);
+    const { scenario, seed, bugs } = whatIfInputs();
+    await whatIf(scenario, seed, bugs);
   } catch (e) {
     $("whatif-result").textContent = `cannot run: ${(e as Error).message}`;
   }
@@ -859,10 +1046,9 @@ $("whatif-run").addEventListener("click", async () => {
 
 $("whatif-share").addEventListener("click", async () => {
   try {
-    const scenario = JSON.parse(($("whatif-scenario") as HTMLTextAreaElement).value) as ResolvedScenario;
-    const seed = Number(($("whatif-seed") as HTMLInputElement).value);
-    location.hash = `s=${await encodeShare({ scenario, seed })}`;
-    $("whatif-result").textContent = "the page address now carries this scenario and seed: copy it to share the run";
+    location.hash = `s=${await encodeShare(whatIfInputs())}`;
+    $("whatif-result").textContent =
+      "the page address now carries this scenario, seed and bug variants: copy it to share the run";
   } catch (e) {
     $("whatif-result").textContent = `cannot share: ${(e as Error).message}`;
   }
@@ -906,18 +1092,35 @@ for (const b of document.querySelectorAll<HTMLButtonElement>("[data-export]")) {
 
 // ---- start ----------------------------------------------------------------------------------------------------------
 
+/**
+ * A `?trace=` naming another origin is loaded only when the user says so: a link must not make the page fetch from
+ * anywhere it likes (the viewer would send requests to, and display what comes from, a host the user never chose).
+ */
+function askBeforeLoading(target: URL): void {
+  const status = $("status");
+  status.replaceChildren(`this link asks to load a trace from another site: ${target.href} `);
+  const button = document.createElement("button");
+  button.type = "button";
+  button.id = "load-remote";
+  button.textContent = "load it";
+  button.addEventListener("click", () => void loadUrl(target.href));
+  status.append(button);
+}
+
 setupZoom("main");
 async function start(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const url = params.get("trace");
   const share = location.hash.startsWith("#s=") ? location.hash.slice(3) : null;
   if (url !== null) {
-    await loadUrl(new URL(url, location.href).href);
+    const target = new URL(url, location.href);
+    if (target.origin === location.origin) await loadUrl(target.href);
+    else askBeforeLoading(target);
   }
   if (share !== null) {
     try {
-      const { scenario, seed } = await decodeShare(share);
-      const r = await call({ op: "simulate", scenario, seed });
+      const { scenario, seed, bugs } = await decodeShare(share);
+      const r = await call({ op: "simulate", scenario, seed, bugs });
       showModel(r.model as Model);
       setStatus("re-simulated from the shared link");
     } catch (e) {

@@ -1,11 +1,11 @@
 /**
  * The message layer, the densest part of the diagram. When at most EXACT_MAX messages are in view, each is drawn
- * from send to arrival (dropped ones dashed, ending in a cross where they were dropped: half-way to the receiver for
- * a drop decided at send time, off any lane's line, and on the receiver's lane for one dropped on arrival; ones still
- * in flight when the run ended dotted). Above that there are more messages than the pixels can tell apart, and the
- * layer switches to density strips (density.ts): per lane and column of time, how many messages it sent, by type, drops
- * in red. The legend line says which is on and how many messages are in view, so nothing is dropped silently; zooming
- * in brings the arrows back.
+ * from send to arrival (dropped ones dashed, ending in a cross where they were dropped: on a short stub towards the
+ * receiver inside the sender's lane for a drop decided at send time, on the receiver's lane for one dropped on
+ * arrival; ones still in flight when the run ended dotted). Above that there are more messages than the pixels can
+ * tell apart, and the layer switches to density strips (density.ts): per lane and column of time, how many messages
+ * it sent, by type, drops in red. The legend line says which is on and how many messages are in view, so nothing is
+ * dropped silently; zooming in brings the arrows back.
  *
  * Either way a frame costs about the same at every zoom level: the exact layer draws at most EXACT_MAX one-pixel
  * lines, found by binary search on the send times; the density layer counts per lane, type and column with two
@@ -19,6 +19,8 @@ import type { Model } from "./model.ts";
 
 /** Up to this many messages in view, each is drawn (2,500 one-pixel arrows raster in ~5 ms here). */
 export const EXACT_MAX = 2_500;
+/** Up to this many messages in view, each arrow gets an arrowhead (more would be noise, and cost a frame's time). */
+export const HEADS_MAX = 600;
 /** Up to this many drops in view, each drop's cross is interactive (its tooltip says why it was dropped). */
 export const MAX_DROP_MARKS = 300;
 
@@ -78,7 +80,7 @@ interface Styles {
 }
 
 function register(b: Batch, types: number): Styles {
-  const perType = (f: (c: string) => number) => Array.from({ length: types }, (_, i) => f(typeColor(i)));
+  const perType = (f: (c: string) => number) => Array.from({ length: types }, (_, i) => f(typeColor(i, types)));
   return {
     grey: b.style({ shape: "line", color: GREY, width: 1, alpha: 0.6, dash: null, cls: "arrow out-of-cone" }),
     greyDrop: b.style({
@@ -120,6 +122,8 @@ export class MessageLayer {
   private readonly st: Styles;
   private v!: MessageView;
   private arrows = 0;
+  /** Whether this frame draws arrowheads (few enough arrows in view to tell them apart). */
+  private heads = false;
   private top = new Float64Array(0);
   private readonly seg = new Float64Array(4);
 
@@ -134,7 +138,9 @@ export class MessageLayer {
     this.batch.reset();
     this.drops.length = 0;
     this.arrows = 0;
-    if (this.estimate() <= EXACT_MAX) {
+    const estimate = this.estimate();
+    if (estimate <= EXACT_MAX) {
+      this.heads = estimate <= HEADS_MAX;
       this.exact();
       return { mode: "exact", inView: this.arrows, arrows: this.arrows, columnPx: 0, densityMax: 0 };
     }
@@ -213,9 +219,10 @@ export class MessageLayer {
             : (st.normal[type] as number);
     const x1 = t0 * v.scale + v.offset;
     const x2 = (m.msgT1[k] as number) * v.scale + v.offset;
-    const yEnd = dropped && droppedAtSend(m, k) ? this.halfway(y0, y1) : y1;
+    const yEnd = dropped && droppedAtSend(m, k) ? this.stub(y0, y1) : y1;
     this.arrows++;
     this.line(style, x1, y0, x2, yEnd);
+    if (this.heads && !dropped) this.head(style, x1, y0, x2, yEnd);
     if (dropped && x2 >= v.xMin && x2 <= v.xMax) {
       if (grey) this.batch.add(st.dropX, x2, yEnd, 3, 0);
       else this.drops.push({ x: x2, y: yEnd, message: k });
@@ -223,16 +230,30 @@ export class MessageLayer {
   }
 
   /**
-   * Where a message dropped as it was sent ends: half-way between its lanes, moved a quarter lane towards the receiver
-   * when that is on another lane's line (half-way from n1 to n5 is n3's line, and a cross there reads as a message to
-   * n3 dropped on arrival).
+   * Where a message dropped as it was sent ends: a short stub from the sender towards the receiver, inside the
+   * sender's own lane (at most 40% of a lane from its line), so the cross sits on the arrow's path on the sender's
+   * lane. Half-way between the lanes (as before) put it on other lanes' space: n4 -> c4 ended between c1 and c2.
    */
-  private halfway(y0: number, y1: number): number {
-    const mid = (y0 + y1) / 2;
-    const ys = this.v.ys;
-    for (let l = 0; l < ys.length; l++)
-      if (Math.abs((ys[l] as number) - mid) < 4) return mid + Math.sign(y1 - y0) * this.v.laneH * 0.25;
-    return mid;
+  private stub(y0: number, y1: number): number {
+    return y0 + Math.sign(y1 - y0) * Math.min(Math.abs(y1 - y0) / 2, this.v.laneH * 0.4);
+  }
+
+  /**
+   * An arrowhead at (x2, y2) pointing along the arrow: direction reads even on a near-vertical message between
+   * neighbouring lanes of one datacenter.
+   */
+  private head(style: number, x1: number, y1: number, x2: number, y2: number): void {
+    if (x2 < this.v.xMin || x2 > this.v.xMax) return;
+    const len = Math.hypot(x2 - x1, y2 - y1);
+    if (len < 6) return;
+    const ux = (x2 - x1) / len;
+    const uy = (y2 - y1) / len;
+    const size = 6;
+    // two sides at +-25 degrees from the arrow's direction, back from its tip
+    const c = Math.cos(0.44);
+    const s = Math.sin(0.44);
+    this.batch.add(style, x2, y2, x2 - size * (ux * c - uy * s), y2 - size * (uy * c + ux * s));
+    this.batch.add(style, x2, y2, x2 - size * (ux * c + uy * s), y2 - size * (uy * c - ux * s));
   }
 
   /** Add a line clipped to [xMin, xMax] (nothing if it lies outside). */
@@ -253,7 +274,8 @@ export class MessageLayer {
     const first = Math.floor(v.t0 / colMicros);
     const cols = Math.floor(v.t1 / colMicros) - first + 1;
     if (this.top.length !== m.lanes.length) this.top = new Float64Array(m.lanes.length);
-    const stripH = Math.max(4, Math.min(14, Math.round(v.laneH * 0.3)));
+    // most of the half-lane above the line (a 155 px lane had a 10 px strip): room to read the shares by type
+    const stripH = Math.max(4, Math.round(v.laneH * 0.42));
     for (let l = 0; l < m.lanes.length; l++) this.top[l] = (v.ys[l] as number) - 2 - stripH;
     const d = this.density;
     d.reset(

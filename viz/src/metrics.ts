@@ -38,7 +38,9 @@ export function computeSeries(model: Model): Series[] {
   latency.sort((a, b) => a[0] - b[0]);
   const lag: [number, number][] = [];
   const commit = model.lanes.map(() => 0);
-  const changes = model.states.flatMap((list, lane) => list.map((s) => ({ t: s.t, lane, c: s.v.commitIndex })));
+  const field = model.hints.log?.commit;
+  const changes =
+    field === undefined ? [] : model.states.flatMap((list, lane) => list.map((s) => ({ t: s.t, lane, c: s.v[field] })));
   changes.sort((a, b) => a.t - b.t);
   for (const ch of changes) {
     if (typeof ch.c !== "number") continue;
@@ -63,7 +65,7 @@ export function computeSeries(model: Model): Series[] {
       color: "#e8a33d",
       unit: "",
     },
-    { title: "replication lag (max - min commitIndex)", points: lag, color: "#8e44ad", unit: "entries" },
+    { title: "replication lag (max - min commit index)", points: lag, color: "#8e44ad", unit: "entries" },
   ];
 }
 
@@ -74,7 +76,17 @@ export function renderMetrics(el: HTMLElement, model: Model, onPick: (t: number)
   for (const s of computeSeries(model)) {
     const title = document.createElement("div");
     title.className = "chart-title";
-    const max = d3.max(s.points, (p) => (Number.isNaN(p[1]) ? undefined : p[1])) ?? 0;
+    const known = s.points.filter((p) => !Number.isNaN(p[1]));
+    const max = d3.max(known, (p) => p[1]) ?? 0;
+    if (known.length === 0) {
+      // nothing to draw (no ops completed, no commit index in the views): say so, never an empty axis
+      title.textContent = `${s.title} — n/a`;
+      const none = document.createElement("div");
+      none.className = "chart-empty";
+      none.textContent = "n/a: this run has no data for it";
+      el.append(title, none);
+      continue;
+    }
     title.textContent =
       `${s.title} — max ` +
       `${max >= 100 ? Math.round(max).toLocaleString("en-US") : Number.isInteger(max) ? max : max.toFixed(2)}` +
@@ -115,8 +127,7 @@ export function renderMetrics(el: HTMLElement, model: Model, onPick: (t: number)
           .y((p) => y(p[1])),
       );
     // a series with gaps (no data there) also gets a dot per point, so lone points between gaps show
-    if (s.points.some((p) => Number.isNaN(p[1]))) {
-      const known = s.points.filter((p) => !Number.isNaN(p[1]));
+    if (known.length < s.points.length) {
       svg
         .append("g")
         .selectAll("circle")

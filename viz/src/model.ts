@@ -4,7 +4,10 @@
  * plain data with typed arrays, so it crosses the worker boundary cheaply.
  */
 import type { TraceEvent, TraceFooter, TraceHeader } from "../../sim/trace/events.ts";
-import { buildTxnGroups, TXN_PROTOCOLS, type TxnGroup } from "./overlays/txn.ts";
+import { TRACE_EVENT_KINDS } from "../../sim/trace/events.ts";
+import type { ViewHints } from "../../sim/core/viewHints.ts";
+import { hintsOf, numberField, progressField } from "./hints.ts";
+import { buildTxnGroups, type TxnGroup } from "./overlays/txn.ts";
 
 export interface Lane {
   id: string;
@@ -55,6 +58,8 @@ export interface StateChange {
 
 export interface Model {
   header: TraceHeader;
+  /** The header's view hints, checked (hints.ts): the only way the viewer knows what a protocol's views mean. */
+  hints: ViewHints;
   /** Why the run stopped (the trace's end line), if it says. */
   stop: TraceFooter["stop"] | null;
   lanes: Lane[];
@@ -84,7 +89,11 @@ export interface Model {
   states: StateChange[][];
   markers: Marker[];
   violations: Marker[];
-  /** Raft overlay: each time a leader's commit index advanced, the acknowledgements (message indices) it had. */
+  /**
+   * Commit quorums (log hint): each time a leader's commit index advanced, the acknowledgements that made it, as
+   * message indices: per follower whose match index had reached the new commit index, the message delivered when the
+   * leader's view first showed it there in this leadership.
+   */
   commits: { t: number; lane: number; index: number; acks: number[] }[];
   /** 2PC/3PC overlay: transactions grouped from message payloads and decide notes (overlays/txn.ts). */
   txns?: TxnGroup[];
@@ -92,27 +101,8 @@ export interface Model {
   lines?: string[];
 }
 
-export const KINDS = [
-  "send",
-  "deliver",
-  "drop",
-  "duplicate",
-  "timer",
-  "crash",
-  "restart",
-  "partition",
-  "heal",
-  "link",
-  "clock",
-  "disk",
-  "invoke",
-  "ok",
-  "fail",
-  "info",
-  "state",
-  "note",
-  "violation",
-];
+/** Trace event kinds in the engine's order (K_SEND = 0 and the rest below index into it). */
+export const KINDS: string[] = [...TRACE_EVENT_KINDS];
 
 /** Build the model of a parsed trace (the worker streams lines into a ModelBuilder instead). */
 export function buildModel(
@@ -152,7 +142,7 @@ export class ModelBuilder {
   readonly lanes: Lane[] = [];
   private readonly dcs: Model["dcs"] = [];
   private readonly laneOf: Map<string, number>;
-  /** 2pc/3pc: the transaction overlay reads message payloads, so sends must come as parsed events (to `event`). */
+  /** Transaction hint: the overlay reads message payloads, so sends must come as parsed events (to `event`). */
   readonly wantsSendEvents: boolean;
   private readonly keptEvents: TraceEvent[] = [];
   private n = 0;
@@ -174,7 +164,6 @@ export class ModelBuilder {
   private readonly dropWhy: string[] = [];
   private readonly types: string[] = [];
   private readonly typeIndex = new Map<string, number>();
-  private appendResp = -1;
   private msgIndexById = new Int32Array(1 << 14).fill(-1);
   private readonly msgIndexByBigId = new Map<number, number>();
   private readonly ops: OpBar[] = [];
@@ -188,7 +177,13 @@ export class ModelBuilder {
   private readonly violations: Marker[] = [];
   private readonly lines: string[] = [];
   private readonly commits: Model["commits"] = [];
-  private readonly lastAck: Map<number, number>[];
+  readonly hints: ViewHints;
+  /** Per lane, the message delivered last (-1 none): a state change right after a delivery was caused by it. */
+  private readonly lastDelivery: Int32Array;
+  /** Per leader lane, in its current leadership: per follower, each rise of its match index and the ack behind it. */
+  private readonly rises: Map<string, { match: number; ack: number }[]>[];
+  private readonly leadership: string[];
+  private readonly lastMatch: (Record<string, number> | null)[];
   private readonly lastCommit: Float64Array;
   private tMax = 0;
 
@@ -205,9 +200,13 @@ export class ModelBuilder {
     for (const c of header.clients) lanes.push({ id: c.id, kind: "client", dc: c.dc });
     this.laneOf = new Map(lanes.map((l, i) => [l.id, i]));
     this.states = lanes.map(() => []);
-    this.lastAck = lanes.map(() => new Map());
+    this.hints = hintsOf(header);
+    this.lastDelivery = new Int32Array(lanes.length).fill(-1);
+    this.rises = lanes.map(() => new Map());
+    this.leadership = lanes.map(() => "");
+    this.lastMatch = lanes.map(() => null);
     this.lastCommit = new Float64Array(lanes.length);
-    this.wantsSendEvents = TXN_PROTOCOLS.includes(header.scenario.protocol.name);
+    this.wantsSendEvents = this.hints.transactions !== undefined;
   }
 
   /** Events so far. */
@@ -227,7 +226,6 @@ export class ModelBuilder {
       ti = this.types.length;
       this.types.push(ty);
       this.typeIndex.set(ty, ti);
-      if (ty === "append-resp") this.appendResp = ti;
     }
     return ti;
   }
@@ -305,7 +303,7 @@ export class ModelBuilder {
     this.msgStatus[k] = 0;
     if (this.d === this.delivered.length) this.delivered = grown(this.delivered, this.d * 2, 0);
     this.delivered[this.d++] = k;
-    if (this.msgType[k] === this.appendResp) this.lastAck[lane]?.set(this.msgFrom[k] as number, k);
+    if (lane >= 0) this.lastDelivery[lane] = k;
   }
 
   drop(t: number, lane: number, id: number, why: string): void {
@@ -461,14 +459,57 @@ export class ModelBuilder {
     const l = this.lane(e.n);
     const i = this.begin(e.t, kind, l);
     this.states[l]?.push({ t: e.t, v: e.v, event: i });
-    if (e.v.role === "leader" && typeof e.v.commitIndex === "number" && e.v.commitIndex > (this.lastCommit[l] ?? 0)) {
-      const msgT1 = this.msgT1;
-      const acks = [...(this.lastAck[l]?.values() ?? [])].filter(
-        (k) => (msgT1[k] as number) <= e.t && (msgT1[k] as number) >= e.t - 10_000_000,
-      );
-      this.commits.push({ t: e.t, lane: l, index: e.v.commitIndex, acks });
+    const log = this.hints.log;
+    if (l < 0 || log === undefined) return;
+    const commit = numberField(e.v, log.commit);
+    const leads = this.hints.leaderRole !== undefined && e.v.role === this.hints.leaderRole;
+    if (leads) this.trackProgress(e, l);
+    else {
+      this.leadership[l] = "";
+      this.lastMatch[l] = null;
     }
-    if (typeof e.v.commitIndex === "number" && l >= 0) this.lastCommit[l] = e.v.commitIndex;
+    if (leads && commit !== null && commit > (this.lastCommit[l] ?? 0))
+      this.commits.push({ t: e.t, lane: l, index: commit, acks: this.acksFor(l, commit) });
+    if (commit !== null) this.lastCommit[l] = commit;
+  }
+
+  /**
+   * A leader's view: a new leadership (epoch) starts its progress afresh; a follower whose match index rose since the
+   * last view got there through the message just delivered from it (the view is recorded after the step).
+   */
+  private trackProgress(e: Extract<TraceEvent, { k: "state" }>, l: number): void {
+    const epoch = `${String(numberField(e.v, this.hints.epoch))}`;
+    const rises = this.rises[l] as Map<string, { match: number; ack: number }[]>;
+    if (this.leadership[l] !== epoch) {
+      this.leadership[l] = epoch;
+      this.lastMatch[l] = null;
+      rises.clear();
+    }
+    const match = progressField(e.v, this.hints.log?.match);
+    if (match === null) return;
+    const before = this.lastMatch[l] ?? null;
+    const k = this.lastDelivery[l] as number;
+    const delivered = k >= 0 && this.msgT1[k] === e.t ? k : -1;
+    for (const [f, m] of Object.entries(match)) {
+      if (before !== null && m <= (before[f] ?? 0)) continue;
+      if (before === null && m <= 0) continue;
+      const from = delivered >= 0 ? this.lanes[this.msgFrom[delivered] as number]?.id : undefined;
+      const ack = from === f ? delivered : -1;
+      let list = rises.get(f);
+      if (list === undefined) rises.set(f, (list = []));
+      list.push({ match: m, ack });
+    }
+    this.lastMatch[l] = match;
+  }
+
+  /** The acks behind commit index `c` of leader lane l: per follower, the first rise of its match to c or above. */
+  private acksFor(l: number, c: number): number[] {
+    const acks: number[] = [];
+    for (const list of this.rises[l]?.values() ?? []) {
+      const r = list.find((x) => x.match >= c);
+      if (r !== undefined && r.ack >= 0) acks.push(r.ack);
+    }
+    return acks.sort((a, b) => (this.msgT1[a] as number) - (this.msgT1[b] as number));
   }
 
   /**
@@ -489,6 +530,7 @@ export class ModelBuilder {
     for (let k = 0; k < m; k++) if (Number.isNaN(msgT1[k] as number)) msgT1[k] = tMax;
     const model: Model = {
       header,
+      hints: this.hints,
       stop: footer?.stop ?? null,
       lanes: this.lanes,
       dcs: this.dcs,
@@ -517,7 +559,7 @@ export class ModelBuilder {
       commits: this.commits,
     };
     if (this.keepLines) model.lines = this.lines;
-    const txns = buildTxnGroups(header, this.keptEvents, (id) => this.lane(id));
+    const txns = buildTxnGroups(this.hints.transactions, this.keptEvents, (id) => this.lane(id));
     if (txns !== undefined) model.txns = txns;
     return model;
   }
@@ -548,8 +590,24 @@ export function viewAt(model: Model, lane: number, t: number): StateChange | nul
  * repeated until none changes anything.
  */
 export function causalCone(model: Model, lane: number, t: number): Float64Array {
+  return causalConeOf(model, [{ lane, t }]);
+}
+
+/**
+ * The causal cone of several events at once (their union): a violation's evidence. The same backward pass, from the
+ * latest of them; each seeds its own lane.
+ */
+export function causalConeOf(
+  model: Model,
+  seeds: readonly { lane: number; t: number; cone?: boolean }[],
+): Float64Array {
   const until = new Float64Array(model.lanes.length).fill(Number.NEGATIVE_INFINITY);
-  until[lane] = t;
+  let t = Number.NEGATIVE_INFINITY;
+  for (const s of seeds) {
+    if (s.lane < 0 || s.lane >= until.length || s.cone === false) continue;
+    until[s.lane] = Math.max(until[s.lane] as number, s.t);
+    t = Math.max(t, s.t);
+  }
   const order = model.msgDelivered;
   const { msgT0, msgT1, msgFrom, msgTo } = model;
   let lo = 0;
@@ -595,6 +653,47 @@ export function firstDivergence(a: Model, b: Model): { index: number; tA: number
     tA: n < la.length ? (a.evT[n] as number) : a.tMax,
     tB: n < lb.length ? (b.evT[n] as number) : b.tMax,
   };
+}
+
+/** Where one lane's history differs between two runs: its first differing event in each. */
+export interface Divergence {
+  lane: number;
+  /** Index (in run a's events) of the lane's first event that differs, and its time in each run. */
+  index: number;
+  tA: number;
+  tB: number;
+}
+
+/**
+ * Every divergence between two runs: per lane, the first event of its own history (its events in order, by their
+ * canonical lines) that differs, in time order. The runs' first divergence is the earliest; the others say when each
+ * other node's (and client's) history stopped matching, which a single first divergence hides.
+ */
+export function divergences(a: Model, b: Model): Divergence[] {
+  const la = a.lines ?? [];
+  const lb = b.lines ?? [];
+  const out: Divergence[] = [];
+  for (let lane = 0; lane < Math.min(a.lanes.length, b.lanes.length); lane++) {
+    let i = 0;
+    let j = 0;
+    for (;;) {
+      while (i < la.length && a.evLane[i] !== lane) i++;
+      while (j < lb.length && b.evLane[j] !== lane) j++;
+      if (i >= la.length && j >= lb.length) break;
+      if (i >= la.length || j >= lb.length || la[i] !== lb[j]) {
+        out.push({
+          lane,
+          index: Math.min(i, la.length),
+          tA: i < la.length ? (a.evT[i] as number) : a.tMax,
+          tB: j < lb.length ? (b.evT[j] as number) : b.tMax,
+        });
+        break;
+      }
+      i++;
+      j++;
+    }
+  }
+  return out.sort((x, y) => Math.min(x.tA, x.tB) - Math.min(y.tA, y.tB) || x.lane - y.lane);
 }
 
 /** Events of a kind (or any kind) on a lane (or any lane): the next (dir 1) or previous (dir -1) one after t. */

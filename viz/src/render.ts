@@ -21,85 +21,12 @@ import {
 import { typeColor as colorOfType } from "./colors.ts";
 import { formatCount, formatTime } from "./format.ts";
 import { droppedAtSend, MessageLayer, type MessageStats } from "./messages.ts";
-import { causalCone, type Model } from "./model.ts";
+import { causalCone, causalConeOf, type Model } from "./model.ts";
 import { txnBands, txnMarks } from "./overlays/txn.ts";
+import { assertNever } from "../../sim/core/types.ts";
+import { type Filters, type Prim, type Selection, type Shape, STROKED, type Viewport } from "./prim.ts";
 
-export interface Viewport {
-  t0: number;
-  t1: number;
-  width: number;
-  height: number;
-}
-
-export interface Filters {
-  hiddenLanes: Set<number>;
-  hiddenTypes: Set<string>;
-  hiddenKinds: Set<string>;
-  text: string;
-}
-
-export interface Selection {
-  lane: number;
-  t: number;
-}
-
-export type Prim =
-  | {
-      p: "rect";
-      x: number;
-      y: number;
-      w: number;
-      h: number;
-      fill: string;
-      opacity?: number;
-      cls?: string;
-      title?: string;
-      event?: number;
-    }
-  | {
-      p: "line";
-      x1: number;
-      y1: number;
-      x2: number;
-      y2: number;
-      stroke: string;
-      width: number;
-      opacity?: number;
-      dash?: string;
-      cls?: string;
-    }
-  | {
-      p: "text";
-      x: number;
-      y: number;
-      text: string;
-      fill: string;
-      size: number;
-      anchor?: "start" | "middle" | "end";
-      weight?: string;
-      cls?: string;
-    }
-  | {
-      p: "mark";
-      x: number;
-      y: number;
-      shape: "x" | "tri" | "dot" | "diamond";
-      size: number;
-      fill: string;
-      cls?: string;
-      title?: string;
-      event?: number;
-      t?: number;
-      lane?: number;
-      ring?: boolean;
-    }
-  | { p: "layer"; layer: Layer; cls: string };
-
-/** A dense layer: drawn on the canvas in one go, written to SVG item by item. */
-export interface Layer {
-  draw(ctx: CanvasRenderingContext2D): void;
-  svg(out: string[]): void;
-}
+export type { Evidence, Filters, Layer, Prim, Selection, Viewport } from "./prim.ts";
 
 export const LABEL_WIDTH = 120;
 /** Room right of the plot, so a mark at the very end of the run (a violation that stopped it) shows whole. */
@@ -108,8 +35,8 @@ export const AXIS_HEIGHT = 28;
 /** The strip under the lanes that holds the legend (what is drawn exactly, what is aggregated): up to two lines. */
 export const FOOTER_HEIGHT = 28;
 
-export function typeColor(_model: Model, type: number): string {
-  return colorOfType(type);
+export function typeColor(model: Model, type: number): string {
+  return colorOfType(type, model.types.length);
 }
 
 export { formatTime } from "./format.ts";
@@ -168,9 +95,10 @@ export class Scene {
 
   coneOf(model: Model, sel: Selection | null): Float64Array | null {
     if (sel === null) return null;
-    const key = `${sel.lane}:${sel.t}`;
+    const ev = sel.evidence;
+    const key = ev === undefined ? `${sel.lane}:${sel.t}` : ev.map((e) => `${e.lane}:${e.t}`).join(",");
     if (key !== this.coneKey || this.model !== model) {
-      this.cone = causalCone(model, sel.lane, sel.t);
+      this.cone = ev === undefined ? causalCone(model, sel.lane, sel.t) : causalConeOf(model, ev);
       this.coneKey = key;
     }
     return this.cone;
@@ -212,6 +140,7 @@ export function layout(
     xMin: LABEL_WIDTH,
     xMax: vp.width - RIGHT_PAD,
     bottom: vp.height - FOOTER_HEIGHT,
+    labels: [],
   };
   const layer = scene.layer(model);
   const cone = scene.coneOf(model, sel);
@@ -250,6 +179,7 @@ export function layout(
       });
   if (!f.hiddenKinds.has("send"))
     prims.push({ p: "layer", layer: stats.mode === "exact" ? layer.batch : layer.density, cls: "messages" });
+  if (cone !== null && stats.mode === "density") greyStripsOutside(G, prims, cone, layer.density.stripH);
   for (const d of layer.drops)
     prims.push({
       p: "mark",
@@ -261,7 +191,8 @@ export function layout(
       cls: "drop-mark",
       title: dropTitle(model, d.message),
     });
-  if (!f.hiddenKinds.has("commit")) commitQuorums(G, prims);
+  if (!f.hiddenKinds.has("commit")) commitQuorums(G, prims, cone);
+  prims.push(...G.labels);
   if (!f.hiddenKinds.has("state")) stateTicks(G, scene.ticks);
   const markerTicks = markers(G, prims, scene.ticks);
   prims.push({ p: "layer", layer: scene.ticks, cls: "ticks" });
@@ -283,6 +214,26 @@ export function layout(
     });
   });
   return { prims, arrows: stats.arrows, stats: { ...stats, markerTicks, opsAggregated, legend } };
+}
+
+/** With a causal cone, each density strip is greyed past the lane's time in the cone (as arrows outside it are). */
+function greyStripsOutside(G: Frame, prims: Prim[], cone: Float64Array, stripH: number): void {
+  for (let l = 0; l < G.model.lanes.length; l++) {
+    const y = G.ys[l] as number;
+    if (Number.isNaN(y)) continue;
+    const x0 = Math.max(G.xMin, Math.min(G.xMax, G.x(cone[l] as number)));
+    if (x0 >= G.xMax) continue;
+    prims.push({
+      p: "rect",
+      x: x0,
+      y: y - 2 - stripH,
+      w: G.xMax - x0,
+      h: stripH,
+      fill: "#ffffff",
+      opacity: 0.75,
+      cls: "density-out-of-cone",
+    });
+  }
 }
 
 /** The legend: how the messages (and anything else aggregated) are drawn at this zoom, in parts. */
@@ -339,8 +290,8 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
       p: "mark",
       x: G.x(v.t),
       y,
-      shape: "tri",
-      size: 9,
+      shape: "star",
+      size: 8,
       fill: "#c0392b",
       cls: "violation-marker",
       title: v.text,
@@ -366,7 +317,7 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
       p: "text",
       x: G.x(divergence) + (right ? -4 : 4),
       y: AXIS_HEIGHT + 12,
-      text: "first divergence",
+      text: "divergence",
       fill: "#8e44ad",
       size: 11,
       weight: "600",
@@ -374,6 +325,34 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
       cls: "divergence-label",
     });
   }
+  if (sel?.message !== undefined) pickedMessage(G, prims, sel.message);
+  (sel?.evidence ?? []).forEach((e, i) => {
+    const y = ys[e.lane] as number;
+    if (Number.isNaN(y) || e.t < vp.t0 || e.t > vp.t1) return;
+    prims.push({
+      p: "mark",
+      x: G.x(e.t),
+      y,
+      shape: "dot",
+      size: 8,
+      fill: "#c0392b",
+      cls: "evidence",
+      ring: true,
+      title: `${i + 1}. ${e.label} at ${formatTime(e.t)}`,
+      t: e.t,
+      lane: e.lane,
+    });
+    prims.push({
+      p: "text",
+      x: G.x(e.t) + 10,
+      y: y - 10,
+      text: String(i + 1),
+      fill: "#c0392b",
+      size: 12,
+      weight: "700",
+      cls: "evidence-label",
+    });
+  });
   if (sel !== null && !Number.isNaN(ys[sel.lane] as number) && sel.t >= vp.t0 && sel.t <= vp.t1)
     prims.push({
       p: "mark",
@@ -384,6 +363,32 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
       fill: "#111",
       cls: "selection",
       ring: true,
+    });
+}
+
+/** The clicked message: a thick line from send to arrival with a head at the arrival. */
+function pickedMessage(G: Frame, prims: Prim[], k: number): void {
+  const m = G.model;
+  const y0 = G.ys[m.msgFrom[k] as number] as number;
+  const yTo = G.ys[m.msgTo[k] as number] as number;
+  if (Number.isNaN(y0) || Number.isNaN(yTo)) return;
+  const dropped = m.msgStatus[k] === 1;
+  const y1 =
+    dropped && droppedAtSend(m, k) ? y0 + Math.sign(yTo - y0) * Math.min(Math.abs(yTo - y0) / 2, G.laneH * 0.4) : yTo;
+  const x0 = G.x(m.msgT0[k] as number);
+  const x1 = G.x(m.msgT1[k] as number);
+  const line = { p: "line" as const, stroke: "#111", width: 2.5, cls: "picked-message" };
+  prims.push({ ...line, x1: x0, y1: y0, x2: x1, y2: y1 });
+  const len = Math.hypot(x1 - x0, y1 - y0);
+  if (len < 1) return;
+  const [ux, uy] = [(x1 - x0) / len, (y1 - y0) / len];
+  for (const a of [0.44, -0.44])
+    prims.push({
+      ...line,
+      x1,
+      y1,
+      x2: x1 - 10 * (ux * Math.cos(a) - uy * Math.sin(a)),
+      y2: y1 - 10 * (uy * Math.cos(a) + ux * Math.sin(a)),
     });
 }
 
@@ -423,17 +428,37 @@ function esc(s: string): string {
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
 
-export function markPath(m: { x: number; y: number; size: number; shape: "x" | "tri" | "dot" | "diamond" }): string {
+export function markPath(m: { x: number; y: number; size: number; shape: Shape }): string {
   const { x, y, size: s } = m;
   switch (m.shape) {
+    case "square":
+      return `M${r2(x - s)},${r2(y - s)}h${r2(2 * s)}v${r2(2 * s)}h${r2(-2 * s)}Z`;
+    case "bar":
+      return `M${r2(x - s * 0.4)},${r2(y - s * 1.2)}h${r2(0.8 * s)}v${r2(2.4 * s)}h${r2(-0.8 * s)}Z`;
+    case "plus":
+      return `M${r2(x - s)},${r2(y)}H${r2(x + s)}M${r2(x)},${r2(y - s)}V${r2(y + s)}`;
+    case "minus":
+      return `M${r2(x - s)},${r2(y)}H${r2(x + s)}`;
+    case "star": {
+      let d = "";
+      for (let i = 0; i < 10; i++) {
+        const r = i % 2 === 0 ? s * 1.2 : s * 0.5;
+        const a = -Math.PI / 2 + (i * Math.PI) / 5;
+        d += `${i === 0 ? "M" : "L"}${r2(x + r * Math.cos(a))},${r2(y + r * Math.sin(a))}`;
+      }
+      return `${d}Z`;
+    }
     case "x":
       return `M${r2(x - s)},${r2(y - s)}L${r2(x + s)},${r2(y + s)}M${r2(x - s)},${r2(y + s)}L${r2(x + s)},${r2(y - s)}`;
     case "tri":
       return `M${r2(x)},${r2(y - s)}L${r2(x + s)},${r2(y + s * 0.8)}L${r2(x - s)},${r2(y + s * 0.8)}Z`;
     case "diamond":
       return `M${r2(x)},${r2(y - s)}L${r2(x + s)},${r2(y)}L${r2(x)},${r2(y + s)}L${r2(x - s)},${r2(y)}Z`;
-    default:
+    case "dot":
+    case "circle":
       return `M${r2(x - s)},${r2(y)}a${s},${s} 0 1,0 ${2 * s},0a${s},${s} 0 1,0 ${-2 * s},0`;
+    default:
+      return assertNever(m.shape, "mark shape");
   }
 }
 
@@ -471,7 +496,7 @@ export function toSvg(prims: readonly Prim[], width: number, height: number): st
         break;
       case "mark": {
         const stroke =
-          p.shape === "x" || p.ring ? ` stroke="${p.fill}" stroke-width="2" fill="none"` : ` fill="${p.fill}"`;
+          STROKED.has(p.shape) || p.ring ? ` stroke="${p.fill}" stroke-width="2" fill="none"` : ` fill="${p.fill}"`;
         out.push(`<path${cls} d="${markPath(p)}"${stroke}>${p.title ? `<title>${esc(p.title)}</title>` : ""}</path>`);
         break;
       }

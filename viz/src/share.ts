@@ -1,9 +1,11 @@
-/** Share links: scenario + seed, deflated and base64url-encoded into the page address. */
+/** Share links: scenario + seed + bug variants, deflated and base64url-encoded into the page address. */
 import type { ResolvedScenario } from "../../sim/scenario/resolved.ts";
 
 export interface Shared {
   scenario: ResolvedScenario;
   seed: number;
+  /** Bug variants switched on (the trace header's `bugs`); links made before they were shared have none. */
+  bugs: string[];
 }
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -26,8 +28,11 @@ export async function decodeShare(text: string): Promise<Shared> {
   const stream = new Blob([fromBase64Url(text) as Uint8Array<ArrayBuffer>])
     .stream()
     .pipeThrough(new DecompressionStream("deflate-raw"));
-  const shared = JSON.parse(await new Response(stream).text()) as Shared;
-  if (typeof shared.seed !== "number" || typeof shared.scenario !== "object")
+  const shared = JSON.parse(await new Response(stream).text()) as Partial<Shared>;
+  if (typeof shared.seed !== "number" || typeof shared.scenario !== "object" || shared.scenario === null)
     throw new Error("expected a scenario and a seed");
-  return shared;
+  const bugs = shared.bugs ?? [];
+  if (!Array.isArray(bugs) || bugs.some((b) => typeof b !== "string"))
+    throw new Error("bugs: expected a list of bug variant names");
+  return { scenario: shared.scenario, seed: shared.seed, bugs };
 }

@@ -4,7 +4,8 @@
  * transform, its path only changes with its shape), and one delegated listener per event type serves them all.
  * Titles are set with textContent, never markup.
  */
-import { markPath, type Prim } from "./render.ts";
+import { type Prim, STROKED } from "./prim.ts";
+import { markPath } from "./render.ts";
 
 type Mark = Extract<Prim, { p: "mark" }>;
 const NS = "http://www.w3.org/2000/svg";
@@ -97,7 +98,7 @@ export class Overlay {
       // a ring (the selection) is drawn around what it marks and lets clicks through to it
       if (p.ring) h.g.setAttribute("pointer-events", "none");
       else h.g.removeAttribute("pointer-events");
-      if (p.shape === "x" || p.ring) {
+      if (STROKED.has(p.shape) || p.ring) {
         h.path.setAttribute("stroke", p.fill);
         h.path.setAttribute("stroke-width", "2");
         h.path.setAttribute("fill", "none");

@@ -4,6 +4,7 @@
  * columns, so a frame finds what is in view by binary search instead of scanning the whole run.
  */
 import { lowerBound, perModel, upperBound } from "./messageIndex.ts";
+import { numberField } from "./hints.ts";
 import type { Model, OpBar } from "./model.ts";
 
 export interface LaneSpans {
@@ -11,7 +12,7 @@ export interface LaneSpans {
   t0: Float64Array;
   t1: Float64Array;
   term: Int32Array;
-  /** The role when it leads ("leader", "primary"), else "". */
+  /** The role when it leads (the hints' leaderRole), else "". */
   lead: string[];
 }
 
@@ -41,8 +42,8 @@ function laneSpans(m: Model, lane: number): LaneSpans {
   const lead: string[] = [];
   for (let k = 0; k < states.length; k++) {
     const s = states[k] as { t: number; v: Record<string, unknown> };
-    const tm = typeof s.v.term === "number" ? s.v.term : -1;
-    const role = s.v.role === "leader" || s.v.role === "primary" ? s.v.role : "";
+    const tm = numberField(s.v, m.hints.epoch) ?? -1;
+    const role = m.hints.leaderRole !== undefined && s.v.role === m.hints.leaderRole ? s.v.role : "";
     const last = t0.length - 1;
     if (last >= 0 && term[last] === tm && lead[last] === role) continue;
     if (last >= 0) t1[last] = s.t;

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 /**
  * Trace work off the main thread: decompress, parse, build the model; run what-if simulations; produce exports.
- * Messages: {op: "load", bytes, source} | {op: "loadUrl", url} | {op: "simulate", scenario, seed} |
+ * Messages: {op: "load", bytes, source} | {op: "loadUrl", url} | {op: "simulate", scenario, seed, bugs} |
  * {op: "export", format, which}.
  */
 import { registry } from "../../protocols/index.ts";
@@ -151,7 +151,9 @@ self.onmessage = async (ev: MessageEvent) => {
       );
     } else if (msg.op === "simulate") {
       const scenario = msg.scenario as ResolvedScenario;
-      const r = runScenario(scenario, { registry, seed: msg.seed as number, sink: "record" });
+      // The run's bug variants come with it: an unedited re-simulation must reproduce the trace it came from.
+      const bugs = Array.isArray(msg.bugs) ? (msg.bugs as unknown[]).map(String) : [];
+      const r = runScenario(scenario, { registry, seed: msg.seed as number, bugs, sink: "record" });
       const text = r.trace?.toNdjson() ?? "";
       const { model } = loadBytes("whatif", new TextEncoder().encode(text), "what-if");
       self.postMessage(
@@ -163,6 +165,10 @@ self.onmessage = async (ev: MessageEvent) => {
         },
         columnBuffers(model),
       );
+    } else if (msg.op === "event") {
+      // one event's fields (a clicked message's send): parsed from the kept bytes on first use
+      const e = eventsOf(String(msg.which)).events[Number(msg.index)];
+      self.postMessage({ id: msg.id, ok: true, event: e ?? null });
     } else if (msg.op === "export") {
       // The export is handed back as a Blob built from ~1 MiB parts: no single string holds it (a Chrome export of a
       // million-event trace is ~135 MB).

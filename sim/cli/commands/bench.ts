@@ -2,13 +2,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
-import { formatBenchTable, formatTable, mega, runBenchmarks } from "../../../bench/run.ts";
-import type { BenchResult } from "../../../bench/types.ts";
-import { WORKLOADS } from "../../../bench/workloads/index.ts";
+import { type BenchResult, loadBenchRunner } from "../bench/benchRunner.ts";
+import { formatBenchTable, formatTable, mega } from "../bench/benchTable.ts";
 import { UsageError, type CliCommand, type CliContext } from "../command.ts";
+import { projectRoot } from "../projectRoot.ts";
 import { abandonOutput, fillOutput, openOutput } from "../traceFile.ts";
 
-const BIN = resolve(import.meta.dirname, "../../../bin/faultline.mjs");
+/** This checkout's `faultline` command. */
+const bin = (): string => join(projectRoot(), "bin/faultline.mjs");
 
 /**
  * glibc's tunable that makes malloc ask for transparent huge pages (madvise) on the memory it maps: the trace's 8 MiB
@@ -29,13 +30,13 @@ function childEnv(hugePages: boolean): NodeJS.ProcessEnv {
 }
 
 /**
- * Run one workload in a fresh process, so no workload inherits another's heap, JIT state or garbage. `bin` is this
+ * Run one workload in a fresh process, so no workload inherits another's heap, JIT state or garbage. `cli` is this
  * checkout's CLI, or another checkout's (--against).
  */
-function isolated(name: string, hugePages: boolean, bin = BIN): BenchResult {
-  const args = ["--max-old-space-size=4096", bin, "bench", "--only", name, "--json", "--no-isolate", "--runs", "1"];
+function isolated(name: string, hugePages: boolean, cli = bin()): BenchResult {
+  const args = ["--max-old-space-size=4096", cli, "bench", "--only", name, "--json", "--no-isolate", "--runs", "1"];
   const r = spawnSync(process.execPath, args, { encoding: "utf8", env: childEnv(hugePages) });
-  const where = bin === BIN ? "" : ` (in ${resolve(bin, "../..")})`;
+  const where = cli === bin() ? "" : ` (in ${resolve(cli, "../..")})`;
   if (r.status !== 0)
     throw new Error(`benchmark ${name} failed${where}: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
   return (JSON.parse(r.stdout) as { results: BenchResult[] }).results[0] as BenchResult;
@@ -198,6 +199,7 @@ export const benchCommand: CliCommand = {
           `--no-huge-pages: plain 4 KiB pages)`,
       }),
   async run(argv, ctx) {
+    const { workloads: WORKLOADS, runBenchmarks } = await loadBenchRunner();
     const only = argv.only as string[] | undefined;
     for (const name of only ?? []) {
       if (!WORKLOADS.some((w) => w.name === name))
@@ -250,7 +252,8 @@ export const benchCommand: CliCommand = {
     ctx.stdout(
       argv.json
         ? json
-        : `${formatBenchTable(results)}\n(${how}; ${pages})${yardstick === null ? "" : `\n${yardstick}`}`,
+        : `${formatBenchTable(results)}\n(${how}; ${pages})${yardstick === null ? "" : `\n${yardstick}`}` +
+            results.map((r) => (r.note === undefined ? "" : `\n${r.note}`)).join(""),
     );
     return 0;
   },
@@ -275,7 +278,7 @@ function compare(
       for (let i = 0; i < runs; i++) {
         // Sides by position, not by path: --against may name this very checkout (an A/A run, to see the noise).
         for (const here of i % 2 === 0 ? [true, false] : [false, true]) {
-          const r = isolated(name, hugePages, here ? BIN : other);
+          const r = isolated(name, hugePages, here ? bin() : other);
           (here ? ours : theirs).push(r);
           if (!json) ctx.stderr(`  ${name} ${here ? "here" : "there"}: ${mega(r.eventsPerSecond)} events/s`);
         }

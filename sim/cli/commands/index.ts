@@ -2,9 +2,11 @@ import type { CliCommand } from "../command.ts";
 import { benchCommand } from "./bench.ts";
 import { checkCommand } from "./check.ts";
 import { exportCommand } from "./export.ts";
+import { mergeCommand } from "./merge.ts";
 import { protocolsCommand } from "./protocols.ts";
 import { replayCommand } from "./replay.ts";
 import { runCommand } from "./run.ts";
+import { shrinkCommand } from "./shrink.ts";
 import { sweepCommand } from "./sweep.ts";
 import { validateCommand } from "./validate.ts";
 import { viewCommand } from "./view.ts";
@@ -15,6 +17,8 @@ export const COMMANDS: CliCommand[] = [
   replayCommand,
   validateCommand,
   sweepCommand,
+  mergeCommand,
+  shrinkCommand,
   protocolsCommand,
   viewCommand,
   exportCommand,

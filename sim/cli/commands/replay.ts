@@ -6,9 +6,12 @@ import { streamTraceLines } from "../traceFile.ts";
 import type { TraceHeader } from "../../trace/events.ts";
 import { pushLastLine, TraceFormatError, TraceLineReader } from "../../trace/reader.ts";
 import type { TraceRecorder } from "../../trace/recorder.ts";
-import { ResolvedScenarioSchema } from "../../trace/resolvedScenarioSchema.ts";
+import { ResolvedScenarioSchema } from "../../scenario/resolved.ts";
 import { formatPath } from "../../scenario/load.ts";
 import { TraceHash } from "../../trace/hash.ts";
+import { AssertionError } from "../../core/assert.ts";
+import { shellQuote } from "../../explore/repro.ts";
+import { RunBugError } from "../../explore/runBugError.ts";
 
 export const replayCommand: CliCommand = {
   command: "replay <trace>",
@@ -16,7 +19,7 @@ export const replayCommand: CliCommand = {
   builder: (y: Argv) =>
     y
       .positional("trace", { type: "string", describe: "trace file (.ndjson or .ndjson.gz)" })
-      .option("json", { type: "boolean" }),
+      .option("json", { type: "boolean", describe: "print the result as one JSON object" }),
   async run(argv, ctx) {
     const path = String(argv.trace);
     // The trace is read as a stream and compared line by line with the re-run's trace as it is decoded: a long run's
@@ -105,6 +108,9 @@ function rerun(path: string, header: TraceHeader, ctx: CliContext): RunResult {
   try {
     return runScenario(scenario, { registry: ctx.registry, seed: header.seed, bugs: header.bugs, sink: "record" });
   } catch (e) {
+    // A failed engine assertion is a bug in Faultline or the protocol, whatever the header said (the schema admitted
+    // the scenario): an internal error, with the command that repeats it.
+    if (e instanceof AssertionError) throw new RunBugError(e, `faultline replay ${shellQuote(path)}`);
     // The shape was right but something in it is not (a fault naming an unknown node, a bad protocol option...):
     // still the trace's problem, so bad input naming it, not an internal error.
     throw new TraceFormatError(

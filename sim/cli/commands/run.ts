@@ -1,11 +1,15 @@
 import type { Argv } from "yargs";
 import { parseDuration, UnitError } from "../../core/units.ts";
+import { swarmScenario } from "../../explore/swarm.ts";
+import { checkVerdicts, exitCodeOf, runVerdict, type Verdict } from "../../explore/verdict.ts";
 import { runScenario } from "../../world/simulation.ts";
+import { checkReproFlags, parseMaxStates, withMaxStates } from "../checkFlags.ts";
 import type { RunResult } from "../../world/result.ts";
 import { UsageError, type CliCommand, type CliContext } from "../command.ts";
 import { formatSummary, latencyStats } from "../output.ts";
 import { bugList, loadScenarioFile, parseSeedFlag, reproLine, shellQuote } from "../scenarioFile.ts";
 import { abandonOutput, openOutput, writeTraceFile } from "../traceFile.ts";
+import { asRunBug } from "../../explore/runBugError.ts";
 
 export function defaultTracePath(name: string, seed: number | string): string {
   return `traces/${name.replace(/[^A-Za-z0-9_.-]+/g, "_")}-seed${seed}.ndjson.gz`;
@@ -30,7 +34,9 @@ export function parseDurationFlag(value: unknown): number | undefined {
 
 export const runCommand: CliCommand = {
   command: "run <file>",
-  describe: "Run a scenario: summary, safety/linearizability/liveness verdicts, a trace",
+  describe:
+    "Run a scenario: summary, safety/linearizability/liveness verdicts, a trace (exit 0 all held, 1 a check failed, " +
+    "4 none failed but one was inconclusive)",
   builder: (y: Argv) =>
     y
       .positional("file", { type: "string", describe: "scenario file (YAML or JSON)" })
@@ -47,14 +53,21 @@ export const runCommand: CliCommand = {
       })
       .option("json", { type: "boolean", describe: "print one JSON object instead of the summary" })
       .option("check-determinism", { type: "boolean", describe: "run twice and compare trace hashes" })
+      .option("max-states", { type: "string", describe: "linearizability search budget, in states" })
+      .option("swarm", {
+        type: "boolean",
+        describe: "switch off the fault kinds, ops and network features this seed draws (as sweep --swarm does)",
+      })
       .option("bug", { type: "string", array: true, describe: "switch on a protocol's bug variant (repeatable)" }),
   async run(argv, ctx: CliContext) {
     const file = String(argv.file);
     const seedFlag = parseSeedFlag(argv.seed);
     const durationMicros = parseDurationFlag(argv.duration);
     const bugs = bugList(argv.bug);
-    const scenario = loadScenarioFile(file, ctx.registry);
-    const protocol = ctx.registry.get(scenario.protocol.name);
+    const maxStates = parseMaxStates(argv["max-states"]);
+    const swarm = argv.swarm === true;
+    const loaded = withMaxStates(loadScenarioFile(file, ctx.registry), maxStates);
+    const protocol = ctx.registry.get(loaded.protocol.name);
     for (const b of bugs) {
       if (protocol && !(b in protocol.bugs))
         throw new UsageError(
@@ -62,7 +75,8 @@ export const runCommand: CliCommand = {
             `${Object.keys(protocol.bugs).join(", ") || "none"})`,
         );
     }
-    const seed = seedFlag ?? scenario.seed;
+    const seed = seedFlag ?? loaded.seed;
+    const scenario = swarm ? swarmScenario(loaded, seed).scenario : loaded;
     if (argv.trace !== undefined && argv["trace-file"] === false)
       throw new UsageError(`--trace ${String(argv.trace)} and --no-trace-file contradict each other: give one of them`);
     const checkDeterminism = argv["check-determinism"] === true;
@@ -93,7 +107,11 @@ export const runCommand: CliCommand = {
       }
     } catch (e) {
       if (output !== null) abandonOutput(output);
-      throw e;
+      const duration = argv.duration === undefined ? undefined : String(argv.duration).trim();
+      throw asRunBug(
+        e,
+        reproLine({ file, seed, duration, bugs, flags: checkDeterminism ? ["--check-determinism"] : [] }),
+      );
     }
     // The hash reads the whole trace back (seconds for millions of rows): only the JSON output shows it.
     const hash = argv.json ? (resultHash ?? result.trace?.hash() ?? null) : null;
@@ -107,18 +125,23 @@ export const runCommand: CliCommand = {
         writeProblem = e.message;
       }
     }
-    const failed = result.violations.length > 0 || result.stop === "limit" || deterministic === false;
+    const verdict = deterministic === false ? "violated" : runVerdict(result).verdict;
+    const failed = verdict !== "ok";
     const repro = reproLine({
       file,
       seed,
       duration: argv.duration === undefined ? undefined : String(argv.duration).trim(),
       bugs,
-      flags: deterministic === false ? ["--check-determinism"] : [],
+      flags: [...checkReproFlags({ swarm, maxStates }), ...(deterministic === false ? ["--check-determinism"] : [])],
     });
     const tracePath = trace.kind === "write" && writeProblem === null ? trace.path : null;
     if (argv.json)
       ctx.stdout(
-        JSON.stringify(jsonResult(file, result, wallMs, tracePath, hash, deterministic, failed ? repro : null)),
+        JSON.stringify({
+          ...jsonResult(file, result, wallMs, tracePath, hash, deterministic, failed ? repro : null),
+          verdict,
+          verdicts: checkVerdicts(result),
+        }),
       );
     // A device or FIFO (--trace /dev/null, a pipe) took the trace, but there is no file to view afterwards.
     const viewable = output !== null && output.tmp !== null;
@@ -131,7 +154,7 @@ export const runCommand: CliCommand = {
           trace,
           writeProblem,
           deterministic,
-          failed ? repro : null,
+          failed ? { verdict, repro } : null,
           scenario.name,
           seed,
           viewable,
@@ -140,9 +163,9 @@ export const runCommand: CliCommand = {
     if (writeProblem !== null) {
       ctx.stderr(`faultline: ${writeProblem}`);
       // A failed check is the news (its repro is printed above); otherwise the unwritable trace is bad input.
-      return failed ? 1 : 2;
+      return verdict === "violated" ? 1 : 2;
     }
-    return failed ? 1 : 0;
+    return exitCodeOf(verdict);
   },
 };
 
@@ -155,7 +178,7 @@ function humanResult(
   trace: TraceChoice,
   writeProblem: string | null,
   deterministic: boolean | null,
-  repro: string | null,
+  failure: { verdict: Verdict; repro: string } | null,
   name: string,
   seed: number | string,
   viewable: boolean,
@@ -175,13 +198,16 @@ function humanResult(
     else if (trace.kind === "skipped") lines.push("trace      not written (--no-trace-file)");
     else
       lines.push(
-        `trace      off (the scenario sets trace.enabled: false${repro === null ? "; --trace FILE writes one" : ""})`,
+        `trace      off (the scenario sets trace.enabled: false${failure === null ? "; --trace FILE writes one" : ""})`,
       );
-    if (repro !== null)
-      lines.push(`           to get this run's trace: ${repro} --trace ${shellQuote(defaultTracePath(name, seed))}`);
+    if (failure !== null)
+      lines.push(
+        `           to get this run's trace: ${failure.repro} --trace ${shellQuote(defaultTracePath(name, seed))}`,
+      );
   }
   // The repro is the last line, so a script can take it with `tail -n 1`.
-  if (repro !== null) lines.push("", `FAILED. repro: ${repro}`);
+  if (failure !== null)
+    lines.push("", `${failure.verdict === "inconclusive" ? "INCONCLUSIVE" : "FAILED"}. repro: ${failure.repro}`);
   return lines.join("\n");
 }
 

@@ -8,7 +8,7 @@ export const viewCommand: CliCommand = {
   describe: "Open a trace in the browser viewer (served on 127.0.0.1; prints the URL)",
   builder: (y: Argv) =>
     y
-      .positional("trace", { type: "string" })
+      .positional("trace", { type: "string", describe: "trace file (.ndjson or .ndjson.gz)" })
       .option("port", { type: "string", describe: "port (default: a free one)" })
       .option("open", { type: "boolean", describe: "also open the URL in the default browser" }),
   async run(argv, ctx) {

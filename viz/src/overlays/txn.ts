@@ -1,13 +1,12 @@
 /**
- * Transaction overlay for atomic commit protocols (2pc, 3pc): each transaction drawn as a group across the lanes
- * involved, from its first prepare to its decision, with its votes marked (yes / no) and the decision labelled
- * (commit green, abort red, conflicting decisions purple). Built from message payloads (`txn`, `type`, `vote`) and the
- * protocol's `decide` notes; laid out as drawing primitives like the rest of the diagram.
+ * Transaction overlay for atomic commit protocols (the trace header's transactions hint): each transaction drawn as a
+ * group across the lanes involved, from its first prepare to its decision, with its votes marked (yes / no) and the
+ * decision labelled (commit green, abort red, conflicting decisions purple). Built from message payloads (the hint's
+ * id, start, vote and vote field) and the hint's decide notes; laid out as drawing primitives like the rest.
  */
-import type { TraceEvent, TraceHeader } from "../../../sim/trace/events.ts";
-import type { Prim } from "../render.ts";
-
-export const TXN_PROTOCOLS = ["2pc", "3pc"];
+import type { TransactionsHint } from "../../../sim/core/viewHints.ts";
+import type { TraceEvent } from "../../../sim/trace/events.ts";
+import type { Prim } from "../prim.ts";
 
 export interface TxnVote {
   lane: number;
@@ -50,13 +49,13 @@ export function outcomeOf(g: TxnGroup): string | null {
   return g.decisions.some((d) => d.decision !== first.decision) ? "conflict" : first.decision;
 }
 
-/** Group a 2pc/3pc trace's events by transaction; undefined for other protocols. */
+/** Group a trace's events by transaction, as its transactions hint says; undefined without one. */
 export function buildTxnGroups(
-  header: TraceHeader,
+  hint: TransactionsHint | undefined,
   events: readonly TraceEvent[],
   lane: (id: string) => number,
 ): TxnGroup[] | undefined {
-  if (!TXN_PROTOCOLS.includes(header.scenario.protocol.name)) return undefined;
+  if (hint === undefined) return undefined;
   const byTxn = new Map<string, TxnGroup>();
   const lanes = new Map<string, Set<number>>();
   const group = (txn: string, t: number): TxnGroup => {
@@ -81,29 +80,29 @@ export function buildTxnGroups(
   };
   for (const e of events) {
     if (e.k === "send") {
-      const m = e.m as
-        | { txn?: unknown; type?: unknown; vote?: unknown; participants?: unknown; op?: unknown }
-        | null
-        | undefined;
-      if (m === null || typeof m !== "object" || (typeof m.txn !== "string" && typeof m.txn !== "number")) continue;
-      const g = group(String(m.txn), e.t);
+      const m = e.m as Record<string, unknown> | null | undefined;
+      if (m === null || typeof m !== "object") continue;
+      const id = m[hint.id];
+      if (typeof id !== "string" && typeof id !== "number") continue;
+      const g = group(String(id), e.t);
       g.messages++;
       g.t1 = g.decisions.length > 0 ? g.t1 : Math.max(g.t1, e.t);
       const from = lane(e.n);
       const to = lane(e.to);
       lanes.get(g.txn)?.add(from).add(to);
-      if (m.type === "prepare" && g.coordinator < 0) {
+      if (e.ty === hint.start && g.coordinator < 0) {
         g.coordinator = from;
         g.t0 = Math.min(g.t0, e.t);
         if (Array.isArray(m.participants)) g.participants = m.participants.map(String);
         g.op = m.op ?? null;
       }
-      if (m.type === "vote" && (m.vote === "yes" || m.vote === "no"))
-        g.votes.push({ lane: from, t: e.t, vote: m.vote });
-    } else if (e.k === "note" && e.text === "decide" && e.data !== undefined) {
-      const d = e.data as { txn?: unknown; decision?: unknown; reason?: unknown; recovery?: unknown };
-      if (typeof d.txn !== "string" && typeof d.txn !== "number") continue;
-      const g = group(String(d.txn), e.t);
+      const vote = m[hint.voteField];
+      if (e.ty === hint.vote && (vote === "yes" || vote === "no")) g.votes.push({ lane: from, t: e.t, vote });
+    } else if (e.k === "note" && e.text === hint.decideNote && e.data !== undefined) {
+      const d = e.data as { decision?: unknown; reason?: unknown; recovery?: unknown; [id: string]: unknown };
+      const id = d[hint.id];
+      if (typeof id !== "string" && typeof id !== "number") continue;
+      const g = group(String(id), e.t);
       if (g.decisions.length === 0) g.t1 = e.t;
       g.decisions.push({
         lane: lane(e.n),
@@ -161,10 +160,11 @@ export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
     const w = Math.min(L.xMax, end) - x0;
     const ys = g.lanes.map((l) => L.ys[l] as number).filter((y) => !Number.isNaN(y));
     if (ys.length === 0 || w <= 0) continue;
-    // a light band on each lane involved, closed by a bracket at the first prepare and at the decision
+    // a thin strip under each lane involved, closed by a bracket at the first prepare and at the decision: not a
+    // shading of the lane, which is what partitions (red) and down time (grey) are
     for (const y of ys) {
-      const top = y - L.laneH * 0.3;
-      const h = L.laneH * 0.6;
+      const top = y + L.laneH * 0.3 - 2;
+      const h = 4;
       prims.push({
         p: "rect",
         x: x0,
@@ -172,7 +172,7 @@ export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
         w,
         h,
         fill: c.band,
-        opacity: 0.12,
+        opacity: 0.55,
         cls: "txn-band",
         title: `transaction ${g.txn}`,
       });
@@ -180,7 +180,7 @@ export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
         prims.push({
           p: "line",
           x1: start,
-          y1: top,
+          y1: top - 4,
           x2: start,
           y2: top + h,
           stroke: c.band,
@@ -192,7 +192,7 @@ export function txnBands(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
         prims.push({
           p: "line",
           x1: end,
-          y1: top,
+          y1: top - 4,
           x2: end,
           y2: top + h,
           stroke: c.band,
@@ -248,8 +248,8 @@ export function txnMarks(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
         p: "mark",
         x: L.x(v.t),
         y: y + L.laneH * 0.3,
-        shape: v.vote === "yes" ? "dot" : "x",
-        size: v.vote === "yes" ? 2.5 : 3,
+        shape: v.vote === "yes" ? "plus" : "minus",
+        size: 3,
         fill: v.vote === "yes" ? "#2e9e5b" : "#d64545",
         cls: `txn-vote txn-vote-${v.vote}`,
         title: `transaction ${g.txn}: vote ${v.vote}`,
@@ -265,8 +265,8 @@ export function txnMarks(groups: readonly TxnGroup[], L: TxnLayout): Prim[] {
       p: "mark",
       x: L.x(at.t),
       y: y - L.laneH * 0.34,
-      shape: "diamond",
-      size: 4,
+      shape: "bar",
+      size: 5,
       fill: c.band,
       cls: `txn-decision txn-${outcome}`,
       title: txnSummary(g),

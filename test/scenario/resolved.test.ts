@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { registry } from "../../protocols/index.ts";
 import { parseScenario, ScenarioError } from "../../sim/scenario/load.ts";
-import { ResolvedScenarioSchema } from "../../sim/trace/resolvedScenarioSchema.ts";
+import { ResolvedScenarioSchema } from "../../sim/scenario/resolved.ts";
 import { BASE_SCENARIO } from "../scenario/fixtures.ts";
 
 const root = resolve(import.meta.dirname, "../..");

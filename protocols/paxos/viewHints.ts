@@ -1,0 +1,23 @@
+/**
+ * What the viewer needs to draw Paxos without knowing it, as plain data in the shape of the view-hints seam being
+ * generalised on the viewer's branch (sim/core/viewHints.ts there): lanes tinted by the round of the highest ballot a
+ * node knows (`term`), the leader's bar, and per invariant a pattern naming the node, slot (`index`), round (`epoch`)
+ * and second node of a violation. Wired into the protocol (`viewHints: PAXOS_VIEW_HINTS`) once that seam lands.
+ */
+export const PAXOS_VIEW_HINTS = {
+  epoch: "term",
+  leaderRole: "leader",
+  evidence: [
+    {
+      check: "paxos.agreement",
+      pattern:
+        "^slot (?<index>\\d+): (?<other>\\S+) learned .*, but (?<node>\\S+) learned .* at ballot (?<epoch>\\d+)\\.",
+    },
+    {
+      check: "paxos.learned-stability",
+      pattern: "^(?<node>\\S+) learned .* for slot (?<index>\\d+) at ballot (?<epoch>\\d+)\\.",
+    },
+    { check: "paxos.promise-monotonic", pattern: "^acceptor (?<node>\\S+) promised ballot (?<epoch>\\d+)\\." },
+    { check: "paxos.validity", pattern: "^(?<node>\\S+) learned .* for slot (?<index>\\d+), which nobody proposed" },
+  ],
+} as const;

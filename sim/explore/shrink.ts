@@ -1,0 +1,322 @@
+/**
+ * Shrinking a failing run: delta debugging (Zeller and Hildebrandt, "Simplifying and Isolating Failure-Inducing
+ * Input", 2002) over the scenario, keeping the seed and bugs and the same failing check. Each pass tries smaller
+ * scenarios and keeps the first that still fails the same way:
+ *
+ * - scheduled faults removed, in chunks of half, a quarter, ... down to one at a time;
+ * - random faults off, then each random rate to 0;
+ * - the duration cut (to just past the failure, else by binary search, in whole milliseconds);
+ * - fewer clients (binary search), a lower client rate (halved);
+ * - fewer nodes (a datacenter's last node, or a whole datacenter);
+ * - each fault moved earlier (halfway to the fault before it, repeatedly).
+ *
+ * Passes repeat until none makes progress. Every candidate is written as a scenario file and loaded back
+ * (scenarioFile.ts), so a candidate the loader would refuse (a heal before its partition, a fault naming a removed
+ * node, a fault past the duration) is skipped, and the result is a file `faultline run` takes. Pure: no Node APIs.
+ */
+import { stringify } from "yaml";
+import type { ProtocolRegistry } from "../core/registry.ts";
+import type { Seed } from "../core/rng.ts";
+import { parseScenario } from "../scenario/load.ts";
+import type { ResolvedScenario } from "../scenario/resolved.ts";
+import { runScenario } from "../world/simulation.ts";
+import { scenarioFileObject } from "./scenarioFile.ts";
+import { runVerdict } from "./verdict.ts";
+
+export interface ShrinkOptions {
+  registry: ProtocolRegistry;
+  seed: Seed;
+  bugs: readonly string[];
+  /** The check that must keep failing (the first failing check of the original run). */
+  check: string;
+  /** Most candidate runs (a bound on the time it takes). */
+  maxRuns?: number;
+}
+
+export interface ScenarioSize {
+  faults: number;
+  durationMicros: number;
+  clients: number;
+  nodes: number;
+  randomRates: number;
+}
+
+export interface ShrinkResult {
+  scenario: ResolvedScenario;
+  before: ScenarioSize;
+  after: ScenarioSize;
+  /** Candidate runs made. */
+  runs: number;
+  /** The message of the failure the shrunk scenario gives. */
+  message: string;
+}
+
+const MS = 1_000;
+const DEFAULT_MAX_RUNS = 2_000;
+
+export function scenarioSize(s: ResolvedScenario): ScenarioSize {
+  const r = s.faults.random;
+  const rates = r === null ? [] : [r.crashRate, r.partitionRate, r.clockSkewRate, r.diskFaultRate];
+  return {
+    faults: s.faults.schedule.length,
+    durationMicros: s.durationMicros,
+    clients: s.workload.clients,
+    nodes: s.topology.datacenters.reduce((n, d) => n + d.nodes.length, 0),
+    randomRates: rates.filter((x) => x > 0).length,
+  };
+}
+
+/** The candidate as the loader reads it back from its file, or null when the loader refuses it. */
+function reload(s: ResolvedScenario, registry: ProtocolRegistry): ResolvedScenario | null {
+  try {
+    return parseScenario(stringify(scenarioFileObject(s)), "(shrink candidate)", registry);
+  } catch {
+    return null;
+  }
+}
+
+class Shrinker {
+  runs = 0;
+  message = "";
+  constructor(
+    public best: ResolvedScenario,
+    private readonly o: ShrinkOptions,
+  ) {}
+
+  get exhausted(): boolean {
+    return this.runs >= (this.o.maxRuns ?? DEFAULT_MAX_RUNS);
+  }
+
+  /** Keep `candidate` if it loads and still fails the same check. */
+  try(candidate: ResolvedScenario): boolean {
+    if (this.exhausted) return false;
+    const loaded = reload(candidate, this.o.registry);
+    if (loaded === null) return false;
+    this.runs++;
+    let v: ReturnType<typeof runVerdict>;
+    try {
+      const r = runScenario(loaded, {
+        registry: this.o.registry,
+        seed: this.o.seed,
+        bugs: [...this.o.bugs],
+        sink: "none",
+      });
+      v = runVerdict(r);
+    } catch {
+      return false; // a candidate the engine cannot run (an option a smaller topology breaks) is not smaller
+    }
+    if (v.verdict !== "violated" || v.check !== this.o.check) return false;
+    this.best = loaded;
+    this.message = v.message;
+    return true;
+  }
+
+  withSchedule(schedule: ResolvedScenario["faults"]["schedule"]): ResolvedScenario {
+    return { ...this.best, faults: { ...this.best.faults, schedule } };
+  }
+
+  removeFaults(): boolean {
+    let progress = false;
+    for (let chunk = Math.ceil(this.best.faults.schedule.length / 2); chunk >= 1; chunk = Math.floor(chunk / 2)) {
+      for (let start = 0; start < this.best.faults.schedule.length; ) {
+        const s = this.best.faults.schedule;
+        // A partition goes with the heals of its id (a heal of a partition never started is refused).
+        const gone = new Set(s.slice(start, start + chunk).flatMap((f) => (f.action === "partition" ? [f.id] : [])));
+        const kept = s.filter(
+          (f, i) => (i < start || i >= start + chunk) && !(f.action === "heal" && f.id !== null && gone.has(f.id)),
+        );
+        if (this.try(this.withSchedule(kept))) progress = true;
+        else start += chunk;
+      }
+      if (chunk === 1) break;
+    }
+    return progress;
+  }
+
+  /**
+   * Two faults at a time, when no single one can go (a crash and the partition that made it matter): at most
+   * n(n-1)/2 candidates, so only for short schedules.
+   */
+  removePairs(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++)
+      for (let j = i + 1; j < this.best.faults.schedule.length && this.best.faults.schedule.length <= 24; j++) {
+        const s = this.best.faults.schedule;
+        const ids = new Set([s[i], s[j]].flatMap((f) => (f?.action === "partition" ? [f.id] : [])));
+        const kept = s.filter((f, k) => k !== i && k !== j && !(f.action === "heal" && f.id !== null && ids.has(f.id)));
+        if (this.try(this.withSchedule(kept))) {
+          progress = true;
+          j = i; // the schedule changed: start again after i
+        }
+      }
+    return progress;
+  }
+
+  /**
+   * Fewer scheduled faults for the same events: a heal of one partition folded into the partition's healAfter, a
+   * restart into the crash before it as restartAfter (tried one at a time: the heal or restart then happens at the
+   * same time, but its event is scheduled earlier, which can reorder it among events at that very time).
+   */
+  fold(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++) {
+      const s = this.best.faults.schedule;
+      const f = s[i] as (typeof s)[number];
+      let j = -1;
+      if (f.action === "heal" && f.id !== null)
+        j = s.findIndex((p, k) => k < i && p.action === "partition" && p.id === f.id && p.healAfterMicros === null);
+      else if (f.action === "restart")
+        for (let k = i - 1; k >= 0 && j < 0; k--) {
+          const c = s[k] as (typeof s)[number];
+          if (c.action === "crash" && c.node === f.node) j = k;
+        }
+      const target = s[j];
+      if (target === undefined) continue;
+      if (target.action === "crash" && target.restartAfterMicros !== null) continue;
+      const after = f.atMicros - target.atMicros;
+      if (after <= 0) continue;
+      const merged =
+        target.action === "partition"
+          ? { ...target, healAfterMicros: after }
+          : target.action === "crash"
+            ? { ...target, restartAfterMicros: after }
+            : target;
+      const schedule = s.flatMap((x, k) => (k === i ? [] : k === j ? [merged] : [x]));
+      if (this.try(this.withSchedule(schedule))) {
+        progress = true;
+        i--;
+      }
+    }
+    return progress;
+  }
+
+  randomOff(): boolean {
+    const r = this.best.faults.random;
+    if (r === null) return false;
+    if (this.try({ ...this.best, faults: { ...this.best.faults, random: null } })) return true;
+    let progress = false;
+    for (const rate of ["crashRate", "partitionRate", "clockSkewRate", "diskFaultRate"] as const) {
+      const now = this.best.faults.random;
+      if (now === null || now[rate] === 0) continue;
+      if (this.try({ ...this.best, faults: { ...this.best.faults, random: { ...now, [rate]: 0 } } })) progress = true;
+    }
+    return progress;
+  }
+
+  /** The scenario cut to `micros`, without the faults scheduled after it. */
+  cutTo(micros: number): ResolvedScenario {
+    const schedule = this.best.faults.schedule.filter((f) => f.atMicros <= micros);
+    return { ...this.withSchedule(schedule), durationMicros: micros };
+  }
+
+  shorten(end: number): boolean {
+    const now = this.best.durationMicros;
+    const past = Math.ceil((end + 1) / MS) * MS;
+    if (past < now && this.try(this.cutTo(past))) return true;
+    // Binary search in whole milliseconds over (0, now): the shortest duration found failing.
+    let lo = 1;
+    let hi = Math.floor(now / MS);
+    let progress = false;
+    while (lo < hi && !this.exhausted) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.try(this.cutTo(mid * MS))) {
+        hi = mid;
+        progress = true;
+      } else lo = mid + 1;
+    }
+    return progress;
+  }
+
+  fewerClients(): boolean {
+    let progress = false;
+    let lo = 0;
+    let hi = this.best.workload.clients;
+    while (lo < hi && !this.exhausted) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.try({ ...this.best, workload: { ...this.best.workload, clients: mid } })) {
+        hi = mid;
+        progress = true;
+      } else lo = mid + 1;
+    }
+    for (let i = 0; i < 8 && this.best.workload.ratePerClient > 0; i++) {
+      const w = this.best.workload;
+      if (!this.try({ ...this.best, workload: { ...w, ratePerClient: w.ratePerClient / 2 } })) break;
+      progress = true;
+    }
+    return progress;
+  }
+
+  fewerNodes(): boolean {
+    let progress = false;
+    for (let d = this.best.topology.datacenters.length - 1; d >= 0; d--) {
+      const dcs = this.best.topology.datacenters;
+      const dc = dcs[d];
+      if (dc === undefined) continue;
+      if (dcs.length > 1 && this.try(this.withDatacenters(dcs.filter((_, i) => i !== d)))) {
+        progress = true;
+        continue;
+      }
+      while (true) {
+        const cur = this.best.topology.datacenters[d];
+        if (cur === undefined || cur.nodes.length <= 1) break;
+        const fewer = this.best.topology.datacenters.map((x, i) =>
+          i === d ? { ...x, nodes: x.nodes.slice(0, -1) } : x,
+        );
+        if (!this.try(this.withDatacenters(fewer))) break;
+        progress = true;
+      }
+    }
+    return progress;
+  }
+
+  withDatacenters(datacenters: ResolvedScenario["topology"]["datacenters"]): ResolvedScenario {
+    const names = new Set(datacenters.map((d) => d.name));
+    const links = this.best.network.links.filter((l) => names.has(l.from) && names.has(l.to));
+    const placement = this.best.workload.placement.filter((p) => names.has(p));
+    return {
+      ...this.best,
+      topology: { datacenters },
+      network: { ...this.best.network, links },
+      workload: { ...this.best.workload, placement },
+    };
+  }
+
+  earlierFaults(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++) {
+      for (let step = 0; step < 12; step++) {
+        const s = this.best.faults.schedule;
+        const f = s[i];
+        if (f === undefined) break;
+        const prev = i === 0 ? 0 : (s[i - 1] as (typeof s)[number]).atMicros;
+        const at = Math.floor((prev + (f.atMicros - prev) / 2) / MS) * MS;
+        if (at >= f.atMicros || at < prev) break;
+        const moved = s.map((x, j) => (j === i ? { ...x, atMicros: at } : x));
+        if (!this.try(this.withSchedule(moved))) break;
+        progress = true;
+      }
+    }
+    return progress;
+  }
+}
+
+/**
+ * Shrink `scenario` (which must fail `o.check` at `o.seed` with `o.bugs`) to a smaller one that still does. `end` is
+ * when the original run stopped (the failure's time when the check stops the run).
+ */
+export function shrinkScenario(scenario: ResolvedScenario, end: number, o: ShrinkOptions): ShrinkResult {
+  const s = new Shrinker(scenario, o);
+  const before = scenarioSize(scenario);
+  for (let round = 0; round < 10 && !s.exhausted; round++) {
+    let progress = s.removeFaults();
+    progress = s.fold() || progress;
+    progress = s.randomOff() || progress;
+    if (!progress) progress = s.removePairs();
+    progress = s.shorten(Math.min(end, s.best.durationMicros)) || progress;
+    progress = s.fewerClients() || progress;
+    progress = s.fewerNodes() || progress;
+    progress = s.earlierFaults() || progress;
+    if (!progress) break;
+  }
+  return { scenario: s.best, before, after: scenarioSize(s.best), runs: s.runs, message: s.message };
+}

@@ -1,0 +1,107 @@
+/**
+ * A violation's explanation: the events its evidence names, found through the trace's view hints (the viewer names
+ * no protocol). An evidence hint's pattern reads the node, epoch and log index out of the invariant's message; from
+ * them, through the log and leader hints:
+ * - where the entry was committed (the first leader commit reaching the index, with the acks that made it);
+ * - the election that made the violating node leader (its first view as leader of that epoch);
+ * - the violating node's log at the violation (what it holds at the index, if anything).
+ * The cone of the first two (not of the whole state at the violation) is what the viewer highlights.
+ */
+import { numberField, runsField } from "./hints.ts";
+import type { Marker, Model } from "./model.ts";
+import { viewAt } from "./model.ts";
+import type { Evidence } from "./prim.ts";
+
+export interface Explanation {
+  /** The named groups the pattern matched (node, epoch, index, other). */
+  about: Record<string, string>;
+  /** Events the evidence names, in time order. */
+  evidence: Evidence[];
+  /** Lines that say what the evidence shows, for the list under the violation. */
+  notes: string[];
+}
+
+/** The check and message of a violation marker ("check: message"). */
+function split(v: Marker): { check: string; message: string } {
+  const at = v.text.indexOf(": ");
+  return at < 0 ? { check: v.text, message: "" } : { check: v.text.slice(0, at), message: v.text.slice(at + 2) };
+}
+
+function termAt(m: Model, lane: number, t: number, index: number): number | undefined {
+  const v = viewAt(m, lane, t)?.v;
+  const h = m.hints.log;
+  if (v === undefined || h === undefined) return undefined;
+  const length = numberField(v, h.length) ?? 0;
+  if (index > length) return undefined;
+  let found: number | undefined;
+  for (const [first, term] of runsField(v, h.terms) ?? []) if (first <= index) found = term;
+  return found;
+}
+
+/** The explanation of violation v, or null when no evidence hint matches its message. */
+export function explain(m: Model, v: Marker): Explanation | null {
+  const { check, message } = split(v);
+  const hint = (m.hints.evidence ?? []).find((e) => e.check === check);
+  if (hint === undefined) return null;
+  const match = new RegExp(hint.pattern).exec(message);
+  if (match === null) return null;
+  const about: Record<string, string> = { ...(match.groups ?? {}) };
+  const lane = about.node === undefined ? -1 : m.lanes.findIndex((l) => l.id === about.node);
+  const epoch = about.epoch === undefined ? null : Number(about.epoch);
+  const index = about.index === undefined ? null : Number(about.index);
+  const evidence: Evidence[] = [];
+  const notes: string[] = [];
+  const name = (l: number) => m.lanes[l]?.id ?? "?";
+  if (index !== null) {
+    const c = m.commits.find((x) => x.index >= index && x.t <= v.t);
+    if (c !== undefined) {
+      const term = termAt(m, c.lane, c.t, index);
+      const epochThen = numberField(viewAt(m, c.lane, c.t)?.v ?? {}, m.hints.epoch);
+      const acks = c.acks.map((k) => name(m.msgFrom[k] as number));
+      evidence.push({
+        lane: c.lane,
+        t: c.t,
+        label:
+          `${name(c.lane)} committed entry ${index}${term !== undefined ? ` (term ${term})` : ""}` +
+          `${epochThen !== null ? ` as leader of term ${epochThen}` : ""}, acks from ${acks.join(", ") || "none"}`,
+      });
+      for (const k of c.acks)
+        evidence.push({
+          lane: m.msgFrom[k] as number,
+          t: m.msgT0[k] as number,
+          label: `${name(m.msgFrom[k] as number)} acknowledged it to ${name(c.lane)}`,
+        });
+    } else notes.push(`no leader's commit reaching entry ${index} is in the trace before the violation`);
+  }
+  if (lane >= 0 && epoch !== null && m.hints.leaderRole !== undefined) {
+    const won = (m.states[lane] ?? []).find(
+      (s) => s.t <= v.t && s.v.role === m.hints.leaderRole && numberField(s.v, m.hints.epoch) === epoch,
+    );
+    if (won !== undefined) {
+      // The win is checked the moment it happens, so its cone is everything the node knew: the cone is instead that
+      // of the messages it received while it stood for the epoch (the votes that elected it).
+      evidence.push({ lane, t: won.t, label: `${name(lane)} elected leader of term ${epoch}`, cone: false });
+      const began =
+        (m.states[lane] ?? []).find((s) => s.t <= won.t && numberField(s.v, m.hints.epoch) === epoch)?.t ?? won.t;
+      for (let k = 0; k < m.msgCount; k++) {
+        const t1 = m.msgT1[k] as number;
+        if (m.msgTo[k] !== lane || m.msgStatus[k] !== 0 || t1 < began || t1 > won.t) continue;
+        const from = m.msgFrom[k] as number;
+        evidence.push({
+          lane: from,
+          t: m.msgT0[k] as number,
+          label: `${name(from)} sent ${m.types[m.msgType[k] as number]} to ${name(lane)} during its election`,
+        });
+      }
+    }
+  }
+  if (lane >= 0 && index !== null) {
+    const held = termAt(m, lane, v.t, index);
+    notes.push(
+      `${name(lane)}'s log at entry ${index} when it was checked: ` +
+        `${held === undefined ? "nothing" : `an entry of term ${held}`}`,
+    );
+  }
+  evidence.sort((a, b) => a.t - b.t);
+  return { about, evidence, notes };
+}
