@@ -8,4 +8,11 @@ export const raftBugs: Record<string, string> = {
     "Followers append entries without checking prevLogIndex/prevLogTerm: logs diverge under message loss " +
     "and leader changes.",
   "no-step-down": "A leader that sees a higher term adopts it but stays leader, so two leaders can share a term.",
+  "damaged-snapshot-stalls":
+    "A leader whose snapshot fails its checksum sends nothing to a follower that needs it (no InstallSnapshot, " +
+    "no heartbeat): the follower is stranded at its old commit index while every safety check passes.",
+  "lease-without-clock-bound":
+    "Lease reads (reads: lease) hold the lease for a full electionMinMicros after the confirming heartbeat, " +
+    "ignoring leaseClockBoundMicros: a leader whose clock runs slow or jumps back answers reads after another " +
+    "leader has committed newer writes.",
 };

@@ -1,33 +1,11 @@
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import type { NodeId } from "../../sim/core/types.ts";
+import { assert } from "../../sim/core/assert.ts";
+import { becomeFollower, resetElectionTimer } from "./follower.ts";
 import type { RaftMsg } from "./messages.ts";
-import { becomeLeader } from "./replication.ts";
+import { appendLocal, flush } from "./replication.ts";
 import { quorum, type RaftState } from "./state.ts";
 import { saveTermVote, sync } from "./storage.ts";
-
-export function resetElectionTimer(s: RaftState, ctx: NodeContext<RaftMsg>): void {
-  const span = s.o.electionMaxMicros - s.o.electionMinMicros;
-  ctx.setTimer("election", s.o.electionMinMicros + Math.floor(ctx.rng.next() * (span + 1)));
-}
-
-/** Adopt a higher term (or a leader of the current one) as a follower. */
-export function becomeFollower(s: RaftState, ctx: NodeContext<RaftMsg>, term: number, leader: NodeId | null): void {
-  if (term > s.term) {
-    s.term = term;
-    s.votedFor = null;
-    saveTermVote(s, ctx);
-    sync(s, ctx);
-    // The no-step-down bug: a leader adopts the higher term but keeps acting as leader, now in a term it never won.
-    if (s.role === "leader" && s.bug.noStepDown) return;
-  }
-  if (s.role === "leader") {
-    s.pendingRequests.clear();
-    ctx.cancelTimer("heartbeat");
-  }
-  s.role = "follower";
-  s.leader = leader;
-  resetElectionTimer(s, ctx);
-}
 
 function canCampaign(s: RaftState): boolean {
   return !s.damaged && s.voters.includes(s.id);
@@ -37,10 +15,12 @@ function canCampaign(s: RaftState): boolean {
 export function onElectionTimeout(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   resetElectionTimer(s, ctx);
   if (s.role === "leader" || !canCampaign(s)) return;
+  assert(!s.termLost, () => `${s.id}: campaigns without knowing its term`);
   if (!s.o.preVote) return startElection(s, ctx);
   s.role = "precandidate";
   s.leader = null;
   s.votes = new Set([s.id]);
+  assert(s.role === "precandidate" && s.leader === null, "pre-vote: not a precandidate");
   if (s.votes.size >= quorum(s)) return startElection(s, ctx);
   for (const v of s.voters)
     if (v !== s.id)
@@ -48,6 +28,8 @@ export function onElectionTimeout(s: RaftState, ctx: NodeContext<RaftMsg>): void
 }
 
 export function startElection(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  assert(canCampaign(s), () => `${s.id}: campaigns while damaged or not a voter`);
+  assert(s.role !== "leader", () => `${s.id}: campaigns while leader`);
   s.term++;
   s.votedFor = s.id;
   s.role = "candidate";
@@ -93,11 +75,14 @@ export function onVoteRequest(
     (s.votedFor === null || s.votedFor === from) &&
     upToDate(s, m.lastIndex, m.lastTerm);
   if (granted) {
+    assert(s.bug.planted || s.role !== "leader", () => `${s.id}: grants a vote as leader`);
+    assert(from !== s.id, () => `${s.id}: grants a vote to itself`);
     s.votedFor = from;
     saveTermVote(s, ctx);
     sync(s, ctx);
     resetElectionTimer(s, ctx);
   }
+  assert(!granted || s.votedFor === from, () => `${s.id}: granted ${from} a vote it did not record`);
   ctx.send(from, { type: "vote-resp", term: s.term, granted, pre: false });
 }
 
@@ -113,7 +98,36 @@ export function onVoteResponse(
     s.votes.add(from);
     if (s.votes.size >= quorum(s)) startElection(s, ctx);
   } else if (!m.pre && s.role === "candidate" && m.term === s.term) {
+    assert(s.votedFor === s.id, () => `${s.id}: a candidate that did not vote for itself`);
     s.votes.add(from);
     if (s.votes.size >= quorum(s)) becomeLeader(s, ctx);
   }
+}
+
+export function becomeLeader(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  assert(s.role === "candidate" && s.votedFor === s.id, () => `${s.id}: leads without having campaigned`);
+  assert(s.votes.size >= quorum(s), () => `${s.id}: leads with ${s.votes.size} votes`);
+  s.role = "leader";
+  s.leader = s.id;
+  s.leaderSince = ctx.now();
+  s.leadFrom = s.log.lastIndex + 1;
+  s.next = new Map();
+  s.match = new Map();
+  s.lastAck = new Map();
+  s.reads = [];
+  s.readSeq = 0;
+  s.readAcked = new Map();
+  s.roundSentAt = new Map();
+  s.leaseUntil = Number.NEGATIVE_INFINITY;
+  for (const p of ctx.peers) {
+    s.next.set(p, s.log.lastIndex + 1);
+    s.match.set(p, 0);
+    s.lastAck.set(p, ctx.now());
+  }
+  ctx.cancelTimer("election");
+  // A no-op of the new term lets the leader commit (and so learn the commit point of) earlier entries.
+  if (s.o.noopOnElection) appendLocal(s, ctx, { term: s.term, id: `noop${s.term}`, cmd: { type: "noop" } });
+  flush(s, ctx);
+  ctx.setTimer("heartbeat", s.o.heartbeatMicros);
+  assert(s.next.size === ctx.peers.length, "becomeLeader: progress not tracked for every peer");
 }

@@ -2,9 +2,11 @@ import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
 import { raftBugs } from "./bugs.ts";
 import { raftInvariants } from "./invariants.ts";
 import type { RaftMsg } from "./messages.ts";
-import { createRaft, raftView, stepRaft } from "./node.ts";
+import { createRaft, stepRaft } from "./node.ts";
 import { type RaftOptions, raftOptions } from "./options.ts";
+import { raftProgress } from "./progress.ts";
 import type { RaftState } from "./state.ts";
+import { raftView } from "./view.ts";
 
 function entriesBytes(m: RaftMsg): number {
   if (m.type === "append") return 64 + 96 * m.entries.length;
@@ -36,22 +38,7 @@ export const raft: Protocol<RaftState, RaftMsg, KvOp, RaftOptions> = {
   messageSize: entriesBytes,
   messageType: (m) => m.type,
   invariants: raftInvariants,
-  progress: [
-    {
-      name: "leader",
-      description: "A live leader whose term is the highest among live nodes.",
-      holds: (ctx) => {
-        let maxTerm = -1;
-        let leaderTerm = -1;
-        ctx.states.forEach((s) => {
-          if (s === undefined) return;
-          maxTerm = Math.max(maxTerm, s.term);
-          if (s.role === "leader") leaderTerm = Math.max(leaderTerm, s.term);
-        });
-        return leaderTerm >= 0 && leaderTerm === maxTerm;
-      },
-    },
-  ],
+  progress: raftProgress,
   roles: ["leader", "follower", "candidate"],
   bugs: raftBugs,
 };

@@ -1,3 +1,4 @@
+import { assert } from "../../sim/core/assert.ts";
 import type { Entry } from "./messages.ts";
 
 const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
@@ -11,6 +12,13 @@ const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
  * copies were long-lived garbage on five nodes.
  */
 export class RaftLog {
+  /**
+   * @param ordered Assert that terms never decrease along the log. Raft guarantees it (a leader appends entries of its
+   * own term after those it holds, and a follower keeps a prefix of some leader's log); a planted bug that breaks it
+   * (no-prev-log-check) turns this off, so the checks, not an assertion, report what follows.
+   */
+  constructor(readonly ordered = true) {}
+
   private readonly slots: (Entry | undefined)[] = [];
   private count = 0;
   base = 0;
@@ -62,17 +70,33 @@ export class RaftLog {
   }
 
   append(e: Entry): number {
+    assert(Number.isInteger(e.term) && e.term >= 1, "log append: an entry's term is a whole number >= 1");
+    assert(!this.ordered || e.term >= this.lastTerm, () => `log append: term ${e.term} after ${this.lastTerm}`);
     this.slots[this.count++] = e;
     return this.lastIndex;
   }
 
-  /** Remove entries from index i on. */
+  /** Remove entries from index i on (never into the snapshot: i > base). */
   truncateFrom(i: number): void {
+    assert(i > this.base, () => `log truncate from ${i}: at or below the snapshot index ${this.base}`);
     if (i > this.lastIndex) return;
-    const keep = Math.max(0, i - this.base - 1);
+    const keep = i - this.base - 1;
     this.slots.fill(undefined, keep, this.count);
     this.count = keep;
     this.version++;
+    assert(this.lastIndex === i - 1, "log truncate: the log ends before the truncation point");
+  }
+
+  /**
+   * Replace the whole log by a snapshot's point (a snapshot that does not extend this log): every entry goes, and
+   * the log starts after `index`, which only moves forward.
+   */
+  resetTo(index: number, term: number): void {
+    assert(index > this.base, () => `log reset to ${index}: the snapshot index ${this.base} only moves forward`);
+    assert(term >= this.baseTerm, () => `log reset: snapshot term ${term} below ${this.baseTerm}`);
+    this.truncateFrom(this.base + 1);
+    this.base = index;
+    this.baseTerm = term;
   }
 
   /**
@@ -106,7 +130,8 @@ export class RaftLog {
 
   /** Drop entries up to `index` (now covered by a snapshot whose last entry has `term`). */
   compact(index: number, term: number): void {
-    if (index <= this.base) return;
+    assert(index > this.base, () => `log compact to ${index}: the snapshot index ${this.base} only moves forward`);
+    assert(index <= this.lastIndex && this.term(index) === term, () => `log compact to ${index}: not held, or term`);
     const cut = Math.min(index - this.base, this.count);
     if (this.droppedCount > 0 && this.droppedFrom + this.droppedCount !== this.base + 1) this.forgetDropped();
     if (this.droppedCount === 0) this.droppedFrom = this.base + 1;
@@ -116,6 +141,7 @@ export class RaftLog {
     this.count -= cut;
     this.base = index;
     this.baseTerm = term;
+    assert(this.count >= 0 && this.lastIndex >= index, "log compact: dropped past the end");
   }
 
   /** First index of the run of entries with the same term as entry i (for fast backtracking hints). */

@@ -1,4 +1,5 @@
-import type { NodeContext } from "../../sim/core/protocol.ts";
+import { assert } from "../../sim/core/assert.ts";
+import { CORRUPT, type NodeContext } from "../../sim/core/protocol.ts";
 import { kvNext, kvResult } from "../kv/kv.ts";
 import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
 import type { RaftState } from "./state.ts";
@@ -24,6 +25,7 @@ function configAt(s: RaftState, i: number): { voters: readonly string[]; step: n
  * The leader answers the client waiting for each entry it applies.
  */
 export function applyCommitted(s: RaftState, ctx: NodeContext<RaftMsg>): void {
+  assert(s.applied >= s.log.base, () => `${s.id}: lastApplied ${s.applied} behind the snapshot ${s.log.base}`);
   while (s.applied < s.commit) {
     const i = s.applied + 1;
     const e = s.log.entry(i);
@@ -55,13 +57,21 @@ export function applyCommitted(s: RaftState, ctx: NodeContext<RaftMsg>): void {
       ctx.reply(requestId, { type: "ok", value: result });
     }
   }
+  assert(s.applied <= s.commit, () => `${s.id}: lastApplied ${s.applied} past the commit index ${s.commit}`);
   maybeSnapshot(s, ctx);
 }
 
 function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   if (s.o.snapshotEvery <= 0 || s.applied - s.log.base < s.o.snapshotEvery) return;
+  takeSnapshot(s, ctx);
+}
+
+/** Snapshot the state machine at lastApplied, persist it and compact the log up to it. */
+function takeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): Snapshot {
   const lastIndex = s.applied;
   const lastTerm = s.log.term(lastIndex) as number;
+  assert(lastIndex >= s.log.base && lastIndex <= s.commit, "snapshot: behind the last one, or not committed");
+  assert(lastTerm !== undefined, () => `${s.id}: snapshot at ${lastIndex}, an entry it does not hold`);
   const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]) => (a[0] < b[0] ? -1 : 1);
   const config = configAt(s, lastIndex);
   const snap: Snapshot = Object.freeze({
@@ -79,11 +89,29 @@ function maybeSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   sync(s, ctx);
   s.snapshotVoters = snap.voters;
   s.snapshotConfigStep = config.step;
-  s.log.compact(lastIndex, lastTerm);
+  if (lastIndex > s.log.base) s.log.compact(lastIndex, lastTerm);
+  assert(s.log.base === lastIndex && s.applied === lastIndex, "snapshot: the log is not compacted to it");
   ctx.note(`snapshot at index ${lastIndex}`, { lastIndex, lastTerm });
+  return snap;
 }
 
-export function currentSnapshot(_s: RaftState, ctx: NodeContext<RaftMsg>): Snapshot | undefined {
+/**
+ * The snapshot to send a follower that needs entries compacted away. One that fails its checksum is rebuilt from the
+ * state machine (at lastApplied, which is at or past the damaged snapshot's index) and written over it, as etcd's
+ * leader builds the snapshot it sends from its applied state: replication never stops on a damaged file, and the
+ * node keeps leading (its memory is intact; only a restart would read the damage). docs/decisions/.
+ */
+export function currentSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>): Snapshot | undefined {
+  assert(s.applied >= s.log.base, () => `${s.id}: applied ${s.applied} below its snapshot index ${s.log.base}`);
   const snap = ctx.read("snapshot");
-  return typeof snap === "object" && snap !== null ? (snap as Snapshot) : undefined;
+  if (snap !== CORRUPT && typeof snap === "object" && snap !== null) return snap as Snapshot;
+  if (s.bug.damagedSnapshotStalls) return undefined;
+  const why = snap === CORRUPT ? "failed its checksum" : "is missing";
+  ctx.note(`${s.id}: its snapshot ${why}: rebuilding it from the state machine at index ${s.applied}`);
+  const rebuilt = takeSnapshot(s, ctx);
+  assert(
+    rebuilt === undefined || (rebuilt.lastIndex >= s.log.base && rebuilt.lastIndex <= s.applied),
+    () => `${s.id}: a rebuilt snapshot at ${rebuilt?.lastIndex}, outside [${s.log.base}, ${s.applied}]`,
+  );
+  return rebuilt;
 }

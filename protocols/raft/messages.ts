@@ -39,8 +39,28 @@ export interface Snapshot {
 export type RaftMsg =
   | { type: "vote"; term: number; lastIndex: number; lastTerm: number; pre: boolean }
   | { type: "vote-resp"; term: number; granted: boolean; pre: boolean }
-  | { type: "append"; term: number; prevIndex: number; prevTerm: number; entries: readonly Entry[]; commit: number }
-  /** match: the follower's last index known to match the leader (on success); hint: where to retry (on failure). */
-  | { type: "append-resp"; term: number; success: boolean; match: number; hintIndex: number; hintTerm: number }
+  /** read: the leader's latest read-confirmation round (reads.ts; absent when reads go through the log). */
+  | {
+      type: "append";
+      term: number;
+      prevIndex: number;
+      prevTerm: number;
+      entries: readonly Entry[];
+      commit: number;
+      read?: number;
+    }
+  /**
+   * match: the follower's last index known to match the leader (on success); hint: where to retry (on failure);
+   * read: the round of the AppendEntries answered, echoed.
+   */
+  | {
+      type: "append-resp";
+      term: number;
+      success: boolean;
+      match: number;
+      hintIndex: number;
+      hintTerm: number;
+      read?: number;
+    }
   | { type: "snapshot"; term: number; snapshot: Snapshot }
   | { type: "snapshot-resp"; term: number; match: number };

@@ -1,7 +1,9 @@
 import type { ClientReply, Input, KvOp, NodeContext } from "../../sim/core/protocol.ts";
+import { assert } from "../../sim/core/assert.ts";
 import { assertNever } from "../../sim/core/types.ts";
-import { onElectionTimeout, onVoteRequest, onVoteResponse, resetElectionTimer } from "./election.ts";
-import type { RaftLog } from "./log.ts";
+import { assertBounds } from "./bounds.ts";
+import { onElectionTimeout, onVoteRequest, onVoteResponse } from "./election.ts";
+import { resetElectionTimer } from "./follower.ts";
 import { applyCommitted } from "./machine.ts";
 import type { RaftMsg } from "./messages.ts";
 import type { RaftOptions } from "./options.ts";
@@ -14,37 +16,55 @@ import {
   onHeartbeat,
   onSnapshot,
   onSnapshotResponse,
+  sendAppend,
 } from "./replication.ts";
+import { onRead } from "./reads.ts";
 import { initialState, type RaftState } from "./state.ts";
 import { load } from "./storage.ts";
 
 export function createRaft(ctx: NodeContext<RaftMsg>, o: RaftOptions, bugs: ReadonlySet<string>): RaftState {
-  const s = initialState(ctx.id, ctx.nodes, o, {
+  const flags = {
     commitOldTerm: bugs.has("commit-old-term"),
     forgetVote: bugs.has("forget-vote"),
     noPrevLogCheck: bugs.has("no-prev-log-check"),
     noStepDown: bugs.has("no-step-down"),
-  });
+    damagedSnapshotStalls: bugs.has("damaged-snapshot-stalls"),
+    leaseWithoutClockBound: bugs.has("lease-without-clock-bound"),
+  };
+  const planted = Object.values(flags).some((on) => on);
+  const s = initialState(ctx.id, ctx.nodes, o, { ...flags, planted });
   load(s, ctx);
   return s;
 }
 
 export function stepRaft(s: RaftState, input: Input<RaftMsg, KvOp>, ctx: NodeContext<RaftMsg>): void {
   s.log.forgetDropped(); // the checks read what the previous step compacted away after that step
+  assertBounds(s);
+  const term = s.term;
+  const commit = s.commit;
   switch (input.kind) {
     case "start":
       applyCommitted(s, ctx);
-      resetElectionTimer(s, ctx);
-      return;
+      // The preferred leader campaigns first at first boot: before any other node's timeout can fire.
+      if (!input.restart && s.o.preferredLeader === s.id)
+        ctx.setTimer("election", Math.max(1, Math.floor(s.o.electionMinMicros / 4)));
+      else resetElectionTimer(s, ctx);
+      break;
     case "timer":
-      return onTimer(s, input.name, ctx);
+      onTimer(s, input.name, ctx);
+      break;
     case "message":
-      return onMessage(s, input.from, input.msg, ctx);
+      onMessage(s, input.from, input.msg, ctx);
+      break;
     case "client":
-      return onClient(s, input.requestId, input.clientId, input.op, ctx);
+      onClient(s, input.requestId, input.clientId, input.op, ctx);
+      break;
     default:
-      return assertNever(input, "input");
+      assertNever(input, "input");
   }
+  assert(s.term >= term, () => `${s.id}: term moved back from ${term} to ${s.term}`);
+  assert(s.commit >= commit, () => `${s.id}: commit index moved back from ${commit} to ${s.commit} in one step`);
+  assertBounds(s);
 }
 
 function onTimer(s: RaftState, name: string, ctx: NodeContext<RaftMsg>): void {
@@ -90,6 +110,7 @@ function onMessage(s: RaftState, from: string, m: RaftMsg, ctx: NodeContext<Raft
  * can never answer a stale read).
  */
 function onClient(s: RaftState, requestId: number, clientId: string, op: KvOp, ctx: NodeContext<RaftMsg>): void {
+  assert(requestId >= 0 && clientId !== "", () => `${s.id}: a client request ${requestId} from "${clientId}"`);
   if (s.role !== "leader") {
     const reply: ClientReply =
       s.leader !== null && s.leader !== s.id ? { type: "redirect", leader: s.leader } : { type: "redirect" };
@@ -99,12 +120,17 @@ function onClient(s: RaftState, requestId: number, clientId: string, op: KvOp, c
   if (session !== undefined && session.requestId === requestId)
     return ctx.reply(requestId, { type: "ok", value: session.result });
   if (s.pendingRequests.has(requestId)) return; // already in the log; answered when applied
+  if (op.f === "read" && s.o.reads !== "log") return onRead(s, ctx, requestId, op, (p) => sendAppend(s, ctx, p));
   appendLocal(s, ctx, {
     term: s.term,
     id: `r${requestId}`,
     cmd: { type: "kv", requestId, clientId, op: Object.isFrozen(op) ? op : copyOp(op) },
   });
   s.pendingRequests.add(requestId);
+  assert(
+    s.bug.planted || s.log.lastIndex >= s.commit,
+    () => `${s.id}: appended a request, yet holds ${s.log.lastIndex} < ${s.commit}`,
+  );
   armFlush(s, ctx);
 }
 
@@ -127,102 +153,4 @@ function copyOp(op: KvOp): KvOp {
     default:
       return assertNever(op, "kv op");
   }
-}
-
-/** The view is rebuilt only when a field changed, so the engine (which skips comparing an identical object) and the
- * garbage collector see one object per change rather than one per step. */
-export interface RaftView {
-  role: string;
-  term: number;
-  votedFor: string | null;
-  leader: string | null;
-  commitIndex: number;
-  lastApplied: number;
-  logLength: number;
-  snapshotIndex: number;
-  voters: number;
-  /** The log's terms as runs [firstIndex, term] of held entries (at most the last MAX_TERM_RUNS), for the viewer. */
-  logTerms: readonly (readonly [number, number])[];
-  /** A leader's per-follower progress (absent on followers and candidates). */
-  match?: Readonly<Record<string, number>>;
-  next?: Readonly<Record<string, number>>;
-  [field: string]: unknown;
-}
-
-/** The view keeps the last this many runs of terms: a view is written on every change, so it stays small. */
-export const MAX_TERM_RUNS = 32;
-
-/** Term runs per log, rebuilt only when the log changed: entries up to lastIndex are fixed while `version` is. */
-const runsCache = new WeakMap<
-  RaftLog,
-  { version: number; last: number; base: number; runs: readonly (readonly [number, number])[] }
->();
-
-function termRuns(log: RaftLog): readonly (readonly [number, number])[] {
-  const c = runsCache.get(log);
-  if (c !== undefined && c.version === log.version && c.last === log.lastIndex && c.base === log.base) return c.runs;
-  const runs: (readonly [number, number])[] = [];
-  for (let i = log.lastIndex; i > log.base && runs.length < MAX_TERM_RUNS; ) {
-    const first = log.firstIndexOfTerm(i);
-    runs.push([first, log.term(i) as number]);
-    i = first - 1;
-  }
-  runs.reverse();
-  runsCache.set(log, { version: log.version, last: log.lastIndex, base: log.base, runs });
-  return runs;
-}
-
-/** A leader's progress map as a plain object in follower-id order; the previous object while nothing changed. */
-function progress(
-  m: ReadonlyMap<string, number>,
-  prev: Readonly<Record<string, number>> | undefined,
-): Readonly<Record<string, number>> {
-  const keys = [...m.keys()].sort();
-  if (prev !== undefined && Object.keys(prev).length === keys.length && keys.every((k) => prev[k] === m.get(k)))
-    return prev;
-  const out: Record<string, number> = {};
-  for (const k of keys) out[k] = m.get(k) as number;
-  return out;
-}
-
-export function raftView(s: RaftState): RaftView {
-  const role = s.damaged ? `${s.role} (damaged)` : s.role;
-  const v = s.lastView;
-  const logTerms = termRuns(s.log);
-  const leads = s.role === "leader";
-  const match = leads ? progress(s.match, v?.match) : undefined;
-  const next = leads ? progress(s.next, v?.next) : undefined;
-  if (
-    v !== undefined &&
-    v.role === role &&
-    v.term === s.term &&
-    v.votedFor === s.votedFor &&
-    v.leader === s.leader &&
-    v.commitIndex === s.commit &&
-    v.lastApplied === s.applied &&
-    v.logLength === s.log.lastIndex &&
-    v.snapshotIndex === s.log.base &&
-    v.voters === s.voters.length &&
-    v.logTerms === logTerms &&
-    v.match === match &&
-    v.next === next
-  ) {
-    return v;
-  }
-  const view: RaftView = {
-    role,
-    term: s.term,
-    votedFor: s.votedFor,
-    leader: s.leader,
-    commitIndex: s.commit,
-    lastApplied: s.applied,
-    logLength: s.log.lastIndex,
-    snapshotIndex: s.log.base,
-    voters: s.voters.length,
-    logTerms,
-  };
-  if (match !== undefined) view.match = match;
-  if (next !== undefined) view.next = next;
-  s.lastView = view;
-  return view;
 }

@@ -73,6 +73,17 @@ export const raftOptions = defineOptions((env) =>
           "single-server membership changes the leader proposes in order, once its clock passes atMicros " +
             "(each step exactly one of add, remove)",
         ),
+      preferredLeader: nodeId(env)
+        .nullable()
+        .default(null)
+        .describe("at first boot this node's election timer fires after electionMinMicros / 4, before any other's"),
+      reads: z
+        .enum(["log", "read-index", "lease"])
+        .default("log")
+        .describe("reads go through the log, or are served by the leader with ReadIndex or a lease (no entry)"),
+      leaseClockBoundMicros: micros(0)
+        .default(100_000)
+        .describe("lease reads: how much clocks may disagree over electionMinMicros; the lease is that much shorter"),
     })
     .superRefine((o, ctx) => {
       if (o.electionMinMicros > o.electionMaxMicros)
@@ -80,6 +91,18 @@ export const raftOptions = defineOptions((env) =>
           code: "custom",
           path: ["electionMinMicros"],
           message: `expected at most electionMaxMicros (${o.electionMaxMicros}), got ${o.electionMinMicros}`,
+        });
+      if (o.reads === "lease" && !o.checkQuorum)
+        ctx.addIssue({
+          code: "custom",
+          path: ["reads"],
+          message: "expected checkQuorum: true with lease reads (followers must not vote while the lease runs)",
+        });
+      if (o.reads === "lease" && o.leaseClockBoundMicros >= o.electionMinMicros)
+        ctx.addIssue({
+          code: "custom",
+          path: ["leaseClockBoundMicros"],
+          message: `expected less than electionMinMicros (${o.electionMinMicros}), got ${o.leaseClockBoundMicros}`,
         });
     }),
 );

@@ -1,7 +1,18 @@
+import type { KvOp } from "../../sim/core/protocol.ts";
 import type { NodeId } from "../../sim/core/types.ts";
 import { RaftLog } from "./log.ts";
 import type { Session } from "./messages.ts";
 import type { RaftOptions } from "./options.ts";
+
+/** A read a leader answers without a log entry (reads.ts). */
+export interface PendingRead {
+  requestId: number;
+  op: Extract<KvOp, { f: "read" }>;
+  /** The commit index the read must see (-1: not yet known, the leader has no committed entry of its term). */
+  index: number;
+  /** The confirmation round that must be answered by a quorum (0: none started, served under the lease). */
+  round: number;
+}
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader";
 
@@ -10,6 +21,14 @@ export interface RaftBugFlags {
   forgetVote: boolean;
   noPrevLogCheck: boolean;
   noStepDown: boolean;
+  damagedSnapshotStalls: boolean;
+  leaseWithoutClockBound: boolean;
+  /**
+   * Some bug variant is on. The assertions that restate Raft's safety (terms never decrease along a log, a committed
+   * entry is never truncated, commit never passes the log's end) are then left to the checks, which report what the
+   * bug breaks as a violation with a repro instead of an internal error.
+   */
+  planted: boolean;
 }
 
 /** A Raft node's state: persistent (term, votedFor, log, snapshot) and volatile (everything else). */
@@ -48,6 +67,16 @@ export interface RaftState {
   /** Leader only: requests appended in this leadership and not yet answered (a retry of one is not appended again). */
   pendingRequests: Set<number>;
   flushArmed: boolean;
+  /** Leader: reads waiting to be answered without a log entry (options `reads`; reads.ts). */
+  reads: PendingRead[];
+  /** Leader: confirmation rounds started in this leadership; AppendEntries carry the latest, followers echo it. */
+  readSeq: number;
+  /** Leader: the highest round each peer has answered. */
+  readAcked: Map<NodeId, number>;
+  /** Leader, lease reads: local send time of each round not yet confirmed. */
+  roundSentAt: Map<number, number>;
+  /** Leader, lease reads: local time until which it answers reads alone. */
+  leaseUntil: number;
   /** Storage failed its checksum: this node no longer votes or campaigns (it may have lost what it promised). */
   damaged: boolean;
   /**
@@ -66,7 +95,7 @@ export interface RaftState {
   snapshotVoters: readonly NodeId[];
   snapshotConfigStep: number;
   /** The view last returned (see raftView): reused while nothing in it changed. */
-  lastView: import("./node.ts").RaftView | undefined;
+  lastView: RaftView | undefined;
 }
 
 export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOptions, bug: RaftBugFlags): RaftState {
@@ -77,7 +106,7 @@ export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOption
     id,
     term: 0,
     votedFor: null,
-    log: new RaftLog(),
+    log: new RaftLog(!bug.planted),
     synced: 0,
     persisted: 0,
     chunks: [],
@@ -98,6 +127,11 @@ export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOption
     leadFrom: 0,
     pendingRequests: new Set(),
     flushArmed: false,
+    reads: [],
+    readSeq: 0,
+    readAcked: new Map(),
+    roundSentAt: new Map(),
+    leaseUntil: Number.NEGATIVE_INFINITY,
     damaged: false,
     termLost: false,
     lastView: undefined,
@@ -109,4 +143,24 @@ export function initialState(id: NodeId, nodes: readonly NodeId[], o: RaftOption
 
 export function quorum(s: RaftState): number {
   return Math.floor(s.voters.length / 2) + 1;
+}
+
+/** The view is rebuilt only when a field changed, so the engine (which skips comparing an identical object) and the
+ * garbage collector see one object per change rather than one per step. */
+export interface RaftView {
+  role: string;
+  term: number;
+  votedFor: string | null;
+  leader: string | null;
+  commitIndex: number;
+  lastApplied: number;
+  logLength: number;
+  snapshotIndex: number;
+  voters: number;
+  /** The log's terms as runs [firstIndex, term] of held entries (at most the last MAX_TERM_RUNS), for the viewer. */
+  logTerms: readonly (readonly [number, number])[];
+  /** A leader's per-follower progress (absent on followers and candidates). */
+  match?: Readonly<Record<string, number>>;
+  next?: Readonly<Record<string, number>>;
+  [field: string]: unknown;
 }

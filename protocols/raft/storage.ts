@@ -1,3 +1,4 @@
+import { assert } from "../../sim/core/assert.ts";
 import { CORRUPT, type NodeContext } from "../../sim/core/protocol.ts";
 import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
 import type { RaftState } from "./state.ts";
@@ -32,11 +33,13 @@ const KEY_CACHE = 1024;
 const keyStarts = new Float64Array(KEY_CACHE).fill(-1);
 const keyNames: string[] = new Array<string>(KEY_CACHE).fill("");
 function chunkKey(start: number): string {
+  assert(Number.isInteger(start) && start >= 0, () => `log chunk key of start ${start}`);
   const slot = start & (KEY_CACHE - 1);
   if (keyStarts[slot] === start) return keyNames[slot] as string;
   const key = `log:${start}`;
   keyStarts[slot] = start;
   keyNames[slot] = key;
+  assert(keyNames[slot] === key && keyStarts[slot] === start, "log chunk key cache holds what was just stored");
   return key;
 }
 
@@ -49,6 +52,7 @@ export function saveEntries(s: RaftState, ctx: NodeContext<RaftMsg>, from: numbe
   const log = s.log;
   const start = Math.max(log.base + 1, Math.min(from, s.persisted + 1));
   const chunks = s.chunks;
+  assert(from >= 1 && start > log.base, () => `${s.id}: saves entries from ${from} into the snapshot`);
   while (chunks.length > 0 && (chunks[chunks.length - 1] as number) >= start) {
     const old = chunks.pop() as number;
     if (old !== start) ctx.persist(chunkKey(old), undefined); // the chunk at `start` is overwritten below
@@ -60,6 +64,7 @@ export function saveEntries(s: RaftState, ctx: NodeContext<RaftMsg>, from: numbe
   }
   const whole = written !== undefined && start === from && written.length === log.lastIndex - start + 1;
   ctx.persist(chunkKey(start), whole ? written : log.frozenSlice(start, log.lastIndex));
+  assert(chunks.length === 0 || (chunks[chunks.length - 1] as number) < start, "saveEntries: chunks out of order");
   chunks.push(start);
   s.persisted = log.lastIndex;
 }
@@ -69,6 +74,8 @@ export function saveEntries(s: RaftState, ctx: NodeContext<RaftMsg>, from: numbe
  * starts; the last one where the log on disk ends.
  */
 export function saveSnapshot(s: RaftState, ctx: NodeContext<RaftMsg>, snap: Snapshot, dropUpTo: number): void {
+  assert(dropUpTo >= snap.lastIndex, "saveSnapshot: keeps chunks the snapshot covers");
+  assert(snap.lastIndex >= s.log.base, () => `${s.id}: saves snapshot ${snap.lastIndex} behind ${s.log.base}`);
   ctx.persist("snapshot", snap);
   const chunks = s.chunks;
   let covered = 0;
@@ -87,6 +94,7 @@ export function sync(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   if (s.persisted < s.log.lastIndex) saveEntries(s, ctx, s.persisted + 1);
   ctx.sync();
   s.synced = s.log.lastIndex;
+  assert(s.persisted === s.synced, () => `${s.id}: synced ${s.synced} but persisted ${s.persisted}`);
 }
 
 /** Rebuild persistent state from disk at (re)start. A damaged value marks the node damaged. */
@@ -110,10 +118,12 @@ export function load(s: RaftState, ctx: NodeContext<RaftMsg>): void {
   const snap = ctx.read("snapshot");
   if (snap === CORRUPT) damaged("snapshot");
   else if (snap !== undefined) installSnapshotState(s, snap as Snapshot);
+  assert(s.commit === s.log.base && s.applied === s.log.base, "load: commit or apply ahead of the snapshot");
   loadLog(s, ctx, damaged);
   s.synced = s.log.lastIndex;
   s.persisted = s.log.lastIndex;
   recomputeVoters(s);
+  assert(s.log.lastIndex >= s.commit, "load: the log ends before the snapshot");
 }
 
 /** Read the chunks in order of their start, each truncating the log before its start and appending its entries. */
@@ -129,6 +139,7 @@ function loadLog(s: RaftState, ctx: NodeContext<RaftMsg>, damaged: (what: string
       damaged(chunkKey(start));
       return;
     }
+    assert(start >= 1, () => `${s.id}: a log chunk starts at ${start}`);
     log.truncateFrom(Math.max(start, log.base + 1));
     for (let k = Math.max(0, log.base + 1 - start); k < chunk.length; k++) log.append(chunk[k] as Entry);
   }
@@ -136,18 +147,16 @@ function loadLog(s: RaftState, ctx: NodeContext<RaftMsg>, damaged: (what: string
 
 /** Replace the state machine with a snapshot's. */
 export function installSnapshotState(s: RaftState, snap: Snapshot): void {
+  assert(snap.lastIndex > s.commit, () => `${s.id}: installs snapshot ${snap.lastIndex} at commit ${s.commit}`);
   if (s.log.term(snap.lastIndex) === snap.lastTerm) s.log.compact(snap.lastIndex, snap.lastTerm);
-  else {
-    s.log.truncateFrom(s.log.base + 1);
-    s.log.base = snap.lastIndex;
-    s.log.baseTerm = snap.lastTerm;
-  }
+  else s.log.resetTo(snap.lastIndex, snap.lastTerm);
   s.kv = new Map(snap.kv);
   s.sessions = new Map(snap.sessions.map(([c, x]) => [c, { ...x }]));
   s.snapshotVoters = snap.voters;
   s.snapshotConfigStep = snap.configStep ?? -1;
   s.commit = Math.max(s.commit, snap.lastIndex);
   s.applied = Math.max(s.applied, snap.lastIndex);
+  assert(s.commit === snap.lastIndex && s.applied === snap.lastIndex, "install snapshot: commit or apply elsewhere");
 }
 
 /** The configuration in force: the latest config entry in the log, else the snapshot's. */
@@ -164,4 +173,5 @@ export function recomputeVoters(s: RaftState): void {
   s.voters = s.snapshotVoters;
   s.configIndex = s.log.base;
   s.configStep = s.snapshotConfigStep;
+  assert(s.configIndex === s.log.base, "recomputeVoters: the snapshot's config is not at the snapshot");
 }

@@ -269,6 +269,9 @@ describe("protocol option defaults", () => {
       snapshotEvery: 0,
       voters: null,
       reconfigure: [],
+      preferredLeader: null,
+      reads: "log",
+      leaseClockBoundMicros: 100_000,
     });
     expect(Object.keys(s.protocol.options)).toEqual(registry.get("raft")?.options.docs.map((o) => o.name));
     expect(parseScenario(base, "s.yaml", registry).protocol.options).toEqual({

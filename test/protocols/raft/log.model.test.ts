@@ -53,7 +53,8 @@ class Append implements Cmd {
     return true;
   }
   run(m: Model, log: RaftLog): void {
-    const e = entry(lastTerm(m) + this.termStep);
+    // Raft entries carry a term >= 1 (term 0 is only the empty log's sentinel at index 0).
+    const e = entry(Math.max(1, lastTerm(m) + this.termStep));
     m.entries.push(e);
     expect(log.append(e)).toBe(lastIndex(m));
     agree(m, log);

@@ -7,7 +7,15 @@ import { raftOptions } from "../../../protocols/raft/options.ts";
 import { initialState, type RaftState } from "../../../protocols/raft/state.ts";
 import { load, saveEntries, saveSnapshot, sync } from "../../../protocols/raft/storage.ts";
 
-const bugs = { commitOldTerm: false, forgetVote: false, noPrevLogCheck: false, noStepDown: false };
+const bugs = {
+  commitOldTerm: false,
+  forgetVote: false,
+  noPrevLogCheck: false,
+  noStepDown: false,
+  damagedSnapshotStalls: false,
+  leaseWithoutClockBound: false,
+  planted: false,
+};
 
 /** A node's storage functions over one Disk, with no engine. */
 function node(disk: Disk): { s: RaftState; ctx: NodeContext<RaftMsg>; notes: string[] } {
