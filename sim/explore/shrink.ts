@@ -435,7 +435,8 @@ type PartitionSpec = Extract<Fault, { action: "partition" }>["spec"];
 
 /**
  * The groups of two symmetric partitions in force together: nodes stay together only where both keep them together
- * (the nodes a partition does not name count as one more group of it: an approximation, which the candidate run judges).
+ * (the nodes a partition does not name count as one more group of it: an approximation, which the candidate run
+ * judges).
  */
 function meetGroups(a: readonly string[][], b: readonly string[][]): string[][] {
   const where = (groups: readonly string[][], n: string) => groups.findIndex((g) => g.includes(n));
