@@ -42,8 +42,10 @@ describe("shrinking every planted bug", () => {
   });
 
   for (const c of CASES) {
-    const title =
-      `shrinks ${c.protocol} ${c.bug} (${c.scenario} seed ${c.seed}) ` + "to a written scenario failing the same check";
+    const title = [
+      `shrinks ${c.protocol} ${c.bug} (${c.scenario} seed ${c.seed})`,
+      "to a written scenario failing the same check",
+    ].join(" ");
     it(title, () => {
       const path = join(root, "scenarios", c.scenario);
       const parsed = parseScenario(readFileSync(path, "utf8"), path, registry);
