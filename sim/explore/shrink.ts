@@ -8,7 +8,9 @@
  * - the duration cut (to just past the failure, else by binary search, in whole milliseconds);
  * - fewer clients (binary search), a lower client rate (halved);
  * - fewer nodes (a datacenter's last node, or a whole datacenter);
- * - each fault moved earlier (halfway to the fault before it, repeatedly).
+ * - each fault moved earlier (halfway to the fault before it, repeatedly);
+ * - rewrites for fewer faults: a heal of all folded into the healAfter of what it ends (or dropped with it), two
+ *   partitions merged into one, a partition isolating one node turned into a crash of that node.
  *
  * Passes repeat until none makes progress. Every candidate is written as a scenario file and loaded back
  * (scenarioFile.ts), so a candidate the loader would refuse (a heal before its partition, a fault naming a removed
@@ -190,6 +192,130 @@ class Shrinker {
     return progress;
   }
 
+  /** When partition `i` ends: its healAfter, else the first later heal of its id or of all, else null (never). */
+  partitionEnd(i: number): number | null {
+    const s = this.best.faults.schedule;
+    const p = s[i];
+    if (p?.action !== "partition") return null;
+    if (p.healAfterMicros !== null) return p.atMicros + p.healAfterMicros;
+    const h = s.find((f, k) => k > i && f.action === "heal" && (f.id === null || f.id === p.id));
+    return h === undefined ? null : h.atMicros;
+  }
+
+  /** The schedule without entry `i`'s explicit heals (`heal: ID`), with entry `i` replaced by `f` (or dropped). */
+  replacing(i: number, f: Fault | null, drop: readonly number[] = []): Fault[] {
+    const s = this.best.faults.schedule;
+    const p = s[i];
+    const ids = new Set(
+      [i, ...drop].flatMap((k) => {
+        const x = s[k];
+        return x?.action === "partition" ? [x.id] : [];
+      }),
+    );
+    return s.flatMap((x, k) => {
+      if (k === i) return f === null ? [] : [f];
+      if (drop.includes(k)) return [];
+      if (p !== undefined && x.action === "heal" && x.id !== null && ids.has(x.id)) return [];
+      return [x];
+    });
+  }
+
+  /**
+   * A heal of all folded into the healAfter of every partition it ends (one fault fewer, the same events), or dropped
+   * together with those partitions (a heal and what it ends go together).
+   */
+  foldHealAll(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++) {
+      const s = this.best.faults.schedule;
+      const h = s[i];
+      if (h?.action !== "heal" || h.id !== null) continue;
+      const ended = s.flatMap((p, k) =>
+        k < i && p.action === "partition" && p.healAfterMicros === null && this.partitionEnd(k) === h.atMicros
+          ? [k]
+          : [],
+      );
+      const folded = s.flatMap((x, k): Fault[] => {
+        if (k === i) return [];
+        if (ended.includes(k) && x.action === "partition" && x.atMicros < h.atMicros)
+          return [{ ...x, healAfterMicros: h.atMicros - x.atMicros }];
+        return [x];
+      });
+      if (ended.every((k) => (s[k] as Fault).atMicros < h.atMicros) && this.try(this.withSchedule(folded))) {
+        progress = true;
+        i--;
+        continue;
+      }
+      if (ended.length > 0 && this.try(this.withSchedule(s.filter((_, k) => k !== i && !ended.includes(k))))) {
+        progress = true;
+        i--;
+      }
+    }
+    return progress;
+  }
+
+  /**
+   * A partition that cuts one node off from all the others it names becomes a crash of that node for as long (a node
+   * that cannot talk looks crashed to the others), and a crash becomes that isolation: either form may merge or go
+   * where the other cannot.
+   */
+  isolationToCrash(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++) {
+      const s = this.best.faults.schedule;
+      const p = s[i];
+      if (p?.action !== "partition" || p.spec.kind !== "symmetric" || p.spec.groups.length !== 2) continue;
+      const end = this.partitionEnd(i);
+      for (const g of p.spec.groups) {
+        const node = g.length === 1 ? g[0] : undefined;
+        if (node === undefined) continue;
+        const after = end === null ? null : end - p.atMicros;
+        if (after !== null && after <= 0) continue;
+        const crash: Fault = { action: "crash", atMicros: p.atMicros, node, restartAfterMicros: after };
+        if (this.try(this.withSchedule(this.replacing(i, crash)))) {
+          progress = true;
+          i--;
+          break;
+        }
+      }
+    }
+    return progress;
+  }
+
+  /**
+   * Two partitions as one: from the first's start to the later end, cutting what either cut (when they overlap), or
+   * with either one's groups (consecutive partitions, where one of the two did the work).
+   */
+  mergePartitions(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++)
+      for (let j = i + 1; j < this.best.faults.schedule.length; j++) {
+        const s = this.best.faults.schedule;
+        const a = s[i];
+        const b = s[j];
+        if (a?.action !== "partition" || b?.action !== "partition") continue;
+        const ea = this.partitionEnd(i);
+        const eb = this.partitionEnd(j);
+        const end = ea === null || eb === null ? null : Math.max(ea, eb);
+        const healAfterMicros = end === null ? null : end - a.atMicros;
+        if (healAfterMicros !== null && healAfterMicros <= 0) continue;
+        const specs: PartitionSpec[] = [b.spec, a.spec];
+        if (a.spec.kind === "symmetric" && b.spec.kind === "symmetric" && (ea === null || ea > b.atMicros)) {
+          const meet = meetGroups(a.spec.groups, b.spec.groups);
+          if (meet.length > 1) specs.unshift({ kind: "symmetric", groups: meet });
+        }
+        for (const spec of specs) {
+          const merged: Fault = { ...a, spec, healAfterMicros };
+          if (this.try(this.withSchedule(this.replacing(i, merged, [j])))) {
+            progress = true;
+            j = i;
+            break;
+          }
+        }
+      }
+    return progress;
+  }
+
   randomOff(): boolean {
     const r = this.best.faults.random;
     if (r === null) return false;
@@ -304,12 +430,34 @@ class Shrinker {
  * Shrink `scenario` (which must fail `o.check` at `o.seed` with `o.bugs`) to a smaller one that still does. `end` is
  * when the original run stopped (the failure's time when the check stops the run).
  */
+type Fault = ResolvedScenario["faults"]["schedule"][number];
+type PartitionSpec = Extract<Fault, { action: "partition" }>["spec"];
+
+/**
+ * The groups of two symmetric partitions in force together: nodes stay together only where both keep them together
+ * (the nodes a partition does not name count as one more group of it: an approximation, which the candidate run
+ * judges).
+ */
+function meetGroups(a: readonly string[][], b: readonly string[][]): string[][] {
+  const where = (groups: readonly string[][], n: string) => groups.findIndex((g) => g.includes(n));
+  const nodes = [...new Set([...a.flat(), ...b.flat()])];
+  const out = new Map<string, string[]>();
+  for (const n of nodes) {
+    const key = `${where(a, n)}/${where(b, n)}`;
+    out.set(key, [...(out.get(key) ?? []), n]);
+  }
+  return [...out.values()];
+}
+
 export function shrinkScenario(scenario: ResolvedScenario, end: number, o: ShrinkOptions): ShrinkResult {
   const s = new Shrinker(scenario, o);
   const before = scenarioSize(scenario);
   for (let round = 0; round < 10 && !s.exhausted; round++) {
     let progress = s.removeFaults();
     progress = s.fold() || progress;
+    progress = s.foldHealAll() || progress;
+    progress = s.mergePartitions() || progress;
+    progress = s.isolationToCrash() || progress;
     progress = s.randomOff() || progress;
     if (!progress) progress = s.removePairs();
     progress = s.shorten(Math.min(end, s.best.durationMicros)) || progress;
