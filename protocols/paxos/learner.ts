@@ -39,7 +39,8 @@ export function onAccepted(s: PaxosState, ctx: NodeContext<PaxosMsg>, from: Node
     if (t === undefined || m.ballot > t.ballot) {
       t = { ballot: m.ballot, mask: bit, count: 1, cmd };
       s.tallies.set(slot, t);
-    } else if (m.ballot === t.ballot && (t.mask & bit) === 0) {
+    } else if (m.ballot === t.ballot && t.cmd.id === cmd.id && (t.mask & bit) === 0) {
+      // Ballots are unique, so one ballot carries one value per slot; the id check is a cheap safeguard.
       t.mask += bit;
       t.count++;
     } else continue;

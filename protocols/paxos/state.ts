@@ -96,9 +96,9 @@ export interface PaxosState {
 
   /** Messages to itself, handled after the current input (never re-entrantly). */
   local: PaxosMsg[];
-  /** Slots learned in the current step, and ids of the values proposed in it (read by the invariants). */
+  /** Slots learned in the current step, and the values proposed in it (read by the invariants). */
   learnedNow: number[];
-  proposedNow: string[];
+  proposedNow: Cmd[];
   lastView: Record<string, unknown> | undefined;
 }
 
