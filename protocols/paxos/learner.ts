@@ -2,9 +2,10 @@ import { kvNext, kvResult } from "../kv/kv.ts";
 import { assert } from "../../sim/core/assert.ts";
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import type { NodeId } from "../../sim/core/types.ts";
-import { ballotText } from "./ballot.ts";
+import { ballotText, roundOf } from "./ballot.ts";
 import type { Cmd, PaxosMsg } from "./messages.ts";
 import { onLearned, startRecovery } from "./proposer.ts";
+import { noteLearnedSlot } from "./slotRuns.ts";
 import { noteHint, type PaxosState, sendTo } from "./state.ts";
 
 type Accepted = Extract<PaxosMsg, { type: "accepted" }>;
@@ -75,6 +76,7 @@ export function learn(s: PaxosState, ctx: NodeContext<PaxosMsg>, slot: number, c
   s.chosen[slot] = cmd;
   s.chosenBallot[slot] = ballot;
   s.chosenMask[slot] = mask;
+  noteLearnedSlot(s.slotRuns, slot, roundOf(ballot));
   s.tallies.delete(slot);
   s.learnedNow.push(slot);
   if (slot > s.maxChosen) s.maxChosen = slot;
