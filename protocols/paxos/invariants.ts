@@ -1,7 +1,7 @@
 import type { Invariant, InvariantContext } from "../../sim/core/protocol.ts";
 import { ballotText } from "./ballot.ts";
 import { acceptorsOf, describeCmd } from "./learner.ts";
-import type { Cmd } from "./messages.ts";
+import { type Cmd, NOOP } from "./messages.ts";
 import type { PaxosState } from "./state.ts";
 
 type Ctx = InvariantContext<PaxosState>;
@@ -11,19 +11,22 @@ type Ctx = InvariantContext<PaxosState>;
  * O(what changed) per step. The engine runs them only after a step of a node that is up.
  */
 
-/** Only a proposed value can be chosen. */
+/** Only a proposed value can be chosen: the same command (id and operation), not only a known id. */
 const validity: Invariant<PaxosState> = {
   name: "validity",
   description: "Only a value that some proposer proposed (a client command, or a no-op filling a gap) is learned.",
   create: () => {
-    const proposed = new Set<string>(["noop"]);
+    const proposed = new Map<string, Cmd>([[NOOP.id, NOOP]]);
     return (ctx: Ctx, i: number) => {
       const s = ctx.states[i];
       if (s === undefined) return null;
-      for (const id of s.proposedNow) proposed.add(id);
+      for (const c of s.proposedNow) if (!proposed.has(c.id)) proposed.set(c.id, c);
       for (const slot of s.learnedNow) {
         const c = s.chosen[slot] as Cmd;
-        if (!proposed.has(c.id)) return `${s.id} learned ${describeCmd(c)} for slot ${slot}, which nobody proposed`;
+        const p = proposed.get(c.id);
+        if (p === undefined) return `${s.id} learned ${describeCmd(c)} for slot ${slot}, which nobody proposed`;
+        if (p !== c && (p.type !== c.type || describeCmd(p) !== describeCmd(c)))
+          return `${s.id} learned ${describeCmd(c)} for slot ${slot}, but ${c.id} was proposed as ${describeCmd(p)}`;
       }
       return null;
     };

@@ -2,9 +2,10 @@ import { kvNext, kvResult } from "../kv/kv.ts";
 import { assert } from "../../sim/core/assert.ts";
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import type { NodeId } from "../../sim/core/types.ts";
-import { ballotText } from "./ballot.ts";
+import { ballotText, roundOf } from "./ballot.ts";
 import type { Cmd, PaxosMsg } from "./messages.ts";
 import { onLearned, startRecovery } from "./proposer.ts";
+import { noteLearnedSlot } from "./slotRuns.ts";
 import { noteHint, type PaxosState, sendTo } from "./state.ts";
 
 type Accepted = Extract<PaxosMsg, { type: "accepted" }>;
@@ -39,7 +40,8 @@ export function onAccepted(s: PaxosState, ctx: NodeContext<PaxosMsg>, from: Node
     if (t === undefined || m.ballot > t.ballot) {
       t = { ballot: m.ballot, mask: bit, count: 1, cmd };
       s.tallies.set(slot, t);
-    } else if (m.ballot === t.ballot && (t.mask & bit) === 0) {
+    } else if (m.ballot === t.ballot && t.cmd.id === cmd.id && (t.mask & bit) === 0) {
+      // Ballots are unique, so one ballot carries one value per slot; the id check is a cheap safeguard.
       t.mask += bit;
       t.count++;
     } else continue;
@@ -74,6 +76,7 @@ export function learn(s: PaxosState, ctx: NodeContext<PaxosMsg>, slot: number, c
   s.chosen[slot] = cmd;
   s.chosenBallot[slot] = ballot;
   s.chosenMask[slot] = mask;
+  noteLearnedSlot(s.slotRuns, slot, roundOf(ballot));
   s.tallies.delete(slot);
   s.learnedNow.push(slot);
   if (slot > s.maxChosen) s.maxChosen = slot;

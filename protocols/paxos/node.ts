@@ -21,6 +21,7 @@ import {
   onRoundTimer,
   resetElectionTimer,
 } from "./proposer.ts";
+import { tailRuns } from "./slotRuns.ts";
 import { initialState, type PaxosState } from "./state.ts";
 import { loadAcceptor } from "./storage.ts";
 
@@ -131,6 +132,9 @@ function redirect(s: PaxosState): ClientReply {
   return s.leader !== null && s.leader !== s.id ? { type: "redirect", leader: s.leader } : { type: "redirect" };
 }
 
+/** The view keeps the last this many runs of slot rounds: a view is written on every change, so it stays small. */
+export const MAX_SLOT_RUNS = 32;
+
 /** What the viewer draws: role, ballots, leader, and the accepted and learned slot ranges. */
 export interface PaxosView {
   role: string;
@@ -143,6 +147,10 @@ export interface PaxosView {
   commitIndex: number;
   chosenTo: number;
   applied: number;
+  /** The rounds of the learned slots as runs [firstSlot, round] (0: not learned, or learned by catch-up), at most the last MAX_SLOT_RUNS. */
+  logTerms: readonly (readonly [number, number])[];
+  /** The last learned slot (the viewer draws slots 1..logLength). */
+  logLength: number;
   [field: string]: unknown;
 }
 
@@ -160,6 +168,7 @@ export function paxosView(s: PaxosState): PaxosView {
   const v = s.lastView as PaxosView | undefined;
   const ballot = s.phase === "idle" ? 0 : s.ballot;
   const leader = s.o.mode === "multi" ? s.leader : null;
+  const logTerms = tailRuns(s.slotRuns, MAX_SLOT_RUNS);
   if (
     v !== undefined &&
     v.role === role &&
@@ -170,7 +179,9 @@ export function paxosView(s: PaxosState): PaxosView {
     v.acceptedTo === s.maxAccepted &&
     v.commitIndex === s.chosenThrough &&
     v.chosenTo === s.maxChosen &&
-    v.applied === s.applied
+    v.applied === s.applied &&
+    v.logLength === s.maxChosen &&
+    v.logTerms === logTerms
   )
     return v;
   const view: PaxosView = {
@@ -186,6 +197,8 @@ export function paxosView(s: PaxosState): PaxosView {
     commitIndex: s.chosenThrough,
     chosenTo: s.maxChosen,
     applied: s.applied,
+    logTerms,
+    logLength: s.maxChosen,
   };
   s.lastView = view;
   return view;

@@ -125,7 +125,7 @@ function proposeRun(s: PaxosState, ctx: NodeContext<PaxosMsg>, start: number, va
   for (let k = 0; k < frozen.length; k++) {
     const v = frozen[k] as Cmd;
     s.inflight.set(start + k, { cmd: v, at: now });
-    s.proposedNow.push(v.id);
+    s.proposedNow.push(v);
   }
   const m: PaxosMsg = { type: "accept", ballot: s.ballot, start, values: frozen, chosenThrough: s.chosenThrough };
   for (const a of s.acceptors) sendTo(s, ctx, a, m);

@@ -2,6 +2,7 @@ import type { NodeId } from "../../sim/core/types.ts";
 import type { PaxosBugFlags } from "./bugs.ts";
 import type { Cmd, PaxosMsg } from "./messages.ts";
 import type { PaxosOptions } from "./options.ts";
+import { emptySlotRuns, type SlotRuns } from "./slotRuns.ts";
 
 /** What a proposer is doing: nothing, running phase 1 with `ballot`, or proposing with it (multi: leading). */
 export type ProposerPhase = "idle" | "preparing" | "proposing";
@@ -50,6 +51,8 @@ export interface PaxosState {
   chosen: (Cmd | undefined)[];
   chosenBallot: number[];
   chosenMask: number[];
+  /** The rounds of the learned slots as runs, for the view (slotRuns.ts). */
+  slotRuns: SlotRuns;
   /** Every slot up to here is learned. */
   chosenThrough: number;
   maxChosen: number;
@@ -96,9 +99,9 @@ export interface PaxosState {
 
   /** Messages to itself, handled after the current input (never re-entrantly). */
   local: PaxosMsg[];
-  /** Slots learned in the current step, and ids of the values proposed in it (read by the invariants). */
+  /** Slots learned in the current step, and the values proposed in it (read by the invariants). */
   learnedNow: number[];
-  proposedNow: string[];
+  proposedNow: Cmd[];
   lastView: Record<string, unknown> | undefined;
 }
 
@@ -123,6 +126,7 @@ export function initialState(id: NodeId, nodes: readonly NodeId[], o: PaxosOptio
     damaged: false,
     chosen: [],
     chosenBallot: [],
+    slotRuns: emptySlotRuns(),
     chosenMask: [],
     chosenThrough: 0,
     maxChosen: 0,

@@ -56,9 +56,12 @@ export function loadAcceptor(s: PaxosState, ctx: NodeContext<PaxosMsg>): void {
     // An acceptor has promised at least every ballot it accepted.
     if (ballot > s.promised) s.promised = ballot;
   }
-  // An acceptor promises its own ballot in the step that starts the round, so an intact promise bounds the rounds it
-  // used. A proposer that is no acceptor (or whose promise is damaged) and lost its round can no longer tell which
-  // ballots it used: it stops proposing.
+  // A lost "round" is raised to the round of the promise. That may lie below a round the node used (its acceptor can
+  // refuse its own prepare, e.g. while it honours another leader's lease), so a ballot may be run again. Still safe:
+  // any ballot of this node that reached phase 2 left an accepted value at that ballot on its own disk (its acceptor
+  // handles its accepts in the same step) or its promise is higher, and rerunning phase 1 alone chooses nothing. A
+  // proposer that is no acceptor (or whose promise is damaged) and lost its round can no longer tell which ballots it
+  // used: it stops proposing.
   const round = ctx.read("round");
   if (typeof round === "number") s.maxRound = round;
   else if (round === CORRUPT && (!s.isAcceptor || s.damaged) && s.isProposer) {

@@ -9,6 +9,7 @@ import type { ViewHints } from "../../sim/core/viewHints.ts";
 export const PAXOS_VIEW_HINTS: ViewHints = {
   epoch: "term",
   leaderRole: "leader",
+  log: { terms: "logTerms", length: "logLength", commit: "commitIndex" },
   evidence: [
     {
       check: "paxos.agreement",

@@ -74,6 +74,17 @@ try {
     },
     "viewer-2pc-blocking.png",
   );
+  // two proposers share ballot 7 (non-unique-ballot): slot 5 gets r7 from n1,n2,n5 and r8 from n1,n4,n5
+  const agreement = await trace("paxos-dueling.yaml", 2, ["non-unique-ballot"]);
+  await shoot(
+    page,
+    agreement,
+    async (p) => {
+      await p.locator("#violations .violation-item").first().click();
+      await p.locator("details:has(#inspector) summary").click();
+    },
+    "viewer-paxos-agreement.png",
+  );
 } finally {
   await browser.close();
 }
