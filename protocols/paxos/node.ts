@@ -147,7 +147,10 @@ export interface PaxosView {
   commitIndex: number;
   chosenTo: number;
   applied: number;
-  /** The rounds of the learned slots as runs [firstSlot, round] (0: not learned, or learned by catch-up), at most the last MAX_SLOT_RUNS. */
+  /**
+   * The rounds of the learned slots as runs [firstSlot, round] (0: not learned, or learned by catch-up), at most the
+   * last MAX_SLOT_RUNS.
+   */
   logTerms: readonly (readonly [number, number])[];
   /** The last learned slot (the viewer draws slots 1..logLength). */
   logLength: number;

@@ -2,8 +2,9 @@ import { assert } from "../../sim/core/assert.ts";
 
 /**
  * The rounds of the learned slots as runs [firstSlot, round] over slots 1..maxChosen, a slot not learned yet (or
- * learned from a peer's catch-up answer, which carries no ballot) counting as round 0, for the viewer's log drawing. Kept up to date on each learn (in-order learning extends the last run;
- * filling a gap splits one), so the view never rescans the slots.
+ * learned from a peer's catch-up answer, which carries no ballot) counting as round 0, for the viewer's log drawing.
+ * Kept up to date on each learn (in-order learning extends the last run; filling a gap splits one), so the view never
+ * rescans the slots.
  */
 export interface SlotRuns {
   runs: [number, number][];

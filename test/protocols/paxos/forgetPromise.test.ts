@@ -39,7 +39,7 @@ describe("forget-promise breaks agreement, not only promise-monotonic", () => {
     expect(harm.length, buggy.violations.join("\n")).toBeGreaterThan(0);
   });
 
-  it("is caught by agreement on paxos-forget-harm with promise-monotonic left out, which the correct protocol passes", () => {
+  it("is caught by agreement on paxos-forget-harm without promise-monotonic, which the correct protocol passes", () => {
     const file = "paxos-forget-harm.yaml";
     const base = parseScenario(
       readFileSync(resolve(import.meta.dirname, "../../../scenarios", file), "utf8"),
