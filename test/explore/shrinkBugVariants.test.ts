@@ -24,6 +24,8 @@ const CASES: readonly { protocol: string; bug: string; scenario: string; seed: n
   { protocol: "paxos", bug: "learn-from-minority", scenario: "paxos-split-acceptors.yaml", seed: 1 },
   { protocol: "paxos", bug: "skip-gap-fill", scenario: "paxos-leader-change.yaml", seed: 1 },
   { protocol: "raft", bug: "commit-old-term", scenario: "raft-figure8.yaml", seed: 1 },
+  { protocol: "raft", bug: "damaged-snapshot-stalls", scenario: "raft-damaged-snapshot.yaml", seed: 1 },
+  { protocol: "raft", bug: "lease-without-clock-bound", scenario: "raft-lease-skew.yaml", seed: 12 },
   { protocol: "raft", bug: "forget-vote", scenario: "raft-persistence.yaml", seed: 53 },
   { protocol: "raft", bug: "no-prev-log-check", scenario: "raft-churn.yaml", seed: 1 },
   { protocol: "raft", bug: "no-step-down", scenario: "raft-persistence.yaml", seed: 4 },
