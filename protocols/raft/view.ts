@@ -14,7 +14,23 @@ const runsCache = new WeakMap<
 function termRuns(log: RaftLog): readonly (readonly [number, number])[] {
   assert(log.lastIndex >= log.base, () => `log ends at ${log.lastIndex}, before its snapshot index ${log.base}`);
   const c = runsCache.get(log);
-  if (c !== undefined && c.version === log.version && c.last === log.lastIndex && c.base === log.base) return c.runs;
+  if (c !== undefined && c.version === log.version && c.base === log.base) {
+    if (c.last === log.lastIndex) return c.runs;
+    // Grown at the end only (no entry removed since): extend the runs by the new entries, O(new entries). A log
+    // that only grew within its last term keeps the same runs object, so the view does not change for it.
+    let runs = c.runs;
+    for (let i = c.last + 1; i <= log.lastIndex; i++) {
+      const t = log.term(i) as number;
+      const lastRun = runs[runs.length - 1];
+      if (lastRun === undefined || lastRun[1] !== t) {
+        if (runs === c.runs) runs = [...c.runs];
+        (runs as (readonly [number, number])[]).push([i, t]);
+      }
+    }
+    if (runs.length > MAX_TERM_RUNS) runs = runs.slice(runs.length - MAX_TERM_RUNS);
+    runsCache.set(log, { version: log.version, last: log.lastIndex, base: log.base, runs });
+    return runs;
+  }
   const runs: (readonly [number, number])[] = [];
   for (let i = log.lastIndex; i > log.base && runs.length < MAX_TERM_RUNS; ) {
     const first = log.firstIndexOfTerm(i);
@@ -27,16 +43,28 @@ function termRuns(log: RaftLog): readonly (readonly [number, number])[] {
   return runs;
 }
 
+/** How many followers each progress object holds (its own keys, without counting them again). */
+const progressSize = new WeakMap<Readonly<Record<string, number>>, number>();
+
 /** A leader's progress map as a plain object in follower-id order; the previous object while nothing changed. */
 function progress(
   m: ReadonlyMap<string, number>,
   prev: Readonly<Record<string, number>> | undefined,
 ): Readonly<Record<string, number>> {
+  // Unchanged (the common case, once per step of a leader): answered without allocating.
+  if (prev !== undefined && progressSize.get(prev) === m.size) {
+    let same = true;
+    for (const [k, v] of m)
+      if (prev[k] !== v) {
+        same = false;
+        break;
+      }
+    if (same) return prev;
+  }
   const keys = [...m.keys()].sort();
-  if (prev !== undefined && Object.keys(prev).length === keys.length && keys.every((k) => prev[k] === m.get(k)))
-    return prev;
   const out: Record<string, number> = {};
   for (const k of keys) out[k] = m.get(k) as number;
+  progressSize.set(out, keys.length);
   return out;
 }
 
