@@ -51,6 +51,7 @@ function progress(
   m: ReadonlyMap<string, number>,
   prev: Readonly<Record<string, number>> | undefined,
 ): Readonly<Record<string, number>> {
+  assert(m.size <= 1000, () => `a progress map of ${m.size} followers (at most 1,000 nodes)`);
   // Unchanged (the common case, once per step of a leader): answered without allocating.
   if (prev !== undefined && progressSize.get(prev) === m.size) {
     let same = true;
@@ -64,6 +65,10 @@ function progress(
   const keys = [...m.keys()].sort();
   const out: Record<string, number> = {};
   for (const k of keys) out[k] = m.get(k) as number;
+  assert(
+    keys.every((k) => (out[k] as number) >= 0),
+    () => `a follower's progress below 0: ${JSON.stringify(out)}`,
+  );
   progressSize.set(out, keys.length);
   return out;
 }
