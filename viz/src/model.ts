@@ -213,7 +213,12 @@ export class ModelBuilder {
     this.lastCommit = new Float64Array(lanes.length);
     this.payloadTypes = new Set();
     for (const e of this.hints.evidence ?? []) if (e.messages !== undefined) this.payloadTypes.add(e.messages.type);
-    this.wantsSendEvents = this.hints.transactions !== undefined || this.payloadTypes.size > 0;
+    this.wantsSendEvents = this.hints.transactions !== undefined;
+  }
+
+  /** Whether sends of this message type must come as parsed events (to `event`): an evidence hint reads them. */
+  wantsPayload(type: string): boolean {
+    return this.wantsSendEvents || this.payloadTypes.has(type);
   }
 
   /** Events so far. */
