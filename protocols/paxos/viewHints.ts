@@ -14,7 +14,20 @@ export const PAXOS_VIEW_HINTS: ViewHints = {
     {
       check: "paxos.agreement",
       pattern:
-        "^slot (?<index>\\d+): (?<other>\\S+) learned .*, but (?<node>\\S+) learned .* at ballot (?<epoch>\\d+)\\.",
+        "^slot (?<index>\\d+): (?<other>\\S+) learned (?<value>\\S+) .*? from (?<senders>[\\w,-]+), " +
+        "but (?<node>\\S+) learned (?<value2>\\S+) .* at ballot (?<epoch>\\d+)\\.\\S*(?: from (?<senders2>[\\w,-]+))?",
+      messages: {
+        type: "accepted",
+        start: "start",
+        items: "values",
+        itemId: "id",
+        verb: "accepted",
+        show: "ballot",
+        values: [
+          { id: "value", senders: "senders", to: "other" },
+          { id: "value2", senders: "senders2", to: "node" },
+        ],
+      },
     },
     {
       check: "paxos.learned-stability",

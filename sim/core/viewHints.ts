@@ -59,4 +59,23 @@ export interface TransactionsHint {
 export interface EvidenceHint {
   check: string;
   pattern: string;
+  /** The messages that decided each value the violation names (e.g. the votes that chose two conflicting values). */
+  messages?: EvidenceMessagesHint;
+}
+
+/**
+ * Messages of `type` carrying a run of items, `items[k]` for index `start + k`, that hold the item at group `index`.
+ * Per value the violation names, the groups of its item's name (matched against the item's field `itemId`), of the
+ * comma-separated senders and of the receiving node: the explanation lists those messages, sent and delivered.
+ */
+export interface EvidenceMessagesHint {
+  type: string;
+  start: string;
+  items: string;
+  itemId: string;
+  /** What sending one means, in the explanation's lines ("accepted": "n2 accepted r7 (entry 5) ..."). */
+  verb: string;
+  /** Payload field shown with each message (the ballot), if any. */
+  show?: string;
+  values: { id: string; senders?: string; to?: string }[];
 }

@@ -69,6 +69,8 @@ const traces: Record<string, string> = {
   "raft-unreliable": scenarioTrace("raft-unreliable.yaml", 5, 4_000_000),
   "2pc-lossy": scenarioTrace("2pc-lossy.yaml", 2, 3_000_000),
   "register-primary-backup": scenarioTrace("register-primary-backup.yaml", 4, 3_000_000),
+  // Its accepted messages go to JSON.parse (the agreement evidence hint reads their payloads), the rest fast.
+  "paxos-dueling": scenarioTrace("paxos-dueling.yaml", 2, 3_000_000),
   "ping with duplicates": traceOf(pingDup, 9),
 };
 

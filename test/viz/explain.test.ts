@@ -67,3 +67,25 @@ describe("the state panel", () => {
     expect(items.some((i) => [...i.states.values()].includes("commit"))).toBe(true);
   });
 });
+
+describe("a Paxos agreement violation's explanation", () => {
+  const m = run("paxos-dueling.yaml", 2, ["non-unique-ballot"]);
+  const v = m.violations.find((x) => x.text.startsWith("paxos.agreement: "));
+
+  it("lists the accepted messages of each majority that chose the two conflicting values", () => {
+    expect(v?.text).toMatch(/^paxos\.agreement: slot 5: n1 learned r7 .* from n1,n2,n5, but n4 learned r8 .*n1,n4,n5/);
+    const why = v === undefined ? null : explain(m, v);
+    expect(why?.about).toMatchObject({ index: "5", value: "r7", value2: "r8", other: "n1", node: "n4" });
+    const labels = why?.evidence.map((e) => e.label) ?? [];
+    const first = labels.filter((l) => /^n\d accepted r7 \(entry 5\) at ballot \d+, delivered to n1$/.test(l));
+    const second = labels.filter((l) => /^n\d accepted r8 \(entry 5\) at ballot \d+, delivered to n4$/.test(l));
+    // A learner counts its own acceptance without a message: n1 and n4 each heard two of their three.
+    expect(first.map((l) => l.slice(0, 2)).sort()).toEqual(["n2", "n5"]);
+    expect(second.map((l) => l.slice(0, 2)).sort()).toEqual(["n1", "n5"]);
+    expect(labels).toHaveLength(4);
+    expect(why?.notes).toEqual([
+      "n1 counted its own accepted for r7 (not a message)",
+      "n4 counted its own accepted for r8 (not a message)",
+    ]);
+  });
+});

@@ -246,7 +246,8 @@ export class ByteTraceReader implements TraceEventSink {
     const i = this.int(b, p);
     if (Number.isNaN(i) || (p = match(b, this.p, L_TY)) < 0) return -1;
     const ty = this.str(b, p);
-    if (ty < 0 || (p = match(b, this.p, L_M)) < 0) return -1;
+    if (ty < 0 || this.builder.wantsPayload(this.strings[ty] as string)) return -1;
+    if ((p = match(b, this.p, L_M)) < 0) return -1;
     p = this.skipValue(b, p);
     if (p < 0 || (p = match(b, p, L_B)) < 0) return -1;
     if (Number.isNaN(this.int(b, p))) return -1;

@@ -6,10 +6,13 @@
  * - the election that made the violating node leader (its first view as leader of that epoch);
  * - the violating node's log at the violation (what it holds at the index, if anything).
  * The cone of the first two (not of the whole state at the violation) is what the viewer highlights.
+ * With a messages hint, it lists instead, per value the violation names, the messages that decided it (for Paxos, the
+ * accepted messages of each majority delivered to the learner), read from their payloads.
  */
 import { numberField, runsField } from "./hints.ts";
 import type { Marker, Model } from "./model.ts";
 import { viewAt } from "./model.ts";
+import type { EvidenceMessagesHint } from "../../sim/core/viewHints.ts";
 import type { Evidence } from "./prim.ts";
 
 export interface Explanation {
@@ -52,6 +55,11 @@ export function explain(m: Model, v: Marker): Explanation | null {
   const evidence: Evidence[] = [];
   const notes: string[] = [];
   const name = (l: number) => m.lanes[l]?.id ?? "?";
+  if (hint.messages !== undefined && index !== null) {
+    deciders(m, v.t, hint.messages, about, index, evidence, notes);
+    evidence.sort((a, b) => a.t - b.t);
+    return { about, evidence, notes };
+  }
   if (index !== null) {
     const c = m.commits.find((x) => x.index >= index && x.t <= v.t);
     if (c !== undefined) {
@@ -104,4 +112,53 @@ export function explain(m: Model, v: Marker): Explanation | null {
   }
   evidence.sort((a, b) => a.t - b.t);
   return { about, evidence, notes };
+}
+
+/** The messages that decided each value at `index` (see EvidenceMessagesHint), sent and delivered before time t. */
+function deciders(
+  m: Model,
+  t: number,
+  h: EvidenceMessagesHint,
+  about: Record<string, string>,
+  index: number,
+  evidence: Evidence[],
+  notes: string[],
+): void {
+  const type = m.types.indexOf(h.type);
+  const name = (l: number) => m.lanes[l]?.id ?? "?";
+  for (const val of h.values) {
+    const id = about[val.id];
+    if (id === undefined) continue;
+    const senders = val.senders === undefined ? undefined : about[val.senders]?.split(",");
+    const to = val.to === undefined ? undefined : about[val.to];
+    const seen = new Set<string>();
+    for (let k = 0; k < m.msgCount && type >= 0; k++) {
+      if (m.msgType[k] !== type || m.msgStatus[k] !== 0 || (m.msgT1[k] as number) > t) continue;
+      const from = name(m.msgFrom[k] as number);
+      const dest = name(m.msgTo[k] as number);
+      if ((senders !== undefined && !senders.includes(from)) || (to !== undefined && dest !== to)) continue;
+      const p = m.payloads?.get(k) as Record<string, unknown> | undefined;
+      const start = p?.[h.start];
+      const items = p?.[h.items];
+      if (typeof start !== "number" || !Array.isArray(items)) continue;
+      const item = items[index - start] as Record<string, unknown> | undefined;
+      if (item === undefined || item === null || item[h.itemId] !== id) continue;
+      const shown = h.show === undefined ? undefined : p?.[h.show];
+      seen.add(from);
+      evidence.push({
+        lane: m.msgFrom[k] as number,
+        t: m.msgT0[k] as number,
+        label:
+          `${from} ${h.verb} ${id} (entry ${index})${shown !== undefined ? ` at ${h.show} ${String(shown)}` : ""}` +
+          `, delivered to ${dest}`,
+      });
+    }
+    if (seen.size === 0)
+      notes.push(`no ${h.type} message for ${id} at entry ${index} is in the trace before the violation`);
+    const local = (senders ?? []).filter((s) => !seen.has(s) && s === to);
+    const missing = (senders ?? []).filter((s) => !seen.has(s) && s !== to);
+    if (local.length > 0) notes.push(`${local.join(", ")} counted its own ${h.type} for ${id} (not a message)`);
+    if (missing.length > 0)
+      notes.push(`no ${h.type} message for ${id} from ${missing.join(", ")} to ${to ?? "a learner"} is in the trace`);
+  }
 }

@@ -2,7 +2,14 @@
  * The trace header's view hints (sim/core/viewHints.ts), checked field by field: the viewer draws protocol state only
  * through them and names no protocol. A trace without hints (or with a malformed one) gets no protocol overlays.
  */
-import type { EvidenceHint, ItemsHint, LogHint, TransactionsHint, ViewHints } from "../../sim/core/viewHints.ts";
+import type {
+  EvidenceHint,
+  EvidenceMessagesHint,
+  ItemsHint,
+  LogHint,
+  TransactionsHint,
+  ViewHints,
+} from "../../sim/core/viewHints.ts";
 import type { TraceHeader } from "../../sim/trace/events.ts";
 
 const str = (v: unknown): v is string => typeof v === "string" && v !== "";
@@ -34,6 +41,28 @@ function transactionsHint(v: unknown): TransactionsHint | undefined {
   return { id: o.id, start: o.start, vote: o.vote, voteField: o.voteField, decideNote: o.decideNote };
 }
 
+function messagesHint(v: unknown): EvidenceMessagesHint | undefined {
+  const o = obj(v);
+  if (o === null || !str(o.type) || !str(o.start) || !str(o.items) || !str(o.itemId) || !str(o.verb)) return undefined;
+  if (!Array.isArray(o.values)) return undefined;
+  const values: EvidenceMessagesHint["values"] = [];
+  for (const x of o.values) {
+    const w = obj(x);
+    if (w === null || !str(w.id)) return undefined;
+    values.push({ id: w.id, ...(str(w.senders) ? { senders: w.senders } : {}), ...(str(w.to) ? { to: w.to } : {}) });
+  }
+  const h: EvidenceMessagesHint = {
+    type: o.type,
+    start: o.start,
+    items: o.items,
+    itemId: o.itemId,
+    verb: o.verb,
+    values,
+  };
+  if (str(o.show)) h.show = o.show;
+  return h;
+}
+
 function evidenceHints(v: unknown): EvidenceHint[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const out: EvidenceHint[] = [];
@@ -45,7 +74,8 @@ function evidenceHints(v: unknown): EvidenceHint[] | undefined {
     } catch {
       continue;
     }
-    out.push({ check: o.check, pattern: o.pattern });
+    const messages = messagesHint(o.messages);
+    out.push({ check: o.check, pattern: o.pattern, ...(messages !== undefined ? { messages } : {}) });
   }
   return out;
 }

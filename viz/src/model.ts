@@ -97,6 +97,8 @@ export interface Model {
   commits: { t: number; lane: number; index: number; acks: number[] }[];
   /** 2PC/3PC overlay: transactions grouped from message payloads and decide notes (overlays/txn.ts). */
   txns?: TxnGroup[];
+  /** Payloads of the messages whose type an evidence hint names (by message index), for explanations. */
+  payloads?: Map<number, unknown>;
   /** Canonical event lines (for divergence): JSON of each event. */
   lines?: string[];
 }
@@ -145,6 +147,9 @@ export class ModelBuilder {
   /** Transaction hint: the overlay reads message payloads, so sends must come as parsed events (to `event`). */
   readonly wantsSendEvents: boolean;
   private readonly keptEvents: TraceEvent[] = [];
+  /** Message types whose payloads an evidence hint reads. */
+  private readonly payloadTypes: Set<string>;
+  private readonly payloads = new Map<number, unknown>();
   private n = 0;
   private evT = new Float64Array(1 << 14);
   private evKind = new Uint8Array(1 << 14);
@@ -206,7 +211,14 @@ export class ModelBuilder {
     this.leadership = lanes.map(() => "");
     this.lastMatch = lanes.map(() => null);
     this.lastCommit = new Float64Array(lanes.length);
+    this.payloadTypes = new Set();
+    for (const e of this.hints.evidence ?? []) if (e.messages !== undefined) this.payloadTypes.add(e.messages.type);
     this.wantsSendEvents = this.hints.transactions !== undefined;
+  }
+
+  /** Whether sends of this message type must come as parsed events (to `event`): an evidence hint reads them. */
+  wantsPayload(type: string): boolean {
+    return this.wantsSendEvents || this.payloadTypes.has(type);
   }
 
   /** Events so far. */
@@ -324,7 +336,8 @@ export class ModelBuilder {
     if (this.keepLines) this.lines.push(JSON.stringify(e));
     switch (e.k) {
       case "send":
-        if (this.wantsSendEvents) this.keptEvents.push(e);
+        if (this.hints.transactions !== undefined) this.keptEvents.push(e);
+        if (this.payloadTypes.has(e.ty) && e.m !== undefined) this.payloads.set(this.m, e.m);
         return this.send(e.t, this.lane(e.n), this.lane(e.to), e.i, this.typeOf(e.ty));
       case "duplicate":
         return this.duplicate(e.t, this.lane(e.n), this.lane(e.to), e.i, e.copy);
@@ -439,7 +452,7 @@ export class ModelBuilder {
         this.state(e, kind);
         break;
       case "note": {
-        if (this.wantsSendEvents) this.keptEvents.push(e);
+        if (this.hints.transactions !== undefined) this.keptEvents.push(e);
         const l = this.lane(e.n);
         const i = this.begin(e.t, kind, l);
         this.markers.push({ t: e.t, lane: l, kind: "note", text: e.text, event: i });
@@ -561,6 +574,7 @@ export class ModelBuilder {
     if (this.keepLines) model.lines = this.lines;
     const txns = buildTxnGroups(this.hints.transactions, this.keptEvents, (id) => this.lane(id));
     if (txns !== undefined) model.txns = txns;
+    if (this.payloadTypes.size > 0) model.payloads = this.payloads;
     return model;
   }
 }
