@@ -88,6 +88,14 @@ export async function main(rawArgv: string[], io: Partial<CliContext> = {}): Pro
       return 2;
     }
   }
+  // A negated path flag (`--no-trace`) is not "no file": yargs hands it on as false, which became a file named "false".
+  for (const flag of PATH_FLAGS) {
+    if (argv.includes(`--no-${flag}`)) {
+      const hint = flag === "trace" ? " (to write no trace: --no-trace-file)" : "";
+      ctx.stderr(`faultline: --no-${flag}: expected --${flag} FILE${hint}\nRun "faultline --help" for usage.`);
+      return 2;
+    }
+  }
   // A path flag given an empty value (`--trace ""`, a shell variable that was not set) names no file.
   for (const flag of PATH_FLAGS) {
     if (picked.args[flag] === "" && given(flag)) {

@@ -163,6 +163,12 @@ describe("flags and commands yargs alone gets wrong", () => {
     ],
     [["run", "scenarios/demo.yaml", "--trace", ""], "--trace: expected a file path, got an empty string"],
     [["run", "scenarios/demo.yaml", "--trace="], "--trace: expected a file path, got an empty string"],
+    // yargs read --no-trace as the value false, which became a trace file named "false".
+    [
+      ["run", "scenarios/demo.yaml", "--no-trace"],
+      "--no-trace: expected --trace FILE (to write no trace: --no-trace-file)",
+    ],
+    [["export", "scenarios/demo.yaml", "--format", "chrome", "--no-out"], "--no-out: expected --out FILE"],
     [
       ["export", "scenarios/demo.yaml", "--format", "chrome", "--out", ""],
       "--out: expected a file path, got an empty string",
