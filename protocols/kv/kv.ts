@@ -47,3 +47,40 @@ export function kvResult(current: KvValue, op: KvOp): unknown {
 export function kvApply(current: KvValue, op: KvOp): { value: KvValue; result: unknown } {
   return { value: kvNext(current, op), result: kvResult(current, op) };
 }
+
+/** Per-client session: the latest request applied and its result (de-duplicates retries). */
+export interface Session {
+  requestId: number;
+  result: unknown;
+}
+
+/**
+ * Apply a client's command to a replicated store exactly once: a request the client's session has already applied
+ * is not applied again (its result is answered from the session; an older one gets undefined), any other is applied
+ * to `kv` and recorded as the session's latest. The session is the replica's own object (snapshots copy sessions in
+ * and out), so it is updated in place. Returns the result to answer the client with.
+ */
+export function applySessionCommand(
+  kv: Map<string, string>,
+  sessions: Map<string, Session>,
+  requestId: number,
+  clientId: string,
+  op: KvOp,
+): unknown {
+  const session = sessions.get(clientId);
+  if (session !== undefined && session.requestId >= requestId)
+    return session.requestId === requestId ? session.result : undefined;
+  const current = kv.get(op.key) ?? null;
+  const value = kvNext(current, op);
+  if (value !== current) {
+    if (value === null) kv.delete(op.key);
+    else kv.set(op.key, value);
+  }
+  const result = kvResult(current, op);
+  if (session === undefined) sessions.set(clientId, { requestId, result });
+  else {
+    session.requestId = requestId;
+    session.result = result;
+  }
+  return result;
+}

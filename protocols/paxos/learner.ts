@@ -1,4 +1,4 @@
-import { kvNext, kvResult } from "../kv/kv.ts";
+import { applySessionCommand } from "../kv/kv.ts";
 import { assert } from "../../sim/core/assert.ts";
 import type { NodeContext } from "../../sim/core/protocol.ts";
 import type { NodeId } from "../../sim/core/types.ts";
@@ -96,24 +96,7 @@ export function applyChosen(s: PaxosState, ctx: NodeContext<PaxosMsg>): void {
     s.applied = slot;
     if (cmd.type !== "kv") continue;
     const { requestId, clientId, op } = cmd;
-    const session = s.sessions.get(clientId);
-    let result: unknown;
-    if (session !== undefined && session.requestId >= requestId) {
-      result = session.requestId === requestId ? session.result : undefined;
-    } else {
-      const current = s.kv.get(op.key) ?? null;
-      const value = kvNext(current, op);
-      if (value !== current) {
-        if (value === null) s.kv.delete(op.key);
-        else s.kv.set(op.key, value);
-      }
-      result = kvResult(current, op);
-      if (session === undefined) s.sessions.set(clientId, { requestId, result });
-      else {
-        session.requestId = requestId;
-        session.result = result;
-      }
-    }
+    const result = applySessionCommand(s.kv, s.sessions, requestId, clientId, op);
     if (s.pending.delete(requestId)) ctx.reply(requestId, { type: "ok", value: result });
   }
   assert(s.applied <= s.chosenThrough, `applied ${s.applied} past the learned prefix ${s.chosenThrough}`);

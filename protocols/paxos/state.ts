@@ -3,6 +3,7 @@ import type { PaxosBugFlags } from "./bugs.ts";
 import type { Cmd, PaxosMsg } from "./messages.ts";
 import type { PaxosOptions } from "./options.ts";
 import { emptySlotRuns, type SlotRuns } from "./slotRuns.ts";
+import type { Session } from "../kv/kv.ts";
 
 /** What a proposer is doing: nothing, running phase 1 with `ballot`, or proposing with it (multi: leading). */
 export type ProposerPhase = "idle" | "preparing" | "proposing";
@@ -15,11 +16,7 @@ export interface Tally {
   cmd: Cmd;
 }
 
-/** Per-client session: the latest request applied and its result (de-duplicates retries). */
-export interface Session {
-  requestId: number;
-  result: unknown;
-}
+export type { Session };
 
 /**
  * A Paxos node: proposer, acceptor (if listed) and learner in one. Slot-indexed arrays are plain arrays indexed by

@@ -1,6 +1,6 @@
 import { assert } from "../../sim/core/assert.ts";
 import { CORRUPT, type NodeContext } from "../../sim/core/protocol.ts";
-import { kvNext, kvResult } from "../kv/kv.ts";
+import { applySessionCommand } from "../kv/kv.ts";
 import type { Entry, RaftMsg, Snapshot } from "./messages.ts";
 import type { RaftState } from "./state.ts";
 import { saveSnapshot, sync } from "./storage.ts";
@@ -33,25 +33,7 @@ export function applyCommitted(s: RaftState, ctx: NodeContext<RaftMsg>): void {
     s.applied = i;
     if (e.cmd.type !== "kv") continue;
     const { requestId, clientId, op } = e.cmd;
-    const session = s.sessions.get(clientId);
-    let result: unknown;
-    if (session !== undefined && session.requestId >= requestId) {
-      result = session.requestId === requestId ? session.result : undefined;
-    } else {
-      const current = s.kv.get(op.key) ?? null;
-      const value = kvNext(current, op);
-      if (value !== current) {
-        if (value === null) s.kv.delete(op.key);
-        else s.kv.set(op.key, value);
-      }
-      result = kvResult(current, op);
-      // The session is this node's own object (snapshots copy sessions in and out), so it is updated in place.
-      if (session === undefined) s.sessions.set(clientId, { requestId, result });
-      else {
-        session.requestId = requestId;
-        session.result = result;
-      }
-    }
+    const result = applySessionCommand(s.kv, s.sessions, requestId, clientId, op);
     // Entries from leadFrom on were appended by this leader, each request once: answer the client waiting for it.
     if (s.role === "leader" && i >= s.leadFrom && s.pendingRequests.delete(requestId)) {
       ctx.reply(requestId, { type: "ok", value: result });

@@ -1,5 +1,6 @@
 import type { KvOp } from "../../sim/core/protocol.ts";
 import type { NodeId } from "../../sim/core/types.ts";
+import type { Session } from "../kv/kv.ts";
 
 /** A command in the replicated log. */
 export type Command =
@@ -19,11 +20,7 @@ export interface Entry {
   cmd: Command;
 }
 
-/** Per-client session: the latest request applied and its result (de-duplicates retries). */
-export interface Session {
-  requestId: number;
-  result: unknown;
-}
+export type { Session };
 
 /** Frozen all the way down when taken, so disks keep it by reference and sending it costs no copy. */
 export interface Snapshot {
