@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import type { KvOp } from "../../../sim/core/protocol.ts";
 import { registry } from "../../../protocols/index.ts";
-import type { KvValue } from "../../../protocols/kv/kv.ts";
+import type { KvValue, Session } from "../../../protocols/kv/kv.ts";
 import { parseScenario } from "../../../sim/scenario/load.ts";
 import { runScenario } from "../../../sim/world/simulation.ts";
 
@@ -18,6 +18,19 @@ vi.mock("../../../protocols/kv/kv.ts", async (importOriginal) => {
     ...real,
     kvNext,
     kvApply: (current: KvValue, op: KvOp) => ({ value: kvNext(current, op), result: real.kvResult(current, op) }),
+    // The replicated protocols apply through applySessionCommand, whose call to kvNext is inside the module: the same
+    // bug is planted there by clearing the key before an append the session has not applied yet.
+    applySessionCommand: (
+      kv: Map<string, string>,
+      sessions: Map<string, Session>,
+      requestId: number,
+      clientId: string,
+      op: KvOp,
+    ) => {
+      const fresh = (sessions.get(clientId)?.requestId ?? -1) < requestId;
+      if (planted.on && fresh && op.f === "append") kv.delete(op.key);
+      return real.applySessionCommand(kv, sessions, requestId, clientId, op);
+    },
   };
 });
 
