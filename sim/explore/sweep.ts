@@ -94,11 +94,7 @@ export async function sweep(spec: SweepSpec, o: SweepOptions): Promise<SweepResu
     o.onRun?.(done, total, failures, inconclusive);
   };
   // A run that throws is an internal error (exit 3) carrying its repro line.
-  const reproOf = (index: number) => {
-    const t = taskAt(index, o.from, o.to);
-    const file = (spec.files[t.fileIndex] as SweepSpec["files"][number]).file;
-    return reproLine({ file, seed: t.seed, bugs: spec.bugs, flags: [...(o.reproFlags ?? [])] });
-  };
+  const reproOf = (index: number) => taskRepro(spec, o, taskAt(index, o.from, o.to));
   if (o.workers <= 1 || o.registryModule === undefined || total <= 1) {
     for (let index = 0; index < total && index <= report.cutoff; index++) {
       let r: TaskResult;
@@ -185,15 +181,25 @@ class Report {
     if (r.determinismChecked) out.determinismChecked++;
     if (r.verdict === "ok") return;
     const { file, scenario } = this.spec.files[r.fileIndex] as SweepSpec["files"][number];
-    const flags = [...(this.o.reproFlags ?? []), ...(r.check === "determinism" ? ["--check-determinism"] : [])];
     const finding: SweepFinding = {
       scenario: scenario.name,
       file,
       seed: r.seed,
       check: r.check,
       message: r.message,
-      repro: reproLine({ file, seed: r.seed, bugs: this.spec.bugs, flags }),
+      repro: taskRepro(this.spec, this.o, r, r.check === "determinism" ? ["--check-determinism"] : []),
     };
     (r.verdict === "violated" ? out.failures : out.inconclusive).push(finding);
   }
+}
+
+/** The repro line of one task of the sweep: its file and seed, the sweep's bugs and flags, and `extra` flags. */
+function taskRepro(
+  spec: SweepSpec,
+  o: Pick<SweepOptions, "reproFlags">,
+  task: { fileIndex: number; seed: number },
+  extra: readonly string[] = [],
+): string {
+  const file = (spec.files[task.fileIndex] as SweepSpec["files"][number]).file;
+  return reproLine({ file, seed: task.seed, bugs: spec.bugs, flags: [...(o.reproFlags ?? []), ...extra] });
 }
