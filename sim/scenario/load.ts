@@ -5,22 +5,17 @@
  */
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { formatPath } from "../core/optionWording.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import { resolveScenario } from "./resolve.ts";
 import type { ResolvedScenario } from "./resolved.ts";
 import { ScenarioError } from "./scenarioError.ts";
 import { ScenarioSchema } from "./schema.ts";
 
-export { ScenarioError };
+/** A zod issue path as the messages print it (`faults.schedule[2].crash`). */
+export { formatPath };
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const p of path) {
-    if (typeof p === "number") out += `[${p}]`;
-    else out += out === "" ? String(p) : `.${String(p)}`;
-  }
-  return out;
-}
+export { ScenarioError };
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
