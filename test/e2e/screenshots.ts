@@ -85,6 +85,28 @@ try {
     },
     "viewer-paxos-agreement.png",
   );
+  // the same figure8 run in Lamport order, its violation explained
+  await shoot(
+    page,
+    figure8,
+    async (p) => {
+      await p.selectOption("#layout", "lamport");
+      await p.locator("#violations .violation-item").first().click();
+      await p.locator("details:has(#inspector) summary").click();
+    },
+    "viewer-figure8-lamport.png",
+  );
+  // a stale backup read: the checker's minimal counterexample marked on the client ops
+  const stale = await trace("register-primary-backup.yaml", 1, ["stale-backup-read"]);
+  await shoot(
+    page,
+    stale,
+    async (p) => {
+      await p.locator("#violations .violation-item").first().click();
+      await p.locator("details:has(#inspector) summary").click();
+    },
+    "viewer-linearizability-counterexample.png",
+  );
 } finally {
   await browser.close();
 }

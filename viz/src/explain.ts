@@ -14,6 +14,7 @@ import type { Marker, Model } from "./model.ts";
 import { viewAt } from "./model.ts";
 import type { EvidenceMessagesHint } from "../../sim/core/viewHints.ts";
 import type { Evidence } from "./prim.ts";
+import { opTitle } from "./layers.ts";
 
 export interface Explanation {
   /** The named groups the pattern matched (node, epoch, index, other). */
@@ -41,8 +42,13 @@ function termAt(m: Model, lane: number, t: number, index: number): number | unde
   return found;
 }
 
-/** The explanation of violation v, or null when no evidence hint matches its message. */
+/**
+ * The explanation of violation v, or null when it names no ops and no evidence hint matches its message. Times are
+ * the model's (simulated time); each item names its trace event, so the logical layout can place it (logicalTime.ts).
+ */
 export function explain(m: Model, v: Marker): Explanation | null {
+  if (v.ops !== undefined && v.ops.length > 0)
+    return counterexample(m, v.ops, /\. Minimal counterexample/.test(v.text));
   const { check, message } = split(v);
   const hint = (m.hints.evidence ?? []).find((e) => e.check === check);
   if (hint === undefined) return null;
@@ -69,6 +75,7 @@ export function explain(m: Model, v: Marker): Explanation | null {
       evidence.push({
         lane: c.lane,
         t: c.t,
+        event: c.event,
         label:
           `${name(c.lane)} committed entry ${index}${term !== undefined ? ` (term ${term})` : ""}` +
           `${epochThen !== null ? ` as leader of term ${epochThen}` : ""}, acks from ${acks.join(", ") || "none"}`,
@@ -77,6 +84,7 @@ export function explain(m: Model, v: Marker): Explanation | null {
         evidence.push({
           lane: m.msgFrom[k] as number,
           t: m.msgT0[k] as number,
+          event: m.msgEvent[k] as number,
           label: `${name(m.msgFrom[k] as number)} acknowledged it to ${name(c.lane)}`,
         });
     } else notes.push(`no leader's commit reaching entry ${index} is in the trace before the violation`);
@@ -88,7 +96,13 @@ export function explain(m: Model, v: Marker): Explanation | null {
     if (won !== undefined) {
       // The win is checked the moment it happens, so its cone is everything the node knew: the cone is instead that
       // of the messages it received while it stood for the epoch (the votes that elected it).
-      evidence.push({ lane, t: won.t, label: `${name(lane)} elected leader of term ${epoch}`, cone: false });
+      evidence.push({
+        lane,
+        t: won.t,
+        event: won.event,
+        label: `${name(lane)} elected leader of term ${epoch}`,
+        cone: false,
+      });
       const began =
         (m.states[lane] ?? []).find((s) => s.t <= won.t && numberField(s.v, m.hints.epoch) === epoch)?.t ?? won.t;
       for (let k = 0; k < m.msgCount; k++) {
@@ -98,6 +112,7 @@ export function explain(m: Model, v: Marker): Explanation | null {
         evidence.push({
           lane: from,
           t: m.msgT0[k] as number,
+          event: m.msgEvent[k] as number,
           label: `${name(from)} sent ${m.types[m.msgType[k] as number]} to ${name(lane)} during its election`,
         });
       }
@@ -148,6 +163,7 @@ function deciders(
       evidence.push({
         lane: m.msgFrom[k] as number,
         t: m.msgT0[k] as number,
+        event: m.msgEvent[k] as number,
         label:
           `${from} ${h.verb} ${id} (entry ${index})${shown !== undefined ? ` at ${h.show} ${String(shown)}` : ""}` +
           `, delivered to ${dest}`,
@@ -161,4 +177,41 @@ function deciders(
     if (missing.length > 0)
       notes.push(`no ${h.type} message for ${id} from ${missing.join(", ")} to ${to ?? "a learner"} is in the trace`);
   }
+}
+
+/**
+ * A linearizability violation's minimal counterexample (the request ids its trace event lists): each client op, its
+ * bar marked from invoke to completion, listed in invoke order; the cone is that of their completions (what their
+ * results could have depended on). These are the ops no order could explain.
+ */
+function counterexample(m: Model, reqs: readonly number[], minimal: boolean): Explanation {
+  const evidence: Evidence[] = [];
+  const notes: string[] = [];
+  const wanted = new Set(reqs);
+  const seen = new Set<number>();
+  for (const op of m.ops) {
+    if (!wanted.has(op.req) || seen.has(op.req)) continue;
+    seen.add(op.req);
+    const client = m.lanes[op.lane]?.id ?? "?";
+    const done = op.e1 >= 0;
+    evidence.push({
+      lane: op.lane,
+      t: op.t1,
+      event: done ? op.e1 : op.e0,
+      since: op.t0,
+      sinceEvent: op.e0,
+      label: `${client} r${op.req} ${opTitle(op)}`,
+      cone: done,
+    });
+  }
+  evidence.sort((a, b) => (a.since ?? a.t) - (b.since ?? b.t));
+  notes.push(
+    minimal
+      ? `the checker's minimal counterexample: no order of these ${seen.size} ops is legal, ` +
+          "and without any one of them the rest has one"
+      : `the checker's counterexample, reduced but not shown minimal: no order of these ${seen.size} ops is legal`,
+  );
+  const missing = reqs.filter((r) => !seen.has(r));
+  if (missing.length > 0) notes.push(`not in the trace's client ops: ${missing.map((r) => `r${r}`).join(", ")}`);
+  return { about: {}, evidence, notes };
 }

@@ -6,6 +6,16 @@ export function formatTime(us: number): string {
   return `${Math.round(us)}us`;
 }
 
+/** A Lamport timestamp as the logical-time layout writes it ("L 1,204"). */
+export function formatLamport(l: number): string {
+  return `L ${Math.round(l).toLocaleString("en-US")}`;
+}
+
+/** The time writer for a model's time columns: simulated time, or Lamport timestamps in the logical layout. */
+export function timeFormat(m: { clock?: "lamport" } | null | undefined): (t: number) => string {
+  return m?.clock === "lamport" ? formatLamport : formatTime;
+}
+
 export const formatCount = (n: number) => n.toLocaleString("en-US");
 
 /**

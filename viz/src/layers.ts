@@ -7,7 +7,7 @@
  */
 import { type Batch, clipSegment } from "./batch.ts";
 import { COMMIT, DOWN, GREY, LEADER, PARTITION, TERM_TINTS } from "./colors.ts";
-import { formatTime } from "./format.ts";
+import { timeFormat } from "./format.ts";
 import { lowerBound, upperBound } from "./messageIndex.ts";
 import type { Model } from "./model.ts";
 import type { Filters, Prim, Shape, Viewport } from "./prim.ts";
@@ -208,7 +208,7 @@ export function coneBands(G: Frame, prims: Prim[], cone: Float64Array): void {
       fill: "#8e44ad",
       opacity: 0.14,
       cls: "cone-band",
-      title: `${lane.id}: everything up to ${formatTime(until)} happened-before the selection`,
+      title: `${lane.id}: everything up to ${timeFormat(G.model)(until)} happened-before the selection`,
     });
   });
 }
@@ -230,7 +230,7 @@ export function afterEnd(G: Frame, prims: Prim[]): void {
     fill: "#eef0f3",
     opacity: 0.8,
     cls: "after-end",
-    title: `this run ended at ${formatTime(model.tMax)}${why}`,
+    title: `this run ended at ${timeFormat(model)(model.tMax)}${why}`,
   });
   if (G.xMax - x0 > 120)
     prims.push({
@@ -238,7 +238,7 @@ export function afterEnd(G: Frame, prims: Prim[]): void {
       x: x0 + 6,
       // at the bottom: the top of the plot holds the first-divergence label, often at the same place
       y: G.bottom - 6,
-      text: `run ended at ${formatTime(model.tMax)}${why}`,
+      text: `run ended at ${timeFormat(model)(model.tMax)}${why}`,
       fill: "#52606d",
       size: 10,
       cls: "after-end-label",

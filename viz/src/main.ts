@@ -38,7 +38,8 @@ import {
   toSvg,
   type Viewport,
 } from "./render.ts";
-import { showValue } from "./format.ts";
+import { showValue, timeFormat } from "./format.ts";
+import { LayoutMap, logicalModel } from "./logicalTime.ts";
 import { shadingAt } from "./shadingAt.ts";
 import { timeIndex } from "./timeIndex.ts";
 import { decodeShare, encodeShare } from "./share.ts";
@@ -62,10 +63,22 @@ function call(msg: Record<string, unknown>, transfer: Transferable[] = []): Prom
   });
 }
 
+/** How the time axis places events: simulated time, or Lamport order (logicalTime.ts), as ShiViz draws. */
+type TimeLayout = "physical" | "lamport";
+
 interface ViewState {
+  /** The model shown: the loaded trace's (`base`) or its Lamport layout. */
   model: Model | null;
   compare: Model | null;
+  /** The loaded trace and the what-if run, in simulated time. */
+  base: Model | null;
+  compareBase: Model | null;
+  layout: TimeLayout;
+  /** The violation whose explanation is selected (its index), so switching layouts keeps it. */
+  violationAt: number | null;
+  /** The divergence marked, in the layout shown and in simulated time. */
   divergence: { tA: number; tB: number } | null;
+  divergencePhysical: { tA: number; tB: number } | null;
   /** Every divergence of the what-if run (per lane, in time order) and which one is shown. */
   divergences: Divergence[];
   divergenceAt: number;
@@ -80,7 +93,12 @@ interface ViewState {
 const state: ViewState = {
   model: null,
   compare: null,
+  base: null,
+  compareBase: null,
+  layout: new URLSearchParams(location.search).get("layout") === "lamport" ? "lamport" : "physical",
+  violationAt: null,
   divergence: null,
+  divergencePhysical: null,
   divergences: [],
   divergenceAt: -1,
   t0: 0,
@@ -123,6 +141,8 @@ declare global {
       zoomTo(t0: number, t1: number): void;
       /** Move the cursor to t (tests and screenshots). */
       setCursor(t: number): void;
+      /** Switch the time layout (tests and benchmarks; the toolbar's select does the same). */
+      setLayout(layout: TimeLayout): void;
     };
   }
 }
@@ -135,6 +155,7 @@ window.faultline = {
   renders: [],
   zoomTo: (t0, t1) => zoomTo(t0, t1),
   setCursor: (t) => setCursor(t),
+  setLayout: (l) => setLayout(l),
 };
 
 function setStatus(text: string): void {
@@ -177,8 +198,12 @@ async function loadVia(msg: Record<string, unknown>, transfer: Transferable[], s
 }
 
 function showModel(model: Model): void {
-  state.model = model;
+  state.base = model;
+  state.model = shown(model);
   state.compare = null;
+  state.compareBase = null;
+  state.violationAt = null;
+  state.divergencePhysical = null;
   state.divergence = null;
   state.divergences = [];
   state.divergenceAt = -1;
@@ -186,7 +211,7 @@ function showModel(model: Model): void {
   $("divergence-count").textContent = "";
   state.selection = null;
   state.t0 = 0;
-  state.t1 = Math.max(1, model.tMax);
+  state.t1 = Math.max(1, state.model?.tMax ?? model.tMax);
   state.cursor = 0;
   state.filters = { hiddenLanes: new Set(), hiddenTypes: new Set(), hiddenKinds: new Set(), text: "" };
   const h = model.header;
@@ -198,8 +223,8 @@ function showModel(model: Model): void {
   $("compare-view").hidden = true;
   $("compare-title").hidden = true;
   buildFilters(model);
-  buildViolations(model);
-  renderMetrics($("metrics"), model, (t) => setCursor(t));
+  buildViolations();
+  renderMetrics($("metrics"), model, (t) => setCursor(toShown(t)));
   ($("whatif-scenario") as HTMLTextAreaElement).value = JSON.stringify(h.scenario, null, 2);
   ($("whatif-seed") as HTMLInputElement).value = String(h.seed);
   ($("whatif-bugs") as HTMLInputElement).value = h.bugs.join(", ");
@@ -208,6 +233,89 @@ function showModel(model: Model): void {
   filtersVersion++;
   resetZoom();
 }
+
+// ---- time layout: simulated time or Lamport order ------------------------------------------------------------------
+
+/** Per loaded model, its Lamport layout and the maps between the two (built the first time it is asked for). */
+const layouts = new WeakMap<Model, LayoutMap>();
+function layoutMap(m: Model): LayoutMap {
+  let map = layouts.get(m);
+  if (map === undefined) {
+    map = new LayoutMap(m, logicalModel(m));
+    layouts.set(m, map);
+  }
+  return map;
+}
+
+/** The model to show for a loaded one, in the current layout. */
+function shown(m: Model): Model {
+  return state.layout === "lamport" ? layoutMap(m).logical : m;
+}
+
+/** A simulated time of the loaded trace in the layout shown (the metrics charts are in simulated time). */
+function toShown(t: number): number {
+  const base = state.base;
+  return base === null || state.model === base ? t : layoutMap(base).toLogical(t);
+}
+
+/** A simulated time on one lane in the layout shown. */
+function laneToShown(lane: number, t: number): number {
+  const base = state.base;
+  return base === null || state.model === base ? t : layoutMap(base).laneToLogical(lane, t);
+}
+
+/** The marked divergence in the layout shown (each run by its own clocks). */
+function shownDivergence(): { tA: number; tB: number } | null {
+  const d = state.divergencePhysical;
+  const a = state.base;
+  const b = state.compareBase;
+  if (d === null || a === null || b === null || state.layout === "physical") return d;
+  return { tA: layoutMap(a).toLogical(d.tA), tB: layoutMap(b).toLogical(d.tB) };
+}
+
+/**
+ * Switch between simulated time and Lamport order. The window, the cursor and the selection keep their place (by the
+ * maps in LayoutMap); a selected message or violation stays selected. The address keeps the choice (?layout=lamport),
+ * so a reload or a copied link (the what-if share link too) opens in the same layout.
+ */
+function setLayout(layout: TimeLayout): void {
+  ($("layout") as HTMLSelectElement).value = layout;
+  const url = new URL(location.href);
+  if (layout === "lamport") url.searchParams.set("layout", "lamport");
+  else url.searchParams.delete("layout");
+  history.replaceState(history.state, "", url);
+  const base = state.base;
+  if (layout === state.layout) return;
+  state.layout = layout;
+  if (base === null || state.model === null) return;
+  const map = layoutMap(base);
+  const toNew = (t: number) => (layout === "lamport" ? map.toLogical(t) : map.toPhysical(t));
+  const laneToNew = (l: number, t: number) =>
+    layout === "lamport" ? map.laneToLogical(l, t) : map.laneToPhysical(l, t);
+  const [t0, t1, cursor] = [toNew(state.t0), toNew(state.t1), toNew(state.cursor)];
+  const sel = state.selection;
+  const m = shown(base);
+  state.model = m;
+  state.compare = state.compareBase === null ? null : shown(state.compareBase);
+  state.divergence = shownDivergence();
+  buildViolations();
+  filtersVersion++;
+  const j = state.violationAt;
+  const evidence = j === null ? undefined : explained(j)?.evidence;
+  if (sel === null) state.selection = null;
+  else if (sel.message !== undefined)
+    state.selection = { lane: sel.lane, t: m.msgT0[sel.message] as number, message: sel.message };
+  else if (j !== null && evidence !== undefined && evidence.length > 0) {
+    const v = m.violations[j];
+    const t = v !== undefined && v.lane >= 0 ? v.t : (evidence[evidence.length - 1]?.t ?? 0);
+    state.selection = { lane: sel.lane, t, evidence };
+  } else state.selection = { lane: sel.lane, t: laneToNew(sel.lane, sel.t) };
+  zoomTo(Math.max(0, t0), Math.min(tEnd(), Math.max(t1, t0 + 1)));
+  state.cursor = Math.max(0, Math.min(tEnd(), cursor));
+  if (state.selection !== null) inspect(state.selection.lane, state.selection.t);
+  requestRender();
+}
+$("layout").addEventListener("change", (ev) => setLayout((ev.target as HTMLSelectElement).value as TimeLayout));
 
 $("file-input").addEventListener("change", async (ev) => {
   const file = (ev.target as HTMLInputElement).files?.[0];
@@ -315,12 +423,12 @@ function render(): void {
   const full = drawView(views.main, m, state.divergence?.tA ?? null);
   if (state.compare !== null) drawView(views.compare, state.compare, state.divergence?.tB ?? null);
   minimap.draw(m, tEnd(), state.t0, state.t1, state.cursor);
-  const panelKey = `${state.cursor}|${m.evT.length}|${m.header.seed}|${$("state-panel").clientWidth}`;
+  const panelKey = `${state.cursor}|${m.evT.length}|${m.header.seed}|${m.clock}|${$("state-panel").clientWidth}`;
   if (panelKey !== lastPanelKey) {
     lastPanelKey = panelKey;
-    renderStatePanel($("state-panel"), m, state.cursor, formatTime);
+    renderStatePanel($("state-panel"), m, state.cursor, timeFormat(m));
   }
-  $("cursor").textContent = `t = ${formatTime(state.cursor)}`;
+  $("cursor").textContent = `${m.clock === "lamport" ? "cursor" : "t"} = ${timeFormat(m)(state.cursor)}`;
   const s = views.main.stats;
   if (window.faultline.measure) {
     // Make the frame's cost visible here: raster the canvases now and lay out the page, instead of at paint time.
@@ -446,7 +554,8 @@ function partitionsAt(m: Model, lane: number, t: number): string | null {
       to.size > 0 ? `${name(lane)} cannot send to ${[...to].map(name).join(", ")}` : "",
       from.size > 0 ? `cannot hear from ${[...from].map(name).join(", ")}` : "",
     ].filter((x) => x !== "");
-    lines.push(`partition ${p.id} (${p.kind}, ${formatTime(p.t0)} to ${formatTime(p.t1)}): ${cut.join("; ")}`);
+    const fmt = timeFormat(m);
+    lines.push(`partition ${p.id} (${p.kind}, ${fmt(p.t0)} to ${fmt(p.t1)}): ${cut.join("; ")}`);
   }
   return lines.length === 0 ? null : lines.join("\n");
 }
@@ -660,10 +769,10 @@ async function inspectMessage(m: Model, k: number): Promise<void> {
   const status = m.msgStatus[k] === 0 ? "delivered" : m.msgStatus[k] === 1 ? "dropped" : "in flight at the end";
   const rows: [string, string][] = [
     ["message", `${m.types[m.msgType[k] as number]} ${name(m.msgFrom[k] as number)} -> ${name(m.msgTo[k] as number)}`],
-    ["sent", formatTime(m.msgT0[k] as number)],
+    ["sent", timeFormat(m)(m.msgT0[k] as number)],
     [
       status === "delivered" ? "delivered" : status === "dropped" ? "dropped at" : "status",
-      status === "in flight at the end" ? status : formatTime(m.msgT1[k] as number),
+      status === "in flight at the end" ? status : timeFormat(m)(m.msgT1[k] as number),
     ],
   ];
   if (status === "dropped") rows.push(["why dropped", dropTitle(m, k)]);
@@ -708,6 +817,7 @@ function inspect(lane: number, t: number): void {
   const el = $("inspector");
   el.replaceChildren();
   if (m === null) return;
+  const formatTime = timeFormat(m);
   const l = m.lanes[lane];
   const head = document.createElement("div");
   head.className = "inspector-head";
@@ -876,7 +986,7 @@ function explanationList(why: Explanation): HTMLElement {
   for (const e of why.evidence) {
     const li = document.createElement("li");
     li.className = "evidence-item";
-    li.textContent = `${formatTime(e.t)} ${e.label}`;
+    li.textContent = `${timeFormat(state.model)(e.t)} ${e.label}`;
     li.addEventListener("click", () => setCursor(e.t));
     ol.append(li);
   }
@@ -890,9 +1000,12 @@ function explanationList(why: Explanation): HTMLElement {
   return box;
 }
 
-function buildViolations(m: Model): void {
+/** The violations with their explanations (computed in simulated time, placed in the layout shown). */
+function buildViolations(): void {
+  const m = state.model;
   const ul = $("violations");
   ul.replaceChildren();
+  if (m === null) return;
   if (m.violations.length === 0) {
     const li = document.createElement("li");
     li.textContent = "none: every check held";
@@ -900,21 +1013,44 @@ function buildViolations(m: Model): void {
     ul.append(li);
     return;
   }
-  for (const v of m.violations) {
+  m.violations.forEach((v, j) => {
     const li = document.createElement("li");
     li.className = "violation-item";
-    li.textContent = `${formatTime(v.t)} ${v.text}`;
-    const why = explain(m, v);
-    li.addEventListener("click", () => {
-      const from = Math.min(v.t, ...(why?.evidence ?? []).map((e) => e.t));
-      const span = Math.max(200_000, v.t - from, (state.t1 - state.t0) / 4);
-      zoomTo(...windowAround(v.t - (v.t - from) / 2, span * 1.2, 0.5));
-      setCursor(v.t);
-      if (v.lane >= 0) select(v.lane, v.t, why?.evidence);
-    });
+    li.textContent = `${timeFormat(m)(v.t)} ${v.text}`;
+    const why = explained(j);
+    li.addEventListener("click", () => showViolation(j));
     ul.append(li);
     if (why !== null) ul.append(explanationList(why));
-  }
+  });
+}
+
+/** Go to violation j: the window around it and its evidence, the cursor on it, its evidence selected. */
+function showViolation(j: number): void {
+  const m = state.model;
+  const v = m?.violations[j];
+  if (m === null || v === undefined) return;
+  const evidence = explained(j)?.evidence ?? [];
+  // a violation of no node (linearizability, checked at the end) is shown by its evidence: the window covers it, the
+  // cursor and the selection are at its last event
+  const last = evidence.reduce<Evidence | undefined>((a, e) => (a === undefined || e.t > a.t ? e : a), undefined);
+  const at = v.lane >= 0 || last === undefined ? { lane: v.lane, t: v.t } : last;
+  const from = Math.min(at.t, ...evidence.map((e) => e.since ?? e.t));
+  const span = Math.max(m.clock === "lamport" ? 40 : 200_000, at.t - from, (state.t1 - state.t0) / 4);
+  zoomTo(...windowAround(at.t - (at.t - from) / 2, span * 1.2, 0.5));
+  setCursor(at.t);
+  if (at.lane < 0) return;
+  select(at.lane, at.t, evidence);
+  state.violationAt = j;
+}
+
+/** Violation j's explanation in the layout shown (null when it has none). */
+function explained(j: number): Explanation | null {
+  const base = state.base;
+  const v = base?.violations[j];
+  if (base === null || v === undefined) return null;
+  const why = explain(base, v);
+  const map = state.model === base || state.model === null ? null : layoutMap(base);
+  return why === null || map === null ? why : { ...why, evidence: map.evidence(why.evidence) };
 }
 
 ($("search") as HTMLInputElement).addEventListener("input", (ev) => {
@@ -931,7 +1067,8 @@ function tick(now: number): void {
   const dt = lastFrame === 0 ? 0 : now - lastFrame;
   lastFrame = now;
   const speed = Number(($("speed") as HTMLSelectElement).value);
-  const next = state.cursor + (dt / 1000) * speed;
+  // in the Lamport layout, "1 s/s" advances 1,000 timestamps a second
+  const next = state.cursor + (dt / 1000) * speed * (state.model.clock === "lamport" ? 1e-3 : 1);
   if (next >= tEnd()) {
     state.playing = false;
     $("play").textContent = "▶";
@@ -958,6 +1095,7 @@ $("step-prev").addEventListener("click", () => step(-1));
 $("reset-zoom").addEventListener("click", resetZoom);
 $("clear-selection").addEventListener("click", () => {
   state.selection = null;
+  state.violationAt = null;
   stepScope();
   $("inspector").textContent = "Click a lane to see that node's state at that time.";
   requestRender();
@@ -994,10 +1132,12 @@ async function whatIf(scenario: ResolvedScenario, seed: number, bugs: string[]):
   const summary = r.summary as { violations: { check: string; message: string }[]; events: number; stop: string };
   // a view of the whole run becomes a view of both runs whole
   const whole = state.t0 <= 0 && state.t1 >= tEnd();
-  state.compare = model;
-  const base = state.model;
+  state.compareBase = model;
+  state.compare = shown(model);
+  const base = state.base;
   const div = base !== null ? firstDivergence(base, model) : null;
-  state.divergence = div === null ? null : { tA: div.tA, tB: div.tB };
+  state.divergencePhysical = div === null ? null : { tA: div.tA, tB: div.tB };
+  state.divergence = shownDivergence();
   state.divergences = base !== null ? divergences(base, model) : [];
   state.divergenceAt = -1;
   $("next-divergence").hidden = state.divergences.length === 0;
@@ -1025,13 +1165,15 @@ function nextDivergence(): void {
   if (all.length === 0) return;
   state.divergenceAt = (state.divergenceAt + 1) % all.length;
   const d = all[state.divergenceAt] as Divergence;
-  state.divergence = { tA: d.tA, tB: d.tB };
+  state.divergencePhysical = { tA: d.tA, tB: d.tB };
+  state.divergence = shownDivergence();
   $("divergence-count").textContent =
     `divergence ${state.divergenceAt + 1} of ${all.length}: ${state.model?.lanes[d.lane]?.id ?? "?"} at ` +
     `${formatTime(d.tA)} / ${formatTime(d.tB)}`;
-  zoomTo(...windowAround(d.tA, state.t1 - state.t0));
-  setCursor(d.tA);
-  select(d.lane, d.tA);
+  const tA = state.divergence?.tA ?? d.tA;
+  zoomTo(...windowAround(tA, state.t1 - state.t0));
+  setCursor(tA);
+  select(d.lane, laneToShown(d.lane, d.tA));
 }
 $("next-divergence").addEventListener("click", nextDivergence);
 
@@ -1110,6 +1252,7 @@ function askBeforeLoading(target: URL): void {
 setupZoom("main");
 async function start(): Promise<void> {
   const params = new URLSearchParams(location.search);
+  ($("layout") as HTMLSelectElement).value = state.layout;
   const url = params.get("trace");
   const share = location.hash.startsWith("#s=") ? location.hash.slice(3) : null;
   if (url !== null) {

@@ -24,12 +24,18 @@ export interface OpBar {
   value: unknown;
   node: string | null;
   req: number;
+  /** The invoke event and the completion event (-1 while pending): the Lamport layout places the bar by them. */
+  e0: number;
+  e1: number;
 }
 
 export interface Span {
   lane: number;
   t0: number;
   t1: number;
+  /** The events that start and end it (-1: open at the run's end). */
+  e0: number;
+  e1: number;
 }
 
 export interface PartitionSpan {
@@ -39,6 +45,9 @@ export interface PartitionSpan {
   t1: number;
   /** Lanes on each side of each blocked direction. */
   blocks: { from: number[]; to: number[] }[];
+  /** The partition and heal events (-1: never healed). */
+  e0: number;
+  e1: number;
 }
 
 export interface Marker {
@@ -48,6 +57,8 @@ export interface Marker {
   text: string;
   /** Index of the event in the trace. */
   event: number;
+  /** A linearizability violation's minimal counterexample: the request ids of its client ops. */
+  ops?: number[];
 }
 
 export interface StateChange {
@@ -58,6 +69,12 @@ export interface StateChange {
 
 export interface Model {
   header: TraceHeader;
+  /**
+   * What the time columns hold: absent for simulated microseconds; "lamport" for the logical-time layout's Lamport
+   * timestamps (logicalTime.ts), where `evOrder` lists the events in timestamp order.
+   */
+  clock?: "lamport";
+  evOrder?: Int32Array;
   /** The header's view hints, checked (hints.ts): the only way the viewer knows what a protocol's views mean. */
   hints: ViewHints;
   /** Why the run stopped (the trace's end line), if it says. */
@@ -78,6 +95,8 @@ export interface Model {
   msgType: Int32Array;
   msgStatus: Uint8Array;
   msgEvent: Int32Array;
+  /** The event that delivered or dropped each message (-1: in flight at the end). */
+  msgRecv: Int32Array;
   /** Delivered messages in order of delivery (so by arrival time): the causal cone walks them backwards. */
   msgDelivered: Int32Array;
   msgCount: number;
@@ -94,7 +113,7 @@ export interface Model {
    * message indices: per follower whose match index had reached the new commit index, the message delivered when the
    * leader's view first showed it there in this leadership.
    */
-  commits: { t: number; lane: number; index: number; acks: number[] }[];
+  commits: { t: number; lane: number; index: number; acks: number[]; event: number }[];
   /** 2PC/3PC overlay: transactions grouped from message payloads and decide notes (overlays/txn.ts). */
   txns?: TxnGroup[];
   /** Payloads of the messages whose type an evidence hint names (by message index), for explanations. */
@@ -162,6 +181,7 @@ export class ModelBuilder {
   private msgType = new Int32Array(1 << 13);
   private msgStatus = new Uint8Array(1 << 13).fill(2);
   private msgEvent = new Int32Array(1 << 13);
+  private msgRecv = new Int32Array(1 << 13).fill(-1);
   /** 1 where the message is a network copy (its type is the original's). */
   private msgCopy = new Uint8Array(1 << 13);
   private delivered = new Int32Array(1 << 13);
@@ -174,7 +194,7 @@ export class ModelBuilder {
   private readonly ops: OpBar[] = [];
   private readonly opByReq = new Map<number, OpBar>();
   private readonly down: Span[] = [];
-  private readonly downSince = new Map<number, number>();
+  private readonly downSince = new Map<number, { t: number; event: number }>();
   private readonly partitions: PartitionSpan[] = [];
   private readonly openPartitions = new Map<string, PartitionSpan>();
   private readonly states: StateChange[][];
@@ -274,6 +294,7 @@ export class ModelBuilder {
       this.msgType = grown(this.msgType, size, 0);
       this.msgStatus = grown(this.msgStatus, size, 2);
       this.msgEvent = grown(this.msgEvent, size, 0);
+      this.msgRecv = grown(this.msgRecv, size, -1);
       this.msgCopy = grown(this.msgCopy, size, 0);
     }
     this.msgT0[k] = t;
@@ -308,10 +329,11 @@ export class ModelBuilder {
   }
 
   deliver(t: number, lane: number, id: number): void {
-    this.begin(t, K_DELIVER, lane);
+    const i = this.begin(t, K_DELIVER, lane);
     const k = this.msgIndex(id);
     if (k < 0) return;
     this.msgT1[k] = t;
+    this.msgRecv[k] = i;
     this.msgStatus[k] = 0;
     if (this.d === this.delivered.length) this.delivered = grown(this.delivered, this.d * 2, 0);
     this.delivered[this.d++] = k;
@@ -319,10 +341,11 @@ export class ModelBuilder {
   }
 
   drop(t: number, lane: number, id: number, why: string): void {
-    this.begin(t, K_DROP, lane);
+    const i = this.begin(t, K_DROP, lane);
     const k = this.msgIndex(id);
     if (k < 0) return;
     this.msgT1[k] = t;
+    this.msgRecv[k] = i;
     this.msgStatus[k] = 1;
     this.dropWhy[k] = why;
   }
@@ -353,7 +376,7 @@ export class ModelBuilder {
       case "crash": {
         const l = this.lane(e.n);
         const i = this.begin(e.t, kind, l);
-        this.downSince.set(l, e.t);
+        this.downSince.set(l, { t: e.t, event: i });
         // A crash ends the node's state span (role, term band, leadership) until it restarts.
         this.states[l]?.push({ t: e.t, v: { role: "down" }, event: i });
         this.markers.push({ t: e.t, lane: l, kind: "crash", text: `${e.n} crashed`, event: i });
@@ -362,7 +385,8 @@ export class ModelBuilder {
       case "restart": {
         const l = this.lane(e.n);
         const i = this.begin(e.t, kind, l);
-        this.down.push({ lane: l, t0: this.downSince.get(l) ?? 0, t1: e.t });
+        const since = this.downSince.get(l);
+        this.down.push({ lane: l, t0: since?.t ?? 0, t1: e.t, e0: since?.event ?? -1, e1: i });
         this.downSince.delete(l);
         this.markers.push({ t: e.t, lane: l, kind: "restart", text: `${e.n} restarted`, event: i });
         break;
@@ -375,6 +399,8 @@ export class ModelBuilder {
           t0: e.t,
           t1: Number.NaN,
           blocks: e.blocks.map((b) => ({ from: b.from.map((x) => this.lane(x)), to: b.to.map((x) => this.lane(x)) })),
+          e0: i,
+          e1: -1,
         };
         this.partitions.push(p);
         this.openPartitions.set(e.id, p);
@@ -386,6 +412,7 @@ export class ModelBuilder {
         for (const [id, p] of this.openPartitions) {
           if (e.id === "*" || e.id === id) {
             p.t1 = e.t;
+            p.e1 = i;
             this.openPartitions.delete(id);
           }
         }
@@ -421,6 +448,8 @@ export class ModelBuilder {
       }
       case "invoke": {
         const bar: OpBar = {
+          e0: this.n,
+          e1: -1,
           lane: this.lane(e.c),
           t0: e.t,
           t1: Number.NaN,
@@ -438,10 +467,11 @@ export class ModelBuilder {
       case "ok":
       case "fail":
       case "info": {
-        this.begin(e.t, kind, this.lane(e.c));
+        const i = this.begin(e.t, kind, this.lane(e.c));
         const bar = this.opByReq.get(e.r);
         if (bar) {
           bar.t1 = e.t;
+          bar.e1 = i;
           bar.outcome = e.k;
           bar.value = e.v;
           bar.node = e.n ?? bar.node;
@@ -461,7 +491,9 @@ export class ModelBuilder {
       case "violation": {
         const l = this.lane(e.n);
         const i = this.begin(e.t, kind, l);
-        this.violations.push({ t: e.t, lane: l, kind: "violation", text: `${e.check}: ${e.message}`, event: i });
+        const v: Marker = { t: e.t, lane: l, kind: "violation", text: `${e.check}: ${e.message}`, event: i };
+        if (e.ops !== undefined) v.ops = e.ops;
+        this.violations.push(v);
         break;
       }
     }
@@ -482,7 +514,7 @@ export class ModelBuilder {
       this.lastMatch[l] = null;
     }
     if (leads && commit !== null && commit > (this.lastCommit[l] ?? 0))
-      this.commits.push({ t: e.t, lane: l, index: commit, acks: this.acksFor(l, commit) });
+      this.commits.push({ t: e.t, lane: l, index: commit, acks: this.acksFor(l, commit), event: i });
     if (commit !== null) this.lastCommit[l] = commit;
   }
 
@@ -536,7 +568,7 @@ export class ModelBuilder {
       this.tMax,
       footer !== null && Number.isFinite(footer.t) ? footer.t : (header.scenario.durationMicros ?? 0),
     );
-    for (const [l, t0] of this.downSince) this.down.push({ lane: l, t0, t1: tMax });
+    for (const [l, s] of this.downSince) this.down.push({ lane: l, t0: s.t, t1: tMax, e0: s.event, e1: -1 });
     for (const p of this.openPartitions.values()) p.t1 = tMax;
     for (const b of this.ops) if (Number.isNaN(b.t1)) b.t1 = tMax;
     const msgT1 = this.msgT1.slice(0, m);
@@ -559,6 +591,7 @@ export class ModelBuilder {
       msgType: this.msgType.slice(0, m),
       msgStatus: this.msgStatus.slice(0, m),
       msgEvent: this.msgEvent.slice(0, m),
+      msgRecv: this.msgRecv.slice(0, m),
       msgDelivered: this.delivered.slice(0, this.d),
       msgCount: m,
       types: this.types,
@@ -710,7 +743,10 @@ export function divergences(a: Model, b: Model): Divergence[] {
   return out.sort((x, y) => Math.min(x.tA, x.tB) - Math.min(y.tA, y.tB) || x.lane - y.lane);
 }
 
-/** Events of a kind (or any kind) on a lane (or any lane): the next (dir 1) or previous (dir -1) one after t. */
+/**
+ * Events of a kind (or any kind) on a lane (or any lane): the time of the next (dir 1) or previous (dir -1) one after
+ * t. Walks the events in time order: trace order, or `evOrder` in the Lamport layout (where trace order is not).
+ */
 export function stepEvent(
   model: Model,
   t: number,
@@ -719,21 +755,23 @@ export function stepEvent(
   kind: string | null,
 ): number | null {
   const k = kind === null ? -1 : model.kinds.indexOf(kind);
-  const { evT, evLane, evKind } = model;
+  const { evT, evLane, evKind, evOrder } = model;
   const n = evT.length;
+  const at = evOrder === undefined ? (i: number) => i : (i: number) => evOrder[i] as number;
   // first event after t (dir 1) or first at or after t (dir -1), by binary search on the sorted times
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((evT[mid] as number) < t || (dir === 1 && evT[mid] === t)) lo = mid + 1;
+    const tm = evT[at(mid)] as number;
+    if (tm < t || (dir === 1 && tm === t)) lo = mid + 1;
     else hi = mid;
   }
-  const matches = (i: number) => (lane === null || evLane[i] === lane) && (k < 0 || evKind[i] === k);
+  const matches = (e: number) => (lane === null || evLane[e] === lane) && (k < 0 || evKind[e] === k);
   if (dir === 1) {
-    for (let i = lo; i < n; i++) if (matches(i)) return evT[i] as number;
+    for (let i = lo; i < n; i++) if (matches(at(i))) return evT[at(i)] as number;
   } else {
-    for (let i = lo - 1; i >= 0; i--) if (matches(i)) return evT[i] as number;
+    for (let i = lo - 1; i >= 0; i--) if (matches(at(i))) return evT[at(i)] as number;
   }
   return null;
 }

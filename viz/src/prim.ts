@@ -34,6 +34,11 @@ export interface Evidence {
   label: string;
   /** False for an event listed and marked but not a seed of the cone (its cone is the whole state there). */
   cone?: boolean;
+  /** The trace event it is (the logical layout places it by that event's Lamport timestamp). */
+  event?: number;
+  /** A client op: its invoke time and event (t is its completion), drawn as its whole bar. */
+  since?: number;
+  sinceEvent?: number;
 }
 
 /**

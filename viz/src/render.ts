@@ -19,7 +19,7 @@ import {
   stateTicks,
 } from "./layers.ts";
 import { typeColor as colorOfType } from "./colors.ts";
-import { formatCount, formatTime } from "./format.ts";
+import { formatCount, timeFormat } from "./format.ts";
 import { droppedAtSend, MessageLayer, type MessageStats } from "./messages.ts";
 import { causalCone, causalConeOf, type Model } from "./model.ts";
 import { txnBands, txnMarks } from "./overlays/txn.ts";
@@ -198,7 +198,7 @@ export function layout(
   prims.push({ p: "layer", layer: scene.ticks, cls: "ticks" });
   if (txnLayout !== null) prims.push(...txnMarks(model.txns ?? [], txnLayout));
   overMarks(G, prims, sel, divergence);
-  axis(prims, vp, G.x);
+  axis(prims, vp, G.x, timeFormat(model));
   const parts = legendParts(stats, markerTicks, opsAggregated);
   const legend = parts.join(" · ");
   const lines = wrap(parts, Math.floor((vp.width - LABEL_WIDTH) / 5.8));
@@ -328,7 +328,24 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
   if (sel?.message !== undefined) pickedMessage(G, prims, sel.message);
   (sel?.evidence ?? []).forEach((e, i) => {
     const y = ys[e.lane] as number;
-    if (Number.isNaN(y) || e.t < vp.t0 || e.t > vp.t1) return;
+    if (Number.isNaN(y)) return;
+    // a client op the evidence names (a counterexample's): its bar from invoke to completion, bracketed in red
+    if (e.since !== undefined && e.since <= vp.t1 && e.t >= vp.t0) {
+      const x0 = Math.max(G.xMin, G.x(e.since));
+      const x1 = Math.max(x0 + 3, Math.min(vp.width - RIGHT_PAD, G.x(e.t)));
+      for (const dy of [-1, 1])
+        prims.push({
+          p: "line",
+          x1: x0,
+          y1: y + dy * G.laneH * 0.3,
+          x2: x1,
+          y2: y + dy * G.laneH * 0.3,
+          stroke: "#c0392b",
+          width: 3,
+          cls: "evidence-op",
+        });
+    }
+    if (e.t < vp.t0 || e.t > vp.t1) return;
     prims.push({
       p: "mark",
       x: G.x(e.t),
@@ -338,7 +355,7 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
       fill: "#c0392b",
       cls: "evidence",
       ring: true,
-      title: `${i + 1}. ${e.label} at ${formatTime(e.t)}`,
+      title: `${i + 1}. ${e.label} at ${timeFormat(G.model)(e.t)}`,
       t: e.t,
       lane: e.lane,
     });
@@ -392,7 +409,7 @@ function pickedMessage(G: Frame, prims: Prim[], k: number): void {
     });
 }
 
-function axis(prims: Prim[], vp: Viewport, x: (t: number) => number): void {
+function axis(prims: Prim[], vp: Viewport, x: (t: number) => number, fmt: (t: number) => string): void {
   const span = vp.t1 - vp.t0;
   const raw = span / 8;
   const pow = 10 ** Math.floor(Math.log10(Math.max(1, raw)));
@@ -413,7 +430,7 @@ function axis(prims: Prim[], vp: Viewport, x: (t: number) => number): void {
       p: "text",
       x: x(t),
       y: AXIS_HEIGHT - 12,
-      text: formatTime(t),
+      text: fmt(t),
       fill: "#52606d",
       size: 10,
       anchor: "middle",

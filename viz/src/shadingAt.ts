@@ -2,7 +2,7 @@
  * What the shading of a lane at a time means, for the tooltip: down time, the term tint and the leader bar are drawn
  * on the canvas (no element to hover), so the hovered point is looked up here instead.
  */
-import { formatTime } from "./format.ts";
+import { timeFormat } from "./format.ts";
 import type { Model } from "./model.ts";
 import { upperBound } from "./messageIndex.ts";
 import { timeIndex } from "./timeIndex.ts";
@@ -10,6 +10,7 @@ import { timeIndex } from "./timeIndex.ts";
 export function shadingAt(m: Model, lane: number, t: number): string | null {
   const id = m.lanes[lane]?.id ?? "?";
   const lines: string[] = [];
+  const formatTime = timeFormat(m);
   for (const d of m.down)
     if (d.lane === lane && d.t0 <= t && t <= d.t1)
       lines.push(`${id} down from ${formatTime(d.t0)} to ${formatTime(d.t1)}`);

@@ -26,6 +26,7 @@ function columnBuffers(model: Model): Transferable[] {
     model.msgType,
     model.msgStatus,
     model.msgEvent,
+    model.msgRecv,
     model.msgDelivered,
   ].map((a) => a.buffer as ArrayBuffer);
 }
