@@ -193,6 +193,133 @@ describe("viewer in headless Chromium", () => {
     expect(await page.locator("#state-panel").textContent()).toMatch(/match 18 · next 19/);
   });
 
+  it(
+    "switches to Lamport order and back: arrows between lanes, the address keeps it, and the cursor, selection " +
+      "and scrubbing follow",
+    async () => {
+      await page.evaluate(() => window.faultline.zoomTo(3_000_000, 4_000_000));
+      await page.evaluate(() => window.faultline.setCursor(3_500_000));
+      await frame();
+      const { left, right, y } = await plot(2);
+      await page.mouse.click((left + right) / 2, y);
+      // a lane at a time, or a message passing there: either stays selected
+      const before = await page.evaluate(() => window.faultline.state.selection);
+      if (before === null) throw new Error("the click selected nothing");
+      await page.selectOption("#layout", "lamport");
+      await frame();
+      expect(new URL(page.url()).searchParams.get("layout")).toBe("lamport");
+      const lamport = await page.evaluate(() => {
+        const s = window.faultline.state;
+        const m = s.model;
+        let backwards = 0;
+        for (let k = 0; m !== null && k < m.msgCount; k++)
+          if (m.msgStatus[k] === 0 && (m.msgT1[k] as number) <= (m.msgT0[k] as number)) backwards++;
+        return {
+          clock: m?.clock,
+          tMax: m?.tMax ?? 0,
+          t0: s.t0,
+          t1: s.t1,
+          cursor: s.cursor,
+          sel: s.selection,
+          backwards,
+        };
+      });
+      expect(lamport.clock).toBe("lamport");
+      expect(lamport.backwards).toBe(0);
+      // the window and cursor kept their place: whole timestamps inside the run, the cursor inside the window
+      expect(lamport.tMax).toBeLessThan(5000);
+      expect(lamport.t0).toBeGreaterThan(0);
+      expect(lamport.cursor).toBeGreaterThan(lamport.t0);
+      expect(lamport.cursor).toBeLessThan(lamport.t1);
+      expect(lamport.sel?.lane).toBe(before.lane);
+      expect(lamport.sel?.message).toBe(before.message);
+      expect(await page.locator("#cursor").textContent()).toMatch(/^cursor = L [\d,]+$/);
+      expect(Number(await page.locator("#main-view canvas").getAttribute("data-arrows"))).toBeGreaterThan(20);
+      if (before.message === undefined)
+        expect(await page.locator("#inspector .inspector-head").textContent()).toMatch(/^n\d \(dc1\) at L [\d,]+$/);
+      expect(await page.locator("#state-panel").textContent()).toMatch(/node state at t = L [\d,]+/);
+      // scrubbing moves the cursor in timestamps
+      await page.mouse.move(left + 50, y);
+      await page.mouse.down();
+      for (let k = 1; k <= 10; k++) await page.mouse.move(left + 50 + ((right - left - 100) * k) / 10, y);
+      await page.mouse.up();
+      await frame();
+      expect(await cursor()).toBeGreaterThan(lamport.t1 - (lamport.t1 - lamport.t0) * 0.1);
+      // a reload opens in the same layout
+      await open(page.url());
+      expect(await page.evaluate(() => window.faultline.state.model?.clock)).toBe("lamport");
+      expect(await page.locator("#layout").inputValue()).toBe("lamport");
+      await page.selectOption("#layout", "physical");
+      await frame();
+      expect(new URL(page.url()).searchParams.has("layout")).toBe(false);
+      expect(await page.evaluate(() => window.faultline.state.model?.clock)).toBeUndefined();
+      await page.locator("#clear-selection").click();
+    },
+  );
+
+  it("explains the violation in Lamport order too: its evidence listed and marked in timestamps, the cone theirs", async () => {
+    await page.selectOption("#layout", "lamport");
+    await page.locator("#violations .violation-item").first().click();
+    const items = page.locator("#violations .evidence-item");
+    await expect.poll(() => items.count()).toBeGreaterThanOrEqual(3);
+    const texts = await items.allTextContents();
+    expect(texts.every((t) => /^L [\d,]+ /.test(t))).toBe(true);
+    const stamps = texts.map((t) => Number(/^L ([\d,]+)/.exec(t)?.[1]?.replaceAll(",", "")));
+    expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
+    expect(texts.some((t) => /n1 committed entry 13 \(term 1\) as leader of term 3/.test(t))).toBe(true);
+    await expect.poll(() => page.locator("#main-view svg.overlay g.evidence").count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator("#inspector .inspector-cone").textContent()).toMatch(/events the violation names/);
+    const sel = await page.evaluate(() => window.faultline.state.selection);
+    expect(sel?.evidence?.length).toBe(texts.length);
+    // the state panel at the cursor: the consistent cut of everything up to the violation's timestamp
+    expect(await page.locator('#state-panel .log-row[data-node="n5"] text').first().textContent()).toMatch(/leader/);
+    // switching back keeps the violation selected, in simulated time
+    await page.selectOption("#layout", "physical");
+    await frame();
+    const back = await page.evaluate(() => window.faultline.state.selection?.evidence?.map((e) => e.t) ?? []);
+    expect(back.length).toBe(texts.length);
+    expect(Math.max(...back)).toBeGreaterThan(1_000_000);
+    expect((await items.first().textContent()) ?? "").toMatch(/^\d+(\.\d+)?(s|ms) /);
+    await page.locator("#clear-selection").click();
+  });
+
+  it("marks a linearizability violation's counterexample ops on the diagram and lists them", async () => {
+    const r = runScenario(scenario("register-primary-backup.yaml"), {
+      registry,
+      seed: 1,
+      bugs: ["stale-backup-read"],
+      sink: "record",
+    });
+    const path = join(tmp, "register-stale.ndjson.gz");
+    if (r.trace) await writeTraceFile(path, r.trace);
+    const stale = await serve(path);
+    try {
+      await open(stale.url);
+      await page.locator("#violations .violation-item").first().click();
+      const items = page.locator("#violations .evidence-item");
+      await expect.poll(() => items.count()).toBe(3);
+      const texts = await items.allTextContents();
+      expect(texts[0]).toMatch(/ c1 r75 write k0 c1:23 -> ok/);
+      expect(texts[2]).toMatch(/ c3 r118 read k0 -> ok "c1:23"/);
+      expect(await page.locator("#violations .explanation-note").textContent()).toMatch(/minimal counterexample/);
+      const marks = page.locator("#main-view svg.overlay g.evidence");
+      await expect.poll(() => marks.count()).toBe(3);
+      // the window shows the ops, not the whole run
+      const v = await view();
+      expect(v.t1 - v.t0).toBeLessThan(v.tMax / 2);
+      const sel = await page.evaluate(() => window.faultline.state.selection);
+      expect(sel?.evidence?.every((e) => e.since !== undefined && e.since < e.t)).toBe(true);
+      // the same in Lamport order
+      await page.selectOption("#layout", "lamport");
+      await expect.poll(() => marks.count()).toBe(3);
+      expect((await items.first().textContent()) ?? "").toMatch(/^L [\d,]+ c1 r75 write/);
+      await page.selectOption("#layout", "physical");
+    } finally {
+      await stale.close();
+      await open(server.url);
+    }
+  });
+
   it("shows a clicked message's type, ends, times and fields, drawn thick with an arrowhead", async () => {
     const k = await page.evaluate(() => {
       const m = window.faultline.state.model;
