@@ -12,6 +12,11 @@
  *
  * Frames are grouped by the zoom level they were drawn at (the nearest level to their time span). Reported per level:
  * p50 / p95 / max of full redraws, and of frames that only moved the cursor.
+ *
+ * BENCH_LAYOUT=lamport opens the trace in the Lamport-order layout (?layout=lamport: the load then includes computing
+ * it) and runs the same session at the same fractions of the run (the whole run, then 1/11, 1/110, ... of its
+ * timestamps). Each run also reports `switchMs`: switching the layout once the session is over (the other layout
+ * computed the first time, plus the frame that draws it).
  * Run: node --import tsx bench/viewerLoad.ts [events] [runs]
  */
 import { mkdtempSync } from "node:fs";
@@ -32,9 +37,12 @@ const r = runScenario(s, { registry, sink: "record" });
 const path = join(mkdtempSync(join(tmpdir(), "faultline-viewer-")), "big.ndjson.gz");
 if (r.trace) await writeTraceFile(path, r.trace);
 const server = await serve(path);
+const lamport = process.env.BENCH_LAYOUT === "lamport";
 
 /** Zoom levels (time spans in microseconds) the script visits; the first is replaced by the whole run. */
 const LEVELS = [0, 20_000_000, 2_000_000, 200_000, 20_000, 2_000];
+/** The same levels in the Lamport layout, as fractions of the run's timestamps (222 s / 20 s / 2 s ...). */
+const lamportLevels = (tMax: number) => [0, ...[11, 110, 1100, 11_000, 110_000].map((d) => tMax / d)];
 
 /** A frame as the page logs it (RenderLog in viz/src/main.ts; the phases are missing from older builds). */
 interface Frame {
@@ -51,6 +59,10 @@ interface Frame {
 }
 
 interface Run {
+  /** The run's end in the layout shown (microseconds or timestamps) and the zoom levels visited. */
+  tMax: number;
+  levels: number[];
+  switchMs: number;
   loadMs: number;
   inPageLoadMs: number;
   timings: unknown;
@@ -65,7 +77,7 @@ const frame = (page: Page) => page.evaluate(() => new Promise((ok) => requestAni
  * The scripted session: for each level, zoom to it with the wheel, pan, scrub, select (causal cone), pan, clear.
  * Frames are collected after each level, so a page that crashes midway still reports what it drew until then.
  */
-async function session(page: Page, frames: Frame[]): Promise<void> {
+async function session(page: Page, frames: Frame[], levels: number[]): Promise<void> {
   const box = await page.locator("#main-view").boundingBox();
   if (box === null) throw new Error("no main view");
   const left = box.x + 120;
@@ -75,7 +87,7 @@ async function session(page: Page, frames: Frame[]): Promise<void> {
   const laneY = (k: number) => box.y + 28 + ((box.height - 56) / lanes) * (k + 0.5);
   const span = () => page.evaluate(() => window.faultline.state.t1 - window.faultline.state.t0);
   await page.mouse.move(mid, laneY(1));
-  for (const level of LEVELS) {
+  for (const level of levels) {
     // zoom in around the middle until the span is at most the level (about x1.4 a notch)
     await page.mouse.move(mid, laneY(1));
     for (let k = 0; k < 80 && level > 0 && (await span()) > level; k++) {
@@ -128,7 +140,7 @@ async function once(): Promise<Run> {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const t0 = Date.now();
-    await page.goto(`${server.url}&measure`);
+    await page.goto(`${server.url}&measure${lamport ? "&layout=lamport" : ""}`);
     await page.waitForFunction(() => window.faultline?.ready === true, null, { timeout: 120_000, polling: 10 });
     const loadMs = Date.now() - t0;
     const inPageLoadMs = await page.evaluate(() => Math.round(window.faultline.loadMs));
@@ -137,12 +149,24 @@ async function once(): Promise<Run> {
       window.faultline.renders = [];
     });
     const frames: Frame[] = [];
+    const tMax = await page.evaluate(() => window.faultline.state.model?.tMax ?? 1);
+    const levels = lamport ? lamportLevels(tMax) : LEVELS;
+    const shown = { tMax, levels, loadMs, inPageLoadMs, timings, frames };
     try {
-      await session(page, frames);
+      await session(page, frames, levels);
     } catch (e) {
-      return { loadMs, inPageLoadMs, timings, frames, error: (e as Error).message.split("\n")[0] };
+      return { ...shown, switchMs: Number.NaN, error: (e as Error).message.split("\n")[0] };
     }
-    return { loadMs, inPageLoadMs, timings, frames };
+    const switchMs = await page.evaluate(
+      async (to) => {
+        const t0 = performance.now();
+        window.faultline.setLayout(to);
+        await new Promise((ok) => requestAnimationFrame(() => ok(null)));
+        return performance.now() - t0;
+      },
+      lamport ? ("physical" as const) : ("lamport" as const),
+    );
+    return { ...shown, switchMs: Math.round(switchMs) };
   } finally {
     await browser.close();
   }
@@ -156,8 +180,8 @@ const median = (xs: number[]) => quantile(xs, 0.5);
 const round = (v: number) => Math.round(v * 10) / 10;
 
 /** Per zoom level: how long frames took and what they drew. */
-function byLevel(frames: Frame[], tMax: number) {
-  const levels = LEVELS.map((l) => (l === 0 ? tMax : l));
+function byLevel(frames: Frame[], tMax: number, visited: number[]) {
+  const levels = visited.map((l) => (l === 0 ? tMax : l));
   const groups = levels.map(() => [] as Frame[]);
   for (const f of frames) {
     let best = 0;
@@ -171,7 +195,7 @@ function byLevel(frames: Frame[], tMax: number) {
     const full = g.filter((f) => f.full);
     const cursor = g.filter((f) => !f.full);
     return {
-      levelMs: level / 1000,
+      ...(lamport ? { levelTimestamps: Math.round(level) } : { levelMs: level / 1000 }),
       redraws: full.length,
       p50: round(median(full.map((f) => f.ms))),
       p95: round(
@@ -206,8 +230,10 @@ for (let k = 0; k < runs; k++) {
   console.log(
     JSON.stringify({
       run: k + 1,
+      layout: lamport ? "lamport" : "physical",
       loadMs: one.loadMs,
       inPageLoadMs: one.inPageLoadMs,
+      switchMs: one.switchMs,
       timings: one.timings,
       redraws: all.length,
       p50: round(median(all)),
@@ -221,7 +247,7 @@ if (process.env.BENCH_DUMP === "1")
   for (const f of results.flatMap((x) => x.frames))
     if (f.full) console.log(JSON.stringify(f, (_, v) => (typeof v === "number" ? round(v) : v)));
 const load = results.map((x) => x.loadMs);
-const tMax = s.durationMicros;
+const first = results[0];
 console.log(
   JSON.stringify({
     traceEvents: r.trace?.count,
@@ -230,13 +256,16 @@ console.log(
     minLoadMs: Math.min(...load),
     maxLoadMs: Math.max(...load),
     medianInPageLoadMs: median(results.map((x) => x.inPageLoadMs)),
+    layout: lamport ? "lamport" : "physical",
+    medianSwitchMs: median(results.map((x) => x.switchMs)),
   }),
 );
 // Frames of every run together, per level (each run is a fresh browser, so this mixes cold and warm code alike).
 console.table(
   byLevel(
     results.flatMap((x) => x.frames),
-    tMax,
+    first?.tMax ?? s.durationMicros,
+    first?.levels ?? LEVELS,
   ),
 );
 await server.close();
