@@ -41,15 +41,17 @@ function tiny(): Model {
     { t: 70, k: "deliver", n: "n2", from: "n1", i: 2, st: 50 },
     { t: 80, k: "send", n: "n2", to: "n1", ty: "pong", i: 3 },
     { t: 80, k: "drop", n: "n2", to: "n1", i: 3, why: "loss" },
+    { t: 90, k: "timer", n: "n2", name: "x" },
   ] as unknown as TraceEvent[];
   return buildModel(header, events);
 }
 
 describe("the Lamport layout", () => {
-  it("ticks each lane's clock per event and takes the send's timestamp on delivery", () => {
+  it("ticks each lane's clock per event and takes the send's timestamp on delivery; a drop ticks nothing", () => {
     const m = tiny();
-    // n3: 1, 2, 3, send 4; n1: send 1; n2: deliver max(0, 4) + 1 = 5, deliver max(5, 1) + 1 = 6, send 7, drop 8
-    expect(Array.from(lamportTimes(m))).toEqual([1, 2, 3, 4, 1, 5, 6, 7, 8]);
+    // n3: 1, 2, 3, send 4; n1: send 1; n2: deliver max(0, 4) + 1 = 5, deliver max(5, 1) + 1 = 6, send 7, drop 8,
+    // then a timer that is n2's next tick after the send (8 too: the drop did not count)
+    expect(Array.from(lamportTimes(m))).toEqual([1, 2, 3, 4, 1, 5, 6, 7, 8, 8]);
     const l = logicalModel(m);
     expect(l.clock).toBe("lamport");
     expect(Array.from(l.msgT0)).toEqual([4, 1, 7]);
@@ -66,7 +68,7 @@ describe("the Lamport layout", () => {
     const last = new Float64Array(m.lanes.length);
     for (let i = 0; i < l.evT.length; i++) {
       const lane = l.evLane[i] as number;
-      if (lane < 0) continue;
+      if (lane < 0 || l.kinds[l.evKind[i] as number] === "drop") continue;
       expect(l.evT[i] as number).toBeGreaterThan(last[lane] as number);
       last[lane] = l.evT[i] as number;
     }
@@ -111,6 +113,7 @@ describe("the Lamport layout", () => {
     const seen: number[] = [];
     for (let t: number | null = 0; t !== null; t = stepEvent(l, t, 1, null, null)) seen.push(t);
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    // on n2: its delivery at 6, its send at 7, the drop and the timer at 8
     expect(stepEvent(l, 7, -1, 0, null)).toBe(1);
   });
 

@@ -75,7 +75,7 @@ export function backgrounds(G: Frame, prims: Prim[]): void {
     prims.push({ p: "text", x: 6, y: top + 12, text: dc.name, fill: "#666", size: 10, weight: "600", cls: "dc-label" });
   });
   terms(G, prims);
-  const labelled = new Map<string, number>();
+  const labelled = new Map<number, Placed[]>();
   for (const p of model.partitions) if (visible(G, p.t0, p.t1)) partition(G, prims, p, labelled);
   for (const d of model.down) {
     const y = ys[d.lane] as number;
@@ -98,7 +98,10 @@ export function backgrounds(G: Frame, prims: Prim[]): void {
  * A partition: each lane it cuts shaded for its duration, labelled at the start with the lanes it cannot send to
  * (when there is room), so the sides can be read off the diagram; hovering a lane says both directions.
  */
-function partition(G: Frame, prims: Prim[], p: Model["partitions"][number], labelled: Map<string, number>): void {
+/** A label placed on a lane: its extent and row (labels on one lane that would overlap go to the next row). */
+type Placed = { x0: number; x1: number; row: number };
+
+function partition(G: Frame, prims: Prim[], p: Model["partitions"][number], labelled: Map<number, Placed[]>): void {
   const { model, ys, laneH } = G;
   const cutTo = new Map<number, Set<number>>();
   for (const b of p.blocks) {
@@ -124,12 +127,15 @@ function partition(G: Frame, prims: Prim[], p: Model["partitions"][number], labe
     });
     const label = names.length === 0 ? "" : `cut from ${names.join(" ")}`;
     const fits = Math.floor((w - 6) / 5.2);
-    // partitions starting together on a lane stack their labels
-    const at = `${l}:${Math.round(x0)}`;
-    const row = labelled.get(at) ?? 0;
-    labelled.set(at, row + 1);
+    const text = label.length <= fits ? label : `${label.slice(0, fits - 1)}…`;
+    // labels of partitions that meet on a lane stack: each takes the first row where it overlaps no other
+    const placed = labelled.get(l) ?? [];
+    labelled.set(l, placed);
+    const x1 = x0 + 2 + text.length * 5 + 3;
+    let row = 0;
+    while (placed.some((q) => q.row === row && q.x0 < x1 + 4 && x0 < q.x1 + 4)) row++;
     if (label !== "" && fits >= 8 && (row + 1) * 10 < laneH) {
-      const text = label.length <= fits ? label : `${label.slice(0, fits - 1)}…`;
+      placed.push({ x0, x1, row });
       const ly = y - laneH / 2 + 10 + row * 10;
       G.labels.push(
         {

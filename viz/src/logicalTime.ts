@@ -1,18 +1,22 @@
 /**
  * The logical-time layout (as ShiViz draws): every event placed by its Lamport timestamp instead of its simulated
  * time. The trace records no logical clocks, so they are computed here from its causal structure: each event on a
- * lane ticks that lane's clock (program order); a delivery, or a drop where the message arrived, first takes the
- * maximum with its send's timestamp (send -> receive). An event on no lane (partition, heal, link) takes the largest
- * timestamp so far and ticks nothing. So a happened-before b implies L(a) < L(b), and the events with L <= x form a
- * consistent cut: the state panel at a cursor x shows states that could all have held at once.
+ * lane ticks that lane's clock (program order); a delivery first takes the maximum with its send's timestamp (send ->
+ * receive). A drop is the network's, not the lane's: it is placed one after the later of its lane's clock and its
+ * send, and ticks nothing (a node that is down does not count the messages lost on the way to it). An event on no
+ * lane (partition, heal, link) takes the largest timestamp so far and ticks nothing. So a happened-before b implies
+ * L(a) < L(b), and the events with L <= x form a consistent cut: the state panel at a cursor x shows states that
+ * could all have held at once.
  *
  * The layout is a second Model whose time columns hold Lamport timestamps (same lanes, messages, ops, states and
  * markers, by the same indices), so drawing, the cursor, selection, the causal cone and explanations work unchanged.
  */
-import type { Marker, Model } from "./model.ts";
+import { KINDS, type Marker, type Model } from "./model.ts";
 import type { TxnGroup } from "./overlays/txn.ts";
 import type { Evidence } from "./prim.ts";
 import { assert } from "../../sim/core/assert.ts";
+
+const K_DROP = KINDS.indexOf("drop");
 
 /** Per event, its Lamport timestamp (from 1). */
 export function lamportTimes(m: Model): Float64Array {
@@ -35,7 +39,7 @@ export function lamportTimes(m: Model): Float64Array {
     const k = recvOf[i] as number;
     if (k >= 0) c = Math.max(c, L[m.msgEvent[k] as number] as number);
     L[i] = c + 1;
-    clock[lane] = c + 1;
+    if (m.evKind[i] !== K_DROP) clock[lane] = c + 1;
     if (c + 1 > max) max = c + 1;
   }
   return L;
@@ -107,8 +111,8 @@ function txnAt(g: TxnGroup, clockAt: (lane: number, t: number) => number): TxnGr
 }
 
 /**
- * A lane's Lamport time at a simulated time: the timestamp of its last event at or before t (0 before its first).
- * Built per lane from the physical model's events (its times sorted, so each lane's are too).
+ * A lane's Lamport time at a simulated time: the timestamp of its last event at or before t (0 before its first),
+ * drops aside (they tick no clock). Built per lane from the physical model's events (sorted by time, as each lane's).
  */
 export function laneTimes(m: Model, L: Float64Array): (lane: number, t: number) => number {
   let lists: { t: Float64Array; l: Float64Array }[] | null = null;
@@ -117,12 +121,12 @@ export function laneTimes(m: Model, L: Float64Array): (lane: number, t: number) 
       const counts = new Int32Array(m.lanes.length);
       for (let i = 0; i < m.evLane.length; i++) {
         const l = m.evLane[i] as number;
-        if (l >= 0 && l < counts.length) (counts[l] as number)++;
+        if (l >= 0 && l < counts.length && m.evKind[i] !== K_DROP) (counts[l] as number)++;
       }
       const built = Array.from(counts, (c) => ({ t: new Float64Array(c), l: new Float64Array(c), n: 0 }));
       for (let i = 0; i < m.evLane.length; i++) {
         const b = built[m.evLane[i] as number];
-        if (b === undefined) continue;
+        if (b === undefined || m.evKind[i] === K_DROP) continue;
         b.t[b.n] = m.evT[i] as number;
         b.l[b.n++] = L[i] as number;
       }
@@ -178,11 +182,11 @@ export class LayoutMap {
 
   /** On one lane: the simulated time of its last event at or before timestamp x (0 before its first). */
   laneToPhysical(lane: number, x: number): number {
-    const { evLane, evT } = this.physical;
+    const { evLane, evT, evKind } = this.physical;
     const L = this.logical.evT;
     let found = 0;
     for (let i = 0; i < evLane.length; i++) {
-      if (evLane[i] !== lane) continue;
+      if (evLane[i] !== lane || evKind[i] === K_DROP) continue;
       if ((L[i] as number) > x) break;
       found = evT[i] as number;
     }

@@ -326,6 +326,8 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
     });
   }
   if (sel?.message !== undefined) pickedMessage(G, prims, sel.message);
+  // evidence numbers on one lane close together stack upwards instead of printing over each other
+  const numbered: { lane: number; x: number; row: number }[] = [];
   (sel?.evidence ?? []).forEach((e, i) => {
     const y = ys[e.lane] as number;
     if (Number.isNaN(y)) return;
@@ -359,10 +361,14 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
       t: e.t,
       lane: e.lane,
     });
+    const x = G.x(e.t) + 10;
+    let row = 0;
+    while (numbered.some((q) => q.lane === e.lane && q.row === row && Math.abs(q.x - x) < 16)) row++;
+    numbered.push({ lane: e.lane, x, row });
     prims.push({
       p: "text",
-      x: G.x(e.t) + 10,
-      y: y - 10,
+      x,
+      y: y - 10 - row * 13,
       text: String(i + 1),
       fill: "#c0392b",
       size: 12,
