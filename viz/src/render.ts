@@ -334,7 +334,7 @@ function overMarks(G: Frame, prims: Prim[], sel: Selection | null, divergence: n
     // a client op the evidence names (a counterexample's): its bar from invoke to completion, bracketed in red
     if (e.since !== undefined && e.since <= vp.t1 && e.t >= vp.t0) {
       const x0 = Math.max(G.xMin, G.x(e.since));
-      const x1 = Math.max(x0 + 3, Math.min(vp.width - RIGHT_PAD, G.x(e.t)));
+      const x1 = Math.max(x0 + 6, Math.min(vp.width - RIGHT_PAD, G.x(e.t)));
       for (const dy of [-1, 1])
         prims.push({
           p: "line",
