@@ -123,6 +123,19 @@ describe("viewer in headless Chromium", () => {
     await page.screenshot({ path: join(tmp, "viewer.png") });
   });
 
+  it("outlines the legend's pale swatches (term tints, down time, partitions) against its background", async () => {
+    const term = page.locator(".legend-item", { hasText: "term (tint per term)" }).locator(".swatch");
+    expect(await term.count()).toBe(3);
+    for (const item of ["term (tint per term)", "down", "partition"]) {
+      const shadow = await page
+        .locator(".legend-item", { hasText: item })
+        .locator(".swatch")
+        .first()
+        .evaluate((e) => getComputedStyle(e).boxShadow);
+      expect(shadow).toMatch(/inset/);
+    }
+  });
+
   it("jumps to a violation, steps between events and scrubs with the minimap", async () => {
     await page.locator("#violations .violation-item").first().click();
     const atViolation = await cursor();

@@ -9,10 +9,17 @@ import type { Model } from "./model.ts";
 import { type Shape, STROKED } from "./prim.ts";
 import { markPath } from "./render.ts";
 
-/** A small coloured square (or line style) to put before a label. */
-export function swatch(color: string, style: "box" | "line" | "dashed" | "dotted" = "box"): HTMLSpanElement {
+/**
+ * A small coloured square (or line style) to put before a label. A pale box (a shading drawn faint over white: down
+ * time, partitions, term tints) gets a thin outline, or it would vanish into the legend's own background.
+ */
+export function swatch(
+  color: string,
+  style: "box" | "line" | "dashed" | "dotted" = "box",
+  pale = false,
+): HTMLSpanElement {
   const s = document.createElement("span");
-  s.className = `swatch swatch-${style}`;
+  s.className = `swatch swatch-${style}${pale ? " swatch-pale" : ""}`;
   if (style === "box") s.style.background = color;
   else s.style.borderTopColor = color;
   return s;
@@ -54,14 +61,19 @@ export function buildLegend(el: HTMLElement, m: Model): void {
   items.push(
     item("crash", glyph("square", "#7b1c1c", 4)),
     item("restart", glyph("tri", "#2e9e5b", 5)),
-    item("down", swatch(overWhite(DOWN.fill, DOWN.opacity))),
+    item("down", swatch(overWhite(DOWN.fill, DOWN.opacity), "box", true)),
     item("note", glyph("dot", "#3b6fb6", 3)),
-    item("partition", swatch(overWhite(PARTITION.fill, PARTITION.opacity * 2))),
+    item("partition", swatch(overWhite(PARTITION.fill, PARTITION.opacity * 2), "box", true)),
     item("fault", glyph("diamond", "#8e44ad", 5)),
     item("violation", glyph("star", "#c0392b", 5)),
   );
   if (m.hints.epoch !== undefined)
-    items.push(item("term (tint per term)", ...TERM_TINTS.slice(0, 3).map((c) => swatch(overWhite(c, TERM_OPACITY)))));
+    items.push(
+      item(
+        "term (tint per term)",
+        ...TERM_TINTS.slice(0, 3).map((c) => swatch(overWhite(c, TERM_OPACITY), "box", true)),
+      ),
+    );
   if (m.hints.leaderRole !== undefined) items.push(item(m.hints.leaderRole, swatch(LEADER.fill)));
   if (m.commits.length > 0)
     items.push(item("commit quorum (acks)", glyph("circle", COMMIT, 3.5), swatch(COMMIT, "line")));

@@ -1,0 +1,24 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { registry } from "./protocols/index.ts";
+import { writeTraceFile } from "./sim/cli/traceFile.ts";
+import { parseScenario } from "./sim/scenario/load.ts";
+import { runScenario } from "./sim/world/simulation.ts";
+import { launchBrowser } from "./test/e2e/browser.ts";
+import { serve } from "./test/e2e/server.ts";
+
+const [file, seed, bug, sel, out, action] = process.argv.slice(2) as string[];
+const s = parseScenario(readFileSync(resolve("scenarios", file as string), "utf8"), file as string, registry);
+const r = runScenario(s, { registry, seed: Number(seed), bugs: bug ? [bug] : [], sink: "record" });
+const path = `/tmp/i21/${file}-${seed}.ndjson.gz`;
+if (r.trace) await writeTraceFile(path, r.trace);
+const server = await serve(path);
+const browser = await launchBrowser();
+const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 2 });
+await page.goto(server.url);
+await page.waitForFunction(() => window.faultline?.ready === true);
+if (action) await page.evaluate(action);
+await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+await page.locator(sel as string).screenshot({ path: out as string });
+await browser.close();
+await server.close();
