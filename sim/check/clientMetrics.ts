@@ -6,9 +6,9 @@
  *   of the first op invoked after it that succeeded (to the end of the run if none did); uptime is the observed time
  *   (first invocation to the end) minus the union of those intervals, over the observed time.
  * - the consistency ratio of reads: ok reads that saw the latest acknowledged value / ok reads. A read is consistent
- *   when it returns the value of the last write acknowledged before it was invoked, or of a write that may be ordered
- *   after that one (invoked before the read completed and not acknowledged before the read was invoked). For appends,
- *   a read is consistent when it contains every append acknowledged before it was invoked.
+ *   when it shows a write that could be the latest one when it ran: invoked before the read completed, and not
+ *   followed, before the read was invoked, by another write invoked after it was acknowledged (see readIsConsistent).
+ *   Every read of a linearizable history is consistent; a stale read (a follower's, an async backup's) is not.
  * - latency of ok ops by class (read, write), p50 / p99 / max.
  */
 import { assert } from "../core/assert.ts";
@@ -158,9 +158,17 @@ interface Write {
   append: boolean;
 }
 
+/** A key's writes: by value (the workload's values are unique), and the acknowledged ones by acknowledgement time. */
+interface KeyWrites {
+  byValue: Map<string, Write>;
+  /** Acknowledgement times, ascending, and the latest invocation among the writes acknowledged up to each. */
+  ackedAt: number[];
+  maxInvokeUpTo: number[];
+}
+
 /** Writes per key, for the consistency ratio. A failed write or a cas that did not apply never took effect. */
-function writesByKey(history: readonly HistoryOp[]): Map<string, Write[]> {
-  const out = new Map<string, Write[]>();
+function writesByKey(history: readonly HistoryOp[]): Map<string, KeyWrites> {
+  const lists = new Map<string, Write[]>();
   for (const h of history) {
     const op = h.op;
     if (op.f === "read" || h.outcome === "fail") continue;
@@ -171,9 +179,24 @@ function writesByKey(history: readonly HistoryOp[]): Map<string, Write[]> {
       acked: h.outcome === "ok" ? h.completeMicros : null,
       append: op.f === "append",
     };
-    const list = out.get(op.key);
-    if (list === undefined) out.set(op.key, [w]);
+    const list = lists.get(op.key);
+    if (list === undefined) lists.set(op.key, [w]);
     else list.push(w);
+  }
+  const out = new Map<string, KeyWrites>();
+  for (const [key, list] of lists) {
+    const acked = list.filter((w) => w.acked !== null).sort((a, b) => (a.acked as number) - (b.acked as number));
+    const maxInvokeUpTo: number[] = [];
+    let m = Number.NEGATIVE_INFINITY;
+    for (const w of acked) {
+      m = Math.max(m, w.invoke);
+      maxInvokeUpTo.push(m);
+    }
+    out.set(key, {
+      byValue: new Map(list.map((w) => [w.value, w])),
+      ackedAt: acked.map((w) => w.acked as number),
+      maxInvokeUpTo,
+    });
   }
   return out;
 }
@@ -185,30 +208,46 @@ function readConsistency(history: readonly HistoryOp[]): ClientMetrics["consiste
   for (const r of history) {
     if (r.op.f !== "read" || r.outcome !== "ok" || r.completeMicros === null) continue;
     reads++;
-    if (readIsConsistent(r, r.completeMicros, writes.get(r.op.key) ?? [])) consistent++;
+    if (readIsConsistent(r, r.completeMicros, writes.get(r.op.key))) consistent++;
   }
   if (reads === 0) return null;
   assert(consistent <= reads, "consistent reads are reads");
   return { reads, consistent, ratio: consistent / reads };
 }
 
-/**
- * Does a read's value show write `w`? A write or cas shows as the value itself, or as its head when appends followed
- * (`<w>,<a1>,<a2>`); an append shows as one of the value's comma-separated parts.
- */
-function shows(parts: readonly string[], w: Write): boolean {
-  return w.append ? parts.includes(w.value) : parts[0] === w.value;
-}
+/** Parts of a read value checked for the write it shows: the head, and the last few (where recent appends are). */
+const TAIL_PARTS = 16;
 
-function readIsConsistent(r: HistoryOp, readDone: Micros, writes: readonly Write[]): boolean {
+/**
+ * A write W is superseded for read R when another write was invoked after W was acknowledged and was itself
+ * acknowledged before R was invoked: W then certainly precedes a write that precedes R. R is consistent when it shows
+ * a write that is not superseded and was invoked before R completed (or the initial value, when no write was
+ * acknowledged before R was invoked). A write shows as the value itself or the head of it (appends followed), an
+ * append as one of its comma-separated parts.
+ */
+function readIsConsistent(r: HistoryOp, readDone: Micros, writes: KeyWrites | undefined): boolean {
   const value = r.result;
-  let latest: Write | null = null;
-  for (const w of writes) {
-    if (w.acked !== null && w.acked < r.invokeMicros && (latest === null || w.acked > (latest.acked as number)))
-      latest = w;
+  // The latest invocation among writes acknowledged before the read was invoked (-inf: none was).
+  let latestInvoke = Number.NEGATIVE_INFINITY;
+  if (writes !== undefined) {
+    let lo = 0;
+    let hi = writes.ackedAt.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((writes.ackedAt[mid] as number) < r.invokeMicros) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) latestInvoke = writes.maxInvokeUpTo[lo - 1] as number;
   }
-  const parts = typeof value === "string" ? value.split(",") : [];
-  if (latest === null ? value === null || value === undefined : shows(parts, latest)) return true;
-  // A write that may be ordered after the latest acknowledged one: not acknowledged before the read began.
-  return writes.some((w) => w.invoke < readDone && (w.acked === null || w.acked >= r.invokeMicros) && shows(parts, w));
+  if (value === null || value === undefined) return latestInvoke === Number.NEGATIVE_INFINITY;
+  if (typeof value !== "string" || writes === undefined) return false;
+  const parts = value.split(",");
+  const candidates = new Set([parts[0] as string, ...parts.slice(Math.max(1, parts.length - TAIL_PARTS))]);
+  for (const part of candidates) {
+    const w = writes.byValue.get(part);
+    if (w === undefined || w.invoke >= readDone) continue;
+    if (w.acked !== null && w.acked < latestInvoke) continue;
+    if (w.append ? parts.includes(w.value) : parts[0] === w.value) return true;
+  }
+  return false;
 }

@@ -4,6 +4,7 @@ import type { HistoryOp } from "../check/history.ts";
 import type { RunResult } from "../world/result.ts";
 import { type MetricSummary, type MetricUnit, percentileOf } from "../core/metrics.ts";
 import type { ClientMetrics } from "../check/clientMetrics.ts";
+import { aggregateRows, GENERIC, type MetricAggregates } from "../explore/metricAggregate.ts";
 
 /** A byte count with a binary prefix: 512 B, 1.5 KiB, 3.25 MiB. */
 export function formatBytes(bytes: number): string {
@@ -153,4 +154,26 @@ export function formatSummary(file: string, r: RunResult, wallMs: number): strin
   lines.push(`liveness   ${livenessLine(r, live)}`);
   if (r.stop === "limit") lines.push(`limit      ${r.limitMessage}`);
   return lines.join("\n");
+}
+
+/**
+ * Metrics over a sweep's seeds, per file: the protocol's own metrics, and with `all` the clients' and the network's
+ * too (those every run has). One line per key: mean and p99 over the seeds, then the range.
+ */
+export function formatAggregates(r: { files: readonly string[]; metrics?: MetricAggregates }, all: boolean): string[] {
+  const rows = aggregateRows(r.metrics ?? {}, r.files).filter((x) => all || !x.key.startsWith(GENERIC));
+  if (rows.length === 0) return [];
+  const lines = ["metrics over the seeds (mean, p99 over seeds, [min, max]):"];
+  const width = Math.min(48, Math.max(...rows.map((x) => x.key.length - (x.key.startsWith(GENERIC) ? 1 : 0))));
+  let file = "";
+  for (const x of rows) {
+    if (x.file !== file) {
+      file = x.file;
+      lines.push(`  ${file} (${x.runs} runs)`);
+    }
+    const f = (v: number) => formatMetricValue(x.unit, v);
+    const key = x.key.startsWith(GENERIC) ? x.key.slice(1) : x.key;
+    lines.push(`    ${key.padEnd(width)}  mean ${f(x.mean)}, p99 ${f(x.p99)}  [${f(x.min)}, ${f(x.max)}]`);
+  }
+  return lines;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkMetricSpecs, percentileOf, summariseSeries } from "../../sim/core/metrics.ts";
+import { checkMetricSpecs, type MetricSpec, percentileOf, summariseSeries } from "../../sim/core/metrics.ts";
 import type { Protocol } from "../../sim/core/protocol.ts";
 import { defineOptions } from "../../sim/core/protocolOptions.ts";
 import { ProtocolRegistry } from "../../sim/core/registry.ts";
@@ -111,7 +111,7 @@ describe("protocol metrics", () => {
   });
 
   it("rejects a protocol whose metric names are malformed or repeated", () => {
-    expect(() => registry({ ...meter, metrics: [{ ...(meter.metrics?.[0] as never), name: "Delay" }] })).toThrow(
+    expect(() => registry({ ...meter, metrics: [{ ...(meter.metrics?.[0] as MetricSpec), name: "Delay" }] })).toThrow(
       /not dotted lower-case words/,
     );
     const twice = [meter.metrics?.[1], meter.metrics?.[1]] as never;
