@@ -3,6 +3,7 @@
  * time; the node changes its own state and asks for effects through its NodeContext. A protocol test needs no
  * network and no engine: build a context that records effects, feed inputs, assert on what was recorded.
  */
+import type { MetricSpec } from "./metrics.ts";
 import type { ProtocolOptionsSpec } from "./protocolOptions.ts";
 import type { Rng } from "./rng.ts";
 import type { Micros, NodeId } from "./types.ts";
@@ -79,6 +80,11 @@ export interface NodeContext<M> {
   reply(requestId: number, reply: ClientReply): void;
   /** A note on the timeline. */
   note(text: string, data?: Record<string, unknown>): void;
+  /**
+   * Record a value of the metric `name`, which the protocol declares in `metrics` (sim/core/metrics.ts); `label`
+   * splits it into series (a backup's id, a region pair). Recording one that is not declared is a protocol bug.
+   */
+  metric(name: string, value: number, label?: string): void;
 }
 
 /** Small summary of a node's state, recorded in the trace whenever it changes and shown by the viewer. */
@@ -115,6 +121,29 @@ export interface Invariant<S, O = unknown> {
   create(): (ctx: InvariantContext<S, O>, stepped: number) => string | null;
 }
 
+/** What an observer sees: what an invariant sees, plus where to record metrics and notes. */
+export interface ObserverContext<S, O = unknown> extends InvariantContext<S, O> {
+  /** Record a value of a declared metric (as NodeContext.metric, but from the observer: no node). */
+  metric(name: string, value: number, label?: string): void;
+  /** A note on the timeline of node index `node`. */
+  note(node: number, text: string, data?: Record<string, unknown>): void;
+}
+
+/**
+ * A global view that measures, never judges: after every step it sees every node (as an invariant does) and records
+ * metrics that no single node can know (acknowledged writes a failover lost, time until writes were served again,
+ * whether replicas converged). It must not change any node's state.
+ */
+export interface Observer<S, O = unknown> {
+  name: string;
+  description: string;
+  /** A fresh observer for one run. `step` runs after each step of node `stepped`; `finish` once at the end. */
+  create(): {
+    step?(ctx: ObserverContext<S, O>, stepped: number): void;
+    finish?(ctx: ObserverContext<S, O>): void;
+  };
+}
+
 /** A named progress condition for liveness checks ("a leader exists"). */
 export interface ProgressCondition<S, O = unknown> {
   name: string;
@@ -142,6 +171,10 @@ export interface Protocol<S, M, Op = KvOp, O = Record<string, never>> {
   messageType?(msg: M): string;
   invariants: readonly Invariant<S, O>[];
   progress?: readonly ProgressCondition<S, O>[];
+  /** The metrics its nodes and observers record (ctx.metric): printed in the summary, traced, aggregated by sweeps. */
+  metrics?: readonly MetricSpec[];
+  /** Global observers that record metrics (see Observer). */
+  observers?: readonly Observer<S, O>[];
   /**
    * The roles a node's view can show (`view(state).role`), which scenario faults can target at fault time:
    * `crash: leader`, `isolate: coordinator` pick the lowest-indexed live node whose current view has that role.

@@ -1,3 +1,4 @@
+import { checkMetricSpecs } from "./metrics.ts";
 import type { AnyProtocol } from "./protocol.ts";
 
 /**
@@ -9,6 +10,7 @@ export class ProtocolRegistry {
 
   register(protocol: AnyProtocol): this {
     if (this.byName.has(protocol.name)) throw new Error(`protocol "${protocol.name}" is registered twice`);
+    checkMetricSpecs(protocol.name, protocol.metrics ?? []);
     this.byName.set(protocol.name, protocol);
     return this;
   }

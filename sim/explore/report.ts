@@ -3,6 +3,7 @@
  * into the report of the one sweep they split (`faultline merge`).
  */
 import type { SweepFinding } from "./sweep.ts";
+import { type MetricAggregates, mergeAggregates } from "./metricAggregate.ts";
 
 export const REPORT_FORMAT = "faultline-sweep";
 export const REPORT_VERSION = 1;
@@ -32,6 +33,8 @@ export interface SweepReport {
   determinismChecked: number;
   wallMs: number;
   interrupted?: true;
+  /** Metrics over the seeds, per scenario file (metricAggregate.ts). */
+  metrics: MetricAggregates;
 }
 
 /** Why a set of reports cannot be merged; the CLI names the file. */
@@ -85,7 +88,9 @@ export function mergeReports(reports: readonly { name: string; report: SweepRepo
     inconclusive: all.flatMap((r) => r.inconclusive).sort(byOrder),
     // The shards' wall times added: the work the sweep took, not how long anyone waited for it.
     wallMs: sum((r) => r.wallMs),
+    metrics: {},
   };
+  for (const r of all) mergeAggregates(merged.metrics, r.metrics ?? {});
   delete merged.interrupted;
   delete (merged as { shrunk?: unknown }).shrunk; // a shard's shrunk failure is that shard's
   if (all.some((r) => r.interrupted === true)) merged.interrupted = true;

@@ -9,6 +9,7 @@ import { runOnWorkers, WorkerTaskError } from "./pool.ts";
 import { reproLine } from "./repro.ts";
 import { asRunBug } from "./runBugError.ts";
 import { runTask, type SweepSpec, type SweepTask, type TaskResult } from "./task.ts";
+import { addRunValues, type MetricAggregates } from "./metricAggregate.ts";
 
 /** A run that failed a check, or could not decide one: what the report lists. */
 export interface SweepFinding {
@@ -52,6 +53,8 @@ export interface SweepResult {
   events: number;
   /** Stopped by `stopped` before every run was done. */
   interrupted: boolean;
+  /** Metrics over the seeds, per scenario file. */
+  metrics: MetricAggregates;
 }
 
 /**
@@ -141,6 +144,7 @@ class Report {
     determinismChecked: 0,
     events: 0,
     interrupted: false,
+    metrics: {},
   };
 
   constructor(
@@ -179,8 +183,9 @@ class Report {
     out.runs++;
     out.events += r.events;
     if (r.determinismChecked) out.determinismChecked++;
-    if (r.verdict === "ok") return;
     const { file, scenario } = this.spec.files[r.fileIndex] as SweepSpec["files"][number];
+    addRunValues(out.metrics, file, r.metrics);
+    if (r.verdict === "ok") return;
     const finding: SweepFinding = {
       scenario: scenario.name,
       file,

@@ -10,6 +10,7 @@ import type { TraceRecorder } from "../trace/recorder.ts";
 import { runScenario } from "../world/simulation.ts";
 import { swarmScenario } from "./swarm.ts";
 import { runVerdict, type Verdict } from "./verdict.ts";
+import { runMetricValues, type RunMetricValues } from "./metricAggregate.ts";
 
 /** Everything a run of the sweep needs besides its file and seed; plain data, so it crosses to worker threads. */
 export interface SweepSpec {
@@ -35,6 +36,8 @@ export interface TaskResult {
   message: string;
   /** The run was repeated to check determinism. */
   determinismChecked: boolean;
+  /** The run's metrics, for the sweep's aggregates over seeds. */
+  metrics: RunMetricValues;
 }
 
 /** Whether seed `seed` is one of the fraction `p` whose determinism the sweep checks: its own stream decides. */
@@ -55,7 +58,13 @@ export function runTask(spec: SweepSpec, registry: ProtocolRegistry, task: Sweep
   const sink = checked ? "record" : "none";
   const r = runScenario(scenario, { registry, seed: task.seed, bugs, sink });
   const v = runVerdict(r);
-  const base = { fileIndex: task.fileIndex, seed: task.seed, events: r.events, determinismChecked: checked };
+  const base = {
+    fileIndex: task.fileIndex,
+    seed: task.seed,
+    events: r.events,
+    determinismChecked: checked,
+    metrics: runMetricValues(r),
+  };
   if (checked && v.verdict !== "violated") {
     const again = runScenario(scenario, { registry, seed: task.seed, bugs, sink: "record" });
     const divergence = firstDivergence(r.trace as TraceRecorder, again.trace as TraceRecorder);

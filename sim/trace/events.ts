@@ -75,7 +75,12 @@ export type TraceEvent =
    * A check failed. `check` names it ("raft.election-safety", "linearizability", "liveness.leader"). `ops`: for
    * linearizability, the request ids of the minimal counterexample (docs/checking.md), for the viewer to mark.
    */
-  | { t: Micros; k: "violation"; check: string; message: string; n?: NodeId; ops?: number[] };
+  | { t: Micros; k: "violation"; check: string; message: string; n?: NodeId; ops?: number[] }
+  /**
+   * A value of the protocol metric `name` (sim/core/metrics.ts), recorded by node `n` (absent: by an observer),
+   * in the series `l` (absent: unlabelled).
+   */
+  | { t: Micros; k: "metric"; name: string; v: number; n?: NodeId; l?: string };
 
 /**
  * Every trace event kind, in one list: the kind codes of the in-memory trace (recorder.ts) are the indices in it, the
@@ -102,6 +107,7 @@ export const TRACE_EVENT_KINDS = [
   "state",
   "note",
   "violation",
+  "metric",
 ] as const;
 
 export type TraceEventKind = (typeof TRACE_EVENT_KINDS)[number];

@@ -72,6 +72,7 @@ const FIELDS: Record<TraceEventKind, Record<string, "s" | "n" | "a">> = {
   state: { n: "s", v: "a" },
   note: { n: "s", text: "s" },
   violation: { check: "s", message: "s" },
+  metric: { name: "s", v: "n" },
 };
 
 /**

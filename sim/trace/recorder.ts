@@ -15,7 +15,7 @@ import { CodecTables, Cursor, putUv, V_REF, zz } from "./codec.ts";
 import { TraceHash } from "./hash.ts";
 import type { TraceSink } from "./sink.ts";
 
-/** Kind codes of the in-memory rows: each kind's index in TRACE_EVENT_KINDS (0 send .. 18 violation). */
+/** Kind codes of the in-memory rows: each kind's index in TRACE_EVENT_KINDS (0 send .. 19 metric). */
 const K = traceKindCodes();
 
 /**
@@ -378,6 +378,12 @@ export class TraceRecorder implements TraceSink {
     this.value(message, HINT_VALUE);
     this.value(ops, HINT_VALUE);
   }
+  metric(t: Micros, node: number, name: string, label: string | null, value: number): void {
+    const pos = this.headWith(t, K.metric, node + 1);
+    this.pos = putUv(this.buf, pos, this.tables.intern(name));
+    this.value(label, HINT_VALUE);
+    this.value(value, HINT_VALUE);
+  }
 
   // --- reading back ----------------------------------------------------------------------------------------------
 
@@ -697,6 +703,14 @@ export class TraceRecorder implements TraceSink {
         const node = n >= 0 ? `,"n":${ep[n]}` : "";
         const opsField = ops === undefined ? "" : `,"ops":${ops}`;
         return `{"t":${t},"k":"violation","check":${check},"message":${message}${node}${opsField}}`;
+      }
+      case K.metric: {
+        const n = c.uv() - 1;
+        const name = this.strJson(c);
+        const label = c.json(tb, HINT_VALUE) ?? "null";
+        const value = c.json(tb, HINT_VALUE) ?? "null";
+        const node = n >= 0 ? `,"n":${ep[n]}` : "";
+        return `{"t":${t},"k":"metric","name":${name},"v":${value}${node}${label === "null" ? "" : `,"l":${label}`}}`;
       }
       default:
         throw new Error(`trace row has unknown kind ${kind}`);

@@ -36,6 +36,8 @@ export interface TraceSink {
   note(t: Micros, node: number, text: string, data: Record<string, unknown> | undefined): void;
   /** node is -1 for checks that are not about one node; `ops`: request ids a linearizability violation is about. */
   violation(t: Micros, check: string, message: string, node: number, ops?: readonly number[]): void;
+  /** node is -1 for an observer's value; label null for an unlabelled series. */
+  metric(t: Micros, node: number, name: string, label: string | null, value: number): void;
 }
 
 const noop = (): void => {};
@@ -59,4 +61,5 @@ export const NULL_SINK: TraceSink = {
   state: noop,
   note: noop,
   violation: noop,
+  metric: noop,
 };

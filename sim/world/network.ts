@@ -21,6 +21,9 @@ export interface NetworkCounters {
   dropped: number;
   duplicated: number;
   dropsByReason: Record<DropReason, number>;
+  /** Bytes of every message sent (as the protocol sized them), and of those between two datacenters. */
+  bytes: number;
+  crossDcBytes: number;
 }
 
 /**
@@ -77,6 +80,8 @@ export class Network {
       dropped: 0,
       duplicated: 0,
       dropsByReason: { loss: 0, partition: 0, crash: 0, "link-down": 0, "queue-full": 0 },
+      bytes: 0,
+      crossDcBytes: 0,
     };
     this.ensureBandwidthState();
     assert(this.links.length === this.dcCount * this.dcCount, "network: one link per directed DC pair");
@@ -125,7 +130,11 @@ export class Network {
         `network: send ${from} -> ${to} of ${bytes} bytes: endpoints in [0, ${this.endpoints}), bytes >= 0`,
       );
     const id = this.nextId++;
-    this.counters.sent++;
+    const c = this.counters;
+    c.sent++;
+    c.bytes += bytes;
+    const dcOf = this.topology.dcOfEndpoint;
+    if (dcOf[from] !== dcOf[to]) c.crossDcBytes += bytes;
     this.sink.send(now, from, to, id, type, body, bytes);
     const spec = this.linkOf(from, to);
     if (!spec.up) return (this.dropNow(from, to, id, "link-down"), id);

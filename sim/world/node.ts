@@ -41,6 +41,7 @@ export interface NodeHost {
   cancelTimer(node: number, name: string): void;
   reply(node: number, requestId: number, reply: ClientReply): void;
   note(node: number, text: string, data: Record<string, unknown> | undefined): void;
+  metric(node: number, name: string, value: number, label: string | undefined): void;
   /** Node `node` calls sync() with a crash armed at that point: crash it instead. */
   crashAtSync(node: number): void;
 }
@@ -106,6 +107,9 @@ function makeContext(node: NodeRuntime, host: NodeHost, rng: Rng): NodeContext<u
     keys: (prefix) => node.disk.keys(prefix),
     reply: (requestId, reply) => host.reply(node.index, requestId, reply),
     note: (text, data) => host.note(node.index, text, data),
+    metric: (name, value, label) => {
+      if (node.up) host.metric(node.index, name, value, label);
+    },
   };
 }
 

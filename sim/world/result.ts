@@ -7,6 +7,8 @@ import type { Seed } from "../core/rng.ts";
 import type { Micros, NodeId } from "../core/types.ts";
 import type { HistoryOp, LinearizabilityResult } from "../check/history.ts";
 import type { LivenessVerdict } from "../check/liveness.ts";
+import type { ClientMetrics } from "../check/clientMetrics.ts";
+import type { MetricSummary } from "../core/metrics.ts";
 import type { ResolvedScenario } from "../scenario/resolved.ts";
 import type { DropReason, TraceHeader } from "../trace/events.ts";
 import type { TraceSink } from "../trace/sink.ts";
@@ -51,6 +53,9 @@ export interface RunResult {
     dropped: number;
     duplicated: number;
     dropsByReason: Record<DropReason, number>;
+    /** Bytes of every message sent, and of those between two datacenters. */
+    bytes: number;
+    crossDcBytes: number;
   };
   clientOps: { invoked: number; ok: number; fail: number; info: number };
   violations: Violation[];
@@ -64,4 +69,8 @@ export interface RunResult {
   trace: import("../trace/recorder.ts").TraceRecorder | null;
   /** Per-node crash/restart counts, leader changes etc. that a protocol-agnostic summary can show. */
   metrics: Record<string, number>;
+  /** The protocol's own metrics (Protocol.metrics), one summary per (name, label) series recorded. */
+  protocolMetrics: MetricSummary[];
+  /** Availability, read consistency and latency as the clients saw them (computed from the history when read). */
+  readonly clientMetrics: ClientMetrics;
 }

@@ -1,6 +1,14 @@
 import { assert } from "../core/assert.ts";
 import { LimitExceededError } from "../core/limits.ts";
-import type { AnyProtocol, ClientReply, InvariantContext, KvOp, NodeView } from "../core/protocol.ts";
+import type {
+  AnyProtocol,
+  ClientReply,
+  InvariantContext,
+  KvOp,
+  NodeView,
+  Observer,
+  ObserverContext,
+} from "../core/protocol.ts";
 import { isSeed, RngStreams, type Rng } from "../core/rng.ts";
 import {
   EV_CLIENT_NEXT,
@@ -31,6 +39,8 @@ import { Partitions } from "./partitions.ts";
 import type { RunOptions, RunResult, Violation } from "./result.ts";
 import { Topology } from "./topology.ts";
 import { Clients, type ClientHost } from "./workload.ts";
+import { MetricsLog } from "./metricsLog.ts";
+import { clientMetrics } from "../check/clientMetrics.ts";
 
 export const ENGINE_VERSION = "0.1.0";
 const CLIENT_MESSAGE_BYTES = 96;
@@ -78,6 +88,11 @@ export class World implements NodeHost, ClientHost {
   };
   readonly invariants: ActiveInvariant[];
   readonly invariantCtx: InvariantContext<unknown>;
+  /** The protocol's metrics (ctx.metric and observers), summarised in the result. */
+  readonly protocolMetrics: MetricsLog;
+  /** The protocol's observers for this run (empty for most protocols: nothing runs after a step then). */
+  readonly observers: ReturnType<Observer<unknown>["create"]>[];
+  readonly observerCtx: ObserverContext<unknown>;
   readonly liveness: LivenessWatch | null;
   readonly nodeIds: NodeId[];
   private readonly timers = new TimerTable();
@@ -127,6 +142,9 @@ export class World implements NodeHost, ClientHost {
     this.upFlags = new Array(this.nodes.length).fill(true);
     this.invariantCtx = this.makeInvariantContext();
     this.invariants = activeInvariants(protocol, scenario.checks.invariants);
+    this.protocolMetrics = new MetricsLog(protocol.name, protocol.metrics ?? []);
+    this.observerCtx = this.makeObserverContext();
+    this.observers = (protocol.observers ?? []).map((o: Observer<unknown>) => o.create());
     const clientRngs = this.topology.clientIds.map((c) => streams.stream(`workload:${c}`));
     this.clients = new Clients(scenario.workload, this, clientRngs);
     this.clients.hostIndexOf = (id) => (this.topology.has(id) ? this.topology.indexOf(id) : -1);
@@ -238,6 +256,11 @@ export class World implements NodeHost, ClientHost {
 
   note(node: number, text: string, data: Record<string, unknown> | undefined): void {
     this.sink.note(this.scheduler.now, node, text, data);
+  }
+
+  metric(node: number, name: string, value: number, label: string | undefined): void {
+    this.protocolMetrics.record(name, value, label);
+    this.sink.metric(this.scheduler.now, node, name, label ?? null, value);
   }
 
   crashAtSync(node: number): void {
@@ -362,6 +385,13 @@ export class World implements NodeHost, ClientHost {
       const message = inv.run(this.invariantCtx, i);
       if (message !== null) this.violate(inv.check, message, i);
     }
+    const observers = this.observers;
+    for (let k = 0; k < observers.length; k++) observers[k]?.step?.(this.observerCtx, i);
+  }
+
+  /** The run is over: observers record what they measure at the end (convergence, totals). */
+  finishObservers(): void {
+    for (const o of this.observers) o.finish?.(this.observerCtx);
   }
 
   violate(check: string, message: string, node: number): void {
@@ -498,6 +528,26 @@ export class World implements NodeHost, ClientHost {
     for (const miss of watch.poll(at, this.invariantCtx)) this.violate(`liveness.${miss.name}`, miss.message, -1);
   }
 
+  private makeObserverContext(): ObserverContext<unknown> {
+    const base = this.invariantCtx;
+    const world = this;
+    return {
+      get now() {
+        return world.scheduler.now;
+      },
+      nodes: base.nodes,
+      states: base.states,
+      up: base.up,
+      storage: base.storage,
+      options: base.options,
+      metric: (name, value, label) => this.metric(-1, name, value, label),
+      note: (node, text, data) => {
+        assert(node >= 0 && node < this.nodes.length, () => `observer note on node index ${node}`);
+        this.note(node, text, data);
+      },
+    };
+  }
+
   private makeInvariantContext(): InvariantContext<unknown> {
     const world = this;
     return {
@@ -586,6 +636,7 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
   world.clients.finish();
   const simulatedMicros = stop === "duration" ? durationMicros : world.scheduler.now;
   if (stop === "duration" || stop === "idle") world.finishLiveness(simulatedMicros);
+  if (stop !== "limit") world.finishObservers();
   const clients = world.clients;
   let linearizability: RunResult["linearizability"] = null;
   if (scenario.checks.linearizability && stop !== "limit") {
@@ -629,5 +680,10 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
     header: world.header,
     trace: world.recorder,
     metrics: { ...world.metrics },
+    protocolMetrics: world.protocolMetrics.summaries(),
+    get clientMetrics() {
+      const dcs = new Map(world.header.clients.map((c) => [c.id, c.dc]));
+      return clientMetrics(clients.history, (c) => dcs.get(c) ?? "?", simulatedMicros);
+    },
   };
 }

@@ -22,6 +22,8 @@ export class Cluster<S, M extends { type: string }, O = unknown> {
   readonly timers = new Map<string, Map<string, number>>();
   readonly replies: { node: string; requestId: number; reply: ClientReply }[] = [];
   readonly notes: { node: string; text: string; data?: Record<string, unknown> }[] = [];
+  /** Every ctx.metric call, in order. */
+  readonly metrics: { node: string; name: string; value: number; label: string | undefined }[] = [];
   readonly violations: string[] = [];
   /** Every message ever sent, in order (the inbox holds those not yet delivered or dropped). */
   readonly sent: Sent<M>[] = [];
@@ -76,6 +78,7 @@ export class Cluster<S, M extends { type: string }, O = unknown> {
       keys: (prefix) => this.disks.get(id)?.keys(prefix) ?? [],
       reply: (requestId, reply) => this.replies.push({ node: id, requestId, reply }),
       note: (text, data) => this.notes.push({ node: id, text, data }),
+      metric: (name, value, label) => this.metrics.push({ node: id, name, value, label }),
     };
   }
 

@@ -32,6 +32,10 @@ export const mergeCommand: CliCommand = {
     y
       .positional("reports", { type: "string", array: true, describe: "shard reports, one per shard, any order" })
       .option("json", { type: "boolean", describe: "print the merged JSON report instead of the summary" })
+      .option("metrics", {
+        type: "boolean",
+        describe: "list the clients' and network metrics over the seeds too, beside the protocol's own",
+      })
       .option("out", { type: "string", describe: "also write the merged JSON report to this file" }),
   async run(argv, ctx) {
     const paths = (argv.reports as string[]) ?? [];
@@ -47,7 +51,7 @@ export const mergeCommand: CliCommand = {
       writeFileAtomic(String(argv.out), (fd) => writeSync(fd, `${JSON.stringify(merged, null, 1)}\n`));
     }
     if (argv.json) ctx.stdout(JSON.stringify(merged));
-    else ctx.stdout(formatReport(merged, merged.runs, null));
+    else ctx.stdout(formatReport(merged, merged.runs, null, argv.metrics === true));
     return reportExitCode(merged);
   },
 };

@@ -231,6 +231,8 @@ function jsonResult(
     messages: r.messages,
     clientOps: r.clientOps,
     latencyMicros: latencyStats(r.history),
+    clientMetrics: r.clientMetrics,
+    protocolMetrics: r.protocolMetrics,
     violations: r.violations,
     linearizability: r.linearizability,
     liveness: r.liveness,

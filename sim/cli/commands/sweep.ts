@@ -14,6 +14,7 @@ import { abandonOutput, fillOutput, openOutput, writeTraceFile } from "../traceF
 import { defaultTracePath } from "./run.ts";
 import { DEFAULT_SHRINK_RUNS, defaultShrunkPath, formatShrink, shrinkAndWrite } from "./shrink.ts";
 import { parseShard, parseWorkers, parseFraction } from "./sweepFlags.ts";
+import { formatAggregates } from "../output.ts";
 
 /** Failures whose trace a sweep writes (re-running each traced); past these, the repro gives the trace. */
 const MAX_TRACED_FAILURES = 10;
@@ -59,6 +60,10 @@ export const sweepCommand: CliCommand = {
         describe: "shrink the first failure to a smaller scenario that fails the same check (see faultline shrink)",
       })
       .option("json", { type: "boolean", describe: "print the JSON report instead of the summary" })
+      .option("metrics", {
+        type: "boolean",
+        describe: "list the clients' and network metrics over the seeds too, beside the protocol's own",
+      })
       .option("traces", {
         type: "boolean",
         default: true,
@@ -165,6 +170,7 @@ export const sweepCommand: CliCommand = {
       inconclusive: result.inconclusive.map((f) => ({ ...f, trace: null })),
       determinismChecked: result.determinismChecked,
       wallMs: Math.round(wallMs),
+      metrics: result.metrics,
       ...(result.interrupted ? { interrupted: true as const } : {}),
     };
     const first = result.failures[0];
@@ -192,7 +198,7 @@ export const sweepCommand: CliCommand = {
     if (argv.json) ctx.stdout(JSON.stringify(full));
     else
       ctx.stdout(
-        formatReport(report, total, shard === null ? null : range) +
+        formatReport(report, total, shard === null ? null : range, argv.metrics === true) +
           (shrunk === null ? "" : `\n${formatShrink(shrunk)}`),
       );
     // A check failed: 1, interrupted or not. Interrupted with none found: 128 + the signal, as a shell reports it (130
@@ -211,7 +217,7 @@ export function reportExitCode(r: Pick<SweepReport, "failures" | "inconclusive">
 const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 function emptyResult(): SweepResult {
-  return { runs: 0, failures: [], inconclusive: [], determinismChecked: 0, events: 0, interrupted: false };
+  return { runs: 0, failures: [], inconclusive: [], determinismChecked: 0, events: 0, interrupted: false, metrics: {} };
 }
 
 /**
@@ -257,7 +263,12 @@ export function startProgress(
 }
 
 /** The human summary of a sweep's report (or of merged shard reports). */
-export function formatReport(r: SweepReport, total: number, shardRange: { from: number; to: number } | null): string {
+export function formatReport(
+  r: SweepReport,
+  total: number,
+  shardRange: { from: number; to: number } | null,
+  allMetrics = false,
+): string {
   const tracePaths = failureTracePaths(r.failures);
   const of = r.interrupted === true ? `, interrupted after ${r.runs} of ${total} runs` : "";
   const shard =
@@ -284,6 +295,7 @@ export function formatReport(r: SweepReport, total: number, shardRange: { from: 
     lines.push(
       `INCONCLUSIVE ${f.scenario} seed ${f.seed}: ${f.check}: ${f.message.slice(0, 240)}\n     repro: ${f.repro}`,
     );
+  lines.push(...formatAggregates(r, allMetrics));
   return lines.join("\n");
 }
 

@@ -314,6 +314,17 @@ class ChromeExport implements TraceExporter {
           args: { message: e.message },
         });
         break;
+      case "metric":
+        // A counter track per metric: Perfetto and chrome://tracing chart each series (label) as a line.
+        this.out({
+          ph: "C",
+          name: e.name,
+          cat: "metric",
+          ts: e.t,
+          ...(e.n !== undefined ? this.at(e.n) : this.network),
+          args: { [e.l ?? "value"]: e.v },
+        });
+        break;
     }
   }
 

@@ -91,6 +91,9 @@ class ShiVizExport implements TraceExporter {
       case "violation":
         if (e.n !== undefined) this.local(e.n, `VIOLATION ${e.check}: ${e.message}`);
         break;
+      case "metric":
+        if (e.n !== undefined) this.local(e.n, `metric ${e.name}${e.l === undefined ? "" : `[${e.l}]`} = ${e.v}`);
+        break;
       default:
         break;
     }

@@ -37,6 +37,7 @@ function node(disk: Disk): { s: RaftState; ctx: NodeContext<RaftMsg>; notes: str
     keys: (prefix) => disk.keys(prefix),
     reply: () => {},
     note: (text) => notes.push(text),
+    metric: () => {},
   };
   const s = initialState("n1", ["n1"], raftOptions.defaults({ nodes: ["n1"] }), bugs);
   load(s, ctx);
