@@ -66,6 +66,21 @@ describe("viewer model", () => {
     expect(stepEvent(m, t + 1, -1, null, "state")).toBe(t);
   });
 
+  it("counts a protocol metric as an event, so a message's send is found at its index in the trace", () => {
+    const s = parseScenario(readFileSync(resolve(root, "scenarios", "demo.yaml"), "utf8"), "demo.yaml", registry);
+    const r = runScenario(s, { registry, seed: 1, durationMicros: 1_000_000, sink: "record" });
+    const events = [...(r.trace?.events() ?? [])] as TraceEvent[];
+    // a metric before every send
+    const withMetrics = events.flatMap((e) =>
+      e.k === "send" ? [{ t: e.t, k: "metric", name: "queue", v: 1, n: e.n } as TraceEvent, e] : [e],
+    );
+    const mm = buildModel(r.header, withMetrics);
+    expect(mm.evT.length).toBe(withMetrics.length);
+    expect(mm.msgCount).toBeGreaterThan(10);
+    for (let k = 0; k < mm.msgCount; k++)
+      expect(withMetrics[mm.msgEvent[k] as number]?.k).toMatch(/^(send|duplicate)$/);
+  });
+
   it("escapes trace text in SVG", () => {
     const svg = toSvg([{ p: "text", x: 0, y: 0, text: "<script>x</script>", fill: "#000", size: 10 }], 10, 10);
     expect(svg).toContain("&lt;script&gt;x&lt;/script&gt;");

@@ -488,6 +488,11 @@ export class ModelBuilder {
         this.markers.push({ t: e.t, lane: l, kind: "note", text: e.text, event: i });
         break;
       }
+      case "metric":
+        // a protocol metric: an event like any other (model indices stay the trace's: a clicked message's fields are
+        // looked up by its event's index), drawn nowhere on the diagram
+        this.begin(e.t, kind, this.lane(e.n));
+        break;
       case "violation": {
         const l = this.lane(e.n);
         const i = this.begin(e.t, kind, l);
