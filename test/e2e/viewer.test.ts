@@ -322,6 +322,12 @@ describe("viewer in headless Chromium", () => {
       expect(v.t1 - v.t0).toBeLessThan(v.tMax / 2);
       const sel = await page.evaluate(() => window.faultline.state.selection);
       expect(sel?.evidence?.every((e) => e.since !== undefined && e.since < e.t)).toBe(true);
+      // its marker (at the end of the run, on no lane) does the same as the list
+      await page.locator("#clear-selection").click();
+      await page.locator("#reset-zoom").click();
+      await frame();
+      await page.locator("#main-view svg.overlay g.violation-marker").first().click();
+      await expect.poll(() => page.evaluate(() => window.faultline.state.selection?.evidence?.length)).toBe(3);
       // the same in Lamport order
       await page.selectOption("#layout", "lamport");
       await expect.poll(() => marks.count()).toBe(3);

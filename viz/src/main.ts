@@ -379,6 +379,9 @@ function makeView(which: Which): View {
     pick: (ev, mark) => {
       if (pressMoved) return;
       if (mark === null) return onDiagramClick(ev, which);
+      // a violation of no node (linearizability) has no lane to select: its marker shows its explanation
+      const j = mark.cls === "violation-marker" && mark.lane === -1 ? violationOf(mark.event) : -1;
+      if (j >= 0 && which === "main") return showViolation(j);
       if (mark.t !== undefined) {
         setCursor(mark.t);
         if (mark.lane !== undefined && mark.lane >= 0 && which === "main") select(mark.lane, mark.t);
@@ -1041,6 +1044,11 @@ function showViolation(j: number): void {
   if (at.lane < 0) return;
   select(at.lane, at.t, evidence);
   state.violationAt = j;
+}
+
+/** The index of the violation recorded by trace event `event`, -1 if none. */
+function violationOf(event: number | undefined): number {
+  return state.model?.violations.findIndex((v) => v.event === event) ?? -1;
 }
 
 /** Violation j's explanation in the layout shown (null when it has none). */
