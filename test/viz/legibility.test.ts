@@ -11,6 +11,7 @@ import { runScenario } from "../../sim/world/simulation.ts";
 import { DROP_COLOR, typeColor } from "../../viz/src/colors.ts";
 import { showValue } from "../../viz/src/format.ts";
 import { MessageLayer } from "../../viz/src/messages.ts";
+import { explain } from "../../viz/src/explain.ts";
 import { buildModel, causalCone, type Model } from "../../viz/src/model.ts";
 import { layout, type Prim } from "../../viz/src/render.ts";
 import { shadingAt } from "../../viz/src/shadingAt.ts";
@@ -144,5 +145,47 @@ describe("text", () => {
     expect(shadingAt(m, d.lane, (d.t0 + d.t1) / 2)).toMatch(new RegExp(`^${m.lanes[d.lane]?.id} down from `));
     const c = m.commits.find((x) => x.index === 18);
     expect(shadingAt(m, c?.lane ?? 0, c?.t ?? 0)).toMatch(/n1 in term 3 .*\nn1 leader of term 3/);
+  });
+});
+
+describe("labels that meet", () => {
+  const figure8 = model(scenario("raft-figure8.yaml"), 1, ["commit-old-term"]);
+  type Text = Extract<Prim, { p: "text" }>;
+  const texts = (prims: Prim[], cls: string) => prims.filter((p): p is Text => p.p === "text" && p.cls === cls);
+  /** Pairs of labels whose boxes (text at ~5 px a character, `h` px high, baseline at y) overlap. */
+  const overlaps = (ls: Text[], h: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < ls.length; i++)
+      for (let j = i + 1; j < ls.length; j++) {
+        const [a, b] = [ls[i] as Text, ls[j] as Text];
+        const apart =
+          a.x + a.text.length * 5 <= b.x || b.x + b.text.length * 5 <= a.x || a.y - h >= b.y || b.y - h >= a.y;
+        if (!apart) out.push(`${a.text} @${Math.round(a.x)},${a.y} / ${b.text} @${Math.round(b.x)},${b.y}`);
+      }
+    return out;
+  };
+
+  it("stacks the labels of partitions that meet on a lane instead of printing them over each other", () => {
+    for (const [t0, t1] of [
+      [0, figure8.tMax],
+      [3_550_000, 5_141_000],
+      [3_000_000, 4_200_000],
+    ] as const) {
+      const vp = { t0, t1, width: 1400, height: 800 };
+      const labels = texts(layout(figure8, vp, noFilters()).prims, "partition-label");
+      expect(labels.length).toBeGreaterThan(3);
+      expect(overlaps(labels, 9)).toEqual([]);
+    }
+  });
+
+  it("stacks the numbers of evidence events close together on one lane", () => {
+    const v = figure8.violations[0];
+    const why = v === undefined ? null : explain(figure8, v);
+    const evidence = why?.evidence ?? [];
+    const vp = { t0: 3_550_000, t1: figure8.tMax, width: 1400, height: 800 };
+    const sel = { lane: v?.lane ?? 0, t: v?.t ?? 0, evidence };
+    const numbers = texts(layout(figure8, vp, noFilters(), sel).prims, "evidence-label");
+    expect(numbers).toHaveLength(evidence.length);
+    expect(overlaps(numbers, 12)).toEqual([]);
   });
 });
