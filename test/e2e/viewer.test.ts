@@ -140,7 +140,8 @@ describe("viewer in headless Chromium", () => {
     await page.locator("#violations .violation-item").first().click();
     const atViolation = await cursor();
     expect(atViolation).toBeGreaterThan(0);
-    expect(await page.locator("#cursor").textContent()).not.toBe("t = 0us");
+    // the cursor's text is written by the next frame
+    await expect.poll(() => page.locator("#cursor").textContent()).not.toBe("t = 0us");
     await expect.poll(() => page.locator("#inspector .inspector-table").count()).toBe(1);
     // The run stopped at the violation: step back, then forward again.
     await page.locator("#step-prev").click();
