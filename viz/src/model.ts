@@ -101,6 +101,8 @@ export interface Model {
   payloads?: Map<number, unknown>;
   /** Canonical event lines (for divergence): JSON of each event. */
   lines?: string[];
+  /** The protocol's metric values (`metric` events), in trace order, for the metrics panel. */
+  metricPoints: { t: number; name: string; label: string | null; v: number }[];
 }
 
 /** Trace event kinds in the engine's order (K_SEND = 0 and the rest below index into it). */
@@ -180,6 +182,7 @@ export class ModelBuilder {
   private readonly states: StateChange[][];
   private readonly markers: Marker[] = [];
   private readonly violations: Marker[] = [];
+  private readonly metricPoints: Model["metricPoints"] = [];
   private readonly lines: string[] = [];
   private readonly commits: Model["commits"] = [];
   readonly hints: ViewHints;
@@ -464,6 +467,10 @@ export class ModelBuilder {
         this.violations.push({ t: e.t, lane: l, kind: "violation", text: `${e.check}: ${e.message}`, event: i });
         break;
       }
+      case "metric":
+        this.begin(e.t, kind, e.n === undefined ? -1 : this.lane(e.n));
+        this.metricPoints.push({ t: e.t, name: e.name, label: e.l ?? null, v: e.v });
+        break;
     }
   }
 
@@ -570,6 +577,7 @@ export class ModelBuilder {
       markers: this.markers,
       violations: this.violations,
       commits: this.commits,
+      metricPoints: this.metricPoints,
     };
     if (this.keepLines) model.lines = this.lines;
     const txns = buildTxnGroups(this.hints.transactions, this.keptEvents, (id) => this.lane(id));
