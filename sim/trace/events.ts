@@ -8,6 +8,7 @@
 import type { DiskFaultKind, ResolvedScenario } from "../scenario/resolved.ts";
 import type { Micros, NodeId } from "../core/types.ts";
 import type { ViewHints } from "../core/viewHints.ts";
+import type { MetricSpec } from "../core/metrics.ts";
 
 export const TRACE_FORMAT = "faultline-trace";
 export const TRACE_VERSION = 1;
@@ -27,6 +28,8 @@ export interface TraceHeader {
   clients: { id: string; dc: string }[];
   /** The protocol's view hints (Protocol.viewHints), when it declares them. */
   viewHints?: ViewHints;
+  /** The protocol's metrics (Protocol.metrics), when it declares them: what `metric` events mean. */
+  metrics?: MetricSpec[];
 }
 
 export type DropReason = "loss" | "partition" | "crash" | "link-down" | "queue-full";

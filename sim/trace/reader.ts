@@ -40,6 +40,16 @@ const HeaderSchema = z.looseObject({
   nodes: z.array(z.object({ id: z.string(), dc: z.string() })),
   clients: z.array(z.object({ id: z.string(), dc: z.string() })),
   viewHints: z.looseObject({}).optional(),
+  metrics: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        kind: z.enum(["counter", "sample", "gauge"]),
+        unit: z.enum(["micros", "bytes", "count", "ratio"]),
+        description: z.string(),
+      }),
+    )
+    .optional(),
 });
 
 const KINDS = new Set<string>(TRACE_EVENT_KINDS);

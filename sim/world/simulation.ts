@@ -122,6 +122,7 @@ export class World implements NodeHost, ClientHost {
     this.options = resolvedOptions(protocol, scenario.protocol.options, this.nodeIds);
     this.header = makeHeader(scenario, seed, [...bugs], this.topology);
     if (protocol.viewHints !== undefined) this.header.viewHints = protocol.viewHints;
+    if (protocol.metrics !== undefined && protocol.metrics.length > 0) this.header.metrics = [...protocol.metrics];
     const record = sinkOption === "record" || (sinkOption === undefined && scenario.trace.enabled);
     this.recorder = record ? new TraceRecorder(this.header) : null;
     this.sink = typeof sinkOption === "object" ? sinkOption : (this.recorder ?? NULL_SINK);

@@ -293,3 +293,23 @@ describe("the liveness verdict", () => {
     expect(JSON.parse(json.out).liveness).toMatchObject({ verdict: "ok", quietAtMicros: 10_500_000 });
   });
 });
+
+describe("run metrics", () => {
+  it("prints what clients saw and what the network carried, and gives the same numbers in --json", async () => {
+    const t = await cli("run", "scenarios/demo.yaml", "--seed", "1", "--no-trace-file");
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/^bytes {6}[\d.]+ KiB sent, [\d.]+ KiB of them across DCs$/m);
+    const share = String.raw`[\d.]+% ok \(up [\d.]+%\)`;
+    expect(t.out).toMatch(new RegExp(`^(available| {9}) {2}us-east: reads ${share}, writes ${share}$`, "m"));
+    expect(t.out).toMatch(/^consistent 100\.0% of reads saw the latest acknowledged write \(\d+\/\d+\)$/m);
+    const j = JSON.parse((await cli("run", "scenarios/demo.yaml", "--seed", "1", "--no-trace-file", "--json")).out);
+    expect(j.messages.crossDcBytes).toBeGreaterThan(0);
+    expect(j.messages.crossDcBytes).toBeLessThan(j.messages.bytes);
+    const writes = j.clientMetrics.availability.find((a: { service: string }) => a.service === "us-east writes");
+    expect(t.out).toContain(
+      `writes ${(writes.okRatio * 100).toFixed(1)}% ok (up ${(writes.uptimeRatio * 100).toFixed(1)}%)`,
+    );
+    expect(j.clientMetrics.consistency.ratio).toBe(1);
+    expect(j.protocolMetrics).toEqual([]);
+  });
+});

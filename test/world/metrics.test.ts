@@ -7,6 +7,9 @@ import { parseTrace } from "../../sim/trace/reader.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
 import { z } from "zod";
 import { scenario } from "./fixtures.ts";
+import { buildModel } from "../../viz/src/model.ts";
+import { protocolSeries } from "../../viz/src/metrics.ts";
+import type { TraceEvent } from "../../sim/trace/events.ts";
 
 /**
  * A test protocol that measures itself: n1 sends a ping to every peer each 100ms; a receiver records the one-way
@@ -116,6 +119,22 @@ describe("protocol metrics", () => {
     );
     const twice = [meter.metrics?.[1], meter.metrics?.[1]] as never;
     expect(() => checkMetricSpecs("meter", twice)).toThrow(/declared twice/);
+  });
+
+  it("gives the viewer one chart per series, counters as running totals and micros in ms", () => {
+    const r = runMeter();
+    expect(r.header.metrics?.map((m) => m.name)).toEqual(["delay", "bytes-in", "up-at-end", "steps"]);
+    const model = buildModel(r.header, [...(r.trace?.events() ?? [])] as TraceEvent[]);
+    const series = protocolSeries(model);
+    expect(series.map((s) => s.title)).toEqual([
+      "steps (count, running total)",
+      "delay[n1] (ms, values)",
+      "bytes-in (bytes, running total)",
+      "up-at-end (count, level)",
+    ]);
+    const bytes = series.find((s) => s.title.startsWith("bytes-in"));
+    expect(bytes?.points.at(-1)?.[1]).toBe(36 * 64);
+    expect(series.find((s) => s.title.startsWith("delay"))?.points.every((p) => p[1] === 10)).toBe(true);
   });
 
   it("is deterministic: the same seed gives the same trace hash with metrics", () => {

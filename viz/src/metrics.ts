@@ -66,7 +66,44 @@ export function computeSeries(model: Model): Series[] {
       unit: "",
     },
     { title: "replication lag (max - min commit index)", points: lag, color: "#8e44ad", unit: "entries" },
+    ...protocolSeries(model),
   ];
+}
+
+const SERIES_COLORS = ["#17becf", "#bcbd22", "#7f7f7f", "#9467bd", "#8c564b", "#e377c2"];
+
+/**
+ * One chart per series of the protocol's own metrics (the trace header names them): a sample's values where they were
+ * recorded, a gauge's levels, a counter's running total. Values in micros are drawn in ms.
+ */
+export function protocolSeries(model: Model): Series[] {
+  const specs = new Map((model.header.metrics ?? []).map((s) => [s.name, s]));
+  const byKey = new Map<string, { name: string; label: string | null; points: [number, number][]; total: number }>();
+  for (const p of model.metricPoints) {
+    const key = p.label === null ? p.name : `${p.name}[${p.label}]`;
+    let s = byKey.get(key);
+    if (s === undefined) {
+      s = { name: p.name, label: p.label, points: [], total: 0 };
+      byKey.set(key, s);
+    }
+    const spec = specs.get(p.name);
+    const v = spec?.unit === "micros" ? p.v / 1000 : spec?.unit === "ratio" ? p.v * 100 : p.v;
+    if (spec?.kind === "counter") {
+      s.total += v;
+      s.points.push([p.t, s.total]);
+    } else s.points.push([p.t, v]);
+  }
+  return [...byKey.entries()].map(([key, s], i) => {
+    const spec = specs.get(s.name);
+    const unit = spec?.unit === "micros" ? "ms" : spec?.unit === "ratio" ? "%" : (spec?.unit ?? "");
+    const what = spec?.kind === "counter" ? "running total" : spec?.kind === "gauge" ? "level" : "values";
+    return {
+      title: `${key} (${unit === "" ? what : `${unit}, ${what}`})`,
+      points: s.points,
+      color: SERIES_COLORS[i % SERIES_COLORS.length] as string,
+      unit,
+    };
+  });
 }
 
 export function renderMetrics(el: HTMLElement, model: Model, onPick: (t: number) => void): void {

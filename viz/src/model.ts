@@ -120,6 +120,8 @@ export interface Model {
   payloads?: Map<number, unknown>;
   /** Canonical event lines (for divergence): JSON of each event. */
   lines?: string[];
+  /** The protocol's metric values (`metric` events), in trace order, for the metrics panel. */
+  metricPoints: { t: number; name: string; label: string | null; v: number }[];
 }
 
 /** Trace event kinds in the engine's order (K_SEND = 0 and the rest below index into it). */
@@ -200,6 +202,7 @@ export class ModelBuilder {
   private readonly states: StateChange[][];
   private readonly markers: Marker[] = [];
   private readonly violations: Marker[] = [];
+  private readonly metricPoints: Model["metricPoints"] = [];
   private readonly lines: string[] = [];
   private readonly commits: Model["commits"] = [];
   readonly hints: ViewHints;
@@ -488,11 +491,6 @@ export class ModelBuilder {
         this.markers.push({ t: e.t, lane: l, kind: "note", text: e.text, event: i });
         break;
       }
-      case "metric":
-        // a protocol metric: an event like any other (model indices stay the trace's: a clicked message's fields are
-        // looked up by its event's index), drawn nowhere on the diagram
-        this.begin(e.t, kind, this.lane(e.n));
-        break;
       case "violation": {
         const l = this.lane(e.n);
         const i = this.begin(e.t, kind, l);
@@ -501,6 +499,10 @@ export class ModelBuilder {
         this.violations.push(v);
         break;
       }
+      case "metric":
+        this.begin(e.t, kind, e.n === undefined ? -1 : this.lane(e.n));
+        this.metricPoints.push({ t: e.t, name: e.name, label: e.l ?? null, v: e.v });
+        break;
     }
   }
 
@@ -608,6 +610,7 @@ export class ModelBuilder {
       markers: this.markers,
       violations: this.violations,
       commits: this.commits,
+      metricPoints: this.metricPoints,
     };
     if (this.keepLines) model.lines = this.lines;
     const txns = buildTxnGroups(this.hints.transactions, this.keptEvents, (id) => this.lane(id));
