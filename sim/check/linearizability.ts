@@ -4,7 +4,8 @@ import type { Counterexample, HistoryOp, LinearizabilityResult } from "./history
 import type { Model } from "./models/model.ts";
 import type { CheckOp } from "./models/op.ts";
 import { registerModel } from "./models/register.ts";
-import { type KeySearchResult, searchKey } from "./search.ts";
+import type { KeySearchResult } from "./search.ts";
+import { searchKeyPruned } from "./searchPruned.ts";
 
 export interface LinearizabilityOptions {
   /** Search steps per key; a key that needs more is "unknown" and the next key is checked. Default 2,000,000. */
@@ -94,7 +95,7 @@ export function checkLinearizability(
       outcomes.push({ index, verdict: "unknown", stoppedBy, explored: 0, stuckAt: -1, stuckPrefix: [] });
       continue;
     }
-    const r = searchKey(model, task.ops, { maxStates: Math.min(perKey, totalLeft), shouldStop: timeUp });
+    const r = searchKeyPruned(model, task.ops, { maxStates: Math.min(perKey, totalLeft), shouldStop: timeUp });
     totalLeft -= r.explored;
     const stoppedBy =
       r.stoppedBy === "stop" ? "time" : r.stoppedBy === "states" && r.explored < perKey ? "total" : r.stoppedBy;

@@ -6,7 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { KeyOutcome, KeyTask } from "../check/linearizability.ts";
 import type { ModelName } from "../check/models/model.ts";
 import { modelByName } from "../check/models/registry.ts";
-import { searchKey } from "../check/search.ts";
+import { searchKeyPruned } from "../check/searchPruned.ts";
 import { NEXT_KEY, STOP_AT, type WorkerInput } from "./checkKeysShared.ts";
 
 const input = workerData as WorkerInput;
@@ -22,7 +22,7 @@ for (;;) {
   if (Date.now() >= input.deadlineMs)
     outcome = { index, verdict: "unknown", stoppedBy: "time", explored: 0, stuckAt: -1, stuckPrefix: [] };
   else {
-    const r = searchKey(model, task.ops, {
+    const r = searchKeyPruned(model, task.ops, {
       maxStates: input.maxStates,
       // A violation on an earlier key decides the verdict; the time budget ends every search.
       shouldStop: () => Date.now() >= input.deadlineMs || Atomics.load(shared, STOP_AT) < index,
