@@ -12,7 +12,8 @@ export const backupOptions = defineOptions((env) =>
       .min(1)
       .default(["incremental"])
       .describe(
-        "delta kind of data node i: delta[i mod length] (incremental: since the last backup; differential: since the last full)",
+        "delta kind of data node i: delta[i mod length] (incremental: since the last backup of any kind; " +
+          "differential: since the last full)",
       ),
     temperature: z
       .array(z.enum(["hot", "cold"]))
