@@ -64,6 +64,13 @@ export const backup: Protocol<BackupState, BackupMsg, KvOp, BackupOptions> = {
       description: "damaged blocks or manifests found",
     },
     {
+      name: "backup.paused-writes",
+      kind: "counter",
+      unit: "count",
+      description: "writes refused during a cold backup",
+      label: "node",
+    },
+    {
       name: "restore.duration",
       kind: "sample",
       unit: "micros",
