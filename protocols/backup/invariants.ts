@@ -65,34 +65,33 @@ export const backupInvariants: Invariant<BackupState, BackupOptions>[] = [
 ];
 
 /**
- * RPO and what a restore lost, measured against the source's durable log: the loss point is when the source went
- * down (or the requested point, or the restore's end); lost writes are the source's writes after the restored
- * position up to the loss point, and the RPO time is the loss point minus the restored point's time.
+ * RPO of each restore, against the source's durable log. When the source was down at the restore, the loss point is
+ * its last write (the newest it accepted before failing); otherwise it is the requested point (or the restore's end).
+ * Lost writes are the source's writes after the restored position up to the loss point, and the RPO time is the loss
+ * point minus the restored point's time (0 when nothing was lost): the span of writes the restore does not hold.
  */
 export const backupObservers: Observer<BackupState, BackupOptions>[] = [
   {
     name: "rpo",
-    description: "Writes and time lost by each restore (RPO), from the source's log and when it went down.",
+    description: "Writes and time lost by each restore (RPO), from the source's log.",
     create: () => {
-      const downAt = new Map<number, number>();
       const done = new Set<number>();
       return {
         step(ctx) {
-          ctx.up.forEach((up, j) => {
-            if (!up && !downAt.has(j)) downAt.set(j, ctx.now);
-          });
           ctx.states.forEach((s, j) => {
             const r = s?.restore;
             if (r === undefined || r === null || r.phase !== "done" || done.has(j)) return;
             done.add(j);
-            const src = ctx.nodes.indexOf(r.source);
-            const lossPoint = downAt.get(src) ?? r.point ?? ctx.now;
             const log = sourceLog(ctx, r.source);
             if (log === null) return;
+            const sourceUp = ctx.up[ctx.nodes.indexOf(r.source)] === true;
+            const lossPoint = sourceUp ? (r.point ?? ctx.now) : (log[log.length - 1]?.t ?? 0);
             const lost = log.filter((e) => e.seq > r.restoredSeq && e.t <= lossPoint).length;
+            const time = lost === 0 ? 0 : Math.max(0, lossPoint - r.restoredT);
+            assert(time >= 0 && lost >= 0, "backup: RPO is not negative");
             ctx.metric("restore.rpo.writes", lost, r.source);
-            ctx.metric("restore.rpo.time", Math.max(0, lossPoint - r.restoredT), r.source);
-            ctx.note(j, `RPO: ${lost} writes, ${Math.max(0, lossPoint - r.restoredT)}us`, { lossPoint });
+            ctx.metric("restore.rpo.time", time, r.source);
+            ctx.note(j, `RPO: ${lost} writes, ${time}us (restored point ${r.restoredT}us, loss point ${lossPoint}us)`);
           });
         },
       };
