@@ -153,6 +153,7 @@ function onClient(s: BackupState, requestId: number, op: KvOp, ctx: Ctx): void {
   }
   if (s.seen.has(requestId)) return; // a retry of a write already applied: its reply was sent (or lost with a crash)
   s.seen.add(requestId);
+  const before = s.log.length;
   const r = kvApply(s.kv.get(op.key) ?? null, op);
   if (r.value === null) s.kv.delete(op.key);
   else s.kv.set(op.key, r.value);
@@ -162,6 +163,8 @@ function onClient(s: BackupState, requestId: number, op: KvOp, ctx: Ctx): void {
     ctx.persist(`log:${e.seq}`, e);
     ctx.persist("count", e.seq);
   } else ctx.persist("restoredKv", [...s.kv]);
+  assert(s.log.length === before + (s.role === "data" ? 1 : 0), "backup: a data node logs each write once");
+  assert((s.kv.get(op.key) ?? null) === r.value, () => `backup: ${op.key} holds the write's value`);
   ctx.sync();
   ctx.reply(requestId, { type: "ok", value: r.result });
 }
@@ -211,6 +214,7 @@ function startBackup(s: BackupState, ctx: Ctx): void {
   });
   ctx.send(s.store, { type: "manifest", manifest });
   ctx.setTimer("backup-timeout", o.backupTimeoutMicros);
+  assert(manifest.shas.length === blocks.length, "backup: one checksum per block");
   ctx.note(`${kind} backup ${id}: ${records.length} keys, ${blocks.length} blocks, ${bytes} bytes`);
 }
 
@@ -266,6 +270,7 @@ function onStoreWrite(s: BackupState, from: string, msg: BackupMsg, ctx: Ctx): v
     p.have.add(msg.index);
   } else p.manifest = msg.manifest;
   const m = p.manifest;
+  assert(m === null || m.id === id, () => `backup: manifest ${m?.id} filed under ${id}`);
   if (m === null || p.have.size < m.shas.length) return;
   ctx.persist(`manifest:${id}`, m);
   ctx.sync();
@@ -306,6 +311,7 @@ function sendBlocks(to: string, id: string, ctx: Ctx): void {
 function beginRestore(s: BackupState, ctx: Ctx): void {
   const r = s.options.restores.find((x) => x.target === ctx.id);
   assert(r !== undefined && s.role === "spare", () => `backup: ${ctx.id} has no restore to run`);
+  assert(s.restore === null, () => `backup: ${ctx.id} started a second restore`);
   s.restore = {
     source: r.source,
     point: r.pointMicros,
@@ -328,6 +334,11 @@ function beginRestore(s: BackupState, ctx: Ctx): void {
 function onManifests(s: BackupState, manifests: Manifest[], unreadable: number, ctx: Ctx): void {
   const r = s.restore;
   if (r === null || r.phase !== "list") return;
+  assert(unreadable >= 0, () => `backup: ${unreadable} unreadable manifests`);
+  assert(
+    manifests.every((m) => m.source === r.source),
+    "backup: the store lists the source's manifests only",
+  );
   r.manifests = manifests;
   r.checksumFailures += unreadable;
   r.phase = "fetch";
@@ -339,6 +350,11 @@ function planAndFetch(s: BackupState, r: RestoreState, ctx: Ctx): void {
   const chain = planChain(r.manifests, r.bad, r.point);
   r.chain = chain ?? [];
   const missing = r.chain.filter((m) => !r.blocks.has(m.id)).map((m) => m.id);
+  assert(r.bad.size <= r.manifests.length, "backup: each re-plan excludes one more bad backup, at most all");
+  assert(
+    r.chain.every((m) => !r.bad.has(m.id)),
+    "backup: a plan holds no backup known bad",
+  );
   if (missing.length > 0) return ctx.send(s.store, { type: "fetch", ids: missing });
   if (!verifyChain(s, r, ctx)) return planAndFetch(s, r, ctx);
   applyChain(s, r, ctx);
@@ -347,6 +363,10 @@ function planAndFetch(s: BackupState, r: RestoreState, ctx: Ctx): void {
 function onBlocks(s: BackupState, id: string, blocks: (BackupRecord[] | null)[], ctx: Ctx): void {
   const r = s.restore;
   if (r === null || r.phase !== "fetch") return;
+  assert(
+    r.manifests.some((m) => m.id === id),
+    () => `backup: blocks of ${id}, which is not listed`,
+  );
   r.blocks.set(id, blocks);
   if (r.chain.every((m) => r.blocks.has(m.id))) planAndFetch(s, r, ctx);
 }
@@ -371,6 +391,7 @@ function verifyChain(s: BackupState, r: RestoreState, ctx: Ctx): boolean {
     }
   }
   assert(ok || r.bad.size > 0, "backup: a failed verification marks a backup bad");
+  assert(ok || r.checksumFailures > 0, "backup: a failed verification is counted");
   return ok;
 }
 
