@@ -1,4 +1,10 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { registry as shipped } from "../../protocols/index.ts";
+import { scenarioFileObject } from "../../sim/explore/scenarioFile.ts";
+import { parseScenario } from "../../sim/scenario/load.ts";
 import type { TraceEvent } from "../../sim/trace/events.ts";
 import { runScenario } from "../../sim/world/simulation.ts";
 import { link, scenario } from "./fixtures.ts";
@@ -45,5 +51,18 @@ describe("a shared link", () => {
 
   it("keeps one queue per endpoint pair when the link is not shared", () => {
     expect(lastArrival(["n1", "n2", "n3", "n4"], false)).toBe(10_000 + 5000);
+  });
+});
+
+describe("the shared link field", () => {
+  it("is read from a scenario file and written back by the scenario writer", () => {
+    const text = readFileSync(resolve(import.meta.dirname, "../../scenarios/backup-parallel.yaml"), "utf8");
+    const s = parseScenario(text, "backup-parallel.yaml", shipped);
+    expect(s.network.interDc.shared).toBe(true);
+    const again = parseScenario(stringify(scenarioFileObject(s)), "again.yaml", shipped);
+    expect(again.network.interDc.shared).toBe(true);
+    expect(parseScenario(text.replace("shared: true", "shared: false"), "x.yaml", shipped).network.interDc.shared).toBe(
+      false,
+    );
   });
 });
