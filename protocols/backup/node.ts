@@ -13,6 +13,8 @@ export interface Taken {
   id: string;
   kind: BackupKind;
   seq: number;
+  /** Its snapshot time (local clock). */
+  t: number;
   /** The log length when the store confirmed it (what the incremental-gap bug wrongly uses as the base). */
   doneSeq: number;
 }
@@ -183,7 +185,10 @@ function startBackup(s: BackupState, ctx: Ctx): void {
   const deltaKind = o.delta[s.dataNodes.indexOf(ctx.id) % o.delta.length] as "incremental" | "differential";
   const lastFull = [...s.taken].reverse().find((b) => b.kind === "full");
   const now = ctx.now();
-  const kind: BackupKind = lastFull === undefined || now % o.fullEveryMicros === 0 ? "full" : deltaKind;
+  // A full when none was taken yet, or when a new period of fullEveryMicros began since the last one (robust to a
+  // clock that drifts off the exact multiples).
+  const period = (t: number) => Math.floor(t / o.fullEveryMicros);
+  const kind: BackupKind = lastFull === undefined || period(now) > period(lastFull.t) ? "full" : deltaKind;
   const base = kind === "full" ? undefined : kind === "incremental" ? s.taken[s.taken.length - 1] : lastFull;
   assert(kind === "full" || base !== undefined, () => `backup: a ${kind} without a base`);
   // The delta holds every key changed after the base's snapshot point (incremental-gap: after the point the base
@@ -209,6 +214,7 @@ function startBackup(s: BackupState, ctx: Ctx): void {
     bytes,
   };
   s.inFlight = { id, kind, startedAt: now, seq: s.log.length };
+  assert(kind !== "full" || manifest.base === null, "backup: a full has no base");
   blocks.forEach((b, index) => {
     ctx.send(s.store, { type: "block", id, index, records: b, bytes: b.reduce((n, r) => n + recordBytes(r), 0) });
   });
@@ -285,7 +291,7 @@ function onStored(s: BackupState, id: string, ctx: Ctx): void {
   if (s.inFlight === null || s.inFlight.id !== id) return; // abandoned, or a duplicate
   const seq = s.inFlight.seq;
   assert(seq <= s.log.length, () => `backup: snapshot point ${seq} past the log's ${s.log.length}`);
-  s.taken.push({ id, kind: s.inFlight.kind, seq, doneSeq: s.log.length });
+  s.taken.push({ id, kind: s.inFlight.kind, seq, t: s.inFlight.startedAt, doneSeq: s.log.length });
   ctx.persist("taken", s.taken);
   ctx.sync();
   ctx.cancelTimer("backup-timeout");
