@@ -1,5 +1,6 @@
 /** Every protocol Faultline ships, registered by name. Entry points (CLI, viewer, tests) pass this to the engine. */
 import { ProtocolRegistry } from "../sim/core/registry.ts";
+import { backup } from "./backup/index.ts";
 import { echo } from "./echo/index.ts";
 import { paxos } from "./paxos/index.ts";
 import { raft } from "./raft/index.ts";
@@ -14,3 +15,4 @@ registry.register(raft);
 registry.register(twoPc);
 registry.register(threePc);
 registry.register(paxos);
+registry.register(backup);

@@ -74,6 +74,13 @@ export interface NodeContext<M> {
   sync(): void;
   /** Read durable storage (including this incarnation's unsynced writes). undefined if absent, CORRUPT if damaged. */
   read(key: string): unknown;
+  /**
+   * Read durable storage without the engine's checksum check: a value a disk fault damaged comes back with its
+   * damaged content (CORRUPT only when it no longer parses). For protocols that verify their own checksums (backup
+   * blocks with sha256), so that a variant skipping that verification can restore damaged data. Optional: test
+   * contexts may leave it out; callers fall back to `read`.
+   */
+  readUnchecked?(key: string): unknown;
   /** Keys currently in storage, sorted. */
   keys(prefix?: string): string[];
   /** Answer a client request; only the first reply to a requestId counts. */

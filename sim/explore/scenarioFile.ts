@@ -48,6 +48,7 @@ function linkFields(s: Partial<LinkSpec>): Json {
   if (s.blockBytes !== undefined) out.block = `${s.blockBytes}B`;
   if (s.queueLimitBytes !== undefined) out.queueLimit = `${s.queueLimitBytes}B`;
   if (s.up !== undefined) out.up = s.up;
+  if (s.shared !== undefined) out.shared = s.shared;
   return out;
 }
 

@@ -38,6 +38,7 @@ function linkChange(l: LinkInput): Partial<LinkSpec> {
   if (l.block !== undefined) c.blockBytes = Math.max(1, l.block);
   if (l.queueLimit !== undefined) c.queueLimitBytes = l.queueLimit;
   if (l.up !== undefined) c.up = l.up;
+  if (l.shared !== undefined) c.shared = l.shared;
   return c;
 }
 

@@ -51,6 +51,8 @@ const linkShape = {
   blockBytes: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   queueLimitBytes: count,
   up: z.boolean(),
+  /** All endpoint pairs across this directed DC link share one bandwidth queue (absent/false: one per pair). */
+  shared: z.boolean().optional(),
 };
 const link = z.object(linkShape);
 

@@ -119,6 +119,7 @@ export const LinkFields = {
   block: Size.optional(),
   queueLimit: Size.optional(),
   up: z.boolean().optional(),
+  shared: z.boolean().optional(),
 };
 export const Link = z.strictObject(LinkFields);
 const Between = z.tuple([z.string(), z.string()], { error: "expected [DC, DC]" });

@@ -199,6 +199,21 @@ export class Disk {
     }
   }
 
+  /**
+   * Read a value without checking the engine's checksum: the damaged bytes as they lie on the disk (a protocol with
+   * its own checksums, such as protocols/backup, detects the damage itself). CORRUPT only when the text is no longer
+   * JSON (nothing can be read back).
+   */
+  readUnchecked(key: string): unknown {
+    const stored = this.values.get(key);
+    if (!(stored instanceof JsonText)) return stored;
+    try {
+      return JSON.parse(stored.text);
+    } catch {
+      return CORRUPT;
+    }
+  }
+
   keys(prefix = ""): string[] {
     const out: string[] = [];
     for (const k of this.values.keys()) if (k.startsWith(prefix)) out.push(k);

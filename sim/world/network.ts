@@ -29,7 +29,8 @@ export interface NetworkCounters {
 /**
  * The simulated network. Links are per directed datacenter pair (d*D + e); each has a LinkSpec that may change at
  * run time. Bandwidth is modelled per directed endpoint pair: a message occupies the wire for
- * ceil(bytes / blockBytes) * blockBytes / bandwidth and waits behind earlier messages on the same pair.
+ * ceil(bytes / blockBytes) * blockBytes / bandwidth and waits behind earlier messages on the same pair (or, on a
+ * link marked `shared`, behind every earlier message across that directed DC link: one WAN pipe for all pairs).
  *
  * In-flight messages live in slot arrays (from, to, id, sentAt, body) so a delivery event carries one int.
  */
@@ -142,7 +143,13 @@ export class Network {
     if (spec.loss > 0 && this.rng.next() < spec.loss) return (this.dropNow(from, to, id, "loss"), id);
     let departAt = now;
     if (spec.bandwidthBytesPerSecond !== null && this.busyUntil !== null) {
-      const pair = from * this.endpoints + to;
+      const dcOfE = this.topology.dcOfEndpoint;
+      // A shared link: one queue for the directed DC pair, stored after the per-endpoint-pair slots.
+      const pair =
+        spec.shared === true
+          ? this.endpoints * this.endpoints + (dcOfE[from] as number) * this.dcCount + (dcOfE[to] as number)
+          : from * this.endpoints + to;
+      assert(pair < this.busyUntil.length, () => `network: bandwidth slot ${pair} of ${this.busyUntil?.length}`);
       const start = Math.max(now, this.busyUntil[pair] as number);
       const queuedBytes = ((start - now) * spec.bandwidthBytesPerSecond) / 1e6;
       if (queuedBytes + bytes > spec.queueLimitBytes) return (this.dropNow(from, to, id, "queue-full"), id);
@@ -256,8 +263,9 @@ export class Network {
     assert(this.endpoints > 0, () => `network: bandwidth state for ${this.endpoints} endpoints`);
     if (this.busyUntil !== null) return;
     if (this.links.some((l) => l.bandwidthBytesPerSecond !== null)) {
-      this.busyUntil = new Float64Array(this.endpoints * this.endpoints);
-      assert(this.busyUntil.length === this.endpoints * this.endpoints, "network: one busy time per endpoint pair");
+      const slots = this.endpoints * this.endpoints + this.dcCount * this.dcCount;
+      this.busyUntil = new Float64Array(slots);
+      assert(this.busyUntil.length === slots, "network: one busy time per endpoint pair and per shared DC link");
     }
   }
 }

@@ -104,6 +104,7 @@ function makeContext(node: NodeRuntime, host: NodeHost, rng: Rng): NodeContext<u
       else if (node.up) node.disk.sync();
     },
     read: (key) => node.disk.read(key),
+    readUnchecked: (key) => node.disk.readUnchecked(key),
     keys: (prefix) => node.disk.keys(prefix),
     reply: (requestId, reply) => host.reply(node.index, requestId, reply),
     note: (text, data) => host.note(node.index, text, data),

@@ -75,6 +75,7 @@ export class Cluster<S, M extends { type: string }, O = unknown> {
       persist: (key, value) => this.disks.get(id)?.persist(key, value),
       sync: () => this.disks.get(id)?.sync(),
       read: (key) => this.disks.get(id)?.read(key),
+      readUnchecked: (key) => this.disks.get(id)?.readUnchecked(key),
       keys: (prefix) => this.disks.get(id)?.keys(prefix) ?? [],
       reply: (requestId, reply) => this.replies.push({ node: id, requestId, reply }),
       note: (text, data) => this.notes.push({ node: id, text, data }),
