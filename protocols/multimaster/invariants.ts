@@ -77,8 +77,10 @@ export const multimasterInvariants: Invariant<MultimasterState, MultimasterOptio
         const held = s.store.get(key) ?? [];
         for (const a of held)
           for (const b of held)
-            if (a !== b && covered(a, b))
-              return `${ctx.nodes[i]} holds ${a.origin}:${a.seq} and ${b.origin}:${b.seq} of ${key}, one over the other`;
+            if (a !== b && covered(a, b)) {
+              const what = `${a.origin}:${a.seq} and ${b.origin}:${b.seq} of ${key}`;
+              return `${ctx.nodes[i]} holds ${what}, one written over the other`;
+            }
         for (const v of s.history.get(key) ?? []) {
           if (!held.some((h) => covered(h, v))) {
             return (

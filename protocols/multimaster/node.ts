@@ -112,7 +112,7 @@ export function createMultimaster(
   return s;
 }
 
-/** Rebuild from durable storage: each origin's contiguous prefix of updates, applied in order (no notes, no metrics). */
+/** Rebuild from durable storage: each origin's contiguous prefix of updates, applied in order (no notes/metrics). */
 function recover(s: MultimasterState, ctx: NodeContext<MultimasterMsg>): void {
   const found = new Map<NodeId, Map<number, Version>>();
   for (const key of ctx.keys("u:")) {
