@@ -250,6 +250,7 @@ function resolveLww(
     });
   }
   if (newer) s.store.set(v.key, [v]);
+  assert(s.store.get(v.key)?.length === 1, () => `lww holds one version of ${v.key}`);
 }
 
 /** Version vectors: a version dominated by a held one is obsolete; one concurrent with some held ones joins them. */
@@ -260,6 +261,7 @@ function resolveSiblings(
   ctx: NodeContext<MultimasterMsg>,
   replay: boolean,
 ): void {
+  assert(held.length > 0 || s.store.get(v.key) === undefined, "siblings: a key absent from the store holds none");
   if (held.some((h) => descends(h, v))) return;
   const sum = (c: Clock): number => Object.values(c).reduce((a, b) => a + b, 0);
   const supersedes = (h: Version): boolean =>
@@ -283,6 +285,7 @@ function resolveSiblings(
 }
 
 function onReplicate(s: MultimasterState, from: NodeId, updates: Version[], ctx: NodeContext<MultimasterMsg>): void {
+  assert(s.progress.has(from), () => `replicate from ${from}, which is no peer of ${s.id}`);
   let applied = 0;
   let gap = false;
   for (const u of updates) {

@@ -65,6 +65,7 @@ const lagObserver: Observer<MultimasterState, MultimasterOptions> = {
     return {
       step(ctx: ObserverContext<MultimasterState, MultimasterOptions>, i: number) {
         const s = ctx.states[i];
+        assert(i >= 0 && i < ctx.nodes.length, () => `observer: no node at index ${i}`);
         if (s === undefined) {
           seen[i] = undefined;
           return;
@@ -126,6 +127,7 @@ const lostObserver: Observer<MultimasterState, MultimasterOptions> = {
           });
         }
       }
+      assert(lost >= 0 && Number.isInteger(lost), "lost updates are a count");
       ctx.metric("lww.lost-updates", lost);
     },
   }),
