@@ -173,6 +173,18 @@ describe("master-master replication by hand", () => {
     expect(read(c, "n2", "k")).toBeNull();
   });
 
+  it("relays updates through a third replica while the direct link between two is cut", () => {
+    const c = cluster("lww", ["n1", "n2", "n3"]);
+    c.request("n1", 1, { f: "write", key: "k", value: "a" });
+    partitioned(c, ["n1"], ["n2"], 1_000_000);
+    expect(read(c, "n2", "k")).toBe("a");
+    expect(
+      c.sent.some((m) => m.from === "n3" && m.to === "n2" && m.msg.type === "replicate" && m.msg.updates.length > 0),
+    ).toBe(true);
+    expect(lostUpdates(c)).toBe(0);
+    expect(c.violations).toEqual([]);
+  });
+
   it("rebuilds a restarted replica from its disk and resumes replication by probing its peer", () => {
     const c = cluster("siblings");
     c.request("n1", 1, { f: "write", key: "k", value: "a" });
