@@ -2,6 +2,7 @@
 import { ProtocolRegistry } from "../sim/core/registry.ts";
 import { backup } from "./backup/index.ts";
 import { echo } from "./echo/index.ts";
+import { multimaster } from "./multimaster/index.ts";
 import { paxos } from "./paxos/index.ts";
 import { raft } from "./raft/index.ts";
 import { register } from "./register/index.ts";
@@ -16,3 +17,4 @@ registry.register(twoPc);
 registry.register(threePc);
 registry.register(paxos);
 registry.register(backup);
+registry.register(multimaster);
