@@ -15,7 +15,8 @@
  *   a node's crash and a partition cutting that node off by one crash, or one partition, spanning both;
  * - partitions made smaller (two groups joined, a node left out), which can let them merge or go;
  * - a node that crashes for good taken out of the topology, with its faults;
- * - each fault moved later (halfway to the next fault), when nothing else helps.
+ * - each fault moved later (halfway to the next fault), when nothing else helps;
+ * - last, a fault removed while two nodes swap names in the rest (the node a seed elects anyway takes the part).
  *
  * Passes repeat until none makes progress. Every candidate is written as a scenario file and loaded back
  * (scenarioFile.ts), so a candidate the loader would refuse (a heal before its partition, a fault naming a removed
@@ -410,6 +411,26 @@ class Shrinker {
   }
 
   /**
+   * A fault removed while two nodes swap names in the rest of the schedule: a fault that only made a given node
+   * lead (a partition staging the first election) can go when the node the seed elects anyway takes that part.
+   * For short schedules only (faults x node pairs candidates).
+   */
+  removeWithSwap(): boolean {
+    const nodes = this.nodeNames();
+    if (this.best.faults.schedule.length > 8 || nodes.length > 6) return false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++)
+      for (let x = 0; x < nodes.length; x++)
+        for (let y = x + 1; y < nodes.length; y++) {
+          const a = nodes[x] as string;
+          const b = nodes[y] as string;
+          const swap = (n: string) => (n === a ? b : n === b ? a : n);
+          const schedule = this.replacing(i, null).map((f) => swapNodes(f, swap));
+          if (this.try(this.withSchedule(schedule))) return true;
+        }
+    return false;
+  }
+
+  /**
    * Smaller partitions: a symmetric partition's two groups joined (fewer cuts), a node left out of a group or of a
    * one-way partition's side. The fault count stays, but a smaller partition may then merge or go.
    */
@@ -592,6 +613,23 @@ class Shrinker {
   }
 }
 
+/** Fault `f` with its node names mapped by `swap`. */
+function swapNodes(f: Fault, swap: (n: string) => string): Fault {
+  if (f.action === "partition") {
+    const p = f.spec;
+    const spec: PartitionSpec =
+      p.kind === "symmetric"
+        ? { kind: "symmetric", groups: p.groups.map((g) => g.map(swap)) }
+        : p.kind === "oneway"
+          ? { kind: "oneway", from: p.from.map(swap), to: p.to.map(swap) }
+          : p.kind === "bridge"
+            ? { kind: "bridge", bridge: swap(p.bridge), sides: [p.sides[0].map(swap), p.sides[1].map(swap)] }
+            : p;
+    return { ...f, spec };
+  }
+  return "node" in f ? { ...f, node: swap(f.node) } : f;
+}
+
 /** `spec` with `node` left out, or null when nothing is left to cut. */
 function withoutNode(spec: PartitionSpec, node: string): PartitionSpec | null {
   const drop = (xs: readonly string[]) => xs.filter((n) => n !== node);
@@ -680,6 +718,7 @@ export function shrinkScenario(scenario: ResolvedScenario, end: number, o: Shrin
     progress = s.withoutDeadNodes() || progress;
     progress = s.earlierFaults() || progress;
     if (!progress) progress = s.laterFaults();
+    if (!progress) progress = s.removeWithSwap();
     if (!progress) break;
   }
   return { scenario: s.best, before, after: scenarioSize(s.best), runs: s.runs, message: s.message };
