@@ -2,10 +2,7 @@ import type { InvariantContext, ProgressCondition } from "../core/protocol.ts";
 import type { Micros } from "../core/types.ts";
 import type { LivenessCheck } from "../scenario/resolved.ts";
 
-/** Scheduler event kind of liveness polling. */
-
-/** The built-in condition: some client op completed ok. */
-export const CLIENT_OK = "client-ok";
+import { CLIENT_OK, CLIENT_OK_WRITE } from "./conditions.ts";
 
 /** Why a run's liveness was not checked: faults never stopped (quiet null), or stop at or after the run's end. */
 export function uncheckedReason(quiet: Micros | null, end: Micros, time: (micros: Micros) => string): string {
@@ -47,13 +44,15 @@ export class LivenessWatch {
     readonly spec: LivenessCheck,
     conditions: readonly ProgressCondition<unknown>[],
     quietAtMicros: Micros,
-    lastOk: () => Micros,
+    lastOk: (write: boolean) => Micros,
   ) {
     this.quietAtMicros = quietAtMicros;
     this.pollMicros = Math.max(1000, Math.floor(spec.windowMicros / 20));
     this.tracked = spec.require.map((name) => {
-      if (name === CLIENT_OK)
-        return { name, holds: () => lastOk() >= this.quietAtMicros, satisfiedAt: -1, reported: false };
+      if (name === CLIENT_OK || name === CLIENT_OK_WRITE) {
+        const write = name === CLIENT_OK_WRITE;
+        return { name, holds: () => lastOk(write) >= this.quietAtMicros, satisfiedAt: -1, reported: false };
+      }
       const c = conditions.find((x) => x.name === name);
       if (c === undefined) throw new Error(`liveness condition "${name}" is not declared by the protocol`);
       return { name, holds: (ctx) => c.holds(ctx), satisfiedAt: -1, reported: false };

@@ -1,5 +1,6 @@
 import { formatMicros } from "../core/units.ts";
 import { uncheckedReason } from "../check/liveness.ts";
+import type { WindowVerdict } from "../check/windows.ts";
 import type { HistoryOp } from "../check/history.ts";
 import type { RunResult } from "../world/result.ts";
 import { type MetricSummary, type MetricUnit, percentileOf } from "../core/metrics.ts";
@@ -98,6 +99,16 @@ function livenessLine(r: RunResult, live: readonly RunResult["violations"][numbe
   }
 }
 
+/** One window check's line: what it required over which span, and its verdict. */
+function windowLine(w: WindowVerdict): string {
+  const times =
+    w.fromMicros === null || w.toMicros === null ? "" : `${formatMicros(w.fromMicros)}-${formatMicros(w.toMicros)}`;
+  const span = times === "" || times === w.label ? "" : ` (${times})`;
+  const what = w.kind === "during" ? `progress during ${w.label}${span}` : `nothing commits during ${w.label}${span}`;
+  const verdict = w.verdict === "ok" ? "OK" : w.verdict === "violated" ? "VIOLATED" : "INCONCLUSIVE, not checked";
+  return `${what}: ${verdict} (${w.message})`;
+}
+
 export function latencyStats(history: readonly HistoryOp[]): { p50: number; p99: number; max: number; n: number } {
   const lat = history
     .filter((h) => h.outcome === "ok" && h.completeMicros !== null)
@@ -152,6 +163,9 @@ export function formatSummary(file: string, r: RunResult, wallMs: number): strin
           : `INCONCLUSIVE: ${lin.message} (raise checks.linearizability.maxStates or --max-states)`;
   lines.push(`linearizable ${linVerdict}`);
   lines.push(`liveness   ${livenessLine(r, live)}`);
+  (r.windows ?? []).forEach((w, i) => {
+    lines.push(`${i === 0 ? "windows    " : "           "}${windowLine(w)}`);
+  });
   if (r.stop === "limit") lines.push(`limit      ${r.limitMessage}`);
   return lines.join("\n");
 }

@@ -23,3 +23,5 @@ export const EV_LIVENESS = 7;
 export const EV_RESTART = 8;
 /** A timed heal. payload = partition id, b = its serial (void if it healed or started anew since). */
 export const EV_HEAL = 9;
+/** The window checks (liveness.during, nothingCommits) poll their conditions. */
+export const EV_WINDOWS = 10;

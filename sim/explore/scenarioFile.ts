@@ -13,12 +13,19 @@ import type {
   RandomFaults,
   ResolvedScenario,
   ScheduledFault,
+  WindowRef,
 } from "../scenario/resolved.ts";
 
 type Json = Record<string, unknown>;
 
 const us = (micros: number) => `${micros}us`;
 const perSecond = (rate: number) => `${rate}/s`;
+
+function windowRef(w: WindowRef): Json {
+  if ("crash" in w) return { crash: w.crash };
+  if ("fault" in w) return { fault: w.fault };
+  return { from: us(w.fromMicros), to: us(w.toMicros) };
+}
 
 function latency(d: LatencyDist): string {
   switch (d.kind) {
@@ -165,7 +172,17 @@ export function scenarioFileObject(s: ResolvedScenario): Json {
       invariants: c.invariants.length === 1 && c.invariants[0] === "*" ? "*" : c.invariants,
       linearizability:
         c.linearizabilityMaxStates !== undefined ? { maxStates: c.linearizabilityMaxStates } : c.linearizability,
-      liveness: c.liveness === null ? null : { require: c.liveness.require, window: us(c.liveness.windowMicros) },
+      liveness:
+        c.liveness === null
+          ? null
+          : {
+              require: c.liveness.require,
+              window: us(c.liveness.windowMicros),
+              ...(c.liveness.during !== undefined ? { during: c.liveness.during.map(windowRef) } : {}),
+            },
+      ...(c.nothingCommits !== undefined
+        ? { nothingCommits: c.nothingCommits.map((x) => ({ ...windowRef(x.window), require: x.require })) }
+        : {}),
       stopOnViolation: c.stopOnViolation,
     },
     limits: s.limits,

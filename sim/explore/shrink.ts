@@ -10,13 +10,20 @@
  * - fewer nodes (a datacenter's last node, or a whole datacenter);
  * - each fault moved earlier (halfway to the fault before it, repeatedly);
  * - rewrites for fewer faults: a heal of all folded into the healAfter of what it ends (or dropped with it), two
- *   partitions merged into one, a partition isolating one node turned into a crash of that node.
+ *   partitions merged into one, a partition isolating one node turned into a crash of that node;
+ * - two faults replaced by one stand-in: two crashes within 1s by one crash (either node, either time, either end),
+ *   a node's crash and a partition cutting that node off by one crash, or one partition, spanning both;
+ * - partitions made smaller (two groups joined, a node left out), which can let them merge or go;
+ * - a node that crashes for good taken out of the topology, with its faults;
+ * - each fault moved later (halfway to the next fault), when nothing else helps;
+ * - last, a fault removed while two nodes swap names in the rest (the node a seed elects anyway takes the part).
  *
  * Passes repeat until none makes progress. Every candidate is written as a scenario file and loaded back
  * (scenarioFile.ts), so a candidate the loader would refuse (a heal before its partition, a fault naming a removed
  * node, a fault past the duration) is skipped, and the result is a file `faultline run` takes. Pure: no Node APIs.
  */
 import { stringify } from "yaml";
+import { assert } from "../core/assert.ts";
 import type { ProtocolRegistry } from "../core/registry.ts";
 import type { Seed } from "../core/rng.ts";
 import { parseScenario } from "../scenario/load.ts";
@@ -316,6 +323,137 @@ class Shrinker {
     return progress;
   }
 
+  /** When scheduled crash `i` ends: its restartAfter, else the first later restart of its node, else null (never). */
+  crashEnd(i: number): number | null {
+    const s = this.best.faults.schedule;
+    const c = s[i];
+    if (c?.action !== "crash") return null;
+    if (c.restartAfterMicros !== null) return c.atMicros + c.restartAfterMicros;
+    const r = s.find((f, k) => k > i && f.action === "restart" && f.node === c.node);
+    return r === undefined ? null : r.atMicros;
+  }
+
+  nodeNames(): string[] {
+    return this.best.topology.datacenters.flatMap((d) => d.nodes);
+  }
+
+  /** The nodes a partition cuts off alone or together on one side (its small side), or null. */
+  private isolated(spec: PartitionSpec): readonly string[] | null {
+    if (spec.kind === "symmetric") {
+      const sorted = [...spec.groups].sort((a, b) => a.length - b.length);
+      return sorted[0] ?? null;
+    }
+    if (spec.kind === "oneway") return spec.from;
+    return null;
+  }
+
+  /**
+   * Two faults as one, trying each of a few single faults that could stand for both (the candidate run judges):
+   * two crashes close in time (within 1s) become one crash of either node at either time, ending when either ended
+   * (or never); a crash of a node and a partition that cuts that node off become one crash of the node, or one
+   * partition, spanning both.
+   */
+  replacePairs(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++)
+      for (let j = 0; j < this.best.faults.schedule.length; j++) {
+        if (i === j) continue;
+        for (const f of this.standIns(i, j)) {
+          const keep = Math.min(i, j);
+          const drop = Math.max(i, j);
+          const schedule = this.replacing(keep, f, [drop]).sort((a, b) => a.atMicros - b.atMicros);
+          if (this.try(this.withSchedule(schedule))) {
+            progress = true;
+            i = -1;
+            j = this.best.faults.schedule.length;
+            break;
+          }
+        }
+      }
+    return progress;
+  }
+
+  /** Single faults that might stand for faults `i` and `j` together (see replacePairs). */
+  standIns(i: number, j: number): Fault[] {
+    const s = this.best.faults.schedule;
+    const a = s[i];
+    const b = s[j];
+    if (a === undefined || b === undefined) return [];
+    const out: Fault[] = [];
+    if (a.action === "crash" && b.action === "crash" && i < j && Math.abs(b.atMicros - a.atMicros) <= 1_000_000) {
+      const ends = [this.crashEnd(i), this.crashEnd(j), null];
+      for (const node of [a.node, b.node])
+        for (const at of [a.atMicros, b.atMicros])
+          for (const end of ends) {
+            if (end !== null && end <= at) continue;
+            out.push({ action: "crash", atMicros: at, node, restartAfterMicros: end === null ? null : end - at });
+          }
+    }
+    if (a.action === "crash" && b.action === "partition" && a.point === undefined) {
+      const cut = this.isolated(b.spec);
+      if (cut?.includes(a.node)) {
+        const ea = this.crashEnd(i);
+        const eb = this.partitionEnd(j);
+        const at = Math.min(a.atMicros, b.atMicros);
+        const end = ea === null || eb === null ? null : Math.max(ea, eb);
+        if (end === null || end > at) {
+          const after = end === null ? null : end - at;
+          out.push({ action: "crash", atMicros: at, node: a.node, restartAfterMicros: after });
+          out.push({ ...b, atMicros: at, healAfterMicros: after });
+          const rest = this.nodeNames().filter((n) => n !== a.node);
+          const alone: PartitionSpec = { kind: "symmetric", groups: [[a.node], rest] };
+          if (rest.length > 0) out.push({ ...b, spec: alone, atMicros: at, healAfterMicros: after });
+        }
+      }
+    }
+    assert(out.length <= 12, () => `${out.length} stand-ins for two faults`);
+    return out;
+  }
+
+  /**
+   * A fault removed while two nodes swap names in the rest of the schedule: a fault that only made a given node
+   * lead (a partition staging the first election) can go when the node the seed elects anyway takes that part.
+   * For short schedules only (faults x node pairs candidates).
+   */
+  removeWithSwap(): boolean {
+    const nodes = this.nodeNames();
+    if (this.best.faults.schedule.length > 8 || nodes.length > 6) return false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++)
+      for (let x = 0; x < nodes.length; x++)
+        for (let y = x + 1; y < nodes.length; y++) {
+          const a = nodes[x] as string;
+          const b = nodes[y] as string;
+          const swap = (n: string) => (n === a ? b : n === b ? a : n);
+          const schedule = this.replacing(i, null).map((f) => swapNodes(f, swap));
+          if (this.try(this.withSchedule(schedule))) return true;
+        }
+    return false;
+  }
+
+  /**
+   * Smaller partitions: a symmetric partition's two groups joined (fewer cuts), a node left out of a group or of a
+   * one-way partition's side. The fault count stays, but a smaller partition may then merge or go.
+   */
+  smallerPartitions(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++) {
+      let changed = true;
+      while (changed && !this.exhausted) {
+        changed = false;
+        const p = this.best.faults.schedule[i];
+        if (p?.action !== "partition") break;
+        for (const spec of smallerSpecs(p.spec)) {
+          const schedule = this.best.faults.schedule.map((f, k) => (k === i ? { ...p, spec } : f));
+          if (this.try(this.withSchedule(schedule))) {
+            progress = changed = true;
+            break;
+          }
+        }
+      }
+    }
+    return progress;
+  }
+
   randomOff(): boolean {
     const r = this.best.faults.random;
     if (r === null) return false;
@@ -395,6 +533,36 @@ class Shrinker {
     return progress;
   }
 
+  /**
+   * A node that crashes for good taken out of the topology altogether (with its faults; partitions leave it out):
+   * one fault fewer, and the cluster it leaves behind is the same size. Tried for such nodes only.
+   */
+  withoutDeadNodes(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.faults.schedule.length; i++) {
+      const c = this.best.faults.schedule[i];
+      if (c?.action !== "crash" || this.crashEnd(i) !== null) continue;
+      const node = c.node;
+      const dcs = this.best.topology.datacenters
+        .map((d) => ({ ...d, nodes: d.nodes.filter((n) => n !== node) }))
+        .filter((d) => d.nodes.length > 0);
+      const schedule = this.best.faults.schedule.flatMap((f): Fault[] => {
+        if ("node" in f && f.node === node) return [];
+        if (f.action !== "partition") return [f];
+        const spec = withoutNode(f.spec, node);
+        return spec === null ? [] : [{ ...f, spec }];
+      });
+      const gone = new Set(this.best.faults.schedule.flatMap((f) => (f.action === "partition" ? [f.id] : [])));
+      for (const f of schedule) if (f.action === "partition") gone.delete(f.id);
+      const kept = schedule.filter((f) => !(f.action === "heal" && f.id !== null && gone.has(f.id)));
+      if (this.try({ ...this.withDatacenters(dcs), faults: { ...this.best.faults, schedule: kept } })) {
+        progress = true;
+        i = -1;
+      }
+    }
+    return progress;
+  }
+
   withDatacenters(datacenters: ResolvedScenario["topology"]["datacenters"]): ResolvedScenario {
     const names = new Set(datacenters.map((d) => d.name));
     const links = this.best.network.links.filter((l) => names.has(l.from) && names.has(l.to));
@@ -424,6 +592,88 @@ class Shrinker {
     }
     return progress;
   }
+
+  /** Each fault moved later, halfway to the fault after it (or to the end of the run), repeatedly. */
+  laterFaults(): boolean {
+    let progress = false;
+    for (let i = this.best.faults.schedule.length - 1; i >= 0; i--) {
+      for (let step = 0; step < 6; step++) {
+        const s = this.best.faults.schedule;
+        const f = s[i];
+        if (f === undefined) break;
+        const next = i === s.length - 1 ? this.best.durationMicros : (s[i + 1] as (typeof s)[number]).atMicros;
+        const at = Math.floor((f.atMicros + (next - f.atMicros) / 2) / MS) * MS;
+        if (at <= f.atMicros || at > next) break;
+        const moved = s.map((x, j) => (j === i ? { ...x, atMicros: at } : x));
+        if (!this.try(this.withSchedule(moved))) break;
+        progress = true;
+      }
+    }
+    return progress;
+  }
+}
+
+/** Fault `f` with its node names mapped by `swap`. */
+function swapNodes(f: Fault, swap: (n: string) => string): Fault {
+  if (f.action === "partition") {
+    const p = f.spec;
+    const spec: PartitionSpec =
+      p.kind === "symmetric"
+        ? { kind: "symmetric", groups: p.groups.map((g) => g.map(swap)) }
+        : p.kind === "oneway"
+          ? { kind: "oneway", from: p.from.map(swap), to: p.to.map(swap) }
+          : p.kind === "bridge"
+            ? { kind: "bridge", bridge: swap(p.bridge), sides: [p.sides[0].map(swap), p.sides[1].map(swap)] }
+            : p;
+    return { ...f, spec };
+  }
+  return "node" in f ? { ...f, node: swap(f.node) } : f;
+}
+
+/** `spec` with `node` left out, or null when nothing is left to cut. */
+function withoutNode(spec: PartitionSpec, node: string): PartitionSpec | null {
+  const drop = (xs: readonly string[]) => xs.filter((n) => n !== node);
+  switch (spec.kind) {
+    case "symmetric": {
+      const groups = spec.groups.map(drop).filter((g) => g.length > 0);
+      return groups.length >= 2 ? { kind: "symmetric", groups } : null;
+    }
+    case "oneway": {
+      const from = drop(spec.from);
+      const to = drop(spec.to);
+      return from.length > 0 && to.length > 0 ? { kind: "oneway", from, to } : null;
+    }
+    case "bridge": {
+      if (spec.bridge === node) return null;
+      const sides: [string[], string[]] = [drop(spec.sides[0]), drop(spec.sides[1])];
+      return sides[0].length > 0 && sides[1].length > 0 ? { ...spec, sides } : null;
+    }
+    default:
+      return spec;
+  }
+}
+
+/** Partitions that cut less than `spec`: two groups joined, or one node left out (see Shrinker.smallerPartitions). */
+function smallerSpecs(spec: PartitionSpec): PartitionSpec[] {
+  const out: PartitionSpec[] = [];
+  if (spec.kind === "symmetric") {
+    const g = spec.groups;
+    for (let a = 0; a < g.length && g.length > 2; a++)
+      for (let b = a + 1; b < g.length; b++) {
+        const joined = [...(g[a] as string[]), ...(g[b] as string[])];
+        out.push({ kind: "symmetric", groups: [joined, ...g.filter((_, k) => k !== a && k !== b)] });
+      }
+    for (let a = 0; a < g.length; a++)
+      for (const n of g[a] as string[]) {
+        const groups = g.map((x) => x.filter((m) => m !== n)).filter((x) => x.length > 0);
+        if (groups.length >= 2) out.push({ kind: "symmetric", groups });
+      }
+  }
+  if (spec.kind === "oneway") {
+    for (const n of spec.from) if (spec.from.length > 1) out.push({ ...spec, from: spec.from.filter((m) => m !== n) });
+    for (const n of spec.to) if (spec.to.length > 1) out.push({ ...spec, to: spec.to.filter((m) => m !== n) });
+  }
+  return out;
 }
 
 /**
@@ -460,10 +710,15 @@ export function shrinkScenario(scenario: ResolvedScenario, end: number, o: Shrin
     progress = s.isolationToCrash() || progress;
     progress = s.randomOff() || progress;
     if (!progress) progress = s.removePairs();
+    if (!progress) progress = s.smallerPartitions();
+    progress = s.replacePairs() || progress;
     progress = s.shorten(Math.min(end, s.best.durationMicros)) || progress;
     progress = s.fewerClients() || progress;
     progress = s.fewerNodes() || progress;
+    progress = s.withoutDeadNodes() || progress;
     progress = s.earlierFaults() || progress;
+    if (!progress) progress = s.laterFaults();
+    if (!progress) progress = s.removeWithSwap();
     if (!progress) break;
   }
   return { scenario: s.best, before, after: scenarioSize(s.best), runs: s.runs, message: s.message };

@@ -43,7 +43,7 @@ export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {
   return worst;
 }
 
-type RunChecks = Pick<RunResult, "violations" | "stop" | "limitMessage" | "linearizability" | "liveness">;
+type RunChecks = Pick<RunResult, "violations" | "stop" | "limitMessage" | "linearizability" | "liveness" | "windows">;
 
 export function runVerdict(r: RunChecks): RunVerdict {
   const first = r.violations[0];
@@ -53,6 +53,9 @@ export function runVerdict(r: RunChecks): RunVerdict {
     return { verdict: "inconclusive", check: "linearizability", message: r.linearizability.message };
   if (r.liveness !== null && (r.liveness.verdict === "unchecked" || r.liveness.verdict === "undecided"))
     return { verdict: "inconclusive", check: `liveness (${r.liveness.verdict})`, message: r.liveness.message };
+  const window = r.windows?.find((w) => w.verdict === "unchecked");
+  if (window !== undefined)
+    return { verdict: "inconclusive", check: `${window.kind} window (unchecked)`, message: window.message };
   return { verdict: "ok", check: "", message: "" };
 }
 
@@ -61,6 +64,8 @@ export function checkVerdicts(r: RunChecks): {
   safety: Verdict;
   linearizability: Verdict | null;
   liveness: Verdict | null;
+  /** The window checks together (liveness.during, nothingCommits); absent when the scenario has none. */
+  windows?: Verdict;
 } {
   const safety = r.violations.some((v) => !v.check.startsWith("liveness") && v.check !== "linearizability");
   const lin = r.linearizability;
@@ -71,5 +76,12 @@ export function checkVerdicts(r: RunChecks): {
       lin === null ? null : lin.verdict === "ok" ? "ok" : lin.verdict === "violation" ? "violated" : "inconclusive",
     liveness:
       live === null ? null : live.verdict === "ok" ? "ok" : live.verdict === "violated" ? "violated" : "inconclusive",
+    ...(r.windows !== undefined
+      ? {
+          windows: worstVerdict(
+            r.windows.map((w) => (w.verdict === "ok" ? "ok" : w.verdict === "violated" ? "violated" : "inconclusive")),
+          ),
+        }
+      : {}),
   };
 }

@@ -12,8 +12,10 @@ import {
   type RandomFaults,
   type ResolvedScenario,
   type ScheduledFault,
+  type WindowRef,
 } from "./resolved.ts";
-import type { FaultInput, LinkInput, ScenarioInput } from "./schema.ts";
+import type { FaultInput, LinkInput, ScenarioInput, WindowInputType } from "./schema.ts";
+import { CLIENT_OK, CLIENT_OK_WRITE } from "../check/conditions.ts";
 
 export const DEFAULT_INTRA_DC: LinkSpec = {
   latency: { kind: "uniform", minMicros: 200, maxMicros: 1_000 },
@@ -120,6 +122,29 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
         `clients, got ${JSON.stringify(mix)}`,
     );
   }
+  const partitionIds = new Set(
+    schedule.flatMap((f) => (f.action === "partition" || f.action === "isolate-role" ? [f.id] : [])),
+  );
+  const windowOf = (x: WindowInputType, path: string): WindowRef => {
+    if (x.crash !== undefined) {
+      checkNode(x.crash, `${path}.crash`);
+      if (!schedule.some((f) => f.action === "crash" && f.node === x.crash))
+        fail(`${path}.crash`, `no crash of ${x.crash} in faults.schedule`);
+      return { crash: x.crash };
+    }
+    if (x.fault !== undefined) {
+      if (!partitionIds.has(x.fault))
+        fail(
+          `${path}.fault`,
+          `no partition "${x.fault}" in faults.schedule (partition ids: ${[...partitionIds].join(", ") || "none"})`,
+        );
+      return { fault: x.fault };
+    }
+    const w = { fromMicros: x.from ?? 0, toMicros: x.to ?? 0 };
+    if (w.fromMicros >= input.duration)
+      fail(`${path}.from`, `expected a start before the end of the run (${formatMicros(input.duration)})`);
+    return w;
+  };
   const scenario: ResolvedScenario = {
     name: input.name,
     description: input.description ?? "",
@@ -152,8 +177,23 @@ export function resolveScenario(input: ScenarioInput, source: string, registry?:
         ? { linearizabilityMaxStates: input.checks.linearizability.maxStates }
         : {}),
       liveness: input.checks?.liveness
-        ? { require: input.checks.liveness.require, windowMicros: input.checks.liveness.window }
+        ? {
+            require: input.checks.liveness.require,
+            windowMicros: input.checks.liveness.window,
+            // Only when the file sets it, so every other scenario's resolved form stays as it was.
+            ...(input.checks.liveness.during !== undefined
+              ? { during: input.checks.liveness.during.map((x, i) => windowOf(x, `checks.liveness.during[${i}]`)) }
+              : {}),
+          }
         : null,
+      ...(input.checks?.nothingCommits !== undefined
+        ? {
+            nothingCommits: input.checks.nothingCommits.map((x, i) => ({
+              window: windowOf(x, `checks.nothingCommits[${i}]`),
+              require: x.require ?? [CLIENT_OK_WRITE],
+            })),
+          }
+        : {}),
       stopOnViolation: input.checks?.stopOnViolation ?? true,
     },
     limits: { maxEvents: input.limits?.maxEvents ?? 50_000_000, maxPending: input.limits?.maxPending ?? 4_000_000 },
@@ -426,14 +466,14 @@ function checkProtocol(s: ResolvedScenario, registry: ProtocolRegistry, fail: (p
         `protocol ${p.name} has no invariant "${n}" (it has: ${invariants.join(", ") || "none"})`,
       );
   });
-  const progress = ["client-ok", ...(p.progress ?? []).map((x) => x.name)];
-  s.checks.liveness?.require.forEach((n, i) => {
+  const progress = [CLIENT_OK, CLIENT_OK_WRITE, ...(p.progress ?? []).map((x) => x.name)];
+  const checkCondition = (n: string, path: string) => {
     if (!progress.includes(n))
-      fail(
-        `checks.liveness.require[${i}]`,
-        `unknown progress condition "${n}" for ${p.name} (it has: ${progress.join(", ")})`,
-      );
-  });
+      fail(path, `unknown progress condition "${n}" for ${p.name} (it has: ${progress.join(", ")})`);
+  };
+  for (const [i, n] of (s.checks.liveness?.require ?? []).entries()) checkCondition(n, `checks.liveness.require[${i}]`);
+  for (const [k, w] of (s.checks.nothingCommits ?? []).entries())
+    for (const [i, n] of w.require.entries()) checkCondition(n, `checks.nothingCommits[${k}].require[${i}]`);
   const nodes = s.topology.datacenters.flatMap((d) => d.nodes);
   const r = p.options.resolve(s.protocol.options, { nodes }, p.name);
   if (!r.ok) fail(r.problem.path === "" ? "protocol.options" : `protocol.options.${r.problem.path}`, r.problem.message);

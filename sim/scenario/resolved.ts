@@ -141,11 +141,28 @@ const workload = z.object({
 
 const linkOverride = z.object({ from: name, to: name, oneWay: z.boolean(), spec: link });
 
+/**
+ * A stretch of a run that a window check looks at: fixed times, the life of a partition (by its id: from the
+ * partition to its heal), or a node's first crash in the schedule (to its restart). Faults are looked up in the run's
+ * own schedule when the run starts, so a shrunk or edited schedule moves the window with its fault.
+ */
+const windowRef = z.union([
+  z.object({ fromMicros: micros, toMicros: micros }),
+  z.object({ fault: name }),
+  z.object({ crash: name }),
+]);
+
 const liveness = z.object({
-  /** Progress condition names: the protocol's `progress` conditions, plus the built-in "client-ok". */
+  /** Progress condition names: the protocol's `progress` conditions, plus the built-ins "client-ok" and
+   * "client-ok-write". */
   require: z.array(name),
   windowMicros: micros,
+  /** Windows during faults in which progress must still be seen at least every windowMicros (absent: none). */
+  during: z.array(windowRef).optional(),
 });
+
+/** A window in which none of `require` may happen (a majority down: nothing may commit). */
+const nothingCommits = z.object({ window: windowRef, require: z.array(name).min(1) });
 
 const checks = z.object({
   /** Invariant names to run ("*" for all the protocol declares). */
@@ -158,6 +175,8 @@ const checks = z.object({
    */
   linearizabilityMaxStates: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   liveness: liveness.nullable(),
+  /** Windows in which nothing may commit (absent: none; only set when a file has some, so others stay as they were). */
+  nothingCommits: z.array(nothingCommits).optional(),
   /** Stop the run at the first violation (default) or record and continue. */
   stopOnViolation: z.boolean(),
 });
@@ -218,6 +237,8 @@ export type RandomFaults = z.infer<typeof randomFaults>;
 export type Workload = z.infer<typeof workload>;
 /** Progress conditions that must hold within windowMicros after the last fault heals (or after start). */
 export type LivenessCheck = z.infer<typeof liveness>;
+export type WindowRef = z.infer<typeof windowRef>;
+export type NothingCommitsCheck = z.infer<typeof nothingCommits>;
 export type Checks = z.infer<typeof checks>;
 export type ResolvedScenario = z.infer<typeof ResolvedScenarioShape>;
 
@@ -337,6 +358,18 @@ export function checkResolvedScenario(s: ResolvedScenario): { path: (string | nu
       }
     }
     if (bad !== null) return bad;
+  }
+  const windows = [
+    ...(s.checks.liveness?.during ?? []).map((w, i) => ({ w, path: ["checks", "liveness", "during", i] })),
+    ...(s.checks.nothingCommits ?? []).map((x, i) => ({
+      w: x.window,
+      path: ["checks", "nothingCommits", i, "window"],
+    })),
+  ];
+  for (const { w, path } of windows) {
+    if ("crash" in w && !nodes.has(w.crash)) return { path: [...path, "crash"], message: `unknown node "${w.crash}"` };
+    if ("fromMicros" in w && w.toMicros <= w.fromMicros)
+      return { path: [...path, "toMicros"], message: `expected a window's end after its start (${w.fromMicros}us)` };
   }
   const r = s.faults.random;
   if (r !== null && r.clockSkewMaxMicros > MAX_CLOCK_SKEW_MICROS)

@@ -151,6 +151,36 @@ const COMPANIONS = [
   ["key", "disk"],
 ] as const;
 
+/**
+ * A window of a run for checks.liveness.during and checks.nothingCommits: fixed times, a partition's life (its id), or
+ * a node's first scheduled crash until its restart.
+ */
+const WINDOW_FIELDS = {
+  from: Duration.optional(),
+  to: Duration.optional(),
+  fault: Name.optional(),
+  crash: Name.optional(),
+};
+
+function checkWindow(w: { from?: number; to?: number; fault?: string; crash?: string }, ctx: z.RefinementCtx): void {
+  const times = w.from !== undefined || w.to !== undefined;
+  const kinds = [times, w.fault !== undefined, w.crash !== undefined].filter(Boolean).length;
+  if (kinds !== 1)
+    ctx.addIssue({
+      code: "custom",
+      message: "expected a window: { from: D, to: D }, { fault: PARTITION-ID } or { crash: NODE }",
+    });
+  else if (times && (w.from === undefined || w.to === undefined))
+    ctx.addIssue({ code: "custom", message: "expected both `from` and `to`" });
+  else if (times && (w.to as number) <= (w.from as number))
+    ctx.addIssue({ code: "custom", path: ["to"], message: "expected `to` after `from`" });
+}
+
+const WindowInput = z.strictObject(WINDOW_FIELDS).superRefine(checkWindow);
+const NothingCommitsInput = z
+  .strictObject({ ...WINDOW_FIELDS, require: z.array(Name).min(1).optional() })
+  .superRefine(checkWindow);
+
 const Fault = z
   .strictObject({
     at: Duration,
@@ -341,9 +371,14 @@ export const ScenarioSchema = z.strictObject({
         })
         .optional(),
       liveness: z
-        .strictObject({ require: z.array(z.string()).min(1), window: Duration })
+        .strictObject({
+          require: z.array(z.string()).min(1),
+          window: Duration,
+          during: z.array(WindowInput).min(1).optional(),
+        })
         .nullable()
         .optional(),
+      nothingCommits: z.array(NothingCommitsInput).min(1).optional(),
       stopOnViolation: z.boolean().optional(),
     })
     .optional(),
@@ -357,5 +392,6 @@ export const ScenarioSchema = z.strictObject({
 });
 
 export type ScenarioInput = z.output<typeof ScenarioSchema>;
+export type WindowInputType = z.output<typeof WindowInput>;
 export type FaultInput = z.output<typeof Fault>;
 export type LinkInput = z.output<typeof Link>;

@@ -7,6 +7,7 @@ import type {
   RandomFaults,
   RandomPartitionKind,
   ScheduledFault,
+  WindowRef,
 } from "../scenario/resolved.ts";
 import { assertNever } from "../core/types.ts";
 
@@ -27,14 +28,8 @@ export const RANDOM_DISK = 3;
 export function scheduleQuietAt(schedule: readonly ScheduledFault[], nodeCount?: number): Micros {
   let quiet = 0;
   // Times in schedule order (the schedule is sorted by time): a partition id may be used again after its heal, and a
-  // node may crash and restart several times, so each fault ends at the first heal or restart at or after it.
-  const healsOf = new Map<string, Micros[]>();
-  const restartsOf = new Map<NodeId, Micros[]>();
-  const healAlls: Micros[] = [];
-  // A partition started under an id that is active replaces it: the earlier one ends there (the later one has its own
-  // end).
-  const replacedAt = new Map<ScheduledFault, Micros>();
-  const lastOf = new Map<string, ScheduledFault>();
+  // node may crash and restart several times, so each fault ends at the first heal or restart at or after it. A
+  // partition started under an id that is active replaces it: the earlier one ends there.
   for (let k = 1; k < schedule.length; k++) {
     const prev = schedule[k - 1] as ScheduledFault;
     const next = schedule[k] as ScheduledFault;
@@ -43,21 +38,7 @@ export function scheduleQuietAt(schedule: readonly ScheduledFault[], nodeCount?:
       () => `fault schedule not sorted: ${prev.atMicros}us before ${next.atMicros}us`,
     );
   }
-  for (const f of schedule) {
-    if (f.action === "partition" || f.action === "isolate-role") {
-      const last = lastOf.get(f.id);
-      if (last !== undefined) replacedAt.set(last, f.atMicros);
-      lastOf.set(f.id, f);
-    }
-    if (f.action === "heal") {
-      if (f.id === null) healAlls.push(f.atMicros);
-      else appendTime(healsOf, f.id, f.atMicros);
-    }
-    if (f.action === "restart") appendTime(restartsOf, f.node, f.atMicros);
-  }
-  const ends = schedule.map((f) =>
-    Math.min(faultEnd(f, healsOf, restartsOf, healAlls), replacedAt.get(f) ?? Number.POSITIVE_INFINITY),
-  );
+  const ends = faultEnds(schedule);
   const forGood = new Set<string>();
   schedule.forEach((f, k) => {
     if (ends[k] !== Number.POSITIVE_INFINITY) return;
@@ -75,6 +56,58 @@ export function scheduleQuietAt(schedule: readonly ScheduledFault[], nodeCount?:
   const lastAt = schedule.length > 0 ? (schedule[schedule.length - 1] as ScheduledFault).atMicros : 0;
   assert(quiet >= lastAt, () => `faults quiet at ${quiet}us, before the last fault at ${lastAt}us`);
   return quiet;
+}
+
+/**
+ * The span of a check window in a run of `endMicros`: fixed times as given (cut at the end); a partition's id from
+ * its first start in the schedule to its end; a node's first crash in the schedule to its restart. A fault that never
+ * ends lasts to the end of the run. Null: the schedule has no such fault (a shrunk or hand-built scenario).
+ */
+export function windowSpan(
+  ref: WindowRef,
+  schedule: readonly ScheduledFault[],
+  endMicros: Micros,
+): { fromMicros: Micros; toMicros: Micros } | null {
+  assert(endMicros >= 0, () => `a window in a run of ${endMicros}us`);
+  if ("fromMicros" in ref) return { fromMicros: ref.fromMicros, toMicros: Math.min(ref.toMicros, endMicros) };
+  const k = schedule.findIndex((f) =>
+    "crash" in ref
+      ? f.action === "crash" && f.node === ref.crash
+      : (f.action === "partition" || f.action === "isolate-role") && f.id === ref.fault,
+  );
+  const f = schedule[k];
+  if (f === undefined) return null;
+  const end = faultEnds(schedule)[k] as Micros;
+  const span = { fromMicros: f.atMicros, toMicros: Math.min(end, endMicros) };
+  assert(span.fromMicros <= end, () => `window from ${span.fromMicros}us ends before it starts, at ${end}us`);
+  return span;
+}
+
+/** When each scheduled fault stops disturbing the system (see scheduleQuietAt; Infinity: never). */
+function faultEnds(schedule: readonly ScheduledFault[]): Micros[] {
+  const healsOf = new Map<string, Micros[]>();
+  const restartsOf = new Map<NodeId, Micros[]>();
+  const healAlls: Micros[] = [];
+  const replacedAt = new Map<ScheduledFault, Micros>();
+  const lastOf = new Map<string, ScheduledFault>();
+  for (const f of schedule) {
+    assert(f.atMicros >= 0, () => `a fault at ${f.atMicros}us`);
+    if (f.action === "partition" || f.action === "isolate-role") {
+      const last = lastOf.get(f.id);
+      if (last !== undefined) replacedAt.set(last, f.atMicros);
+      lastOf.set(f.id, f);
+    }
+    if (f.action === "heal") {
+      if (f.id === null) healAlls.push(f.atMicros);
+      else appendTime(healsOf, f.id, f.atMicros);
+    }
+    if (f.action === "restart") appendTime(restartsOf, f.node, f.atMicros);
+  }
+  const ends = schedule.map((f) =>
+    Math.min(faultEnd(f, healsOf, restartsOf, healAlls), replacedAt.get(f) ?? Number.POSITIVE_INFINITY),
+  );
+  assert(ends.length === schedule.length, "one end per scheduled fault");
+  return ends;
 }
 
 function appendTime(times: Map<string, Micros[]>, key: string, at: Micros): void {

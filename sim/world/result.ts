@@ -7,6 +7,7 @@ import type { Seed } from "../core/rng.ts";
 import type { Micros, NodeId } from "../core/types.ts";
 import type { HistoryOp, LinearizabilityResult } from "../check/history.ts";
 import type { LivenessVerdict } from "../check/liveness.ts";
+import type { WindowVerdict } from "../check/windows.ts";
 import type { ClientMetrics } from "../check/clientMetrics.ts";
 import type { MetricSummary } from "../core/metrics.ts";
 import type { ResolvedScenario } from "../scenario/resolved.ts";
@@ -63,6 +64,8 @@ export interface RunResult {
   linearizability: LinearizabilityResult | null;
   /** The liveness check's verdict (null when the scenario checks no liveness). */
   liveness: LivenessVerdict | null;
+  /** The window checks' verdicts (liveness.during, then nothingCommits), absent when the scenario has none. */
+  windows?: WindowVerdict[];
   /** The header a trace of this run carries (also available when untraced). */
   header: TraceHeader;
   /** The in-memory trace when recorded ("record" or default with trace.enabled), else null. */

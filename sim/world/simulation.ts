@@ -20,6 +20,7 @@ import {
   EV_RANDOM_FAULT,
   EV_RESTART,
   EV_TIMER,
+  EV_WINDOWS,
 } from "../core/eventKinds.ts";
 import { Scheduler } from "../core/scheduler.ts";
 import type { Micros, NodeId } from "../core/types.ts";
@@ -27,12 +28,14 @@ import type { HistoryOutcome } from "../check/history.ts";
 import { activeInvariants, type ActiveInvariant } from "../check/invariants.ts";
 import { checkLinearizability, messageWithCounterexample } from "../check/linearizability.ts";
 import { LivenessWatch } from "../check/liveness.ts";
-import type { FaultAction, ResolvedScenario } from "../scenario/resolved.ts";
+import { WindowWatch, type WindowSpec } from "../check/windows.ts";
+import { formatMicros } from "../core/units.ts";
+import type { FaultAction, ResolvedScenario, WindowRef } from "../scenario/resolved.ts";
 import type { TraceHeader } from "../trace/events.ts";
 import { TraceRecorder } from "../trace/recorder.ts";
 import { NULL_SINK, type TraceSink } from "../trace/sink.ts";
 import { applyFault, startRandomFaults, onRandomFault } from "./faultInjector.ts";
-import { scheduleQuietAt } from "./faults.ts";
+import { scheduleQuietAt, windowSpan } from "./faults.ts";
 import { Network } from "./network.ts";
 import { NodeRuntime, sameView, TimerTable, type NodeHost } from "./node.ts";
 import { Partitions } from "./partitions.ts";
@@ -94,6 +97,8 @@ export class World implements NodeHost, ClientHost {
   readonly observers: ReturnType<Observer<unknown>["create"]>[];
   readonly observerCtx: ObserverContext<unknown>;
   readonly liveness: LivenessWatch | null;
+  /** The window checks (liveness.during, nothingCommits), null when the scenario has none. */
+  readonly windows: WindowWatch | null;
   readonly nodeIds: NodeId[];
   private readonly timers = new TimerTable();
   private readonly states: unknown[];
@@ -165,8 +170,15 @@ export class World implements NodeHost, ClientHost {
             live,
             protocol.progress ?? [],
             scheduleQuietAt(scenario.faults.schedule, this.nodeIds.length),
-            () => this.clients.lastOkMicros,
+            (write) => (write ? this.clients.lastOkWriteMicros : this.clients.lastOkMicros),
           );
+    this.windows = makeWindowWatch(scenario, protocol);
+    if (this.windows !== null) {
+      const watch = this.windows;
+      this.clients.onOk = (invokedAt, now, write) => {
+        for (const miss of watch.clientOk(invokedAt, now, write)) this.violate(miss.check, miss.message, -1);
+      };
+    }
   }
 
   // --- NodeHost --------------------------------------------------------------------------------------------------
@@ -426,6 +438,7 @@ export class World implements NodeHost, ClientHost {
     startRandomFaults(this);
     this.clients.start();
     if (this.liveness !== null) this.scheduler.schedule(this.liveness.pollMicros, EV_LIVENESS);
+    if (this.windows !== null) this.scheduler.schedule(this.windows.pollMicros, EV_WINDOWS);
     const s = this.scheduler;
     while (this.stopReason === null) {
       // At the limit, the run is over only if another event would run: one that needs exactly maxEvents finishes.
@@ -482,6 +495,8 @@ export class World implements NodeHost, ClientHost {
         return this.clients.timeout(a, b);
       case EV_LIVENESS:
         return this.pollLiveness();
+      case EV_WINDOWS:
+        return this.pollWindows();
       default:
         throw new Error(`unknown scheduler event kind ${kind}`);
     }
@@ -515,6 +530,18 @@ export class World implements NodeHost, ClientHost {
    */
   finishLiveness(end: Micros): void {
     if (this.liveness !== null && this.stopReason === null) this.reportLiveness(this.liveness, end);
+    if (this.windows !== null && this.stopReason === null) this.reportWindows(this.windows, end);
+  }
+
+  private pollWindows(): void {
+    const watch = this.windows;
+    if (watch === null) return;
+    this.reportWindows(watch, this.scheduler.now);
+    this.scheduler.schedule(this.scheduler.now + watch.pollMicros, EV_WINDOWS);
+  }
+
+  private reportWindows(watch: WindowWatch, at: Micros): void {
+    for (const miss of watch.poll(at, this.invariantCtx)) this.violate(miss.check, miss.message, -1);
   }
 
   private pollLiveness(): void {
@@ -575,6 +602,35 @@ function resolvedOptions(protocol: AnyProtocol, given: Record<string, unknown>, 
   const r = protocol.options.resolve(given, { nodes }, protocol.name);
   if (!r.ok) throw new Error(`protocol.options.${r.problem.path}: ${r.problem.message}`);
   return r.options;
+}
+
+/** The scenario's window checks, their spans looked up in its fault schedule (null: it has none). */
+function makeWindowWatch(scenario: ResolvedScenario, protocol: AnyProtocol): WindowWatch | null {
+  const c = scenario.checks;
+  const schedule = scenario.faults.schedule;
+  const spec = (kind: WindowSpec["kind"], ref: WindowRef, require: readonly string[]): WindowSpec => ({
+    kind,
+    label:
+      "crash" in ref
+        ? `the crash of ${ref.crash}`
+        : "fault" in ref
+          ? `partition ${ref.fault}`
+          : `${formatMicros(ref.fromMicros)}-${formatMicros(ref.toMicros)}`,
+    span: windowSpan(ref, schedule, scenario.durationMicros),
+    require,
+  });
+  const specs = [
+    ...(c.liveness?.during ?? []).map((w) => spec("during", w, c.liveness?.require ?? [])),
+    ...(c.nothingCommits ?? []).map((x) => spec("nothing-commits", x.window, x.require)),
+  ];
+  if (specs.length === 0) return null;
+  assert(
+    specs.every((x) => x.span === null || x.span.fromMicros >= 0),
+    "window spans start at or after the run's start",
+  );
+  const watch = new WindowWatch(specs, c.liveness?.windowMicros ?? 0, protocol.progress ?? []);
+  assert(watch.pollMicros > 0, "window polls are spaced");
+  return watch;
 }
 
 function messageTypeOf(msg: unknown): string {
@@ -678,6 +734,7 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
     },
     linearizability,
     liveness: world.liveness?.verdict(simulatedMicros) ?? null,
+    ...(world.windows !== null ? { windows: world.windows.verdicts(simulatedMicros) } : {}),
     header: world.header,
     trace: world.recorder,
     metrics: { ...world.metrics },

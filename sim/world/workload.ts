@@ -82,6 +82,10 @@ export class Clients {
   private readonly keyNames: string[];
   /** Time the last op completed ok (for the built-in "client-ok" liveness condition). */
   lastOkMicros = -1;
+  /** Time the last write, cas or append completed ok (for "client-ok-write"). */
+  lastOkWriteMicros = -1;
+  /** Told of every op that completes ok (the window checks), when set: invoke time, now, is it a write. */
+  onOk: ((invokedAt: Micros, now: Micros, write: boolean) => void) | null = null;
 
   constructor(
     private readonly spec: Workload,
@@ -268,7 +272,10 @@ export class Clients {
     this.counts[outcome]++;
     if (outcome === "ok") {
       this.lastOkMicros = now;
+      const write = p.op.f !== "read";
+      if (write) this.lastOkWriteMicros = now;
       if (node >= 0) this.leaderHint[c] = node;
+      if (this.onOk !== null) this.onOk(p.invokeMicros, now, write);
     }
     this.host.recordComplete(c, outcome, process, requestId, node, outcome === "info" ? null : (value ?? null));
     if (outcome === "info") this.process[c] = this.nextProcess++;

@@ -30,3 +30,16 @@ describe("liveness with nodes crashed for good", () => {
     expect(liveness("2pc", "coordinator-up", ["coordinator"])).toMatchObject({ verdict: "violated" });
   });
 });
+
+describe("liveness with a minority crashed for good beside other faults", () => {
+  it("is checked from when the other faults stop", () => {
+    const yaml =
+      "name: minority-and-partition\nduration: 12s\nprotocol: { name: raft }\n" +
+      "topology: { datacenters: [{ name: a, nodes: 5 }] }\nworkload: { clients: 2, rate: 10/s }\n" +
+      "faults:\n  schedule:\n    - { at: 2s, crash: n5 }\n" +
+      "    - { at: 3s, partition: { groups: [[n1], [n2, n3, n4]] }, healAfter: 3s }\n" +
+      "checks: { liveness: { require: [leader, client-ok], window: 3s } }\n";
+    const r = runScenario(parseScenario(yaml, "m.yaml", registry), { registry, seed: 2, sink: "none" });
+    expect(r.liveness).toMatchObject({ verdict: "ok", quietAtMicros: 6e6 });
+  });
+});

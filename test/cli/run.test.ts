@@ -313,3 +313,25 @@ describe("run metrics", () => {
     expect(j.protocolMetrics).toEqual([]);
   });
 });
+
+describe("window checks in the run summary", () => {
+  it("prints one line per window with its span and verdict, and exits 1 when nothing-commits is broken", async () => {
+    const ok = await cli("run", "scenarios/raft-follower-down.yaml", "--no-trace-file");
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(
+      /^windows {4}progress during the crash of n4 \(4s-9s\): OK \(leader, client-ok-write seen;/m,
+    );
+    expect(ok.out).toMatch(/^ {11}progress during the crash of n5 \(2s-14s\): OK /m);
+    const bad = await cli(
+      "run",
+      "scenarios/paxos-majority-down.yaml",
+      "--seed",
+      "1",
+      "--bug",
+      "learn-from-minority",
+      "--no-trace-file",
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/^windows {4}nothing commits during 3s-6s: VIOLATED \(client-ok-write happened\)$/m);
+  });
+});
