@@ -12,7 +12,7 @@ export interface Cell {
   o: string;
 }
 
-/** What a target holds of one source's log: its position, and how many changes (and the sum of their seqs) it applied. */
+/** What a target holds of one source's log: its position, and how many changes it applied (and their seqs' sum). */
 export interface Inbound {
   pos: number;
   count: number;
