@@ -181,6 +181,7 @@ function onClient(s: RegionsyncState, requestId: number, op: KvOp, ctx: NodeCont
   }
   if (s.done.size >= DONE_KEPT) s.done.delete(s.done.keys().next().value as number);
   s.done.set(requestId, r.result);
+  assert(s.done.size <= DONE_KEPT, "regionsync: the answered-requests table stays bounded");
   ctx.reply(requestId, { type: "ok", value: r.result });
 }
 
@@ -317,6 +318,7 @@ function onMessage(s: RegionsyncState, from: string, msg: RegionsyncMsg, ctx: No
         ctx.send(from, empty);
       }
       out.sent = Math.max(out.sent, at);
+      assert(at <= s.log.length, () => `regionsync: answered a pull up to ${at}, past ${s.log.length} changes`);
       return;
     }
     default:
@@ -394,6 +396,7 @@ function collect(s: RegionsyncState, from: string, pos: number, base: number, ch
   let buf = s.reorder.get(from);
   if (buf === undefined) s.reorder.set(from, (buf = new Map()));
   const limit = 2 * s.options.window * s.options.batch;
+  assert(base >= 0 && pos >= 0, () => `regionsync: a batch from ${base} at position ${pos}`);
   if (base > pos && base - pos <= limit && buf.size < 4 * s.options.window) buf.set(base, changes);
   const next: Change[] = [];
   let at = pos;
