@@ -36,6 +36,9 @@ const CASES: readonly { protocol: string; bug: string; scenario: string; seed: n
   { protocol: "register", bug: "stale-backup-read", scenario: "register-primary-backup.yaml", seed: 1 },
   { protocol: "backup", bug: "skip-verify", scenario: "backup-corrupt.yaml", seed: 9 },
   { protocol: "backup", bug: "incremental-gap", scenario: "backup-kinds.yaml", seed: 1 },
+  { protocol: "regionsync", bug: "no-dedup", scenario: "regionsync-target-crash.yaml", seed: 1 },
+  { protocol: "regionsync", bug: "ack-before-apply", scenario: "regionsync-target-crash.yaml", seed: 1 },
+  { protocol: "regionsync", bug: "resume-from-sent", scenario: "regionsync-target-crash.yaml", seed: 1 },
 ];
 
 /** Candidate runs each case may make: enough for the first passes, small enough for the whole file to stay short. */
