@@ -30,13 +30,17 @@ const invariants: Invariant<ShardState, ShardingOptions>[] = [
       const acked = new Map<string, number>();
       for (const s of ctx.states) for (const [k, v] of s?.acked ?? []) if (v > (acked.get(k) ?? 0)) acked.set(k, v);
       for (const [key, v] of acked) {
-        let held = -1;
+        // The serving node's version if one serves the key; otherwise the newest handed-off copy (in flight; an
+        // older epoch's handed copy of the same key is older still, so the newest is the one moving now).
+        let served = -1;
+        let inFlight = -1;
         for (const s of ctx.states) {
           if (s === undefined) continue;
           const p = s.prim.get(key);
-          if (p !== undefined) held = Math.max(held, p.version);
-          else if (held < 0 && s.handed.has(key)) held = Math.max(held, s.handed.get(key)?.version ?? 0);
+          if (p !== undefined) served = Math.max(served, p.version);
+          else if (s.handed.has(key)) inFlight = Math.max(inFlight, s.handed.get(key)?.version ?? 0);
         }
+        const held = served >= 0 ? served : inFlight;
         if (held >= 0 && held < v)
           return `${key}: version ${v} was acknowledged, but the node serving it holds ${held}`;
       }

@@ -260,7 +260,8 @@ function tick(s: ShardState, ctx: NodeContext<ShardMsg>): void {
     while (entries.length < s.o.batchKeys && st.todo.length > 0) {
       const m = st.todo.shift() as Moved;
       if (m.primary) {
-        if (s.handed.has(m.key)) continue; // a fetch already moved it
+        // A key a fetch already moved is sent again: the stream's end must come after every key it owes, and a
+        // give can still be in flight when the last batch arrives (the receiver drops the duplicate).
         entries.push({ key: m.key, item: handOff(s, m.key, ctx), primary: true });
       } else {
         const item = s.prim.get(m.key) ?? s.handed.get(m.key) ?? null;
@@ -335,6 +336,8 @@ function onMessage(s: ShardState, from: NodeId, msg: ShardMsg, ctx: NodeContext<
 /** The new primary receives a key's data: serve it from now on, and answer the requests that waited for it. */
 function install(s: ShardState, key: string, item: Item | null, ctx: NodeContext<ShardMsg>): void {
   if (s.installed.has(key)) return; // a duplicate (or, with the bug, a key already served without its data)
+  // After the old primary's stream ended, a late give only repeats what the stream carried (or that it was absent).
+  if (s.incomingDone.has(ownersAt(s, s.epoch - 1, key)[0] as NodeId)) return;
   assert((ownersAt(s, s.epoch, key)[0] as NodeId) === s.id, () => `${s.id} received ${key}, which it does not own`);
   assert(!s.prim.has(key), () => `${s.id} received ${key} while already serving it`);
   s.installed.add(key);
