@@ -65,11 +65,19 @@ describe("consistent-hash ring", () => {
   it("mod-n from 4 to 5 nodes keeps a key only when h mod 20 < 4 (by the Chinese remainder theorem)", () => {
     const ks = keySpace(1000);
     const stays = ks.filter((k) => hash53(k) % 20 < 4).length;
-    const m = keysMoved(ks, (k) => modOwners(k, nodes(4)), (k) => modOwners(k, nodes(5)));
+    const m = keysMoved(
+      ks,
+      (k) => modOwners(k, nodes(4)),
+      (k) => modOwners(k, nodes(5)),
+    );
     expect(m.keys).toBe(ks.length - stays);
     // About 4/5 of the keys move; the ring moves about 1/5.
     expect(m.keys / ks.length).toBeGreaterThan(0.75);
-    const r = keysMoved(ks, (k) => new HashRing(nodes(4), 64).owners(k), (k) => new HashRing(nodes(5), 64).owners(k));
+    const r = keysMoved(
+      ks,
+      (k) => new HashRing(nodes(4), 64).owners(k),
+      (k) => new HashRing(nodes(5), 64).owners(k),
+    );
     expect(r.keys / ks.length).toBeGreaterThan(0.1);
     expect(r.keys / ks.length).toBeLessThan(0.3);
   });
