@@ -129,6 +129,7 @@ export function stepShard(s: ShardState, input: Input<ShardMsg>, ctx: NodeContex
       return onMessage(s, input.from, input.msg, ctx);
     case "timer":
       if (input.name === "event") return onEventTimer(s, ctx);
+      if (input.name === "ctrl") return onCtrlTimer(s, ctx);
       return tick(s, ctx);
     default:
       return assertNever(input, "input");
@@ -289,6 +290,10 @@ function tick(s: ShardState, ctx: NodeContext<ShardMsg>): void {
 function onMessage(s: ShardState, from: NodeId, msg: ShardMsg, ctx: NodeContext<ShardMsg>): void {
   switch (msg.type) {
     case "epoch":
+      // The controller re-sends the epoch while the change is open: a node that already finished says so again
+      // (its first `done` may have been lost).
+      if (msg.epoch === s.epoch && s.reportedDone && s.id !== s.controller)
+        ctx.send(s.controller, { type: "done", epoch: s.epoch });
       return;
     case "batch": {
       if (msg.epoch < s.epoch) return; // a stale duplicate: that epoch's stream ended before this one began
@@ -378,6 +383,20 @@ function onDone(s: ShardState, from: NodeId, epoch: number, ctx: NodeContext<Sha
   if (s.ctrl.due) startChange(s, ctx);
 }
 
+/** Controller: while a change is open, re-send its epoch to the nodes that have not reported it done. */
+function onCtrlTimer(s: ShardState, ctx: NodeContext<ShardMsg>): void {
+  if (s.id !== s.controller || s.ctrl.complete) return;
+  const involved = new Set([...(s.epochs[s.epoch - 1] as NodeId[]), ...(s.epochs[s.epoch] as NodeId[])]);
+  let missing = 0;
+  for (const n of involved)
+    if (n !== s.id && !s.ctrl.doneFrom.has(n)) {
+      missing++;
+      ctx.send(n, { type: "epoch", epoch: s.epoch });
+    }
+  assert(missing > 0 || !s.ctrl.doneFrom.has(s.id), "ctrl: an open change waits for some node");
+  ctx.setTimer("ctrl", s.o.retryMicros);
+}
+
 function onEventTimer(s: ShardState, ctx: NodeContext<ShardMsg>): void {
   if (!s.ctrl.complete) {
     s.ctrl.due = true; // starts when the change in progress ends
@@ -412,6 +431,7 @@ function startChange(s: ShardState, ctx: NodeContext<ShardMsg>): void {
   ctx.metric("rebalance.ring-fraction", ring.keys / keys.length, label);
   ctx.metric("rebalance.mod-n-fraction", mod.keys / keys.length, label);
   for (const p of ctx.peers) ctx.send(p, { type: "epoch", epoch: e });
+  ctx.setTimer("ctrl", s.o.retryMicros);
   advanceTo(s, e, ctx);
   const next = s.o.rebalance[e];
   if (next !== undefined) ctx.setTimer("event", Math.max(1, next.atMicros - ctx.now()));
