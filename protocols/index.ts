@@ -7,6 +7,7 @@ import { paxos } from "./paxos/index.ts";
 import { raft } from "./raft/index.ts";
 import { regionsync } from "./regionsync/index.ts";
 import { register } from "./register/index.ts";
+import { sharding } from "./sharding/index.ts";
 import { threePc } from "./threepc/index.ts";
 import { twoPc } from "./twopc/index.ts";
 
@@ -20,3 +21,4 @@ registry.register(paxos);
 registry.register(backup);
 registry.register(multimaster);
 registry.register(regionsync);
+registry.register(sharding);

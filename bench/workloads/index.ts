@@ -6,6 +6,7 @@ import { paxos5 } from "./paxos5.ts";
 import { mem10m, ping5, ping5Untraced } from "./ping.ts";
 import { raft5, raft5Traced } from "./raft5.ts";
 import { raft5NoChecks, raft5Null, raft5Skeleton } from "./raftFloor.ts";
+import { ringLookup } from "./ringLookup.ts";
 import { sweepRaft } from "./sweep.ts";
 
 /** Every benchmark workload, in table order. Protocol engineers add theirs here. */
@@ -25,4 +26,5 @@ export const WORKLOADS: BenchWorkload[] = [
   ...checkMatrix,
   ...checkEtcd,
   sweepRaft,
+  ringLookup,
 ];

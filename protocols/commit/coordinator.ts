@@ -78,7 +78,7 @@ export function startTxn(s: AnyCommitState, requestId: number, op: KvOp, ctx: Ct
   }
   assert(s.seq < MAX_SEQ, () => `coordinator ${s.id} started ${MAX_SEQ} transactions in one incarnation`);
   const txn = `${s.epoch}.${++s.seq}`;
-  const participants = replicasOf(op.key, s.participants, s.o.replicas);
+  const participants = replicasOf(op.key, s.participants, s.o.replicas, s.o.placement, s.o.vnodes);
   s.ctxns.set(txn, {
     txn,
     requestId,

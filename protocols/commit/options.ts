@@ -14,6 +14,11 @@ export function commitFields(env: OptionsEnv) {
       .min(1)
       .default(2)
       .describe("participants holding each key, chosen by hashing the key (capped at the number of participants)"),
+    placement: z
+      .enum(["mod", "ring"])
+      .default("mod")
+      .describe('how keys map to participants: "mod" (hash mod n) or "ring" (consistent hashing with vnodes)'),
+    vnodes: z.number().int().min(1).max(1024).default(64).describe('virtual nodes per participant (placement "ring")'),
     abortProbability: z
       .number()
       .min(0)

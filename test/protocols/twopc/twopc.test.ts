@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { registry } from "../../../protocols/index.ts";
 import { replicasOf } from "../../../protocols/commit/shard.ts";
+import { HashRing } from "../../../protocols/kv/ring.ts";
 import { twoPc } from "../../../protocols/twopc/index.ts";
 import { parseScenario } from "../../../sim/scenario/load.ts";
 import { all, Cluster, from, ofType, to } from "../cluster.ts";
@@ -188,6 +189,19 @@ describe("2pc node without an engine", () => {
     }
     expect(sets.size).toBeGreaterThan(2);
     expect(replicasOf("k", ps, 9)).toEqual(ps);
+  });
+
+  it("with placement ring, places each key on its consistent-hash ring owners, in topology order", () => {
+    const ps = ["p1", "p2", "p3", "p4"];
+    const ring = new HashRing(ps, 16);
+    let differs = 0;
+    for (let k = 0; k < 50; k++) {
+      const r = replicasOf(`k${k}`, ps, 2, "ring", 16);
+      expect(r).toEqual([...ring.owners(`k${k}`, 2)].sort());
+      if (r.join() !== replicasOf(`k${k}`, ps, 2).join()) differs++;
+    }
+    expect(differs).toBeGreaterThan(0);
+    expect(replicasOf("k", ps, 9, "ring")).toEqual(ps);
   });
 });
 
