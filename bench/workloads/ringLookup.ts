@@ -25,7 +25,7 @@ export function runRingLookup(lookups = 500_000): BenchRun {
     simulatedMicros: 0,
     traceEvents: 0,
     clientOps: 0,
-    note: `ring-lookup: primaries per node within ${(spread * 100).toFixed(1)}% of the mean (max - min; check ${check})`,
+    note: `ring-lookup: primaries per node within ${(spread * 100).toFixed(1)}% of the mean (max - min; xor ${check})`,
   };
 }
 
