@@ -4,6 +4,7 @@ import { echo } from "./echo/index.ts";
 import { paxos } from "./paxos/index.ts";
 import { raft } from "./raft/index.ts";
 import { register } from "./register/index.ts";
+import { replication } from "./replication/index.ts";
 import { threePc } from "./threepc/index.ts";
 import { twoPc } from "./twopc/index.ts";
 
@@ -14,3 +15,4 @@ registry.register(raft);
 registry.register(twoPc);
 registry.register(threePc);
 registry.register(paxos);
+registry.register(replication);
