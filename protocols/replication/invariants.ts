@@ -80,7 +80,8 @@ export const replicationInvariants: Invariant<ReplicationState, ReplicationOptio
           const first = at.get(key);
           if (first === undefined) at.set(key, e.requestId);
           else if (first !== e.requestId) {
-            return `${ctx.nodes[i]} holds request ${e.requestId} at seq ${e.seq} of epoch ${e.epoch}, another holds ${first}`;
+            const who = ctx.nodes[i];
+            return `${who} holds request ${e.requestId} at seq ${e.seq} of epoch ${e.epoch}, another holds ${first}`;
           }
         }
         checked[i] = { s, version: s.logVersion, upTo: s.log.length };

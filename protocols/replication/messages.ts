@@ -10,7 +10,7 @@ export interface LogEntry {
 }
 
 export type ReplicationMsg =
-  /** Primary -> backup: entries after (prevSeq, prevEpoch), the commit point, the primary's last seq; or a heartbeat. */
+  /** Primary -> backup: entries after (prevSeq, prevEpoch), the commit point and last seq; or a heartbeat. */
   | {
       type: "append";
       epoch: number;
@@ -33,6 +33,9 @@ export type ReplicationMsg =
       ids: number[];
       sentAt: number;
     }
+  /** Pre-vote (no state changes): would you vote for me in `epoch`? A cut-off node learns it would lose. */
+  | { type: "pre-vote-request"; epoch: number; lastSeq: number; lastEpoch: number }
+  | { type: "pre-vote"; epoch: number; granted: boolean }
   /** Candidate -> all: make me primary of `epoch`; my log ends at (lastSeq, lastEpoch). */
   | { type: "vote-request"; epoch: number; lastSeq: number; lastEpoch: number }
   | { type: "vote"; epoch: number; granted: boolean };

@@ -54,6 +54,9 @@ export function createReplication(ctx: Ctx, o: ReplicationOptions, bugs: Readonl
     freshAt: -1,
     votes: new Set(),
     standAt: 0,
+    preEpoch: 0,
+    preVotes: new Set(),
+    votedFor: null,
     progress: new Map(),
     leaseUntil: 0,
     quorumAt: -1,
@@ -114,27 +117,43 @@ function onTimer(s: ReplicationState, name: string, ctx: Ctx): void {
     return advance(s, ctx);
   }
   if (name === "ship") return s.role === "primary" ? ship(s, ctx) : undefined;
-  if (name === "election") return stand(s, ctx);
+  if (name === "election") return preVote(s, ctx);
   if (name === "canvass") return canvass(s, ctx);
   if (name.startsWith("semi:")) return semiSyncTimeout(s, ctx, Number(name.slice(5)));
   assert(false, `unknown timer ${name}`);
 }
 
-/** The failure detector fired: no primary heard for the timeout, so stand for the next epoch. */
-function stand(s: ReplicationState, ctx: Ctx): void {
+/**
+ * The failure detector fired: no primary heard for the timeout. First a pre-vote (Raft's PreVote): only when a
+ * majority would vote does the node stand, so a node cut off with a minority never raises epochs that would depose a
+ * live primary when it returns.
+ */
+function preVote(s: ReplicationState, ctx: Ctx): void {
   if (s.role === "primary") return;
   ctx.setTimer("election", electionTimeout(s, ctx) - s.o.failureTimeoutMicros + 4 * s.o.heartbeatMicros);
-  if (s.damaged) return;
-  if (ctx.now() - s.heardAt < s.o.failureTimeoutMicros) return;
+  if (s.damaged || ctx.now() - s.heardAt < s.o.failureTimeoutMicros) return;
+  s.preEpoch = Math.max(s.epoch, s.votedEpoch) + 1;
+  s.preVotes = new Set([ctx.id]);
+  for (const peer of ctx.peers) {
+    ctx.send(peer, { type: "pre-vote-request", epoch: s.preEpoch, lastSeq: lastSeq(s), lastEpoch: lastEpoch(s) });
+  }
+  assert(s.preEpoch > s.votedEpoch, "a pre-vote asks for a new epoch");
+}
+
+/** Stand for the next epoch (a majority said in the pre-vote that it would vote). */
+function stand(s: ReplicationState, ctx: Ctx): void {
+  assert(s.role !== "primary" && !s.damaged, "only a healthy backup stands");
+  s.preEpoch = 0;
   s.role = "candidate";
-  s.epoch = Math.max(s.epoch, s.votedEpoch) + 1;
-  s.votedEpoch = s.epoch;
+  // The candidate's epoch is its vote (votedEpoch); `epoch`, which fences older primaries, rises only when it wins,
+  // so a node that stood alone behind a partition does not depose a live primary when it returns.
+  s.votedEpoch = Math.max(s.epoch, s.votedEpoch) + 1;
   s.primary = null;
   s.votes = new Set([ctx.id]);
   s.standAt = ctx.now();
   saveMeta(s, ctx);
   ctx.sync();
-  ctx.note(`stands for epoch ${s.epoch}`, { epoch: s.epoch, lastSeq: lastSeq(s) });
+  ctx.note(`stands for epoch ${s.votedEpoch}`, { epoch: s.votedEpoch, lastSeq: lastSeq(s) });
   canvass(s, ctx);
   maybeWin(s, ctx);
 }
@@ -144,13 +163,16 @@ function canvass(s: ReplicationState, ctx: Ctx): void {
   if (s.role !== "candidate") return;
   for (const peer of ctx.peers) {
     if (s.votes.has(peer)) continue;
-    ctx.send(peer, { type: "vote-request", epoch: s.epoch, lastSeq: lastSeq(s), lastEpoch: lastEpoch(s) });
+    ctx.send(peer, { type: "vote-request", epoch: s.votedEpoch, lastSeq: lastSeq(s), lastEpoch: lastEpoch(s) });
   }
   ctx.setTimer("canvass", s.o.heartbeatMicros);
 }
 
 function maybeWin(s: ReplicationState, ctx: Ctx): void {
   if (s.role !== "candidate" || s.votes.size <= ctx.nodes.length / 2) return;
+  s.epoch = s.votedEpoch;
+  saveMeta(s, ctx);
+  ctx.sync();
   ctx.metric("failovers", 1);
   // The lease starts with the first heartbeat a majority answers (voters may vote again in a later epoch at once).
   becomePrimary(s, ctx, -s.o.leaseMicros);
@@ -182,8 +204,23 @@ function onMessage(s: ReplicationState, from: string, msg: ReplicationMsg, ctx: 
       return onAppendReply(s, from, msg, ctx);
     case "vote-request":
       return onVoteRequest(s, from, msg, ctx);
+    case "pre-vote-request": {
+      const granted = wouldVote(s, from, msg, ctx);
+      ctx.send(from, { type: "pre-vote", epoch: msg.epoch, granted });
+      if (!granted && s.role === "backup" && quiet(s, from, ctx) && !s.damaged && !upToDate(s, msg)) {
+        // A more up-to-date node than the asker: try soon instead of waiting for a whole timeout.
+        ctx.setTimer("election", 1 + Math.floor(ctx.rng.next() * s.o.heartbeatMicros));
+      }
+      return;
+    }
+    case "pre-vote":
+      if (s.role !== "primary" && s.preEpoch === msg.epoch && msg.granted) {
+        s.preVotes.add(from);
+        if (s.preVotes.size > ctx.nodes.length / 2 && s.preEpoch > s.votedEpoch) stand(s, ctx);
+      }
+      return;
     case "vote":
-      if (s.role === "candidate" && msg.epoch === s.epoch && msg.granted) {
+      if (s.role === "candidate" && msg.epoch === s.votedEpoch && msg.granted) {
         s.votes.add(from);
         maybeWin(s, ctx);
       }
@@ -224,6 +261,7 @@ function onAppend(
     if (msg.seq > s.commit) {
       installSnapshot(s, ctx, msg);
       s.damaged = false;
+      ctx.metric("resync.full-copies", 1, ctx.id);
       ctx.note(`full copy installed at seq ${msg.seq}`, { seq: msg.seq });
     }
     ctx.sync();
@@ -316,33 +354,48 @@ function better(msg: { lastSeq: number; lastEpoch: number }, s: ReplicationState
   return msg.lastSeq !== lastSeq(s) ? msg.lastSeq > lastSeq(s) : from < me;
 }
 
+/** The candidate's log is at least as up to date as this node's (the promote-stale-backup bug skips the check). */
+function upToDate(s: ReplicationState, msg: { lastSeq: number; lastEpoch: number }): boolean {
+  if (s.bugs.has("promote-stale-backup")) return true;
+  return msg.lastEpoch > lastEpoch(s) || (msg.lastEpoch === lastEpoch(s) && msg.lastSeq >= lastSeq(s));
+}
+
+/** No primary heard for the failure timeout (or this node stands itself, or `from` is whom it voted for). */
+function quiet(s: ReplicationState, from: string, ctx: Ctx): boolean {
+  return s.role === "candidate" || from === s.votedFor || ctx.now() - s.heardAt >= s.o.failureTimeoutMicros;
+}
+
+function wouldVote(
+  s: ReplicationState,
+  from: string,
+  msg: { epoch: number; lastSeq: number; lastEpoch: number },
+  ctx: Ctx,
+): boolean {
+  return !s.damaged && s.role !== "primary" && msg.epoch > s.votedEpoch && quiet(s, from, ctx) && upToDate(s, msg);
+}
+
 function onVoteRequest(
   s: ReplicationState,
   from: string,
   msg: Extract<ReplicationMsg, { type: "vote-request" }>,
   ctx: Ctx,
 ): void {
-  const upToDate =
-    s.bugs.has("promote-stale-backup") ||
-    msg.lastEpoch > lastEpoch(s) ||
-    (msg.lastEpoch === lastEpoch(s) && msg.lastSeq >= lastSeq(s));
-  const quiet = s.role === "candidate" || ctx.now() - s.heardAt >= s.o.failureTimeoutMicros;
-  const grant = !s.damaged && s.role !== "primary" && msg.epoch > s.votedEpoch && quiet && upToDate;
+  const grant = wouldVote(s, from, msg, ctx);
   if (grant) {
+    // Voting fences the old primary here: its appends (an older epoch) are refused from now on.
     s.votedEpoch = msg.epoch;
+    s.votedFor = from;
     if (s.role === "candidate") s.role = "backup";
     s.epoch = msg.epoch;
     s.primary = null;
+    s.heardAt = ctx.now();
     saveMeta(s, ctx);
     ctx.sync();
     ctx.setTimer("election", electionTimeout(s, ctx));
-  } else if (s.role === "candidate" && msg.epoch === s.epoch && upToDate && better(msg, s, from, ctx.id)) {
+  } else if (s.role === "candidate" && msg.epoch === s.votedEpoch && upToDate(s, msg) && better(msg, s, from, ctx.id)) {
     // A better candidate in the same epoch: stand back, so its next epoch gets this vote.
     s.role = "backup";
     ctx.setTimer("election", electionTimeout(s, ctx));
-  } else if (!upToDate && quiet && !s.damaged && s.role === "backup") {
-    // A more up-to-date node than the candidate: stand soon instead of waiting for a whole timeout.
-    ctx.setTimer("election", 1 + Math.floor(ctx.rng.next() * s.o.heartbeatMicros));
   }
   ctx.send(from, { type: "vote", epoch: msg.epoch, granted: grant });
 }

@@ -20,7 +20,13 @@ export function becomePrimary(s: ReplicationState, ctx: Ctx, leaseBase: number):
   s.primary = ctx.id;
   s.progress = new Map();
   for (const peer of ctx.peers) {
-    s.progress.set(peer, { match: 0, next: lastSeq(s) + 1, ackedSentAt: -1, heardAt: ctx.now(), matchAtHeartbeat: -1 });
+    s.progress.set(peer, {
+      match: 0,
+      next: lastSeq(s) + 1,
+      ackedSentAt: -1,
+      heardAt: Number.NEGATIVE_INFINITY,
+      matchAtHeartbeat: -1,
+    });
   }
   s.leaseUntil = leaseBase + s.o.leaseMicros;
   s.quorumAt = leaseBase;
@@ -56,7 +62,6 @@ function send(s: ReplicationState, ctx: Ctx, peer: string, p: Progress, heartbea
       ids: [...s.baseIds],
       sentAt: ctx.now(),
     });
-    ctx.metric("resync.full-copies", 1, peer);
     p.next = s.base + 1;
     return;
   }

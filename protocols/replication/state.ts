@@ -57,6 +57,11 @@ export interface ReplicationState {
   /** Candidate: votes granted in `epoch`; the send time of the request (the new lease starts there). */
   votes: Set<string>;
   standAt: number;
+  /** Pre-vote round in progress: its epoch (0: none) and who would vote. */
+  preEpoch: number;
+  preVotes: Set<string>;
+  /** Whom this node voted for in votedEpoch (volatile): that candidate may ask again at once. */
+  votedFor: string | null;
   /** Primary: per-backup progress, lease, waiting clients, semi-sync state. */
   progress: Map<string, Progress>;
   leaseUntil: number;
