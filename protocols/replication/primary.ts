@@ -7,6 +7,7 @@ import {
   applyUpTo,
   compact,
   type Ctx,
+  entryAt,
   epochAt,
   lastSeq,
   type Progress,
@@ -200,8 +201,10 @@ export function semiSyncTimeout(s: ReplicationState, ctx: Ctx, seq: number): voi
 /** Semi-sync recovers once k backups have caught up with the whole log. */
 export function maybeRecover(s: ReplicationState, ctx: Ctx): void {
   if (!s.degraded || s.role !== "primary") return;
+  // Caught up: no entry k backups lack has waited as long as the timeout (none would degrade the primary now).
   const k = Math.min(s.o.semiSyncAcks, s.progress.size);
-  if (kthMatch(s, k) < lastSeq(s)) return;
+  const held = kthMatch(s, k);
+  if (held < lastSeq(s) && entryAt(s, held + 1).at <= ctx.now() - s.o.semiSyncTimeoutMicros) return;
   s.degraded = false;
   ctx.metric("semisync.recoveries", 1);
   ctx.note("semi-sync recovered: backups caught up", { last: lastSeq(s) });

@@ -31,6 +31,9 @@ const CASES: readonly { protocol: string; bug: string; scenario: string; seed: n
   { protocol: "raft", bug: "no-step-down", scenario: "raft-persistence.yaml", seed: 4 },
   { protocol: "register", bug: "ack-before-replicate", scenario: "register-primary-backup.yaml", seed: 24 },
   { protocol: "register", bug: "stale-backup-read", scenario: "register-primary-backup.yaml", seed: 1 },
+  { protocol: "replication", bug: "no-fencing", scenario: "replication-partition-fencing.yaml", seed: 1 },
+  { protocol: "replication", bug: "ack-early", scenario: "replication-sync-dc-failure.yaml", seed: 1 },
+  { protocol: "replication", bug: "promote-stale-backup", scenario: "replication-stale-failover.yaml", seed: 4 },
 ];
 
 /** Candidate runs each case may make: enough for the first passes, small enough for the whole file to stay short. */

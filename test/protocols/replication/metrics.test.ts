@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { registry } from "../../../protocols/index.ts";
 import { parseScenario } from "../../../sim/scenario/load.ts";
-import { type RunResult, runScenario } from "../../../sim/world/simulation.ts";
+import type { RunResult } from "../../../sim/world/result.ts";
+import { runScenario } from "../../../sim/world/simulation.ts";
 
 /**
  * Hand-worked metric values. Latencies are constant, so every message's delay is known: 1ms inside a datacenter,
