@@ -282,6 +282,7 @@ function onAppend(
   if (commitTo > s.applied) applyUpTo(s, commitTo);
   compact(s, ctx);
   ctx.sync();
+  assert(s.base <= s.applied && s.applied <= lastSeq(s), "a backup applies only entries it holds");
   ctx.send(from, { type: "append-reply", epoch: s.epoch, ok: true, match, sentAt: msg.sentAt });
 }
 
@@ -340,6 +341,7 @@ function onAppendReply(
   if (msg.ok) {
     p.match = Math.max(p.match, msg.match);
     p.next = Math.max(p.next, p.match + 1);
+    assert(p.match <= lastSeq(s), () => `${from} matches ${p.match}, past the primary's log end ${lastSeq(s)}`);
   } else {
     p.next = Math.min(p.next, msg.match + 1);
     ship(s, ctx);
@@ -397,5 +399,6 @@ function onVoteRequest(
     s.role = "backup";
     ctx.setTimer("election", electionTimeout(s, ctx));
   }
+  assert(!grant || (s.votedEpoch === msg.epoch && s.epoch === msg.epoch), "a vote is recorded before it is sent");
   ctx.send(from, { type: "vote", epoch: msg.epoch, granted: grant });
 }
