@@ -8,6 +8,7 @@ import { raft } from "./raft/index.ts";
 import { regionsync } from "./regionsync/index.ts";
 import { register } from "./register/index.ts";
 import { sharding } from "./sharding/index.ts";
+import { replication } from "./replication/index.ts";
 import { threePc } from "./threepc/index.ts";
 import { twoPc } from "./twopc/index.ts";
 
@@ -22,3 +23,4 @@ registry.register(backup);
 registry.register(multimaster);
 registry.register(regionsync);
 registry.register(sharding);
+registry.register(replication);

@@ -40,6 +40,9 @@ const CASES: readonly { protocol: string; bug: string; scenario: string; seed: n
   { protocol: "regionsync", bug: "ack-before-apply", scenario: "regionsync-target-crash.yaml", seed: 1 },
   { protocol: "regionsync", bug: "resume-from-sent", scenario: "regionsync-target-crash.yaml", seed: 1 },
   { protocol: "sharding", bug: "serve-before-handoff", scenario: "sharding-add-node.yaml", seed: 4 },
+  { protocol: "replication", bug: "no-fencing", scenario: "replication-partition-fencing.yaml", seed: 1 },
+  { protocol: "replication", bug: "ack-early", scenario: "replication-sync-dc-failure.yaml", seed: 1 },
+  { protocol: "replication", bug: "promote-stale-backup", scenario: "replication-stale-failover.yaml", seed: 4 },
 ];
 
 /** Candidate runs each case may make: enough for the first passes, small enough for the whole file to stay short. */
