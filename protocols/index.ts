@@ -1,6 +1,7 @@
 /** Every protocol Faultline ships, registered by name. Entry points (CLI, viewer, tests) pass this to the engine. */
 import { ProtocolRegistry } from "../sim/core/registry.ts";
 import { echo } from "./echo/index.ts";
+import { multiMaster } from "./multimaster/index.ts";
 import { paxos } from "./paxos/index.ts";
 import { raft } from "./raft/index.ts";
 import { register } from "./register/index.ts";
@@ -14,3 +15,4 @@ registry.register(raft);
 registry.register(twoPc);
 registry.register(threePc);
 registry.register(paxos);
+registry.register(multiMaster);

@@ -1,0 +1,170 @@
+import { assert } from "../../sim/core/assert.ts";
+import type { MetricSpec } from "../../sim/core/metrics.ts";
+import type { Observer, ObserverContext } from "../../sim/core/protocol.ts";
+import { converged } from "./convergence.ts";
+import type { MultiMasterState } from "./node.ts";
+import type { MultiMasterOptions } from "./options.ts";
+
+export const multiMasterMetrics: readonly MetricSpec[] = [
+  {
+    name: "conflicts",
+    kind: "counter",
+    unit: "count",
+    description: "distinct pairs of concurrent versions of a key that met in a merge at some replica",
+  },
+  {
+    name: "lww.lost-updates",
+    kind: "counter",
+    unit: "count",
+    description:
+      "LWW: acknowledged writes that no later write saw and that the final value did not see (overwritten by a " +
+      "concurrent write), counted at the end of the run",
+  },
+  {
+    name: "siblings.created",
+    kind: "counter",
+    unit: "count",
+    description: "siblings mode: distinct versions that were kept beside a concurrent one",
+  },
+  {
+    name: "replication.lag",
+    kind: "sample",
+    unit: "micros",
+    description: "from a write's acceptance at its origin to its application at a peer (simulated time)",
+    label: "origin->replica",
+  },
+  {
+    name: "converge.after-heal",
+    kind: "sample",
+    unit: "micros",
+    description: "from the first replica hearing a silent peer again (a heal) to all replicas converged",
+  },
+];
+
+type Ctx = ObserverContext<MultiMasterState, MultiMasterOptions>;
+
+interface Written {
+  origin: string;
+  seq: number;
+  key: string;
+  saw: readonly string[];
+  atMicros: number;
+}
+
+/**
+ * Measures what no node can know alone: when each write was accepted (simulated time) and when each replica applied
+ * it (lag per pair), conflicts and siblings counted once across replicas, the time from a heal to convergence, and,
+ * at the end, the updates LWW lost. It reads node states and never changes them.
+ */
+class MultiMasterObserver {
+  /** origin -> its writes by seq - 1. */
+  private readonly written = new Map<string, Written[]>();
+  /** node index -> highest applied seq per origin already measured. */
+  private readonly measured: Map<string, number>[] = [];
+  /** node index -> the state object and how many of its events were read. */
+  private readonly seen: { state: MultiMasterState | undefined; events: number; reconnects: number }[] = [];
+  private readonly pairs = new Set<string>();
+  private readonly siblings = new Set<string>();
+  private healAtMicros = -1;
+
+  step(ctx: Ctx, stepped: number): void {
+    const s = ctx.states[stepped];
+    if (s === undefined) return;
+    this.recordWrites(ctx, stepped, s);
+    this.recordLag(ctx, stepped, s);
+    this.recordEvents(ctx, stepped, s);
+    if (this.healAtMicros >= 0 && converged(ctx)) {
+      ctx.metric("converge.after-heal", ctx.now - this.healAtMicros);
+      ctx.note(stepped, `replicas converged ${Math.round((ctx.now - this.healAtMicros) / 1000)}ms after the heal`);
+      this.healAtMicros = -1;
+    }
+  }
+
+  private recordWrites(ctx: Ctx, i: number, s: MultiMasterState): void {
+    const origin = ctx.nodes[i] as string;
+    const list = this.written.get(origin) ?? [];
+    this.written.set(origin, list);
+    for (let k = list.length; k < s.log.length; k++) {
+      const u = s.log[k];
+      assert(u !== undefined && u.seq === k + 1, () => `observer: ${origin}'s log has a gap at ${k + 1}`);
+      list.push({ origin, seq: u.seq, key: u.key, saw: u.saw, atMicros: ctx.now });
+    }
+  }
+
+  private recordLag(ctx: Ctx, i: number, s: MultiMasterState): void {
+    const me = ctx.nodes[i] as string;
+    const m = this.measured[i] ?? new Map<string, number>();
+    this.measured[i] = m;
+    for (const [origin, a] of s.applied) {
+      if (origin === me) continue;
+      const list = this.written.get(origin) ?? [];
+      for (let seq = (m.get(origin) ?? 0) + 1; seq <= a; seq++) {
+        const w = list[seq - 1];
+        if (w !== undefined) ctx.metric("replication.lag", ctx.now - w.atMicros, `${origin}->${me}`);
+      }
+      m.set(origin, Math.max(m.get(origin) ?? 0, a));
+    }
+  }
+
+  private recordEvents(ctx: Ctx, i: number, s: MultiMasterState): void {
+    let seen = this.seen[i];
+    if (seen === undefined || seen.state !== s) {
+      seen = { state: s, events: 0, reconnects: 0 };
+      this.seen[i] = seen;
+    }
+    for (let k = seen.events; k < s.events.length; k++) {
+      const e = s.events[k];
+      assert(e !== undefined, () => `observer: event ${k} of ${ctx.nodes[i]} is missing`);
+      const id = `${e.key}:${e.pair[0]}/${e.pair[1]}`;
+      if (!this.pairs.has(id)) {
+        this.pairs.add(id);
+        ctx.metric("conflicts", 1);
+      }
+      if (e.winner !== null) continue;
+      for (const v of e.pair) {
+        if (this.siblings.has(v)) continue;
+        this.siblings.add(v);
+        ctx.metric("siblings.created", 1);
+      }
+    }
+    seen.events = s.events.length;
+    if (s.reconnects > seen.reconnects && this.healAtMicros < 0) this.healAtMicros = ctx.now;
+    seen.reconnects = s.reconnects;
+  }
+
+  /**
+   * LWW's lost updates, at the end: per key, the acknowledged writes that are not the final version and that no
+   * write overwrote having seen them (no write lists them in `saw`): a concurrent write discarded them.
+   */
+  finish(ctx: Ctx): void {
+    if (ctx.options.resolution !== "lww") return;
+    const ref = ctx.states.find((x) => x !== undefined && !x.damaged);
+    if (ref === undefined) return;
+    const overwritten = new Set<string>();
+    const byKey = new Map<string, Written[]>();
+    for (const list of this.written.values())
+      for (const w of list) {
+        for (const id of w.saw) overwritten.add(id);
+        byKey.set(w.key, [...(byKey.get(w.key) ?? []), w]);
+      }
+    let lost = 0;
+    for (const [key, ws] of byKey) {
+      const final = ref.store.get(key)?.[0];
+      assert(final !== undefined, () => `observer: ${key} was written but ${ref.id} holds no version of it`);
+      const finalId = `${final.origin}:${final.seq}`;
+      for (const w of ws) if (`${w.origin}:${w.seq}` !== finalId && !overwritten.has(`${w.origin}:${w.seq}`)) lost++;
+    }
+    let total = 0;
+    for (const ws of byKey.values()) total += ws.length;
+    assert(lost <= total - byKey.size, () => `observer: ${lost} lost updates of ${total} writes to ${byKey.size} keys`);
+    ctx.metric("lww.lost-updates", lost);
+  }
+}
+
+export const multiMasterObservers: Observer<MultiMasterState, MultiMasterOptions>[] = [
+  {
+    name: "replication",
+    description: "replication lag per pair, conflicts, siblings, time to converge after a heal, LWW lost updates",
+    create: () => new MultiMasterObserver(),
+  },
+];
