@@ -1,7 +1,6 @@
 import { assert } from "../../sim/core/assert.ts";
 import type { MetricSpec } from "../../sim/core/metrics.ts";
 import type { Observer, ObserverContext } from "../../sim/core/protocol.ts";
-import { converged } from "./convergence.ts";
 import type { MultiMasterState } from "./node.ts";
 import type { MultiMasterOptions } from "./options.ts";
 
@@ -37,7 +36,9 @@ export const multiMasterMetrics: readonly MetricSpec[] = [
     name: "converge.after-heal",
     kind: "sample",
     unit: "micros",
-    description: "from the first replica hearing a silent peer again (a heal) to all replicas converged",
+    description:
+      "from the first replica hearing a silent peer again (a heal) to every replica holding every write accepted " +
+      "before it (the partition's backlog drained, its conflicts resolved)",
   },
 ];
 
@@ -66,6 +67,17 @@ class MultiMasterObserver {
   private readonly pairs = new Set<string>();
   private readonly siblings = new Set<string>();
   private healAtMicros = -1;
+  /** When a heal was seen: origin -> how many writes it had accepted then (what every replica must catch up to). */
+  private readonly backlog = new Map<string, number>();
+
+  /** Every node up and holding every write its origin had accepted when the heal was seen. */
+  private caughtUp(ctx: Ctx): boolean {
+    for (const s of ctx.states) {
+      if (s === undefined || s.damaged) return false;
+      for (const [origin, n] of this.backlog) if ((s.applied.get(origin) ?? 0) < n) return false;
+    }
+    return true;
+  }
 
   step(ctx: Ctx, stepped: number): void {
     const s = ctx.states[stepped];
@@ -73,9 +85,9 @@ class MultiMasterObserver {
     this.recordWrites(ctx, stepped, s);
     this.recordLag(ctx, stepped, s);
     this.recordEvents(ctx, stepped, s);
-    if (this.healAtMicros >= 0 && converged(ctx)) {
+    if (this.healAtMicros >= 0 && this.caughtUp(ctx)) {
       ctx.metric("converge.after-heal", ctx.now - this.healAtMicros);
-      ctx.note(stepped, `replicas converged ${Math.round((ctx.now - this.healAtMicros) / 1000)}ms after the heal`);
+      ctx.note(stepped, `replicas caught up ${Math.round((ctx.now - this.healAtMicros) / 1000)}ms after the heal`);
       this.healAtMicros = -1;
     }
   }
@@ -128,7 +140,11 @@ class MultiMasterObserver {
       }
     }
     seen.events = s.events.length;
-    if (s.reconnects > seen.reconnects && this.healAtMicros < 0) this.healAtMicros = ctx.now;
+    if (s.reconnects > seen.reconnects && this.healAtMicros < 0) {
+      this.healAtMicros = ctx.now;
+      for (const [origin, list] of this.written) this.backlog.set(origin, list.length);
+      assert(this.backlog.size <= ctx.nodes.length, () => "observer: a backlog for more origins than nodes");
+    }
     seen.reconnects = s.reconnects;
   }
 
