@@ -101,6 +101,9 @@ function loadDurable(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>): voi
   s.applied.set(s.id, s.log.length);
   for (const vs of s.store.values()) for (const v of vs) bumpClock(s.clock, v.hlc);
   for (const u of s.log) bumpClock(s.clock, u.hlc);
+  for (const [i, u] of s.log.entries())
+    assert(u.seq === i + 1 && u.origin === s.id, () => `${s.id}: stored write ${i + 1} is ${u.seq}`);
+  for (const vs of s.store.values()) assert(vs.length >= 1, () => `${s.id}: a stored key with no version`);
 }
 
 function bumpClock(clock: HlcClock, h: { wall: number; logical: number }): void {
@@ -183,6 +186,7 @@ function scheduleFlush(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>): v
 
 /** Ship to every peer the next batch of writes it has not been sent. */
 function flush(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>): void {
+  assert(s.flushPending, () => `${s.id}: a flush timer fired that was not pending`);
   s.flushPending = false;
   let more = false;
   for (const [peer, p] of s.peers) {
@@ -191,6 +195,7 @@ function flush(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>): void {
     if (p.sent < s.log.length) more = true;
   }
   if (more) scheduleFlush(s, ctx);
+  for (const [peer, p] of s.peers) assert(p.sent <= s.log.length, () => `${s.id}: sent ${peer} past the log`);
 }
 
 /** Send `peer` the writes after `p.sent` (at most a batch; none: a heartbeat), and move `p.sent` past them. */
@@ -209,6 +214,7 @@ function ship(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>, peer: strin
 function retry(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>): void {
   if (s.damaged) return;
   for (const [peer, p] of s.peers) {
+    assert(p.acked <= p.sent, () => `${s.id}: ${peer} acknowledged ${p.acked}, past sent ${p.sent}`);
     if (!s.bugs.has("no-anti-entropy-resume")) p.sent = p.acked;
     ship(s, ctx, peer, p);
   }

@@ -105,6 +105,7 @@ class MultiMasterObserver {
 
   private recordLag(ctx: Ctx, i: number, s: MultiMasterState): void {
     const me = ctx.nodes[i] as string;
+    assert(s.id === me, () => `observer: node ${i} is ${me} but its state says ${s.id}`);
     const m = this.measured[i] ?? new Map<string, number>();
     this.measured[i] = m;
     for (const [origin, a] of s.applied) {
@@ -112,7 +113,9 @@ class MultiMasterObserver {
       const list = this.written.get(origin) ?? [];
       for (let seq = (m.get(origin) ?? 0) + 1; seq <= a; seq++) {
         const w = list[seq - 1];
-        if (w !== undefined) ctx.metric("replication.lag", ctx.now - w.atMicros, `${origin}->${me}`);
+        if (w === undefined) continue;
+        assert(ctx.now >= w.atMicros, () => `observer: ${me} applied ${origin}:${seq} before it was written`);
+        ctx.metric("replication.lag", ctx.now - w.atMicros, `${origin}->${me}`);
       }
       m.set(origin, Math.max(m.get(origin) ?? 0, a));
     }
