@@ -17,7 +17,8 @@ export const multiMasterMetrics: readonly MetricSpec[] = [
     unit: "count",
     description:
       "LWW: acknowledged writes that no later write saw and that the final value did not see (overwritten by a " +
-      "concurrent write), counted at the end of the run",
+      "concurrent write), counted at the end of the run, by the node that accepted them",
+    label: "origin",
   },
   {
     name: "siblings.created",
@@ -167,16 +168,21 @@ class MultiMasterObserver {
         byKey.set(w.key, [...(byKey.get(w.key) ?? []), w]);
       }
     let lost = 0;
+    const byOrigin = new Map<string, number>(ctx.nodes.map((n) => [n, 0]));
     for (const [key, ws] of byKey) {
       const final = ref.store.get(key)?.[0];
       assert(final !== undefined, () => `observer: ${key} was written but ${ref.id} holds no version of it`);
       const finalId = `${final.origin}:${final.seq}`;
-      for (const w of ws) if (`${w.origin}:${w.seq}` !== finalId && !overwritten.has(`${w.origin}:${w.seq}`)) lost++;
+      for (const w of ws) {
+        if (`${w.origin}:${w.seq}` === finalId || overwritten.has(`${w.origin}:${w.seq}`)) continue;
+        lost++;
+        byOrigin.set(w.origin, (byOrigin.get(w.origin) ?? 0) + 1);
+      }
     }
     let total = 0;
     for (const ws of byKey.values()) total += ws.length;
     assert(lost <= total - byKey.size, () => `observer: ${lost} lost updates of ${total} writes to ${byKey.size} keys`);
-    ctx.metric("lww.lost-updates", lost);
+    for (const [origin, n] of byOrigin) ctx.metric("lww.lost-updates", n, origin);
   }
 }
 

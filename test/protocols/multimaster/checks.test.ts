@@ -43,6 +43,18 @@ describe("master-master checks across seeds", () => {
     }, 60_000);
   }
 
+  it("clock skew makes the region whose clocks run behind lose nearly every LWW conflict", () => {
+    const skewed = load("multimaster-lww-skew.yaml");
+    for (const seed of [1, 2, 3]) {
+      const r = runScenario(skewed, { registry, seed, sink: "none" });
+      const lost = (n: string) =>
+        r.protocolMetrics.find((m) => m.name === "lww.lost-updates" && m.label === n)?.sum ?? 0;
+      const behind = lost("n1") + lost("n2");
+      const ahead = lost("n3") + lost("n4");
+      expect(behind, `faultline run scenarios/multimaster-lww-skew.yaml --seed ${seed}`).toBeGreaterThan(5 * ahead);
+    }
+  });
+
   it("clients read sensibly: every op served locally during the partition, some reads stale", () => {
     const r = runScenario(load("multimaster-two-regions.yaml"), { registry, seed: 1, sink: "none" });
     const m = r.clientMetrics;

@@ -40,6 +40,7 @@ function partitionedWrites(resolution: "lww" | "siblings", bugs: string[] = []):
 /** Run the protocol's observer over the cluster's final states and return the metric totals. */
 function observe(c: MM): Map<string, number> {
   const totals = new Map<string, number>();
+  const add = (k: string, v: number) => totals.set(k, (totals.get(k) ?? 0) + v);
   const states = c.ids.map((x) => c.states.get(x));
   const ctx: ObserverContext<MultiMasterState, MultiMasterOptions> = {
     now: c.now,
@@ -48,7 +49,10 @@ function observe(c: MM): Map<string, number> {
     up: states.map((s) => s !== undefined),
     storage: () => ({ read: () => undefined, keys: () => [] }),
     options: c.options,
-    metric: (name, v) => totals.set(name, (totals.get(name) ?? 0) + v),
+    metric: (name, v, label) => {
+      add(name, v);
+      if (label !== undefined) add(`${name}[${label}]`, v);
+    },
     note: () => {},
   };
   const o = (multiMaster.observers ?? [])[0]?.create();
@@ -72,6 +76,8 @@ describe("master-master, hand-worked partition", () => {
     const m = observe(c);
     expect(m.get("conflicts")).toBe(5);
     expect(m.get("lww.lost-updates")).toBe(2);
+    expect(m.get("lww.lost-updates[a]")).toBe(1);
+    expect(m.get("lww.lost-updates[b]")).toBe(1);
     expect(m.get("siblings.created") ?? 0).toBe(0);
     const notes = c.notes.filter((n) => n.text.startsWith("conflict on k"));
     expect(notes.map((n) => n.data?.winner)).toContain("a:4");
