@@ -43,3 +43,22 @@ export function divergence(ctx: Ctx): { node: number; mine: string; first: strin
 export function converged(ctx: Ctx): boolean {
   return quiescent(ctx) && divergence(ctx) === null;
 }
+
+/**
+ * Caught up: every node is up, and has applied every origin's writes up to the origin's older retry mark (what it had
+ * written two retry ticks ago: shipped at least one retry interval ago and re-sent since if lost). Unlike
+ * `converged` it holds under continuous writes; it fails while a partition, a crash or a lost re-send holds writes back.
+ */
+export function caughtUp(ctx: Ctx): boolean {
+  const n = ctx.nodes.length;
+  for (let i = 0; i < n; i++) {
+    const s = ctx.states[i];
+    if (s === undefined || s.damaged) return false;
+  }
+  for (let j = 0; j < n; j++) {
+    const mark = (ctx.states[j] as MultiMasterState).marks[0];
+    const origin = ctx.nodes[j] as string;
+    for (let i = 0; i < n; i++) if (((ctx.states[i] as MultiMasterState).applied.get(origin) ?? 0) < mark) return false;
+  }
+  return true;
+}

@@ -1,6 +1,6 @@
 import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
 import { multiMasterBugs } from "./bugs.ts";
-import { converged } from "./convergence.ts";
+import { caughtUp, converged } from "./convergence.ts";
 import { multiMasterInvariants } from "./invariants.ts";
 import type { MultiMasterMsg } from "./messages.ts";
 import { createMultiMaster, type MultiMasterState, stepMultiMaster } from "./node.ts";
@@ -35,6 +35,12 @@ export const multiMaster: Protocol<MultiMasterState, MultiMasterMsg, KvOp, Multi
       name: "converged",
       description: "Every node is up, holds every write of every origin, and all hold the same versions.",
       holds: (ctx) => converged(ctx),
+    },
+    {
+      name: "caught-up",
+      description:
+        "Every node is up and holds every write its origin had accepted two retry ticks ago (holds under load).",
+      holds: (ctx) => caughtUp(ctx),
     },
   ],
   metrics: multiMasterMetrics,

@@ -45,6 +45,11 @@ export interface MultiMasterState {
   reconnects: number;
   flushPending: boolean;
   damaged: boolean;
+  /**
+   * The log length at the last two retry ticks ([older, newer]): writes up to `marks[0]` were shipped at least one
+   * retry interval ago and re-sent at the last tick if lost, so every reachable peer should hold them (`caught-up`).
+   */
+  marks: [number, number];
 }
 
 /** A limit: a node keeps at most this many request results for de-duplication (oldest dropped first). */
@@ -69,6 +74,7 @@ export function createMultiMaster(
     reconnects: 0,
     flushPending: false,
     damaged: false,
+    marks: [0, 0],
   };
   loadDurable(s, ctx);
   assert(s.applied.get(s.id) === s.log.length, () => `${s.id}: own applied is not the log length after a load`);
@@ -213,6 +219,8 @@ function ship(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>, peer: strin
  */
 function retry(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>): void {
   if (s.damaged) return;
+  s.marks = [s.marks[1], s.log.length];
+  assert(s.marks[0] <= s.marks[1], () => `${s.id}: retry marks go backwards (${s.marks.join(", ")})`);
   for (const [peer, p] of s.peers) {
     assert(p.acked <= p.sent, () => `${s.id}: ${peer} acknowledged ${p.acked}, past sent ${p.sent}`);
     if (!s.bugs.has("no-anti-entropy-resume")) p.sent = p.acked;
