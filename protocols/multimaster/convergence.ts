@@ -47,7 +47,8 @@ export function converged(ctx: Ctx): boolean {
 /**
  * Caught up: every node is up, and has applied every origin's writes up to the origin's older retry mark (what it had
  * written two retry ticks ago: shipped at least one retry interval ago and re-sent since if lost). Unlike
- * `converged` it holds under continuous writes; it fails while a partition, a crash or a lost re-send holds writes back.
+ * `converged` it holds under continuous writes; it fails while a partition, a crash or a lost re-send holds writes
+ * back.
  */
 export function caughtUp(ctx: Ctx): boolean {
   const n = ctx.nodes.length;
