@@ -2,7 +2,7 @@
 import { ProtocolRegistry } from "../sim/core/registry.ts";
 import { backup } from "./backup/index.ts";
 import { echo } from "./echo/index.ts";
-import { multimaster } from "./multimaster/index.ts";
+import { multiMaster } from "./multimaster/index.ts";
 import { paxos } from "./paxos/index.ts";
 import { raft } from "./raft/index.ts";
 import { regionsync } from "./regionsync/index.ts";
@@ -20,7 +20,7 @@ registry.register(twoPc);
 registry.register(threePc);
 registry.register(paxos);
 registry.register(backup);
-registry.register(multimaster);
+registry.register(multiMaster);
 registry.register(regionsync);
 registry.register(sharding);
 registry.register(replication);

@@ -1,11 +1,11 @@
-export const multimasterBugs: Record<string, string> = {
+/** Planted bug variants of the master-master protocol (switched on by a scenario's `bugs` or `--bug`). */
+export const multiMasterBugs = {
   "lww-ignores-logical":
-    "The hybrid-logical-clock comparison skips the logical counter: two updates a replica stamped within one wall " +
-    "value compare equal, a replica that already holds the first keeps it, and replicas diverge.",
+    "LWW merge compares HLC timestamps by wall time and node only, ignoring the logical counter: two writes of one " +
+    "node within one wall value tie, and replicas keep whichever arrived first (divergence)",
   "no-anti-entropy-resume":
-    "After a silence or a gap, replication resumes from the newest update instead of the last acknowledged one: " +
-    "updates lost in a partition are never re-sent, and the replicas never converge.",
+    "after a retry timeout the origin resumes from the newest write it sent instead of the last one the peer " +
+    "acknowledged: writes lost in a partition are never re-sent (replicas never converge)",
   "vv-drop-sibling":
-    "The version-vector merge treats a version whose clock has the larger sum as newer, so an incoming concurrent " +
-    "version drops a sibling it never saw.",
-};
+    "siblings mode: a merge replaces a concurrent sibling by the incoming version instead of keeping both (divergence)",
+} as const;

@@ -1,73 +1,64 @@
-/**
- * A hybrid logical clock (Kulkarni et al., 2014) for last-writer-wins: the physical part comes from the node's own
- * (possibly skewed) clock, ctx.now(); the logical counter orders events within one physical microsecond and keeps the
- * clock monotonic and causal when a remote timestamp is ahead of the local clock. Timestamps are plain data (they are
- * persisted and sent), ordered by (wall, logical, node): the node id breaks ties, so the order is total.
- */
 import { assert } from "../../sim/core/assert.ts";
-import type { Micros, NodeId } from "../../sim/core/types.ts";
 
-export interface HlcStamp {
-  wall: Micros;
+/**
+ * A hybrid logical clock timestamp (Kulkarni et al., 2014): `wall` follows the node's physical clock (ctx.now()) but
+ * never goes backwards and never falls behind a timestamp the node has seen; `logical` counts events within one
+ * `wall` value; `node` breaks the remaining ties, so the order over timestamps is total.
+ */
+export interface Hlc {
+  wall: number;
   logical: number;
-  node: NodeId;
+  node: string;
 }
 
-/** A node's clock state: the latest (wall, logical) it issued or received. */
+/** The clock's state at one node: the largest (wall, logical) it has issued or seen. */
 export interface HlcClock {
-  wall: Micros;
+  wall: number;
   logical: number;
+}
+
+/** A timestamp for a local event at physical time `pt`: strictly after everything the clock issued or saw. */
+export function hlcTick(clock: HlcClock, pt: number, node: string): Hlc {
+  assert(Number.isFinite(pt), () => `hlc: physical time ${pt} is not finite`);
+  const before = { wall: clock.wall, logical: clock.logical };
+  if (pt > clock.wall) {
+    clock.wall = pt;
+    clock.logical = 0;
+  } else clock.logical++;
+  assert(
+    clock.wall > before.wall || (clock.wall === before.wall && clock.logical > before.logical),
+    () => `hlc: tick did not advance (${before.wall}.${before.logical} -> ${clock.wall}.${clock.logical})`,
+  );
+  return { wall: clock.wall, logical: clock.logical, node };
+}
+
+/** Merge a received timestamp `m` at physical time `pt`: the clock moves past both. */
+export function hlcReceive(clock: HlcClock, m: Hlc, pt: number): void {
+  const wall = Math.max(clock.wall, m.wall, pt);
+  let logical: number;
+  if (wall === clock.wall && wall === m.wall) logical = Math.max(clock.logical, m.logical) + 1;
+  else if (wall === clock.wall) logical = clock.logical + 1;
+  else if (wall === m.wall) logical = m.logical + 1;
+  else logical = 0;
+  clock.wall = wall;
+  clock.logical = logical;
+  assert(
+    hlcCompare({ ...clock, node: m.node }, m, false) > 0,
+    () => `hlc: after receiving ${hlcText(m)} the clock ${clock.wall}.${clock.logical} is not past it`,
+  );
 }
 
 /**
- * Order of two stamps: negative when a is older, positive when newer, 0 only for the very same stamp. With
- * `ignoreLogical` (the planted bug `lww-ignores-logical`) the logical counter is skipped, so two stamps one node issued
- * within one wall value compare equal.
+ * The total order: wall, then logical, then node id. With `ignoreLogical` (the planted bug `lww-ignores-logical`)
+ * the logical counter is skipped, so two timestamps of one node within one wall value compare equal.
  */
-export function compareHlc(a: HlcStamp, b: HlcStamp, ignoreLogical = false): number {
+export function hlcCompare(a: Hlc, b: Hlc, ignoreLogical: boolean): number {
   if (a.wall !== b.wall) return a.wall < b.wall ? -1 : 1;
   if (!ignoreLogical && a.logical !== b.logical) return a.logical < b.logical ? -1 : 1;
-  if (a.node === b.node) return 0;
-  return a.node < b.node ? -1 : 1;
+  if (a.node !== b.node) return a.node < b.node ? -1 : 1;
+  return 0;
 }
 
-/** A local event (a write) at physical time `now`: the stamp it gets; the clock moves past it. */
-export function hlcTick(c: HlcClock, now: Micros, node: NodeId): HlcStamp {
-  assert(Number.isInteger(now), () => `hlc: physical time ${now} is not whole microseconds`);
-  const before = { wall: c.wall, logical: c.logical };
-  if (now > c.wall) {
-    c.wall = now;
-    c.logical = 0;
-  } else c.logical++;
-  assert(
-    c.wall > before.wall || (c.wall === before.wall && c.logical > before.logical),
-    () => `hlc: tick at ${now}us did not move forward from ${before.wall}.${before.logical}`,
-  );
-  assert(c.wall >= now, () => `hlc: wall ${c.wall}us behind physical ${now}us`);
-  return { wall: c.wall, logical: c.logical, node };
-}
-
-/** A receive of a remote stamp at physical time `now`: the clock moves past both it and its own last value. */
-export function hlcReceive(c: HlcClock, remote: HlcStamp, now: Micros): void {
-  assert(remote.wall >= 0 && remote.logical >= 0, () => `hlc: bad remote stamp ${JSON.stringify(remote)}`);
-  const before = { wall: c.wall, logical: c.logical };
-  const wall = Math.max(c.wall, remote.wall, now);
-  if (wall === c.wall && wall === remote.wall) c.logical = Math.max(c.logical, remote.logical) + 1;
-  else if (wall === c.wall) c.logical++;
-  else if (wall === remote.wall) c.logical = remote.logical + 1;
-  else c.logical = 0;
-  c.wall = wall;
-  assert(
-    c.wall > before.wall || (c.wall === before.wall && c.logical > before.logical),
-    () => `hlc: receive did not move forward from ${before.wall}.${before.logical}`,
-  );
-  assert(
-    c.wall > remote.wall || (c.wall === remote.wall && c.logical > remote.logical),
-    () => `hlc: receive of ${remote.wall}.${remote.logical} left the clock at ${c.wall}.${c.logical}`,
-  );
-}
-
-/** A short printable form: `1234567.2@n1`. */
-export function showHlc(s: HlcStamp): string {
-  return `${s.wall}.${s.logical}@${s.node}`;
+export function hlcText(h: Hlc): string {
+  return `${h.wall}.${h.logical}@${h.node}`;
 }

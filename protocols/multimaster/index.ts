@@ -1,47 +1,50 @@
 import type { KvOp, Protocol } from "../../sim/core/protocol.ts";
-import { multimasterBugs } from "./bugs.ts";
-import { multimasterInvariants, multimasterProgress } from "./invariants.ts";
-import type { MultimasterMsg } from "./messages.ts";
-import { createMultimaster, type MultimasterState, stepMultimaster } from "./node.ts";
-import { multimasterMetrics, multimasterObservers } from "./observers.ts";
-import { type MultimasterOptions, multimasterOptions } from "./options.ts";
-import type { Version } from "./versions.ts";
-
-const versionBytes = (v: Version): number => 40 + v.key.length + v.value.length + 12 * Object.keys(v.clock).length;
+import { multiMasterBugs } from "./bugs.ts";
+import { caughtUp, converged } from "./convergence.ts";
+import { multiMasterInvariants } from "./invariants.ts";
+import type { MultiMasterMsg } from "./messages.ts";
+import { createMultiMaster, type MultiMasterState, stepMultiMaster } from "./node.ts";
+import { multiMasterMetrics, multiMasterObservers } from "./observer.ts";
+import { type MultiMasterOptions, multiMasterOptions } from "./options.ts";
 
 /**
- * Master-master replication: every replica accepts client writes locally, acknowledges them once durable, and ships
- * them to the others asynchronously (batched, retried, resumed from what each peer acknowledged). Concurrent writes to
- * a key are resolved by last-writer-wins on hybrid logical clocks, or kept as siblings under version vectors.
+ * Master-master replication: every node accepts reads and writes locally and ships its own writes asynchronously to
+ * every other node, in order, batched, re-sent from what each peer acknowledged. Concurrent writes to a key are
+ * resolved by last-writer-wins on hybrid logical clocks, or kept as siblings by version vectors (docs/replication.md).
  */
-export const multimaster: Protocol<MultimasterState, MultimasterMsg, KvOp, MultimasterOptions> = {
+export const multiMaster: Protocol<MultiMasterState, MultiMasterMsg, KvOp, MultiMasterOptions> = {
   name: "multimaster",
-  description: "Master-master replication: every replica writable, async replication, lww (HLC) or siblings (VV).",
-  options: multimasterOptions,
-  create: createMultimaster,
-  step: stepMultimaster,
-  view: (s) => {
-    let applied = 0;
-    for (const log of s.logs.values()) applied += log.length;
-    let siblings = 0;
-    for (const held of s.store.values()) if (held.length > 1) siblings++;
-    return {
-      role: s.damaged ? "damaged" : "master",
-      applied,
-      keys: s.store.size,
-      conflicts: s.conflicts,
-      siblingKeys: siblings,
-    };
-  },
+  description: "Master-master replication: writes accepted everywhere, async replication, LWW (HLC) or siblings (VV).",
+  options: multiMasterOptions,
+  create: createMultiMaster,
+  step: stepMultiMaster,
+  view: (s) => ({
+    role: s.damaged ? "damaged" : "master",
+    hlc: `${s.clock.wall}.${s.clock.logical}`,
+    written: s.log.length,
+    keys: s.store.size,
+    siblings: [...s.store.values()].filter((v) => v.length > 1).length,
+  }),
+  viewHints: {},
   messageSize: (m) =>
-    m.type === "replicate"
-      ? 32 + m.updates.reduce((n, v) => n + versionBytes(v), 0)
-      : 32 + 12 * Object.keys(m.applied).length,
+    m.type === "replicate" ? 48 + m.updates.reduce((n, u) => n + 64 + u.key.length + u.value.length, 0) : 48,
   messageType: (m) => m.type,
-  invariants: multimasterInvariants,
-  progress: multimasterProgress,
-  metrics: multimasterMetrics,
-  observers: multimasterObservers,
+  invariants: multiMasterInvariants,
+  progress: [
+    {
+      name: "converged",
+      description: "Every node is up, holds every write of every origin, and all hold the same versions.",
+      holds: (ctx) => converged(ctx),
+    },
+    {
+      name: "caught-up",
+      description:
+        "Every node is up and holds every write its origin had accepted two retry ticks ago (holds under load).",
+      holds: (ctx) => caughtUp(ctx),
+    },
+  ],
+  metrics: multiMasterMetrics,
+  observers: multiMasterObservers,
   roles: ["master"],
-  bugs: multimasterBugs,
+  bugs: multiMasterBugs,
 };

@@ -1,395 +1,352 @@
 import { assert } from "../../sim/core/assert.ts";
 import { CORRUPT, type Input, type KvOp, type NodeContext } from "../../sim/core/protocol.ts";
-import { assertNever, type Micros, type NodeId } from "../../sim/core/types.ts";
+import { assertNever } from "../../sim/core/types.ts";
 import { kvApply } from "../kv/kv.ts";
-import { compareHlc, type HlcClock, hlcReceive, hlcTick, showHlc } from "./hlc.ts";
-import type { MultimasterMsg } from "./messages.ts";
-import type { MultimasterOptions } from "./options.ts";
-import { type Clock, clockText, descends, joinClocks, showVersion, type Version } from "./versions.ts";
+import { type HlcClock, hlcCompare, hlcReceive, hlcText, hlcTick } from "./hlc.ts";
+import type { MultiMasterMsg, Update } from "./messages.ts";
+import type { MultiMasterOptions } from "./options.ts";
+import { joinedValue, sortSiblings, type Version, versionId, vvCompare, vvJoin } from "./versions.ts";
 
-/** Most updates one origin may issue in a run (a limit, checked: the logs are kept whole). */
-export const MAX_UPDATES_PER_ORIGIN = 1_000_000;
-
-/**
- * What a replica knows about one peer (etcd's progress tracker, reduced): `acked` is what the peer confirmed it holds,
- * `sent` what was shipped past that (the next update to ship is sent + 1). A restarted replica probes (ships nothing
- * but heartbeats) until the peer's first ack says where to resume.
- */
-export interface Progress {
-  acked: Clock;
-  sent: Clock;
-  probing: boolean;
-  lastAckAt: Micros;
-  /** `acked` at the previous retry tick, as text: unchanged while updates are outstanding means resend. */
-  ackedAtRetry: string;
-  /** No ack for two retry intervals: the peer is cut off (or down). */
-  silent: boolean;
-  /** Since contact resumed after a silence: when, and what this replica held then (converge time when acked). */
-  catchup: { since: Micros; target: Clock } | null;
+/** Replication progress towards one peer (etcd's tracker, reduced): what was sent, what the peer acknowledged. */
+export interface PeerProgress {
+  /** Highest own seq shipped (optimistically) to the peer. */
+  sent: number;
+  /** Highest own seq the peer acknowledged holding durably. */
+  acked: number;
+  /** Local time the peer was last heard from (-1: not since this node started). */
+  lastHeard: number;
 }
 
-export interface MultimasterState {
-  options: MultimasterOptions;
+/** Two concurrent versions of a key met in a merge at this node (read by the observer, which counts them once). */
+export interface MergeEvent {
+  key: string;
+  /** The two versions' ids, sorted. */
+  pair: [string, string];
+  /** LWW: the id kept. Siblings mode: null (both kept, unless the planted bug dropped one). */
+  winner: string | null;
+}
+
+export interface MultiMasterState {
+  options: MultiMasterOptions;
   bugs: ReadonlySet<string>;
-  id: NodeId;
-  hlc: HlcClock;
-  /** Per origin, every update of it this replica holds, seq 1..n contiguous (index seq - 1). */
-  logs: Map<NodeId, Version[]>;
-  /** Per key, the versions held: one under lww; the concurrent siblings under siblings, newest stamp first. */
+  id: string;
+  clock: HlcClock;
+  /** This node's own writes, seq 1..n (log[i].seq === i + 1), durable. */
+  log: Update[];
+  /** key -> its versions: exactly one under LWW; siblings in canonical order under `siblings`. */
   store: Map<string, Version[]>;
-  /** Per key, every version applied here (what the invariants and observers judge the store against). */
-  history: Map<string, Version[]>;
-  progress: Map<NodeId, Progress>;
-  /** requestId -> result of client writes applied here (de-duplicates a retried request). */
-  seen: Map<number, unknown>;
+  /** origin -> highest seq of the origin's writes applied here (contiguous); the node's own entry is log.length. */
+  applied: Map<string, number>;
+  peers: Map<string, PeerProgress>;
+  /** requestId -> result, for retried requests. */
+  results: Map<number, unknown>;
+  events: MergeEvent[];
+  /** Times a silent peer was heard again (a healed partition, a restarted peer). */
+  reconnects: number;
+  flushPending: boolean;
   damaged: boolean;
-  flushArmed: boolean;
-  /** Conflicts this incarnation resolved (for the view). */
-  conflicts: number;
-  /** Keys whose held versions the latest step changed (for the invariants). */
-  touched: string[];
+  /**
+   * The log length at the last two retry ticks ([older, newer]): writes up to `marks[0]` were shipped at least one
+   * retry interval ago and re-sent at the last tick if lost, so every reachable peer should hold them (`caught-up`).
+   */
+  marks: [number, number];
 }
 
-export function appliedOf(s: MultimasterState, origin: NodeId): number {
-  return s.logs.get(origin)?.length ?? 0;
-}
+/** A limit: a node keeps at most this many request results for de-duplication (oldest dropped first). */
+export const MAX_RESULTS = 100_000;
 
-export function appliedClock(s: MultimasterState): Clock {
-  const c: Clock = {};
-  for (const [o, log] of s.logs) if (log.length > 0) c[o] = log.length;
-  return c;
-}
-
-/** a holds every update b names. */
-export function covers(a: Clock, b: Clock): boolean {
-  for (const [k, n] of Object.entries(b)) if ((a[k] ?? 0) < n) return false;
-  return true;
-}
-
-/** What a read of the key answers: null, the value, or the siblings' values newest first joined by commas. */
-export function readValue(held: readonly Version[] | undefined): string | null {
-  if (held === undefined || held.length === 0) return null;
-  return held.map((v) => v.value).join(",");
-}
-
-function newestFirst(vs: Version[]): Version[] {
-  return vs.sort((a, b) => compareHlc(b.hlc, a.hlc));
-}
-
-export function createMultimaster(
-  ctx: NodeContext<MultimasterMsg>,
-  options: MultimasterOptions,
+export function createMultiMaster(
+  ctx: NodeContext<MultiMasterMsg>,
+  o: MultiMasterOptions,
   bugs: ReadonlySet<string>,
-): MultimasterState {
-  const s: MultimasterState = {
-    options,
+): MultiMasterState {
+  const s: MultiMasterState = {
+    options: o,
     bugs,
     id: ctx.id,
-    hlc: { wall: 0, logical: 0 },
-    logs: new Map(ctx.nodes.map((n) => [n, []])),
+    clock: { wall: 0, logical: 0 },
+    log: [],
     store: new Map(),
-    history: new Map(),
-    progress: new Map(),
-    seen: new Map(),
+    applied: new Map(),
+    peers: new Map(ctx.peers.map((p) => [p, { sent: 0, acked: 0, lastHeard: -1 }])),
+    results: new Map(),
+    events: [],
+    reconnects: 0,
+    flushPending: false,
     damaged: false,
-    flushArmed: false,
-    conflicts: 0,
-    touched: [],
+    marks: [0, 0],
   };
-  for (const p of ctx.peers) {
-    s.progress.set(p, {
-      acked: {},
-      sent: {},
-      probing: true,
-      lastAckAt: ctx.now(),
-      ackedAtRetry: "",
-      silent: false,
-      catchup: null,
-    });
-  }
-  recover(s, ctx);
-  assert(s.progress.size === ctx.peers.length, "one progress per peer");
+  loadDurable(s, ctx);
+  assert(s.applied.get(s.id) === s.log.length, () => `${s.id}: own applied is not the log length after a load`);
   return s;
 }
 
-/** Rebuild from durable storage: each origin's contiguous prefix of updates, applied in order (no notes/metrics). */
-function recover(s: MultimasterState, ctx: NodeContext<MultimasterMsg>): void {
-  const found = new Map<NodeId, Map<number, Version>>();
-  for (const key of ctx.keys("u:")) {
-    const v = ctx.read(key);
-    if (v === CORRUPT) {
-      s.damaged = true;
-      return;
+/** Rebuild the log, the store and the applied counters from disk; the clock restarts past everything seen. */
+function loadDurable(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>): void {
+  const count = ctx.read("count");
+  if (count === CORRUPT) s.damaged = true;
+  const n = typeof count === "number" ? count : 0;
+  for (let seq = 1; seq <= n && !s.damaged; seq++) {
+    const u = ctx.read(`u:${seq}`);
+    if (u === CORRUPT || u === undefined) s.damaged = true;
+    else {
+      s.log.push(u as Update);
+      s.results.set((u as Update).requestId, (u as Update).result);
     }
-    if (v === undefined) continue;
-    const u = v as Version;
-    let m = found.get(u.origin);
-    if (m === undefined) found.set(u.origin, (m = new Map()));
-    m.set(u.seq, u);
   }
-  for (const origin of ctx.nodes) {
-    const m = found.get(origin);
-    for (let seq = 1; m?.has(seq) === true; seq++) applyVersion(s, m.get(seq) as Version, ctx, true);
+  for (const k of ctx.keys("k:")) {
+    const vs = ctx.read(k);
+    if (vs === CORRUPT) s.damaged = true;
+    else if (Array.isArray(vs)) s.store.set(k.slice(2), vs as Version[]);
   }
-  for (const [o, log] of s.logs)
-    assert(
-      log.every((v, i) => v.seq === i + 1),
-      () => `${o}'s log is not contiguous`,
-    );
-  s.touched = [];
+  for (const k of ctx.keys("applied:")) {
+    const a = ctx.read(k);
+    if (a === CORRUPT) s.damaged = true;
+    else if (typeof a === "number") s.applied.set(k.slice("applied:".length), a);
+  }
+  s.applied.set(s.id, s.log.length);
+  for (const vs of s.store.values()) for (const v of vs) bumpClock(s.clock, v.hlc);
+  for (const u of s.log) bumpClock(s.clock, u.hlc);
+  for (const [i, u] of s.log.entries())
+    assert(u.seq === i + 1 && u.origin === s.id, () => `${s.id}: stored write ${i + 1} is ${u.seq}`);
+  for (const vs of s.store.values()) assert(vs.length >= 1, () => `${s.id}: a stored key with no version`);
 }
 
-export function stepMultimaster(
-  s: MultimasterState,
-  input: Input<MultimasterMsg>,
-  ctx: NodeContext<MultimasterMsg>,
+function bumpClock(clock: HlcClock, h: { wall: number; logical: number }): void {
+  if (h.wall > clock.wall || (h.wall === clock.wall && h.logical > clock.logical)) {
+    clock.wall = h.wall;
+    clock.logical = h.logical;
+  }
+}
+
+export function stepMultiMaster(
+  s: MultiMasterState,
+  input: Input<MultiMasterMsg>,
+  ctx: NodeContext<MultiMasterMsg>,
 ): void {
-  s.touched = [];
   switch (input.kind) {
     case "start":
-      if (s.damaged) ctx.note("disk damaged: this replica stops serving", {});
-      else ctx.setTimer("retry", 0);
+      if (s.damaged) ctx.note("disk damaged: this node stops serving", { writes: s.log.length });
+      ctx.setTimer("retry", s.options.retryMicros);
+      if (s.log.length > 0) scheduleFlush(s, ctx);
       return;
     case "client":
       return onClient(s, input.requestId, input.op, ctx);
     case "message":
-      if (s.damaged) return;
-      if (input.msg.type === "replicate") return onReplicate(s, input.from, input.msg.updates, ctx);
-      if (input.msg.type === "ack") return onAck(s, input.from, input.msg, ctx);
-      return assertNever(input.msg, "multimaster message");
+      return onMessage(s, input.from, input.msg, ctx);
     case "timer":
-      if (s.damaged) return;
       if (input.name === "flush") return flush(s, ctx);
-      if (input.name === "retry") return retry(s, ctx);
-      assert(false, () => `unknown timer ${input.name}`);
+      assert(input.name === "retry", () => `multimaster: unknown timer ${input.name}`);
+      retry(s, ctx);
+      ctx.setTimer("retry", s.options.retryMicros);
       return;
     default:
       return assertNever(input, "input");
   }
 }
 
-function onClient(s: MultimasterState, requestId: number, op: KvOp, ctx: NodeContext<MultimasterMsg>): void {
+/** A client op, served locally: reads from the local store, writes accepted here and shipped later. */
+function onClient(s: MultiMasterState, requestId: number, op: KvOp, ctx: NodeContext<MultiMasterMsg>): void {
   if (s.damaged) return ctx.reply(requestId, { type: "fail", error: "disk damaged" });
-  const held = s.store.get(op.key);
-  if (op.f === "read") return ctx.reply(requestId, { type: "ok", value: readValue(held) });
-  if (s.seen.has(requestId)) return ctx.reply(requestId, { type: "ok", value: s.seen.get(requestId) });
-  const current = readValue(held);
-  const r = kvApply(current, op);
-  if (op.f === "cas" && r.result !== true) return ctx.reply(requestId, { type: "ok", value: r.result });
-  assert(r.value !== null, () => `a ${op.f} left key ${op.key} without a value`);
-  const seq = appliedOf(s, s.id) + 1;
-  assert(seq <= MAX_UPDATES_PER_ORIGIN, () => `${s.id} issued more than ${MAX_UPDATES_PER_ORIGIN} updates`);
-  // The write supersedes every version held here: the replica acts as the client's read-modify-write context.
-  const clock = joinClocks((held ?? []).map((v) => v.clock));
-  clock[s.id] = seq;
-  const v: Version = {
-    origin: s.id,
-    seq,
-    key: op.key,
-    value: r.value,
-    hlc: hlcTick(s.hlc, ctx.now(), s.id),
-    clock,
-    over: (held ?? []).map((h) => `${h.origin}:${h.seq}`),
-    requestId,
-  };
-  applyVersion(s, v, ctx, false);
-  ctx.persist(`u:${s.id}:${seq}`, v);
+  if (s.results.has(requestId)) return ctx.reply(requestId, { type: "ok", value: s.results.get(requestId) });
+  const cur = s.store.get(op.key);
+  const r = kvApply(joinedValue(cur), op);
+  if (op.f === "read" || (op.f === "cas" && r.result !== true))
+    return ctx.reply(requestId, { type: "ok", value: r.result });
+  assert(typeof r.value === "string", () => `multimaster: ${op.f} on ${op.key} produced no value`);
+  const seq = s.log.length + 1;
+  const hlc = hlcTick(s.clock, ctx.now(), s.id);
+  const vv = vvJoin([...(cur ?? []).map((v) => v.vv), { [s.id]: seq }]);
+  const saw = (cur ?? []).map(versionId);
+  const u: Update = { origin: s.id, seq, requestId, key: op.key, value: r.value, hlc, vv, saw, result: r.result };
+  const version: Version = { value: u.value, origin: s.id, seq, hlc, vv };
+  for (const v of cur ?? []) {
+    assert(vvCompare(v.vv, vv) === "before", () => `${s.id}: a local write must supersede what it saw`);
+    assert(hlcCompare(v.hlc, hlc, false) < 0, () => `${s.id}: a local write's HLC must follow what it saw`);
+  }
+  s.log.push(u);
+  s.applied.set(s.id, seq);
+  s.store.set(op.key, [version]);
+  rememberResult(s, requestId, r.result);
+  ctx.persist(`u:${seq}`, u);
+  ctx.persist("count", seq);
+  ctx.persist(`k:${op.key}`, [version]);
   ctx.sync();
-  s.seen.set(requestId, r.result);
   ctx.reply(requestId, { type: "ok", value: r.result });
-  armFlush(s, ctx);
-  assert(s.store.get(op.key)?.[0] === v, "a local write is what its replica holds");
+  scheduleFlush(s, ctx);
 }
 
-/**
- * Apply one update (in its origin's order) to the logs, the history and the store, resolving a conflict with what is
- * held. `replay`: rebuilding at start (no notes, no metrics).
- */
-function applyVersion(s: MultimasterState, v: Version, ctx: NodeContext<MultimasterMsg>, replay: boolean): void {
-  const log = s.logs.get(v.origin);
-  assert(log !== undefined && log.length + 1 === v.seq, () => `${dotOfText(v)} applied out of order at ${s.id}`);
-  if (v.origin !== s.id || replay) hlcReceive(s.hlc, v.hlc, ctx.now());
-  log.push(v);
-  const h = s.history.get(v.key);
-  if (h === undefined) s.history.set(v.key, [v]);
-  else h.push(v);
-  const held = s.store.get(v.key) ?? [];
-  if (s.options.resolution === "lww") resolveLww(s, held, v, ctx, replay);
-  else resolveSiblings(s, held, v, ctx, replay);
-  s.touched.push(v.key);
-  assert((s.store.get(v.key)?.length ?? 0) >= 1, () => `key ${v.key} holds no version after an update`);
+function rememberResult(s: MultiMasterState, requestId: number, result: unknown): void {
+  s.results.set(requestId, result);
+  if (s.results.size > MAX_RESULTS) {
+    const oldest = s.results.keys().next().value as number;
+    s.results.delete(oldest);
+  }
 }
 
-const dotOfText = (v: Version): string => `update ${v.origin}:${v.seq}`;
-
-/** Last writer wins: the larger hybrid-logical-clock stamp is kept; concurrent versions are a conflict, noted. */
-function resolveLww(
-  s: MultimasterState,
-  held: Version[],
-  v: Version,
-  ctx: NodeContext<MultimasterMsg>,
-  replay: boolean,
-): void {
-  const cur = held[0];
-  if (cur === undefined || (v.origin === s.id && !replay)) {
-    s.store.set(v.key, [v]);
-    return;
-  }
-  assert(held.length === 1, () => `lww holds ${held.length} versions of ${v.key}`);
-  const newer = compareHlc(v.hlc, cur.hlc, s.bugs.has("lww-ignores-logical")) > 0;
-  if (!descends(v, cur) && !descends(cur, v) && !replay) {
-    const winner = newer ? v : cur;
-    s.conflicts++;
-    ctx.metric("conflicts", 1, s.id);
-    ctx.note(`conflict on ${v.key}: lww keeps ${showVersion(winner)}`, {
-      key: v.key,
-      resolution: "lww",
-      held: { version: showVersion(cur), hlc: showHlc(cur.hlc) },
-      incoming: { version: showVersion(v), hlc: showHlc(v.hlc) },
-      winner: showVersion(winner),
-    });
-  }
-  if (newer) s.store.set(v.key, [v]);
-  assert(s.store.get(v.key)?.length === 1, () => `lww holds one version of ${v.key}`);
-}
-
-/** Version vectors: a version dominated by a held one is obsolete; one concurrent with some held ones joins them. */
-function resolveSiblings(
-  s: MultimasterState,
-  held: Version[],
-  v: Version,
-  ctx: NodeContext<MultimasterMsg>,
-  replay: boolean,
-): void {
-  assert(held.length > 0 || s.store.get(v.key) === undefined, "siblings: a key absent from the store holds none");
-  if (held.some((h) => descends(h, v))) return;
-  const sum = (c: Clock): number => Object.values(c).reduce((a, b) => a + b, 0);
-  const supersedes = (h: Version): boolean =>
-    descends(v, h) || (s.bugs.has("vv-drop-sibling") && sum(v.clock) > sum(h.clock));
-  const keep = held.filter((h) => !supersedes(h));
-  const next = newestFirst([...keep, v]);
-  s.store.set(v.key, next);
-  if (keep.length > 0 && !replay) {
-    s.conflicts++;
-    ctx.metric("conflicts", 1, s.id);
-    ctx.metric("siblings.created", 1, s.id);
-    ctx.note(`conflict on ${v.key}: ${next.length} siblings kept`, {
-      key: v.key,
-      resolution: "siblings",
-      held: held.map(showVersion),
-      incoming: showVersion(v),
-      siblings: next.map(showVersion),
-    });
-  }
-  assert(next.length <= held.length + 1, "an update adds at most one sibling");
-}
-
-function onReplicate(s: MultimasterState, from: NodeId, updates: Version[], ctx: NodeContext<MultimasterMsg>): void {
-  assert(s.progress.has(from), () => `replicate from ${from}, which is no peer of ${s.id}`);
-  let applied = 0;
-  let gap = false;
-  for (const u of updates) {
-    // Only the next update of its origin: a gap waits for the sender to resend from what this replica acknowledged.
-    if (u.seq > appliedOf(s, u.origin) + 1) gap = true;
-    if (u.seq !== appliedOf(s, u.origin) + 1) continue;
-    applyVersion(s, u, ctx, false);
-    ctx.persist(`u:${u.origin}:${u.seq}`, u);
-    applied++;
-  }
-  if (applied > 0) {
-    ctx.sync();
-    armFlush(s, ctx);
-  }
-  ctx.send(from, { type: "ack", applied: appliedClock(s), gap });
-  assert(applied <= updates.length, "applied at most what came");
-}
-
-function onAck(
-  s: MultimasterState,
-  from: NodeId,
-  msg: { applied: Clock; gap: boolean },
-  ctx: NodeContext<MultimasterMsg>,
-): void {
-  const p = s.progress.get(from);
-  assert(p !== undefined, () => `ack from ${from}, which is no peer of ${s.id}`);
-  p.acked = joinClocks([p.acked, msg.applied]);
-  // The peer skipped a gap: resend from what it acknowledged (the bug resumes from the newest update instead).
-  p.sent = msg.gap && !s.bugs.has("no-anti-entropy-resume") ? { ...p.acked } : joinClocks([p.sent, p.acked]);
-  p.lastAckAt = ctx.now();
-  p.probing = false;
-  if (p.silent) {
-    p.silent = false;
-    p.catchup = { since: ctx.now(), target: appliedClock(s) };
-    ctx.note(`${from} is back: catching it up`, {
-      peer: from,
-      acked: clockText(p.acked),
-      holds: clockText(p.catchup.target),
-    });
-  }
-  if (p.catchup !== null && covers(p.acked, p.catchup.target)) {
-    const took = ctx.now() - p.catchup.since;
-    ctx.metric("converge.after-heal", took, `${s.id}->${from}`);
-    ctx.note(`${from} caught up`, { peer: from, micros: took });
-    p.catchup = null;
-  }
-  // Everything in flight is acknowledged and more is waiting (a catch-up): ship the next batch now.
-  if (covers(p.acked, p.sent) && !covers(p.sent, appliedClock(s))) ship(s, from, p, ctx, false);
-  assert(covers(p.sent, p.acked), "sent covers acked");
-}
-
-function armFlush(s: MultimasterState, ctx: NodeContext<MultimasterMsg>): void {
-  if (s.flushArmed) return;
-  s.flushArmed = true;
+function scheduleFlush(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>): void {
+  if (s.flushPending) return;
+  s.flushPending = true;
   ctx.setTimer("flush", s.options.flushMicros);
 }
 
-/** Ship each peer the updates past what was sent to it, one batch each (async replication, batched). */
-function flush(s: MultimasterState, ctx: NodeContext<MultimasterMsg>): void {
-  s.flushArmed = false;
-  const mine = appliedClock(s);
+/** Ship to every peer the next batch of writes it has not been sent. */
+function flush(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>): void {
+  assert(s.flushPending, () => `${s.id}: a flush timer fired that was not pending`);
+  s.flushPending = false;
   let more = false;
-  for (const [peer, p] of s.progress) {
-    if (p.probing || covers(p.sent, mine)) continue;
-    ship(s, peer, p, ctx, false);
-    if (!covers(p.sent, mine)) more = true;
+  for (const [peer, p] of s.peers) {
+    if (p.sent >= s.log.length) continue;
+    ship(s, ctx, peer, p);
+    if (p.sent < s.log.length) more = true;
   }
-  if (more) armFlush(s, ctx);
+  if (more) scheduleFlush(s, ctx);
+  for (const [peer, p] of s.peers) assert(p.sent <= s.log.length, () => `${s.id}: sent ${peer} past the log`);
 }
 
-/** Heartbeat every peer; resend from what a peer acknowledged when it made no progress since the last tick. */
-function retry(s: MultimasterState, ctx: NodeContext<MultimasterMsg>): void {
-  const now = ctx.now();
-  const mine = appliedClock(s);
-  for (const [peer, p] of s.progress) {
-    if (!p.silent && now - p.lastAckAt >= 2 * s.options.retryMicros) {
-      p.silent = true;
-      p.catchup = null;
-      ctx.note(`${peer} is silent`, { peer, acked: clockText(p.acked) });
-    }
-    const stalled = !covers(p.acked, mine) && clockText(p.acked) === p.ackedAtRetry;
-    if (stalled) {
-      // Anti-entropy resumes from what the peer acknowledged; the bug skips to the newest update instead.
-      p.sent = s.bugs.has("no-anti-entropy-resume") ? joinClocks([p.sent]) : { ...p.acked };
-    }
-    p.ackedAtRetry = clockText(p.acked);
-    ship(s, peer, p, ctx, p.probing);
-  }
-  ctx.setTimer("retry", s.options.retryMicros);
-  assert(s.progress.size === ctx.peers.length, "one progress per peer");
-}
-
-/** Send one batch past `p.sent` (a heartbeat when there is none, or while probing) and move `p.sent` past it. */
-function ship(s: MultimasterState, peer: NodeId, p: Progress, ctx: NodeContext<MultimasterMsg>, probe: boolean): void {
-  const updates: Version[] = [];
-  if (!probe) {
-    for (const [origin, log] of s.logs) {
-      for (let seq = (p.sent[origin] ?? 0) + 1; seq <= log.length && updates.length < s.options.batch; seq++) {
-        updates.push(log[seq - 1] as Version);
-      }
-      const last = updates.length > 0 ? (updates[updates.length - 1] as Version) : undefined;
-      if (last !== undefined && last.origin === origin) p.sent[origin] = last.seq;
-    }
-  }
-  assert(updates.length <= s.options.batch, "a batch holds at most `batch` updates");
+/** Send `peer` the writes after `p.sent` (at most a batch; none: a heartbeat), and move `p.sent` past them. */
+function ship(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>, peer: string, p: PeerProgress): void {
+  assert(p.sent <= s.log.length, () => `${s.id}: sent ${p.sent} to ${peer}, past the log (${s.log.length})`);
+  const updates = s.log.slice(p.sent, p.sent + s.options.batch);
+  if (updates.length > 0) assert(updates[0]?.seq === p.sent + 1, () => `${s.id}: a batch to ${peer} skips a seq`);
   ctx.send(peer, { type: "replicate", updates });
+  p.sent += updates.length;
+}
+
+/**
+ * Anti-entropy: resume each peer from what it acknowledged (writes sent since may have been lost), and heartbeat.
+ * The planted bug `no-anti-entropy-resume` resumes from the newest write sent instead.
+ */
+function retry(s: MultiMasterState, ctx: NodeContext<MultiMasterMsg>): void {
+  if (s.damaged) return;
+  s.marks = [s.marks[1], s.log.length];
+  assert(s.marks[0] <= s.marks[1], () => `${s.id}: retry marks go backwards (${s.marks.join(", ")})`);
+  for (const [peer, p] of s.peers) {
+    assert(p.acked <= p.sent, () => `${s.id}: ${peer} acknowledged ${p.acked}, past sent ${p.sent}`);
+    if (!s.bugs.has("no-anti-entropy-resume")) p.sent = p.acked;
+    ship(s, ctx, peer, p);
+  }
+  if (s.log.length > 0) scheduleFlush(s, ctx);
+}
+
+function onMessage(s: MultiMasterState, from: string, msg: MultiMasterMsg, ctx: NodeContext<MultiMasterMsg>): void {
+  heard(s, from, ctx);
+  if (s.damaged) return;
+  switch (msg.type) {
+    case "replicate":
+      return onReplicate(s, from, msg.updates, ctx);
+    case "ack": {
+      const p = s.peers.get(from);
+      assert(p !== undefined, () => `${s.id}: an ack from ${from}, not a peer`);
+      p.acked = Math.min(Math.max(p.acked, msg.seq), s.log.length);
+      if (p.sent < p.acked) p.sent = p.acked;
+      return;
+    }
+    default:
+      return assertNever(msg, "multimaster message");
+  }
+}
+
+/** A peer heard from: count a reconnection when it had been silent for longer than `suspectMicros`. */
+function heard(s: MultiMasterState, from: string, ctx: NodeContext<MultiMasterMsg>): void {
+  const p = s.peers.get(from);
+  assert(p !== undefined, () => `${s.id}: a message from ${from}, not a peer`);
+  const now = ctx.now();
+  if (p.lastHeard >= 0 && now - p.lastHeard > s.options.suspectMicros) {
+    s.reconnects++;
+    ctx.note(`${from} heard again after ${Math.round((now - p.lastHeard) / 1000)}ms of silence`, { peer: from });
+  }
+  p.lastHeard = now;
+}
+
+/** Apply the origin's writes that come next in its order, durably, then acknowledge how far this node holds them. */
+function onReplicate(s: MultiMasterState, origin: string, updates: Update[], ctx: NodeContext<MultiMasterMsg>): void {
+  const before = s.applied.get(origin) ?? 0;
+  let a = before;
+  const touched = new Set<string>();
+  for (const u of updates) {
+    assert(u.origin === origin, () => `${s.id}: ${origin} shipped a write of ${u.origin}`);
+    if (u.seq <= a) continue;
+    if (u.seq !== a + 1) break;
+    hlcReceive(s.clock, u.hlc, ctx.now());
+    merge(s, u, ctx);
+    touched.add(u.key);
+    a = u.seq;
+  }
+  if (a > before) {
+    s.applied.set(origin, a);
+    for (const k of touched) ctx.persist(`k:${k}`, s.store.get(k));
+    ctx.persist(`applied:${origin}`, a);
+    ctx.sync();
+  }
+  assert((s.applied.get(origin) ?? 0) >= before, () => `${s.id}: applied from ${origin} went backwards`);
+  ctx.send(origin, { type: "ack", seq: a });
+}
+
+/** Merge a remote write into the key's versions, by the configured resolution. */
+function merge(s: MultiMasterState, u: Update, ctx: NodeContext<MultiMasterMsg>): void {
+  const incoming: Version = { value: u.value, origin: u.origin, seq: u.seq, hlc: u.hlc, vv: u.vv };
+  const cur = s.store.get(u.key);
+  if (cur === undefined || cur.length === 0) {
+    s.store.set(u.key, [incoming]);
+    return;
+  }
+  if (s.options.resolution === "lww") mergeLww(s, u.key, cur, incoming, ctx);
+  else mergeSiblings(s, u.key, cur, incoming, ctx);
+  const after = s.store.get(u.key) ?? [];
+  assert(after.length >= 1 && after.length <= s.options.maxSiblings, () => `${s.id}: ${u.key} holds ${after.length}`);
+}
+
+/** Last writer wins: the larger HLC timestamp stays. A concurrent pair (by version vectors) is a conflict. */
+function mergeLww(
+  s: MultiMasterState,
+  key: string,
+  cur: Version[],
+  incoming: Version,
+  ctx: NodeContext<MultiMasterMsg>,
+): void {
+  assert(cur.length === 1, () => `${s.id}: under LWW ${key} holds ${cur.length} versions`);
+  const held = cur[0] as Version;
+  const cmp = hlcCompare(incoming.hlc, held.hlc, s.bugs.has("lww-ignores-logical"));
+  const winner = cmp > 0 ? incoming : held;
+  if (cmp > 0) s.store.set(key, [incoming]);
+  if (vvCompare(incoming.vv, held.vv) !== "concurrent") return;
+  const pair = [versionId(held), versionId(incoming)].sort() as [string, string];
+  s.events.push({ key, pair, winner: versionId(winner) });
+  ctx.note(`conflict on ${key}: ${versionId(winner)} wins (LWW)`, {
+    key,
+    held: `${versionId(held)}=${held.value} @${hlcText(held.hlc)}`,
+    incoming: `${versionId(incoming)}=${incoming.value} @${hlcText(incoming.hlc)}`,
+    winner: versionId(winner),
+  });
+}
+
+/**
+ * Version vectors: drop the incoming version when a held one has seen it; otherwise it replaces the versions it has
+ * seen and stays beside the concurrent ones (siblings). The planted bug `vv-drop-sibling` drops the concurrent ones.
+ */
+function mergeSiblings(
+  s: MultiMasterState,
+  key: string,
+  cur: Version[],
+  incoming: Version,
+  ctx: NodeContext<MultiMasterMsg>,
+): void {
+  if (cur.some((v) => ["after", "equal"].includes(vvCompare(v.vv, incoming.vv)))) return;
+  let keep = cur.filter((v) => vvCompare(v.vv, incoming.vv) === "concurrent");
+  for (const v of keep) {
+    const pair = [versionId(v), versionId(incoming)].sort() as [string, string];
+    s.events.push({ key, pair, winner: null });
+  }
+  if (keep.length > 0 && s.bugs.has("vv-drop-sibling")) keep = [];
+  const next = sortSiblings([...keep, incoming]);
+  assert(next.length <= s.options.maxSiblings, () => `${s.id}: ${key} would hold ${next.length} siblings`);
+  s.store.set(key, next);
+  if (keep.length === 0) return;
+  ctx.note(`conflict on ${key}: ${next.length} siblings`, {
+    key,
+    incoming: `${versionId(incoming)}=${incoming.value}`,
+    siblings: next.map((v) => `${versionId(v)}=${v.value}`),
+    read: joinedValue(next),
+  });
 }

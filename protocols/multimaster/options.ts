@@ -1,22 +1,24 @@
 import { z } from "zod";
 import { defineOptions, micros, type OptionsOf } from "../../sim/core/protocolOptions.ts";
 
-/** The master-master protocol's options. */
-export const multimasterOptions = defineOptions(() =>
+/** Master-master options. */
+export const multiMasterOptions = defineOptions(() =>
   z.object({
     resolution: z
       .enum(["lww", "siblings"])
       .default("lww")
       .describe(
-        'conflict resolution: "lww" (last writer wins on hybrid logical clocks) or "siblings" (version vectors keep ' +
-          "concurrent versions; a read answers them joined, a write supersedes them)",
+        'conflict resolution ("lww": last writer wins on hybrid logical clocks; "siblings": version vectors keep ' +
+          'concurrent values, a read returns them joined by "|", a write supersedes what its node held)',
       ),
-    flushMicros: micros(1).default(20_000).describe("ship new updates to each peer this often (one batch per peer)"),
-    batch: z.number().int().min(1).max(10_000).default(64).describe("most updates per replicate message"),
-    retryMicros: micros(1)
-      .default(200_000)
-      .describe("heartbeat each peer this often; resend from what it acknowledged when it made no progress"),
+    batch: z.number().int().min(1).max(4096).default(64).describe("most writes per replicate message"),
+    flushMicros: micros(0).default(2_000).describe("batching window: writes wait this long before shipping"),
+    retryMicros: micros(1).default(200_000).describe("re-send unacknowledged writes (and heartbeat) this often"),
+    suspectMicros: micros(1)
+      .default(600_000)
+      .describe("a peer silent this long and then heard again counts as a reconnection (a healed partition)"),
+    maxSiblings: z.number().int().min(2).max(1024).default(64).describe("most siblings a key may hold (a limit)"),
   }),
 );
 
-export type MultimasterOptions = OptionsOf<typeof multimasterOptions>;
+export type MultiMasterOptions = OptionsOf<typeof multiMasterOptions>;

@@ -1,46 +1,67 @@
 import { describe, expect, it } from "vitest";
-import { compareHlc, type HlcClock, hlcReceive, hlcTick } from "../../../protocols/multimaster/hlc.ts";
+import { hlcCompare, hlcReceive, hlcTick } from "../../../protocols/multimaster/hlc.ts";
+import { vvCompare, vvJoin } from "../../../protocols/multimaster/versions.ts";
 
-describe("the hybrid logical clock", () => {
-  it("takes the physical time when it is ahead, else counts up the logical part", () => {
-    const c: HlcClock = { wall: 0, logical: 0 };
-    expect(hlcTick(c, 100, "n1")).toEqual({ wall: 100, logical: 0, node: "n1" });
-    expect(hlcTick(c, 100, "n1")).toEqual({ wall: 100, logical: 1, node: "n1" });
-    expect(hlcTick(c, 90, "n1")).toEqual({ wall: 100, logical: 2, node: "n1" });
-    expect(hlcTick(c, 150, "n1")).toEqual({ wall: 150, logical: 0, node: "n1" });
+describe("hybrid logical clock", () => {
+  it("follows the physical clock when it moves forward", () => {
+    const c = { wall: 0, logical: 0 };
+    expect(hlcTick(c, 100, "a")).toEqual({ wall: 100, logical: 0, node: "a" });
+    expect(hlcTick(c, 250, "a")).toEqual({ wall: 250, logical: 0, node: "a" });
   });
 
-  it("moves past a remote stamp ahead of its physical clock, and stays there until physical time passes it", () => {
-    const c: HlcClock = { wall: 100, logical: 3 };
-    hlcReceive(c, { wall: 500, logical: 7, node: "n2" }, 120);
+  it("counts with the logical part when the physical clock stands still or goes back", () => {
+    const c = { wall: 0, logical: 0 };
+    hlcTick(c, 100, "a");
+    expect(hlcTick(c, 100, "a")).toEqual({ wall: 100, logical: 1, node: "a" });
+    expect(hlcTick(c, 40, "a")).toEqual({ wall: 100, logical: 2, node: "a" });
+  });
+
+  it("moves past a received timestamp from a clock that runs ahead", () => {
+    const c = { wall: 100, logical: 0 };
+    hlcReceive(c, { wall: 500, logical: 3, node: "b" }, 120);
+    expect(c).toEqual({ wall: 500, logical: 4 });
+    const next = hlcTick(c, 130, "a");
+    expect(next).toEqual({ wall: 500, logical: 5, node: "a" });
+    expect(hlcCompare(next, { wall: 500, logical: 3, node: "b" }, false)).toBe(1);
+  });
+
+  it("takes the larger logical counter when both walls tie with the physical clock behind", () => {
+    const c = { wall: 500, logical: 7 };
+    hlcReceive(c, { wall: 500, logical: 2, node: "b" }, 10);
     expect(c).toEqual({ wall: 500, logical: 8 });
-    const a = hlcTick(c, 130, "n1");
-    const b = hlcTick(c, 140, "n1");
-    expect([a.wall, a.logical, b.wall, b.logical]).toEqual([500, 9, 500, 10]);
-    expect(compareHlc(a, { wall: 500, logical: 7, node: "n2" })).toBeGreaterThan(0);
-    expect(compareHlc(b, a)).toBeGreaterThan(0);
-    expect(hlcTick(c, 600, "n1")).toEqual({ wall: 600, logical: 0, node: "n1" });
+    hlcReceive(c, { wall: 400, logical: 9, node: "b" }, 10);
+    expect(c).toEqual({ wall: 500, logical: 9 });
+    hlcReceive(c, { wall: 400, logical: 9, node: "b" }, 900);
+    expect(c).toEqual({ wall: 900, logical: 0 });
   });
 
-  it("receives a stamp behind it by counting up, and one behind physical time by taking the physical time", () => {
-    const c: HlcClock = { wall: 200, logical: 2 };
-    hlcReceive(c, { wall: 150, logical: 9, node: "n2" }, 100);
-    expect(c).toEqual({ wall: 200, logical: 3 });
-    hlcReceive(c, { wall: 150, logical: 9, node: "n2" }, 300);
-    expect(c).toEqual({ wall: 300, logical: 0 });
-    hlcReceive(c, { wall: 300, logical: 5, node: "n2" }, 300);
-    expect(c).toEqual({ wall: 300, logical: 6 });
+  it("orders by wall, then logical, then node id", () => {
+    expect(hlcCompare({ wall: 1, logical: 9, node: "z" }, { wall: 2, logical: 0, node: "a" }, false)).toBe(-1);
+    expect(hlcCompare({ wall: 2, logical: 1, node: "a" }, { wall: 2, logical: 0, node: "z" }, false)).toBe(1);
+    expect(hlcCompare({ wall: 2, logical: 1, node: "b" }, { wall: 2, logical: 1, node: "a" }, false)).toBe(1);
+    expect(hlcCompare({ wall: 2, logical: 1, node: "a" }, { wall: 2, logical: 1, node: "a" }, false)).toBe(0);
   });
 
-  it("orders stamps by wall, then logical, then node id; the planted bug skips the logical part", () => {
-    const x = { wall: 10, logical: 1, node: "n2" };
-    const y = { wall: 10, logical: 2, node: "n2" };
-    const z = { wall: 10, logical: 2, node: "n1" };
-    expect(compareHlc(x, y)).toBeLessThan(0);
-    expect(compareHlc(y, z)).toBeGreaterThan(0);
-    expect(compareHlc(y, { ...y })).toBe(0);
-    expect(compareHlc({ wall: 9, logical: 99, node: "n9" }, x)).toBeLessThan(0);
-    expect(compareHlc(x, y, true)).toBe(0);
-    expect(compareHlc(x, z, true)).toBeGreaterThan(0);
+  it("ties two timestamps of one node within one wall value when the logical counter is ignored (the bug)", () => {
+    const a = { wall: 2, logical: 0, node: "a" };
+    const b = { wall: 2, logical: 1, node: "a" };
+    expect(hlcCompare(b, a, false)).toBe(1);
+    expect(hlcCompare(b, a, true)).toBe(0);
+  });
+});
+
+describe("version vectors", () => {
+  it("tells before, after, equal and concurrent apart", () => {
+    expect(vvCompare({ a: 1 }, { a: 2 })).toBe("before");
+    expect(vvCompare({ a: 2, b: 1 }, { a: 2 })).toBe("after");
+    expect(vvCompare({ a: 2 }, { a: 2, b: 0 })).toBe("equal");
+    expect(vvCompare({ a: 2 }, { b: 1 })).toBe("concurrent");
+    expect(vvCompare({ a: 2, b: 1 }, { a: 1, b: 2 })).toBe("concurrent");
+  });
+
+  it("joins to the least vector above its inputs, keys sorted", () => {
+    const j = vvJoin([{ b: 3, a: 1 }, { a: 2 }]);
+    expect(j).toEqual({ a: 2, b: 3 });
+    expect(Object.keys(j)).toEqual(["a", "b"]);
   });
 });
