@@ -1,5 +1,5 @@
 import type { NodeId } from "../../sim/core/types.ts";
-import { HashRing } from "../kv/ring.ts";
+import { ringOf } from "../kv/ring.ts";
 
 /** FNV-1a over the key's UTF-16 code units: a stable, seed-independent hash. */
 export function keyHash(key: string): number {
@@ -31,18 +31,8 @@ export function replicasOf(
   return picked.sort((a, b) => a - b).map((i) => participants[i] as NodeId);
 }
 
-/** Rings by (participants, vnodes): the coordinator places every transaction's key, a ring is built once. */
-const rings = new Map<string, HashRing>();
-
 /** The key's owners on a consistent-hash ring of the participants (protocols/kv/ring.ts), in topology order. */
 function ringReplicas(key: string, participants: readonly NodeId[], replicas: number, vnodes: number): NodeId[] {
-  const id = `${vnodes}|${participants.join(",")}`;
-  let ring = rings.get(id);
-  if (ring === undefined) {
-    if (rings.size >= 16) rings.clear();
-    ring = new HashRing(participants, vnodes);
-    rings.set(id, ring);
-  }
-  const owners = ring.owners(key, Math.max(1, Math.min(replicas, participants.length)));
+  const owners = ringOf(participants, vnodes).owners(key, Math.max(1, Math.min(replicas, participants.length)));
   return owners.sort((a, b) => participants.indexOf(a) - participants.indexOf(b));
 }

@@ -91,6 +91,23 @@ export class HashRing {
   }
 }
 
+/** Rings already built, by (vnodes, members): every node and every transaction asks for the same few rings. */
+const rings = new Map<string, HashRing>();
+/** The cache is dropped whole when it reaches this many rings (membership churn cannot grow it without bound). */
+const MAX_CACHED_RINGS = 64;
+
+/** The ring of a member list, built once and shared (a ring is a pure function of its members and vnodes). */
+export function ringOf(members: readonly NodeId[], vnodes: number): HashRing {
+  const id = `${vnodes}|${members.join(",")}`;
+  let ring = rings.get(id);
+  if (ring === undefined) {
+    if (rings.size >= MAX_CACHED_RINGS) rings.clear();
+    ring = new HashRing(members, vnodes);
+    rings.set(id, ring);
+  }
+  return ring;
+}
+
 /** Mod-n placement over a member list: `replicas` consecutive members from hash(key) mod n (the baseline). */
 export function modOwners(key: string, members: readonly NodeId[], replicas = 1): NodeId[] {
   const n = members.length;

@@ -2,7 +2,7 @@ import { assert } from "../../sim/core/assert.ts";
 import type { Input, KvOp, NodeContext } from "../../sim/core/protocol.ts";
 import { assertNever, type NodeId } from "../../sim/core/types.ts";
 import { kvApply } from "../kv/kv.ts";
-import { HashRing, keySpace, keysMoved, modOwners } from "../kv/ring.ts";
+import { keySpace, keysMoved, modOwners, ringOf } from "../kv/ring.ts";
 import { eventLabel, membershipsOf, type ShardingOptions } from "./options.ts";
 
 /** A key's value and its version (1 for its first write; handoffs carry it, so it only grows). */
@@ -68,20 +68,6 @@ export interface ShardState {
   lastGauge: number;
   /** Controller only: when the current change began, who reported it done, whether the next one is due. */
   ctrl: { startedAt: number; doneFrom: Set<NodeId>; complete: boolean; due: boolean };
-}
-
-const rings = new Map<string, HashRing>();
-
-/** The ring of a member list (cached: every node builds the same few rings). */
-export function ringOf(members: readonly NodeId[], vnodes: number): HashRing {
-  const id = `${vnodes}|${members.join(",")}`;
-  let r = rings.get(id);
-  if (r === undefined) {
-    if (rings.size >= 64) rings.clear();
-    r = new HashRing(members, vnodes);
-    rings.set(id, r);
-  }
-  return r;
 }
 
 export function ownersAt(s: ShardState, epoch: number, key: string): NodeId[] {
